@@ -1,0 +1,78 @@
+"""Mobility: grant management for artist mobility between paired culture cities."""
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import CONFIGS, INSTANCE_DIR
+
+
+def create_app(config: type | dict | None = None) -> Flask:
+    """config → extensions → blueprints → errors → CLI."""
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR))
+    if config is None or isinstance(config, dict):
+        app.config.from_object(CONFIGS[os.environ.get("MOBILITY_CONFIG", "development")])
+    else:
+        app.config.from_object(config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    if app.config.get("REQUIRE_SECRET_KEY") and len(app.config["SECRET_KEY"]) < 32:
+        raise RuntimeError("Set SECRET_KEY to a random value of at least 32 characters in production.")
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    if app.config["TRUSTED_PROXY_COUNT"]:
+        n = app.config["TRUSTED_PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from mobility.core.errors import register_error_handlers
+
+    register_error_handlers(app)
+
+    from mobility.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from mobility import models  # noqa: F401  (every table known to the metadata)
+    from mobility.accounts.sessions import load_user
+    from mobility.core import mail, security
+    from mobility.core.access import enforce_access
+    from mobility.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from mobility.i18n import formatting
+    from mobility.i18n.locales import select_locale, select_timezone
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
+                     render_as_batch=True, compare_type=True)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    login_manager.init_app(app)
+    login_manager.user_loader(load_user)
+    login_manager.login_view = "accounts.sign_in"
+    login_manager.login_message_category = "info"
+    login_manager.login_message = _l("Please sign in to see this page.")
+
+    app.before_request(enforce_access)
+    mail.init_app(app)
+    security.init_app(app)
+    formatting.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from mobility.accounts.views import bp as accounts_bp
+    from mobility.admin.views import bp as admin_bp
+    from mobility.core.views import bp as core_bp
+    from mobility.i18n.views import bp as i18n_bp
+
+    for bp in (core_bp, i18n_bp, accounts_bp, admin_bp):
+        app.register_blueprint(bp)

@@ -1,0 +1,125 @@
+"""Account forms. Labels are lazy strings so they follow the request's language."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    EmailField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from mobility.accounts.enums import Discipline, Language, Level, Role
+from mobility.accounts.passwords import MAX_LENGTH, MIN_LENGTH
+from mobility.i18n.locales import LOCALES, NATIVE_NAMES, timezone_choices
+
+REQUIRED = _l("This field is required.")
+EMAIL_INVALID = _l("Enter a valid e-mail address, for example name@example.org.")
+
+
+def locale_choices():
+    return [(code, NATIVE_NAMES[code]) for code in LOCALES]
+
+
+def zone_choices():
+    return [(zone, zone.replace("_", " ")) for zone in timezone_choices()]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def new_password_field(label):
+    return PasswordField(label, validators=[
+        DataRequired(REQUIRED),
+        Length(min=MIN_LENGTH, max=MAX_LENGTH, message=_l("Use between %(min)d and %(max)d characters.")),
+    ], render_kw={"autocomplete": "new-password", "minlength": MIN_LENGTH})
+
+
+def repeat_field(other: str):
+    return PasswordField(_l("Repeat the password"), validators=[
+        DataRequired(REQUIRED), EqualTo(other, message=_l("The two passwords are not the same.")),
+    ], render_kw={"autocomplete": "new-password"})
+
+
+class RegisterForm(FlaskForm):
+    name = StringField(_l("Your name"), validators=[DataRequired(REQUIRED), Length(max=200)],
+                       description=_l("As you want it written, for example family name first."),
+                       render_kw={"autocomplete": "name"})
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(REQUIRED), Email(EMAIL_INVALID),
+                                                         Length(max=320)],
+                       render_kw={"autocomplete": "email"})
+    password = new_password_field(_l("Password"))
+    password_repeat = repeat_field("password")
+    locale = SelectField(_l("Preferred language"), choices=locale_choices)
+    timezone = SelectField(_l("Time zone"), choices=zone_choices, default="UTC",
+                           description=_l("Deadlines and times are shown in this zone."))
+    submit = SubmitField(_l("Create account"))
+
+
+class SignInForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(REQUIRED), Email(EMAIL_INVALID)],
+                       render_kw={"autocomplete": "username"})
+    password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED), Length(max=MAX_LENGTH)],
+                             render_kw={"autocomplete": "current-password"})
+    submit = SubmitField(_l("Sign in"))
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(REQUIRED), Email(EMAIL_INVALID)])
+    submit = SubmitField(_l("Send me a link"))
+
+
+class ResetPasswordForm(FlaskForm):
+    password = new_password_field(_l("New password"))
+    password_repeat = repeat_field("password")
+    submit = SubmitField(_l("Save the new password"))
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(REQUIRED)],
+                                     render_kw={"autocomplete": "current-password"})
+    new_password = new_password_field(_l("New password"))
+    password_repeat = repeat_field("new_password")
+    submit = SubmitField(_l("Change password"))
+
+
+def level_choices():
+    return [("", _l("None"))] + Level.choices()
+
+
+class ProfileForm(FlaskForm):
+    name = StringField(_l("Your name"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    locale = SelectField(_l("Preferred language"), choices=locale_choices)
+    timezone = SelectField(_l("Time zone"), choices=zone_choices)
+    country = StringField(_l("Country (two-letter code)"), validators=[
+        Optional(), Regexp(r"^[A-Za-z]{2}$", message=_l("Use the two-letter country code, for example DE or KR."))],
+        description=_l("For example DE, FI, CN, JP or KR."))
+    home_city_id = SelectField(_l("Home city"), coerce=lambda v: int(v) if v else None, validate_choice=False)
+    disciplines = MultiCheckboxField(_l("Disciplines"), choices=Discipline.choices)
+    affiliations = TextAreaField(_l("Organisations you belong to"), validators=[Length(max=4000)],
+                                 description=_l("One per line. Used to avoid conflicts of interest in review."))
+    submit = SubmitField(_l("Save profile"))
+
+    def language_rows(self):
+        """Reading and writing level per language, built from the Language enum."""
+        return [(lang, getattr(self, f"read_{lang.value}"), getattr(self, f"write_{lang.value}"))
+                for lang in Language]
+
+
+for _lang in Language:
+    setattr(ProfileForm, f"read_{_lang.value}", SelectField(_l("Reading"), choices=level_choices))
+    setattr(ProfileForm, f"write_{_lang.value}", SelectField(_l("Writing"), choices=level_choices))
+
+
+class RoleChangeForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=Role.choices)
+    submit = SubmitField(_l("Apply"))
+

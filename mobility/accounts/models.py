@@ -1,0 +1,134 @@
+"""People: users, their roles, sessions, languages, disciplines and affiliations."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from mobility.accounts.enums import Discipline, Language, Level, Role
+from mobility.db import TimestampMixin, UTCDateTime, enum_column, utcnow
+from mobility.extensions import db
+
+
+class User(TimestampMixin, db.Model):
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(320), unique=True, nullable=False)
+    # As the person writes it; family-name-first names are kept as typed.
+    name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    password_hash: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    locale: Mapped[str] = mapped_column(sa.String(16), default="en", nullable=False)
+    timezone: Mapped[str] = mapped_column(sa.String(64), default="UTC", nullable=False)
+    active: Mapped[bool] = mapped_column(default=True, nullable=False)
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    home_city_id: Mapped[int | None] = mapped_column(sa.ForeignKey("city.id", ondelete="SET NULL"))
+    country: Mapped[str | None] = mapped_column(sa.String(2))
+
+    home_city = relationship("City")
+    role_grants: Mapped[list[UserRole]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", foreign_keys="UserRole.user_id"
+    )
+    language_skills: Mapped[list[LanguageSkill]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", order_by="LanguageSkill.language"
+    )
+    disciplines: Mapped[list[UserDiscipline]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+    affiliations: Mapped[list[Affiliation]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", order_by="Affiliation.id"
+    )
+
+    # Flask-Login protocol.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+    @property
+    def roles(self) -> set[Role]:
+        return {grant.role for grant in self.role_grants}
+
+    def has_role(self, role: Role | str) -> bool:
+        return Role(role) in self.roles
+
+    @property
+    def email_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"
+
+
+class UserRole(db.Model):
+    __tablename__ = "user_role"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[Role] = mapped_column(enum_column(Role), primary_key=True)
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    granted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+
+    user: Mapped[User] = relationship(back_populates="role_grants", foreign_keys=[user_id])
+
+
+class UserSession(db.Model):
+    """A signed-in browser. Signing out revokes the row, so a copied cookie stops working."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), nullable=False, index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ip: Mapped[str | None] = mapped_column(sa.String(64))
+    user_agent: Mapped[str | None] = mapped_column(sa.String(300))
+
+    user: Mapped[User] = relationship()
+
+
+class LanguageSkill(db.Model):
+    __tablename__ = "language_skill"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    language: Mapped[Language] = mapped_column(enum_column(Language), primary_key=True)
+    reading: Mapped[Level | None] = mapped_column(enum_column(Level))
+    writing: Mapped[Level | None] = mapped_column(enum_column(Level))
+
+    user: Mapped[User] = relationship(back_populates="language_skills")
+
+
+class UserDiscipline(db.Model):
+    __tablename__ = "user_discipline"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    discipline: Mapped[Discipline] = mapped_column(enum_column(Discipline), primary_key=True)
+
+    user: Mapped[User] = relationship(back_populates="disciplines")
+
+
+class Affiliation(db.Model):
+    """An organisation someone belongs to; `organisation_key` is what conflict checks compare."""
+
+    __tablename__ = "affiliation"
+    __table_args__ = (sa.UniqueConstraint("user_id", "organisation_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), nullable=False, index=True)
+    organisation: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    organisation_key: Mapped[str] = mapped_column(sa.String(200), nullable=False, index=True)
+
+    user: Mapped[User] = relationship(back_populates="affiliations")

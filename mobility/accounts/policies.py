@@ -1,0 +1,25 @@
+"""Who may do what with accounts. Named predicates, tested directly."""
+from __future__ import annotations
+
+from mobility.accounts.enums import Role
+from mobility.accounts.models import User
+
+
+def is_admin(user) -> bool:
+    return bool(user and user.is_authenticated and user.has_role(Role.ADMIN))
+
+
+def can_manage_roles(actor) -> bool:
+    return is_admin(actor)
+
+
+def can_view_audit_log(actor) -> bool:
+    return is_admin(actor)
+
+
+def can_view_outbox(actor) -> bool:
+    return is_admin(actor)
+
+
+def can_edit_profile(actor, user: User) -> bool:
+    return bool(actor and actor.is_authenticated and actor.id == user.id)

@@ -1,0 +1,88 @@
+"""Server-side sign-in sessions on top of Flask-Login.
+
+Flask-Login alone trusts any copy of a signed cookie until it expires. Here the cookie also carries
+a random session token whose hash is stored in `user_session`; signing out or changing the password
+revokes the row, and the user loader refuses a cookie whose row is revoked or too old. The idle
+timeout is checked against a timestamp in the (signed) cookie, so no request has to write.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+from flask import current_app, request, session
+from flask_login import login_user, logout_user
+from sqlalchemy import select, update
+
+from mobility.accounts.models import User, UserSession
+from mobility.core.client import client_ip
+from mobility.db import utcnow
+from mobility.extensions import db
+
+TOKEN_KEY = "sid"
+SEEN_KEY = "seen"
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(user: User) -> UserSession:
+    """Sign `user` in on this browser (after the password was checked)."""
+    token = secrets.token_urlsafe(32)
+    row = UserSession(
+        user_id=user.id,
+        token_hash=_hash(token),
+        ip=client_ip(),
+        user_agent=(request.user_agent.string or "")[:300],
+    )
+    db.session.add(row)
+    session.clear()  # a fresh session on sign-in: no fixation
+    session.permanent = True
+    session[TOKEN_KEY] = token
+    session[SEEN_KEY] = int(time.time())
+    login_user(user)
+    return row
+
+
+def current_session_row() -> UserSession | None:
+    token = session.get(TOKEN_KEY)
+    if not token:
+        return None
+    return db.session.scalar(select(UserSession).where(UserSession.token_hash == _hash(token)))
+
+
+def end_session() -> None:
+    row = current_session_row()
+    if row is not None and row.revoked_at is None:
+        row.revoked_at = utcnow()
+    logout_user()
+    session.clear()
+
+
+def revoke_other_sessions(user: User) -> None:
+    """Used on password change: every other browser of this user is signed out."""
+    keep = current_session_row()
+    stmt = update(UserSession).where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+    if keep is not None:
+        stmt = stmt.where(UserSession.id != keep.id)
+    db.session.execute(stmt.values(revoked_at=utcnow()))
+
+
+def load_user(user_id: str) -> User | None:
+    """Flask-Login user loader: the cookie's session must be live and belong to this user."""
+    config = current_app.config
+    seen = session.get(SEEN_KEY)
+    if not isinstance(seen, int) or time.time() - seen > config["SESSION_IDLE_TIMEOUT"].total_seconds():
+        return None
+    row = current_session_row()
+    if row is None or row.revoked_at is not None or str(row.user_id) != str(user_id):
+        return None
+    if utcnow() - row.created_at > config["SESSION_ABSOLUTE_LIFETIME"]:
+        return None
+    user = row.user
+    if not user.is_active:
+        return None
+    if time.time() - seen > 60:  # refresh the idle clock without re-sending the cookie every time
+        session[SEEN_KEY] = int(time.time())
+    return user

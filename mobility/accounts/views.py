@@ -1,0 +1,202 @@
+"""Sign-up, sign-in, sign-out, e-mail confirmation, passwords and the profile."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from mobility.accounts import services
+from mobility.accounts.enums import Discipline, Language, Level
+from mobility.accounts.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    ProfileForm,
+    RegisterForm,
+    ResetPasswordForm,
+    SignInForm,
+)
+from mobility.cities.models import City
+from mobility.core.access import public, signed_in
+from mobility.core.errors import DomainError, put_on_form
+from mobility.core.redirects import safe_next_url
+from mobility.extensions import db, limiter
+from mobility.i18n.locales import select_locale
+
+bp = Blueprint("accounts", __name__, template_folder="templates")
+
+
+def _account_key() -> str:
+    return "account:" + services.normalise_email(request.form.get("email", ""))
+
+
+def _sign_in_failed(response) -> bool:
+    # Only failed attempts use up the allowance; a successful sign-in redirects.
+    return response.status_code != 302
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@public
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.index"))
+    form = RegisterForm()
+    if request.method == "GET":
+        form.locale.data = select_locale()
+    if form.validate_on_submit():
+        try:
+            services.register_user(name=form.name.data, email=form.email.data, password=form.password.data,
+                                   locale=form.locale.data, timezone=form.timezone.data)
+        except DomainError as error:
+            db.session.rollback()
+            put_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("Almost done: we have sent you an e-mail. Open the link in it to confirm your address."),
+                  "success")
+            return redirect(url_for("accounts.sign_in"))
+    return render_template("accounts/register.html", form=form)
+
+
+@bp.get("/confirm/<token>")
+@public
+def confirm_email(token: str):
+    try:
+        services.confirm_email(token)
+    except DomainError as error:
+        flash(str(error.message), "error")
+        return redirect(url_for("accounts.sign_in"))
+    db.session.commit()
+    flash(_("Thank you, your e-mail address is confirmed. You can sign in now."), "success")
+    return redirect(url_for("accounts.sign_in"))
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@public
+@limiter.limit(lambda: current_app.config["SIGN_IN_LIMIT_PER_IP"], methods=["POST"],
+               deduct_when=_sign_in_failed, scope="sign-in-ip")
+@limiter.limit(lambda: current_app.config["SIGN_IN_LIMIT_PER_ACCOUNT"], methods=["POST"],
+               key_func=_account_key, deduct_when=_sign_in_failed, scope="sign-in-account")
+def sign_in():
+    if current_user.is_authenticated:
+        return redirect(safe_next_url(request.args.get("next")))
+    form = SignInForm()
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.email.data, form.password.data)
+        except DomainError as error:
+            db.session.commit()  # keep the audit entry of the failed attempt
+            put_on_form(form, error)
+        else:
+            services.sign_in(user)
+            db.session.commit()
+            return redirect(safe_next_url(request.args.get("next")))
+    return render_template("accounts/sign_in.html", form=form)
+
+
+@bp.post("/sign-out")
+@signed_in
+def sign_out():
+    services.sign_out(current_user._get_current_object())
+    db.session.commit()
+    flash(_("You are signed out."), "success")
+    return redirect(url_for("core.index"))
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@public
+@limiter.limit("5 per 15 minutes", methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        db.session.commit()
+        flash(_("If an account exists for this address, we have sent it a link to choose a new password."),
+              "success")
+        return redirect(url_for("accounts.sign_in"))
+    return render_template("accounts/forgot_password.html", form=form)
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+@public
+def reset_password(token: str):
+    try:
+        services.user_for_reset(token)
+    except DomainError as error:
+        flash(str(error.message), "error")
+        return redirect(url_for("accounts.forgot_password"))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(token, form.password.data)
+        except DomainError as error:
+            db.session.rollback()
+            put_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your new password is saved. Sign in with it."), "success")
+            return redirect(url_for("accounts.sign_in"))
+    return render_template("accounts/reset_password.html", form=form)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@signed_in
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user._get_current_object(),
+                                     current_password=form.current_password.data,
+                                     new_password=form.new_password.data)
+        except DomainError as error:
+            db.session.rollback()
+            put_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your password is changed. Other devices have been signed out."), "success")
+            return redirect(url_for("accounts.profile"))
+    return render_template("accounts/change_password.html", form=form)
+
+
+def _city_choices():
+    cities = db.session.scalars(select(City).order_by(City.side, City.name_en, City.title_year))
+    return [("", "—")] + [(str(c.id), f"{c.name_en} ({c.name_local}), {c.country}") for c in cities]
+
+
+@bp.route("/account/profile", methods=["GET", "POST"])
+@signed_in
+def profile():
+    user = current_user._get_current_object()
+    form = ProfileForm(obj=user if request.method == "GET" else None)
+    form.home_city_id.choices = _city_choices()
+    if request.method == "GET":
+        skills = {s.language: s for s in user.language_skills}
+        for lang, read_field, write_field in form.language_rows():
+            skill = skills.get(lang)
+            read_field.data = skill.reading.value if skill and skill.reading else ""
+            write_field.data = skill.writing.value if skill and skill.writing else ""
+        form.disciplines.data = [d.discipline.value for d in user.disciplines]
+        form.affiliations.data = "\n".join(a.organisation for a in user.affiliations)
+        form.home_city_id.data = user.home_city_id
+    if form.validate_on_submit():
+        try:
+            services.update_profile(
+                user,
+                name=form.name.data,
+                locale=form.locale.data,
+                timezone=form.timezone.data,
+                country=form.country.data,
+                home_city_id=form.home_city_id.data,
+                skills={lang: (Level(r.data) if r.data else None, Level(w.data) if w.data else None)
+                        for lang, r, w in form.language_rows()},
+                disciplines=[Discipline(d) for d in form.disciplines.data],
+                affiliations=(form.affiliations.data or "").splitlines(),
+            )
+        except DomainError as error:
+            db.session.rollback()
+            put_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your profile is saved."), "success")
+            return redirect(url_for("accounts.profile"))
+    return render_template("accounts/profile.html", form=form, user=user, languages=list(Language))

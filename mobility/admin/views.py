@@ -1,0 +1,87 @@
+"""Administration: people and roles, the audit log, the mail outbox."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from mobility.accounts import services
+from mobility.accounts.enums import Role
+from mobility.accounts.forms import RoleChangeForm
+from mobility.accounts.models import User
+from mobility.core.access import roles_required
+from mobility.core.audit import ACTION_TITLES, action_title
+from mobility.core.errors import DomainError
+from mobility.core.models import AuditEntry, OutboxMessage
+from mobility.extensions import db
+
+bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
+
+PAGE_SIZE = 50
+
+
+def _page() -> int:
+    return max(request.args.get("page", 1, type=int) or 1, 1)
+
+
+@bp.get("/users")
+@roles_required(Role.ADMIN)
+def users():
+    q = (request.args.get("q") or "").strip()
+    stmt = select(User).options(selectinload(User.role_grants)).order_by(User.name, User.id)
+    if q:
+        like = f"%{q.lower()}%"
+        stmt = stmt.where(or_(func.lower(User.name).like(like), User.email.like(like)))
+    page = db.paginate(stmt, page=_page(), per_page=PAGE_SIZE, error_out=False)
+    return render_template("admin/users.html", page=page, q=q, roles=list(Role), form=RoleChangeForm())
+
+
+@bp.post("/users/<int:user_id>/roles/<action>")
+@roles_required(Role.ADMIN)
+def change_role(user_id: int, action: str):
+    user = db.get_or_404(User, user_id)
+    form = RoleChangeForm()
+    if action not in ("grant", "revoke") or not form.validate_on_submit():
+        abort(400)
+    role = Role(form.role.data)
+    actor = current_user._get_current_object()
+    try:
+        if action == "grant":
+            services.grant_role(actor, user, role)
+        else:
+            services.revoke_role(actor, user, role)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        if action == "grant":
+            flash(_("%(name)s is now also: %(role)s.", name=user.name, role=role.title), "success")
+        else:
+            flash(_("%(name)s is no longer: %(role)s.", name=user.name, role=role.title), "success")
+    return redirect(url_for("admin.users", q=request.args.get("q") or None))
+
+
+@bp.get("/audit")
+@roles_required(Role.ADMIN)
+def audit_log():
+    action = request.args.get("action") or None
+    stmt = select(AuditEntry, User).outerjoin(User, User.id == AuditEntry.actor_id).order_by(
+        AuditEntry.at.desc(), AuditEntry.id.desc())
+    if action:
+        stmt = stmt.where(AuditEntry.action == action)
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    page = _page()
+    rows = db.session.execute(stmt.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    return render_template("admin/audit.html", rows=rows, total=total, page=page, page_size=PAGE_SIZE,
+                           action=action, actions=ACTION_TITLES, action_title=action_title)
+
+
+@bp.get("/outbox")
+@roles_required(Role.ADMIN)
+def outbox():
+    page = db.paginate(select(OutboxMessage).order_by(OutboxMessage.id.desc()), page=_page(),
+                       per_page=PAGE_SIZE, error_out=False)
+    return render_template("admin/outbox.html", page=page)

@@ -1,0 +1,88 @@
+"""Command-line tools: `flask translate …`, `flask demo load`, `flask outbox send`."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+TRANSLATIONS = ROOT / "translations"
+POT = TRANSLATIONS / "messages.pot"
+
+
+def _pybabel(*args: str) -> None:
+    command = [sys.executable, "-m", "babel.messages.frontend", *args]
+    if subprocess.call(command, cwd=ROOT):
+        raise click.ClickException("pybabel " + " ".join(args) + " failed")
+
+
+def register_cli(app: Flask) -> None:
+    @app.cli.group()
+    def translate():
+        """Translation catalogs (English is the source)."""
+
+    @translate.command()
+    def extract():
+        """Collect the messages of the code and templates into messages.pot."""
+        _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_pgettext", "--no-location",
+                 "--sort-output", "--omit-header", "-o", str(POT), "mobility")
+
+    @translate.command()
+    def update():
+        """extract, then merge the template into the zh_Hans, ja and ko catalogs."""
+        extract.callback()
+        _pybabel("update", "-i", str(POT), "-d", str(TRANSLATIONS), "--no-fuzzy-matching", "--omit-header",
+                 "--ignore-obsolete")
+
+    @translate.command()
+    @click.argument("locale")
+    def init(locale: str):
+        """Start the catalog of a new language."""
+        _pybabel("init", "-i", str(POT), "-d", str(TRANSLATIONS), "-l", locale)
+
+    @translate.command()
+    def compile():
+        """Compile the catalogs to .mo files."""
+        _pybabel("compile", "-d", str(TRANSLATIONS), "--statistics")
+
+    @translate.command()
+    def check():
+        """Fail on untranslated or fuzzy messages and placeholder or tag mismatches."""
+        from mobility.i18n.catalogs import check_catalogs
+
+        problems = check_catalogs(TRANSLATIONS)
+        for problem in problems:
+            click.echo(problem)
+        if problems:
+            raise click.ClickException(f"{len(problems)} problem(s) in the catalogs")
+        click.echo("catalogs complete")
+
+    @app.cli.group()
+    def demo():
+        """Demo data."""
+
+    @demo.command("load")
+    def demo_load():
+        """Load the cities and the demo users (idempotent) and print the sign-ins."""
+        from mobility.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
+        from mobility.extensions import db
+
+        created = load_demo()
+        db.session.commit()
+        click.echo(f"Demo data ready ({len(created)} user(s) added). Sign in with:")
+        for user in DEMO_USERS:
+            click.echo(f"  {user.role.value:<10} {user.email:<28} {DEMO_PASSWORD}")
+
+    @app.cli.group()
+    def outbox():
+        """The mail outbox."""
+
+    @outbox.command("send")
+    def outbox_send():
+        """Send every queued or failed message."""
+        from mobility.core.mail import deliver
+
+        click.echo(f"{deliver()} message(s) sent")

@@ -1,0 +1,77 @@
+"""Deny-by-default access control.
+
+Every view must say who may reach it, with one of the decorators below; a view that says nothing
+is refused to everyone (403). Object-level checks (is this *your* application?) are made in the view
+with the module's `policies`, after this coarse gate.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from flask import Flask, abort, current_app, request
+from flask_login import current_user
+
+F = TypeVar("F", bound=Callable)
+
+
+@dataclass(frozen=True)
+class AccessRule:
+    """Who may reach a view: anyone, any signed-in user, or signed-in users holding one of `roles`."""
+
+    public: bool = False
+    roles: frozenset[str] = frozenset()
+
+    def describe(self) -> str:
+        if self.public:
+            return "public"
+        return "roles:" + ",".join(sorted(self.roles)) if self.roles else "signed-in"
+
+
+def _mark(rule: AccessRule) -> Callable[[F], F]:
+    def decorate(view: F) -> F:
+        view.access_rule = rule  # type: ignore[attr-defined]
+        return view
+
+    return decorate
+
+
+def public(view: F) -> F:
+    """Anyone, signed in or not."""
+    return _mark(AccessRule(public=True))(view)
+
+
+def signed_in(view: F) -> F:
+    """Any signed-in user."""
+    return _mark(AccessRule())(view)
+
+
+def roles_required(*roles: Iterable[str] | str) -> Callable[[F], F]:
+    """Signed-in users holding at least one of the given roles."""
+    return _mark(AccessRule(roles=frozenset(str(r) for r in roles)))
+
+
+def access_rule_for(app: Flask, endpoint: str) -> AccessRule | None:
+    view = app.view_functions.get(endpoint)
+    return getattr(view, "access_rule", None)
+
+
+def enforce_access() -> None:
+    """before_request hook: refuse what no rule allows."""
+    endpoint = request.endpoint
+    if endpoint is None:  # 404 / 405: let routing report it
+        return
+    if endpoint == "static":
+        return
+    rule = access_rule_for(current_app, endpoint)
+    if rule is None:
+        current_app.logger.error("view %s has no access rule: refused", endpoint)
+        abort(403)
+    if rule.public:
+        return
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    if rule.roles and not any(current_user.has_role(r) for r in rule.roles):
+        abort(403)
+    return None

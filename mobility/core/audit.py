@@ -1,0 +1,45 @@
+"""The audit log: services call `record()` in the same transaction as the change."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import has_request_context
+from flask_babel import lazy_gettext as _l
+
+from mobility.core.client import client_ip
+from mobility.core.models import AuditEntry
+from mobility.extensions import db
+
+# Titles of the actions shown on the admin audit page.
+ACTION_TITLES = {
+    "auth.registered": _l("Registered"),
+    "auth.email_confirmed": _l("E-mail address confirmed"),
+    "auth.signed_in": _l("Signed in"),
+    "auth.sign_in_failed": _l("Failed sign-in"),
+    "auth.signed_out": _l("Signed out"),
+    "auth.password_changed": _l("Password changed"),
+    "auth.password_reset_requested": _l("Password reset requested"),
+    "auth.password_reset": _l("Password reset through e-mail link"),
+    "account.profile_updated": _l("Profile updated"),
+    "account.locale_changed": _l("Language changed"),
+    "role.granted": _l("Role granted"),
+    "role.revoked": _l("Role revoked"),
+}
+
+
+def action_title(action: str) -> str:
+    return str(ACTION_TITLES.get(action, action))
+
+
+def record(action: str, *, actor=None, target=None, **detail: Any) -> AuditEntry:
+    """Add an audit entry to the current transaction (the caller's commit makes it durable)."""
+    entry = AuditEntry(
+        action=action,
+        actor_id=getattr(actor, "id", None),
+        target_type=type(target).__name__ if target is not None else None,
+        target_id=getattr(target, "id", None),
+        ip=client_ip() if has_request_context() else None,
+        detail={k: str(v) for k, v in detail.items()},
+    )
+    db.session.add(entry)
+    return entry

@@ -1,0 +1,111 @@
+"""Mail through an outbox table.
+
+A service calls `queue_mail()`; the message is rendered in the recipient's locale and stored in
+the same transaction as the change it reports, so a rolled-back change sends nothing. After the
+request's commit, `deliver_committed()` hands the new messages to the configured backend;
+`flask outbox send` retries what failed.
+"""
+from __future__ import annotations
+
+import smtplib
+from email.message import EmailMessage
+
+from flask import Flask, current_app, g, render_template
+from flask_babel import force_locale
+from sqlalchemy import event, inspect, select
+
+from mobility.core.models import MailStatus, OutboxMessage
+from mobility.db import utcnow
+from mobility.extensions import db
+
+_PENDING_KEY = "outbox_pending"
+
+
+def queue_mail(recipient: str, locale: str, subject, template: str, **context) -> OutboxMessage:
+    """Render `template` (plain text) and `subject` (a lazy string) in `locale` and queue it."""
+    with force_locale(locale):
+        subject_text = str(subject)
+        body = render_template(template, **context)
+    message = OutboxMessage(recipient=recipient, locale=locale, subject=subject_text, body=body)
+    db.session.add(message)
+    db.session.info.setdefault(_PENDING_KEY, []).append(message)
+    return message
+
+
+def _on_commit(session) -> None:
+    pending = session.info.pop(_PENDING_KEY, [])
+    if pending:
+        try:
+            # The identity key is read without SQL: attributes are expired after a commit.
+            g.setdefault("outbox_committed", []).extend(inspect(m).identity[0] for m in pending)
+        except RuntimeError:  # no app context: the CLI sender picks these up
+            pass
+
+
+def _on_rollback(session) -> None:
+    session.info.pop(_PENDING_KEY, None)
+
+
+def deliver_committed(response=None):
+    """after_request hook: deliver what this request committed."""
+    ids = g.pop("outbox_committed", [])
+    if ids:
+        deliver(ids)
+    return response
+
+
+def deliver(ids: list[int] | None = None) -> int:
+    """Send queued (or failed) messages; returns how many were sent."""
+    stmt = select(OutboxMessage).where(OutboxMessage.status != MailStatus.SENT)
+    if ids is not None:
+        stmt = stmt.where(OutboxMessage.id.in_(ids))
+    backend = current_app.config["MAIL_BACKEND"]
+    sent = 0
+    for message in db.session.scalars(stmt.order_by(OutboxMessage.id)):
+        if backend == "outbox":
+            continue  # tests read the outbox table directly
+        message.attempts += 1
+        try:
+            _send(backend, message)
+        except (OSError, smtplib.SMTPException) as exc:
+            message.status = MailStatus.FAILED
+            message.last_error = str(exc)[:2000]
+            current_app.logger.warning("mail %s to %s failed: %s", message.id, message.recipient, exc)
+        else:
+            message.status = MailStatus.SENT
+            message.sent_at = utcnow()
+            sent += 1
+    db.session.commit()
+    return sent
+
+
+def _send(backend: str, message: OutboxMessage) -> None:
+    if backend == "console":
+        print(
+            f"\n----- mail to {message.recipient} [{message.locale}] -----\n"
+            f"Subject: {message.subject}\n\n{message.body}\n-----\n",
+            flush=True,
+        )
+        return
+    if backend != "smtp":
+        raise ValueError(f"unknown MAIL_BACKEND {backend!r}")
+    config = current_app.config
+    email = EmailMessage()
+    email["From"] = config["MAIL_FROM"]
+    email["To"] = message.recipient
+    email["Subject"] = message.subject
+    email.set_content(message.body)
+    with smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=30) as smtp:
+        if config["SMTP_STARTTLS"]:
+            smtp.starttls()
+        if config["SMTP_USERNAME"]:
+            smtp.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"] or "")
+        smtp.send_message(email)
+
+
+def init_app(app: Flask) -> None:
+    session_factory = db.session.session_factory
+    if not event.contains(session_factory, "after_commit", _on_commit):
+        event.listen(session_factory, "after_commit", _on_commit)
+        event.listen(session_factory, "after_rollback", _on_rollback)
+    app.after_request(deliver_committed)

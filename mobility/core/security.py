@@ -1,0 +1,71 @@
+"""Response headers and the CSRF error page."""
+from __future__ import annotations
+
+import hmac
+
+from flask import Flask, current_app, render_template, request, session
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError, generate_csrf
+from itsdangerous import BadData, URLSafeTimedSerializer
+
+# No inline script or style anywhere: every asset is a file under /static.
+CSP = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+
+
+def set_security_headers(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if current_app.config.get("HSTS"):
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    return response
+
+
+def _token_is_ours_but_expired(token: str | None) -> bool:
+    """True when the token was issued to this very session and only its age is wrong.
+
+    Then the user really typed this form, and we may offer to send it again. A token from another
+    session (a cross-site request carries none) gets the plain 400.
+    """
+    if not token or "csrf_token" not in session:
+        return False
+    serializer = URLSafeTimedSerializer(current_app.secret_key, salt="wtf-csrf-token")
+    try:
+        raw = serializer.loads(token)
+    except BadData:
+        return False
+    return hmac.compare_digest(str(session["csrf_token"]), str(raw))
+
+
+def handle_csrf_error(error: CSRFError):
+    token = request.form.get("csrf_token")
+    if request.method == "POST" and _token_is_ours_but_expired(token):
+        # Keep what was typed: hand the fields back in a form with a fresh token.
+        # Passwords are not echoed into a page; the user types them again.
+        fields = [(k, v) for k, v in request.form.items(multi=True)
+                  if k != "csrf_token" and "password" not in k]
+        return render_template("errors/csrf_expired.html", fields=fields, action=request.full_path.rstrip("?"),
+                               csrf_token=generate_csrf()), 400
+    return render_template("errors/error.html", code=400, title=_("Bad request"),
+                           text=_("This form was not sent from this site or has been tampered with. "
+                                  "Go back, reload the page and try again.")), 400
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(set_security_headers)
+    app.register_error_handler(CSRFError, handle_csrf_error)

@@ -1,0 +1,58 @@
+"""Demo data: the reference cities and one confirmed user per role. Safe to load twice."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mobility.accounts import services as accounts
+from mobility.accounts.enums import Discipline, Language, Level, Role
+from mobility.cities.services import load_reference_cities
+from mobility.extensions import db
+
+DEMO_PASSWORD = "Paired-cities-2026"
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    role: Role
+    name: str
+    email: str
+    locale: str
+    timezone: str
+    languages: dict
+    disciplines: tuple
+    affiliations: tuple
+
+
+DEMO_USERS = (
+    DemoUser(Role.ADMIN, "Mobility Admin", "admin@demo.mobility.test", "en", "Europe/Brussels",
+             {Language.EN: (Level.FLUENT, Level.FLUENT)}, (), ("Mobility programme office",)),
+    DemoUser(Role.MANAGER, "Anna Schmidt", "manager@demo.mobility.test", "en", "Europe/Berlin",
+             {Language.EN: (Level.FLUENT, Level.FLUENT), Language.JA: (Level.BASIC, None)},
+             (Discipline.CURATING,), ("Kulturhauptstadt Europas Chemnitz 2025 gGmbH",)),
+    DemoUser(Role.JUROR, "김지원 (Kim Ji-won)", "juror@demo.mobility.test", "ko", "Asia/Seoul",
+             {Language.KO: (Level.NATIVE, Level.NATIVE), Language.EN: (Level.FLUENT, Level.WORKING),
+              Language.JA: (Level.WORKING, Level.BASIC)},
+             (Discipline.VISUAL_ARTS, Discipline.DIGITAL_ARTS), ("Andong Cultural Foundation",)),
+    DemoUser(Role.APPLICANT, "鈴木 花子 (Suzuki Hanako)", "artist@demo.mobility.test", "ja", "Asia/Tokyo",
+             {Language.JA: (Level.NATIVE, Level.NATIVE), Language.EN: (Level.WORKING, Level.WORKING)},
+             (Discipline.DANCE, Discipline.PERFORMING_ARTS), ()),
+)
+
+
+def load_demo() -> list[DemoUser]:
+    """Add what is missing; returns the demo users that were created this time."""
+    load_reference_cities()
+    created = []
+    for demo in DEMO_USERS:
+        if accounts.find_user_by_email(demo.email) is not None:
+            continue
+        roles = {Role.APPLICANT, demo.role} if demo.role is Role.APPLICANT else {demo.role}
+        user = accounts.create_user(name=demo.name, email=demo.email, password=DEMO_PASSWORD, locale=demo.locale,
+                                    timezone=demo.timezone, roles=roles, confirmed=True)
+        accounts.update_profile(
+            user, name=demo.name, locale=demo.locale, timezone=demo.timezone, country=None, home_city_id=None,
+            skills=demo.languages, disciplines=demo.disciplines, affiliations=demo.affiliations,
+        )
+        created.append(demo)
+    db.session.flush()
+    return created

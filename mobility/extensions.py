@@ -1,0 +1,18 @@
+"""Flask extensions, created unbound; `create_app` binds them to an app."""
+from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
+
+from mobility.db import Base
+from mobility.core.client import client_ip
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()
+login_manager = LoginManager()
+babel = Babel()
+csrf = CSRFProtect()
+# Limits are declared on the routes that need them; nothing is limited by default.
+limiter = Limiter(key_func=client_ip, default_limits=[])

@@ -1,0 +1,83 @@
+"""Which language and time zone a request is served in.
+
+Order of choice (DESIGN.md §5): the signed-in user's saved preference, an explicit switch kept in
+the session, the best match of Accept-Language, English.
+"""
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo, available_timezones
+
+from flask import current_app, has_request_context, request, session
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+LOCALES = ("en", "zh_Hans", "ja", "ko")
+DEFAULT_LOCALE = "en"
+SESSION_KEY = "locale"
+
+# Names of the languages in themselves, for the switch (never translated).
+NATIVE_NAMES = {"en": "English", "zh_Hans": "简体中文", "ja": "日本語", "ko": "한국어"}
+# Names of the languages in the viewer's language, for forms.
+LANGUAGE_TITLES = {"en": _l("English"), "zh_Hans": _l("Chinese (Simplified)"), "ja": _l("Japanese"),
+                   "ko": _l("Korean")}
+# BCP 47 tags for <html lang> and hreflang.
+HTML_LANG = {"en": "en", "zh_Hans": "zh-Hans", "ja": "ja", "ko": "ko"}
+
+
+def locale_for_tag(tag: str) -> str | None:
+    """Map a browser language tag (zh-CN, zh-Hans-CN, ja-JP, ko, en-GB …) to a UI locale."""
+    primary = tag.replace("_", "-").split("-")[0].lower()
+    return {"en": "en", "zh": "zh_Hans", "ja": "ja", "ko": "ko"}.get(primary)
+
+
+def accept_language_match() -> str | None:
+    # werkzeug sorts the values by quality, best first.
+    for tag, quality in request.accept_languages:
+        if quality <= 0:
+            continue
+        locale = locale_for_tag(tag)
+        if locale:
+            return locale
+    return None
+
+
+def select_locale() -> str:
+    if not has_request_context():
+        return DEFAULT_LOCALE
+    if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
+        return current_user.locale
+    chosen = session.get(SESSION_KEY)
+    if chosen in LOCALES:
+        return chosen
+    return accept_language_match() or DEFAULT_LOCALE
+
+
+def select_timezone() -> str:
+    if has_request_context() and current_user and current_user.is_authenticated:
+        return current_user.timezone
+    return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def is_valid_timezone(name: str) -> bool:
+    if not name or name not in _zones():
+        return False
+    try:
+        ZoneInfo(name)
+    except (KeyError, ValueError):
+        return False
+    return True
+
+
+_ZONES: frozenset[str] | None = None
+
+
+def _zones() -> frozenset[str]:
+    global _ZONES
+    if _ZONES is None:
+        _ZONES = frozenset(available_timezones())
+    return _ZONES
+
+
+def timezone_choices() -> list[str]:
+    """Area/City zones, sorted; the legacy aliases (EST, Etc/GMT+5 …) are left out."""
+    return sorted(z for z in _zones() if "/" in z and not z.startswith(("Etc/", "SystemV/", "US/")))

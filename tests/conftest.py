@@ -1,0 +1,122 @@
+"""Fixtures: an app per test on SQLite (in memory) or, when TEST_DATABASE_URL is set, PostgreSQL.
+
+The schema is built once per run; each test starts from empty tables.
+"""
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from config import TestingConfig
+from mobility import create_app
+from mobility.extensions import db as _db
+from mobility.extensions import limiter
+from tests import factories
+
+DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
+IS_POSTGRES = DATABASE_URL.startswith("postgresql")
+
+
+class Config(TestingConfig):
+    SQLALCHEMY_DATABASE_URI = DATABASE_URL
+    SERVER_NAME = "mobility.test"
+    # One shared in-memory SQLite database for the whole app.
+    SQLALCHEMY_ENGINE_OPTIONS = (
+        {"connect_args": {"check_same_thread": False}, "poolclass": __import__("sqlalchemy").pool.StaticPool}
+        if DATABASE_URL == "sqlite://" else {"pool_pre_ping": True}
+    )
+
+
+class RequestScopedClient(FlaskClient):
+    """Each request runs in its own app context, as under a real server.
+
+    Without this, a request reuses the test's app context: `g` (and so the CSRF token cache)
+    would leak from one request to the next. The test's own session is expired afterwards so
+    it reads what the request wrote.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        _db.session.expire_all()
+        return response
+
+
+@pytest.fixture(scope="session")
+def _schema_app():
+    app = create_app(Config)
+    app.test_client_class = RequestScopedClient
+    with app.app_context():
+        _db.drop_all()
+        _db.create_all()
+    yield app
+    with app.app_context():
+        _db.session.remove()
+        _db.drop_all()
+        _db.engine.dispose()
+
+
+def _empty_tables() -> None:
+    tables = list(reversed(_db.metadata.sorted_tables))
+    if IS_POSTGRES:
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        _db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            _db.session.execute(table.delete())
+    _db.session.commit()
+
+
+@pytest.fixture
+def app(_schema_app):
+    app = _schema_app
+    with app.app_context():
+        yield app
+        _db.session.rollback()
+        _db.session.remove()
+        _empty_tables()
+    limiter.reset()
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make_user(app):
+    return factories.make_user
+
+
+def csrf_from(html: str) -> str:
+    match = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def sign_in(client, email: str, password: str = factories.PASSWORD):
+    page = client.get("/sign-in")
+    return client.post("/sign-in", data={"email": email, "password": password,
+                                         "csrf_token": csrf_from(page.get_data(as_text=True))})
+
+
+@pytest.fixture
+def signed_in(client, make_user):
+    """A client signed in as a new user with the given roles: signed_in("manager")."""
+
+    def _sign_in(*roles: str, **kwargs):
+        user = make_user(*roles, **kwargs)
+        response = sign_in(client, user.email)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return user
+
+    return _sign_in

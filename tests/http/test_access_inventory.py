@@ -1,0 +1,86 @@
+"""Deny by default: every route and method, walked from app.url_map, refuses whoever it should."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from mobility.core.access import access_rule_for
+from tests.conftest import csrf_from
+
+# The reviewed allow-list. A new route fails this test until it is added here with its rule.
+EXPECTED_RULES = {
+    "static": None,
+    "core.index": "public",
+    "i18n.switch_language": "public",
+    "accounts.register": "public",
+    "accounts.confirm_email": "public",
+    "accounts.sign_in": "public",
+    "accounts.forgot_password": "public",
+    "accounts.reset_password": "public",
+    "accounts.sign_out": "signed-in",
+    "accounts.change_password": "signed-in",
+    "accounts.profile": "signed-in",
+    "admin.users": "roles:admin",
+    "admin.change_role": "roles:admin",
+    "admin.audit_log": "roles:admin",
+    "admin.outbox": "roles:admin",
+}
+
+def _routes(app):
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            url = rule.rule
+            for arg in rule.arguments:
+                value = "1" if "int" in url.split(arg)[0].rsplit("<", 1)[-1] else "x"
+                url = re.sub(r"<(?:[^:<>]+:)?" + arg + r">", value, url)
+            yield rule.endpoint, method, url
+
+
+def test_every_endpoint_declares_the_reviewed_rule(app):
+    declared = {}
+    for endpoint in app.view_functions:
+        rule = access_rule_for(app, endpoint)
+        declared[endpoint] = rule.describe() if rule else None
+    assert declared == EXPECTED_RULES
+
+
+def _request(client, method, url):
+    token = csrf_from(client.get("/").get_data(as_text=True))
+    if method == "GET":
+        return client.get(url)
+    return client.open(url, method=method, data={"csrf_token": token})
+
+
+def test_anonymous_visitors_reach_only_public_routes(app, client):
+    for endpoint, method, url in _routes(app):
+        expected = EXPECTED_RULES[endpoint]
+        if expected in ("public", None):
+            continue
+        response = _request(client, method, url)
+        assert response.status_code == 302 and "/sign-in" in response.headers["Location"], (endpoint, method)
+
+
+@pytest.mark.parametrize("role", ["applicant", "juror", "manager"])
+def test_users_without_the_role_are_refused(app, client, signed_in, role):
+    signed_in(role)
+    for endpoint, method, url in _routes(app):
+        expected = EXPECTED_RULES[endpoint]
+        if not (expected or "").startswith("roles:"):
+            continue
+        if role in expected.removeprefix("roles:").split(","):
+            continue
+        response = _request(client, method, url)
+        assert response.status_code == 403, (endpoint, method, response.status_code)
+
+
+def test_a_view_without_a_rule_is_refused_to_everyone(app, client, signed_in):
+    view = app.view_functions["core.index"]
+    rule = view.access_rule
+    try:
+        del view.access_rule
+        assert client.get("/").status_code == 403
+        signed_in("admin")
+        assert client.get("/").status_code == 403
+    finally:
+        view.access_rule = rule
