@@ -34,7 +34,7 @@ def register_cli(app: Flask) -> None:
     def update():
         """extract, then merge the template into the zh_Hans, ja and ko catalogs."""
         extract.callback()
-        _pybabel("update", "-i", str(POT), "-d", str(TRANSLATIONS), "--no-fuzzy-matching", "--omit-header",
+        _pybabel("update", "-i", str(POT), "-d", str(TRANSLATIONS), "--no-fuzzy-matching",
                  "--ignore-obsolete")
 
     @translate.command()

@@ -47,11 +47,14 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(timezone.utc)
 
 
-def enum_column(enum_cls: type[enum.Enum], **kwargs) -> sa.Enum:
-    """A portable enum column: the member *values* stored as strings, with a named CHECK constraint."""
+def enum_column(enum_cls: type[enum.Enum], name: str | None = None, **kwargs) -> sa.Enum:
+    """A portable enum column: the member *values* stored as strings, with a named CHECK constraint.
+
+    Give `name` when a table has two columns of the same enum: constraint names must be unique.
+    """
     return sa.Enum(
         enum_cls,
-        name=_snake(enum_cls.__name__),
+        name=name or _snake(enum_cls.__name__),
         native_enum=False,
         create_constraint=True,
         length=32,

@@ -105,8 +105,8 @@ class LanguageSkill(db.Model):
 
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
     language: Mapped[Language] = mapped_column(enum_column(Language), primary_key=True)
-    reading: Mapped[Level | None] = mapped_column(enum_column(Level))
-    writing: Mapped[Level | None] = mapped_column(enum_column(Level))
+    reading: Mapped[Level | None] = mapped_column(enum_column(Level, name="reading_level"))
+    writing: Mapped[Level | None] = mapped_column(enum_column(Level, name="writing_level"))
 
     user: Mapped[User] = relationship(back_populates="language_skills")
 

@@ -60,7 +60,7 @@ def handle_csrf_error(error: CSRFError):
         fields = [(k, v) for k, v in request.form.items(multi=True)
                   if k != "csrf_token" and "password" not in k]
         return render_template("errors/csrf_expired.html", fields=fields, action=request.full_path.rstrip("?"),
-                               csrf_token=generate_csrf()), 400
+                               fresh_token=generate_csrf()), 400
     return render_template("errors/error.html", code=400, title=_("Bad request"),
                            text=_("This form was not sent from this site or has been tampered with. "
                                   "Go back, reload the page and try again.")), 400

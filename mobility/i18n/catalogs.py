@@ -18,7 +18,7 @@ def _placeholders(text: str) -> list[str]:
 def check_catalog(path: Path) -> list[str]:
     problems = []
     with path.open("rb") as f:
-        catalog = read_po(f)
+        catalog = read_po(f, locale=path.parent.parent.name)
     for message in catalog:
         if not message.id:
             continue

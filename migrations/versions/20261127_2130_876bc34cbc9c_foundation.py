@@ -1,8 +1,8 @@
-"""foundation: users, roles, sessions, profiles, cities, audit, outbox
+"""Foundation: users, roles, sessions, profiles, cities, audit log, mail outbox.
 
-Revision ID: 6a47097b2951
+Revision ID: 876bc34cbc9c
 Revises: 
-Create Date: 2026-11-27 21:26:54.358821
+Create Date: 2026-11-27 21:30:29.257848
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import mobility.db
 
 
 # revision identifiers, used by Alembic.
-revision = '6a47097b2951'
+revision = '876bc34cbc9c'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -102,8 +102,8 @@ def upgrade():
     op.create_table('language_skill',
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('language', sa.Enum('en', 'zh', 'ja', 'ko', name='language', native_enum=False, create_constraint=True, length=32), nullable=False),
-    sa.Column('reading', sa.Enum('basic', 'working', 'fluent', 'native', name='level', native_enum=False, create_constraint=True, length=32), nullable=True),
-    sa.Column('writing', sa.Enum('basic', 'working', 'fluent', 'native', name='level', native_enum=False, create_constraint=True, length=32), nullable=True),
+    sa.Column('reading', sa.Enum('basic', 'working', 'fluent', 'native', name='reading_level', native_enum=False, create_constraint=True, length=32), nullable=True),
+    sa.Column('writing', sa.Enum('basic', 'working', 'fluent', 'native', name='writing_level', native_enum=False, create_constraint=True, length=32), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_language_skill_user_id_user'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('user_id', 'language', name=op.f('pk_language_skill'))
     )
