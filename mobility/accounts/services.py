@@ -118,7 +118,7 @@ def sign_in(user: User) -> None:
 
 def sign_out(user: User) -> None:
     audit.record("auth.signed_out", actor=user, target=user)
-    sessions.end_session()
+    sessions.end_session(keep_locale=user.locale)
 
 
 def change_password(user: User, *, current_password: str, new_password: str) -> None:

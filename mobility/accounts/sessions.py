@@ -18,6 +18,7 @@ from mobility.accounts.models import User, UserSession
 from mobility.core.client import client_ip
 from mobility.db import utcnow
 from mobility.extensions import db
+from mobility.i18n.locales import SESSION_KEY as LOCALE_KEY
 
 TOKEN_KEY = "sid"
 SEEN_KEY = "seen"
@@ -52,12 +53,15 @@ def current_session_row() -> UserSession | None:
     return db.session.scalar(select(UserSession).where(UserSession.token_hash == _hash(token)))
 
 
-def end_session() -> None:
+def end_session(keep_locale: str | None = None) -> None:
+    """Sign out this browser; it keeps speaking the language the user had chosen."""
     row = current_session_row()
     if row is not None and row.revoked_at is None:
         row.revoked_at = utcnow()
     logout_user()
     session.clear()
+    if keep_locale:
+        session[LOCALE_KEY] = keep_locale
 
 
 def revoke_other_sessions(user: User) -> None:

@@ -28,5 +28,10 @@ class City(db.Model):
     longitude: Mapped[Decimal] = mapped_column(sa.Numeric(7, 4), nullable=False)
     note: Mapped[str] = mapped_column(sa.String(300), default="", nullable=False)
 
+    @property
+    def local_lang(self) -> str | None:
+        """BCP 47 tag of the local name, so East Asian names get the right glyph shapes."""
+        return {"CN": "zh-Hans", "JP": "ja", "KR": "ko"}.get(self.country)
+
     def __repr__(self) -> str:
         return f"<City {self.name_en} {self.programme.value} {self.title_year}>"
