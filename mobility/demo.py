@@ -24,16 +24,16 @@ class DemoUser:
 
 
 DEMO_USERS = (
-    DemoUser(Role.ADMIN, "Mobility Admin", "admin@demo.mobility.test", "en", "Europe/Brussels",
+    DemoUser(Role.ADMIN, "Mobility Admin", "admin@mobility.example.org", "en", "Europe/Brussels",
              {Language.EN: (Level.FLUENT, Level.FLUENT)}, (), ("Mobility programme office",)),
-    DemoUser(Role.MANAGER, "Anna Schmidt", "manager@demo.mobility.test", "en", "Europe/Berlin",
+    DemoUser(Role.MANAGER, "Anna Schmidt", "manager@mobility.example.org", "en", "Europe/Berlin",
              {Language.EN: (Level.FLUENT, Level.FLUENT), Language.JA: (Level.BASIC, None)},
              (Discipline.CURATING,), ("Kulturhauptstadt Europas Chemnitz 2025 gGmbH",)),
-    DemoUser(Role.JUROR, "김지원 (Kim Ji-won)", "juror@demo.mobility.test", "ko", "Asia/Seoul",
+    DemoUser(Role.JUROR, "김지원 (Kim Ji-won)", "juror@mobility.example.org", "ko", "Asia/Seoul",
              {Language.KO: (Level.NATIVE, Level.NATIVE), Language.EN: (Level.FLUENT, Level.WORKING),
               Language.JA: (Level.WORKING, Level.BASIC)},
              (Discipline.VISUAL_ARTS, Discipline.DIGITAL_ARTS), ("Andong Cultural Foundation",)),
-    DemoUser(Role.APPLICANT, "鈴木 花子 (Suzuki Hanako)", "artist@demo.mobility.test", "ja", "Asia/Tokyo",
+    DemoUser(Role.APPLICANT, "鈴木 花子 (Suzuki Hanako)", "artist@mobility.example.org", "ja", "Asia/Tokyo",
              {Language.JA: (Level.NATIVE, Level.NATIVE), Language.EN: (Level.WORKING, Level.WORKING)},
              (Discipline.DANCE, Discipline.PERFORMING_ARTS), ()),
 )

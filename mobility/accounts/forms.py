@@ -65,7 +65,8 @@ class RegisterForm(FlaskForm):
 
 
 class SignInForm(FlaskForm):
-    email = EmailField(_l("E-mail address"), validators=[DataRequired(REQUIRED), Email(EMAIL_INVALID)],
+    # No syntax check here: whatever address an account has must be able to sign in.
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(REQUIRED), Length(max=320)],
                        render_kw={"autocomplete": "username"})
     password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED), Length(max=MAX_LENGTH)],
                              render_kw={"autocomplete": "current-password"})
@@ -73,7 +74,7 @@ class SignInForm(FlaskForm):
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField(_l("E-mail address"), validators=[DataRequired(REQUIRED), Email(EMAIL_INVALID)])
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(REQUIRED), Length(max=320)])
     submit = SubmitField(_l("Send me a link"))
 
 

@@ -8,8 +8,9 @@ from sqlalchemy import func, select
 from mobility.accounts.models import User
 from mobility.cities.enums import Side
 from mobility.cities.models import City
-from mobility.demo import DEMO_USERS, load_demo
+from mobility.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
 from mobility.i18n.catalogs import check_catalogs
+from tests.conftest import csrf_from, sign_in
 
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "translations"
 
@@ -62,3 +63,12 @@ def test_the_check_catches_missing_fuzzy_and_mismatched_entries(tmp_path):
     assert any("fuzzy" in p for p in problems)
     assert any("not translated" in p for p in problems)
     assert any("HTML tags differ" in p for p in problems)
+
+
+def test_every_demo_user_can_sign_in_through_the_form(app, client, db):
+    with app.test_request_context():
+        load_demo()
+    db.session.commit()
+    for demo in DEMO_USERS:
+        assert sign_in(client, demo.email, DEMO_PASSWORD).status_code == 302, demo.email
+        client.post("/sign-out", data={"csrf_token": csrf_from(client.get("/").get_data(as_text=True))})
