@@ -71,8 +71,11 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from mobility.accounts.views import bp as accounts_bp
     from mobility.admin.views import bp as admin_bp
+    from mobility.calls.manage_views import bp as manage_calls_bp
+    from mobility.calls.public_views import bp as calls_bp
+    from mobility.cities.views import bp as cities_bp
     from mobility.core.views import bp as core_bp
     from mobility.i18n.views import bp as i18n_bp
 
-    for bp in (core_bp, i18n_bp, accounts_bp, admin_bp):
+    for bp in (core_bp, i18n_bp, accounts_bp, admin_bp, cities_bp, calls_bp, manage_calls_bp):
         app.register_blueprint(bp)

@@ -1,4 +1,5 @@
-"""Demo data: the reference cities and one confirmed user per role. Safe to load twice."""
+"""Demo data: the reference cities, one confirmed user per role, three illustrative pairs and an open
+call. Safe to load twice."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -6,6 +7,7 @@ from dataclasses import dataclass
 from mobility.accounts import services as accounts
 from mobility.accounts.enums import Discipline, Language, Level, Role
 from mobility.cities.services import load_reference_cities
+from mobility.demo_calls import load_demo_pairs_and_call
 from mobility.extensions import db
 
 DEMO_PASSWORD = "Paired-cities-2026"
@@ -55,4 +57,6 @@ def load_demo() -> list[DemoUser]:
         )
         created.append(demo)
     db.session.flush()
+    manager = accounts.find_user_by_email(next(d.email for d in DEMO_USERS if d.role is Role.MANAGER))
+    load_demo_pairs_and_call(manager)
     return created

@@ -1,9 +1,13 @@
 """Imports every model module, so the metadata (and Alembic) knows all tables."""
 from mobility.accounts.models import Affiliation, LanguageSkill, User, UserDiscipline, UserRole, UserSession
-from mobility.cities.models import City
+from mobility.calls.models import (
+    Call, CallBudget, CallDiscipline, DistanceBand, EligibilityRule, PerDiemRate, Question, RubricCriterion,
+)
+from mobility.cities.models import City, CityPair
 from mobility.core.models import AuditEntry, OutboxMessage
 
 __all__ = [
-    "Affiliation", "AuditEntry", "City", "LanguageSkill", "OutboxMessage", "User", "UserDiscipline",
+    "Affiliation", "AuditEntry", "Call", "CallBudget", "CallDiscipline", "City", "CityPair", "DistanceBand", "EligibilityRule",
+    "PerDiemRate", "Question", "RubricCriterion", "LanguageSkill", "OutboxMessage", "User", "UserDiscipline",
     "UserRole", "UserSession",
 ]

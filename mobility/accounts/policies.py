@@ -23,3 +23,8 @@ def can_view_outbox(actor) -> bool:
 
 def can_edit_profile(actor, user: User) -> bool:
     return bool(actor and actor.is_authenticated and actor.id == user.id)
+
+
+def is_programme_office(user) -> bool:
+    """Programme managers and admins: the people who run calls, cities and pairs."""
+    return bool(user and user.is_authenticated and (user.has_role(Role.MANAGER) or user.has_role(Role.ADMIN)))

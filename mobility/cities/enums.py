@@ -30,3 +30,21 @@ class Programme(TitledEnum):
     @property
     def side(self) -> Side:
         return Side.EUROPE if self is Programme.ECOC else Side.EAST_ASIA
+
+
+class Direction(TitledEnum):
+    """Which way an exchange goes between the two cities of a pair."""
+
+    EUROPE_TO_EAST_ASIA = "eu_to_ea"
+    EAST_ASIA_TO_EUROPE = "ea_to_eu"
+
+    @classmethod
+    def _titles(cls):
+        return {
+            cls.EUROPE_TO_EAST_ASIA: _l("Europe → East Asia"),
+            cls.EAST_ASIA_TO_EUROPE: _l("East Asia → Europe"),
+        }
+
+    @property
+    def origin_side(self) -> Side:
+        return Side.EUROPE if self is Direction.EUROPE_TO_EAST_ASIA else Side.EAST_ASIA

@@ -24,6 +24,22 @@ ACTION_TITLES = {
     "account.locale_changed": _l("Language changed"),
     "role.granted": _l("Role granted"),
     "role.revoked": _l("Role revoked"),
+    "city.created": _l("City added"),
+    "pair.created": _l("City pair created"),
+    "pair.updated": _l("City pair changed"),
+    "call.created": _l("Call created"),
+    "call.texts_updated": _l("Call texts changed"),
+    "call.settings_updated": _l("Call settings changed"),
+    "call.rule_saved": _l("Eligibility rule saved"),
+    "call.rule_deleted": _l("Eligibility rule deleted"),
+    "call.question_saved": _l("Form question saved"),
+    "call.question_deleted": _l("Form question deleted"),
+    "call.scale_updated": _l("Scoring scale changed"),
+    "call.criterion_saved": _l("Rubric criterion saved"),
+    "call.criterion_deleted": _l("Rubric criterion deleted"),
+    "call.budget_updated": _l("Call budget changed"),
+    "call.rates_updated": _l("Rate table changed"),
+    "call.status_changed": _l("Call status changed"),
 }
 
 

@@ -5,6 +5,7 @@ the session, the best match of Accept-Language, English.
 """
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from zoneinfo import ZoneInfo, available_timezones
 
 from flask import current_app, has_request_context, request, session
@@ -81,3 +82,13 @@ def _zones() -> frozenset[str]:
 def timezone_choices() -> list[str]:
     """Area/City zones, sorted; the legacy aliases (EST, Etc/GMT+5 …) are left out."""
     return sorted(z for z in _zones() if "/" in z and not z.startswith(("Etc/", "SystemV/", "US/")))
+
+
+def local_to_utc(local: datetime, zone: str) -> datetime:
+    """A wall-clock time in `zone` (as typed in a form) as a UTC instant."""
+    return local.replace(tzinfo=ZoneInfo(zone)).astimezone(timezone.utc)
+
+
+def utc_to_local(instant: datetime, zone: str) -> datetime:
+    """A UTC instant as naive wall-clock time in `zone` (to fill a datetime-local field)."""
+    return instant.astimezone(ZoneInfo(zone)).replace(tzinfo=None)

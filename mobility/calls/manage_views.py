@@ -1,0 +1,410 @@
+"""The call editor for programme managers: each view loads, checks, calls one service, commits once."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from mobility.accounts.enums import Role
+from mobility.calls import forms, policies, rules, services
+from mobility.calls.enums import CallKind, CallStatus, CallText, QuestionKind, RuleKind
+from mobility.calls.models import Call, EligibilityRule
+from mobility.calls.public_views import call_page_context
+from mobility.calls.queries import all_calls
+from mobility.cities.enums import Direction
+from mobility.cities.models import City, CityPair
+from mobility.core.access import roles_required
+from mobility.core.errors import DomainError, put_on_form
+from mobility.extensions import db
+from mobility.i18n.content import present_locales
+from mobility.i18n.forms import fill_localized, localized_data
+from mobility.i18n.locales import LOCALES, utc_to_local
+
+bp = Blueprint("manage_calls", __name__, url_prefix="/manage/calls", template_folder="templates")
+OFFICE = (Role.MANAGER, Role.ADMIN)
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+def _load_call(call_id: int) -> Call:
+    call = db.get_or_404(Call, call_id)
+    if not policies.can_manage_calls(current_user):
+        abort(403)
+    return call
+
+
+def _apply(form, action, success: str, redirect_to: str):
+    """Run a service; on a domain error roll back and show it on the form, else commit and redirect."""
+    try:
+        action()
+    except DomainError as error:
+        db.session.rollback()
+        put_on_form(form, error)
+        return None
+    db.session.commit()
+    flash(success, "success")
+    return redirect(redirect_to)
+
+
+def _pair_choices():
+    pairs = db.session.scalars(select(CityPair).order_by(CityPair.start_year.desc(), CityPair.id)).all()
+    return [(p.id, p.display_name() + (f" ({_('illustrative')})" if p.illustrative else "")) for p in pairs]
+
+
+@bp.get("/")
+@roles_required(*OFFICE)
+def index():
+    calls = db.session.scalars(all_calls()).all()
+    return render_template("calls/manage/index.html", calls=calls)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(*OFFICE)
+def new():
+    form = forms.CallCreateForm()
+    form.pair_ids.choices = _pair_choices()
+    if form.validate_on_submit():
+        try:
+            call = services.create_call(
+                _actor(), kind=CallKind(form.kind.data), title_en=form.title.data, pair_ids=form.pair_ids.data,
+                opens_local=form.opens_at.data, closes_local=form.closes_at.data, timezone=form.timezone.data)
+        except DomainError as error:
+            db.session.rollback()
+            put_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The draft call is created. Add its texts, rules, questions and rubric, then publish it."),
+                  "success")
+            return redirect(url_for("manage_calls.overview", call_id=call.id))
+    return render_template("calls/manage/new.html", form=form)
+
+
+@bp.get("/<int:call_id>")
+@roles_required(*OFFICE)
+def overview(call_id: int):
+    call = _load_call(call_id)
+    completeness = {field: present_locales(getattr(call, field.value)) for field in CallText}
+    return render_template("calls/manage/overview.html", call=call, completeness=completeness,
+                           problems=services.publication_problems(call), locked=services.rubric_locked(call),
+                           transitions=sorted(services.TRANSITIONS[call.status], key=list(CallStatus).index),
+                           status_form=forms.StatusForm(), locales=LOCALES, explain=_explain_rule)
+
+
+@bp.post("/<int:call_id>/status/<status>")
+@roles_required(*OFFICE)
+def change_status(call_id: int, status: str):
+    call = _load_call(call_id)
+    form = forms.StatusForm()
+    if status not in {s.value for s in CallStatus} or not form.validate_on_submit():
+        abort(400)
+    try:
+        services.set_call_status(_actor(), call, CallStatus(status))
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(_("The call is now: %(status)s.", status=call.status.title), "success")
+    return redirect(url_for("manage_calls.overview", call_id=call_id))
+
+
+@bp.route("/<int:call_id>/texts/<locale>", methods=["GET", "POST"])
+@roles_required(*OFFICE)
+def texts(call_id: int, locale: str):
+    call = _load_call(call_id)
+    if locale not in LOCALES:
+        abort(404)
+    form = forms.CallTextsForm()
+    if request.method == "GET":
+        for field in CallText:
+            getattr(form, field.value).data = getattr(call, field.value).get(locale, "")
+    if form.validate_on_submit():
+        texts = {field.value: getattr(form, field.value).data for field in CallText}
+        done = _apply(form, lambda: services.update_texts(_actor(), call, locale, texts),
+                      _("The texts are saved."), url_for("manage_calls.overview", call_id=call.id))
+        if done:
+            return done
+    english = {field.value: call.text(field.value, "en") for field in CallText}
+    return render_template("calls/manage/texts.html", call=call, form=form, locale=locale, english=english)
+
+
+@bp.route("/<int:call_id>/settings", methods=["GET", "POST"])
+@roles_required(*OFFICE)
+def settings(call_id: int):
+    call = _load_call(call_id)
+    form = forms.CallSettingsForm()
+    form.pair_ids.choices = _pair_choices()
+    if request.method == "GET":
+        form.kind.data = call.kind.value
+        form.pair_ids.data = [p.id for p in call.pairs]
+        form.directions.data = list(call.directions)
+        form.opens_at.data = utc_to_local(call.opens_at, call.timezone)
+        form.closes_at.data = utc_to_local(call.closes_at, call.timezone)
+        form.timezone.data = call.timezone
+        form.disciplines.data = [d.value for d in call.discipline_values]
+        form.accepted_languages.data = list(call.accepted_languages)
+        form.required_texts.data = list(call.required_texts)
+        form.required_locales.data = list(call.required_locales)
+        form.reviewers_per_application.data = call.reviewers_per_application
+        form.blind_review.data = call.blind_review
+    if form.validate_on_submit():
+        done = _apply(form, lambda: services.update_settings(
+            _actor(), call, kind=CallKind(form.kind.data), pair_ids=form.pair_ids.data,
+            directions=form.directions.data, opens_local=form.opens_at.data, closes_local=form.closes_at.data,
+            timezone=form.timezone.data, disciplines=form.disciplines.data,
+            accepted_languages=form.accepted_languages.data, required_texts=form.required_texts.data,
+            required_locales=form.required_locales.data,
+            reviewers_per_application=form.reviewers_per_application.data, blind_review=form.blind_review.data),
+            _("The settings are saved."), url_for("manage_calls.overview", call_id=call.id))
+        if done:
+            return done
+    return render_template("calls/manage/settings.html", call=call, form=form, locked=services.rubric_locked(call))
+
+
+# ---- eligibility rules -----------------------------------------------------------------------
+
+def _city_names() -> dict[int, str]:
+    return {c.id: c.display_name() for c in db.session.scalars(select(City))}
+
+
+def _explain_rule(rule: EligibilityRule) -> str:
+    return rules.explain(rule.kind, rule.params, _city_names() if rule.kind is RuleKind.RESIDENCE_CITY else None)
+
+
+def _rule_form(call: Call) -> forms.RuleForm:
+    form = forms.RuleForm()
+    cities = {c for pair in call.pairs for c in (pair.europe_city, pair.east_asia_city)}
+    form.city_ids.choices = [(c.id, c.display_name()) for c in sorted(cities, key=lambda c: c.name_en)]
+    return form
+
+
+@bp.route("/<int:call_id>/rules", methods=["GET", "POST"])
+@bp.route("/<int:call_id>/rules/<int:rule_id>", methods=["GET", "POST"])
+@roles_required(*OFFICE)
+def rules_page(call_id: int, rule_id: int | None = None):
+    call = _load_call(call_id)
+    rule = _child(call.rules, rule_id)
+    form = _rule_form(call)
+    if request.method == "GET" and rule is not None:
+        form.kind.data = rule.kind.value
+        params = rule.params
+        form.min_value.data, form.max_value.data = params.get("min"), params.get("max")
+        form.sides.data, form.disciplines.data = params.get("sides", []), params.get("disciplines", [])
+        form.stages.data, form.city_ids.data = params.get("stages", []), params.get("city_ids", [])
+        form.start_date.data = date.fromisoformat(params["start"]) if params.get("start") else None
+        form.end_date.data = date.fromisoformat(params["end"]) if params.get("end") else None
+    if form.validate_on_submit():
+        done = _apply(form, lambda: services.save_rule(_actor(), call, RuleKind(form.kind.data), form.params(), rule),
+                      _("The rule is saved."), url_for("manage_calls.rules_page", call_id=call.id))
+        if done:
+            return done
+    return render_template("calls/manage/rules.html", call=call, form=form, editing=rule,
+                           explain=_explain_rule, locked=services.rubric_locked(call))
+
+
+@bp.post("/<int:call_id>/rules/<int:rule_id>/delete")
+@roles_required(*OFFICE)
+def delete_rule(call_id: int, rule_id: int):
+    call = _load_call(call_id)
+    rule = _child(call.rules, rule_id)
+    return _delete(call, lambda: services.delete_rule(_actor(), call, rule), _("The rule is deleted."),
+                   url_for("manage_calls.rules_page", call_id=call.id))
+
+
+def _child(items, item_id):
+    if item_id is None:
+        return None
+    item = next((i for i in items if i.id == item_id), None)
+    if item is None:
+        abort(404)
+    return item
+
+
+def _delete(call, action, message, target):
+    if not forms.StatusForm().validate_on_submit():
+        abort(400)
+    try:
+        action()
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(message, "success")
+    return redirect(target)
+
+
+# ---- questions -------------------------------------------------------------------------------
+
+@bp.route("/<int:call_id>/questions", methods=["GET", "POST"])
+@bp.route("/<int:call_id>/questions/<int:question_id>", methods=["GET", "POST"])
+@roles_required(*OFFICE)
+def questions(call_id: int, question_id: int | None = None):
+    call = _load_call(call_id)
+    question = _child(call.questions, question_id)
+    form = forms.QuestionForm()
+    earlier = [q for q in call.questions if question is None or q.position < question.position]
+    form.condition_question_id.choices = [("", _("(always shown)"))] + [
+        (str(q.id), f"{q.position + 1}. {q.label.get('en', '')}") for q in earlier]
+    if request.method == "GET" and question is not None:
+        form.kind.data, form.required.data = question.kind.value, question.required
+        form.max_length.data = question.max_length
+        form.condition_question_id.data = question.condition_question_id
+        form.condition_value.data = question.condition_value
+        fill_localized(form, "label", question.label)
+        fill_localized(form, "help", question.help)
+        forms.fill_options(form, question.options)
+    if form.validate_on_submit():
+        done = _apply(form, lambda: services.save_question(
+            _actor(), call, kind=QuestionKind(form.kind.data), required=form.required.data,
+            label=localized_data(form, "label"), help=localized_data(form, "help"),
+            max_length=form.max_length.data, options=forms.parse_options(form),
+            condition_question_id=form.condition_question_id.data, condition_value=form.condition_value.data,
+            question=question), _("The question is saved."), url_for("manage_calls.questions", call_id=call.id))
+        if done:
+            return done
+    return render_template("calls/manage/questions.html", call=call, form=form, editing=question,
+                           locked=services.rubric_locked(call))
+
+
+@bp.post("/<int:call_id>/questions/<int:question_id>/delete")
+@roles_required(*OFFICE)
+def delete_question(call_id: int, question_id: int):
+    call = _load_call(call_id)
+    question = _child(call.questions, question_id)
+    return _delete(call, lambda: services.delete_question(_actor(), call, question), _("The question is deleted."),
+                   url_for("manage_calls.questions", call_id=call.id))
+
+
+# ---- rubric ----------------------------------------------------------------------------------
+
+@bp.route("/<int:call_id>/rubric", methods=["GET", "POST"])
+@roles_required(*OFFICE)
+def rubric(call_id: int):
+    call = _load_call(call_id)
+    form = forms.ScaleForm(prefix="scale")
+    if request.method == "GET":
+        form.scale_min.data, form.scale_max.data = call.scale_min, call.scale_max
+        form.scale_step.data, form.overall_threshold.data = call.scale_step, call.overall_threshold
+    if form.validate_on_submit():
+        done = _apply(form, lambda: services.update_scale(
+            _actor(), call, scale_min=form.scale_min.data, scale_max=form.scale_max.data,
+            scale_step=form.scale_step.data, overall_threshold=form.overall_threshold.data),
+            _("The scale is saved."), url_for("manage_calls.rubric", call_id=call.id))
+        if done:
+            return done
+    return _rubric_page(call, form, forms.CriterionForm(prefix="criterion", formdata=None), None)
+
+
+def _rubric_page(call, scale_form, criterion_form, editing):
+    return render_template("calls/manage/rubric.html", call=call, scale_form=scale_form,
+                           criterion_form=criterion_form, editing=editing, locked=services.rubric_locked(call),
+                           max_total=services.max_weighted_total(call))
+
+
+@bp.route("/<int:call_id>/rubric/criteria", methods=["POST"])
+@bp.route("/<int:call_id>/rubric/criteria/<int:criterion_id>", methods=["GET", "POST"])
+@roles_required(*OFFICE)
+def criterion(call_id: int, criterion_id: int | None = None):
+    call = _load_call(call_id)
+    existing = _child(call.criteria, criterion_id)
+    form = forms.CriterionForm(prefix="criterion")
+    if request.method == "GET" and existing is not None:
+        form.weight.data, form.threshold.data = existing.weight, existing.threshold
+        form.tie_break_rank.data = existing.tie_break_rank
+        fill_localized(form, "label", existing.label)
+        fill_localized(form, "description", existing.description)
+    if form.validate_on_submit():
+        done = _apply(form, lambda: services.save_criterion(
+            _actor(), call, label=localized_data(form, "label"), description=localized_data(form, "description"),
+            weight=form.weight.data, threshold=form.threshold.data, tie_break_rank=form.tie_break_rank.data,
+            criterion=existing), _("The criterion is saved."), url_for("manage_calls.rubric", call_id=call.id))
+        if done:
+            return done
+    scale_form = forms.ScaleForm(prefix="scale", formdata=None, obj=call)
+    return _rubric_page(call, scale_form, form, existing)
+
+
+@bp.post("/<int:call_id>/rubric/criteria/<int:criterion_id>/delete")
+@roles_required(*OFFICE)
+def delete_criterion(call_id: int, criterion_id: int):
+    call = _load_call(call_id)
+    existing = _child(call.criteria, criterion_id)
+    return _delete(call, lambda: services.delete_criterion(_actor(), call, existing), _("The criterion is deleted."),
+                   url_for("manage_calls.rubric", call_id=call.id))
+
+
+# ---- budget and rates ------------------------------------------------------------------------
+
+@bp.route("/<int:call_id>/budget", methods=["GET", "POST"])
+@roles_required(*OFFICE)
+def budget(call_id: int):
+    call = _load_call(call_id)
+    form = forms.budget_form_class(call)(prefix="budget")
+    if request.method == "GET":
+        for entry in call.budgets:
+            field = getattr(form, f"budget_{entry.pair_id}_{entry.direction.value}", None)
+            if field is not None:
+                field.data = entry.amount
+    if form.validate_on_submit():
+        amounts = {(pair.id, direction): getattr(form, f"budget_{pair.id}_{direction.value}").data
+                   for pair in call.pairs for direction in Direction}
+        done = _apply(form, lambda: services.set_budgets(_actor(), call, amounts), _("The budget is saved."),
+                      url_for("manage_calls.budget", call_id=call.id))
+        if done:
+            return done
+    return _budget_page(call, form, _rates_form(call, formdata=None))
+
+
+def _rates_form(call, **kwargs) -> forms.RatesForm:
+    form = forms.RatesForm(prefix="rates", **kwargs)
+    if kwargs.get("formdata", True) is None:
+        for name in services.DEFAULT_RATES:
+            getattr(form, name).data = getattr(call, name)
+        form.bands.data = forms.format_bands(call.distance_bands)
+        form.per_diems.data = forms.format_per_diems(call.per_diems)
+    return form
+
+
+def _budget_page(call, budget_form, rates_form):
+    total = sum((b.amount for b in call.budgets), Decimal("0"))
+    return render_template("calls/manage/budget.html", call=call, budget_form=budget_form, rates_form=rates_form,
+                           total=total)
+
+
+@bp.post("/<int:call_id>/rates")
+@roles_required(*OFFICE)
+def rates(call_id: int):
+    call = _load_call(call_id)
+    form = _rates_form(call)
+    if form.validate_on_submit():
+        def save():
+            services.set_rates(_actor(), call, rates={name: getattr(form, name).data for name in services.DEFAULT_RATES},
+                               bands=forms.parse_bands(form.bands.data),
+                               per_diems=forms.parse_per_diems(form.per_diems.data))
+
+        done = _apply(form, save, _("The rate table is saved."), url_for("manage_calls.budget", call_id=call.id))
+        if done:
+            return done
+    budget_form = forms.budget_form_class(call)(prefix="budget", formdata=None)
+    for entry in call.budgets:
+        getattr(budget_form, f"budget_{entry.pair_id}_{entry.direction.value}").data = entry.amount
+    return _budget_page(call, budget_form, form)
+
+
+@bp.get("/<int:call_id>/preview/<locale>")
+@roles_required(*OFFICE)
+def preview(call_id: int, locale: str):
+    """The public call page exactly as an applicant reading `locale` will see it."""
+    call = _load_call(call_id)
+    if locale not in LOCALES:
+        abort(404)
+    with force_locale(locale):
+        return render_template("calls/detail.html", **call_page_context(call), preview_locale=locale)

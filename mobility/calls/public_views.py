@@ -1,0 +1,69 @@
+"""Public pages: open calls, the archive, and a call's own page."""
+from __future__ import annotations
+
+from datetime import datetime, time, timezone
+
+from flask import Blueprint, abort, render_template, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from mobility.accounts.enums import Discipline
+from mobility.calls import policies, rules
+from mobility.calls.enums import CallKind, RuleKind
+from mobility.calls.forms import CallFilterForm
+from mobility.calls.models import Call
+from mobility.calls.queries import archived_calls, open_calls
+from mobility.cities.models import City, CityPair
+from mobility.core.access import public
+from mobility.db import utcnow
+from mobility.extensions import db
+
+bp = Blueprint("calls", __name__, url_prefix="/calls", template_folder="templates")
+
+
+@bp.get("/")
+@public
+def index():
+    form = CallFilterForm(request.args)
+    pairs = db.session.scalars(select(CityPair).order_by(CityPair.id)).all()
+    form.pair.choices = [("", "—")] + [(str(p.id), p.display_name()) for p in pairs]
+    form.validate()
+    closes_before = None
+    if form.closes_before.data and not form.closes_before.errors:
+        closes_before = datetime.combine(form.closes_before.data, time.max, tzinfo=timezone.utc)
+    stmt = open_calls(
+        utcnow(),
+        pair_id=form.pair.data if not form.pair.errors else None,
+        kind=CallKind(form.kind.data) if form.kind.data in {k.value for k in CallKind} else None,
+        discipline=Discipline(form.discipline.data) if form.discipline.data in {d.value for d in Discipline} else None,
+        closes_before=closes_before,
+    )
+    calls = db.session.scalars(stmt).all()
+    return render_template("calls/index.html", calls=calls, form=form, now=utcnow())
+
+
+@bp.get("/archive")
+@public
+def archive():
+    calls = db.session.scalars(archived_calls(utcnow())).all()
+    return render_template("calls/archive.html", calls=calls)
+
+
+def call_page_context(call: Call) -> dict:
+    city_names = {c.id: c.display_name() for c in db.session.scalars(select(City))} if any(
+        r.kind is RuleKind.RESIDENCE_CITY for r in call.rules) else {}
+    return {
+        "call": call,
+        "rule_sentences": [rules.explain(r.kind, r.params, city_names) for r in call.rules],
+        "is_open": policies.is_open_for_applications(call),
+        "now": utcnow(),
+    }
+
+
+@bp.get("/<int:call_id>")
+@public
+def detail(call_id: int):
+    call = db.get_or_404(Call, call_id)
+    if not policies.can_view_call(current_user, call):
+        abort(404)  # a draft does not exist for the public
+    return render_template("calls/detail.html", **call_page_context(call))

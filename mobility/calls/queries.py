@@ -1,0 +1,53 @@
+"""select() builders for calls."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import selectinload
+
+from mobility.accounts.enums import Discipline
+from mobility.calls.enums import CallKind, CallStatus
+from mobility.calls.models import Call, CallDiscipline, call_pair
+from mobility.cities.models import CityPair
+
+
+def _with_pairs(stmt: Select) -> Select:
+    return stmt.options(selectinload(Call.pairs).selectinload(CityPair.europe_city),
+                        selectinload(Call.pairs).selectinload(CityPair.east_asia_city))
+
+
+def open_calls(now: datetime, *, pair_id: int | None = None, kind: CallKind | None = None,
+               discipline: Discipline | None = None, closes_before: datetime | None = None) -> Select:
+    """Published calls whose deadline has not passed, soonest deadline first."""
+    stmt = select(Call).where(Call.status == CallStatus.PUBLISHED, Call.closes_at > now)
+    if pair_id:
+        stmt = stmt.where(Call.id.in_(select(call_pair.c.call_id).where(call_pair.c.pair_id == pair_id)))
+    if kind:
+        stmt = stmt.where(Call.kind == kind)
+    if closes_before:
+        stmt = stmt.where(Call.closes_at <= closes_before)
+    if discipline:
+        # A call that names no discipline is open to all of them.
+        named = select(CallDiscipline.call_id)
+        stmt = stmt.where(or_(Call.id.not_in(named),
+                              Call.id.in_(named.where(CallDiscipline.discipline == discipline))))
+    return _with_pairs(stmt.order_by(Call.closes_at, Call.id))
+
+
+def archived_calls(now: datetime) -> Select:
+    return _with_pairs(select(Call).where(or_(
+        Call.status.in_((CallStatus.CLOSED, CallStatus.ARCHIVED)),
+        (Call.status == CallStatus.PUBLISHED) & (Call.closes_at <= now),
+    )).order_by(Call.closes_at.desc(), Call.id.desc()))
+
+
+def calls_for_pair(pair_id: int, statuses) -> Select:
+    return select(Call).where(
+        Call.id.in_(select(call_pair.c.call_id).where(call_pair.c.pair_id == pair_id)),
+        Call.status.in_(statuses),
+    ).order_by(Call.closes_at.desc())
+
+
+def all_calls() -> Select:
+    return _with_pairs(select(Call).order_by(Call.created_at.desc(), Call.id.desc()))

@@ -1,0 +1,436 @@
+"""Call verbs: create, edit each part, and move through draft → published → closed → archived."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from decimal import Decimal
+
+from flask_babel import force_locale, lazy_gettext as _l
+from sqlalchemy import select
+
+from mobility.accounts.enums import Discipline, Language
+from mobility.calls import rules as rule_params
+from mobility.calls.enums import CallKind, CallStatus, CallText, QuestionKind, RuleKind
+from mobility.calls.models import (
+    Call,
+    CallBudget,
+    CallDiscipline,
+    DistanceBand,
+    EligibilityRule,
+    PerDiemRate,
+    Question,
+    RubricCriterion,
+)
+from mobility.cities.enums import Direction
+from mobility.cities.models import CityPair
+from mobility.core import audit
+from mobility.core.errors import DomainError
+from mobility.db import utcnow
+from mobility.extensions import db
+from mobility.i18n.content import clean, present_locales
+from mobility.i18n.locales import LANGUAGE_TITLES, LOCALES, is_valid_timezone, local_to_utc
+
+# Culture Moves Europe, individual mobility, calls of 2025–26 (EUR): the table a new call starts from.
+DEFAULT_RATES = {
+    "daily_allowance": Decimal("85"),
+    "green_travel_topup": Decimal("400"),
+    "visa_topup": Decimal("120"),
+    "family_topup_per_child": Decimal("200"),
+    "accessibility_topup_per_day": Decimal("30"),
+}
+DEFAULT_BANDS = ((0, 5000, Decimal("400")), (5000, None, Decimal("800")))
+DEFAULT_REQUIRED_TEXTS = [CallText.TITLE.value, CallText.SUMMARY.value, CallText.BODY.value]
+
+# Criteria of EU expert evaluation, in every UI language, as a starting rubric.
+DEFAULT_CRITERIA = (
+    (_l("Artistic quality and relevance"), _l("Quality of the artistic project and its relevance to both cities.")),
+    (_l("Exchange and co-creation"), _l("How the artists and the host work together and learn from each other.")),
+    (_l("Impact and sustainability"), _l("What remains after the stay: audiences, partnerships, new work.")),
+)
+
+# The single table of allowed status changes (a CHECK on the column keeps unknown states out).
+TRANSITIONS: dict[CallStatus, set[CallStatus]] = {
+    CallStatus.DRAFT: {CallStatus.PUBLISHED},
+    CallStatus.PUBLISHED: {CallStatus.CLOSED, CallStatus.DRAFT},
+    CallStatus.CLOSED: {CallStatus.ARCHIVED, CallStatus.PUBLISHED},
+    CallStatus.ARCHIVED: set(),
+}
+
+
+def _in_all_locales(text) -> dict[str, str]:
+    texts = {}
+    for locale in LOCALES:
+        with force_locale(locale):
+            texts[locale] = str(text)
+    return texts
+
+
+# ---- creating and editing -------------------------------------------------------------------
+
+def create_call(actor, *, kind: CallKind, title_en: str, pair_ids: Iterable[int], opens_local: datetime,
+                closes_local: datetime, timezone: str) -> Call:
+    """A draft call with the default rate table and rubric; dates are wall-clock times in `timezone`."""
+    if not title_en.strip():
+        raise DomainError(_l("Please give the call an English title."), field="title")
+    opens_at, closes_at = _schedule(opens_local, closes_local, timezone)
+    call = Call(kind=kind, status=CallStatus.DRAFT, title={"en": title_en.strip()}, summary={}, body={},
+                guidance={}, required_texts=list(DEFAULT_REQUIRED_TEXTS), required_locales=["en"],
+                directions=[d.value for d in Direction],
+                accepted_languages=[lang.value for lang in Language], created_by_id=actor.id,
+                opens_at=opens_at, closes_at=closes_at, timezone=timezone, **DEFAULT_RATES)
+    call.pairs = _pairs(pair_ids)
+    call.distance_bands = [DistanceBand(min_km=lo, max_km=hi, amount=amount) for lo, hi, amount in DEFAULT_BANDS]
+    call.criteria = [
+        RubricCriterion(position=i, label=_in_all_locales(label), description=_in_all_locales(text),
+                        weight=Decimal("1"), threshold=Decimal("3"), tie_break_rank=i + 1)
+        for i, (label, text) in enumerate(DEFAULT_CRITERIA)
+    ]
+    call.overall_threshold = Decimal("10")
+    db.session.add(call)
+    db.session.flush()
+    audit.record("call.created", actor=actor, target=call)
+    return call
+
+
+def _pairs(pair_ids: Iterable[int]) -> list[CityPair]:
+    ids = sorted(set(pair_ids))
+    pairs = list(db.session.scalars(select(CityPair).where(CityPair.id.in_(ids)))) if ids else []
+    if not pairs or len(pairs) != len(ids):
+        raise DomainError(_l("Choose at least one city pair."), field="pair_ids")
+    return pairs
+
+
+def _schedule(opens_local: datetime, closes_local: datetime, timezone: str) -> tuple[datetime, datetime]:
+    """Opening and closing instants (UTC) from wall-clock times in the call's zone."""
+    if not is_valid_timezone(timezone):
+        raise DomainError(_l("Choose a time zone from the list, for example Asia/Seoul."), field="timezone")
+    opens_at, closes_at = local_to_utc(opens_local, timezone), local_to_utc(closes_local, timezone)
+    if closes_at <= opens_at:
+        raise DomainError(_l("The call must close after it opens."), field="closes_at")
+    return opens_at, closes_at
+
+
+def update_texts(actor, call: Call, locale: str, texts: Mapping[str, str | None]) -> None:
+    """Texts stay editable in every state: fixing a translation never harms applicants."""
+    if locale not in LOCALES:
+        raise DomainError(_l("Choose one of the offered languages."), field="locale")
+    for field in CallText:
+        current = dict(getattr(call, field.value))
+        value = (texts.get(field.value) or "").strip()
+        if value:
+            current[locale] = value
+        else:
+            current.pop(locale, None)
+        setattr(call, field.value, current)
+    if call.status is not CallStatus.DRAFT:
+        missing = missing_texts(call)
+        if missing:
+            raise DomainError(_l("A published call cannot lose a required text. Fill in every required text."),
+                              field=missing[0][0])
+    audit.record("call.texts_updated", actor=actor, target=call, locale=locale)
+
+
+def update_settings(actor, call: Call, *, kind: CallKind, pair_ids: Iterable[int], directions: Iterable[str],
+                    opens_local: datetime, closes_local: datetime, timezone: str, disciplines: Iterable[str],
+                    accepted_languages: Iterable[str], required_texts: Iterable[str],
+                    required_locales: Iterable[str], reviewers_per_application: int, blind_review: bool) -> None:
+    opens_at, closes_at = _schedule(opens_local, closes_local, timezone)
+    directions = [d for d in directions if d in {x.value for x in Direction}]
+    if not directions:
+        raise DomainError(_l("Allow at least one direction."), field="directions")
+    accepted = [lang for lang in accepted_languages if lang in {x.value for x in Language}]
+    if not accepted:
+        raise DomainError(_l("Accept at least one application language."), field="accepted_languages")
+    locales = [loc for loc in required_locales if loc in LOCALES]
+    if not locales:
+        raise DomainError(_l("Require the texts in at least one language."), field="required_locales")
+    texts = [t for t in required_texts if t in {x.value for x in CallText}]
+    if CallText.TITLE.value not in texts:
+        raise DomainError(_l("The title is always required."), field="required_texts")
+    if reviewers_per_application < 1 or reviewers_per_application > 20:
+        raise DomainError(_l("Use a number from 1 to 20."), field="reviewers_per_application")
+    locked = rubric_locked(call)
+    if locked and (kind != call.kind or reviewers_per_application != call.reviewers_per_application
+                   or blind_review != call.blind_review):
+        raise DomainError(_l("Applications have been submitted: the kind of call and the review settings "
+                             "can no longer change."), field="kind")
+    call.kind = kind
+    call.pairs = _pairs(pair_ids)
+    call.directions = directions
+    call.opens_at, call.closes_at, call.timezone = opens_at, closes_at, timezone
+    wanted = [Discipline(d) for d in dict.fromkeys(disciplines) if d in {x.value for x in Discipline}]
+    kept = [link for link in call.disciplines if link.discipline in wanted]
+    call.disciplines = kept + [CallDiscipline(discipline=d) for d in wanted
+                               if d not in {link.discipline for link in kept}]
+    call.accepted_languages = accepted
+    call.required_texts = texts
+    call.required_locales = locales
+    call.reviewers_per_application = reviewers_per_application
+    call.blind_review = blind_review
+    if call.status is CallStatus.PUBLISHED and missing_texts(call):
+        raise DomainError(_l("A published call must have every required text. Add the texts first."),
+                          field="required_locales")
+    db.session.flush()
+    audit.record("call.settings_updated", actor=actor, target=call)
+
+
+# ---- frozen parts ----------------------------------------------------------------------------
+
+def rubric_locked(call: Call) -> bool:
+    """Once an application is in, changing how it is judged would be unfair to it."""
+    return call.first_submission_at is not None
+
+
+def _ensure_unlocked(call: Call, field: str | None = None) -> None:
+    if rubric_locked(call):
+        raise DomainError(_l("Applications have already been submitted to this call, so its rubric, "
+                             "eligibility rules and questions can no longer change. Texts can still be edited."),
+                          field=field)
+
+
+# ---- eligibility rules -----------------------------------------------------------------------
+
+def save_rule(actor, call: Call, kind: RuleKind, raw_params: dict, rule: EligibilityRule | None = None
+              ) -> EligibilityRule:
+    _ensure_unlocked(call)
+    params = rule_params.clean_params(kind, raw_params)
+    if rule is None:
+        rule = EligibilityRule(kind=kind, params=params, position=len(call.rules))
+        call.rules.append(rule)
+    else:
+        rule.kind, rule.params = kind, params
+    db.session.flush()
+    audit.record("call.rule_saved", actor=actor, target=call, rule=rule.id, kind=kind.value)
+    return rule
+
+
+def delete_rule(actor, call: Call, rule: EligibilityRule) -> None:
+    _ensure_unlocked(call)
+    call.rules.remove(rule)
+    audit.record("call.rule_deleted", actor=actor, target=call, kind=rule.kind.value)
+
+
+# ---- questions -------------------------------------------------------------------------------
+
+def save_question(actor, call: Call, *, kind: QuestionKind, required: bool, label: Mapping[str, str],
+                  help: Mapping[str, str], max_length: int | None, options: list[dict],
+                  condition_question_id: int | None, condition_value: str | None,
+                  question: Question | None = None) -> Question:
+    _ensure_unlocked(call)
+    label, help = clean(label), clean(help)
+    if "en" not in label:
+        raise DomainError(_l("Give the question an English label."), field="label_en")
+    if max_length is not None and (not kind.is_text or max_length < 1):
+        raise DomainError(_l("A length limit only applies to text questions and must be 1 or more."),
+                          field="max_length")
+    if kind.has_options:
+        values = [o["value"] for o in options]
+        if len(options) < 2 or len(set(values)) != len(values):
+            raise DomainError(_l("Give at least two different options, one per line."), field="options_en")
+    else:
+        options = []
+    if condition_question_id is not None:
+        if question is not None and condition_question_id == question.id:
+            raise DomainError(_l("A question cannot depend on its own answer."), field="condition_question_id")
+        condition = next((q for q in call.questions if q.id == condition_question_id), None)
+        if condition is None:
+            raise DomainError(_l("Choose a question of this call."), field="condition_question_id")
+        if question is not None and condition.position >= question.position:
+            raise DomainError(_l("A question can only depend on a question that comes before it."),
+                              field="condition_question_id")
+        if condition.kind.has_options and condition_value not in {o["value"] for o in condition.options}:
+            raise DomainError(_l("Choose one of that question's options."), field="condition_value")
+        if not (condition_value or "").strip():
+            raise DomainError(_l("Say which answer makes this question appear."), field="condition_value")
+    else:
+        condition_value = None
+    if question is None:
+        question = Question(position=len(call.questions))
+        call.questions.append(question)
+    question.kind, question.required, question.label, question.help = kind, required, label, help
+    question.max_length, question.options = max_length, options
+    question.condition_question_id, question.condition_value = condition_question_id, condition_value
+    db.session.flush()
+    audit.record("call.question_saved", actor=actor, target=call, question=question.id)
+    return question
+
+
+def delete_question(actor, call: Call, question: Question) -> None:
+    _ensure_unlocked(call)
+    dependants = [q for q in call.questions if q.condition_question_id == question.id]
+    if dependants:
+        raise DomainError(_l("Other questions depend on this one. Change them first."))
+    call.questions.remove(question)
+    for position, remaining in enumerate(call.questions):
+        remaining.position = position
+    audit.record("call.question_deleted", actor=actor, target=call, question=question.id)
+
+
+# ---- rubric ----------------------------------------------------------------------------------
+
+def update_scale(actor, call: Call, *, scale_min: Decimal, scale_max: Decimal, scale_step: Decimal,
+                 overall_threshold: Decimal | None) -> None:
+    _ensure_unlocked(call, field="scale_min")
+    if scale_min >= scale_max:
+        raise DomainError(_l("The lowest score must be below the highest."), field="scale_max")
+    if scale_step <= 0 or (scale_max - scale_min) % scale_step:
+        raise DomainError(_l("The step must be positive and divide the scale evenly (e.g. 0.5 on 0–5)."),
+                          field="scale_step")
+    call.scale_min, call.scale_max, call.scale_step = scale_min, scale_max, scale_step
+    for criterion in call.criteria:
+        if criterion.threshold is not None and not scale_min <= criterion.threshold <= scale_max:
+            raise DomainError(_l("A criterion threshold would fall outside the new scale: change it first."),
+                              field="scale_max")
+    if overall_threshold is not None and not (0 <= overall_threshold <= max_weighted_total(call)):
+        raise DomainError(_l("The overall threshold must lie between 0 and the highest possible total "
+                             "(%(max)s).", max=max_weighted_total(call)), field="overall_threshold")
+    call.overall_threshold = overall_threshold
+    audit.record("call.scale_updated", actor=actor, target=call)
+
+
+def max_weighted_total(call: Call) -> Decimal:
+    return sum((c.weight * call.scale_max for c in call.criteria), Decimal("0"))
+
+
+def save_criterion(actor, call: Call, *, label: Mapping[str, str], description: Mapping[str, str],
+                   weight: Decimal, threshold: Decimal | None, tie_break_rank: int | None,
+                   criterion: RubricCriterion | None = None) -> RubricCriterion:
+    _ensure_unlocked(call)
+    label = clean(label)
+    if "en" not in label:
+        raise DomainError(_l("Give the criterion an English label."), field="label_en")
+    if weight is None or weight <= 0:
+        raise DomainError(_l("The weight must be more than zero."), field="weight")
+    if threshold is not None and not call.scale_min <= threshold <= call.scale_max:
+        raise DomainError(_l("The threshold must lie on the call's scale (%(min)s to %(max)s).",
+                             min=call.scale_min.normalize(), max=call.scale_max.normalize()), field="threshold")
+    if tie_break_rank is not None and tie_break_rank < 1:
+        raise DomainError(_l("Use 1 for the first tie-break, 2 for the second, and so on."), field="tie_break_rank")
+    others = [c for c in call.criteria if c is not criterion]
+    if tie_break_rank is not None and any(c.tie_break_rank == tie_break_rank for c in others):
+        raise DomainError(_l("Another criterion already has this place in the tie-break order."),
+                          field="tie_break_rank")
+    if criterion is None:
+        criterion = RubricCriterion(position=len(call.criteria))
+        call.criteria.append(criterion)
+    criterion.label, criterion.description = label, clean(description)
+    criterion.weight, criterion.threshold, criterion.tie_break_rank = weight, threshold, tie_break_rank
+    db.session.flush()
+    audit.record("call.criterion_saved", actor=actor, target=call, criterion=criterion.id)
+    return criterion
+
+
+def delete_criterion(actor, call: Call, criterion: RubricCriterion) -> None:
+    _ensure_unlocked(call)
+    call.criteria.remove(criterion)
+    for position, remaining in enumerate(call.criteria):
+        remaining.position = position
+    audit.record("call.criterion_deleted", actor=actor, target=call, criterion=criterion.id)
+
+
+# ---- budget and rates ------------------------------------------------------------------------
+
+def set_budgets(actor, call: Call, amounts: Mapping[tuple[int, Direction], Decimal | None]) -> None:
+    pair_ids = {p.id for p in call.pairs}
+    by_key = {(b.pair_id, b.direction): b for b in call.budgets}
+    for (pair_id, direction), amount in amounts.items():
+        if pair_id not in pair_ids:
+            continue
+        if amount is not None and amount < 0:
+            raise DomainError(_l("A budget cannot be negative."), field=f"budget_{pair_id}_{direction.value}")
+        existing = by_key.get((pair_id, direction))
+        if amount is None:
+            if existing is not None:
+                call.budgets.remove(existing)
+        elif existing is None:
+            call.budgets.append(CallBudget(pair_id=pair_id, direction=direction, amount=amount))
+        else:
+            existing.amount = amount
+    db.session.flush()
+    audit.record("call.budget_updated", actor=actor, target=call)
+
+
+def set_rates(actor, call: Call, *, rates: Mapping[str, Decimal], bands: list[tuple[int, int | None, Decimal]],
+              per_diems: Mapping[str, Decimal]) -> None:
+    for name, value in rates.items():
+        if name not in DEFAULT_RATES:
+            continue
+        if value is None or value < 0:
+            raise DomainError(_l("Amounts cannot be negative."), field=name)
+        setattr(call, name, value)
+    _check_bands(bands)
+    call.distance_bands = [DistanceBand(min_km=lo, max_km=hi, amount=amount) for lo, hi, amount in bands]
+    for country, amount in per_diems.items():
+        if amount < 0:
+            raise DomainError(_l("Amounts cannot be negative."), field="per_diems")
+    call.per_diems = [PerDiemRate(country=c.upper(), amount=a) for c, a in sorted(per_diems.items())]
+    db.session.flush()
+    audit.record("call.rates_updated", actor=actor, target=call)
+
+
+def _check_bands(bands: list[tuple[int, int | None, Decimal]]) -> None:
+    """Bands start at 0 km, follow each other without gaps or overlaps, and only the last is open."""
+    if not bands:
+        raise DomainError(_l("Give at least one distance band."), field="bands")
+    expected_start = 0
+    for index, (low, high, amount) in enumerate(bands):
+        last = index == len(bands) - 1
+        if low != expected_start:
+            raise DomainError(_l("Distance bands must start at 0 km and follow each other without gaps "
+                                 "or overlaps."), field="bands")
+        if amount < 0:
+            raise DomainError(_l("Amounts cannot be negative."), field="bands")
+        if high is None:
+            if not last:
+                raise DomainError(_l("Only the last band can be open-ended."), field="bands")
+        elif high <= low:
+            raise DomainError(_l("Each band must end after it starts."), field="bands")
+        expected_start = high
+
+
+# ---- the lifecycle ---------------------------------------------------------------------------
+
+def missing_texts(call: Call) -> list[tuple[str, str]]:
+    """(text, locale) pairs the call declares required and does not have yet."""
+    return [(field, locale) for field in call.required_texts for locale in call.required_locales
+            if locale not in present_locales(getattr(call, field))]
+
+
+def publication_problems(call: Call) -> list[str]:
+    """What stops publication, each as a translated sentence."""
+    problems = []
+    for field, locale in missing_texts(call):
+        problems.append(str(_l("%(text)s is missing in %(language)s.", text=CallText(field).title,
+                               language=_language_title(locale))))
+    if not call.pairs:
+        problems.append(str(_l("The call serves no city pair.")))
+    if not call.criteria:
+        problems.append(str(_l("The rubric has no criteria.")))
+    if not call.accepted_languages:
+        problems.append(str(_l("No application language is accepted.")))
+    if not call.distance_bands:
+        problems.append(str(_l("The rate table has no distance bands.")))
+    return problems
+
+
+def _language_title(locale: str) -> str:
+    return str(LANGUAGE_TITLES[locale])
+
+
+def set_call_status(actor, call: Call, new_status: CallStatus) -> None:
+    """The one way a call changes state."""
+    if new_status not in TRANSITIONS[call.status]:
+        raise DomainError(_l("A call that is %(old)s cannot become %(new)s.", old=call.status.title,
+                             new=new_status.title))
+    if new_status is CallStatus.PUBLISHED:
+        problems = publication_problems(call)
+        if problems:
+            raise DomainError(_l("The call cannot be published yet: %(problems)s",
+                                 problems=" ".join(problems)))
+        call.published_at = call.published_at or utcnow()
+    if new_status is CallStatus.DRAFT and call.first_submission_at is not None:
+        raise DomainError(_l("Applications have been submitted: the call cannot go back to draft."))
+    old = call.status
+    call.status = new_status
+    db.session.flush()
+    audit.record("call.status_changed", actor=actor, target=call, old=old.value, new=new_status.value)

@@ -1,0 +1,97 @@
+"""City pairs: public pages, and the office's forms to add cities and pairs."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from mobility.accounts.enums import Role
+from mobility.calls.policies import PUBLIC_STATUSES
+from mobility.calls.queries import calls_for_pair
+from mobility.cities import policies, services
+from mobility.cities.enums import Programme, Side
+from mobility.cities.forms import CityForm, PairForm
+from mobility.cities.models import City, CityPair
+from mobility.core.access import public, roles_required
+from mobility.core.errors import DomainError, put_on_form
+from mobility.extensions import db
+from mobility.i18n.forms import fill_localized, localized_data
+
+bp = Blueprint("cities", __name__, template_folder="templates")
+OFFICE = (Role.MANAGER, Role.ADMIN)
+
+
+def _pairs():
+    return db.session.scalars(select(CityPair).options(
+        selectinload(CityPair.europe_city), selectinload(CityPair.east_asia_city)
+    ).order_by(CityPair.start_year.desc(), CityPair.id)).all()
+
+
+@bp.get("/pairs")
+@public
+def pairs():
+    return render_template("cities/pairs.html", pairs=_pairs(), can_manage=policies.can_manage_cities(current_user))
+
+
+@bp.get("/pairs/<int:pair_id>")
+@public
+def pair(pair_id: int):
+    pair = db.get_or_404(CityPair, pair_id)
+    calls = db.session.scalars(calls_for_pair(pair.id, PUBLIC_STATUSES)).all()
+    return render_template("cities/pair.html", pair=pair, calls=calls,
+                           can_manage=policies.can_manage_cities(current_user))
+
+
+def _city_choices(side: Side):
+    cities = db.session.scalars(select(City).where(City.side == side).order_by(City.name_en, City.title_year))
+    return [(c.id, f"{c.display_name()} ({c.country}, {c.title_year})") for c in cities]
+
+
+@bp.route("/manage/pairs/new", methods=["GET", "POST"])
+@bp.route("/manage/pairs/<int:pair_id>/edit", methods=["GET", "POST"])
+@roles_required(*OFFICE)
+def edit_pair(pair_id: int | None = None):
+    pair = db.get_or_404(CityPair, pair_id) if pair_id else None
+    form = PairForm(obj=pair if request.method == "GET" else None)
+    form.europe_city_id.choices = _city_choices(Side.EUROPE)
+    form.east_asia_city_id.choices = _city_choices(Side.EAST_ASIA)
+    if request.method == "GET" and pair is not None:
+        fill_localized(form, "description", pair.description)
+    if form.validate_on_submit():
+        try:
+            saved = services.save_pair(
+                current_user._get_current_object(), europe_city_id=form.europe_city_id.data,
+                east_asia_city_id=form.east_asia_city_id.data, start_year=form.start_year.data,
+                end_year=form.end_year.data, illustrative=form.illustrative.data,
+                description=localized_data(form, "description"), pair=pair)
+        except DomainError as error:
+            db.session.rollback()
+            put_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The city pair is saved."), "success")
+            return redirect(url_for("cities.pair", pair_id=saved.id))
+    return render_template("cities/pair_form.html", form=form, pair=pair)
+
+
+@bp.route("/manage/cities/new", methods=["GET", "POST"])
+@roles_required(*OFFICE)
+def new_city():
+    form = CityForm()
+    if form.validate_on_submit():
+        try:
+            services.add_city(
+                current_user._get_current_object(), programme=Programme(form.programme.data),
+                title_year=form.title_year.data, name_en=form.name_en.data, name_local=form.name_local.data,
+                country=form.country.data, latitude=form.latitude.data, longitude=form.longitude.data,
+                names={"zh_Hans": form.name_zh_Hans.data, "ja": form.name_ja.data, "ko": form.name_ko.data})
+        except DomainError as error:
+            db.session.rollback()
+            put_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The city is added."), "success")
+            return redirect(url_for("cities.pairs"))
+    return render_template("cities/city_form.html", form=form)

@@ -1,0 +1,97 @@
+"""Demo city pairs (illustrative: real ECoC–CCEA pairings do not exist yet) and one open call."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from mobility.calls import services as calls
+from mobility.calls.enums import CallKind, CallStatus, RuleKind
+from mobility.calls.models import Call
+from mobility.cities import services as cities
+from mobility.cities.enums import Direction
+from mobility.cities.models import City, CityPair
+from mobility.db import utcnow
+from mobility.extensions import db
+
+ILLUSTRATIVE = {
+    "en": "An illustrative pair for the demonstration: both cities hold their culture-city title in the same "
+          "year, and their artists could travel to each other for research, residencies and co-creation.",
+    "zh_Hans": "演示用的示例结对：两座城市在同一年获得文化城市称号，艺术家可以互访，开展调研、驻地与共创。",
+    "ja": "デモ用の例示的なペアです。両都市は同じ年に文化都市の称号を持ち、アーティストが互いの都市を訪れて、"
+          "リサーチ、レジデンス、共同制作を行うことができます。",
+    "ko": "시연을 위한 예시 결연입니다. 두 도시는 같은 해에 문화도시 칭호를 받았으며, 예술가들이 서로의 도시를 "
+          "방문해 리서치, 레지던시, 공동 창작을 할 수 있습니다.",
+}
+
+DEMO_PAIRS = (
+    (("ECoC", 2025, "Chemnitz"), ("CCEA", 2025, "Kamakura"), 2025, 2027),
+    (("ECoC", 2025, "Nova Gorica"), ("CCEA", 2025, "Huzhou"), 2025, 2027),
+    (("ECoC", 2026, "Oulu"), ("CCEA", 2026, "Andong"), 2026, 2028),
+)
+
+CALL_TEXTS = {
+    "title": {
+        "en": "Residencies between Chemnitz and Kamakura 2027",
+        "zh_Hans": "开姆尼茨与镰仓之间的艺术驻地 2027",
+        "ja": "ケムニッツと鎌倉のあいだのレジデンス 2027",
+        "ko": "켐니츠–가마쿠라 레지던시 2027",
+    },
+    "summary": {
+        "en": "Four to eight weeks in the partner city for artists of Chemnitz and Kamakura, with travel, "
+              "a daily allowance and a host organisation.",
+        "zh_Hans": "面向开姆尼茨与镰仓艺术家的四至八周驻地，提供旅费、每日津贴和接待机构。",
+        "ja": "ケムニッツと鎌倉のアーティストが相手の都市に4〜8週間滞在します。渡航費、日当、受け入れ団体が用意されます。",
+        "ko": "켐니츠와 가마쿠라 예술가가 상대 도시에서 4~8주간 머무는 레지던시로, 여비와 일비, 초청 기관을 지원합니다.",
+    },
+    "body": {
+        "en": "Artists living in Chemnitz may spend a residency in Kamakura, and artists living in Kamakura "
+              "may spend one in Chemnitz.\n\nA host organisation in the other city welcomes you, offers a place "
+              "to work and introduces you to local artists and audiences. At the end of your stay you share "
+              "what you made, in an open studio, a performance or a publication.",
+        "zh_Hans": "居住在开姆尼茨的艺术家可以前往镰仓驻地，居住在镰仓的艺术家也可以前往开姆尼茨。\n\n"
+                   "对方城市的接待机构将为你提供工作空间，并介绍当地的艺术家和观众。驻地结束时，"
+                   "你将通过开放工作室、演出或出版物分享创作成果。",
+        "ja": "ケムニッツ在住のアーティストは鎌倉で、鎌倉在住のアーティストはケムニッツでレジデンスを行うことができます。"
+              "\n\n相手の都市の受け入れ団体が制作の場を用意し、地元のアーティストや観客を紹介します。"
+              "滞在の最後には、オープンスタジオや公演、出版物などで成果を共有していただきます。",
+        "ko": "켐니츠에 사는 예술가는 가마쿠라에서, 가마쿠라에 사는 예술가는 켐니츠에서 레지던시를 할 수 있습니다."
+              "\n\n상대 도시의 초청 기관이 작업 공간을 제공하고 현지 예술가와 관객을 소개합니다. "
+              "체류가 끝날 때에는 오픈 스튜디오, 공연, 출판물 등으로 작업을 공유합니다.",
+    },
+}
+
+
+def _city(key) -> City | None:
+    programme, year, name = key
+    return db.session.scalar(select(City).where(City.programme == programme, City.title_year == year,
+                                                City.name_en == name))
+
+
+def load_demo_pairs_and_call(manager) -> None:
+    """Create what is missing (safe to run twice)."""
+    pairs = []
+    for europe_key, east_asia_key, start, end in DEMO_PAIRS:
+        europe, east_asia = _city(europe_key), _city(east_asia_key)
+        pair = db.session.scalar(select(CityPair).where(CityPair.europe_city_id == europe.id,
+                                                        CityPair.east_asia_city_id == east_asia.id))
+        if pair is None:
+            pair = cities.save_pair(manager, europe_city_id=europe.id, east_asia_city_id=east_asia.id,
+                                    start_year=start, end_year=end, illustrative=True, description=ILLUSTRATIVE)
+        pairs.append(pair)
+    if db.session.scalar(select(Call).limit(1)) is not None:
+        return
+    today = utcnow().replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None)
+    call = calls.create_call(manager, kind=CallKind.RESIDENCY, title_en=CALL_TEXTS["title"]["en"],
+                             pair_ids=[pairs[0].id], opens_local=today - timedelta(days=7),
+                             closes_local=datetime.combine((today + timedelta(days=60)).date(),
+                                                           datetime.max.time()).replace(microsecond=0),
+                             timezone="Europe/Berlin")
+    for locale in ("en", "zh_Hans", "ja", "ko"):
+        calls.update_texts(manager, call, locale, {field: texts[locale] for field, texts in CALL_TEXTS.items()})
+    calls.save_rule(manager, call, RuleKind.DURATION, {"min": 28, "max": 56})
+    calls.save_rule(manager, call, RuleKind.RESIDENCE_CITY,
+                    {"city_ids": [pairs[0].europe_city_id, pairs[0].east_asia_city_id]})
+    calls.set_budgets(manager, call, {(pairs[0].id, direction): Decimal("48000") for direction in Direction})
+    calls.set_call_status(manager, call, CallStatus.PUBLISHED)
