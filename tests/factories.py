@@ -25,3 +25,46 @@ def make_user(*roles: str, name: str | None = None, email: str | None = None, lo
     )
     db.session.commit()
     return user
+
+
+def make_pair(europe: str = "Chemnitz", east_asia: str = "Kamakura", *, actor=None, illustrative: bool = True):
+    """A pair of two reference cities (the reference list is loaded if needed)."""
+    from sqlalchemy import select
+
+    from mobility.cities.models import City
+    from mobility.cities.services import load_reference_cities, save_pair
+
+    if db.session.scalar(select(City).limit(1)) is None:
+        load_reference_cities()
+    europe_city = db.session.scalar(select(City).where(City.name_en == europe))
+    east_asia_city = db.session.scalar(select(City).where(City.name_en == east_asia))
+    pair = save_pair(actor or make_user("manager"), europe_city_id=europe_city.id,
+                     east_asia_city_id=east_asia_city.id, start_year=2025, end_year=2027,
+                     illustrative=illustrative, description={"en": "A test pair."})
+    db.session.commit()
+    return pair
+
+
+def make_call(*, actor=None, pairs=None, kind=None, title: str = "Test call", opens_in_days: int = -1,
+              closes_in_days: int = 30, timezone: str = "Europe/Berlin", publish: bool = False, texts=None):
+    """A call opening and closing relative to now (wall-clock in `timezone`)."""
+    from datetime import timedelta
+
+    from mobility.calls import services as calls
+    from mobility.calls.enums import CallKind, CallStatus
+    from mobility.db import utcnow
+    from mobility.i18n.locales import utc_to_local
+
+    actor = actor or make_user("manager")
+    pairs = pairs or [make_pair(actor=actor)]
+    now_local = utc_to_local(utcnow(), timezone).replace(microsecond=0)
+    call = calls.create_call(actor, kind=kind or CallKind.RESIDENCY, title_en=title, pair_ids=[p.id for p in pairs],
+                             opens_local=now_local + timedelta(days=opens_in_days),
+                             closes_local=now_local + timedelta(days=closes_in_days), timezone=timezone)
+    for locale, values in (texts or {"en": {"title": title, "summary": "A summary.", "body": "The full text."}}
+                           ).items():
+        calls.update_texts(actor, call, locale, values)
+    if publish:
+        calls.set_call_status(actor, call, CallStatus.PUBLISHED)
+    db.session.commit()
+    return call

@@ -359,10 +359,13 @@ def set_rates(actor, call: Call, *, rates: Mapping[str, Decimal], bands: list[tu
             raise DomainError(_l("Amounts cannot be negative."), field=name)
         setattr(call, name, value)
     _check_bands(bands)
+    if any(amount < 0 for amount in per_diems.values()):
+        raise DomainError(_l("Amounts cannot be negative."), field="per_diems")
+    # Remove the old rows first: the new ones may reuse their unique (call, min_km) and (call, country).
+    call.distance_bands.clear()
+    call.per_diems.clear()
+    db.session.flush()
     call.distance_bands = [DistanceBand(min_km=lo, max_km=hi, amount=amount) for lo, hi, amount in bands]
-    for country, amount in per_diems.items():
-        if amount < 0:
-            raise DomainError(_l("Amounts cannot be negative."), field="per_diems")
     call.per_diems = [PerDiemRate(country=c.upper(), amount=a) for c, a in sorted(per_diems.items())]
     db.session.flush()
     audit.record("call.rates_updated", actor=actor, target=call)

@@ -65,7 +65,7 @@ def load_reference_cities() -> int:
 
 def add_city(actor, *, programme: Programme, title_year: int, name_en: str, name_local: str, country: str,
              latitude: Decimal, longitude: Decimal, names: dict[str, str]) -> City:
-    name_en, name_local, country = name_en.strip(), name_local.strip(), country.strip().upper()
+    name_en, name_local, country = (name_en or "").strip(), (name_local or "").strip(), (country or "").strip().upper()
     if not name_en:
         raise DomainError(_l("Give the city's name in English."), field="name_en")
     if not -90 <= latitude <= 90:

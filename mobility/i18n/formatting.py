@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from babel import dates as babel_dates
 from flask import Flask
-from flask_babel import format_currency, format_datetime, format_timedelta, get_locale, get_timezone
+from flask_babel import format_currency, format_datetime, format_decimal, format_timedelta, get_locale, get_timezone
 
 from mobility.accounts.enums import Language
 from mobility.db import utcnow
@@ -23,7 +23,7 @@ def local_datetime(instant: datetime | None, format: str = "medium") -> str:
     if instant is None:
         return ""
     zone = get_timezone()
-    return f"{format_datetime(instant, format)} ({zone.key if hasattr(zone, 'key') else zone})"
+    return f"{format_datetime(instant, format)} ({getattr(zone, 'key', zone)})"
 
 
 def utc_datetime(instant: datetime | None) -> str:
@@ -69,6 +69,7 @@ def init_app(app: Flask) -> None:
         language_title=lambda value: Language(value).title,
         html_lang=lambda: HTML_LANG.get(str(get_locale()), "en"),
         current_locale=lambda: str(get_locale()),
+        current_timezone=lambda: getattr(get_timezone(), "key", str(get_timezone())),
     )
     app.jinja_env.filters["local_datetime"] = local_datetime
     app.jinja_env.filters["utc_datetime"] = utc_datetime
@@ -77,4 +78,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["plain_number"] = plain_number
     app.jinja_env.filters["paragraphs"] = paragraphs
+    app.jinja_env.filters["number"] = format_decimal
     app.jinja_env.globals["localized"] = localized

@@ -53,10 +53,21 @@ def select_locale() -> str:
     return accept_language_match() or DEFAULT_LOCALE
 
 
+# Where a visitor who has told us nothing probably is, going by the language they read.
+LIKELY_ZONE = {"zh_Hans": "Asia/Shanghai", "ja": "Asia/Tokyo", "ko": "Asia/Seoul"}
+TIMEZONE_COOKIE = "tz"  # set by static/js/timezone.js from the browser's own zone
+
+
 def select_timezone() -> str:
-    if has_request_context() and current_user and current_user.is_authenticated:
+    """The signed-in user's zone; else the browser's (cookie); else the likely zone of the language; else UTC."""
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+    if current_user and current_user.is_authenticated:
         return current_user.timezone
-    return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+    browser_zone = request.cookies.get(TIMEZONE_COOKIE, "")
+    if is_valid_timezone(browser_zone):
+        return browser_zone
+    return LIKELY_ZONE.get(select_locale(), current_app.config["BABEL_DEFAULT_TIMEZONE"])
 
 
 def is_valid_timezone(name: str) -> bool:
