@@ -51,9 +51,9 @@ def register_cli(app: Flask) -> None:
     @translate.command()
     def check():
         """Fail on untranslated or fuzzy messages and placeholder or tag mismatches."""
-        from mobility.i18n.catalogs import check_catalogs
+        from mobility.i18n.catalogs import check_catalogs, missing_from_catalogs
 
-        problems = check_catalogs(TRANSLATIONS)
+        problems = missing_from_catalogs(ROOT) + check_catalogs(TRANSLATIONS)
         for problem in problems:
             click.echo(problem)
         if problems:

@@ -50,3 +50,30 @@ def check_catalogs(translations_dir: Path) -> list[str]:
             continue
         problems.extend(check_catalog(path))
     return problems
+
+
+def extracted_message_ids(project_root: Path) -> set[str]:
+    """The msgids the code and templates use now (as `flask translate extract` would find them)."""
+    from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+    from babel.messages.frontend import parse_mapping_cfg
+
+    with (project_root / "babel.cfg").open() as f:
+        method_map, options_map = parse_mapping_cfg(f)
+    keywords = {**DEFAULT_KEYWORDS, "_l": None, "lazy_pgettext": ((1, "c"), 2)}
+    ids = set()
+    for _filename, _lineno, message, _comments, _context in extract_from_dir(
+            str(project_root / "mobility"), method_map, options_map, keywords=keywords):
+        ids.add(message[0] if isinstance(message, (tuple, list)) else message)
+    return ids
+
+
+def missing_from_catalogs(project_root: Path) -> list[str]:
+    """Messages the code uses that a catalog does not have at all (run `flask translate update`)."""
+    wanted = extracted_message_ids(project_root)
+    problems = []
+    for locale in TARGET_LOCALES:
+        path = project_root / "translations" / locale / "LC_MESSAGES" / "messages.po"
+        with path.open("rb") as f:
+            have = {m.id[0] if isinstance(m.id, tuple) else m.id for m in read_po(f, locale=locale) if m.id}
+        problems.extend(f"{locale}: {msgid[:70]!r} is not in the catalog" for msgid in sorted(wanted - have))
+    return problems

@@ -9,7 +9,7 @@ from mobility.accounts.models import User
 from mobility.cities.enums import Side
 from mobility.cities.models import City
 from mobility.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
-from mobility.i18n.catalogs import check_catalogs
+from mobility.i18n.catalogs import check_catalogs, missing_from_catalogs
 from tests.conftest import csrf_from, sign_in
 
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "translations"
@@ -43,6 +43,10 @@ def test_reference_cities_are_on_both_sides(app, db):
 
 def test_catalogs_are_complete_and_consistent():
     assert check_catalogs(TRANSLATIONS) == []
+
+
+def test_every_message_of_the_code_is_in_every_catalog():
+    assert missing_from_catalogs(TRANSLATIONS.parent) == []
 
 
 def test_the_check_catches_missing_fuzzy_and_mismatched_entries(tmp_path):
