@@ -52,9 +52,17 @@ class Config:
     WTF_CSRF_TIME_LIMIT = _env_int("WTF_CSRF_TIME_LIMIT", 3600)
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 25 * 1024 * 1024)
 
+    # Attachments: stored outside the web root; limits per file and per application.
+    ATTACHMENT_DIR = os.environ.get("ATTACHMENT_DIR", str(INSTANCE_DIR / "attachments"))
+    MAX_ATTACHMENT_BYTES = _env_int("MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
+    MAX_APPLICATION_ATTACHMENT_BYTES = _env_int("MAX_APPLICATION_ATTACHMENT_BYTES", 40 * 1024 * 1024)
+    MAX_ATTACHMENTS_PER_APPLICATION = _env_int("MAX_ATTACHMENTS_PER_APPLICATION", 12)
+
     # Signed links.
     EMAIL_CONFIRM_MAX_AGE = timedelta(days=3)
     PASSWORD_RESET_MAX_AGE = timedelta(hours=2)
+    HOST_LINK_MAX_AGE = timedelta(days=60)
+    TEAM_INVITATION_MAX_AGE = timedelta(days=30)
 
     # Rate limits (Flask-Limiter). Redis when RATELIMIT_STORAGE_URI is set (several workers).
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
@@ -91,6 +99,7 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     MAIL_BACKEND = "outbox"
     RATELIMIT_STORAGE_URI = "memory://"
+    ATTACHMENT_DIR = os.environ.get("TEST_ATTACHMENT_DIR", "/tmp/mobility-test-attachments")
 
 
 class ProductionConfig(Config):

@@ -1,5 +1,6 @@
 """Imports every model module, so the metadata (and Alembic) knows all tables."""
 from mobility.accounts.models import Affiliation, LanguageSkill, User, UserDiscipline, UserRole, UserSession
+from mobility.applications.models import Application, Attachment, Receipt, TeamMember
 from mobility.calls.models import (
     Call, CallBudget, CallDiscipline, DistanceBand, EligibilityRule, PerDiemRate, Question, RubricCriterion,
 )
@@ -7,6 +8,7 @@ from mobility.cities.models import City, CityPair
 from mobility.core.models import AuditEntry, OutboxMessage
 
 __all__ = [
+    "Application", "Attachment", "Receipt", "TeamMember",
     "Affiliation", "AuditEntry", "Call", "CallBudget", "CallDiscipline", "City", "CityPair", "DistanceBand", "EligibilityRule",
     "PerDiemRate", "Question", "RubricCriterion", "LanguageSkill", "OutboxMessage", "User", "UserDiscipline",
     "UserRole", "UserSession",

@@ -25,7 +25,7 @@ add_localized_fields(PairForm, "description", _l("Description"), TextAreaField, 
 
 
 class CityForm(FlaskForm):
-    programme = SelectField(_l("Title"), choices=Programme.choices)
+    programme = SelectField(_l("Culture-city title"), choices=Programme.choices)
     title_year = IntegerField(_l("Year of the title"), validators=[InputRequired(NUMBER)])
     name_en = StringField(_l("Name in English"), validators=[DataRequired(REQUIRED), Length(max=120)])
     name_local = StringField(_l("Name in the local language"), validators=[Length(max=120)])

@@ -1,0 +1,46 @@
+"""Checking uploads by their content, and names that are safe to show and to send back."""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import filetype
+
+# What an artist may upload, recognised from the bytes (never from the name): documents and images.
+ALLOWED_TYPES = {
+    "pdf": "application/pdf",
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "webp": "image/webp",
+    "odt": "application/vnd.oasis.opendocument.text",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+    "odp": "application/vnd.oasis.opendocument.presentation",
+    "doc": "application/msword",
+    "xls": "application/vnd.ms-excel",
+    "ppt": "application/vnd.ms-powerpoint",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
+
+
+def detect_type(data: bytes) -> str | None:
+    """The MIME type of an allowed kind of file, or None (HTML, SVG, scripts, archives … are refused)."""
+    kind = filetype.guess(data[:8192] if len(data) > 8192 and not data.startswith(b"PK") else data)
+    if kind is None or kind.extension not in ALLOWED_TYPES:
+        return None
+    return ALLOWED_TYPES[kind.extension]
+
+
+def display_name(raw: str | None) -> str:
+    """The uploaded name without any path, control or reserved characters; CJK letters are kept."""
+    name = unicodedata.normalize("NFC", raw or "")
+    name = re.split(r"[/\\]", name)[-1]
+    name = _UNSAFE.sub("", name).strip(" .")
+    name = re.sub(r"\s+", " ", name)
+    if len(name) > 200:
+        stem, dot, extension = name.rpartition(".")
+        name = (stem[: 200 - len(extension) - 1] + dot + extension) if dot and len(extension) <= 10 else name[:200]
+    return name or "file"

@@ -1,0 +1,170 @@
+"""Applications, their team, attachments and the one receipt each submission gets."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.ext.mutable import MutableDict, MutableList
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from mobility.accounts.enums import Discipline
+from mobility.accounts.models import User
+from mobility.applications.enums import ApplicationStatus, AttachmentKind, MemberStatus, ScreeningReason
+from mobility.calls.enums import CareerStage
+from mobility.calls.models import Call
+from mobility.cities.enums import Direction
+from mobility.cities.models import City, CityPair
+from mobility.db import TimestampMixin, UTCDateTime, enum_column, utcnow
+from mobility.extensions import db
+
+
+class Application(TimestampMixin, db.Model):
+    __tablename__ = "application"
+    __table_args__ = (
+        sa.CheckConstraint("start_date IS NULL OR end_date IS NULL OR start_date <= end_date", name="dates_in_order"),
+        sa.CheckConstraint("status = 'draft' OR (reference IS NOT NULL AND submitted_at IS NOT NULL)",
+                           name="submitted_has_reference"),
+        sa.Index("ix_application_call_id_status", "call_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(sa.ForeignKey("call.id", ondelete="RESTRICT"), nullable=False)
+    applicant_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="RESTRICT"), nullable=False,
+                                              index=True)
+    status: Mapped[ApplicationStatus] = mapped_column(enum_column(ApplicationStatus),
+                                                      default=ApplicationStatus.DRAFT, nullable=False)
+    # Optimistic locking: a save from a stale page (another tab, a team member) is refused, not merged.
+    version: Mapped[int] = mapped_column(default=1, nullable=False)
+
+    # The exchange: from the applicant's city to the other city of the pair.
+    pair_id: Mapped[int | None] = mapped_column(sa.ForeignKey("city_pair.id", ondelete="RESTRICT"))
+    origin_city_id: Mapped[int | None] = mapped_column(sa.ForeignKey("city.id", ondelete="RESTRICT"))
+    direction: Mapped[Direction | None] = mapped_column(enum_column(Direction))
+    start_date: Mapped[date | None] = mapped_column(sa.Date)
+    end_date: Mapped[date | None] = mapped_column(sa.Date)
+
+    title: Mapped[str] = mapped_column(sa.String(300), default="", nullable=False)
+    summary: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
+    # Translations of the summary the applicant added: {"en": "…", "ko": "…"} (language of the text → text).
+    summary_translations: Mapped[dict] = mapped_column(MutableDict.as_mutable(sa.JSON), default=dict,
+                                                       nullable=False)
+    languages: Mapped[list] = mapped_column(MutableList.as_mutable(sa.JSON), default=list, nullable=False)
+    discipline: Mapped[Discipline | None] = mapped_column(enum_column(Discipline))
+    career_stage: Mapped[CareerStage | None] = mapped_column(enum_column(CareerStage))
+    # Answers to the call's own questions: {"<question id>": value}.
+    answers: Mapped[dict] = mapped_column(MutableDict.as_mutable(sa.JSON), default=dict, nullable=False)
+
+    host_organisation: Mapped[str] = mapped_column(sa.String(200), default="", nullable=False)
+    host_contact_name: Mapped[str] = mapped_column(sa.String(200), default="", nullable=False)
+    host_email: Mapped[str] = mapped_column(sa.String(320), default="", nullable=False)
+    host_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    host_confirmed_name: Mapped[str | None] = mapped_column(sa.String(200))
+
+    # Lower-cased text of everything searchable, so managers can search Chinese, Japanese and Korean
+    # by substring (these languages do not separate words with spaces).
+    search_text: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
+
+    reference: Mapped[str | None] = mapped_column(sa.String(32), unique=True)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    screening_reason: Mapped[ScreeningReason | None] = mapped_column(enum_column(ScreeningReason))
+    screening_note: Mapped[str | None] = mapped_column(sa.Text)
+    screened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    call: Mapped[Call] = relationship()
+    applicant: Mapped[User] = relationship()
+    pair: Mapped[CityPair | None] = relationship()
+    origin_city: Mapped[City | None] = relationship()
+    members: Mapped[list[TeamMember]] = relationship(back_populates="application", cascade="all, delete-orphan",
+                                                     order_by="TeamMember.id")
+    attachments: Mapped[list[Attachment]] = relationship(back_populates="application",
+                                                         cascade="all, delete-orphan", order_by="Attachment.id")
+    receipt: Mapped[Receipt | None] = relationship(back_populates="application", uselist=False)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def host_city(self) -> City | None:
+        if self.pair is None or self.origin_city_id is None:
+            return None
+        return self.pair.east_asia_city if self.origin_city_id == self.pair.europe_city_id else self.pair.europe_city
+
+    @property
+    def days(self) -> int | None:
+        """Length of the stay, first and last day included."""
+        if self.start_date is None or self.end_date is None:
+            return None
+        return (self.end_date - self.start_date).days + 1
+
+    @property
+    def accepted_members(self) -> list[TeamMember]:
+        return [m for m in self.members if m.status is MemberStatus.ACCEPTED]
+
+    @property
+    def team_size(self) -> int:
+        return 1 + len(self.accepted_members)
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status is ApplicationStatus.DRAFT
+
+
+class TeamMember(db.Model):
+    """Someone the lead applicant invited to a co-creation team."""
+
+    __tablename__ = "team_member"
+    __table_args__ = (sa.UniqueConstraint("application_id", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(sa.ForeignKey("application.id", ondelete="CASCADE"),
+                                                nullable=False, index=True)
+    email: Mapped[str] = mapped_column(sa.String(320), nullable=False)
+    name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    city_id: Mapped[int | None] = mapped_column(sa.ForeignKey("city.id", ondelete="SET NULL"))
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"), index=True)
+    status: Mapped[MemberStatus] = mapped_column(enum_column(MemberStatus), default=MemberStatus.INVITED,
+                                                 nullable=False)
+    invited_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    application: Mapped[Application] = relationship(back_populates="members")
+    city: Mapped[City | None] = relationship()
+    user: Mapped[User | None] = relationship()
+
+
+class Attachment(db.Model):
+    """A file in the attachment store; `storage_key` is random, the display name is what was uploaded."""
+
+    __tablename__ = "attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(sa.ForeignKey("application.id", ondelete="CASCADE"),
+                                                nullable=False, index=True)
+    kind: Mapped[AttachmentKind] = mapped_column(enum_column(AttachmentKind), nullable=False)
+    question_id: Mapped[int | None] = mapped_column(sa.ForeignKey("question.id", ondelete="SET NULL"))
+    display_name: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    storage_key: Mapped[str] = mapped_column(sa.String(100), unique=True, nullable=False)
+    content_type: Mapped[str] = mapped_column(sa.String(100), nullable=False)
+    size: Mapped[int] = mapped_column(sa.BigInteger, nullable=False)
+    sha256: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    application: Mapped[Application] = relationship(back_populates="attachments")
+
+
+class Receipt(db.Model):
+    """Proof of submission. One per application, ever: the unique key makes a second one impossible."""
+
+    __tablename__ = "receipt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(sa.ForeignKey("application.id", ondelete="CASCADE"),
+                                                unique=True, nullable=False)
+    reference: Mapped[str] = mapped_column(sa.String(32), unique=True, nullable=False)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    content_sha256: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    # The submitted content as hashed, so the hash can be checked again later.
+    content: Mapped[dict] = mapped_column(sa.JSON, nullable=False)
+
+    application: Mapped[Application] = relationship(back_populates="receipt")
