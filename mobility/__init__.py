@@ -43,7 +43,7 @@ def create_app(config: type | dict | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from mobility import models  # noqa: F401  (every table known to the metadata)
     from mobility.accounts.sessions import load_user
-    from mobility.core import mail, security
+    from mobility.core import mail, security, storage
     from mobility.core.access import enforce_access
     from mobility.extensions import babel, csrf, db, limiter, login_manager, migrate
     from mobility.i18n import formatting
@@ -64,6 +64,7 @@ def _init_extensions(app: Flask) -> None:
 
     app.before_request(enforce_access)
     mail.init_app(app)
+    storage.init_app(app)
     security.init_app(app)
     formatting.init_app(app)
 
@@ -71,11 +72,14 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from mobility.accounts.views import bp as accounts_bp
     from mobility.admin.views import bp as admin_bp
+    from mobility.applications.manage_views import bp as manage_applications_bp
+    from mobility.applications.views import bp as applications_bp
     from mobility.calls.manage_views import bp as manage_calls_bp
     from mobility.calls.public_views import bp as calls_bp
     from mobility.cities.views import bp as cities_bp
     from mobility.core.views import bp as core_bp
     from mobility.i18n.views import bp as i18n_bp
 
-    for bp in (core_bp, i18n_bp, accounts_bp, admin_bp, cities_bp, calls_bp, manage_calls_bp):
+    for bp in (core_bp, i18n_bp, accounts_bp, admin_bp, cities_bp, calls_bp, manage_calls_bp,
+               applications_bp, manage_applications_bp):
         app.register_blueprint(bp)

@@ -25,6 +25,8 @@ class Application(TimestampMixin, db.Model):
         sa.CheckConstraint("status = 'draft' OR (reference IS NOT NULL AND submitted_at IS NOT NULL)",
                            name="submitted_has_reference"),
         sa.Index("ix_application_call_id_status", "call_id", "status"),
+        # One application per artist per call (a withdrawn one included: the office keeps the record).
+        sa.UniqueConstraint("call_id", "applicant_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -50,3 +50,27 @@ def get_storage() -> Storage:
         storage = LocalStorage(current_app.config["ATTACHMENT_DIR"])
         current_app.extensions["mobility_storage"] = storage
     return storage
+
+
+def _delete_after_commit(session) -> None:
+    keys = session.info.pop("storage_deletions", [])
+    if keys:
+        storage = get_storage()
+        for key in keys:
+            storage.delete(key)
+
+
+def _forget_deletions(session) -> None:
+    session.info.pop("storage_deletions", None)
+
+
+def init_app(app) -> None:
+    """Files removed in a transaction are deleted from the store only once it commits."""
+    from sqlalchemy import event
+
+    from mobility.extensions import db
+
+    factory = db.session.session_factory
+    if not event.contains(factory, "after_commit", _delete_after_commit):
+        event.listen(factory, "after_commit", _delete_after_commit)
+        event.listen(factory, "after_rollback", _forget_deletions)

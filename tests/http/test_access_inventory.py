@@ -48,6 +48,27 @@ EXPECTED_RULES = {
     "manage_calls.budget": "roles:admin,manager",
     "manage_calls.rates": "roles:admin,manager",
     "manage_calls.preview": "roles:admin,manager",
+    # Object-level checks inside (applications/policies.py): owner, accepted team member, office.
+    "applications.dashboard": "signed-in",
+    "applications.start": "signed-in",
+    "applications.edit": "signed-in",
+    "applications.autosave": "signed-in",
+    "applications.view": "signed-in",
+    "applications.submit": "signed-in",
+    "applications.receipt_pdf": "signed-in",
+    "applications.withdraw": "signed-in",
+    "applications.upload": "signed-in",
+    "applications.delete_upload": "signed-in",
+    "applications.download": "signed-in",
+    "applications.invite": "signed-in",
+    "applications.team_invitation": "signed-in",
+    "applications.ask_host": "signed-in",
+    "applications.screen": "signed-in",
+    # The host has no account: the signed link is the credential.
+    "applications.host_confirmation": "public",
+    "manage_applications.index": "roles:admin,manager",
+    "manage_applications.export_csv": "roles:admin,manager",
+    "manage_applications.export_xlsx": "roles:admin,manager",
 }
 
 def _routes(app):

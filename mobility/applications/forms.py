@@ -1,0 +1,163 @@
+"""The application form, generated from the call's questions, and the smaller forms around it."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    DateField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional
+
+from mobility.accounts.enums import Discipline, Language
+from mobility.accounts.forms import REQUIRED, MultiCheckboxField
+from mobility.applications.enums import AttachmentKind, ScreeningReason
+from mobility.applications.services import DraftData
+from mobility.calls.enums import CareerStage, QuestionKind
+from mobility.calls.models import Call
+from mobility.i18n.content import localized
+
+OPTIONAL_CHOICE = [("", "—")]
+
+
+def _int_or_none(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+def application_form_class(call: Call):
+    """A form with the fixed fields of every application and one field per question of `call`."""
+
+    class ApplicationForm(FlaskForm):
+        version = HiddenField()
+        title = StringField(_l("Project title"), render_kw={"data-maxlength": 300})
+        summary = TextAreaField(_l("Summary of your project"), render_kw={"data-maxlength": 3000, "rows": 6},
+                                description=_l("Up to 3,000 characters. Chinese, Japanese and Korean characters "
+                                               "count one each."))
+        languages = MultiCheckboxField(_l("Language(s) your application is written in"),
+                                       choices=[(x, Language(x).title) for x in call.accepted_languages])
+        discipline = SelectField(_l("Your discipline"), choices=lambda: OPTIONAL_CHOICE + Discipline.choices())
+        career_stage = SelectField(_l("Your career stage"), choices=lambda: OPTIONAL_CHOICE + CareerStage.choices())
+        pair_id = SelectField(_l("City pair"), coerce=_int_or_none,
+                              choices=[("", "—")] + [(str(p.id), p.display_name()) for p in call.pairs])
+        origin_city_id = SelectField(_l("The city you live in"), coerce=_int_or_none, validate_choice=False,
+                                     choices=[("", "—")] + [(str(c.id), c.display_name()) for p in call.pairs
+                                                            for c in (p.europe_city, p.east_asia_city)])
+        start_date = DateField(_l("First day of the stay"), validators=[Optional()])
+        end_date = DateField(_l("Last day of the stay"), validators=[Optional()])
+        host_organisation = StringField(_l("Host organisation in the other city"), validators=[Length(max=200)])
+        host_contact_name = StringField(_l("Contact person at the host"), validators=[Length(max=200)])
+        host_email = EmailField(_l("Host's e-mail address"), validators=[Length(max=320)])
+        save = SubmitField(_l("Save draft"))
+
+        def question_fields(self):
+            return [(q, self[f"q_{q.id}"]) for q in call.questions if q.kind is not QuestionKind.FILE]
+
+        def translation_fields(self):
+            return [(lang, self[f"summary_{lang.value}"]) for lang in Language]
+
+        def draft_data(self) -> DraftData:
+            return DraftData(
+                title=self.title.data or "", summary=self.summary.data or "",
+                summary_translations={lang.value: f.data or "" for lang, f in self.translation_fields()},
+                languages=self.languages.data or [], discipline=self.discipline.data or None,
+                career_stage=self.career_stage.data or None, pair_id=self.pair_id.data,
+                origin_city_id=self.origin_city_id.data, start_date=self.start_date.data,
+                end_date=self.end_date.data, host_organisation=self.host_organisation.data or "",
+                host_contact_name=self.host_contact_name.data or "", host_email=self.host_email.data or "",
+                answers={str(q.id): f.data for q, f in self.question_fields()},
+            )
+
+    for lang in Language:
+        setattr(ApplicationForm, f"summary_{lang.value}", TextAreaField(
+            _l("Summary in %(language)s (translation, optional)", language=lang.title),
+            render_kw={"data-maxlength": 3000, "rows": 4, "lang": {"zh": "zh-Hans"}.get(lang.value, lang.value)}))
+    for question in call.questions:
+        field = _question_field(question)
+        if field is not None:
+            setattr(ApplicationForm, f"q_{question.id}", field)
+    return ApplicationForm
+
+
+def _question_field(question):
+    label = localized(question.label)
+    help_text = localized(question.help)
+    kwargs = {"description": help_text, "render_kw": {}}
+    if question.condition_question_id:
+        kwargs["render_kw"].update({"data-condition-question": f"q_{question.condition_question_id}",
+                                    "data-condition-value": question.condition_value})
+    options = [(o["value"], localized(o["labels"]) or o["value"]) for o in question.options]
+    kind = question.kind
+    if kind is QuestionKind.SHORT_TEXT:
+        if question.max_length:
+            kwargs["render_kw"]["data-maxlength"] = question.max_length
+        return StringField(label, **kwargs)
+    if kind is QuestionKind.LONG_TEXT:
+        kwargs["render_kw"]["rows"] = 8
+        if question.max_length:
+            kwargs["render_kw"]["data-maxlength"] = question.max_length
+        return TextAreaField(label, **kwargs)
+    if kind is QuestionKind.SINGLE_CHOICE:
+        return RadioField(label, choices=options, validate_choice=False, **kwargs)
+    if kind is QuestionKind.MULTIPLE_CHOICE:
+        return MultiCheckboxField(label, choices=options, validate_choice=False, **kwargs)
+    if kind is QuestionKind.DATE:
+        return StringField(label, render_kw={**kwargs.pop("render_kw"), "type": "date"}, **kwargs)
+    if kind is QuestionKind.NUMBER:
+        return StringField(label, render_kw={**kwargs.pop("render_kw"), "inputmode": "decimal"}, **kwargs)
+    return None  # file questions are answered with an upload
+
+
+class AttachmentForm(FlaskForm):
+    file = FileField(_l("File"), validators=[FileRequired(_l("Choose a file."))],
+                     description=_l("PDF, PNG, JPEG, WebP, OpenDocument or Office documents, up to 10 MB each."))
+    kind = SelectField(_l("What it is"), choices=AttachmentKind.choices)
+    question_id = SelectField(_l("Answers the question"), coerce=_int_or_none, validate_choice=False)
+    upload = SubmitField(_l("Upload"))
+
+
+class InviteForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(REQUIRED), Length(max=320)])
+    city_id = SelectField(_l("City"), coerce=_int_or_none, validate_choice=False)
+    invite = SubmitField(_l("Invite"))
+
+
+class ConfirmForm(FlaskForm):
+    """A button (and the CSRF token) for actions that need nothing else."""
+
+    confirm = SubmitField(_l("Confirm"))
+
+
+class HostConfirmForm(FlaskForm):
+    name = StringField(_l("Your name"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    confirm = SubmitField(_l("I confirm that we will host this stay"))
+
+
+class ScreeningForm(FlaskForm):
+    decision = RadioField(_l("Decision"), choices=[("eligible", _l("Eligible")), ("ineligible", _l("Not eligible"))],
+                          validators=[DataRequired(REQUIRED)])
+    reason = SelectField(_l("Reason the applicant will read"),
+                         choices=lambda: OPTIONAL_CHOICE + ScreeningReason.choices())
+    note = TextAreaField(_l("Note to the applicant (optional)"), validators=[Length(max=2000)])
+    save = SubmitField(_l("Record the screening"))
+
+
+class ApplicationFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    status = SelectField(_l("Status"), validate_choice=False)
+    pair = SelectField(_l("City pair"), coerce=_int_or_none, validate_choice=False)
+    direction = SelectField(_l("Direction"), validate_choice=False)
+    discipline = SelectField(_l("Discipline"), validate_choice=False)
+    language = SelectField(_l("Language"), validate_choice=False)
+    q = StringField(_l("Search"))
+    page = IntegerField(validators=[Optional()])

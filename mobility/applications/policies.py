@@ -1,0 +1,49 @@
+"""Who may see, change and submit an application."""
+from __future__ import annotations
+
+from mobility.accounts.policies import is_programme_office
+from mobility.applications.enums import WITHDRAWABLE, MemberStatus
+from mobility.applications.models import Application
+
+
+def _signed_in(user) -> bool:
+    return bool(user and user.is_authenticated)
+
+
+def is_owner(user, application: Application) -> bool:
+    return _signed_in(user) and application.applicant_id == user.id
+
+
+def is_team_member(user, application: Application) -> bool:
+    return _signed_in(user) and any(m.user_id == user.id and m.status is MemberStatus.ACCEPTED
+                                    for m in application.members)
+
+
+def can_view_application(user, application: Application) -> bool:
+    """The applicant, their accepted team and the programme office. (Assigned jurors: see review.)"""
+    return is_owner(user, application) or is_team_member(user, application) or is_programme_office(user)
+
+
+def can_edit_application(user, application: Application) -> bool:
+    return (is_owner(user, application) or is_team_member(user, application)) and application.is_draft
+
+
+def can_submit_application(user, application: Application) -> bool:
+    """Only the lead applicant signs for the team."""
+    return is_owner(user, application) and application.is_draft
+
+
+def can_withdraw_application(user, application: Application) -> bool:
+    return is_owner(user, application) and application.status in WITHDRAWABLE
+
+
+def can_manage_team(user, application: Application) -> bool:
+    return is_owner(user, application) and application.is_draft
+
+
+def can_screen_applications(user) -> bool:
+    return is_programme_office(user)
+
+
+def can_download_attachment(user, application: Application) -> bool:
+    return can_view_application(user, application)

@@ -1,0 +1,59 @@
+"""select() builders for applications."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Select, Text, cast, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from mobility.accounts.models import User
+from mobility.applications.enums import ApplicationStatus, MemberStatus
+from mobility.applications.models import Application, TeamMember
+
+
+@dataclass(frozen=True)
+class ApplicationFilters:
+    status: ApplicationStatus | None = None
+    pair_id: int | None = None
+    direction: str | None = None
+    discipline: str | None = None
+    language: str | None = None
+    text: str = ""
+
+
+def applications_of(user_id: int) -> Select:
+    """Applications a person leads or has joined as an accepted team member."""
+    joined = select(TeamMember.application_id).where(TeamMember.user_id == user_id,
+                                                     TeamMember.status == MemberStatus.ACCEPTED)
+    return (select(Application)
+            .where(or_(Application.applicant_id == user_id, Application.id.in_(joined)))
+            .options(selectinload(Application.call), selectinload(Application.attachments),
+                     selectinload(Application.members))
+            .order_by(Application.created_at.desc()))
+
+
+def call_applications(call_id: int, filters: ApplicationFilters) -> Select:
+    """The manager's list: submitted applications of a call (drafts are the artists' own business)."""
+    stmt = select(Application).where(Application.call_id == call_id,
+                                     Application.status != ApplicationStatus.DRAFT)
+    if filters.status:
+        stmt = stmt.where(Application.status == filters.status)
+    if filters.pair_id:
+        stmt = stmt.where(Application.pair_id == filters.pair_id)
+    if filters.direction:
+        stmt = stmt.where(Application.direction == filters.direction)
+    if filters.discipline:
+        stmt = stmt.where(Application.discipline == filters.discipline)
+    if filters.language:
+        # languages is a small JSON list of codes like ["ja","en"]: a quoted substring match is exact.
+        stmt = stmt.where(cast(Application.languages, Text).like(f'%"{filters.language}"%'))
+    if filters.text:
+        stmt = stmt.where(Application.search_text.contains(filters.text.lower(), autoescape=True))
+    return stmt.options(selectinload(Application.applicant)).join(User, User.id == Application.applicant_id
+                                                                  ).order_by(Application.submitted_at, Application.id)
+
+
+def counts_by_status_and_direction(call_id: int) -> Select:
+    return (select(Application.status, Application.direction, func.count())
+            .where(Application.call_id == call_id, Application.status != ApplicationStatus.DRAFT)
+            .group_by(Application.status, Application.direction))

@@ -1,0 +1,516 @@
+"""Application verbs: start, save a draft, invite, attach, submit (once, ever), withdraw, screen."""
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from flask import current_app, url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+from sqlalchemy.orm.exc import StaleDataError
+
+from mobility.accounts.enums import Discipline, Language
+from mobility.accounts.models import User
+from mobility.applications import tokens
+from mobility.applications.attachments import detect_type, display_name
+from mobility.applications.eligibility import check_eligibility, failing
+from mobility.applications.enums import (
+    WITHDRAWABLE,
+    ApplicationStatus,
+    AttachmentKind,
+    MemberStatus,
+    ScreeningReason,
+)
+from mobility.applications.models import Application, Attachment, Receipt, TeamMember
+from mobility.calls.enums import CallKind, CareerStage, QuestionKind
+from mobility.calls.models import Call, Question
+from mobility.calls.policies import is_open_for_applications
+from mobility.cities.enums import Direction, Side
+from mobility.core import audit
+from mobility.core.errors import DomainError
+from mobility.core.mail import queue_mail
+from mobility.core.storage import get_storage
+from mobility.db import utcnow
+from mobility.extensions import db
+from mobility.i18n.content import localized
+
+# The application lifecycle; the review and award steps use the same table.
+TRANSITIONS: dict[ApplicationStatus, set[ApplicationStatus]] = {
+    ApplicationStatus.DRAFT: {ApplicationStatus.SUBMITTED},
+    ApplicationStatus.SUBMITTED: {ApplicationStatus.ELIGIBLE, ApplicationStatus.INELIGIBLE,
+                                  ApplicationStatus.WITHDRAWN},
+    ApplicationStatus.ELIGIBLE: {ApplicationStatus.INELIGIBLE, ApplicationStatus.IN_REVIEW,
+                                 ApplicationStatus.WITHDRAWN},
+    ApplicationStatus.INELIGIBLE: {ApplicationStatus.ELIGIBLE},
+    ApplicationStatus.IN_REVIEW: {ApplicationStatus.SHORTLISTED, ApplicationStatus.WAITLISTED,
+                                  ApplicationStatus.REJECTED, ApplicationStatus.AWARDED,
+                                  ApplicationStatus.WITHDRAWN},
+    ApplicationStatus.SHORTLISTED: {ApplicationStatus.AWARDED, ApplicationStatus.WAITLISTED,
+                                    ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN},
+    ApplicationStatus.WAITLISTED: {ApplicationStatus.AWARDED, ApplicationStatus.REJECTED},
+    ApplicationStatus.AWARDED: set(),
+    ApplicationStatus.REJECTED: set(),
+    ApplicationStatus.WITHDRAWN: set(),
+}
+
+
+class VersionConflict(Exception):
+    """The draft changed since the page was loaded (another tab or a team member saved it)."""
+
+    def __init__(self, application: Application):
+        super().__init__("stale draft")
+        self.application = application
+
+
+def set_status(actor, application: Application, new_status: ApplicationStatus, **detail) -> None:
+    """The one way an application changes state (submission uses a conditional UPDATE, see below)."""
+    if new_status not in TRANSITIONS[application.status]:
+        raise DomainError(_l("An application that is %(old)s cannot become %(new)s.",
+                             old=application.status.title, new=new_status.title))
+    old = application.status
+    application.status = new_status
+    db.session.flush()
+    audit.record("application.status_changed", actor=actor, target=application, old=old.value,
+                 new=new_status.value, **detail)
+
+
+# ---- starting and saving ---------------------------------------------------------------------
+
+def start_application(actor: User, call: Call, now: datetime | None = None) -> Application:
+    """The artist's application to `call`: the existing one, or a new draft."""
+    existing = db.session.scalar(select(Application).where(Application.call_id == call.id,
+                                                           Application.applicant_id == actor.id))
+    if existing is not None:
+        return existing
+    if not is_open_for_applications(call, now):
+        raise DomainError(_l("This call is not open for applications."))
+    locale_language = {"zh_Hans": "zh"}.get(actor.locale, actor.locale)
+    languages = [locale_language] if locale_language in call.accepted_languages else []
+    application = Application(call=call, applicant=actor, languages=languages)
+    if len(call.pairs) == 1:
+        application.pair_id = call.pairs[0].id
+    db.session.add(application)
+    db.session.flush()
+    audit.record("application.started", actor=actor, target=application, call=call.id)
+    return application
+
+
+@dataclass
+class DraftData:
+    title: str = ""
+    summary: str = ""
+    summary_translations: dict[str, str] = field(default_factory=dict)
+    languages: list[str] = field(default_factory=list)
+    discipline: str | None = None
+    career_stage: str | None = None
+    pair_id: int | None = None
+    origin_city_id: int | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    host_organisation: str = ""
+    host_contact_name: str = ""
+    host_email: str = ""
+    answers: dict[str, object] = field(default_factory=dict)
+
+
+def text_length(text: str) -> int:
+    """Characters as the applicant sees them: a line break counts once, CJK characters one each."""
+    return len((text or "").replace("\r\n", "\n"))
+
+
+def _ensure_editable(application: Application, now: datetime | None = None) -> None:
+    if not application.is_draft:
+        raise DomainError(_l("This application has been submitted and can no longer be changed."))
+    if (now or utcnow()) >= application.call.closes_at:
+        raise DomainError(_l("The deadline has passed: the draft can no longer be changed."))
+
+
+def save_draft(actor: User, application: Application, expected_version: int, data: DraftData,
+               now: datetime | None = None) -> Application:
+    """Validate what can be checked now (lengths, choices, dates) and store it; completeness waits."""
+    if expected_version != application.version:
+        raise VersionConflict(application)
+    _ensure_editable(application, now)
+    call = application.call
+    values = _validated(call, data)
+    for name, value in values.items():
+        setattr(application, name, value)
+    application.search_text = _search_text(application)
+    try:
+        db.session.flush()  # the version column makes a concurrent save fail here
+    except StaleDataError as exc:
+        db.session.rollback()
+        raise VersionConflict(db.session.get(Application, application.id)) from exc
+    audit.record("application.saved", actor=actor, target=application, version=application.version)
+    return application
+
+
+def _validated(call: Call, data: DraftData) -> dict:
+    title, summary = data.title.strip(), data.summary.strip()
+    if text_length(title) > 300:
+        raise DomainError(_l("Use at most %(n)s characters.", n=300), field="title")
+    if text_length(summary) > 3000:
+        raise DomainError(_l("Use at most %(n)s characters.", n=3000), field="summary")
+    languages = [lang for lang in dict.fromkeys(data.languages) if lang]
+    if any(lang not in call.accepted_languages for lang in languages):
+        raise DomainError(_l("This call accepts applications in: %(list)s.",
+                             list=", ".join(Language(x).title for x in call.accepted_languages)), field="languages")
+    translations = {lang: text.strip() for lang, text in data.summary_translations.items()
+                    if lang in {x.value for x in Language} and text and text.strip() and lang not in languages}
+    for lang, text in translations.items():
+        if text_length(text) > 3000:
+            raise DomainError(_l("Use at most %(n)s characters.", n=3000), field=f"summary_{lang}")
+    discipline = Discipline(data.discipline) if data.discipline else None
+    career_stage = CareerStage(data.career_stage) if data.career_stage else None
+
+    pair_id, origin_city_id, direction = data.pair_id, data.origin_city_id, None
+    pair = next((p for p in call.pairs if p.id == pair_id), None)
+    if pair_id is not None and pair is None:
+        raise DomainError(_l("Choose one of the call's city pairs."), field="pair_id")
+    if origin_city_id is not None:
+        if pair is None:
+            raise DomainError(_l("Choose the city pair first."), field="pair_id")
+        if origin_city_id not in (pair.europe_city_id, pair.east_asia_city_id):
+            raise DomainError(_l("Choose one of the two cities of the pair."), field="origin_city_id")
+        direction = (Direction.EUROPE_TO_EAST_ASIA if origin_city_id == pair.europe_city_id
+                     else Direction.EAST_ASIA_TO_EUROPE)
+        if direction.value not in call.directions:
+            raise DomainError(_l("This call does not fund exchanges in this direction (%(direction)s).",
+                                 direction=direction.title), field="origin_city_id")
+    if data.start_date and data.end_date and data.start_date > data.end_date:
+        raise DomainError(_l("The last day cannot come before the first day."), field="end_date")
+    host_email = data.host_email.strip().lower()
+    if host_email and ("@" not in host_email or len(host_email) > 320):
+        raise DomainError(_l("Enter a valid e-mail address, for example name@example.org."), field="host_email")
+    return dict(
+        title=title, summary=summary, summary_translations=translations, languages=languages,
+        discipline=discipline, career_stage=career_stage, pair_id=pair_id, origin_city_id=origin_city_id,
+        direction=direction, start_date=data.start_date, end_date=data.end_date,
+        host_organisation=data.host_organisation.strip()[:200], host_contact_name=data.host_contact_name.strip()[:200],
+        host_email=host_email, answers=_validated_answers(call, data.answers),
+    )
+
+
+def _validated_answers(call: Call, raw: dict[str, object]) -> dict[str, object]:
+    answers: dict[str, object] = {}
+    for question in call.questions:
+        key = str(question.id)
+        value = raw.get(key)
+        field_name = f"q_{question.id}"
+        if question.kind is QuestionKind.FILE or value in (None, "", []):
+            continue
+        if question.kind.is_text:
+            text = str(value).replace("\r\n", "\n").strip()
+            if question.max_length and text_length(text) > question.max_length:
+                raise DomainError(_l("Use at most %(n)s characters (now %(count)s).", n=question.max_length,
+                                     count=text_length(text)), field=field_name)
+            answers[key] = text
+        elif question.kind is QuestionKind.SINGLE_CHOICE:
+            if value not in {o["value"] for o in question.options}:
+                raise DomainError(_l("Choose one of the options."), field=field_name)
+            answers[key] = value
+        elif question.kind is QuestionKind.MULTIPLE_CHOICE:
+            values = [v for v in (value if isinstance(value, list) else [value]) if v]
+            if any(v not in {o["value"] for o in question.options} for v in values):
+                raise DomainError(_l("Choose one of the options."), field=field_name)
+            answers[key] = values
+        elif question.kind is QuestionKind.NUMBER:
+            try:
+                answers[key] = str(Decimal(str(value).strip()))
+            except InvalidOperation as exc:
+                raise DomainError(_l("Enter a number."), field=field_name) from exc
+        elif question.kind is QuestionKind.DATE:
+            try:
+                answers[key] = date.fromisoformat(str(value)).isoformat()
+            except ValueError as exc:
+                raise DomainError(_l("Enter a date."), field=field_name) from exc
+    return answers
+
+
+def question_is_shown(question: Question, answers: dict[str, object]) -> bool:
+    """A conditional question counts only when the answer it depends on is the one it names."""
+    if question.condition_question_id is None:
+        return True
+    answer = answers.get(str(question.condition_question_id))
+    if isinstance(answer, list):
+        return question.condition_value in answer
+    return answer == question.condition_value
+
+
+def _search_text(application: Application) -> str:
+    parts = [application.title, application.summary, *application.summary_translations.values(),
+             application.host_organisation, application.applicant.name if application.applicant else "",
+             *(m.name for m in application.members)]
+    for value in application.answers.values():
+        parts.extend(value if isinstance(value, list) else [str(value)])
+    return "\n".join(p for p in parts if p).lower()
+
+
+# ---- what is missing ------------------------------------------------------------------------
+
+def missing_items(application: Application) -> list[tuple[str, str]]:
+    """(field, message) for everything a submission still needs, in the applicant's language."""
+    missing: list[tuple[str, str]] = []
+
+    def need(field_name: str, message) -> None:
+        missing.append((field_name, str(message)))
+
+    if not application.title:
+        need("title", _l("Give your project a title."))
+    if not application.summary:
+        need("summary", _l("Write a summary of your project."))
+    if not application.languages:
+        need("languages", _l("Say which language your application is written in."))
+    if application.pair_id is None:
+        need("pair_id", _l("Choose the city pair."))
+    if application.origin_city_id is None:
+        need("origin_city_id", _l("Say which city you live in."))
+    if application.start_date is None or application.end_date is None:
+        need("start_date", _l("Give the first and last day of your stay."))
+    if application.discipline is None:
+        need("discipline", _l("Choose your discipline."))
+    if not application.host_organisation or not application.host_email:
+        need("host_organisation", _l("Name the host organisation in the other city and its e-mail address."))
+    attached_questions = {a.question_id for a in application.attachments if a.question_id}
+    for question in application.call.questions:
+        if not question.required or not question_is_shown(question, application.answers):
+            continue
+        answered = (question.id in attached_questions if question.kind is QuestionKind.FILE
+                    else application.answers.get(str(question.id)) not in (None, "", []))
+        if not answered:
+            need(f"q_{question.id}", _l("Answer “%(question)s”.", question=localized(question.label)))
+    if application.call.kind is CallKind.CO_CREATION:
+        pending = [m for m in application.members if m.status is MemberStatus.INVITED]
+        if pending:
+            need("members", _l("Wait until every invited team member has accepted or declined."))
+        sides = {application.origin_city.side} if application.origin_city else set()
+        sides |= {m.city.side for m in application.accepted_members if m.city}
+        if application.origin_city and sides != {Side.EUROPE, Side.EAST_ASIA}:
+            need("members", _l("A co-creation team needs members from both cities of the pair."))
+    for check in failing(check_eligibility(application)):
+        if check.passed is False:
+            need("eligibility", _l("%(rule)s %(problem)s", rule=check.sentence, problem=check.problem))
+    return missing
+
+
+# ---- submission -----------------------------------------------------------------------------
+
+def content_snapshot(application: Application) -> dict:
+    """Everything submitted, in a stable form: the receipt's hash is computed over this."""
+    return {
+        "call": application.call_id,
+        "applicant": application.applicant_id,
+        "title": application.title,
+        "summary": application.summary,
+        "summary_translations": dict(sorted(application.summary_translations.items())),
+        "languages": list(application.languages),
+        "discipline": application.discipline.value if application.discipline else None,
+        "career_stage": application.career_stage.value if application.career_stage else None,
+        "pair": application.pair_id,
+        "origin_city": application.origin_city_id,
+        "direction": application.direction.value if application.direction else None,
+        "start_date": application.start_date.isoformat() if application.start_date else None,
+        "end_date": application.end_date.isoformat() if application.end_date else None,
+        "host": [application.host_organisation, application.host_contact_name, application.host_email],
+        "answers": dict(sorted(application.answers.items())),
+        "team": sorted([m.email, m.name, m.status.value] for m in application.members),
+        "attachments": sorted([a.display_name, a.sha256, a.kind.value] for a in application.attachments),
+    }
+
+
+def content_hash(content: dict) -> str:
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def submit_application(actor: User, application: Application, now: datetime | None = None) -> Receipt:
+    """Submit once, ever. A second call (double click, second tab, 100 at once) gets the same receipt."""
+    now = now or utcnow()
+    existing = _receipt_of(application.id)
+    if existing is not None:
+        return existing
+    call = application.call
+    if not application.is_draft:
+        raise DomainError(_l("This application can no longer be submitted."))
+    if now >= call.closes_at:
+        raise DomainError(_l("The deadline has passed. Applications were accepted until %(deadline)s.",
+                             deadline=call.closes_at.strftime("%Y-%m-%d %H:%M:%S UTC")))
+    if now < call.opens_at:
+        raise DomainError(_l("This call is not open yet."))
+    problems = missing_items(application)
+    if problems:
+        raise DomainError(problems[0][1], field=problems[0][0])
+
+    content = content_snapshot(application)
+    reference = f"MOB-{call.id:03d}-{secrets.token_hex(3).upper()}"
+    # One conditional UPDATE decides which request wins; the others find the receipt it wrote.
+    won = db.session.execute(
+        update(Application)
+        .where(Application.id == application.id, Application.status == ApplicationStatus.DRAFT)
+        .values(status=ApplicationStatus.SUBMITTED, submitted_at=now, reference=reference,
+                version=Application.version + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount == 1
+    if not won:
+        db.session.expire(application)
+        receipt = _receipt_of(application.id)
+        if receipt is None:
+            raise DomainError(_l("This application can no longer be submitted."))
+        return receipt
+    receipt = Receipt(application_id=application.id, reference=reference, submitted_at=now,
+                      content_sha256=content_hash(content), content=content)
+    db.session.add(receipt)
+    db.session.execute(update(Call).where(Call.id == call.id, Call.first_submission_at.is_(None))
+                       .values(first_submission_at=now).execution_options(synchronize_session=False))
+    db.session.flush()
+    db.session.expire(application)
+    db.session.expire(call)
+    audit.record("application.submitted", actor=actor, target=application, reference=reference)
+    applicant = application.applicant
+    queue_mail(applicant.email, applicant.locale, _l("Your application %(reference)s is submitted",
+                                                     reference=reference),
+               "applications/mail/receipt.txt", application=application, receipt=receipt, user=applicant,
+               link=url_for("applications.receipt_pdf", application_id=application.id, _external=True))
+    return receipt
+
+
+def _receipt_of(application_id: int) -> Receipt | None:
+    return db.session.scalar(select(Receipt).where(Receipt.application_id == application_id))
+
+
+def withdraw_application(actor: User, application: Application) -> None:
+    if application.status not in WITHDRAWABLE:
+        raise DomainError(_l("An application can only be withdrawn after submission and before a decision."))
+    application.withdrawn_at = utcnow()
+    set_status(actor, application, ApplicationStatus.WITHDRAWN)
+
+
+def screen_application(actor: User, application: Application, *, eligible: bool,
+                       reason: ScreeningReason | None, note: str | None) -> None:
+    """The office's eligibility check; the applicant sees the reason in their own language."""
+    if not eligible and reason is None:
+        raise DomainError(_l("Choose the reason the applicant will read."), field="reason")
+    target = ApplicationStatus.ELIGIBLE if eligible else ApplicationStatus.INELIGIBLE
+    application.screening_reason = None if eligible else reason
+    application.screening_note = (note or "").strip() or None
+    application.screened_at = utcnow()
+    set_status(actor, application, target, reason=reason.value if reason and not eligible else "")
+    applicant = application.applicant
+    if not eligible:
+        queue_mail(applicant.email, applicant.locale, _l("About your application %(reference)s",
+                                                         reference=application.reference),
+                   "applications/mail/ineligible.txt", application=application, user=applicant)
+
+
+# ---- team and host --------------------------------------------------------------------------
+
+def invite_member(actor: User, application: Application, *, name: str, email: str, city_id: int | None
+                  ) -> TeamMember:
+    _ensure_editable(application)
+    if application.call.kind is not CallKind.CO_CREATION:
+        raise DomainError(_l("Only co-creation calls have teams."), field="email")
+    email, name = email.strip().lower(), name.strip()
+    if not name:
+        raise DomainError(_l("Please enter the name."), field="name")
+    if "@" not in email:
+        raise DomainError(_l("Enter a valid e-mail address, for example name@example.org."), field="email")
+    if email == application.applicant.email or any(m.email == email for m in application.members):
+        raise DomainError(_l("This person is already in the team."), field="email")
+    pair = application.pair
+    if city_id is not None and (pair is None or city_id not in (pair.europe_city_id, pair.east_asia_city_id)):
+        raise DomainError(_l("Choose one of the two cities of the pair."), field="city_id")
+    member = TeamMember(name=name, email=email, city_id=city_id)
+    application.members.append(member)
+    db.session.flush()
+    audit.record("application.member_invited", actor=actor, target=application, email=email)
+    link = url_for("applications.team_invitation", token=tokens.make_invitation_token(member), _external=True)
+    queue_mail(email, application.applicant.locale, _l("%(name)s invites you to a co-creation team",
+                                                       name=application.applicant.name),
+               "applications/mail/invitation.txt", application=application, member=member, link=link)
+    return member
+
+
+def respond_to_invitation(user: User, member: TeamMember, accept: bool) -> None:
+    if member.status is not MemberStatus.INVITED:
+        raise DomainError(_l("This invitation has already been answered."))
+    if user.email != member.email:
+        raise DomainError(_l("This invitation was sent to another e-mail address. Sign in with that address."))
+    if not member.application.is_draft:
+        raise DomainError(_l("The application has already been submitted."))
+    member.status = MemberStatus.ACCEPTED if accept else MemberStatus.DECLINED
+    member.user_id = user.id
+    member.responded_at = utcnow()
+    audit.record("application.member_responded", actor=user, target=member.application,
+                 answer=member.status.value)
+
+
+def confirm_host(application: Application, *, name: str) -> None:
+    """The host organisation confirms the stay (through its signed link; no account needed)."""
+    name = name.strip()
+    if not name:
+        raise DomainError(_l("Please enter your name."), field="name")
+    if application.status in (ApplicationStatus.WITHDRAWN, ApplicationStatus.REJECTED):
+        raise DomainError(_l("This application is no longer active."))
+    application.host_confirmed_at = utcnow()
+    application.host_confirmed_name = name[:200]
+    audit.record("application.host_confirmed", target=application, name=name[:200])
+
+
+def request_host_confirmation(actor: User, application: Application) -> None:
+    if not application.host_email:
+        raise DomainError(_l("Enter the host's e-mail address first."), field="host_email")
+    link = url_for("applications.host_confirmation", token=tokens.make_host_token(application), _external=True)
+    queue_mail(application.host_email, application.applicant.locale,
+               _l("Please confirm a stay at %(host)s", host=application.host_organisation or application.host_email),
+               "applications/mail/host.txt", application=application, link=link)
+    audit.record("application.host_asked", actor=actor, target=application)
+
+
+# ---- attachments ----------------------------------------------------------------------------
+
+class TooLarge(DomainError):
+    """An upload over a per-file or per-application limit (answered with 413)."""
+
+
+def add_attachment(actor: User, application: Application, *, kind: AttachmentKind, filename: str, data: bytes,
+                   question_id: int | None = None) -> Attachment:
+    _ensure_editable(application)
+    config = current_app.config
+    if len(data) == 0:
+        raise DomainError(_l("The file is empty."), field="file")
+    if len(data) > config["MAX_ATTACHMENT_BYTES"]:
+        raise TooLarge(_l("A file may be at most %(size)s MB.", size=config["MAX_ATTACHMENT_BYTES"] // 2**20),
+                       field="file")
+    if sum(a.size for a in application.attachments) + len(data) > config["MAX_APPLICATION_ATTACHMENT_BYTES"]:
+        raise TooLarge(_l("All files of an application together may be at most %(size)s MB.",
+                          size=config["MAX_APPLICATION_ATTACHMENT_BYTES"] // 2**20), field="file")
+    if len(application.attachments) >= config["MAX_ATTACHMENTS_PER_APPLICATION"]:
+        raise DomainError(_l("An application can have at most %(n)s files.",
+                             n=config["MAX_ATTACHMENTS_PER_APPLICATION"]), field="file")
+    content_type = detect_type(data)
+    if content_type is None:
+        raise DomainError(_l("This kind of file is not accepted. Use PDF, PNG, JPEG, WebP, or an "
+                             "OpenDocument or Office document."), field="file")
+    if question_id is not None and not any(q.id == question_id and q.kind is QuestionKind.FILE
+                                           for q in application.call.questions):
+        raise DomainError(_l("Choose one of the call's questions."), field="question_id")
+    key = get_storage().save(data)
+    attachment = Attachment(kind=kind, question_id=question_id, display_name=display_name(filename),
+                            storage_key=key, content_type=content_type, size=len(data),
+                            sha256=hashlib.sha256(data).hexdigest(), uploaded_by_id=actor.id)
+    application.attachments.append(attachment)
+    db.session.flush()
+    audit.record("application.file_added", actor=actor, target=application, file=attachment.display_name)
+    return attachment
+
+
+def delete_attachment(actor: User, application: Application, attachment: Attachment) -> None:
+    _ensure_editable(application)
+    application.attachments.remove(attachment)
+    audit.record("application.file_removed", actor=actor, target=application, file=attachment.display_name)
+    # The bytes go once the transaction is committed; a rollback keeps both row and file.
+    db.session.info.setdefault("storage_deletions", []).append(attachment.storage_key)

@@ -1,0 +1,408 @@
+"""The artist's side: dashboard, drafting (with autosave), files, team, host, submission, receipt."""
+from __future__ import annotations
+
+import io
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask_babel import format_time
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+
+from mobility.accounts.tokens import LinkExpired, LinkInvalid
+from mobility.applications import policies, services, tokens
+from mobility.applications.eligibility import check_eligibility
+from mobility.applications.enums import AttachmentKind, ScreeningReason
+from mobility.applications.forms import (
+    AttachmentForm,
+    ConfirmForm,
+    HostConfirmForm,
+    InviteForm,
+    ScreeningForm,
+    application_form_class,
+)
+from mobility.applications.models import Application, Attachment, TeamMember
+from mobility.applications.queries import applications_of
+from mobility.applications.receipt import render_receipt_pdf
+from mobility.calls.enums import CallKind, QuestionKind
+from mobility.calls.models import Call
+from mobility.calls.policies import can_view_call
+from mobility.core.access import public, signed_in
+from mobility.core.errors import DomainError, put_on_form
+from mobility.core.storage import get_storage
+from mobility.extensions import db
+
+bp = Blueprint("applications", __name__, template_folder="templates")
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+def _load(application_id: int) -> Application:
+    """The application if the user may see it; 404 otherwise (its existence is not revealed)."""
+    application = db.session.get(Application, application_id)
+    if application is None or not policies.can_view_application(current_user, application):
+        abort(404)
+    return application
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        abort(403)
+
+
+@bp.get("/my/applications")
+@signed_in
+def dashboard():
+    applications = db.session.scalars(applications_of(current_user.id)).all()
+    missing = {a.id: services.missing_items(a) for a in applications if a.is_draft}
+    return render_template("applications/dashboard.html", applications=applications, missing=missing)
+
+
+@bp.post("/calls/<int:call_id>/apply")
+@signed_in
+def start(call_id: int):
+    call = db.get_or_404(Call, call_id)
+    if not can_view_call(current_user, call) or not ConfirmForm().validate_on_submit():
+        abort(404 if not can_view_call(current_user, call) else 400)
+    try:
+        application = services.start_application(_user(), call)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(url_for("calls.detail", call_id=call.id))
+    db.session.commit()
+    return redirect(url_for("applications.edit", application_id=application.id))
+
+
+def _edit_page(application, form, status=200, **extra):
+    attachment_form = AttachmentForm(formdata=None)
+    attachment_form.question_id.choices = [("", "—")] + [
+        (str(q.id), q.label.get("en", "")) for q in application.call.questions if q.kind is QuestionKind.FILE]
+    invite_form = InviteForm(formdata=None)
+    pair = application.pair
+    invite_form.city_id.choices = [("", "—")] + ([(str(c.id), c.display_name())
+                                                  for c in (pair.europe_city, pair.east_asia_city)] if pair else [])
+    return render_template("applications/edit.html", application=application, form=form,
+                           attachment_form=attachment_form, invite_form=invite_form,
+                           file_questions=[q for q in application.call.questions if q.kind is QuestionKind.FILE],
+                           is_co_creation=application.call.kind is CallKind.CO_CREATION,
+                           can_manage_team=policies.can_manage_team(current_user, application),
+                           confirm_form=ConfirmForm(formdata=None), **extra), status
+
+
+def _fill(form, application) -> None:
+    form.version.data = application.version
+    for name in ("title", "summary", "start_date", "end_date", "host_organisation", "host_contact_name",
+                 "host_email", "pair_id", "origin_city_id"):
+        getattr(form, name).data = getattr(application, name)
+    form.languages.data = list(application.languages)
+    form.discipline.data = application.discipline.value if application.discipline else ""
+    form.career_stage.data = application.career_stage.value if application.career_stage else ""
+    for lang, field in form.translation_fields():
+        field.data = application.summary_translations.get(lang.value, "")
+    for question, field in form.question_fields():
+        field.data = application.answers.get(str(question.id))
+
+
+@bp.route("/applications/<int:application_id>/edit", methods=["GET", "POST"])
+@signed_in
+def edit(application_id: int):
+    application = _load(application_id)
+    if not application.is_draft:
+        return redirect(url_for("applications.view", application_id=application.id))
+    _require(policies.can_edit_application(current_user, application))
+    form = application_form_class(application.call)()
+    if request.method == "GET":
+        _fill(form, application)
+    elif form.validate_on_submit():
+        try:
+            services.save_draft(_user(), application, int(form.version.data or 0), form.draft_data())
+        except services.VersionConflict as conflict:
+            return _conflict_page(conflict.application, form)
+        except DomainError as error:
+            db.session.rollback()
+            put_on_form(form, error)
+            return _edit_page(db.session.get(Application, application_id), form, 422)
+        db.session.commit()
+        flash(_("Your draft is saved."), "success")
+        return redirect(url_for("applications.edit", application_id=application.id))
+    return _edit_page(application, form)
+
+
+def _conflict_page(current: Application, form):
+    """409: show the saved version beside the one just sent; nothing is overwritten silently."""
+    db.session.rollback()
+    current = db.session.get(Application, current.id)
+    saved = application_form_class(current.call)(formdata=None)
+    _fill(saved, current)
+    form.version.data = current.version  # sending this form again replaces the saved version, knowingly
+    return render_template("applications/conflict.html", application=current, form=form, saved=saved), 409
+
+
+@bp.post("/applications/<int:application_id>/autosave")
+@signed_in
+def autosave(application_id: int):
+    application = _load(application_id)
+    if not policies.can_edit_application(current_user, application):
+        return jsonify(error=_("This application can no longer be changed.")), 403
+    form = application_form_class(application.call)()
+    if not form.validate():
+        return jsonify(error=_("Not saved: check the marked fields."), fields=form.errors), 422
+    try:
+        services.save_draft(_user(), application, int(form.version.data or 0), form.draft_data())
+    except services.VersionConflict:
+        db.session.rollback()
+        return jsonify(conflict=True, error=_("Not saved: this draft was changed in another window or by a team "
+                                              "member. Save with the button to compare both versions.")), 409
+    except DomainError as error:
+        db.session.rollback()
+        return jsonify(error=str(error.message), field=error.field), 422
+    db.session.commit()
+    saved_at = format_time(application.updated_at, "short")
+    # A fresh token with every save: a page left open for hours keeps a valid form.
+    return jsonify(version=application.version, saved_at=saved_at, csrf_token=generate_csrf(),
+                   message=_("Saved at %(time)s", time=saved_at))
+
+
+@bp.get("/applications/<int:application_id>")
+@signed_in
+def view(application_id: int):
+    application = _load(application_id)
+    screening_form = None
+    if policies.can_screen_applications(current_user) and not application.is_draft:
+        screening_form = ScreeningForm(formdata=None)
+    return render_template("applications/view.html", application=application,
+                           can_edit=policies.can_edit_application(current_user, application),
+                           can_withdraw=policies.can_withdraw_application(current_user, application),
+                           screening_form=screening_form, confirm_form=ConfirmForm(formdata=None))
+
+
+@bp.route("/applications/<int:application_id>/submit", methods=["GET", "POST"])
+@signed_in
+def submit(application_id: int):
+    application = _load(application_id)
+    form = ConfirmForm()
+    if request.method == "POST":
+        _require(policies.is_owner(current_user, application))
+        if form.validate_on_submit():
+            try:
+                receipt = services.submit_application(_user(), application)
+            except DomainError as error:
+                db.session.rollback()
+                flash(str(error.message), "error")
+                return redirect(url_for("applications.submit", application_id=application.id))
+            db.session.commit()
+            flash(_("Your application is submitted. Your reference is %(reference)s.", reference=receipt.reference),
+                  "success")
+            return redirect(url_for("applications.view", application_id=application.id))
+    if not application.is_draft:
+        return redirect(url_for("applications.view", application_id=application.id))
+    return render_template("applications/submit.html", application=application, form=form,
+                           checks=check_eligibility(application), missing=services.missing_items(application),
+                           can_submit=policies.can_submit_application(current_user, application))
+
+
+@bp.get("/applications/<int:application_id>/receipt.pdf")
+@signed_in
+def receipt_pdf(application_id: int):
+    application = _load(application_id)
+    if application.receipt is None:
+        abort(404)
+    pdf = render_receipt_pdf(application, application.receipt)
+    response = send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
+                         download_name=f"{application.receipt.reference}.pdf")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.post("/applications/<int:application_id>/withdraw")
+@signed_in
+def withdraw(application_id: int):
+    application = _load(application_id)
+    _require(policies.can_withdraw_application(current_user, application))
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    services.withdraw_application(_user(), application)
+    db.session.commit()
+    flash(_("Your application is withdrawn."), "success")
+    return redirect(url_for("applications.view", application_id=application.id))
+
+
+# ---- attachments ----------------------------------------------------------------------------
+
+@bp.post("/applications/<int:application_id>/attachments")
+@signed_in
+def upload(application_id: int):
+    application = _load(application_id)
+    _require(policies.can_edit_application(current_user, application))
+    form = AttachmentForm()
+    if form.validate_on_submit():
+        upload_file = form.file.data
+        try:
+            services.add_attachment(_user(), application, kind=AttachmentKind(form.kind.data),
+                                    filename=upload_file.filename or "", data=upload_file.read(),
+                                    question_id=form.question_id.data)
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+            status = 413 if isinstance(error, services.TooLarge) else 422
+            edit_form = application_form_class(application.call)(formdata=None)
+            application = db.session.get(Application, application_id)
+            _fill(edit_form, application)
+            page, _status = _edit_page(application, edit_form)
+            return page, status
+        db.session.commit()
+        flash(_("The file is attached."), "success")
+    else:
+        for errors in form.errors.values():
+            flash(str(errors[0]), "error")
+    return redirect(url_for("applications.edit", application_id=application.id) + "#files")
+
+
+def _attachment(application: Application, attachment_id: int) -> Attachment:
+    attachment = next((a for a in application.attachments if a.id == attachment_id), None)
+    if attachment is None:
+        abort(404)
+    return attachment
+
+
+@bp.post("/applications/<int:application_id>/attachments/<int:attachment_id>/delete")
+@signed_in
+def delete_upload(application_id: int, attachment_id: int):
+    application = _load(application_id)
+    _require(policies.can_edit_application(current_user, application))
+    attachment = _attachment(application, attachment_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    services.delete_attachment(_user(), application, attachment)
+    db.session.commit()
+    flash(_("The file is removed."), "success")
+    return redirect(url_for("applications.edit", application_id=application.id) + "#files")
+
+
+@bp.get("/applications/<int:application_id>/attachments/<int:attachment_id>")
+@signed_in
+def download(application_id: int, attachment_id: int):
+    application = _load(application_id)
+    _require(policies.can_download_attachment(current_user, application))
+    attachment = _attachment(application, attachment_id)
+    data = get_storage().read(attachment.storage_key)
+    response = send_file(io.BytesIO(data), mimetype=attachment.content_type, as_attachment=True,
+                         download_name=attachment.display_name)
+    # Never rendered by the browser, never cached by a proxy.
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# ---- team and host --------------------------------------------------------------------------
+
+@bp.post("/applications/<int:application_id>/team")
+@signed_in
+def invite(application_id: int):
+    application = _load(application_id)
+    _require(policies.can_manage_team(current_user, application))
+    form = InviteForm()
+    if form.validate_on_submit():
+        try:
+            services.invite_member(_user(), application, name=form.name.data, email=form.email.data,
+                                   city_id=form.city_id.data)
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+        else:
+            db.session.commit()
+            flash(_("The invitation is sent."), "success")
+    else:
+        for errors in form.errors.values():
+            flash(str(errors[0]), "error")
+    return redirect(url_for("applications.edit", application_id=application_id) + "#team")
+
+
+@bp.route("/team/invitation/<token>", methods=["GET", "POST"])
+@signed_in
+def team_invitation(token: str):
+    try:
+        member = tokens.member_for_invitation_token(token, lambda i: db.session.get(TeamMember, i))
+    except (LinkInvalid, LinkExpired):
+        flash(_("This invitation link is not valid or has expired. Ask the lead applicant for a new one."), "error")
+        return redirect(url_for("applications.dashboard"))
+    form = ConfirmForm()
+    if request.method == "POST" and form.validate_on_submit():
+        accept = request.form.get("answer") == "accept"
+        try:
+            services.respond_to_invitation(_user(), member, accept)
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+        else:
+            db.session.commit()
+            flash(_("You have joined the team.") if accept else _("You have declined the invitation."), "success")
+            return redirect(url_for("applications.dashboard"))
+    return render_template("applications/invitation.html", member=member, form=form)
+
+
+@bp.post("/applications/<int:application_id>/host-request")
+@signed_in
+def ask_host(application_id: int):
+    application = _load(application_id)
+    _require(policies.can_edit_application(current_user, application))
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        services.request_host_confirmation(_user(), application)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(_("We have asked the host to confirm."), "success")
+    return redirect(url_for("applications.edit", application_id=application_id) + "#host")
+
+
+@bp.route("/host/confirm/<token>", methods=["GET", "POST"])
+@public
+def host_confirmation(token: str):
+    try:
+        application = tokens.application_for_host_token(token, lambda i: db.session.get(Application, i))
+    except (LinkInvalid, LinkExpired):
+        return render_template("errors/error.html", code=404, title=_("Link not valid"),
+                               text=_("This confirmation link is not valid or has expired.")), 404
+    form = HostConfirmForm()
+    if form.validate_on_submit():
+        try:
+            services.confirm_host(application, name=form.name.data)
+        except DomainError as error:
+            db.session.rollback()
+            put_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("Thank you: the stay is confirmed."), "success")
+            return redirect(url_for("applications.host_confirmation", token=token))
+    return render_template("applications/host_confirm.html", application=application, form=form)
+
+
+@bp.post("/applications/<int:application_id>/screen")
+@signed_in
+def screen(application_id: int):
+    application = _load(application_id)
+    _require(policies.can_screen_applications(current_user))
+    form = ScreeningForm()
+    if form.validate_on_submit():
+        try:
+            services.screen_application(_user(), application, eligible=form.decision.data == "eligible",
+                                        reason=ScreeningReason(form.reason.data) if form.reason.data else None,
+                                        note=form.note.data)
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+        else:
+            db.session.commit()
+            flash(_("The screening is recorded."), "success")
+    else:
+        for errors in form.errors.values():
+            flash(str(errors[0]), "error")
+    return redirect(url_for("applications.view", application_id=application_id))
+
