@@ -28,16 +28,20 @@ def make_user(*roles: str, name: str | None = None, email: str | None = None, lo
 
 
 def make_pair(europe: str = "Chemnitz", east_asia: str = "Kamakura", *, actor=None, illustrative: bool = True):
-    """A pair of two reference cities (the reference list is loaded if needed)."""
+    """The pair of two reference cities, made if needed (the reference list is loaded if needed)."""
     from sqlalchemy import select
 
-    from mobility.cities.models import City
+    from mobility.cities.models import City, CityPair
     from mobility.cities.services import load_reference_cities, save_pair
 
     if db.session.scalar(select(City).limit(1)) is None:
         load_reference_cities()
     europe_city = db.session.scalar(select(City).where(City.name_en == europe))
     east_asia_city = db.session.scalar(select(City).where(City.name_en == east_asia))
+    existing = db.session.scalar(select(CityPair).where(CityPair.europe_city_id == europe_city.id,
+                                                        CityPair.east_asia_city_id == east_asia_city.id))
+    if existing is not None:
+        return existing
     pair = save_pair(actor or make_user("manager"), europe_city_id=europe_city.id,
                      east_asia_city_id=east_asia_city.id, start_year=2025, end_year=2027,
                      illustrative=illustrative, description={"en": "A test pair."})
@@ -68,3 +72,30 @@ def make_call(*, actor=None, pairs=None, kind=None, title: str = "Test call", op
         calls.set_call_status(actor, call, CallStatus.PUBLISHED)
     db.session.commit()
     return call
+
+
+MINIMAL_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def make_application(*, call=None, applicant=None, complete: bool = True, **overrides):
+    """A draft for `call` (a fresh open call by default), filled in enough to submit when `complete`."""
+    from datetime import timedelta
+
+    from mobility.applications import services as applications
+    from mobility.db import utcnow
+
+    call = call or make_call(publish=True)
+    applicant = applicant or make_user("applicant")
+    application = applications.start_application(applicant, call)
+    if complete:
+        pair = call.pairs[0]
+        start = (utcnow() + timedelta(days=60)).date()
+        data = applications.DraftData(
+            title="Tidal memory", summary="A dance piece between the shore and the factory.", languages=["en"],
+            discipline="dance", pair_id=pair.id, origin_city_id=pair.east_asia_city_id, start_date=start,
+            end_date=start + timedelta(days=29), host_organisation="Atomino", host_email="host@example.de")
+        for name, value in overrides.items():
+            setattr(data, name, value)
+        applications.save_draft(applicant, application, application.version, data)
+    db.session.commit()
+    return application

@@ -21,16 +21,16 @@ class RuleCheck:
     problem: str = ""       # why it fails, in the applicant's language
 
 
-def check_eligibility(application: Application, city_names: dict[int, str] | None = None) -> list[RuleCheck]:
-    return [_check(rule, application, city_names or {}) for rule in application.call.rules]
+def check_eligibility(application: Application) -> list[RuleCheck]:
+    return [_check(rule, application) for rule in application.call.rules]
 
 
 def failing(checks: list[RuleCheck]) -> list[RuleCheck]:
     return [c for c in checks if c.passed is not True]
 
 
-def _check(rule: EligibilityRule, application: Application, city_names: dict[int, str]) -> RuleCheck:
-    sentence = rules.explain(rule.kind, rule.params, city_names)
+def _check(rule: EligibilityRule, application: Application) -> RuleCheck:
+    sentence = rules.explain(rule.kind, rule.params)
     params = rule.params
     kind = rule.kind
 

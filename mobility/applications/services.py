@@ -137,9 +137,11 @@ def save_draft(actor: User, application: Application, expected_version: int, dat
     _ensure_editable(application, now)
     call = application.call
     values = _validated(call, data)
-    for name, value in values.items():
-        setattr(application, name, value)
-    application.search_text = _search_text(application)
+    # One UPDATE per save (an autoflush half-way would bump the version twice).
+    with db.session.no_autoflush:
+        for name, value in values.items():
+            setattr(application, name, value)
+        application.search_text = _search_text(application)
     try:
         db.session.flush()  # the version column makes a concurrent save fail here
     except StaleDataError as exc:

@@ -17,7 +17,7 @@ from mobility.calls.models import Call, EligibilityRule
 from mobility.calls.public_views import call_page_context
 from mobility.calls.queries import all_calls
 from mobility.cities.enums import Direction
-from mobility.cities.models import City, CityPair
+from mobility.cities.models import CityPair
 from mobility.core.access import roles_required
 from mobility.core.errors import DomainError, put_on_form
 from mobility.extensions import db
@@ -170,12 +170,8 @@ def settings(call_id: int):
 
 # ---- eligibility rules -----------------------------------------------------------------------
 
-def _city_names() -> dict[int, str]:
-    return {c.id: c.display_name() for c in db.session.scalars(select(City))}
-
-
 def _explain_rule(rule: EligibilityRule) -> str:
-    return rules.explain(rule.kind, rule.params, _city_names() if rule.kind is RuleKind.RESIDENCE_CITY else None)
+    return rules.explain(rule.kind, rule.params)
 
 
 def _rule_form(call: Call) -> forms.RuleForm:

@@ -9,11 +9,11 @@ from sqlalchemy import select
 
 from mobility.accounts.enums import Discipline
 from mobility.calls import policies, rules
-from mobility.calls.enums import CallKind, RuleKind
+from mobility.calls.enums import CallKind
 from mobility.calls.forms import CallFilterForm
 from mobility.calls.models import Call
 from mobility.calls.queries import archived_calls, open_calls
-from mobility.cities.models import City, CityPair
+from mobility.cities.models import CityPair
 from mobility.core.access import public
 from mobility.db import utcnow
 from mobility.extensions import db
@@ -50,11 +50,17 @@ def archive():
 
 
 def call_page_context(call: Call) -> dict:
-    city_names = {c.id: c.display_name() for c in db.session.scalars(select(City))} if any(
-        r.kind is RuleKind.RESIDENCE_CITY for r in call.rules) else {}
+    mine = None
+    if current_user.is_authenticated:
+        # Imported here: applications build on calls, not the other way round.
+        from mobility.applications.models import Application
+
+        mine = db.session.scalar(select(Application).where(Application.call_id == call.id,
+                                                           Application.applicant_id == current_user.id))
     return {
         "call": call,
-        "rule_sentences": [rules.explain(r.kind, r.params, city_names) for r in call.rules],
+        "my_application": mine,
+        "rule_sentences": [rules.explain(r.kind, r.params) for r in call.rules],
         "is_open": policies.is_open_for_applications(call),
         "now": utcnow(),
     }

@@ -6,10 +6,14 @@ from datetime import date
 from flask_babel import format_date, lazy_gettext as _l
 from flask_babel import gettext as _
 
+from sqlalchemy import select
+
 from mobility.accounts.enums import Discipline
 from mobility.calls.enums import CareerStage, RuleKind
 from mobility.cities.enums import Side
+from mobility.cities.models import City
 from mobility.core.errors import DomainError
+from mobility.extensions import db
 
 RANGE_KINDS = (RuleKind.DURATION, RuleKind.TEAM_SIZE)
 CHOICE_KINDS = {
@@ -53,7 +57,7 @@ def clean_params(kind: RuleKind, raw: dict) -> dict:
     raise DomainError(_l("Unknown kind of rule."), field="kind")
 
 
-def explain(kind: RuleKind, params: dict, city_names: dict[int, str] | None = None) -> str:
+def explain(kind: RuleKind, params: dict) -> str:
     """A plain-language sentence for applicants, in the current locale."""
     if kind is RuleKind.DURATION:
         return _range_sentence(params, _("Stays last at least %(min)s and at most %(max)s days."),
@@ -71,7 +75,7 @@ def explain(kind: RuleKind, params: dict, city_names: dict[int, str] | None = No
         }
         return sentences[kind]
     if kind is RuleKind.RESIDENCE_CITY:
-        names = _("; ").join((city_names or {}).get(i, str(i)) for i in params.get("city_ids", []))
+        names = _("; ").join(_city_names(params.get("city_ids", [])))
         return _("Applicants live in one of these cities: %(list)s.", list=names)
     if kind is RuleKind.TRAVEL_WINDOW:
         return _("Travel takes place between %(start)s and %(end)s.",
@@ -87,3 +91,9 @@ def _range_sentence(params: dict, both: str, only_min: str, only_max: str) -> st
     if low is not None:
         return only_min % {"min": low}
     return only_max % {"max": high}
+
+
+def _city_names(ids: list[int]) -> list[str]:
+    cities = db.session.scalars(select(City).where(City.id.in_(ids))).all() if ids else []
+    by_id = {c.id: c.display_name() for c in cities}
+    return [by_id.get(i, str(i)) for i in ids]

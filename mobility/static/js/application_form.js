@@ -9,6 +9,7 @@
   var status = form.querySelector(".save-status");
   var dirty = false;
   var saving = false;
+  var submitWhenSaved = false;
 
   function chars(text) { return Array.from(text.replace(/\r\n/g, "\n")).length; }
 
@@ -64,8 +65,20 @@
       }
     }).catch(function () {
       dirty = true;  // offline for a moment: try again on the next tick
-    }).then(function () { saving = false; });
+    }).then(function () {
+      saving = false;
+      if (submitWhenSaved) { form.submit(); }  // now with the version the autosave returned
+    });
   }
+
+  // Pressing "Save draft" while an autosave is on its way would send an older version and meet a
+  // conflict with our own save: wait for it to come back first.
+  form.addEventListener("submit", function (event) {
+    if (saving) {
+      event.preventDefault();
+      submitWhenSaved = true;
+    }
+  });
 
   form.addEventListener("input", function () { dirty = true; });
   form.addEventListener("change", function () { dirty = true; applyConditions(); save(); });
