@@ -6,8 +6,12 @@ from mobility.calls.models import (
 )
 from mobility.cities.models import City, CityPair
 from mobility.core.models import AuditEntry, OutboxMessage
+from mobility.review.models import (
+    Assignment, AssignmentRule, CallJuror, ConsensusReport, PanelDecision, Review, ReviewPhase,
+)
 
 __all__ = [
+    "Assignment", "AssignmentRule", "CallJuror", "ConsensusReport", "PanelDecision", "Review", "ReviewPhase",
     "Application", "Attachment", "Receipt", "TeamMember",
     "Affiliation", "AuditEntry", "Call", "CallBudget", "CallDiscipline", "City", "CityPair", "DistanceBand", "EligibilityRule",
     "PerDiemRate", "Question", "RubricCriterion", "LanguageSkill", "OutboxMessage", "User", "UserDiscipline",

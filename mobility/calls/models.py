@@ -86,6 +86,8 @@ class Call(TimestampMixin, db.Model):
     # Set by the first submitted application: from then on rubric, rules and questions are frozen.
     first_submission_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    # Set when the panel locks the ranking: from then on no score or decision changes are accepted.
+    panel_locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     pairs: Mapped[list[CityPair]] = relationship(secondary=call_pair, order_by=CityPair.id)
     # The disciplines the call is for; none = every discipline.

@@ -1,0 +1,127 @@
+"""Juror pools, assignments, reviews, phases, consensus reports and panel decisions."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.ext.mutable import MutableDict
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from mobility.accounts.models import User
+from mobility.applications.models import Application
+from mobility.db import TimestampMixin, UTCDateTime, enum_column, utcnow
+from mobility.extensions import db
+from mobility.review.enums import AssignmentStatus, Decision, PairRule, PhaseKind, ReviewStatus
+
+
+class CallJuror(db.Model):
+    """A juror in a call's pool, with how many applications they can take."""
+
+    __tablename__ = "call_juror"
+    __table_args__ = (sa.CheckConstraint("max_load >= 0", name="max_load_not_negative"),)
+
+    call_id: Mapped[int] = mapped_column(sa.ForeignKey("call.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True, index=True)
+    max_load: Mapped[int] = mapped_column(default=20, nullable=False)
+
+    user: Mapped[User] = relationship()
+
+
+class ReviewPhase(db.Model):
+    """A phase of a call's review, with what it lets people do (data, not code)."""
+
+    __tablename__ = "review_phase"
+    __table_args__ = (sa.UniqueConstraint("call_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(sa.ForeignKey("call.id", ondelete="CASCADE"), nullable=False, index=True)
+    position: Mapped[int] = mapped_column(nullable=False)
+    kind: Mapped[PhaseKind] = mapped_column(enum_column(PhaseKind), nullable=False)
+    can_review: Mapped[bool] = mapped_column(nullable=False)
+    can_see_others_reviews: Mapped[bool] = mapped_column(nullable=False)
+    can_see_reviewer_names: Mapped[bool] = mapped_column(nullable=False)
+    can_change_decisions: Mapped[bool] = mapped_column(nullable=False)
+    active: Mapped[bool] = mapped_column(default=False, nullable=False)
+
+
+class AssignmentRule(db.Model):
+    """Pin or forbid one juror for one application; the next assignment run obeys it."""
+
+    __tablename__ = "assignment_rule"
+
+    application_id: Mapped[int] = mapped_column(sa.ForeignKey("application.id", ondelete="CASCADE"),
+                                                primary_key=True)
+    juror_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    rule: Mapped[PairRule] = mapped_column(enum_column(PairRule), nullable=False)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+
+
+class Assignment(TimestampMixin, db.Model):
+    __tablename__ = "assignment"
+    __table_args__ = (sa.UniqueConstraint("application_id", "juror_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(sa.ForeignKey("call.id", ondelete="CASCADE"), nullable=False, index=True)
+    application_id: Mapped[int] = mapped_column(sa.ForeignKey("application.id", ondelete="CASCADE"),
+                                                nullable=False, index=True)
+    juror_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), nullable=False, index=True)
+    status: Mapped[AssignmentStatus] = mapped_column(enum_column(AssignmentStatus),
+                                                     default=AssignmentStatus.ASSIGNED, nullable=False)
+    declared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    conflict_reason: Mapped[str | None] = mapped_column(sa.Text)
+
+    application: Mapped[Application] = relationship()
+    juror: Mapped[User] = relationship()
+    review: Mapped[Review | None] = relationship(back_populates="assignment", uselist=False)
+
+
+class Review(TimestampMixin, db.Model):
+    """One juror's scores and comments on one application."""
+
+    __tablename__ = "review"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(sa.ForeignKey("assignment.id", ondelete="CASCADE"), unique=True,
+                                               nullable=False)
+    status: Mapped[ReviewStatus] = mapped_column(enum_column(ReviewStatus), default=ReviewStatus.DRAFT,
+                                                 nullable=False)
+    # {"<criterion id>": "4.5"} (strings: exact decimals) and {"<criterion id>": "comment"}.
+    scores: Mapped[dict] = mapped_column(MutableDict.as_mutable(sa.JSON), default=dict, nullable=False)
+    comments: Mapped[dict] = mapped_column(MutableDict.as_mutable(sa.JSON), default=dict, nullable=False)
+    overall_comment: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
+    comment_language: Mapped[str | None] = mapped_column(sa.String(8))
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    assignment: Mapped[Assignment] = relationship(back_populates="review")
+
+
+class ConsensusReport(TimestampMixin, db.Model):
+    """Agreed scores and feedback: a rapporteur drafts, a moderator approves."""
+
+    __tablename__ = "consensus_report"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(sa.ForeignKey("application.id", ondelete="CASCADE"), unique=True,
+                                                nullable=False)
+    rapporteur_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    scores: Mapped[dict] = mapped_column(MutableDict.as_mutable(sa.JSON), default=dict, nullable=False)
+    comments: Mapped[dict] = mapped_column(MutableDict.as_mutable(sa.JSON), default=dict, nullable=False)
+    summary: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
+    approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    application: Mapped[Application] = relationship()
+
+
+class PanelDecision(db.Model):
+    __tablename__ = "panel_decision"
+
+    application_id: Mapped[int] = mapped_column(sa.ForeignKey("application.id", ondelete="CASCADE"),
+                                                primary_key=True)
+    decision: Mapped[Decision] = mapped_column(enum_column(Decision), nullable=False)
+    reason: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    application: Mapped[Application] = relationship()
+

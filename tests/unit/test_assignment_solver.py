@@ -1,0 +1,103 @@
+"""The assignment solver never breaks a constraint, and on small instances it is optimal (brute force)."""
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mobility.review.solver import UNCOVERED_COST, Problem, assignment_cost, solve
+
+
+@st.composite
+def problems(draw):
+    a_count = draw(st.integers(1, 3))
+    j_count = draw(st.integers(1, 4))
+    k = draw(st.integers(1, 3))
+    bools = st.lists(st.booleans(), min_size=a_count * j_count, max_size=a_count * j_count)
+    eligible = np.array(draw(bools)).reshape(a_count, j_count)
+    affinity = np.array(draw(bools)).reshape(a_count, j_count)
+    sides = np.array(draw(st.lists(st.integers(0, 1), min_size=j_count, max_size=j_count)))
+    capacity = np.array(draw(st.lists(st.integers(0, 3), min_size=j_count, max_size=j_count)))
+    return Problem(k=k, eligible=eligible, juror_side=sides, capacity=capacity, affinity=affinity)
+
+
+def _violations(problem: Problem, pairs) -> list[str]:
+    found = []
+    pairs = [tuple(p) for p in pairs]
+    if len(set(pairs)) != len(pairs):
+        found.append("a juror twice on one application")
+    load = np.zeros(problem.eligible.shape[1], dtype=int)
+    for a, j in pairs:
+        if not problem.eligible[a, j]:
+            found.append(f"ineligible pair {(a, j)} (language or conflict)")
+        load[j] += 1
+    if (load > problem.capacity).any():
+        found.append("over a juror's cap")
+    for a in range(problem.eligible.shape[0]):
+        mine = [j for b, j in pairs if b == a]
+        if len(mine) > problem.k:
+            found.append("too many jurors")
+        if problem.k >= 2:
+            for side in (0, 1):
+                if sum(problem.juror_side[j] == side for j in mine) > problem.k - 1:
+                    found.append("one side holds every seat")
+    return found
+
+
+def _brute_force(problem: Problem) -> int:
+    a_count, j_count = problem.eligible.shape
+    options = []
+    for a in range(a_count):
+        candidates = [j for j in range(j_count) if problem.eligible[a, j]]
+        sets = []
+        for size in range(0, problem.k + 1):
+            for chosen in itertools.combinations(candidates, size):
+                if problem.k >= 2 and any(sum(problem.juror_side[j] == s for j in chosen) > problem.k - 1
+                                          for s in (0, 1)):
+                    continue
+                sets.append(chosen)
+        options.append(sets)
+    best = None
+    for choice in itertools.product(*options):
+        pairs = [(a, j) for a, chosen in enumerate(choice) for j in chosen]
+        load = np.bincount([j for _a, j in pairs], minlength=j_count)
+        if (load > problem.capacity).any():
+            continue
+        total = UNCOVERED_COST * (problem.k * a_count - len(pairs)) + assignment_cost(problem, pairs)
+        best = total if best is None else min(best, total)
+    return best
+
+
+@settings(max_examples=150, deadline=None)
+@given(problems())
+def test_no_assignment_breaks_a_constraint_and_small_ones_are_optimal(problem):
+    solution = solve(problem)
+    assert _violations(problem, solution.pairs) == []
+    assert solution.objective == assignment_cost(problem, solution.pairs)
+    covered = len(solution.pairs)
+    assert int(solution.uncovered.sum()) == problem.k * problem.eligible.shape[0] - covered
+    assert UNCOVERED_COST * int(solution.uncovered.sum()) + solution.objective == _brute_force(problem)
+
+
+def test_the_cross_cultural_rule_and_even_load():
+    # Two applications, three jurors per application; jurors 0–2 European, 3–5 East Asian.
+    problem = Problem(k=3, eligible=np.ones((2, 6), dtype=bool), juror_side=np.array([0, 0, 0, 1, 1, 1]),
+                      capacity=np.full(6, 5), affinity=np.zeros((2, 6), dtype=bool))
+    solution = solve(problem)
+    assert solution.uncovered.sum() == 0
+    for a in (0, 1):
+        sides = {int(problem.juror_side[j]) for b, j in solution.pairs if b == a}
+        assert sides == {0, 1}
+    assert np.bincount(solution.pairs[:, 1], minlength=6).max() == 1  # six seats, six jurors: one each
+
+
+def test_what_cannot_be_covered_is_reported_not_hidden():
+    # Nobody on the East Asian side can read application 1.
+    eligible = np.array([[True, True, True, True], [True, True, False, False]])
+    problem = Problem(k=2, eligible=eligible, juror_side=np.array([0, 0, 1, 1]), capacity=np.full(4, 3),
+                      affinity=np.zeros((2, 4), dtype=bool))
+    solution = solve(problem)
+    assert list(solution.uncovered) == [0, 1]
+    assert solution.side_missing[1].tolist() == [False, True]
