@@ -74,6 +74,8 @@ def _register_blueprints(app: Flask) -> None:
     from mobility.admin.views import bp as admin_bp
     from mobility.applications.manage_views import bp as manage_applications_bp
     from mobility.applications.views import bp as applications_bp
+    from mobility.review.manage_views import bp as manage_review_bp
+    from mobility.review.views import bp as review_bp
     from mobility.calls.manage_views import bp as manage_calls_bp
     from mobility.calls.public_views import bp as calls_bp
     from mobility.cities.views import bp as cities_bp
@@ -81,5 +83,5 @@ def _register_blueprints(app: Flask) -> None:
     from mobility.i18n.views import bp as i18n_bp
 
     for bp in (core_bp, i18n_bp, accounts_bp, admin_bp, cities_bp, calls_bp, manage_calls_bp,
-               applications_bp, manage_applications_bp):
+               applications_bp, manage_applications_bp, review_bp, manage_review_bp):
         app.register_blueprint(bp)

@@ -69,6 +69,18 @@ EXPECTED_RULES = {
     "manage_applications.index": "roles:admin,manager",
     "manage_applications.export_csv": "roles:admin,manager",
     "manage_applications.export_xlsx": "roles:admin,manager",
+    # Jurors reach only their own assignments (review/policies.py).
+    "review.my_assignments": "roles:juror",
+    "review.declare": "roles:juror",
+    "review.review_page": "roles:juror",
+    "review.file": "roles:juror",
+    "manage_review.jury": "roles:admin,manager",
+    "manage_review.assignment": "roles:admin,manager",
+    "manage_review.pair_rule": "roles:admin,manager",
+    "manage_review.ranking_page": "roles:admin,manager",
+    "manage_review.phase": "roles:admin,manager",
+    "manage_review.decision": "roles:admin,manager",
+    "manage_review.lock": "roles:admin,manager",
 }
 
 def _routes(app):

@@ -1,0 +1,167 @@
+"""From the database to the solver and back: who may review what, built with sets and arrays."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from mobility.accounts.enums import Language, Level
+from mobility.accounts.models import Affiliation, LanguageSkill, User, UserDiscipline
+from mobility.accounts.services import organisation_key
+from mobility.applications.enums import ApplicationStatus, MemberStatus
+from mobility.applications.models import Application
+from mobility.calls.models import Call
+from mobility.cities.enums import Side
+from mobility.extensions import db
+from mobility.review.enums import AssignmentStatus, PairRule
+from mobility.review.models import Assignment, AssignmentRule, CallJuror
+from mobility.review.solver import Problem, Solution, solve
+
+READS = (Level.WORKING, Level.FLUENT, Level.NATIVE)
+LANGUAGE_BIT = {lang.value: 1 << i for i, lang in enumerate(Language)}
+EAST_ASIAN_COUNTRIES = {"CN", "JP", "KR"}
+REVIEWABLE = (ApplicationStatus.ELIGIBLE, ApplicationStatus.IN_REVIEW)
+
+
+@dataclass
+class Instance:
+    applications: list[Application]
+    jurors: list[User]
+    problem: Problem
+    kept: list[Assignment] = field(default_factory=list)    # confirmed assignments the run keeps
+    pinned: list[tuple[int, int]] = field(default_factory=list)
+
+
+def juror_side(user: User) -> int:
+    if user.home_city is not None:
+        return 0 if user.home_city.side is Side.EUROPE else 1
+    if user.country:
+        return 1 if user.country in EAST_ASIAN_COUNTRIES else 0
+    return -1
+
+
+def build_instance(call: Call) -> Instance:
+    """Eligibility of every (application, juror) pair: language, conflicts, manager rules, capacity."""
+    applications = db.session.scalars(
+        select(Application).where(Application.call_id == call.id, Application.status.in_(REVIEWABLE))
+        .options(selectinload(Application.members), selectinload(Application.applicant))
+        .order_by(Application.id)).all()
+    pool = db.session.scalars(select(CallJuror).where(CallJuror.call_id == call.id)
+                              .options(selectinload(CallJuror.user).selectinload(User.home_city))
+                              .order_by(CallJuror.user_id)).all()
+    jurors = [entry.user for entry in pool]
+    a_index = {a.id: i for i, a in enumerate(applications)}
+    j_index = {u.id: i for i, u in enumerate(jurors)}
+    a_count, j_count = len(applications), len(jurors)
+    juror_ids = list(j_index)
+
+    # Languages: bit masks, one matrix product.
+    reads = np.zeros(j_count, dtype=np.int64)
+    for user_id, language in db.session.execute(
+            select(LanguageSkill.user_id, LanguageSkill.language)
+            .where(LanguageSkill.user_id.in_(juror_ids), LanguageSkill.reading.in_(READS))):
+        reads[j_index[user_id]] |= LANGUAGE_BIT[language.value]
+    written = np.array([sum(LANGUAGE_BIT.get(x, 0) for x in {*a.languages, *a.summary_translations})
+                        for a in applications], dtype=np.int64)
+    eligible = (written[:, None] & reads[None, :]) != 0 if a_count and j_count else np.zeros((a_count, j_count), bool)
+
+    # Conflicts: shared organisations (applicant, accepted team, host) and being part of the application.
+    juror_orgs: dict[str, set[int]] = defaultdict(set)
+    for user_id, key in db.session.execute(select(Affiliation.user_id, Affiliation.organisation_key)
+                                           .where(Affiliation.user_id.in_(juror_ids))):
+        juror_orgs[key].add(j_index[user_id])
+    people = {a.applicant_id for a in applications} | {
+        m.user_id for a in applications for m in a.members if m.user_id}
+    person_orgs: dict[int, set[str]] = defaultdict(set)
+    for user_id, key in db.session.execute(select(Affiliation.user_id, Affiliation.organisation_key)
+                                           .where(Affiliation.user_id.in_(people))):
+        person_orgs[user_id].add(key)
+    for a in applications:
+        row = a_index[a.id]
+        members = [a.applicant_id] + [m.user_id for m in a.members
+                                      if m.user_id and m.status is MemberStatus.ACCEPTED]
+        keys = set().union(*(person_orgs[p] for p in members))
+        if a.host_organisation:
+            keys.add(organisation_key(a.host_organisation))
+        for key in keys:
+            for j in juror_orgs.get(key, ()):
+                eligible[row, j] = False
+        for person in members:
+            if person in j_index:
+                eligible[row, j_index[person]] = False
+
+    # Manager rules, earlier conflict declarations, and what is already settled.
+    need = np.full(a_count, call.reviewers_per_application, dtype=np.int64)
+    sides = np.array([juror_side(u) for u in jurors], dtype=np.int64)
+    need_side = np.full((a_count, 2), call.reviewers_per_application >= 2)
+    capacity = np.array([entry.max_load for entry in pool], dtype=np.int64)
+    rules = db.session.execute(select(AssignmentRule.application_id, AssignmentRule.juror_id, AssignmentRule.rule)
+                               .where(AssignmentRule.application_id.in_(list(a_index)))).all()
+    for application_id, juror_id, rule in rules:
+        if rule is PairRule.FORBID and juror_id in j_index:
+            eligible[a_index[application_id], j_index[juror_id]] = False
+    existing = db.session.scalars(select(Assignment).where(Assignment.call_id == call.id)).all()
+    kept = []
+    fixed: set[tuple[int, int]] = set()
+    for assignment in existing:
+        a, j = a_index.get(assignment.application_id), j_index.get(assignment.juror_id)
+        if assignment.status is AssignmentStatus.CONFLICT:
+            if a is not None and j is not None:
+                eligible[a, j] = False
+        elif assignment.status is AssignmentStatus.ACCEPTED and a is not None and j is not None:
+            kept.append(assignment)
+            fixed.add((a, j))
+    pinned = [(a_index[aid], j_index[jid]) for aid, jid, rule in rules
+              if rule is PairRule.PIN and aid in a_index and jid in j_index and eligible[a_index[aid], j_index[jid]]]
+    for a, j in fixed | set(pinned):
+        need[a] -= 1
+        capacity[j] -= 1
+        eligible[a, j] = False  # already placed: not again
+        if sides[j] in (0, 1):
+            need_side[a, sides[j]] = False
+    need = np.maximum(need, 0)
+
+    disciplines: dict[int, set[str]] = defaultdict(set)
+    for user_id, discipline in db.session.execute(select(UserDiscipline.user_id, UserDiscipline.discipline)
+                                                  .where(UserDiscipline.user_id.in_(juror_ids))):
+        disciplines[discipline.value].add(j_index[user_id])
+    affinity = np.zeros((a_count, j_count), dtype=bool)
+    for a in applications:
+        if a.discipline:
+            affinity[a_index[a.id], list(disciplines.get(a.discipline.value, ()))] = True
+
+    problem = Problem(k=call.reviewers_per_application, eligible=eligible, juror_side=sides,
+                      capacity=np.maximum(capacity, 0), affinity=affinity, need=need, need_side=need_side)
+    return Instance(applications=list(applications), jurors=jurors, problem=problem, kept=kept,
+                    pinned=[(a, j) for a, j in pinned if (a, j) not in fixed])
+
+
+def explain_uncovered(instance: Instance, solution: Solution) -> list[str]:
+    """Sentences like "3 applications in Korean: no Korean-reading juror with capacity left"."""
+    groups: dict[tuple[str, str], int] = defaultdict(int)
+    problem = instance.problem
+    for a, missing in enumerate(solution.uncovered):
+        if not missing:
+            continue
+        application = instance.applications[a]
+        languages = ", ".join(Language(x).title for x in application.languages) or _("no language given")
+        readers = problem.eligible[a]
+        if not readers.any():
+            reason = _("no juror reads it without a conflict of interest")
+        elif solution.side_missing[a, 0] and not (readers & (problem.juror_side == 0)).any():
+            reason = _("no juror from Europe reads it without a conflict of interest")
+        elif solution.side_missing[a, 1] and not (readers & (problem.juror_side == 1)).any():
+            reason = _("no juror from East Asia reads it without a conflict of interest")
+        else:
+            reason = _("the jurors who read it have no capacity left")
+        groups[(languages, reason)] += 1
+    return [ngettext("%(num)d application in %(languages)s: %(reason)s",
+                     "%(num)d applications in %(languages)s: %(reason)s", count, languages=languages, reason=reason)
+            for (languages, reason), count in sorted(groups.items())]
+
+

@@ -1,0 +1,71 @@
+"""Forms of the jury, the assignment run, the review and the panel."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+
+from mobility.accounts.enums import Language
+from mobility.accounts.forms import REQUIRED
+from mobility.i18n.content import localized
+from mobility.review.enums import Decision, PairRule, PhaseKind
+
+
+class JurorForm(FlaskForm):
+    user_id = SelectField(_l("Juror"), coerce=int, validate_choice=False)
+    max_load = IntegerField(_l("At most this many applications"), default=20,
+                            validators=[InputRequired(_l("Enter a number.")), NumberRange(0, 500)])
+    add = SubmitField(_l("Add to the jury"))
+
+
+class PairRuleForm(FlaskForm):
+    juror_id = SelectField(_l("Juror"), coerce=int, validate_choice=False)
+    rule = SelectField(_l("Rule"), choices=lambda: [("", _l("No rule"))] + PairRule.choices())
+    save = SubmitField(_l("Save"))
+
+
+class ConflictForm(FlaskForm):
+    reason = TextAreaField(_l("What is the conflict?"), validators=[Length(max=2000)],
+                           description=_l("Only the programme office reads this."))
+
+
+def score_choices(call) -> list[tuple[str, str]]:
+    values, value = [], call.scale_min
+    while value <= call.scale_max:
+        values.append((str(value.normalize()), format(value.normalize(), "f")))
+        value += call.scale_step
+    return [("", "—")] + values
+
+
+def review_form_class(call):
+    class ReviewForm(FlaskForm):
+        overall_comment = TextAreaField(_l("Overall comment"), validators=[Length(max=4000)],
+                                        render_kw={"data-maxlength": 4000, "rows": 6})
+        comment_language = SelectField(_l("Language of your comments"),
+                                       choices=lambda: [("", "—")] + Language.choices())
+        save = SubmitField(_l("Save draft"))
+        submit = SubmitField(_l("Submit review"))
+
+        def criterion_fields(self):
+            return [(c, self[f"score_{c.id}"], self[f"comment_{c.id}"]) for c in call.criteria]
+
+    choices = score_choices(call)
+    for criterion in call.criteria:
+        setattr(ReviewForm, f"score_{criterion.id}", SelectField(
+            localized(criterion.label), choices=choices, validate_choice=False,
+            render_kw={"data-weight": str(criterion.weight.normalize()), "class": "score"}))
+        setattr(ReviewForm, f"comment_{criterion.id}", TextAreaField(
+            _l("Comment on this criterion"), validators=[Length(max=4000)], render_kw={"rows": 3}))
+    return ReviewForm
+
+
+class DecisionForm(FlaskForm):
+    decision = SelectField(_l("Decision"), choices=Decision.choices)
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(REQUIRED), Length(max=2000)])
+    save = SubmitField(_l("Record"))
+
+
+class PhaseForm(FlaskForm):
+    phase = SelectField(_l("Phase"), choices=PhaseKind.choices)
+    save = SubmitField(_l("Change phase"))

@@ -1,0 +1,173 @@
+"""The office's side of review: the jury, assignment runs, consensus, ranking, decisions, the lock."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from mobility.accounts.enums import Role
+from mobility.accounts.models import User, UserRole
+from mobility.applications.forms import ConfirmForm
+from mobility.applications.models import Application
+from mobility.calls.models import Call
+from mobility.core.access import roles_required
+from mobility.core.errors import DomainError, put_on_form
+from mobility.extensions import db
+from mobility.review import policies, ranking, services
+from mobility.review.enums import Decision, PairRule, PhaseKind
+from mobility.review.forms import DecisionForm, JurorForm, PairRuleForm, PhaseForm
+from mobility.review.models import Assignment, CallJuror
+
+bp = Blueprint("manage_review", __name__, url_prefix="/manage", template_folder="templates")
+OFFICE = (Role.MANAGER, Role.ADMIN)
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+def _call(call_id: int) -> Call:
+    call = db.get_or_404(Call, call_id)
+    if not policies.can_manage_review(current_user):
+        abort(403)
+    return call
+
+
+@bp.route("/calls/<int:call_id>/jury", methods=["GET", "POST"])
+@roles_required(*OFFICE)
+def jury(call_id: int):
+    call = _call(call_id)
+    form = JurorForm()
+    jurors = db.session.scalars(select(User).join(UserRole).where(UserRole.role == Role.JUROR)
+                                .order_by(User.name)).all()
+    form.user_id.choices = [(u.id, f"{u.name} <{u.email}>") for u in jurors]
+    if form.validate_on_submit():
+        juror = db.session.get(User, form.user_id.data)
+        if juror is None:
+            abort(400)
+        try:
+            services.add_juror(_actor(), call, juror, form.max_load.data)
+        except DomainError as error:
+            db.session.rollback()
+            put_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(name)s is in the jury.", name=juror.name), "success")
+            return redirect(url_for("manage_review.jury", call_id=call.id))
+    pool = db.session.scalars(select(CallJuror).where(CallJuror.call_id == call.id)
+                              .options(selectinload(CallJuror.user).selectinload(User.language_skills),
+                                       selectinload(CallJuror.user).selectinload(User.home_city))).all()
+    loads = dict(db.session.execute(select(Assignment.juror_id, func.count()).where(Assignment.call_id == call.id)
+                                    .group_by(Assignment.juror_id)).all())
+    return render_template("review/manage_jury.html", call=call, form=form, pool=pool, loads=loads)
+
+
+@bp.route("/calls/<int:call_id>/assignment", methods=["GET", "POST"])
+@roles_required(*OFFICE)
+def assignment(call_id: int):
+    call = _call(call_id)
+    form = ConfirmForm()
+    report = None
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            report = services.run_assignment(_actor(), call, accept_partial=request.form.get("partial") == "1")
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+        else:
+            db.session.commit()
+            if report.saved:
+                flash(_("The assignment is saved: %(n)s seats filled.", n=report.assigned), "success")
+    rows = db.session.scalars(select(Application).where(Application.call_id == call.id)
+                              .where(Application.id.in_(select(Assignment.application_id)
+                                                        .where(Assignment.call_id == call.id)))
+                              .order_by(Application.id)).all()
+    by_application: dict[int, list[Assignment]] = {}
+    for item in db.session.scalars(select(Assignment).where(Assignment.call_id == call.id)
+                                   .options(selectinload(Assignment.juror))):
+        by_application.setdefault(item.application_id, []).append(item)
+    return render_template("review/manage_assignment.html", call=call, form=ConfirmForm(formdata=None),
+                           report=report, rows=rows, by_application=by_application)
+
+
+@bp.post("/applications/<int:application_id>/pair-rule")
+@roles_required(*OFFICE)
+def pair_rule(application_id: int):
+    application = db.get_or_404(Application, application_id)
+    form = PairRuleForm()
+    juror = db.session.get(User, request.form.get("juror_id", type=int) or 0)
+    if juror is None or not form.validate_on_submit():
+        abort(400)
+    services.set_pair_rule(_actor(), application, juror, PairRule(form.rule.data) if form.rule.data else None)
+    db.session.commit()
+    flash(_("The rule is saved. Run the assignment again to apply it."), "success")
+    return redirect(url_for("manage_review.assignment", call_id=application.call_id))
+
+
+@bp.get("/calls/<int:call_id>/ranking")
+@roles_required(*OFFICE)
+def ranking_page(call_id: int):
+    call = _call(call_id)
+    phase_form = PhaseForm(formdata=None)
+    phase_form.phase.data = services.active_phase(call).kind.value
+    db.session.commit()  # the default phases, if this is the first look
+    return render_template("review/manage_ranking.html", call=call, ranking=ranking.rank(call),
+                           phase_form=phase_form, decision_form=DecisionForm(formdata=None),
+                           lock_form=ConfirmForm(formdata=None), phase=services.active_phase(call),
+                           budgets={(b.pair_id, b.direction): b.amount for b in call.budgets})
+
+
+@bp.post("/calls/<int:call_id>/phase")
+@roles_required(*OFFICE)
+def phase(call_id: int):
+    call = _call(call_id)
+    form = PhaseForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.move_to_phase(_actor(), call, PhaseKind(form.phase.data))
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(_("The review is now in the phase: %(phase)s.", phase=PhaseKind(form.phase.data).title), "success")
+    return redirect(url_for("manage_review.ranking_page", call_id=call.id))
+
+
+@bp.post("/applications/<int:application_id>/decision")
+@roles_required(*OFFICE)
+def decision(application_id: int):
+    application = db.get_or_404(Application, application_id)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        flash(_("Give the reason for the decision."), "error")
+        return redirect(url_for("manage_review.ranking_page", call_id=application.call_id))
+    try:
+        services.record_decision(_actor(), application, Decision(form.decision.data), form.reason.data)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(_("The decision is recorded."), "success")
+    return redirect(url_for("manage_review.ranking_page", call_id=application.call_id))
+
+
+@bp.post("/calls/<int:call_id>/lock")
+@roles_required(*OFFICE)
+def lock(call_id: int):
+    call = _call(call_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        services.lock_panel(_actor(), call)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(_("The panel is locked. Scores and decisions can no longer change."), "success")
+    return redirect(url_for("manage_review.ranking_page", call_id=call.id))

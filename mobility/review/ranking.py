@@ -1,0 +1,163 @@
+"""Scores into a ranking: raw and normalised means, disagreement, thresholds, tie-breaks, budget line.
+
+Normalisation (per juror): a juror's weighted totals are turned into z-scores against that juror's own
+mean and standard deviation over this call, then mapped back onto the scale of the whole jury:
+    normalised = μ_all + σ_all · (total − μ_juror) / σ_juror
+A juror with fewer than two reviews, or who gave everyone the same total, is only shifted
+(normalised = total − μ_juror + μ_all). The normalised score of an application is the mean of its
+reviews' normalised totals. Raw means are always shown beside it.
+"""
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from mobility.applications.enums import ApplicationStatus
+from mobility.applications.models import Application
+from mobility.awards.calculator import calculate
+from mobility.calls.models import Call
+from mobility.extensions import db
+from mobility.review.enums import AssignmentStatus, ReviewStatus
+from mobility.review.models import Assignment, ConsensusReport, PanelDecision, Review
+from mobility.review.services import weighted_total
+
+RANKED_STATUSES = (ApplicationStatus.IN_REVIEW, ApplicationStatus.SHORTLISTED, ApplicationStatus.AWARDED,
+                   ApplicationStatus.WAITLISTED, ApplicationStatus.REJECTED)
+
+
+@dataclass
+class Ranked:
+    application: Application
+    review_count: int = 0
+    raw_total: float | None = None
+    normalised_total: float | None = None
+    disagreement: float | None = None
+    criterion_means: dict[int, float] = field(default_factory=dict)
+    consensus_total: float | None = None
+    passes: bool = True
+    failed: list[str] = field(default_factory=list)
+    decision: PanelDecision | None = None
+    estimated_grant: Decimal | None = None
+    cumulative: Decimal | None = None
+    within_budget: bool | None = None
+
+    @property
+    def score(self) -> float:
+        for value in (self.consensus_total, self.normalised_total, self.raw_total):
+            if value is not None:
+                return value
+        return float("-inf")
+
+
+def normalise(totals_by_juror: dict[int, list[tuple[int, float]]]) -> dict[tuple[int, int], float]:
+    """{(juror, application): normalised total} from {juror: [(application, raw total)]}."""
+    every = [t for rows in totals_by_juror.values() for _a, t in rows]
+    if not every:
+        return {}
+    mean_all = statistics.fmean(every)
+    sd_all = statistics.pstdev(every) if len(every) > 1 else 0.0
+    result = {}
+    for juror, rows in totals_by_juror.items():
+        values = [t for _a, t in rows]
+        mean_j = statistics.fmean(values)
+        sd_j = statistics.pstdev(values) if len(values) > 1 else 0.0
+        for application_id, total in rows:
+            if sd_j > 0 and sd_all > 0:
+                result[(juror, application_id)] = mean_all + sd_all * (total - mean_j) / sd_j
+            else:
+                result[(juror, application_id)] = total - mean_j + mean_all
+    return result
+
+
+def rank(call: Call) -> list[Ranked]:
+    applications = db.session.scalars(
+        select(Application).where(Application.call_id == call.id, Application.status.in_(RANKED_STATUSES))
+        .options(selectinload(Application.origin_city), selectinload(Application.pair))
+        .order_by(Application.id)).all()
+    by_id = {a.id: Ranked(application=a) for a in applications}
+    reviews = db.session.execute(
+        select(Assignment.juror_id, Assignment.application_id, Review.scores)
+        .join(Review, Review.assignment_id == Assignment.id)
+        .where(Assignment.call_id == call.id, Review.status == ReviewStatus.SUBMITTED,
+               Assignment.status == AssignmentStatus.ACCEPTED)).all()
+    totals_by_juror: dict[int, list[tuple[int, float]]] = defaultdict(list)
+    per_application: dict[int, list[tuple[int, float]]] = defaultdict(list)
+    criterion_scores: dict[int, dict[int, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for juror_id, application_id, scores in reviews:
+        if application_id not in by_id:
+            continue
+        total = float(weighted_total(call, scores))
+        totals_by_juror[juror_id].append((application_id, total))
+        per_application[application_id].append((juror_id, total))
+        for criterion in call.criteria:
+            if str(criterion.id) in scores:
+                criterion_scores[application_id][criterion.id].append(float(scores[str(criterion.id)]))
+    normalised = normalise(totals_by_juror)
+    consensus = {r.application_id: r for r in db.session.scalars(
+        select(ConsensusReport).where(ConsensusReport.application_id.in_(list(by_id)),
+                                      ConsensusReport.approved_at.is_not(None)))}
+    decisions = {d.application_id: d for d in db.session.scalars(
+        select(PanelDecision).where(PanelDecision.application_id.in_(list(by_id))))}
+
+    for application_id, ranked in by_id.items():
+        rows = per_application.get(application_id, [])
+        ranked.review_count = len(rows)
+        if rows:
+            totals = [t for _j, t in rows]
+            ranked.raw_total = statistics.fmean(totals)
+            ranked.normalised_total = statistics.fmean(normalised[(j, application_id)] for j, _t in rows)
+            ranked.disagreement = statistics.pstdev(totals) if len(totals) > 1 else 0.0
+        ranked.criterion_means = {c: statistics.fmean(v) for c, v in criterion_scores[application_id].items()}
+        agreed = consensus.get(application_id)
+        if agreed is not None:
+            ranked.consensus_total = float(weighted_total(call, agreed.scores))
+            ranked.criterion_means = {int(c): float(v) for c, v in agreed.scores.items()}
+        ranked.decision = decisions.get(application_id)
+        _apply_thresholds(call, ranked)
+
+    def order(r: Ranked):
+        tie_breaks = [-(r.criterion_means.get(c.id, float("-inf"))) for c in
+                      sorted((c for c in call.criteria if c.tie_break_rank), key=lambda c: c.tie_break_rank)]
+        return (not r.passes, -r.score, *tie_breaks, r.application.id)
+
+    ranking = sorted(by_id.values(), key=order)
+    _budget_line(call, ranking)
+    return ranking
+
+
+def _apply_thresholds(call: Call, ranked: Ranked) -> None:
+    if ranked.review_count == 0 and ranked.consensus_total is None:
+        ranked.passes = False
+        ranked.failed.append("no_reviews")
+        return
+    for criterion in call.criteria:
+        mean = ranked.criterion_means.get(criterion.id)
+        if criterion.threshold is not None and (mean is None or mean < float(criterion.threshold)):
+            ranked.passes = False
+            ranked.failed.append(f"criterion:{criterion.id}")
+    if call.overall_threshold is not None and ranked.score < float(call.overall_threshold):
+        ranked.passes = False
+        ranked.failed.append("overall")
+
+
+def _budget_line(call: Call, ranking: list[Ranked]) -> None:
+    """How far each pair-and-direction budget reaches down the ranking (passing applications only)."""
+    budgets = {(b.pair_id, b.direction): b.amount for b in call.budgets}
+    spent: dict[tuple, Decimal] = defaultdict(Decimal)
+    for ranked in ranking:
+        application = ranked.application
+        if application.origin_city is None or application.days is None or application.host_city is None:
+            continue
+        ranked.estimated_grant = calculate(call, application.origin_city, application.host_city,
+                                           application.days).total
+        if not ranked.passes:
+            continue
+        key = (application.pair_id, application.direction)
+        spent[key] += ranked.estimated_grant
+        ranked.cumulative = spent[key]
+        ranked.within_budget = key in budgets and spent[key] <= budgets[key]

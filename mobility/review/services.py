@@ -1,0 +1,315 @@
+"""Review verbs: pool, assignment runs, declarations, reviews, consensus, decisions, the panel lock."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, select, update
+
+from mobility.accounts.enums import Role
+from mobility.accounts.models import User
+from mobility.applications import services as applications
+from mobility.applications.enums import ApplicationStatus
+from mobility.applications.models import Application
+from mobility.calls.models import Call
+from mobility.core import audit
+from mobility.core.errors import DomainError
+from mobility.core.mail import queue_mail
+from mobility.db import utcnow
+from mobility.extensions import db
+from mobility.review.assignment import build_instance, explain_uncovered, juror_side
+from mobility.review.enums import AssignmentStatus, Decision, PairRule, PhaseKind, ReviewStatus
+from mobility.review.models import (
+    Assignment,
+    AssignmentRule,
+    CallJuror,
+    ConsensusReport,
+    PanelDecision,
+    Review,
+    ReviewPhase,
+)
+from mobility.review.solver import solve
+
+COMMENT_LIMIT = 4000
+
+# Capability flags of the three phases a call starts with (managers may change them).
+DEFAULT_PHASES = (
+    (PhaseKind.INDIVIDUAL, dict(can_review=True, can_see_others_reviews=False, can_see_reviewer_names=False,
+                                can_change_decisions=False)),
+    (PhaseKind.CONSENSUS, dict(can_review=False, can_see_others_reviews=True, can_see_reviewer_names=True,
+                               can_change_decisions=False)),
+    (PhaseKind.PANEL, dict(can_review=False, can_see_others_reviews=True, can_see_reviewer_names=True,
+                           can_change_decisions=True)),
+)
+
+
+# ---- phases ---------------------------------------------------------------------------------
+
+def phases(call: Call) -> list[ReviewPhase]:
+    """The call's phases, created with the defaults the first time they are asked for."""
+    rows = db.session.scalars(select(ReviewPhase).where(ReviewPhase.call_id == call.id)
+                              .order_by(ReviewPhase.position)).all()
+    if rows:
+        return rows
+    rows = [ReviewPhase(call_id=call.id, position=i, kind=kind, active=(i == 0), **flags)
+            for i, (kind, flags) in enumerate(DEFAULT_PHASES)]
+    db.session.add_all(rows)
+    db.session.flush()
+    return rows
+
+
+def active_phase(call: Call) -> ReviewPhase:
+    return next((p for p in phases(call) if p.active), phases(call)[0])
+
+
+def move_to_phase(actor: User, call: Call, kind: PhaseKind) -> None:
+    _ensure_not_locked(call)
+    for phase in phases(call):
+        phase.active = phase.kind is kind
+    audit.record("review.phase_changed", actor=actor, target=call, phase=kind.value)
+
+
+# ---- the pool and manager rules -------------------------------------------------------------
+
+def add_juror(actor: User, call: Call, juror: User, max_load: int) -> CallJuror:
+    if not juror.has_role(Role.JUROR):
+        raise DomainError(_l("Only people with the juror role can join a jury."), field="user_id")
+    if juror_side(juror) < 0:
+        raise DomainError(_l("Ask the juror to give their home city in their profile first: the jury needs "
+                             "to know which side of the pair they are from."), field="user_id")
+    if max_load < 0 or max_load > 500:
+        raise DomainError(_l("Use a number from 0 to 500."), field="max_load")
+    entry = db.session.get(CallJuror, (call.id, juror.id))
+    if entry is None:
+        entry = CallJuror(call_id=call.id, user_id=juror.id, max_load=max_load)
+        db.session.add(entry)
+    entry.max_load = max_load
+    db.session.flush()
+    audit.record("review.juror_added", actor=actor, target=call, juror=juror.id, max_load=max_load)
+    return entry
+
+
+def set_pair_rule(actor: User, application: Application, juror: User, rule: PairRule | None) -> None:
+    existing = db.session.get(AssignmentRule, (application.id, juror.id))
+    if rule is None:
+        if existing is not None:
+            db.session.delete(existing)
+    elif existing is None:
+        db.session.add(AssignmentRule(application_id=application.id, juror_id=juror.id, rule=rule,
+                                      created_by_id=actor.id))
+    else:
+        existing.rule = rule
+    audit.record("review.pair_rule", actor=actor, target=application, juror=juror.id,
+                 rule=rule.value if rule else "none")
+
+
+# ---- assignment runs ------------------------------------------------------------------------
+
+@dataclass
+class AssignmentReport:
+    assigned: int
+    kept: int
+    uncovered_slots: int
+    uncovered: list[str]
+    objective: int
+    saved: bool
+
+
+def run_assignment(actor: User, call: Call, *, accept_partial: bool = False) -> AssignmentReport:
+    """Solve the whole call at once. With uncovered slots nothing is saved unless the manager accepts."""
+    _ensure_not_locked(call)
+    instance = build_instance(call)
+    solution = solve(instance.problem)
+    uncovered = int(solution.uncovered.sum())
+    report = AssignmentReport(assigned=len(solution.pairs) + len(instance.pinned), kept=len(instance.kept),
+                              uncovered_slots=uncovered, uncovered=explain_uncovered(instance, solution),
+                              objective=solution.objective, saved=False)
+    if uncovered and not accept_partial:
+        return report
+    # Unconfirmed assignments are replaced; confirmed ones (and any with a review) stay.
+    db.session.execute(delete(Assignment).where(
+        Assignment.call_id == call.id, Assignment.status == AssignmentStatus.ASSIGNED,
+        ~Assignment.id.in_(select(Review.assignment_id))))
+    pairs = [(int(a), int(j)) for a, j in solution.pairs] + instance.pinned
+    rows = [Assignment(call_id=call.id, application_id=instance.applications[a].id,
+                       juror_id=instance.jurors[j].id) for a, j in pairs]
+    db.session.add_all(rows)
+    for application in instance.applications:
+        if application.status is ApplicationStatus.ELIGIBLE:
+            applications.set_status(actor, application, ApplicationStatus.IN_REVIEW)
+    db.session.flush()
+    for juror, count in _count_by_juror(rows).items():
+        queue_mail(juror.email, juror.locale, _l("New applications to review"), "review/mail/assigned.txt",
+                   juror=juror, call=call, count=count, link=url_for("review.my_assignments", _external=True))
+    audit.record("review.assignment_run", actor=actor, target=call, assigned=len(rows), uncovered=uncovered,
+                  objective=solution.objective)
+    report.saved = True
+    return report
+
+
+def _count_by_juror(rows: list[Assignment]) -> dict[User, int]:
+    counts: dict[int, int] = {}
+    for row in rows:
+        counts[row.juror_id] = counts.get(row.juror_id, 0) + 1
+    return {db.session.get(User, user_id): count for user_id, count in counts.items()}
+
+
+# ---- declarations ---------------------------------------------------------------------------
+
+def declare_no_conflict(juror: User, assignment: Assignment) -> None:
+    if assignment.juror_id != juror.id or assignment.status is not AssignmentStatus.ASSIGNED:
+        raise DomainError(_l("This assignment is not waiting for your declaration."))
+    assignment.status = AssignmentStatus.ACCEPTED
+    assignment.declared_at = utcnow()
+    audit.record("review.no_conflict", actor=juror, target=assignment.application)
+
+
+def declare_conflict(juror: User, assignment: Assignment, reason: str) -> None:
+    """Access ends at once; a draft review is kept for the audit; the application gets a replacement."""
+    if assignment.juror_id != juror.id or assignment.status is AssignmentStatus.CONFLICT:
+        raise DomainError(_l("This assignment is not yours to change."))
+    if not reason.strip():
+        raise DomainError(_l("Say briefly what the conflict is (only the programme office reads it)."),
+                          field="reason")
+    assignment.status = AssignmentStatus.CONFLICT
+    assignment.declared_at = utcnow()
+    assignment.conflict_reason = reason.strip()[:2000]
+    audit.record("review.conflict_declared", actor=juror, target=assignment.application)
+    db.session.flush()
+    call = assignment.application.call
+    if call.panel_locked_at is None:
+        run_assignment(juror, call, accept_partial=True)  # fills the freed seat; others keep theirs
+
+
+# ---- reviews --------------------------------------------------------------------------------
+
+def _ensure_not_locked(call: Call) -> None:
+    if call.panel_locked_at is not None:
+        raise DomainError(_l("The panel has locked this call: scores and decisions can no longer change."))
+
+
+def _lock_call_row(call: Call) -> Call:
+    """Take the call's row lock, so a write and the panel lock never interleave (PostgreSQL)."""
+    return db.session.execute(select(Call).where(Call.id == call.id).with_for_update()
+                              .execution_options(populate_existing=True)).scalar_one()
+
+
+def parse_score(raw: str | None, call: Call, field: str) -> Decimal | None:
+    if raw in (None, ""):
+        return None
+    try:
+        value = Decimal(str(raw).strip().replace(",", "."))
+    except InvalidOperation as exc:
+        raise DomainError(_l("Enter a number."), field=field) from exc
+    if not call.scale_min <= value <= call.scale_max or (value - call.scale_min) % call.scale_step:
+        raise DomainError(_l("Use a score from %(min)s to %(max)s in steps of %(step)s.",
+                             min=call.scale_min.normalize(), max=call.scale_max.normalize(),
+                             step=call.scale_step.normalize()), field=field)
+    return value
+
+
+def save_review(juror: User, assignment: Assignment, *, scores: dict[int, str | None], comments: dict[int, str],
+                overall_comment: str, comment_language: str | None, submit: bool) -> Review:
+    if assignment.juror_id != juror.id or assignment.status is not AssignmentStatus.ACCEPTED:
+        raise DomainError(_l("Confirm that you have no conflict of interest before reviewing."))
+    call = _lock_call_row(assignment.application.call)
+    _ensure_not_locked(call)
+    if not active_phase(call).can_review:
+        raise DomainError(_l("The individual review phase is over: reviews can no longer change."))
+    review = assignment.review or Review(assignment=assignment)
+    if review.status is ReviewStatus.SUBMITTED:
+        raise DomainError(_l("You have already submitted this review."))
+    parsed: dict[str, str] = {}
+    for criterion in call.criteria:
+        value = parse_score(scores.get(criterion.id), call, f"score_{criterion.id}")
+        if value is not None:
+            parsed[str(criterion.id)] = str(value)
+        elif submit:
+            raise DomainError(_l("Give a score for every criterion."), field=f"score_{criterion.id}")
+        comment = (comments.get(criterion.id) or "").strip()
+        if len(comment) > COMMENT_LIMIT:
+            raise DomainError(_l("Use at most %(n)s characters.", n=COMMENT_LIMIT), field=f"comment_{criterion.id}")
+    if len(overall_comment or "") > COMMENT_LIMIT:
+        raise DomainError(_l("Use at most %(n)s characters.", n=COMMENT_LIMIT), field="overall_comment")
+    review.scores = parsed
+    review.comments = {str(c.id): (comments.get(c.id) or "").strip() for c in call.criteria
+                       if (comments.get(c.id) or "").strip()}
+    review.overall_comment = (overall_comment or "").strip()
+    review.comment_language = comment_language or None
+    if submit:
+        review.status = ReviewStatus.SUBMITTED
+        review.submitted_at = utcnow()
+    db.session.add(review)
+    db.session.flush()
+    audit.record("review.submitted" if submit else "review.saved", actor=juror, target=assignment.application)
+    return review
+
+
+def weighted_total(call: Call, scores: dict[str, str]) -> Decimal:
+    return sum((Decimal(scores[str(c.id)]) * c.weight for c in call.criteria if str(c.id) in scores), Decimal("0"))
+
+
+# ---- consensus, decisions, lock -------------------------------------------------------------
+
+def save_consensus(actor: User, application: Application, *, scores: dict[int, str | None], comments: dict[int, str],
+                   summary: str, approve: bool) -> ConsensusReport:
+    call = _lock_call_row(application.call)
+    _ensure_not_locked(call)
+    report = db.session.scalar(select(ConsensusReport).where(ConsensusReport.application_id == application.id))
+    if report is None:
+        report = ConsensusReport(application_id=application.id, rapporteur_id=actor.id)
+        db.session.add(report)
+    if report.approved_at is not None:
+        raise DomainError(_l("The moderator has approved this consensus: it can no longer change."))
+    report.scores = {str(c.id): str(v) for c in call.criteria
+                     if (v := parse_score(scores.get(c.id), call, f"score_{c.id}")) is not None}
+    report.comments = {str(c.id): (comments.get(c.id) or "").strip() for c in call.criteria
+                       if (comments.get(c.id) or "").strip()}
+    report.summary = (summary or "").strip()
+    if approve:
+        if report.rapporteur_id == actor.id:
+            raise DomainError(_l("The moderator who approves must not be the rapporteur who drafted."))
+        if len(report.scores) != len(call.criteria):
+            raise DomainError(_l("Give a score for every criterion."))
+        report.approved_by_id, report.approved_at = actor.id, utcnow()
+    db.session.flush()
+    audit.record("review.consensus_approved" if approve else "review.consensus_saved", actor=actor,
+                 target=application)
+    return report
+
+
+DECISION_STATUS = {
+    Decision.SHORTLIST: ApplicationStatus.SHORTLISTED,
+    Decision.AWARD: ApplicationStatus.AWARDED,
+    Decision.WAITLIST: ApplicationStatus.WAITLISTED,
+    Decision.REJECT: ApplicationStatus.REJECTED,
+}
+
+
+def record_decision(actor: User, application: Application, decision: Decision, reason: str) -> PanelDecision:
+    call = _lock_call_row(application.call)
+    _ensure_not_locked(call)
+    if not active_phase(call).can_change_decisions:
+        raise DomainError(_l("Decisions are taken in the panel phase."))
+    if not reason.strip():
+        raise DomainError(_l("Give the reason for the decision."), field="reason")
+    row = db.session.get(PanelDecision, application.id) or PanelDecision(application_id=application.id)
+    row.decision, row.reason, row.decided_by_id, row.decided_at = decision, reason.strip(), actor.id, utcnow()
+    db.session.add(row)
+    target = DECISION_STATUS[decision]
+    if application.status is not target:
+        applications.set_status(actor, application, target, decision=decision.value)
+    audit.record("review.decision", actor=actor, target=application, decision=decision.value)
+    return row
+
+
+def lock_panel(actor: User, call: Call) -> None:
+    """After this no score, consensus or decision changes; it takes the same row lock as every write."""
+    locked = db.session.execute(update(Call).where(Call.id == call.id, Call.panel_locked_at.is_(None))
+                                .values(panel_locked_at=utcnow()).execution_options(synchronize_session=False))
+    if locked.rowcount != 1:
+        raise DomainError(_l("The panel is already locked."))
+    db.session.expire(call)
+    audit.record("review.panel_locked", actor=actor, target=call)

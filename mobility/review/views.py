@@ -1,0 +1,144 @@
+"""The juror's side: my assignments, the conflict declaration, the review page, files."""
+from __future__ import annotations
+
+import io
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from mobility.accounts.enums import Role
+from mobility.applications.attachments import ALLOWED_TYPES
+from mobility.applications.forms import ConfirmForm
+from mobility.applications.models import Application
+from mobility.core.access import roles_required
+from mobility.core.errors import DomainError, put_on_form
+from mobility.core.storage import get_storage
+from mobility.extensions import db
+from mobility.review import policies, services
+from mobility.review.enums import ReviewStatus
+from mobility.review.forms import ConflictForm, review_form_class
+from mobility.review.models import Assignment
+
+bp = Blueprint("review", __name__, url_prefix="/review", template_folder="templates")
+
+
+def _juror():
+    return current_user._get_current_object()
+
+
+def _assignment(assignment_id: int) -> Assignment:
+    """The juror's own assignment, or 404 (another juror's does not exist for them)."""
+    assignment = db.session.get(Assignment, assignment_id)
+    if assignment is None or not policies.is_assigned(current_user, assignment):
+        abort(404)
+    return assignment
+
+
+@bp.get("/")
+@roles_required(Role.JUROR)
+def my_assignments():
+    assignments = db.session.scalars(
+        select(Assignment).where(Assignment.juror_id == current_user.id)
+        .options(selectinload(Assignment.application).selectinload(Application.call),
+                 selectinload(Assignment.review))
+        .order_by(Assignment.created_at.desc(), Assignment.id)).all()
+    return render_template("review/my_assignments.html", assignments=assignments, form=ConfirmForm(formdata=None),
+                           conflict_form=ConflictForm(formdata=None), sees_identity=policies.sees_identity)
+
+
+@bp.post("/assignments/<int:assignment_id>/declare")
+@roles_required(Role.JUROR)
+def declare(assignment_id: int):
+    assignment = _assignment(assignment_id)
+    form = ConflictForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        if request.form.get("answer") == "conflict":
+            services.declare_conflict(_juror(), assignment, form.reason.data or "")
+            message = _("Thank you. The application has been taken from your list.")
+        else:
+            services.declare_no_conflict(_juror(), assignment)
+            message = _("Thank you. You can now read and score the application.")
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(url_for("review.my_assignments"))
+    db.session.commit()
+    flash(message, "success")
+    if request.form.get("answer") == "conflict":
+        return redirect(url_for("review.my_assignments"))
+    return redirect(url_for("review.review_page", assignment_id=assignment_id))
+
+
+def _fill(form, review) -> None:
+    if review is None:
+        return
+    for criterion, score, comment in form.criterion_fields():
+        score.data = review.scores.get(str(criterion.id), "")
+        comment.data = review.comments.get(str(criterion.id), "")
+    form.overall_comment.data = review.overall_comment
+    form.comment_language.data = review.comment_language or ""
+
+
+@bp.route("/assignments/<int:assignment_id>", methods=["GET", "POST"])
+@roles_required(Role.JUROR)
+def review_page(assignment_id: int):
+    assignment = _assignment(assignment_id)
+    if not policies.can_read_application(current_user, assignment):
+        abort(403)  # declare first; after a declared conflict the application is out of reach
+    call = assignment.application.call
+    form = review_form_class(call)()
+    if request.method == "GET":
+        _fill(form, assignment.review)
+        if not form.comment_language.data:
+            form.comment_language.data = {"zh_Hans": "zh"}.get(current_user.locale, current_user.locale)
+    elif form.validate_on_submit():
+        submit = bool(form.submit.data)
+        try:
+            services.save_review(
+                _juror(), assignment,
+                scores={c.id: s.data for c, s, _ in form.criterion_fields()},
+                comments={c.id: m.data for c, _, m in form.criterion_fields()},
+                overall_comment=form.overall_comment.data or "", comment_language=form.comment_language.data,
+                submit=submit)
+        except DomainError as error:
+            db.session.rollback()
+            put_on_form(form, error)
+            assignment = db.session.get(Assignment, assignment_id)
+            return _page(assignment, form), 422
+        db.session.commit()
+        flash(_("Your review is submitted. Thank you.") if submit else _("Your draft review is saved."), "success")
+        return redirect(url_for("review.review_page", assignment_id=assignment_id))
+    return _page(assignment, form)
+
+
+def _page(assignment: Assignment, form):
+    review = assignment.review
+    return render_template("review/review.html", assignment=assignment, application=assignment.application,
+                           call=assignment.application.call, form=form,
+                           submitted=review is not None and review.status is ReviewStatus.SUBMITTED,
+                           show_identity=policies.sees_identity(current_user, assignment))
+
+
+@bp.get("/assignments/<int:assignment_id>/files/<int:attachment_id>")
+@roles_required(Role.JUROR)
+def file(assignment_id: int, attachment_id: int):
+    assignment = _assignment(assignment_id)
+    if not policies.can_read_application(current_user, assignment):
+        abort(403)
+    attachment = next((a for a in assignment.application.attachments if a.id == attachment_id), None)
+    if attachment is None:
+        abort(404)
+    # In a blind call even the file name could identify the artist: send a neutral one.
+    extension = {mime: ext for ext, mime in ALLOWED_TYPES.items()}.get(attachment.content_type, "bin")
+    name = (attachment.display_name if policies.sees_identity(current_user, assignment)
+            else f"document-{attachment.id}.{extension}")
+    response = send_file(io.BytesIO(get_storage().read(attachment.storage_key)), mimetype=attachment.content_type,
+                         as_attachment=True, download_name=name, last_modified=None, etag=False)
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
