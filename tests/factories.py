@@ -99,3 +99,46 @@ def make_application(*, call=None, applicant=None, complete: bool = True, **over
         applications.save_draft(applicant, application, application.version, data)
     db.session.commit()
     return application
+
+
+def make_juror(*, reads=("en",), city: str = "Chemnitz", organisation: str | None = None, name=None, email=None,
+               locale: str = "en", disciplines=()):
+    """A juror who reads `reads` (fluently) and lives in a reference city (which fixes their side)."""
+    from sqlalchemy import select
+
+    from mobility.accounts.enums import Discipline, Language, Level
+    from mobility.cities.models import City
+    from mobility.cities.services import load_reference_cities
+
+    if db.session.scalar(select(City).limit(1)) is None:
+        load_reference_cities()
+    juror = make_user("juror", name=name, email=email, locale=locale)
+    home = db.session.scalar(select(City).where(City.name_en == city))
+    services.update_profile(
+        juror, name=juror.name, locale=locale, timezone=juror.timezone, country=home.country, home_city_id=home.id,
+        skills={Language(code): (Level.FLUENT, Level.WORKING) for code in reads},
+        disciplines=[Discipline(d) for d in disciplines], affiliations=[organisation] if organisation else [])
+    db.session.commit()
+    return juror
+
+
+def make_reviewable_call(*, jurors=(), k: int = 2, blind: bool = False, applications: int = 2, **call_options):
+    """A published call with screened (eligible) applications and a jury pool."""
+    from mobility.applications import services as application_services
+    from mobility.review import services as review
+
+    manager = make_user("manager")
+    call = make_call(actor=manager, publish=True, **call_options)
+    call.reviewers_per_application = k
+    call.blind_review = blind
+    made = []
+    for n in range(applications):
+        application = make_application(call=call, title=f"Project {n + 1}")
+        application_services.submit_application(application.applicant, application)
+        db.session.flush()
+        application_services.screen_application(manager, application, eligible=True, reason=None, note=None)
+        made.append(application)
+    for juror in jurors:
+        review.add_juror(manager, call, juror, 10)
+    db.session.commit()
+    return manager, call, made

@@ -1,0 +1,130 @@
+"""Review through the pages: only assigned jurors after declaring, blind calls hide identity everywhere."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from mobility.applications import services as applications
+from mobility.applications.enums import AttachmentKind
+from mobility.review import services
+from mobility.review.models import Assignment
+from tests.conftest import csrf_from, sign_in
+from tests.factories import MINIMAL_PDF, make_juror, make_reviewable_call, make_user
+
+CANARY = "Zq7canaryXy"
+
+
+def _token(client, url="/"):
+    return csrf_from(client.get(url).get_data(as_text=True))
+
+
+@pytest.fixture
+def blind_call(app, db):
+    """A blind call whose applicant, team, host and file names all carry the canary."""
+    from mobility.calls.enums import CallKind
+
+    with app.test_request_context():
+        europe, asia = make_juror(city="Chemnitz"), make_juror(city="Kamakura")
+        manager = make_user("manager")
+        from tests.factories import make_application, make_call
+
+        call = make_call(actor=manager, kind=CallKind.CO_CREATION, publish=True)
+        call.blind_review = True
+        call.reviewers_per_application = 2
+        artist = make_user(name=f"Artist {CANARY}", email=f"{CANARY.lower()}@example.org")
+        application = make_application(call=call, applicant=artist, host_organisation=f"Host {CANARY}",
+                                       host_email=f"host.{CANARY.lower()}@example.org")
+        application.host_contact_name = f"Contact {CANARY}"
+        member = applications.invite_member(artist, application, name=f"Member {CANARY}",
+                                            email=f"member.{CANARY.lower()}@example.org",
+                                            city_id=call.pairs[0].europe_city_id)
+        partner = make_user(email=f"member.{CANARY.lower()}@example.org", name=f"Member {CANARY}")
+        applications.respond_to_invitation(partner, member, True)
+        applications.add_attachment(artist, application, kind=AttachmentKind.CV, filename=f"CV {CANARY}.pdf",
+                                    data=MINIMAL_PDF)
+        applications.submit_application(artist, application)
+        applications.screen_application(manager, application, eligible=True, reason=None, note=None)
+        for juror in (europe, asia):
+            services.add_juror(manager, call, juror, 5)
+        services.run_assignment(manager, call)
+        db.session.commit()
+        return europe, application
+
+
+def test_a_blind_call_never_shows_a_juror_who_applied(client, db, blind_call):
+    juror, application = blind_call
+    sign_in(client, juror.email)
+    responses = [client.get("/review/")]
+    assignment = db.session.scalar(select(Assignment).where(Assignment.juror_id == juror.id))
+    token = csrf_from(responses[0].get_data(as_text=True))
+    responses.append(client.post(f"/review/assignments/{assignment.id}/declare",
+                                 data={"answer": "none", "csrf_token": token}, follow_redirects=True))
+    responses.append(client.get(f"/review/assignments/{assignment.id}"))
+    for attachment in application.attachments:
+        responses.append(client.get(f"/review/assignments/{assignment.id}/files/{attachment.id}"))
+    responses.append(client.get(f"/applications/{application.id}"))
+    responses.append(client.get(f"/applications/{application.id}/attachments/{application.attachments[0].id}"))
+    for response in responses:
+        assert response.status_code in (200, 404)
+        everything = response.get_data() + str(response.headers).encode()
+        assert CANARY.encode() not in everything and CANARY.lower().encode() not in everything
+    assert responses[2].status_code == 200 and b"Tidal memory" in responses[2].data
+    assert responses[3].status_code == 200 and responses[3].data == MINIMAL_PDF
+
+
+def _review_urls(assignment, attachment_id):
+    base = f"/review/assignments/{assignment.id}"
+    return [("GET", base), ("POST", base), ("POST", base + "/declare"), ("GET", f"{base}/files/{attachment_id}")]
+
+
+@pytest.mark.parametrize("intruder", ["unassigned juror", "artist", "anonymous"])
+def test_review_urls_are_closed_to_everyone_else(app, client, db, blind_call, intruder):
+    _juror, application = blind_call
+    assignment = db.session.scalar(select(Assignment).where(Assignment.application_id == application.id))
+    with app.test_request_context():
+        if intruder == "unassigned juror":
+            sign_in(client, make_juror(city="Oulu").email)
+        elif intruder == "artist":
+            sign_in(client, application.applicant.email)
+    token = _token(client)
+    for method, url in _review_urls(assignment, application.attachments[0].id):
+        response = client.open(url, method=method, data={"csrf_token": token, "answer": "conflict", "reason": "x"})
+        expected = {"unassigned juror": 404, "artist": 403}.get(intruder)
+        if intruder == "anonymous":
+            assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
+        else:
+            assert response.status_code == expected, (url, response.status_code)
+
+
+def test_an_undeclared_juror_cannot_open_the_application(client, db, blind_call):
+    juror, _application = blind_call
+    sign_in(client, juror.email)
+    assignment = db.session.scalar(select(Assignment).where(Assignment.juror_id == juror.id))
+    assert client.get(f"/review/assignments/{assignment.id}").status_code == 403
+
+
+def test_a_bad_score_keeps_everything_typed(app, client, db, blind_call):
+    juror, application = blind_call
+    sign_in(client, juror.email)
+    assignment = db.session.scalar(select(Assignment).where(Assignment.juror_id == juror.id))
+    client.post(f"/review/assignments/{assignment.id}/declare", data={"answer": "none", "csrf_token": _token(client)})
+    c1, c2, c3 = application.call.criteria
+    url = f"/review/assignments/{assignment.id}"
+    response = client.post(url, data={f"score_{c1.id}": "4.5", f"score_{c2.id}": "", f"score_{c3.id}": "3",
+                                      f"comment_{c1.id}": "좋은 기획입니다", "overall_comment": "전체 의견",
+                                      "comment_language": "ko", "submit": "1", "csrf_token": _token(client, url)})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert f'id="score_{c2.id}-error"' in html and "좋은 기획입니다" in html and "전체 의견" in html
+
+
+def test_the_office_runs_assignment_and_sees_the_ranking(client, db, signed_in, app):
+    with app.test_request_context():
+        jurors = [make_juror(city="Chemnitz"), make_juror(city="Kamakura")]
+        _manager, call, _apps = make_reviewable_call(jurors=jurors)
+    signed_in("manager")
+    url = f"/manage/calls/{call.id}/assignment"
+    page = client.post(url, data={"csrf_token": _token(client, url)}).get_data(as_text=True)
+    assert "Seats filled: 4" in page
+    ranking = client.get(f"/manage/calls/{call.id}/ranking")
+    assert ranking.status_code == 200 and "Project 1" in ranking.get_data(as_text=True)
