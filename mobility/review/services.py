@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 
 from mobility.accounts.enums import Role
 from mobility.accounts.models import User
@@ -133,27 +133,31 @@ def run_assignment(actor: User, call: Call, *, accept_partial: bool = False) -> 
         Assignment.call_id == call.id, Assignment.status == AssignmentStatus.ASSIGNED,
         ~Assignment.id.in_(select(Review.assignment_id))))
     pairs = [(int(a), int(j)) for a, j in solution.pairs] + instance.pinned
-    rows = [Assignment(call_id=call.id, application_id=instance.applications[a].id,
-                       juror_id=instance.jurors[j].id) for a, j in pairs]
-    db.session.add_all(rows)
-    for application in instance.applications:
-        if application.status is ApplicationStatus.ELIGIBLE:
-            applications.set_status(actor, application, ApplicationStatus.IN_REVIEW)
-    db.session.flush()
-    for juror, count in _count_by_juror(rows).items():
+    now = utcnow()
+    # Bulk statements: a large call has tens of thousands of seats.
+    if pairs:
+        db.session.execute(insert(Assignment), [
+            {"call_id": call.id, "application_id": instance.applications[a].id, "juror_id": instance.jurors[j].id,
+             "status": AssignmentStatus.ASSIGNED, "created_at": now, "updated_at": now} for a, j in pairs])
+    # ELIGIBLE → IN_REVIEW, a transition of the application table (applications.services.TRANSITIONS),
+    # for the whole call in one statement.
+    db.session.execute(update(Application).where(
+        Application.call_id == call.id, Application.status == ApplicationStatus.ELIGIBLE,
+        Application.id.in_(select(Assignment.application_id).where(Assignment.call_id == call.id)))
+        .values(status=ApplicationStatus.IN_REVIEW, version=Application.version + 1)
+        .execution_options(synchronize_session=False))
+    db.session.expire_all()
+    seats: dict[int, int] = {}
+    for _a, j in pairs:
+        seats[j] = seats.get(j, 0) + 1
+    for j, count in seats.items():
+        juror = instance.jurors[j]
         queue_mail(juror.email, juror.locale, _l("New applications to review"), "review/mail/assigned.txt",
                    juror=juror, call=call, count=count, link=url_for("review.my_assignments", _external=True))
-    audit.record("review.assignment_run", actor=actor, target=call, assigned=len(rows), uncovered=uncovered,
-                  objective=solution.objective)
+    audit.record("review.assignment_run", actor=actor, target=call, assigned=len(pairs), uncovered=uncovered,
+                 objective=solution.objective)
     report.saved = True
     return report
-
-
-def _count_by_juror(rows: list[Assignment]) -> dict[User, int]:
-    counts: dict[int, int] = {}
-    for row in rows:
-        counts[row.juror_id] = counts.get(row.juror_id, 0) + 1
-    return {db.session.get(User, user_id): count for user_id, count in counts.items()}
 
 
 # ---- declarations ---------------------------------------------------------------------------
