@@ -8,7 +8,6 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from mobility.accounts.enums import Language
 from mobility.accounts.forms import REQUIRED
-from mobility.i18n.content import localized
 from mobility.review.enums import Decision, PairRule, PhaseKind
 
 
@@ -53,7 +52,7 @@ def review_form_class(call):
     choices = score_choices(call)
     for criterion in call.criteria:
         setattr(ReviewForm, f"score_{criterion.id}", SelectField(
-            localized(criterion.label), choices=choices, validate_choice=False,
+            _l("Score"), choices=choices, validate_choice=False,
             render_kw={"data-weight": str(criterion.weight.normalize()), "class": "score"}))
         setattr(ReviewForm, f"comment_{criterion.id}", TextAreaField(
             _l("Comment on this criterion"), validators=[Length(max=4000)], render_kw={"rows": 3}))
