@@ -77,6 +77,25 @@ def register_cli(app: Flask) -> None:
             click.echo(f"  {user.role.value:<10} {user.email:<28} {DEMO_PASSWORD}")
 
     @app.cli.group()
+    def review():
+        """Review."""
+
+    @review.command("remind")
+    def review_remind():
+        """Mail every juror who has unfinished reviews (run it from cron, e.g. weekly)."""
+        from mobility.extensions import db
+        from mobility.review.services import send_reminders
+
+        with app.test_request_context(base_url=app.config.get("PREFERRED_URL_SCHEME", "http") + "://"
+                                      + (app.config.get("SERVER_NAME") or "localhost")):
+            count = send_reminders()
+            db.session.commit()
+            from mobility.core.mail import deliver
+
+            deliver()
+        click.echo(f"{count} reminder(s) sent")
+
+    @app.cli.group()
     def outbox():
         """The mail outbox."""
 

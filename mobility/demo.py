@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
 from mobility.accounts import services as accounts
 from mobility.accounts.enums import Discipline, Language, Level, Role
+from mobility.cities.models import City
 from mobility.cities.services import load_reference_cities
 from mobility.demo_calls import load_demo_pairs_and_call
 from mobility.extensions import db
@@ -23,6 +26,7 @@ class DemoUser:
     languages: dict
     disciplines: tuple
     affiliations: tuple
+    home_city: tuple | None = None  # (programme, year, English name) of a reference city
 
 
 DEMO_USERS = (
@@ -34,7 +38,8 @@ DEMO_USERS = (
     DemoUser(Role.JUROR, "김지원 (Kim Ji-won)", "juror@mobility.example.org", "ko", "Asia/Seoul",
              {Language.KO: (Level.NATIVE, Level.NATIVE), Language.EN: (Level.FLUENT, Level.WORKING),
               Language.JA: (Level.WORKING, Level.BASIC)},
-             (Discipline.VISUAL_ARTS, Discipline.DIGITAL_ARTS), ("Andong Cultural Foundation",)),
+             (Discipline.VISUAL_ARTS, Discipline.DIGITAL_ARTS), ("Andong Cultural Foundation",),
+             ("CCEA", 2026, "Andong")),
     DemoUser(Role.APPLICANT, "鈴木 花子 (Suzuki Hanako)", "artist@mobility.example.org", "ja", "Asia/Tokyo",
              {Language.JA: (Level.NATIVE, Level.NATIVE), Language.EN: (Level.WORKING, Level.WORKING)},
              (Discipline.DANCE, Discipline.PERFORMING_ARTS), ()),
@@ -51,12 +56,21 @@ def load_demo() -> list[DemoUser]:
         roles = {Role.APPLICANT, demo.role} if demo.role is Role.APPLICANT else {demo.role}
         user = accounts.create_user(name=demo.name, email=demo.email, password=DEMO_PASSWORD, locale=demo.locale,
                                     timezone=demo.timezone, roles=roles, confirmed=True)
+        home = _city(demo.home_city) if demo.home_city else None
         accounts.update_profile(
-            user, name=demo.name, locale=demo.locale, timezone=demo.timezone, country=None, home_city_id=None,
+            user, name=demo.name, locale=demo.locale, timezone=demo.timezone,
+            country=home.country if home else None, home_city_id=home.id if home else None,
             skills=demo.languages, disciplines=demo.disciplines, affiliations=demo.affiliations,
         )
         created.append(demo)
     db.session.flush()
     manager = accounts.find_user_by_email(next(d.email for d in DEMO_USERS if d.role is Role.MANAGER))
-    load_demo_pairs_and_call(manager)
+    juror = accounts.find_user_by_email(next(d.email for d in DEMO_USERS if d.role is Role.JUROR))
+    load_demo_pairs_and_call(manager, juror)
     return created
+
+
+def _city(key: tuple) -> City:
+    programme, year, name = key
+    return db.session.scalar(select(City).where(City.programme == programme, City.title_year == year,
+                                                City.name_en == name))

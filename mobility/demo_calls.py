@@ -10,6 +10,7 @@ from mobility.calls import services as calls
 from mobility.calls.enums import CallKind, CallStatus, RuleKind
 from mobility.calls.models import Call
 from mobility.cities import services as cities
+from mobility.review import services as review
 from mobility.cities.enums import Direction
 from mobility.cities.models import City, CityPair
 from mobility.db import utcnow
@@ -69,7 +70,7 @@ def _city(key) -> City | None:
                                                 City.name_en == name))
 
 
-def load_demo_pairs_and_call(manager) -> None:
+def load_demo_pairs_and_call(manager, juror) -> None:
     """Create what is missing (safe to run twice)."""
     pairs = []
     for europe_key, east_asia_key, start, end in DEMO_PAIRS:
@@ -95,3 +96,4 @@ def load_demo_pairs_and_call(manager) -> None:
                     {"city_ids": [pairs[0].europe_city_id, pairs[0].east_asia_city_id]})
     calls.set_budgets(manager, call, {(pairs[0].id, direction): Decimal("48000") for direction in Direction})
     calls.set_call_status(manager, call, CallStatus.PUBLISHED)
+    review.add_juror(manager, call, juror, 20)

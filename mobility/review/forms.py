@@ -68,3 +68,22 @@ class DecisionForm(FlaskForm):
 class PhaseForm(FlaskForm):
     phase = SelectField(_l("Phase"), choices=PhaseKind.choices)
     save = SubmitField(_l("Change phase"))
+
+
+def consensus_form_class(call):
+    class ConsensusForm(FlaskForm):
+        summary = TextAreaField(_l("Consensus summary for the applicant"), validators=[Length(max=4000)],
+                                render_kw={"rows": 5})
+        save = SubmitField(_l("Save draft"))
+        approve = SubmitField(_l("Approve as moderator"))
+
+        def criterion_fields(self):
+            return [(c, self[f"score_{c.id}"], self[f"comment_{c.id}"]) for c in call.criteria]
+
+    choices = score_choices(call)
+    for criterion in call.criteria:
+        setattr(ConsensusForm, f"score_{criterion.id}", SelectField(_l("Agreed score"), choices=choices,
+                                                                    validate_choice=False))
+        setattr(ConsensusForm, f"comment_{criterion.id}", TextAreaField(
+            _l("Agreed feedback on this criterion"), validators=[Length(max=4000)], render_kw={"rows": 3}))
+    return ConsensusForm

@@ -26,3 +26,14 @@ def can_read_application(user, assignment: Assignment) -> bool:
 def sees_identity(user, assignment: Assignment) -> bool:
     """Blind calls hide who applied from jurors everywhere they can reach."""
     return not assignment.application.call.blind_review or can_manage_review(user)
+
+
+def can_draft_consensus(user, assignment: Assignment | None, phase) -> bool:
+    """A juror who reviewed the application may act as rapporteur once the consensus phase is on."""
+    return (phase.can_see_others_reviews and assignment is not None and can_read_application(user, assignment)) \
+        or (phase.can_see_others_reviews and can_manage_review(user))
+
+
+def can_approve_consensus(user) -> bool:
+    """The moderator is the programme office."""
+    return can_manage_review(user)

@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 
 from mobility.accounts.enums import Role
 from mobility.accounts.models import User
@@ -317,3 +317,19 @@ def lock_panel(actor: User, call: Call) -> None:
         raise DomainError(_l("The panel is already locked."))
     db.session.expire(call)
     audit.record("review.panel_locked", actor=actor, target=call)
+
+
+def send_reminders() -> int:
+    """One mail per juror and call with unfinished reviews, in the juror's language. Returns the count."""
+    open_work = db.session.execute(
+        select(Assignment.juror_id, Assignment.call_id, func.count())
+        .join(Call, Call.id == Assignment.call_id)
+        .outerjoin(Review, Review.assignment_id == Assignment.id)
+        .where(Call.panel_locked_at.is_(None), Assignment.status != AssignmentStatus.CONFLICT,
+               or_(Review.id.is_(None), Review.status != ReviewStatus.SUBMITTED))
+        .group_by(Assignment.juror_id, Assignment.call_id)).all()
+    for juror_id, call_id, count in open_work:
+        juror, call = db.session.get(User, juror_id), db.session.get(Call, call_id)
+        queue_mail(juror.email, juror.locale, _l("A reminder: reviews waiting for you"), "review/mail/reminder.txt",
+                   juror=juror, call=call, count=count, link=url_for("review.my_assignments", _external=True))
+    return len(open_work)

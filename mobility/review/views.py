@@ -18,9 +18,9 @@ from mobility.core.errors import DomainError, put_on_form
 from mobility.core.storage import get_storage
 from mobility.extensions import db
 from mobility.review import policies, services
-from mobility.review.enums import ReviewStatus
-from mobility.review.forms import ConflictForm, review_form_class
-from mobility.review.models import Assignment
+from mobility.review.enums import AssignmentStatus, ReviewStatus
+from mobility.review.forms import ConflictForm, consensus_form_class, review_form_class
+from mobility.review.models import Assignment, ConsensusReport, Review
 
 bp = Blueprint("review", __name__, url_prefix="/review", template_folder="templates")
 
@@ -142,3 +142,47 @@ def file(assignment_id: int, attachment_id: int):
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+@bp.route("/applications/<int:application_id>/consensus", methods=["GET", "POST"])
+@roles_required(Role.JUROR, Role.MANAGER, Role.ADMIN)
+def consensus(application_id: int):
+    """Rapporteur drafts (a juror of the application, or the office); the office approves as moderator."""
+    application = db.get_or_404(Application, application_id)
+    call = application.call
+    phase = services.active_phase(call)
+    mine = db.session.scalar(select(Assignment).where(Assignment.application_id == application.id,
+                                                      Assignment.juror_id == current_user.id))
+    if not policies.can_draft_consensus(current_user, mine, phase):
+        abort(404 if mine is None and not policies.can_manage_review(current_user) else 403)
+    report = db.session.scalar(select(ConsensusReport).where(ConsensusReport.application_id == application.id))
+    form = consensus_form_class(call)()
+    if request.method == "GET" and report is not None:
+        for criterion, score, comment in form.criterion_fields():
+            score.data = report.scores.get(str(criterion.id), "")
+            comment.data = report.comments.get(str(criterion.id), "")
+        form.summary.data = report.summary
+    if form.validate_on_submit():
+        approve = bool(form.approve.data)
+        if approve and not policies.can_approve_consensus(current_user):
+            abort(403)
+        try:
+            services.save_consensus(_juror(), application,
+                                    scores={c.id: s.data for c, s, _ in form.criterion_fields()},
+                                    comments={c.id: m.data for c, _, m in form.criterion_fields()},
+                                    summary=form.summary.data or "", approve=approve)
+        except DomainError as error:
+            db.session.rollback()
+            put_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The consensus is approved.") if approve else _("The consensus draft is saved."), "success")
+            return redirect(url_for("review.consensus", application_id=application.id))
+    reviews = db.session.scalars(
+        select(Review).join(Assignment).where(Assignment.application_id == application.id,
+                                              Assignment.status == AssignmentStatus.ACCEPTED,
+                                              Review.status == ReviewStatus.SUBMITTED)
+        .options(selectinload(Review.assignment).selectinload(Assignment.juror))).all()
+    return render_template("review/consensus.html", application=application, call=call, form=form, report=report,
+                           reviews=reviews, phase=phase, can_approve=policies.can_approve_consensus(current_user),
+                           show_identity=not call.blind_review or policies.can_manage_review(current_user))

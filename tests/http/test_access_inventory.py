@@ -74,6 +74,7 @@ EXPECTED_RULES = {
     "review.declare": "roles:juror",
     "review.review_page": "roles:juror",
     "review.file": "roles:juror",
+    "review.consensus": "roles:admin,juror,manager",
     "manage_review.jury": "roles:admin,manager",
     "manage_review.assignment": "roles:admin,manager",
     "manage_review.pair_rule": "roles:admin,manager",

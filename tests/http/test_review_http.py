@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from mobility.applications import services as applications
 from mobility.applications.enums import AttachmentKind
@@ -128,3 +128,50 @@ def test_the_office_runs_assignment_and_sees_the_ranking(client, db, signed_in, 
     assert "Seats filled: 4" in page
     ranking = client.get(f"/manage/calls/{call.id}/ranking")
     assert ranking.status_code == 200 and "Project 1" in ranking.get_data(as_text=True)
+
+
+def test_consensus_a_juror_drafts_and_the_office_approves(app, client, db):
+    from mobility.review.enums import PhaseKind
+    from mobility.review.models import ConsensusReport
+
+    with app.test_request_context():
+        jurors = [make_juror(city="Chemnitz"), make_juror(city="Kamakura")]
+        manager, call, (application,) = make_reviewable_call(jurors=jurors, applications=1)
+        services.run_assignment(manager, call)
+        for assignment in db.session.scalars(select(Assignment)):
+            services.declare_no_conflict(assignment.juror, assignment)
+            services.save_review(assignment.juror, assignment, scores={c.id: "4" for c in call.criteria},
+                                 comments={}, overall_comment="Good", comment_language="en", submit=True)
+        db.session.commit()
+    url = f"/review/applications/{application.id}/consensus"
+    sign_in(client, jurors[0].email)
+    assert client.get(url).status_code == 403  # still the individual phase
+    with app.test_request_context():
+        services.move_to_phase(manager, call, PhaseKind.CONSENSUS)
+        db.session.commit()
+    page = client.get(url)
+    assert page.status_code == 200 and "Good" in page.get_data(as_text=True)
+    data = {f"score_{c.id}": "4.5" for c in call.criteria}
+    data.update(summary="Agreed.", csrf_token=csrf_from(page.get_data(as_text=True)))
+    assert client.post(url, data={**data, "save": "1"}).status_code == 302
+    assert client.post(url, data={**data, "approve": "1"}).status_code == 403  # a juror is not the moderator
+    client.post("/sign-out", data={"csrf_token": _token(client)})
+    sign_in(client, manager.email)
+    assert client.post(url, data={**data, "csrf_token": _token(client, url), "approve": "1"}).status_code == 302
+    report = db.session.scalar(select(ConsensusReport))
+    assert report.approved_at is not None and report.approved_by_id == manager.id
+
+
+def test_reminders_go_to_jurors_with_unfinished_reviews_in_their_language(app, db):
+    from mobility.core.models import OutboxMessage
+
+    with app.test_request_context():
+        jurors = [make_juror(city="Chemnitz", locale="ko"), make_juror(city="Kamakura", locale="ja")]
+        manager, call, _apps = make_reviewable_call(jurors=jurors, applications=1)
+        services.run_assignment(manager, call)
+        db.session.commit()
+        before = db.session.scalar(select(func.count()).select_from(OutboxMessage))
+        assert services.send_reminders() == 2
+        db.session.commit()
+    mails = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(2)).all()
+    assert {m.locale for m in mails} == {"ko", "ja"} and before >= 2
