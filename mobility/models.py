@@ -1,6 +1,7 @@
 """Imports every model module, so the metadata (and Alembic) knows all tables."""
 from mobility.accounts.models import Affiliation, LanguageSkill, User, UserDiscipline, UserRole, UserSession
 from mobility.applications.models import Application, Attachment, Receipt, TeamMember
+from mobility.awards.models import ExchangeRate, Grant, GrantAmendment, Payment
 from mobility.calls.models import (
     Call, CallBudget, CallDiscipline, DistanceBand, EligibilityRule, PerDiemRate, Question, RubricCriterion,
 )
@@ -11,6 +12,7 @@ from mobility.review.models import (
 )
 
 __all__ = [
+    "ExchangeRate", "Grant", "GrantAmendment", "Payment",
     "Assignment", "AssignmentRule", "CallJuror", "ConsensusReport", "PanelDecision", "Review", "ReviewPhase",
     "Application", "Attachment", "Receipt", "TeamMember",
     "Affiliation", "AuditEntry", "Call", "CallBudget", "CallDiscipline", "City", "CityPair", "DistanceBand", "EligibilityRule",

@@ -142,3 +142,22 @@ def make_reviewable_call(*, jurors=(), k: int = 2, blind: bool = False, applicat
         review.add_juror(manager, call, juror, 10)
     db.session.commit()
     return manager, call, made
+
+
+def make_awardable(*, budget="10000", applications: int = 1, k: int = 1, **options):
+    """A call in the panel phase with applications reviewed and a budget per direction (EUR)."""
+    from decimal import Decimal
+
+    from mobility.calls import services as calls
+    from mobility.cities.enums import Direction
+    from mobility.review import services as review
+    from mobility.review.enums import PhaseKind
+
+    jurors = [make_juror(city="Chemnitz")] if k == 1 else [make_juror(city="Chemnitz"), make_juror(city="Kamakura")]
+    manager, call, made = make_reviewable_call(jurors=jurors, k=k, applications=applications, **options)
+    pair = call.pairs[0]
+    calls.set_budgets(manager, call, {(pair.id, d): Decimal(budget) for d in Direction})
+    review.run_assignment(manager, call, accept_partial=True)
+    review.move_to_phase(manager, call, PhaseKind.PANEL)
+    db.session.commit()
+    return manager, call, made

@@ -52,7 +52,8 @@ TRANSITIONS: dict[ApplicationStatus, set[ApplicationStatus]] = {
     ApplicationStatus.SHORTLISTED: {ApplicationStatus.AWARDED, ApplicationStatus.WAITLISTED,
                                     ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN},
     ApplicationStatus.WAITLISTED: {ApplicationStatus.AWARDED, ApplicationStatus.REJECTED},
-    ApplicationStatus.AWARDED: set(),
+    # A grantee who declines the grant leaves the programme; the money goes back to the budget.
+    ApplicationStatus.AWARDED: {ApplicationStatus.WITHDRAWN},
     ApplicationStatus.REJECTED: set(),
     ApplicationStatus.WITHDRAWN: set(),
 }

@@ -8,6 +8,7 @@ from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from sqlalchemy import select
 
 from mobility.accounts.tokens import LinkExpired, LinkInvalid
 from mobility.applications import policies, services, tokens
@@ -173,7 +174,11 @@ def view(application_id: int):
     screening_form = None
     if policies.can_screen_applications(current_user) and not application.is_draft:
         screening_form = ScreeningForm(formdata=None)
-    return render_template("applications/view.html", application=application,
+    # Imported here: awards build on applications, not the other way round.
+    from mobility.awards.models import Grant
+
+    grant = db.session.scalar(select(Grant).where(Grant.application_id == application.id))
+    return render_template("applications/view.html", application=application, grant=grant,
                            can_edit=policies.can_edit_application(current_user, application),
                            can_withdraw=policies.can_withdraw_application(current_user, application),
                            screening_form=screening_form, confirm_form=ConfirmForm(formdata=None))

@@ -41,6 +41,7 @@ class Call(TimestampMixin, db.Model):
         sa.CheckConstraint("opens_at < closes_at", name="opens_before_closes"),
         sa.CheckConstraint("scale_min < scale_max AND scale_step > 0", name="scale_valid"),
         sa.CheckConstraint("reviewers_per_application >= 1", name="reviewers_positive"),
+        sa.CheckConstraint("first_instalment_percent BETWEEN 0 AND 100", name="instalment_percent"),
         sa.CheckConstraint(
             "daily_allowance >= 0 AND green_travel_topup >= 0 AND visa_topup >= 0 "
             "AND family_topup_per_child >= 0 AND accessibility_topup_per_day >= 0", name="rates_not_negative"),
@@ -86,6 +87,10 @@ class Call(TimestampMixin, db.Model):
     # Set by the first submitted application: from then on rubric, rules and questions are frozen.
     first_submission_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    # Payment in two instalments: this share when the agreement is accepted, the rest after the report.
+    first_instalment_percent: Mapped[int] = mapped_column(default=70, nullable=False)
+    # Days an applicant has to ask for a review of the decision (said in the decision letter).
+    appeal_days: Mapped[int] = mapped_column(default=14, nullable=False)
     # Set when the panel locks the ranking: from then on no score or decision changes are accepted.
     panel_locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

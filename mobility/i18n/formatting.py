@@ -12,6 +12,7 @@ from flask import Flask
 from flask_babel import format_currency, format_date, format_datetime, format_decimal, format_timedelta, get_locale, get_timezone
 
 from mobility.accounts.enums import Language
+from mobility.awards.enums import LINE_TITLES
 from mobility.db import utcnow
 
 from mobility.i18n.content import localized
@@ -67,6 +68,7 @@ def init_app(app: Flask) -> None:
         NATIVE_NAMES=NATIVE_NAMES,
         LANGUAGE_TITLES=LANGUAGE_TITLES,
         language_title=lambda value: Language(value).title,
+        line_title=lambda code: str(LINE_TITLES.get(code, code)),
         html_lang=lambda: HTML_LANG.get(str(get_locale()), "en"),
         current_locale=lambda: str(get_locale()),
         current_timezone=lambda: getattr(get_timezone(), "key", str(get_timezone())),

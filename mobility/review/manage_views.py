@@ -15,6 +15,7 @@ from mobility.calls.models import Call
 from mobility.core.access import roles_required
 from mobility.core.errors import DomainError, put_on_form
 from mobility.extensions import db
+from mobility.awards import services as awards
 from mobility.review import policies, ranking, services
 from mobility.review.enums import Decision, PairRule, PhaseKind
 from mobility.review.forms import DecisionForm, JurorForm, PairRuleForm, PhaseForm
@@ -145,8 +146,12 @@ def decision(application_id: int):
     if not form.validate_on_submit():
         flash(_("Give the reason for the decision."), "error")
         return redirect(url_for("manage_review.ranking_page", call_id=application.call_id))
+    decision = Decision(form.decision.data)
     try:
-        services.record_decision(_actor(), application, Decision(form.decision.data), form.reason.data)
+        if decision is Decision.AWARD:
+            awards.award_application(_actor(), application, form.reason.data)  # with the grant offer
+        else:
+            services.record_decision(_actor(), application, decision, form.reason.data)
     except DomainError as error:
         db.session.rollback()
         flash(str(error.message), "error")

@@ -122,6 +122,7 @@ class PanelDecision(db.Model):
     reason: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    letter_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     application: Mapped[Application] = relationship()
 

@@ -82,6 +82,18 @@ EXPECTED_RULES = {
     "manage_review.phase": "roles:admin,manager",
     "manage_review.decision": "roles:admin,manager",
     "manage_review.lock": "roles:admin,manager",
+    # The grantee only (awards/policies.py); the office too.
+    "awards.grant_page": "signed-in",
+    "awards.accept": "signed-in",
+    "awards.decline": "signed-in",
+    "awards.agreement": "signed-in",
+    "awards.amend": "signed-in",
+    "awards.call_grants": "roles:admin,manager",
+    "awards.letters": "roles:admin,manager",
+    "awards.promote": "roles:admin,manager",
+    "awards.payment": "roles:admin,manager",
+    "awards.decide_amendment": "roles:admin,manager",
+    "awards.exchange_rates": "roles:admin,manager",
 }
 
 def _routes(app):

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, DecimalField, IntegerField, SelectField, StringField, SubmitField
+from wtforms import TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from mobility.accounts.forms import REQUIRED
+from mobility.awards.enums import CURRENCIES
+
+NUMBER = _l("Enter a number.")
+
+
+class AcceptForm(FlaskForm):
+    name = StringField(_l("Your full name, as your signature"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    accept = SubmitField(_l("I accept the grant agreement"))
+
+
+class DeclineForm(FlaskForm):
+    decline = SubmitField(_l("Decline the grant"))
+
+
+class AmendmentForm(FlaskForm):
+    start_date = DateField(_l("First day of the stay"), validators=[InputRequired(_l("Enter a date."))])
+    end_date = DateField(_l("Last day of the stay"), validators=[InputRequired(_l("Enter a date."))])
+    green_travel = BooleanField(_l("I travel by train, bus or ship for most of the way (green travel)"))
+    visa = BooleanField(_l("I need a visa"))
+    children = IntegerField(_l("Children travelling with me"), default=0,
+                            validators=[Optional(), NumberRange(0, 10, message=_l("Use a number from 0 to 10."))])
+    accessibility_days = IntegerField(_l("Days with accessibility support"), default=0,
+                                      validators=[Optional(), NumberRange(0, 400)])
+    accessibility_costs = DecimalField(_l("Actual cost of an assistant or interpreter (EUR)"), places=2, default=0,
+                                       validators=[Optional(), NumberRange(0, 100000)])
+    reason = TextAreaField(_l("Why the change?"), validators=[Length(max=2000)])
+    submit = SubmitField(_l("Ask for the change"))
+
+
+class PaymentForm(FlaskForm):
+    instalment = SelectField(_l("Instalment"), coerce=int, choices=[(1, _l("First")), (2, _l("Second"))])
+    amount = DecimalField(_l("Amount (EUR)"), places=2, validators=[InputRequired(NUMBER)])
+    reference = StringField(_l("Payment reference"), validators=[DataRequired(REQUIRED), Length(max=100)])
+    paid_on = DateField(_l("Paid on"), validators=[InputRequired(_l("Enter a date."))])
+    save = SubmitField(_l("Record the payment"))
+
+
+class ExchangeRateForm(FlaskForm):
+    currency = SelectField(_l("Currency"), choices=[(c, c) for c in CURRENCIES])
+    rate = DecimalField(_l("Units for one euro"), places=6, validators=[InputRequired(NUMBER)])
+    valid_from = DateField(_l("Valid from"), validators=[InputRequired(_l("Enter a date."))])
+    save = SubmitField(_l("Save the rate"))

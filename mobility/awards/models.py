@@ -1,0 +1,107 @@
+"""Grants, their amendments, payments, and the office's exchange rates."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.ext.mutable import MutableList
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from mobility.applications.models import Application
+from mobility.awards.enums import AmendmentStatus, GrantStatus
+from mobility.cities.enums import Direction
+from mobility.db import TimestampMixin, UTCDateTime, enum_column, utcnow
+from mobility.extensions import db
+
+MONEY = sa.Numeric(12, 2)
+
+
+class Grant(TimestampMixin, db.Model):
+    """The money offered to one awarded application, with the breakdown it was computed from."""
+
+    __tablename__ = "grant"
+    __table_args__ = (sa.CheckConstraint("amount >= 0", name="amount_not_negative"),
+                      sa.Index("ix_grant_budget", "call_id", "pair_id", "direction", "status"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(sa.ForeignKey("application.id", ondelete="RESTRICT"),
+                                                unique=True, nullable=False)
+    call_id: Mapped[int] = mapped_column(sa.ForeignKey("call.id", ondelete="RESTRICT"), nullable=False)
+    pair_id: Mapped[int] = mapped_column(sa.ForeignKey("city_pair.id", ondelete="RESTRICT"), nullable=False)
+    direction: Mapped[Direction] = mapped_column(enum_column(Direction), nullable=False)
+    status: Mapped[GrantStatus] = mapped_column(enum_column(GrantStatus), default=GrantStatus.OFFERED,
+                                                nullable=False)
+    amount: Mapped[Decimal] = mapped_column(MONEY, nullable=False)
+    currency: Mapped[str] = mapped_column(sa.String(3), default="EUR", nullable=False)
+    distance_km: Mapped[int] = mapped_column(nullable=False)
+    days: Mapped[int] = mapped_column(nullable=False)
+    start_date: Mapped[date] = mapped_column(sa.Date, nullable=False)
+    end_date: Mapped[date] = mapped_column(sa.Date, nullable=False)
+    # [{"name": …, "green_travel": bool, "visa": bool, "children": int, "accessibility_days": int,
+    #   "accessibility_costs": "0"}] and [{"code", "quantity", "unit", "amount"}] (amounts as strings).
+    travellers: Mapped[list] = mapped_column(MutableList.as_mutable(sa.JSON), default=list, nullable=False)
+    breakdown: Mapped[list] = mapped_column(MutableList.as_mutable(sa.JSON), default=list, nullable=False)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    accepted_name: Mapped[str | None] = mapped_column(sa.String(200))
+    accepted_ip: Mapped[str | None] = mapped_column(sa.String(64))
+    declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    application: Mapped[Application] = relationship()
+    payments: Mapped[list[Payment]] = relationship(back_populates="grant", order_by="Payment.id")
+    amendments: Mapped[list[GrantAmendment]] = relationship(back_populates="grant", order_by="GrantAmendment.id")
+
+
+class GrantAmendment(db.Model):
+    """A change of dates or travellers: recalculated, kept as history, applied once a manager approves."""
+
+    __tablename__ = "grant_amendment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grant_id: Mapped[int] = mapped_column(sa.ForeignKey("grant.id", ondelete="CASCADE"), nullable=False, index=True)
+    status: Mapped[AmendmentStatus] = mapped_column(enum_column(AmendmentStatus), default=AmendmentStatus.PENDING,
+                                                    nullable=False)
+    start_date: Mapped[date] = mapped_column(sa.Date, nullable=False)
+    end_date: Mapped[date] = mapped_column(sa.Date, nullable=False)
+    travellers: Mapped[list] = mapped_column(sa.JSON, nullable=False)
+    breakdown: Mapped[list] = mapped_column(sa.JSON, nullable=False)
+    previous_amount: Mapped[Decimal] = mapped_column(MONEY, nullable=False)
+    amount: Mapped[Decimal] = mapped_column(MONEY, nullable=False)
+    reason: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
+    requested_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    grant: Mapped[Grant] = relationship(back_populates="amendments")
+
+
+class Payment(db.Model):
+    __tablename__ = "payment"
+    __table_args__ = (sa.CheckConstraint("amount > 0", name="amount_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grant_id: Mapped[int] = mapped_column(sa.ForeignKey("grant.id", ondelete="RESTRICT"), nullable=False, index=True)
+    instalment: Mapped[int] = mapped_column(nullable=False)  # 1 on agreement, 2 after the final report
+    amount: Mapped[Decimal] = mapped_column(MONEY, nullable=False)
+    reference: Mapped[str] = mapped_column(sa.String(100), nullable=False)
+    paid_on: Mapped[date] = mapped_column(sa.Date, nullable=False)
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    grant: Mapped[Grant] = relationship(back_populates="payments")
+
+
+class ExchangeRate(db.Model):
+    """How many units of `currency` one euro buys from `valid_from` on (indicative amounts only)."""
+
+    __tablename__ = "exchange_rate"
+    __table_args__ = (sa.UniqueConstraint("currency", "valid_from"),
+                      sa.CheckConstraint("rate > 0", name="rate_positive"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    currency: Mapped[str] = mapped_column(sa.String(3), nullable=False)
+    rate: Mapped[Decimal] = mapped_column(sa.Numeric(18, 6), nullable=False)
+    valid_from: Mapped[date] = mapped_column(sa.Date, nullable=False)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)

@@ -1,0 +1,359 @@
+"""Award verbs: offer (within budget, under a row lock), accept, decline, promote, amend, pay, letters."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from mobility.accounts.models import User
+from mobility.applications import services as applications
+from mobility.applications.enums import ApplicationStatus
+from mobility.applications.models import Application
+from mobility.awards.calculator import Breakdown, Traveller, calculate
+from mobility.awards.enums import CURRENCIES, AmendmentStatus, GrantStatus
+from mobility.awards.models import ExchangeRate, Grant, GrantAmendment, Payment
+from mobility.calls.enums import RuleKind
+from mobility.calls.models import Call, CallBudget
+from mobility.core import audit
+from mobility.core.client import client_ip
+from mobility.core.errors import DomainError
+from mobility.core.mail import queue_mail
+from mobility.db import utcnow
+from mobility.extensions import db
+from mobility.review import services as review
+from mobility.review.enums import Decision
+from mobility.review.models import ConsensusReport, PanelDecision
+
+COMMITTED = (GrantStatus.OFFERED, GrantStatus.ACCEPTED)
+CENT = Decimal("0.01")
+
+
+# ---- travellers and the calculation ---------------------------------------------------------
+
+def travellers_of(application: Application) -> list[dict]:
+    """The lead applicant and every accepted team member, with no top-ups until they ask for them."""
+    names = [application.applicant.name] + [m.name for m in application.accepted_members]
+    return [{"name": name, **_traveller_dict(Traveller())} for name in names]
+
+
+def _traveller_dict(traveller: Traveller) -> dict:
+    data = asdict(traveller)
+    data["accessibility_costs"] = str(traveller.accessibility_costs)
+    return data
+
+
+def _traveller(data: dict) -> Traveller:
+    return Traveller(green_travel=bool(data.get("green_travel")), visa=bool(data.get("visa")),
+                     children=int(data.get("children") or 0), accessibility_days=int(data.get("accessibility_days") or 0),
+                     accessibility_costs=Decimal(str(data.get("accessibility_costs") or "0")))
+
+
+def _check_dates(call: Call, start: date, end: date) -> int:
+    """Days of the stay, refused when outside the call's travel window or length rules."""
+    if end < start:
+        raise DomainError(_l("The last day cannot come before the first day."), field="end_date")
+    days = (end - start).days + 1
+    for rule in call.rules:
+        if rule.kind is RuleKind.TRAVEL_WINDOW:
+            if start < date.fromisoformat(rule.params["start"]) or end > date.fromisoformat(rule.params["end"]):
+                raise DomainError(_l("The dates must lie within the call's travel window."), field="start_date")
+        if rule.kind is RuleKind.DURATION:
+            low, high = rule.params.get("min"), rule.params.get("max")
+            if (low is not None and days < low) or (high is not None and days > high):
+                raise DomainError(_l("The stay must last between %(min)s and %(max)s days.",
+                                     min=low or 1, max=high or "∞"), field="end_date")
+    return days
+
+
+def compute(application: Application, start: date, end: date, travellers: list[dict]) -> Breakdown:
+    days = _check_dates(application.call, start, end)
+    if not travellers:
+        raise DomainError(_l("At least one person travels."), field="travellers")
+    for traveller in travellers:
+        if int(traveller.get("children") or 0) < 0 or int(traveller.get("accessibility_days") or 0) < 0 \
+                or Decimal(str(traveller.get("accessibility_costs") or "0")) < 0:
+            raise DomainError(_l("Numbers cannot be negative."), field="travellers")
+        if int(traveller.get("accessibility_days") or 0) > days:
+            raise DomainError(_l("Accessibility days cannot exceed the days of the stay."), field="travellers")
+    return calculate(application.call, application.origin_city, application.host_city, days,
+                     [_traveller(t) for t in travellers])
+
+
+def _lines(breakdown: Breakdown) -> list[dict]:
+    return [{"code": line.code, "quantity": line.quantity, "unit": str(line.unit), "amount": str(line.amount)}
+            for line in breakdown.lines]
+
+
+# ---- budget ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class BudgetLine:
+    pair_id: int
+    direction: object
+    budget: Decimal
+    committed: Decimal
+    paid: Decimal
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.budget - self.committed
+
+
+def _locked_budget(call: Call, pair_id: int, direction) -> CallBudget:
+    """The budget row, locked until commit: two awards at the same moment are counted one after the other."""
+    budget = db.session.execute(select(CallBudget).where(
+        CallBudget.call_id == call.id, CallBudget.pair_id == pair_id, CallBudget.direction == direction)
+        .with_for_update()).scalar_one_or_none()
+    if budget is None:
+        raise DomainError(_l("This call has no budget for this pair and direction."))
+    return budget
+
+
+def committed(call_id: int, pair_id: int, direction, excluding: int | None = None) -> Decimal:
+    stmt = select(func.coalesce(func.sum(Grant.amount), 0)).where(
+        Grant.call_id == call_id, Grant.pair_id == pair_id, Grant.direction == direction,
+        Grant.status.in_(COMMITTED))
+    if excluding is not None:
+        stmt = stmt.where(Grant.id != excluding)
+    return Decimal(str(db.session.scalar(stmt)))
+
+
+def budget_lines(call: Call) -> list[BudgetLine]:
+    lines = []
+    for budget in call.budgets:
+        paid_here = Decimal(str(db.session.scalar(
+            select(func.coalesce(func.sum(Payment.amount), 0)).join(Grant, Grant.id == Payment.grant_id).where(
+                Grant.call_id == call.id, Grant.pair_id == budget.pair_id, Grant.direction == budget.direction))))
+        lines.append(BudgetLine(budget.pair_id, budget.direction, budget.amount,
+                                committed(call.id, budget.pair_id, budget.direction), paid_here))
+    return lines
+
+
+# ---- awarding -------------------------------------------------------------------------------
+
+def award_application(actor: User, application: Application, reason: str) -> Grant:
+    """The panel's award and the grant offer, in one transaction: no award the budget cannot pay."""
+    review.record_decision(actor, application, Decision.AWARD, reason)
+    return offer_grant(actor, application)
+
+
+def offer_grant(actor: User, application: Application) -> Grant:
+    call = application.call
+    if application.origin_city is None or application.start_date is None or application.direction is None:
+        raise DomainError(_l("The application has no exchange to fund (city or dates missing)."))
+    travellers = travellers_of(application)
+    breakdown = compute(application, application.start_date, application.end_date, travellers)
+    _locked_budget(call, application.pair_id, application.direction)
+    budget = next(b for b in call.budgets if b.pair_id == application.pair_id and b.direction == application.direction)
+    if committed(call.id, application.pair_id, application.direction) + breakdown.total > budget.amount:
+        raise DomainError(_l("This award would overspend the budget for %(direction)s (%(remaining)s left).",
+                             direction=application.direction.title,
+                             remaining=budget.amount - committed(call.id, application.pair_id, application.direction)))
+    grant = Grant(application_id=application.id, call_id=call.id, pair_id=application.pair_id,
+                  direction=application.direction, amount=breakdown.total, currency=call.currency,
+                  distance_km=breakdown.distance_km, days=breakdown.days, start_date=application.start_date,
+                  end_date=application.end_date, travellers=travellers, breakdown=_lines(breakdown))
+    db.session.add(grant)
+    db.session.flush()
+    audit.record("award.offered", actor=actor, target=application, amount=str(grant.amount))
+    return grant
+
+
+def accept_grant(grantee: User, grant: Grant, *, name: str) -> None:
+    if grant.application.applicant_id != grantee.id:
+        raise DomainError(_l("Only the grantee can accept the agreement."))
+    if grant.status is not GrantStatus.OFFERED:
+        raise DomainError(_l("This grant is no longer waiting for your answer."))
+    if not name.strip():
+        raise DomainError(_l("Type your full name to sign."), field="name")
+    grant.status, grant.accepted_at = GrantStatus.ACCEPTED, utcnow()
+    grant.accepted_name, grant.accepted_ip = name.strip()[:200], client_ip()
+    audit.record("award.accepted", actor=grantee, target=grant.application, name=grant.accepted_name)
+
+
+def decline_grant(grantee: User, grant: Grant) -> None:
+    if grant.application.applicant_id != grantee.id:
+        raise DomainError(_l("Only the grantee can decline the grant."))
+    if grant.status is not GrantStatus.OFFERED:
+        raise DomainError(_l("This grant is no longer waiting for your answer."))
+    grant.status, grant.declined_at = GrantStatus.DECLINED, utcnow()
+    applications.set_status(grantee, grant.application, ApplicationStatus.WITHDRAWN, reason="grant declined")
+    audit.record("award.declined", actor=grantee, target=grant.application)
+
+
+def next_on_waiting_list(call: Call, pair_id: int, direction) -> Application | None:
+    """The best-ranked waiting-list application of the same pair and direction."""
+    from mobility.review.ranking import rank
+
+    for ranked in rank(call):
+        application = ranked.application
+        if (application.status is ApplicationStatus.WAITLISTED and application.pair_id == pair_id
+                and application.direction == direction):
+            return application
+    return None
+
+
+def promote_from_waiting_list(actor: User, application: Application) -> Grant:
+    """The manager confirms the offer to the next on the waiting list (the panel lock does not stop this)."""
+    if application.status is not ApplicationStatus.WAITLISTED:
+        raise DomainError(_l("Only an application on the waiting list can be promoted."))
+    decision = db.session.get(PanelDecision, application.id)
+    decision.decision, decision.reason = Decision.AWARD, str(_l("Promoted from the waiting list."))
+    decision.decided_by_id, decision.decided_at, decision.letter_sent_at = actor.id, utcnow(), None
+    applications.set_status(actor, application, ApplicationStatus.AWARDED, decision="award")
+    return offer_grant(actor, application)
+
+
+# ---- amendments -----------------------------------------------------------------------------
+
+def request_amendment(grantee: User, grant: Grant, *, start: date, end: date, travellers: list[dict],
+                      reason: str) -> GrantAmendment:
+    if grant.application.applicant_id != grantee.id or grant.status is not GrantStatus.ACCEPTED:
+        raise DomainError(_l("Only an accepted grant can be amended, by its grantee."))
+    if any(a.status is AmendmentStatus.PENDING for a in grant.amendments):
+        raise DomainError(_l("An amendment is already waiting for approval."))
+    breakdown = compute(grant.application, start, end, travellers)
+    amendment = GrantAmendment(grant=grant, start_date=start, end_date=end, travellers=travellers,
+                               breakdown=_lines(breakdown), previous_amount=grant.amount, amount=breakdown.total,
+                               reason=reason.strip(), requested_by_id=grantee.id)
+    db.session.add(amendment)
+    db.session.flush()
+    audit.record("award.amendment_requested", actor=grantee, target=grant.application, amount=str(breakdown.total))
+    return amendment
+
+
+def decide_amendment(actor: User, amendment: GrantAmendment, approve: bool) -> None:
+    if amendment.status is not AmendmentStatus.PENDING:
+        raise DomainError(_l("This amendment has already been decided."))
+    grant = amendment.grant
+    if approve:
+        _locked_budget(grant.application.call, grant.pair_id, grant.direction)
+        budget = next(b for b in grant.application.call.budgets
+                      if b.pair_id == grant.pair_id and b.direction == grant.direction)
+        if committed(grant.call_id, grant.pair_id, grant.direction, excluding=grant.id) + amendment.amount \
+                > budget.amount:
+            raise DomainError(_l("This amendment would overspend the budget."))
+        if amendment.amount < paid_total(grant):
+            raise DomainError(_l("The new amount is less than what has already been paid."))
+        grant.start_date, grant.end_date = amendment.start_date, amendment.end_date
+        grant.days = (amendment.end_date - amendment.start_date).days + 1
+        grant.travellers, grant.breakdown, grant.amount = amendment.travellers, amendment.breakdown, amendment.amount
+    amendment.status = AmendmentStatus.APPROVED if approve else AmendmentStatus.REFUSED
+    amendment.decided_by_id, amendment.decided_at = actor.id, utcnow()
+    audit.record("award.amendment_decided", actor=actor, target=grant.application, approved=approve)
+
+
+# ---- instalments and payments ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Instalment:
+    number: int
+    amount: Decimal
+    paid: Decimal
+    due: bool         # its condition is met (agreement accepted / final report approved)
+
+    @property
+    def outstanding(self) -> Decimal:
+        return self.amount - self.paid if self.due else Decimal("0")
+
+
+def paid_total(grant: Grant) -> Decimal:
+    return sum((p.amount for p in grant.payments), Decimal("0"))
+
+
+def instalments(grant: Grant, final_report_approved: bool = False) -> list[Instalment]:
+    first = (grant.amount * grant.application.call.first_instalment_percent / 100).quantize(
+        CENT, rounding=ROUND_HALF_UP)
+    amounts = (first, grant.amount - first)
+    due = (grant.status is GrantStatus.ACCEPTED, grant.status is GrantStatus.ACCEPTED and final_report_approved)
+    return [Instalment(n + 1, amounts[n], sum((p.amount for p in grant.payments if p.instalment == n + 1),
+                                              Decimal("0")), due[n]) for n in range(2)]
+
+
+def record_payment(actor: User, grant: Grant, *, instalment: int, amount: Decimal, reference: str,
+                   paid_on: date) -> Payment:
+    plan = {i.number: i for i in instalments(grant)}
+    if instalment not in plan:
+        raise DomainError(_l("Choose the first or the second instalment."), field="instalment")
+    if not plan[instalment].due:
+        raise DomainError(_l("This instalment is not due yet."), field="instalment")
+    if amount is None or amount <= 0:
+        raise DomainError(_l("The amount must be more than zero."), field="amount")
+    if amount > plan[instalment].outstanding:
+        raise DomainError(_l("This is more than is due (%(due)s).", due=plan[instalment].outstanding),
+                          field="amount")
+    if not reference.strip():
+        raise DomainError(_l("Give the payment reference from the bank."), field="reference")
+    if paid_on > date.today():
+        raise DomainError(_l("A payment cannot be dated in the future."), field="paid_on")
+    payment = Payment(grant=grant, instalment=instalment, amount=amount, reference=reference.strip()[:100],
+                      paid_on=paid_on, recorded_by_id=actor.id)
+    db.session.add(payment)
+    db.session.flush()
+    audit.record("award.payment", actor=actor, target=grant.application, amount=str(amount), reference=reference)
+    return payment
+
+
+# ---- exchange rates -------------------------------------------------------------------------
+
+def add_exchange_rate(actor: User, *, currency: str, rate: Decimal, valid_from: date) -> ExchangeRate:
+    if currency not in CURRENCIES:
+        raise DomainError(_l("Choose CNY, JPY or KRW."), field="currency")
+    if rate is None or rate <= 0:
+        raise DomainError(_l("The rate must be more than zero."), field="rate")
+    if valid_from > date.today():
+        raise DomainError(_l("A rate cannot start in the future."), field="valid_from")
+    existing = db.session.scalar(select(ExchangeRate).where(ExchangeRate.currency == currency,
+                                                            ExchangeRate.valid_from == valid_from))
+    row = existing or ExchangeRate(currency=currency, valid_from=valid_from)
+    row.rate, row.created_by_id = rate, actor.id
+    db.session.add(row)
+    db.session.flush()
+    audit.record("award.exchange_rate", actor=actor, currency=currency, rate=str(rate), valid_from=valid_from)
+    return row
+
+
+LOCAL_CURRENCY = {"CN": "CNY", "JP": "JPY", "KR": "KRW"}
+
+
+def indicative(amount: Decimal, country: str | None, on: date | None = None) -> tuple[Decimal, str] | None:
+    """The amount in the grantee's currency at the latest rate on `on`, or None (EUR countries, no rate)."""
+    currency = LOCAL_CURRENCY.get(country or "")
+    if currency is None:
+        return None
+    rate = db.session.scalar(select(ExchangeRate.rate).where(
+        ExchangeRate.currency == currency, ExchangeRate.valid_from <= (on or date.today()))
+        .order_by(ExchangeRate.valid_from.desc()).limit(1))
+    if rate is None:
+        return None
+    places = Decimal("1") if currency in ("JPY", "KRW") else CENT
+    return (amount * rate).quantize(places, rounding=ROUND_HALF_UP), currency
+
+
+# ---- decision letters -----------------------------------------------------------------------
+
+def send_decision_letters(actor: User, call: Call) -> int:
+    """Each applicant gets one letter in their language, after the panel has locked the decisions."""
+    if call.panel_locked_at is None:
+        raise DomainError(_l("Lock the panel before sending the decision letters."))
+    decisions = db.session.scalars(select(PanelDecision).join(Application).where(
+        Application.call_id == call.id, PanelDecision.letter_sent_at.is_(None),
+        PanelDecision.decision.in_((Decision.AWARD, Decision.WAITLIST, Decision.REJECT)))).all()
+    for decision in decisions:
+        application = decision.application
+        applicant = application.applicant
+        consensus = db.session.scalar(select(ConsensusReport).where(
+            ConsensusReport.application_id == application.id, ConsensusReport.approved_at.is_not(None)))
+        grant = db.session.scalar(select(Grant).where(Grant.application_id == application.id))
+        link = url_for("awards.grant_page", grant_id=grant.id, _external=True) if grant else None
+        queue_mail(applicant.email, applicant.locale, _l("The decision on your application %(reference)s",
+                                                         reference=application.reference),
+                   "awards/mail/decision.txt", application=application, decision=decision, consensus=consensus,
+                   call=call, user=applicant, link=link)
+        decision.letter_sent_at = utcnow()
+    audit.record("award.letters_sent", actor=actor, target=call, count=len(decisions))
+    return len(decisions)

@@ -1,0 +1,252 @@
+"""Grants: the grantee's page (breakdown, agreement, instalments, amendments) and the office's pages."""
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from mobility.accounts.enums import Role
+from mobility.applications.enums import ApplicationStatus
+from mobility.applications.forms import ConfirmForm
+from mobility.applications.models import Application
+from mobility.awards import policies, services
+from mobility.awards.agreement import render_agreement_pdf
+from mobility.awards.enums import LINE_TITLES, AmendmentStatus
+from mobility.awards.forms import AcceptForm, AmendmentForm, DeclineForm, ExchangeRateForm, PaymentForm
+from mobility.awards.models import ExchangeRate, Grant, GrantAmendment
+from mobility.calls.models import Call
+from mobility.core.access import roles_required, signed_in
+from mobility.core.errors import DomainError, put_on_form
+from mobility.extensions import db
+
+bp = Blueprint("awards", __name__, template_folder="templates")
+OFFICE = (Role.MANAGER, Role.ADMIN)
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+def _grant(grant_id: int) -> Grant:
+    grant = db.session.get(Grant, grant_id)
+    if grant is None or not policies.can_view_grant(current_user, grant):
+        abort(404)
+    return grant
+
+
+def _grant_page(grant: Grant, status: int = 200, **forms):
+    application = grant.application
+    country = application.origin_city.country if application.origin_city else None
+    return render_template(
+        "awards/grant.html", grant=grant, application=application, call=application.call,
+        line_titles=LINE_TITLES, instalments=services.instalments(grant), paid=services.paid_total(grant),
+        indicative=services.indicative(grant.amount, country), is_grantee=policies.is_grantee(current_user, grant),
+        can_manage=policies.can_manage_grants(current_user),
+        accept_form=forms.get("accept_form") or AcceptForm(formdata=None),
+        decline_form=DeclineForm(formdata=None),
+        amendment_form=forms.get("amendment_form") or _amendment_form(grant),
+        payment_form=forms.get("payment_form") or PaymentForm(formdata=None),
+        confirm_form=ConfirmForm(formdata=None)), status
+
+
+def _amendment_form(grant: Grant) -> AmendmentForm:
+    form = AmendmentForm(formdata=None)
+    form.start_date.data, form.end_date.data = grant.start_date, grant.end_date
+    lead = grant.travellers[0] if grant.travellers else {}
+    form.green_travel.data, form.visa.data = lead.get("green_travel"), lead.get("visa")
+    form.children.data, form.accessibility_days.data = lead.get("children", 0), lead.get("accessibility_days", 0)
+    form.accessibility_costs.data = Decimal(str(lead.get("accessibility_costs", "0")))
+    return form
+
+
+@bp.get("/grants/<int:grant_id>")
+@signed_in
+def grant_page(grant_id: int):
+    return _grant_page(_grant(grant_id))
+
+
+@bp.post("/grants/<int:grant_id>/accept")
+@signed_in
+def accept(grant_id: int):
+    grant = _grant(grant_id)
+    if not policies.is_grantee(current_user, grant):
+        abort(403)
+    form = AcceptForm()
+    if form.validate_on_submit():
+        try:
+            services.accept_grant(_user(), grant, name=form.name.data)
+        except DomainError as error:
+            db.session.rollback()
+            put_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("Thank you: the agreement is accepted. The first instalment is now due."), "success")
+            return redirect(url_for("awards.grant_page", grant_id=grant_id))
+    return _grant_page(db.session.get(Grant, grant_id), 422, accept_form=form)
+
+
+@bp.post("/grants/<int:grant_id>/decline")
+@signed_in
+def decline(grant_id: int):
+    grant = _grant(grant_id)
+    if not policies.is_grantee(current_user, grant):
+        abort(403)
+    if not DeclineForm().validate_on_submit():
+        abort(400)
+    try:
+        services.decline_grant(_user(), grant)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(_("You have declined the grant."), "success")
+    return redirect(url_for("awards.grant_page", grant_id=grant_id))
+
+
+@bp.get("/grants/<int:grant_id>/agreement.pdf")
+@signed_in
+def agreement(grant_id: int):
+    grant = _grant(grant_id)
+    pdf = render_agreement_pdf(grant, grant.application.applicant.locale)
+    response = send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
+                         download_name=f"agreement-{grant.application.reference}.pdf")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.post("/grants/<int:grant_id>/amendments")
+@signed_in
+def amend(grant_id: int):
+    grant = _grant(grant_id)
+    if not policies.is_grantee(current_user, grant):
+        abort(403)
+    form = AmendmentForm()
+    if form.validate_on_submit():
+        lead = {**(grant.travellers[0] if grant.travellers else {"name": grant.application.applicant.name}),
+                "green_travel": form.green_travel.data, "visa": form.visa.data, "children": form.children.data or 0,
+                "accessibility_days": form.accessibility_days.data or 0,
+                "accessibility_costs": str(form.accessibility_costs.data or 0)}
+        try:
+            services.request_amendment(_user(), grant, start=form.start_date.data, end=form.end_date.data,
+                                       travellers=[lead] + list(grant.travellers[1:]), reason=form.reason.data or "")
+        except DomainError as error:
+            db.session.rollback()
+            put_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your request is sent to the programme office."), "success")
+            return redirect(url_for("awards.grant_page", grant_id=grant_id))
+    return _grant_page(db.session.get(Grant, grant_id), 422, amendment_form=form)
+
+
+# ---- the office -----------------------------------------------------------------------------
+
+@bp.get("/manage/calls/<int:call_id>/grants")
+@roles_required(*OFFICE)
+def call_grants(call_id: int):
+    call = db.get_or_404(Call, call_id)
+    grants = db.session.scalars(select(Grant).where(Grant.call_id == call.id)
+                                .options(selectinload(Grant.application)).order_by(Grant.id)).all()
+    waiting = {(line.pair_id, line.direction): services.next_on_waiting_list(call, line.pair_id, line.direction)
+               for line in services.budget_lines(call)}
+    pending = db.session.scalars(select(GrantAmendment).join(Grant).where(
+        Grant.call_id == call.id, GrantAmendment.status == AmendmentStatus.PENDING)).all()
+    return render_template("awards/manage_grants.html", call=call, grants=grants, lines=services.budget_lines(call),
+                           waiting=waiting, pending=pending, form=ConfirmForm(formdata=None),
+                           pairs={p.id: p for p in call.pairs})
+
+
+@bp.post("/manage/calls/<int:call_id>/letters")
+@roles_required(*OFFICE)
+def letters(call_id: int):
+    call = db.get_or_404(Call, call_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        count = services.send_decision_letters(_user(), call)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(_("%(n)s decision letters sent.", n=count), "success")
+    return redirect(url_for("awards.call_grants", call_id=call_id))
+
+
+@bp.post("/manage/applications/<int:application_id>/promote")
+@roles_required(*OFFICE)
+def promote(application_id: int):
+    application = db.get_or_404(Application, application_id)
+    if not ConfirmForm().validate_on_submit() or application.status is not ApplicationStatus.WAITLISTED:
+        abort(400)
+    try:
+        services.promote_from_waiting_list(_user(), application)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(_("The grant is offered to %(reference)s.", reference=application.reference), "success")
+    return redirect(url_for("awards.call_grants", call_id=application.call_id))
+
+
+@bp.post("/manage/grants/<int:grant_id>/payments")
+@roles_required(*OFFICE)
+def payment(grant_id: int):
+    grant = _grant(grant_id)
+    form = PaymentForm()
+    if form.validate_on_submit():
+        try:
+            services.record_payment(_user(), grant, instalment=form.instalment.data, amount=form.amount.data,
+                                    reference=form.reference.data, paid_on=form.paid_on.data)
+        except DomainError as error:
+            db.session.rollback()
+            put_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The payment is recorded."), "success")
+            return redirect(url_for("awards.grant_page", grant_id=grant_id))
+    return _grant_page(db.session.get(Grant, grant_id), 422, payment_form=form)
+
+
+@bp.post("/manage/amendments/<int:amendment_id>/<decision>")
+@roles_required(*OFFICE)
+def decide_amendment(amendment_id: int, decision: str):
+    amendment = db.get_or_404(GrantAmendment, amendment_id)
+    if decision not in ("approve", "refuse") or not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        services.decide_amendment(_user(), amendment, decision == "approve")
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(_("The amendment is decided."), "success")
+    return redirect(url_for("awards.call_grants", call_id=amendment.grant.call_id))
+
+
+@bp.route("/manage/exchange-rates", methods=["GET", "POST"])
+@roles_required(*OFFICE)
+def exchange_rates():
+    form = ExchangeRateForm()
+    if form.validate_on_submit():
+        try:
+            services.add_exchange_rate(_user(), currency=form.currency.data, rate=form.rate.data,
+                                       valid_from=form.valid_from.data)
+        except DomainError as error:
+            db.session.rollback()
+            put_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The rate is saved."), "success")
+            return redirect(url_for("awards.exchange_rates"))
+    rates = db.session.scalars(select(ExchangeRate).order_by(ExchangeRate.valid_from.desc(),
+                                                             ExchangeRate.currency)).all()
+    return render_template("awards/exchange_rates.html", form=form, rates=rates)
