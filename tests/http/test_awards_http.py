@@ -1,0 +1,82 @@
+"""Grant pages: the grantee reads, accepts and downloads; nobody else reaches them."""
+from __future__ import annotations
+
+import pytest
+
+from mobility.awards import services
+from mobility.awards.enums import GrantStatus
+from tests.conftest import csrf_from, sign_in
+from tests.factories import make_awardable, make_user
+
+
+def _token(client, url="/"):
+    return csrf_from(client.get(url).get_data(as_text=True))
+
+
+@pytest.fixture
+def grant(app, db):
+    with app.test_request_context():
+        manager, _call, (application,) = make_awardable()
+        grant = services.award_application(manager, application, "Excellent")
+        db.session.commit()
+        return grant
+
+
+def test_the_grantee_reads_the_breakdown_accepts_and_sees_the_first_instalment_due(client, db, grant):
+    sign_in(client, grant.application.applicant.email)
+    url = f"/grants/{grant.id}"
+    page = client.get(url).get_data(as_text=True)
+    assert "3,350.00" in page and "Travel (distance band)" in page and "2,550.00" in page
+    bad = client.post(url + "/accept", data={"name": "", "csrf_token": csrf_from(page)})
+    assert bad.status_code == 422 and 'id="name-error"' in bad.get_data(as_text=True)
+    response = client.post(url + "/accept", data={"name": "Suzuki Hanako", "csrf_token": csrf_from(page)})
+    assert response.status_code == 302
+    db.session.refresh(grant)
+    assert grant.status is GrantStatus.ACCEPTED and grant.accepted_name == "Suzuki Hanako"
+    assert "Due: €2,345.00" in client.get(url).get_data(as_text=True)
+    pdf = client.get(url + "/agreement.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+
+
+def _urls(grant):
+    base = f"/grants/{grant.id}"
+    return [("GET", base), ("POST", base + "/accept"), ("POST", base + "/decline"), ("GET", base + "/agreement.pdf"),
+            ("POST", base + "/amendments")]
+
+
+@pytest.mark.parametrize("intruder", ["other artist", "juror", "anonymous"])
+def test_other_people_cannot_reach_a_grant(app, client, db, grant, intruder):
+    if intruder != "anonymous":
+        with app.test_request_context():
+            user = make_user("applicant" if intruder == "other artist" else "juror")
+        sign_in(client, user.email)
+    token = _token(client)
+    for method, url in _urls(grant):
+        response = client.open(url, method=method, data={"csrf_token": token, "name": "Thief"})
+        if intruder == "anonymous":
+            assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
+        else:
+            assert response.status_code == 404, (url, response.status_code)
+    for method, url in (("POST", f"/manage/grants/{grant.id}/payments"), ("GET", "/manage/exchange-rates"),
+                        ("GET", f"/manage/calls/{grant.call_id}/grants")):
+        response = client.open(url, method=method, data={"csrf_token": token})
+        assert response.status_code in ((302,) if intruder == "anonymous" else (403,))
+    db.session.refresh(grant)
+    assert grant.status is GrantStatus.OFFERED
+
+
+def test_the_office_sees_the_budget_and_records_a_payment(app, client, db, grant, signed_in):
+    with app.test_request_context():
+        services.accept_grant(grant.application.applicant, grant, name="X")
+        db.session.commit()
+    signed_in("manager")
+    overview = client.get(f"/manage/calls/{grant.call_id}/grants").get_data(as_text=True)
+    assert "3,350.00" in overview and "6,650.00" in overview  # committed and remaining of 10,000
+    url = f"/manage/grants/{grant.id}/payments"
+    token = _token(client, f"/grants/{grant.id}")
+    too_much = client.post(url, data={"instalment": "1", "amount": "9999", "reference": "R", "paid_on": "2026-01-05",
+                                      "csrf_token": token})
+    assert too_much.status_code == 422 and 'id="amount-error"' in too_much.get_data(as_text=True)
+    ok = client.post(url, data={"instalment": "1", "amount": "2345.00", "reference": "SEPA-77",
+                                "paid_on": "2026-01-05", "csrf_token": token})
+    assert ok.status_code == 302
