@@ -61,6 +61,11 @@ class CallSettingsForm(FlaskForm):
     reviewers_per_application = IntegerField(_l("Jurors per application"), default=3,
                                              validators=[InputRequired(NUMBER), NumberRange(1, 20)])
     blind_review = BooleanField(_l("Blind review (jurors do not see who applied)"))
+    first_instalment_percent = IntegerField(_l("Share of the grant paid when the agreement is accepted (%)"),
+                                            default=70, validators=[InputRequired(NUMBER), NumberRange(0, 100)],
+                                            description=_l("The rest is paid after the final report is approved."))
+    appeal_days = IntegerField(_l("Days an applicant has to ask for a review of the decision"), default=14,
+                               validators=[InputRequired(NUMBER), NumberRange(0, 365)])
     submit = SubmitField(_l("Save settings"))
 
 

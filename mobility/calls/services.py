@@ -133,7 +133,8 @@ def update_texts(actor, call: Call, locale: str, texts: Mapping[str, str | None]
 def update_settings(actor, call: Call, *, kind: CallKind, pair_ids: Iterable[int], directions: Iterable[str],
                     opens_local: datetime, closes_local: datetime, timezone: str, disciplines: Iterable[str],
                     accepted_languages: Iterable[str], required_texts: Iterable[str],
-                    required_locales: Iterable[str], reviewers_per_application: int, blind_review: bool) -> None:
+                    required_locales: Iterable[str], reviewers_per_application: int, blind_review: bool,
+                    first_instalment_percent: int | None = None, appeal_days: int | None = None) -> None:
     opens_at, closes_at = _schedule(opens_local, closes_local, timezone)
     directions = [d for d in directions if d in {x.value for x in Direction}]
     if not directions:
@@ -167,6 +168,14 @@ def update_settings(actor, call: Call, *, kind: CallKind, pair_ids: Iterable[int
     call.required_locales = locales
     call.reviewers_per_application = reviewers_per_application
     call.blind_review = blind_review
+    if first_instalment_percent is not None:
+        if not 0 <= first_instalment_percent <= 100:
+            raise DomainError(_l("Use a number from 0 to 100."), field="first_instalment_percent")
+        call.first_instalment_percent = first_instalment_percent
+    if appeal_days is not None:
+        if not 0 <= appeal_days <= 365:
+            raise DomainError(_l("Use a number from 0 to 365."), field="appeal_days")
+        call.appeal_days = appeal_days
     if call.status is CallStatus.PUBLISHED and missing_texts(call):
         raise DomainError(_l("A published call must have every required text. Add the texts first."),
                           field="required_locales")

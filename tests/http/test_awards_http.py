@@ -80,3 +80,12 @@ def test_the_office_sees_the_budget_and_records_a_payment(app, client, db, grant
     ok = client.post(url, data={"instalment": "1", "amount": "2345.00", "reference": "SEPA-77",
                                 "paid_on": "2026-01-05", "csrf_token": token})
     assert ok.status_code == 302
+
+
+@pytest.mark.parametrize("locale", ["en", "zh_Hans", "ja", "ko"])
+def test_the_agreement_pdf_is_made_in_every_language(app, client, db, grant, locale):
+    grant.application.applicant.locale = locale
+    db.session.commit()
+    sign_in(client, grant.application.applicant.email)
+    pdf = client.get(f"/grants/{grant.id}/agreement.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF") and len(pdf.data) > 5000

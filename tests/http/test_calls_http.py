@@ -57,8 +57,11 @@ def test_publication_is_blocked_until_korean_texts_exist_then_the_public_sees_th
     data = {"kind": "residency", "pair_ids": [str(call.pairs[0].id)], "directions": ["eu_to_ea", "ea_to_eu"],
             "opens_at": "2026-01-01T00:00", "closes_at": "2030-01-01T00:00", "timezone": "Europe/Berlin",
             "accepted_languages": ["en", "ko"], "required_texts": ["title", "summary"],
-            "required_locales": ["en", "ko"], "reviewers_per_application": "3", "csrf_token": csrf_from(settings)}
+            "required_locales": ["en", "ko"], "reviewers_per_application": "3", "first_instalment_percent": "60",
+            "appeal_days": "21", "csrf_token": csrf_from(settings)}
     assert client.post(f"/manage/calls/{call.id}/settings", data=data).status_code == 302
+    db.session.refresh(call)
+    assert (call.first_instalment_percent, call.appeal_days) == (60, 21)
 
     client.post(f"/manage/calls/{call.id}/status/published", data={"csrf_token": _token(client)})
     db.session.refresh(call)
