@@ -75,6 +75,7 @@ def deliver(ids: list[int] | None = None) -> int:
             message.status = MailStatus.SENT
             message.sent_at = utcnow()
             sent += 1
+    # Delivery runs after the request's own commit (or from the CLI): its status is a transaction of its own.
     db.session.commit()
     return sent
 
