@@ -75,6 +75,7 @@ def _register_blueprints(app: Flask) -> None:
     from mobility.applications.manage_views import bp as manage_applications_bp
     from mobility.applications.views import bp as applications_bp
     from mobility.awards.views import bp as awards_bp
+    from mobility.reports.views import bp as reports_bp
     from mobility.review.manage_views import bp as manage_review_bp
     from mobility.review.views import bp as review_bp
     from mobility.calls.manage_views import bp as manage_calls_bp
@@ -84,5 +85,6 @@ def _register_blueprints(app: Flask) -> None:
     from mobility.i18n.views import bp as i18n_bp
 
     for bp in (core_bp, i18n_bp, accounts_bp, admin_bp, cities_bp, calls_bp, manage_calls_bp,
-               applications_bp, manage_applications_bp, review_bp, manage_review_bp, awards_bp):
+               applications_bp, manage_applications_bp, review_bp, manage_review_bp, awards_bp,
+               reports_bp):
         app.register_blueprint(bp)

@@ -46,6 +46,8 @@ class Grant(TimestampMixin, db.Model):
     accepted_name: Mapped[str | None] = mapped_column(sa.String(200))
     accepted_ip: Mapped[str | None] = mapped_column(sa.String(64))
     declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when the office approves the final report: the last instalment becomes due.
+    final_report_approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     application: Mapped[Application] = relationship()
     payments: Mapped[list[Payment]] = relationship(back_populates="grant", order_by="Payment.id")

@@ -46,7 +46,7 @@ def _traveller_dict(traveller: Traveller) -> dict:
     return data
 
 
-def _traveller(data: dict) -> Traveller:
+def traveller_from_dict(data: dict) -> Traveller:
     return Traveller(green_travel=bool(data.get("green_travel")), visa=bool(data.get("visa")),
                      children=int(data.get("children") or 0), accessibility_days=int(data.get("accessibility_days") or 0),
                      accessibility_costs=Decimal(str(data.get("accessibility_costs") or "0")))
@@ -80,10 +80,10 @@ def compute(application: Application, start: date, end: date, travellers: list[d
         if int(traveller.get("accessibility_days") or 0) > days:
             raise DomainError(_l("Accessibility days cannot exceed the days of the stay."), field="travellers")
     return calculate(application.call, application.origin_city, application.host_city, days,
-                     [_traveller(t) for t in travellers])
+                     [traveller_from_dict(t) for t in travellers])
 
 
-def _lines(breakdown: Breakdown) -> list[dict]:
+def breakdown_lines(breakdown: Breakdown) -> list[dict]:
     return [{"code": line.code, "quantity": line.quantity, "unit": str(line.unit), "amount": str(line.amount)}
             for line in breakdown.lines]
 
@@ -156,7 +156,7 @@ def offer_grant(actor: User, application: Application) -> Grant:
     grant = Grant(application_id=application.id, call_id=call.id, pair_id=application.pair_id,
                   direction=application.direction, amount=breakdown.total, currency=call.currency,
                   distance_km=breakdown.distance_km, days=breakdown.days, start_date=application.start_date,
-                  end_date=application.end_date, travellers=travellers, breakdown=_lines(breakdown))
+                  end_date=application.end_date, travellers=travellers, breakdown=breakdown_lines(breakdown))
     db.session.add(grant)
     db.session.flush()
     audit.record("award.offered", actor=actor, target=application, amount=str(grant.amount))
@@ -218,7 +218,7 @@ def request_amendment(grantee: User, grant: Grant, *, start: date, end: date, tr
         raise DomainError(_l("An amendment is already waiting for approval."))
     breakdown = compute(grant.application, start, end, travellers)
     amendment = GrantAmendment(grant=grant, start_date=start, end_date=end, travellers=travellers,
-                               breakdown=_lines(breakdown), previous_amount=grant.amount, amount=breakdown.total,
+                               breakdown=breakdown_lines(breakdown), previous_amount=grant.amount, amount=breakdown.total,
                                reason=reason.strip(), requested_by_id=grantee.id)
     db.session.add(amendment)
     db.session.flush()
@@ -265,11 +265,12 @@ def paid_total(grant: Grant) -> Decimal:
     return sum((p.amount for p in grant.payments), Decimal("0"))
 
 
-def instalments(grant: Grant, final_report_approved: bool = False) -> list[Instalment]:
+def instalments(grant: Grant) -> list[Instalment]:
     first = (grant.amount * grant.application.call.first_instalment_percent / 100).quantize(
         CENT, rounding=ROUND_HALF_UP)
     amounts = (first, grant.amount - first)
-    due = (grant.status is GrantStatus.ACCEPTED, grant.status is GrantStatus.ACCEPTED and final_report_approved)
+    accepted = grant.status is GrantStatus.ACCEPTED
+    due = (accepted, accepted and grant.final_report_approved_at is not None)
     return [Instalment(n + 1, amounts[n], sum((p.amount for p in grant.payments if p.instalment == n + 1),
                                               Decimal("0")), due[n]) for n in range(2)]
 

@@ -94,6 +94,10 @@ EXPECTED_RULES = {
     "awards.payment": "roles:admin,manager",
     "awards.decide_amendment": "roles:admin,manager",
     "awards.exchange_rates": "roles:admin,manager",
+    "reports.report_page": "signed-in",
+    "reports.review_report": "roles:admin,manager",
+    "reports.host_confirmation": "public",
+    "reports.call_reports": "roles:admin,manager",
 }
 
 def _routes(app):

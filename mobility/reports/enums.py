@@ -1,0 +1,63 @@
+"""Report states, sectors touched and travel modes (with their CO₂ factors)."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+
+from mobility.core.enums import TitledEnum
+
+
+class ReportStatus(TitledEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    CHANGES_REQUESTED = "changes_requested"
+    APPROVED = "approved"
+
+    @classmethod
+    def _titles(cls):
+        return {cls.DRAFT: _l("Draft"), cls.SUBMITTED: _l("Submitted"),
+                cls.CHANGES_REQUESTED: _l("Changes requested"), cls.APPROVED: _l("Approved")}
+
+
+class Sector(TitledEnum):
+    CREATIVE = "creative"
+    TOURISM = "tourism"
+    ENERGY_ENVIRONMENT = "energy_environment"
+    BUSINESS = "business"
+    RURAL_DEVELOPMENT = "rural_development"
+    CARE = "care"
+    EDUCATION = "education"
+    HEALTH = "health"
+    TECHNOLOGY = "technology"
+
+    @classmethod
+    def _titles(cls):
+        return {cls.CREATIVE: _l("Creative sector"), cls.TOURISM: _l("Tourism"),
+                cls.ENERGY_ENVIRONMENT: _l("Energy and environment"), cls.BUSINESS: _l("Business"),
+                cls.RURAL_DEVELOPMENT: _l("Rural development"), cls.CARE: _l("Care"), cls.EDUCATION: _l("Education"),
+                cls.HEALTH: _l("Health"), cls.TECHNOLOGY: _l("Technology")}
+
+
+class TravelMode(TitledEnum):
+    PLANE = "plane"
+    TRAIN = "train"
+    BUS = "bus"
+    SHIP = "ship"
+    CAR = "car"
+
+    @classmethod
+    def _titles(cls):
+        return {cls.PLANE: _l("Plane"), cls.TRAIN: _l("Train"), cls.BUS: _l("Bus or coach"), cls.SHIP: _l("Ship"),
+                cls.CAR: _l("Car")}
+
+
+# kg CO₂e per passenger-km (rounded from the UK government's 2024 conversion factors; long-haul
+# flights include the radiative-forcing uplift). An estimate, shown as such.
+CO2_KG_PER_KM = {
+    TravelMode.PLANE: Decimal("0.19"),
+    TravelMode.TRAIN: Decimal("0.04"),
+    TravelMode.BUS: Decimal("0.03"),
+    TravelMode.SHIP: Decimal("0.12"),
+    TravelMode.CAR: Decimal("0.17"),
+}

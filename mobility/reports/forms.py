@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from mobility.accounts.enums import Language
+from mobility.accounts.forms import REQUIRED, MultiCheckboxField
+from mobility.reports.enums import Sector, TravelMode
+
+
+class ReportForm(FlaskForm):
+    version = StringField(render_kw={"hidden": True})
+    actual_start = DateField(_l("First day of the stay, as it happened"), validators=[Optional()])
+    actual_end = DateField(_l("Last day of the stay, as it happened"), validators=[Optional()])
+    activities = TextAreaField(_l("What you did"), validators=[Length(max=10000)], render_kw={"rows": 6})
+    co_creations = TextAreaField(_l("Works made together"), validators=[Length(max=10000)], render_kw={"rows": 4})
+    audience = IntegerField(_l("People reached (audiences, participants)"), validators=[Optional()])
+    partners = TextAreaField(_l("Partners and new networks"), validators=[Length(max=10000)], render_kw={"rows": 3})
+    sectors = MultiCheckboxField(_l("Sectors your exchange touched"), choices=Sector.choices)
+    travel_mode = SelectField(_l("How you travelled for most of the way"),
+                              choices=lambda: [("", "—")] + TravelMode.choices(), default="")
+    public_summary = TextAreaField(_l("A short public summary"), validators=[Length(max=2000)],
+                                   description=_l("Shown on the public page of the city pair."), render_kw={"rows": 4})
+    language = SelectField(_l("Language of the report"), choices=lambda: [("", "—")] + Language.choices(), default="")
+    save = SubmitField(_l("Save draft"))
+    submit = SubmitField(_l("Submit the report"))
+
+
+class HostStayForm(FlaskForm):
+    name = StringField(_l("Your name"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    confirm = SubmitField(_l("I confirm the stay took place"))
+
+
+class ChangesForm(FlaskForm):
+    message = TextAreaField(_l("What should the grantee change?"), validators=[Length(max=4000)])
+    approve = SubmitField(_l("Approve the report"))
+    send_back = SubmitField(_l("Ask for changes"))

@@ -1,0 +1,53 @@
+"""The grantee's final report on an exchange."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.ext.mutable import MutableList
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from mobility.awards.models import Grant
+from mobility.db import TimestampMixin, UTCDateTime, enum_column
+from mobility.extensions import db
+from mobility.reports.enums import ReportStatus, TravelMode
+
+
+class FinalReport(TimestampMixin, db.Model):
+    __tablename__ = "final_report"
+    __table_args__ = (
+        sa.CheckConstraint("audience IS NULL OR audience >= 0", name="audience_not_negative"),
+        sa.CheckConstraint("actual_start IS NULL OR actual_end IS NULL OR actual_start <= actual_end",
+                           name="dates_in_order"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grant_id: Mapped[int] = mapped_column(sa.ForeignKey("grant.id", ondelete="RESTRICT"), unique=True, nullable=False)
+    status: Mapped[ReportStatus] = mapped_column(enum_column(ReportStatus), default=ReportStatus.DRAFT, nullable=False)
+    version: Mapped[int] = mapped_column(default=1, nullable=False)
+    actual_start: Mapped[date | None] = mapped_column(sa.Date)
+    actual_end: Mapped[date | None] = mapped_column(sa.Date)
+    activities: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
+    co_creations: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
+    audience: Mapped[int | None] = mapped_column()
+    partners: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
+    sectors: Mapped[list] = mapped_column(MutableList.as_mutable(sa.JSON), default=list, nullable=False)
+    travel_mode: Mapped[TravelMode | None] = mapped_column(enum_column(TravelMode))
+    public_summary: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
+    language: Mapped[str | None] = mapped_column(sa.String(8))
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    host_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    host_confirmed_name: Mapped[str | None] = mapped_column(sa.String(200))
+    office_message: Mapped[str | None] = mapped_column(sa.Text)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+
+    grant: Mapped[Grant] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def actual_days(self) -> int | None:
+        if self.actual_start is None or self.actual_end is None:
+            return None
+        return (self.actual_end - self.actual_start).days + 1

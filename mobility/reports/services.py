@@ -1,0 +1,161 @@
+"""Final reports: draft, submit once, the host confirms, the office approves (and pays the rest) or asks."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+
+from mobility.accounts.models import User
+from mobility.awards import services as awards
+from mobility.awards.calculator import calculate
+from mobility.awards.enums import AmendmentStatus, GrantStatus
+from mobility.awards.models import Grant, GrantAmendment
+from mobility.core import audit
+from mobility.core.errors import DomainError
+from mobility.core.mail import queue_mail
+from mobility.db import utcnow
+from mobility.extensions import db
+from mobility.reports import tokens
+from mobility.reports.enums import CO2_KG_PER_KM, ReportStatus, Sector, TravelMode
+from mobility.reports.models import FinalReport
+
+EDITABLE = (ReportStatus.DRAFT, ReportStatus.CHANGES_REQUESTED)
+TEXT_LIMIT = 10000
+
+
+def report_for(grant: Grant) -> FinalReport:
+    """The grant's report, started as a draft the first time (accepted grants only)."""
+    if grant.status is not GrantStatus.ACCEPTED:
+        raise DomainError(_l("A report is written for an accepted grant."))
+    report = db.session.scalar(select(FinalReport).where(FinalReport.grant_id == grant.id))
+    if report is None:
+        report = FinalReport(grant_id=grant.id, actual_start=grant.start_date, actual_end=grant.end_date)
+        db.session.add(report)
+        db.session.flush()
+    return report
+
+
+@dataclass
+class ReportData:
+    actual_start: date | None = None
+    actual_end: date | None = None
+    activities: str = ""
+    co_creations: str = ""
+    audience: int | None = None
+    partners: str = ""
+    sectors: list[str] = field(default_factory=list)
+    travel_mode: str | None = None
+    public_summary: str = ""
+    language: str | None = None
+
+
+def save_report(grantee: User, report: FinalReport, data: ReportData, today: date | None = None) -> None:
+    grant = report.grant
+    if grant.application.applicant_id != grantee.id:
+        raise DomainError(_l("Only the grantee writes the report."))
+    if report.status not in EDITABLE:
+        raise DomainError(_l("The report has been submitted and can no longer be changed."))
+    today = today or date.today()
+    awarded_on = grant.created_at.date()
+    if data.actual_start and data.actual_start < awarded_on:
+        raise DomainError(_l("The stay cannot start before the grant was awarded (%(date)s).", date=awarded_on),
+                          field="actual_start")
+    if data.actual_end and data.actual_end > today:
+        raise DomainError(_l("The stay cannot end after today."), field="actual_end")
+    if data.actual_start and data.actual_end and data.actual_start > data.actual_end:
+        raise DomainError(_l("The last day cannot come before the first day."), field="actual_end")
+    if data.audience is not None and data.audience < 0:
+        raise DomainError(_l("The audience cannot be negative."), field="audience")
+    for name in ("activities", "co_creations", "partners", "public_summary"):
+        if len(getattr(data, name) or "") > TEXT_LIMIT:
+            raise DomainError(_l("Use at most %(n)s characters.", n=TEXT_LIMIT), field=name)
+    if any(s not in {x.value for x in Sector} for s in data.sectors):
+        raise DomainError(_l("Choose sectors from the list."), field="sectors")
+    report.actual_start, report.actual_end = data.actual_start, data.actual_end
+    report.activities, report.co_creations = data.activities.strip(), data.co_creations.strip()
+    report.audience, report.partners = data.audience, data.partners.strip()
+    report.sectors = list(dict.fromkeys(data.sectors))
+    report.travel_mode = TravelMode(data.travel_mode) if data.travel_mode else None
+    report.public_summary, report.language = data.public_summary.strip(), data.language or None
+    db.session.flush()
+    audit.record("report.saved", actor=grantee, target=grant.application)
+
+
+def submit_report(grantee: User, report: FinalReport) -> None:
+    if report.grant.application.applicant_id != grantee.id:
+        raise DomainError(_l("Only the grantee writes the report."))
+    missing = [name for name in ("actual_start", "actual_end", "activities", "public_summary", "travel_mode")
+               if not getattr(report, name)]
+    if missing:
+        raise DomainError(_l("Fill in the dates, the activities, the travel mode and the public summary first."),
+                          field=missing[0])
+    # One conditional UPDATE: a double click or a second tab cannot submit twice.
+    done = db.session.execute(update(FinalReport).where(
+        FinalReport.id == report.id, FinalReport.status.in_(EDITABLE))
+        .values(status=ReportStatus.SUBMITTED, submitted_at=utcnow(), version=FinalReport.version + 1)
+        .execution_options(synchronize_session=False)).rowcount
+    if done != 1:
+        raise DomainError(_l("This report has already been submitted."))
+    db.session.expire(report)
+    audit.record("report.submitted", actor=grantee, target=report.grant.application)
+    application = report.grant.application
+    if application.host_email:
+        link = url_for("reports.host_confirmation", token=tokens.make_report_host_token(report), _external=True)
+        queue_mail(application.host_email, application.applicant.locale,
+                   _l("Please confirm the stay of %(artist)s", artist=application.applicant.name),
+                   "reports/mail/host.txt", application=application, report=report, link=link)
+
+
+def confirm_stay(report: FinalReport, name: str) -> None:
+    if not name.strip():
+        raise DomainError(_l("Please enter your name."), field="name")
+    report.host_confirmed_at, report.host_confirmed_name = utcnow(), name.strip()[:200]
+    audit.record("report.host_confirmed", target=report.grant.application, name=report.host_confirmed_name)
+
+
+def approve_report(actor: User, report: FinalReport) -> None:
+    """Recompute the grant from the actual days (never above the award) and release the last instalment."""
+    if report.status is not ReportStatus.SUBMITTED:
+        raise DomainError(_l("Only a submitted report can be approved."))
+    grant = report.grant
+    application = grant.application
+    actual = calculate(application.call, application.origin_city, application.host_city, report.actual_days,
+                       [awards.traveller_from_dict(t) for t in grant.travellers])
+    if actual.total < grant.amount:
+        if actual.total < awards.paid_total(grant):
+            raise DomainError(_l("The actual amount is less than what has already been paid: settle it first."))
+        db.session.add(GrantAmendment(
+            grant=grant, status=AmendmentStatus.APPROVED, start_date=report.actual_start, end_date=report.actual_end,
+            travellers=grant.travellers, breakdown=awards.breakdown_lines(actual), previous_amount=grant.amount,
+            amount=actual.total, reason=str(_l("Final report: actual days")), requested_by_id=actor.id,
+            decided_by_id=actor.id, decided_at=utcnow()))
+        grant.amount, grant.breakdown, grant.days = actual.total, awards.breakdown_lines(actual), report.actual_days
+    report.status, report.approved_at, report.approved_by_id = ReportStatus.APPROVED, utcnow(), actor.id
+    grant.final_report_approved_at = report.approved_at
+    audit.record("report.approved", actor=actor, target=application, amount=str(grant.amount))
+
+
+def request_changes(actor: User, report: FinalReport, message: str) -> None:
+    if report.status is not ReportStatus.SUBMITTED:
+        raise DomainError(_l("Only a submitted report can be sent back."))
+    if not message.strip():
+        raise DomainError(_l("Tell the grantee what to change."), field="message")
+    report.status, report.office_message = ReportStatus.CHANGES_REQUESTED, message.strip()
+    applicant = report.grant.application.applicant
+    queue_mail(applicant.email, applicant.locale, _l("Your report needs a few changes"), "reports/mail/changes.txt",
+               user=applicant, report=report, link=url_for("reports.report_page", grant_id=report.grant_id,
+                                                           _external=True))
+    audit.record("report.changes_requested", actor=actor, target=report.grant.application)
+
+
+def co2_kg(report: FinalReport) -> Decimal | None:
+    """A round trip per traveller at the mode's factor: an estimate for the programme's indicators."""
+    if report.travel_mode is None:
+        return None
+    travellers = len(report.grant.travellers) or 1
+    return (Decimal(report.grant.distance_km) * 2 * travellers * CO2_KG_PER_KM[report.travel_mode]).quantize(
+        Decimal("1"))

@@ -1,0 +1,139 @@
+"""The final report: the grantee writes it, the host confirms, the office approves or sends it back."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from mobility.accounts.enums import Role
+from mobility.accounts.tokens import LinkExpired, LinkInvalid
+from mobility.awards import policies as award_policies
+from mobility.awards.models import Grant
+from mobility.calls.models import Call
+from mobility.core.access import public, roles_required, signed_in
+from mobility.core.errors import DomainError, put_on_form
+from mobility.extensions import db
+from mobility.reports import services, tokens
+from mobility.reports.enums import ReportStatus
+from mobility.reports.forms import ChangesForm, HostStayForm, ReportForm
+from mobility.reports.models import FinalReport
+
+bp = Blueprint("reports", __name__, template_folder="templates")
+OFFICE = (Role.MANAGER, Role.ADMIN)
+
+
+def _grant(grant_id: int) -> Grant:
+    grant = db.session.get(Grant, grant_id)
+    if grant is None or not award_policies.can_view_grant(current_user, grant):
+        abort(404)
+    return grant
+
+
+def _fill(form: ReportForm, report: FinalReport) -> None:
+    for name in ("actual_start", "actual_end", "activities", "co_creations", "audience", "partners",
+                 "public_summary"):
+        getattr(form, name).data = getattr(report, name)
+    form.sectors.data = list(report.sectors)
+    form.travel_mode.data = report.travel_mode.value if report.travel_mode else ""
+    form.language.data = report.language or ""
+
+
+@bp.route("/grants/<int:grant_id>/report", methods=["GET", "POST"])
+@signed_in
+def report_page(grant_id: int):
+    grant = _grant(grant_id)
+    is_grantee = award_policies.is_grantee(current_user, grant)
+    try:
+        report = services.report_for(grant)
+    except DomainError as error:
+        flash(str(error.message), "error")
+        return redirect(url_for("awards.grant_page", grant_id=grant_id))
+    db.session.commit()
+    form = ReportForm()
+    if request.method == "GET":
+        _fill(form, report)
+    elif form.validate_on_submit():
+        if not is_grantee:
+            abort(403)
+        data = services.ReportData(
+            actual_start=form.actual_start.data, actual_end=form.actual_end.data,
+            activities=form.activities.data or "", co_creations=form.co_creations.data or "",
+            audience=form.audience.data, partners=form.partners.data or "", sectors=form.sectors.data or [],
+            travel_mode=form.travel_mode.data or None, public_summary=form.public_summary.data or "",
+            language=form.language.data or None)
+        try:
+            services.save_report(current_user._get_current_object(), report, data)
+            if form.submit.data:
+                services.submit_report(current_user._get_current_object(), report)
+        except DomainError as error:
+            db.session.rollback()
+            put_on_form(form, error)
+            return _page(db.session.get(FinalReport, report.id), form, is_grantee), 422
+        db.session.commit()
+        flash(_("Your report is submitted. Thank you.") if form.submit.data else _("Your draft report is saved."),
+              "success")
+        return redirect(url_for("reports.report_page", grant_id=grant_id))
+    return _page(report, form, is_grantee)
+
+
+def _page(report: FinalReport, form, is_grantee: bool):
+    changes_form = ChangesForm(formdata=None) if award_policies.can_manage_grants(current_user) else None
+    return render_template("reports/report.html", report=report, grant=report.grant, form=form,
+                           is_grantee=is_grantee, editable=report.status in services.EDITABLE,
+                           changes_form=changes_form, co2=services.co2_kg(report))
+
+
+@bp.post("/grants/<int:grant_id>/report/review")
+@roles_required(*OFFICE)
+def review_report(grant_id: int):
+    grant = _grant(grant_id)
+    report = db.session.scalar(select(FinalReport).where(FinalReport.grant_id == grant.id))
+    form = ChangesForm()
+    if report is None or not form.validate_on_submit():
+        abort(400)
+    try:
+        if form.approve.data:
+            services.approve_report(current_user._get_current_object(), report)
+        else:
+            services.request_changes(current_user._get_current_object(), report, form.message.data or "")
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(_("The report is approved; the last instalment is due.") if form.approve.data
+              else _("The report is sent back with your message."), "success")
+    return redirect(url_for("reports.report_page", grant_id=grant_id))
+
+
+@bp.route("/host/report/<token>", methods=["GET", "POST"])
+@public
+def host_confirmation(token: str):
+    try:
+        report = tokens.report_for_host_token(token, lambda i: db.session.get(FinalReport, i))
+    except (LinkInvalid, LinkExpired):
+        return render_template("errors/error.html", code=404, title=_("Link not valid"),
+                               text=_("This confirmation link is not valid or has expired.")), 404
+    form = HostStayForm()
+    if form.validate_on_submit():
+        try:
+            services.confirm_stay(report, form.name.data)
+        except DomainError as error:
+            db.session.rollback()
+            put_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("Thank you: the stay is confirmed."), "success")
+            return redirect(url_for("reports.host_confirmation", token=token))
+    return render_template("reports/host_confirm.html", report=report, application=report.grant.application,
+                           form=form)
+
+
+@bp.get("/manage/calls/<int:call_id>/reports")
+@roles_required(*OFFICE)
+def call_reports(call_id: int):
+    call = db.get_or_404(Call, call_id)
+    reports = db.session.scalars(select(FinalReport).join(Grant).where(Grant.call_id == call.id)
+                                 .order_by(FinalReport.status, FinalReport.id)).all()
+    return render_template("reports/manage_list.html", call=call, reports=reports, statuses=ReportStatus)

@@ -1,0 +1,50 @@
+"""The final report through the pages: only the grantee writes; the office reviews; others see nothing."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from mobility.awards import services as awards
+from mobility.reports.enums import ReportStatus
+from mobility.reports.models import FinalReport
+from tests.conftest import csrf_from, sign_in
+from tests.factories import make_awardable, make_user
+
+
+@pytest.fixture
+def grant(app, db):
+    with app.test_request_context(environ_base={"REMOTE_ADDR": "127.0.0.1"}):
+        manager, _call, (application,) = make_awardable()
+        grant = awards.award_application(manager, application, "Excellent")
+        awards.accept_grant(application.applicant, grant, name="Grantee")
+        db.session.commit()
+        return grant
+
+
+def test_the_grantee_submits_and_a_second_submission_is_refused(client, db, grant):
+    sign_in(client, grant.application.applicant.email)
+    url = f"/grants/{grant.id}/report"
+    page = client.get(url).get_data(as_text=True)
+    data = {"actual_start": date.today().isoformat(), "actual_end": date.today().isoformat(),
+            "activities": "工作坊与开放工作室", "audience": "-3", "travel_mode": "train",
+            "public_summary": "两座城市，一个舞台。", "submit": "1", "csrf_token": csrf_from(page)}
+    bad = client.post(url, data=data)
+    assert bad.status_code == 422 and 'id="audience-error"' in bad.get_data(as_text=True)
+    assert "工作坊与开放工作室" in bad.get_data(as_text=True)  # the draft keeps what was typed
+    data["audience"] = "120"
+    assert client.post(url, data=data).status_code == 302
+    report = db.session.query(FinalReport).one()
+    assert report.status is ReportStatus.SUBMITTED
+    again = client.post(url, data=data)
+    assert again.status_code == 422
+
+
+def test_other_people_cannot_reach_the_report(app, client, db, grant):
+    with app.test_request_context():
+        other = make_user()
+    sign_in(client, other.email)
+    token = csrf_from(client.get("/").get_data(as_text=True))
+    assert client.get(f"/grants/{grant.id}/report").status_code == 404
+    assert client.post(f"/grants/{grant.id}/report", data={"csrf_token": token}).status_code == 404
+    assert client.post(f"/grants/{grant.id}/report/review", data={"csrf_token": token}).status_code == 403

@@ -1,0 +1,110 @@
+"""Final reports: validation, one submission, host confirmation, approval recomputing the grant."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from mobility.awards import services as awards
+from mobility.core.errors import DomainError
+from mobility.core.models import OutboxMessage
+from mobility.reports import services
+from mobility.reports.enums import ReportStatus
+from tests.factories import make_awardable, make_user
+
+
+@pytest.fixture(autouse=True)
+def ctx(app):
+    with app.test_request_context(environ_base={"REMOTE_ADDR": "127.0.0.1"}):
+        yield
+
+
+@pytest.fixture
+def accepted(db):
+    manager, call, (application,) = make_awardable()
+    grant = awards.award_application(manager, application, "Excellent")
+    awards.accept_grant(application.applicant, grant, name="Grantee")
+    grant.created_at -= timedelta(days=60)  # awarded two months ago: the stay is over
+    db.session.commit()
+    return manager, grant
+
+
+def _data(start, end, **changes):
+    data = services.ReportData(actual_start=start, actual_end=end, activities="Workshops in the old factory.",
+                               audience=420, sectors=["creative", "tourism"], travel_mode="train",
+                               public_summary="Two artists, one stage, two cities.", language="en")
+    for name, value in changes.items():
+        setattr(data, name, value)
+    return data
+
+
+def test_bad_report_input_is_refused_on_its_field(accepted):
+    _manager, grant = accepted
+    grantee = grant.application.applicant
+    report = services.report_for(grant)
+    today = date.today()
+    for changes, field in (({"actual_start": today - timedelta(days=400)}, "actual_start"),
+                           ({"actual_end": today + timedelta(days=1)}, "actual_end"),
+                           ({"audience": -5}, "audience"),
+                           ({"sectors": ["space travel"]}, "sectors")):
+        data = _data(today - timedelta(days=10), today - timedelta(days=1))  # within the award's two months
+        for name, value in changes.items():
+            setattr(data, name, value)
+        with pytest.raises(DomainError) as error:
+            services.save_report(grantee, report, data)
+        assert error.value.field == field
+    with pytest.raises(DomainError):
+        services.save_report(make_user(), report, _data(today, today))
+
+
+def test_a_report_is_submitted_once_and_the_host_is_asked(accepted, db):
+    _manager, grant = accepted
+    grantee = grant.application.applicant
+    report = services.report_for(grant)
+    services.save_report(grantee, report, _data(date.today(), date.today()))
+    services.submit_report(grantee, report)
+    assert report.status is ReportStatus.SUBMITTED
+    with pytest.raises(DomainError):
+        services.submit_report(grantee, report)
+    with pytest.raises(DomainError):
+        services.save_report(grantee, report, _data(date.today(), date.today()))
+    assert db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == "host@example.de")) is not None
+    services.confirm_stay(report, "Lee Ji-eun")
+    assert report.host_confirmed_name == "Lee Ji-eun"
+
+
+def test_approval_recomputes_from_the_actual_days_and_releases_the_last_instalment(accepted, db):
+    manager, grant = accepted
+    grantee = grant.application.applicant
+    report = services.report_for(grant)
+    with pytest.raises(DomainError):
+        services.approve_report(manager, report)  # not submitted yet
+    today = date.today()
+    services.save_report(grantee, report, _data(today - timedelta(days=19), today))  # 20 days instead of 30
+    services.submit_report(grantee, report)
+    with pytest.raises(DomainError) as error:
+        services.request_changes(manager, report, "  ")
+    assert error.value.field == "message"
+    services.approve_report(manager, report)
+    assert grant.amount == Decimal("2500.00")  # 800 + 20 × 85
+    assert grant.amendments[-1].previous_amount == Decimal("3350.00")
+    first, second = awards.instalments(grant)
+    assert second.due and second.amount == Decimal("2500.00") - first.amount
+    assert services.co2_kg(report) == (Decimal(grant.distance_km * 2) * Decimal("0.04")).quantize(Decimal("1"))
+
+
+def test_changes_are_asked_for_in_the_grantees_language(accepted, db):
+    manager, grant = accepted
+    grantee = grant.application.applicant
+    grantee.locale = "ja"
+    report = services.report_for(grant)
+    services.save_report(grantee, report, _data(date.today(), date.today()))
+    services.submit_report(grantee, report)
+    services.request_changes(manager, report, "Please add photos of the workshop.")
+    assert report.status is ReportStatus.CHANGES_REQUESTED
+    mail = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == grantee.email)
+                              .order_by(OutboxMessage.id.desc())).first()
+    assert mail.locale == "ja" and "Please add photos of the workshop." in mail.body
+    services.save_report(grantee, report, _data(date.today(), date.today(), activities="With photos."))
