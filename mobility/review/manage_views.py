@@ -41,8 +41,8 @@ def _call(call_id: int) -> Call:
 def jury(call_id: int):
     call = _call(call_id)
     form = JurorForm()
-    jurors = db.session.scalars(select(User).join(UserRole).where(UserRole.role == Role.JUROR)
-                                .order_by(User.name)).all()
+    jurors = db.session.scalars(select(User).join(UserRole, UserRole.user_id == User.id)
+                                .where(UserRole.role == Role.JUROR).order_by(User.name)).all()
     form.user_id.choices = [(u.id, f"{u.name} <{u.email}>") for u in jurors]
     if form.validate_on_submit():
         juror = db.session.get(User, form.user_id.data)

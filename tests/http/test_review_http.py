@@ -175,3 +175,21 @@ def test_reminders_go_to_jurors_with_unfinished_reviews_in_their_language(app, d
         db.session.commit()
     mails = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(2)).all()
     assert {m.locale for m in mails} == {"ko", "ja"} and before >= 2
+
+
+def test_the_office_builds_the_jury(app, client, db, signed_in):
+    with app.test_request_context():
+        _manager, call, _apps = make_reviewable_call(jurors=[])
+        ready = make_juror(city="Andong", name="Kim Ji-won")
+        homeless = make_user("juror", name="No City")
+    signed_in("manager")
+    url = f"/manage/calls/{call.id}/jury"
+    page = client.get(url)
+    assert page.status_code == 200 and "Kim Ji-won" in page.get_data(as_text=True)
+    refused = client.post(url, data={"user_id": str(homeless.id), "max_load": "5",
+                                     "csrf_token": csrf_from(page.get_data(as_text=True))})
+    assert refused.status_code == 200 and 'id="user_id-error"' in refused.get_data(as_text=True)
+    added = client.post(url, data={"user_id": str(ready.id), "max_load": "5",
+                                   "csrf_token": csrf_from(page.get_data(as_text=True))})
+    assert added.status_code == 302
+    assert "Kim Ji-won" in client.get(url).get_data(as_text=True)

@@ -1,0 +1,54 @@
+"""Every GET page, for a programme with an awarded and reported exchange, renders without a server error
+for the office, a juror and the grantee (403/404 where they may not look, never 500)."""
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import pytest
+
+from mobility.awards import services as awards
+from mobility.reports import services as reports
+from mobility.review.models import Assignment
+from tests.conftest import sign_in
+from tests.factories import make_awardable, make_user
+
+
+@pytest.fixture
+def programme(app, db):
+    with app.test_request_context(environ_base={"REMOTE_ADDR": "127.0.0.1"}):
+        manager, call, (application,) = make_awardable()
+        admin = make_user("admin", "manager")
+        grant = awards.award_application(manager, application, "Excellent")
+        awards.accept_grant(application.applicant, grant, name="Grantee")
+        grant.created_at -= timedelta(days=40)
+        report = reports.report_for(grant)
+        reports.save_report(application.applicant, report, reports.ReportData(
+            actual_start=date.today() - timedelta(days=10), actual_end=date.today(), activities="A",
+            travel_mode="train", public_summary="S"))
+        db.session.commit()
+        assignment = db.session.query(Assignment).first()
+        ids = {"call_id": call.id, "application_id": application.id, "grant_id": grant.id, "pair_id": call.pairs[0].id,
+               "assignment_id": assignment.id, "rule_id": 0, "question_id": 0, "criterion_id": call.criteria[0].id,
+               "user_id": admin.id, "attachment_id": 0, "locale": "ko", "status": "published", "action": "grant",
+               "decision": "approve", "amendment_id": 0}
+        return {"admin": admin, "juror": assignment.juror, "grantee": application.applicant}, ids
+
+
+def _get_urls(app, ids):
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint == "static" or "token" in rule.arguments:
+            continue
+        url = rule.rule
+        for arg in rule.arguments:
+            url = re.sub(r"<(?:[^:<>]+:)?" + arg + r">", str(ids.get(arg, 1)), url)
+        yield rule.endpoint, url
+
+
+@pytest.mark.parametrize("who", ["admin", "juror", "grantee"])
+def test_no_page_fails(app, client, programme, who):
+    people, ids = programme
+    sign_in(client, people[who].email)
+    for endpoint, url in _get_urls(app, ids):
+        response = client.get(url)
+        assert response.status_code in (200, 302, 403, 404), (who, endpoint, url, response.status_code)
