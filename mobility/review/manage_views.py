@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from mobility.accounts.enums import Role
@@ -17,9 +17,10 @@ from mobility.core.errors import DomainError, put_on_form
 from mobility.extensions import db
 from mobility.awards import services as awards
 from mobility.review import policies, ranking, services
+from mobility.review.assignment import REVIEWABLE
 from mobility.review.enums import Decision, PairRule, PhaseKind
 from mobility.review.forms import DecisionForm, JurorForm, PairRuleForm, PhaseForm
-from mobility.review.models import Assignment, CallJuror
+from mobility.review.models import Assignment, AssignmentRule, CallJuror
 
 bp = Blueprint("manage_review", __name__, url_prefix="/manage", template_folder="templates")
 OFFICE = (Role.MANAGER, Role.ADMIN)
@@ -81,16 +82,20 @@ def assignment(call_id: int):
             db.session.commit()
             if report.saved:
                 flash(_("The assignment is saved: %(n)s seats filled.", n=report.assigned), "success")
-    rows = db.session.scalars(select(Application).where(Application.call_id == call.id)
-                              .where(Application.id.in_(select(Assignment.application_id)
-                                                        .where(Assignment.call_id == call.id)))
-                              .order_by(Application.id)).all()
+    rows = db.session.scalars(select(Application).where(Application.call_id == call.id).where(or_(
+        Application.status.in_(REVIEWABLE),
+        Application.id.in_(select(Assignment.application_id).where(Assignment.call_id == call.id))))
+        .order_by(Application.id)).all()
     by_application: dict[int, list[Assignment]] = {}
     for item in db.session.scalars(select(Assignment).where(Assignment.call_id == call.id)
                                    .options(selectinload(Assignment.juror))):
         by_application.setdefault(item.application_id, []).append(item)
+    pool = db.session.scalars(select(User).join(CallJuror, CallJuror.user_id == User.id)
+                              .where(CallJuror.call_id == call.id).order_by(User.name)).all()
+    rules = {(r.application_id, r.juror_id): r.rule for r in db.session.scalars(
+        select(AssignmentRule).where(AssignmentRule.application_id.in_([a.id for a in rows])))}
     return render_template("review/manage_assignment.html", call=call, form=ConfirmForm(formdata=None),
-                           report=report, rows=rows, by_application=by_application)
+                           report=report, rows=rows, by_application=by_application, pool=pool, rules=rules)
 
 
 @bp.post("/applications/<int:application_id>/pair-rule")

@@ -193,3 +193,19 @@ def test_the_office_builds_the_jury(app, client, db, signed_in):
                                    "csrf_token": csrf_from(page.get_data(as_text=True))})
     assert added.status_code == 302
     assert "Kim Ji-won" in client.get(url).get_data(as_text=True)
+
+
+def test_a_manager_pins_a_juror_who_was_not_chosen(app, client, db, signed_in):
+    with app.test_request_context():
+        chosen, spare = make_juror(city="Chemnitz", name="Chosen"), make_juror(city="Oulu", name="Spare")
+        asian = make_juror(city="Kamakura", name="Asian")
+        _manager, call, (application,) = make_reviewable_call(jurors=[chosen, spare, asian], applications=1)
+    signed_in("manager")
+    url = f"/manage/calls/{call.id}/assignment"
+    page = client.get(url).get_data(as_text=True)
+    assert "Spare" in page and "Project 1" in page  # listed before any run, every pool juror offered
+    client.post(f"/manage/applications/{application.id}/pair-rule",
+                data={"juror_id": str(spare.id), "rule": "pin", "csrf_token": csrf_from(page)})
+    client.post(url, data={"csrf_token": csrf_from(page)})
+    jurors = {a.juror_id for a in db.session.scalars(select(Assignment))}
+    assert spare.id in jurors and asian.id in jurors
