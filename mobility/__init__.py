@@ -75,6 +75,7 @@ def _register_blueprints(app: Flask) -> None:
     from mobility.applications.manage_views import bp as manage_applications_bp
     from mobility.applications.views import bp as applications_bp
     from mobility.awards.views import bp as awards_bp
+    from mobility.reports.public_views import bp as open_data_bp
     from mobility.reports.views import bp as reports_bp
     from mobility.review.manage_views import bp as manage_review_bp
     from mobility.review.views import bp as review_bp
@@ -86,5 +87,5 @@ def _register_blueprints(app: Flask) -> None:
 
     for bp in (core_bp, i18n_bp, accounts_bp, admin_bp, cities_bp, calls_bp, manage_calls_bp,
                applications_bp, manage_applications_bp, review_bp, manage_review_bp, awards_bp,
-               reports_bp):
+               reports_bp, open_data_bp):
         app.register_blueprint(bp)

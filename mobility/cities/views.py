@@ -11,7 +11,7 @@ from mobility.accounts.enums import Role
 from mobility.calls.policies import PUBLIC_STATUSES
 from mobility.calls.queries import calls_for_pair
 from mobility.cities import policies, services
-from mobility.cities.enums import Programme, Side
+from mobility.cities.enums import Direction, Programme, Side
 from mobility.cities.forms import CityForm, PairForm
 from mobility.cities.models import City, CityPair
 from mobility.core.access import public, roles_required
@@ -40,7 +40,13 @@ def pairs():
 def pair(pair_id: int):
     pair = db.get_or_404(CityPair, pair_id)
     calls = db.session.scalars(calls_for_pair(pair.id, PUBLIC_STATUSES)).all()
-    return render_template("cities/pair.html", pair=pair, calls=calls,
+    # Imported here: exchanges come from the awards and reports built on top of cities.
+    from mobility.reports.queries import funded_exchanges
+
+    exchanges = db.session.execute(funded_exchanges(pair.id)).all()
+    by_direction = {d: sum(1 for grant, _r in exchanges if grant.direction is d) for d in Direction}
+    return render_template("cities/pair.html", pair=pair, calls=calls, exchanges=exchanges,
+                           by_direction=by_direction, most=max(by_direction.values(), default=0) or 1,
                            can_manage=policies.can_manage_cities(current_user))
 
 

@@ -98,6 +98,7 @@ EXPECTED_RULES = {
     "reports.review_report": "roles:admin,manager",
     "reports.host_confirmation": "public",
     "reports.call_reports": "roles:admin,manager",
+    "open_data.exchanges_csv": "public",
 }
 
 def _routes(app):

@@ -48,3 +48,37 @@ def test_other_people_cannot_reach_the_report(app, client, db, grant):
     assert client.get(f"/grants/{grant.id}/report").status_code == 404
     assert client.post(f"/grants/{grant.id}/report", data={"csrf_token": token}).status_code == 404
     assert client.post(f"/grants/{grant.id}/report/review", data={"csrf_token": token}).status_code == 403
+
+
+def test_open_data_and_the_pair_page_show_exchanges_without_personal_data(app, client, db):
+    import csv
+    import io
+    from datetime import timedelta
+
+    from mobility.reports import services
+
+    canary = "Qx9personal"
+    with app.test_request_context(environ_base={"REMOTE_ADDR": "127.0.0.1"}):
+        manager, call, (application,) = make_awardable()
+        applicant = application.applicant
+        applicant.name, applicant.email = f"Artist {canary}", f"{canary.lower()}@example.org"
+        application.host_organisation, application.host_contact_name = f"Host {canary}", f"Contact {canary}"
+        application.host_email = f"host.{canary.lower()}@example.org"
+        grant = awards.award_application(manager, application, "Excellent")
+        awards.accept_grant(applicant, grant, name=f"Signed {canary}")
+        grant.created_at -= timedelta(days=40)
+        report = services.report_for(grant)
+        services.save_report(applicant, report, services.ReportData(
+            actual_start=date.today() - timedelta(days=9), actual_end=date.today(), activities=f"Private {canary}",
+            partners=f"Partner {canary}", travel_mode="train", public_summary="Masks met machines.", audience=300))
+        services.submit_report(applicant, report)
+        services.approve_report(manager, report)
+        db.session.commit()
+        pair_id = call.pairs[0].id
+    export = client.get("/open-data/exchanges.csv")
+    assert export.status_code == 200
+    rows = list(csv.reader(io.StringIO(export.get_data(as_text=True).lstrip("\ufeff"))))
+    assert len(rows) == 2 and rows[1][-1] == "Masks met machines." and rows[1][8] == "10"
+    assert canary.lower() not in export.get_data(as_text=True).lower()
+    page = client.get(f"/pairs/{pair_id}").get_data(as_text=True)
+    assert "Masks met machines." in page and canary.lower() not in page.lower()
