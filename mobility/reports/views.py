@@ -13,8 +13,10 @@ from mobility.awards.models import Grant
 from mobility.calls.models import Call
 from mobility.core.access import public, roles_required, signed_in
 from mobility.core.errors import DomainError, put_on_form
+from mobility.core.exports import csv_response, xlsx_response
 from mobility.extensions import db
 from mobility.reports import services, tokens
+from mobility.reports.exports import EXPORTS
 from mobility.reports.enums import ReportStatus
 from mobility.reports.forms import ChangesForm, HostStayForm, ReportForm
 from mobility.reports.models import FinalReport
@@ -137,3 +139,14 @@ def call_reports(call_id: int):
     reports = db.session.scalars(select(FinalReport).join(Grant).where(Grant.call_id == call.id)
                                  .order_by(FinalReport.status, FinalReport.id)).all()
     return render_template("reports/manage_list.html", call=call, reports=reports, statuses=ReportStatus)
+
+
+@bp.get("/manage/calls/<int:call_id>/exports/<kind>.<fmt>")
+@roles_required(*OFFICE)
+def export(call_id: int, kind: str, fmt: str):
+    call = db.get_or_404(Call, call_id)
+    if kind not in EXPORTS or fmt not in ("csv", "xlsx"):
+        abort(404)
+    header, rows = EXPORTS[kind](call)
+    respond = csv_response if fmt == "csv" else xlsx_response
+    return respond(f"{kind}-call-{call.id}.{fmt}", header, rows)

@@ -99,6 +99,7 @@ EXPECTED_RULES = {
     "reports.host_confirmation": "public",
     "reports.call_reports": "roles:admin,manager",
     "open_data.exchanges_csv": "public",
+    "reports.export": "roles:admin,manager",
 }
 
 def _routes(app):

@@ -82,3 +82,43 @@ def test_open_data_and_the_pair_page_show_exchanges_without_personal_data(app, c
     assert canary.lower() not in export.get_data(as_text=True).lower()
     page = client.get(f"/pairs/{pair_id}").get_data(as_text=True)
     assert "Masks met machines." in page and canary.lower() not in page.lower()
+
+
+@pytest.mark.parametrize("kind", ["reviews", "grants", "payments", "reports"])
+def test_exports_round_trip_and_are_formula_safe(app, client, db, grant, signed_in, kind):
+    import csv
+    import io
+    from datetime import timedelta
+
+    from openpyxl import load_workbook
+
+    from mobility.reports import services
+
+    from mobility.review import services as review
+    from mobility.review.enums import PhaseKind
+    from mobility.review.models import Assignment
+
+    with app.test_request_context(environ_base={"REMOTE_ADDR": "127.0.0.1"}):
+        manager = make_user("manager")
+        call = grant.application.call
+        review.move_to_phase(manager, call, PhaseKind.INDIVIDUAL)
+        for assignment in db.session.query(Assignment).all():
+            review.declare_no_conflict(assignment.juror, assignment)
+            review.save_review(assignment.juror, assignment, scores={c.id: "4" for c in call.criteria}, comments={},
+                               overall_comment="=HYPERLINK(1)", comment_language="en", submit=True)
+        awards.record_payment(manager, grant, instalment=1, amount=grant.amount * 7 / 10, reference="=CMD|' /C calc'!A0",
+                              paid_on=date.today())
+        grant.created_at -= timedelta(days=30)
+        report = services.report_for(grant)
+        services.save_report(grant.application.applicant, report, services.ReportData(
+            actual_start=date.today() - timedelta(days=5), actual_end=date.today(), activities="@SUM(1)",
+            travel_mode="bus", public_summary="-1+1"))
+        db.session.commit()
+    signed_in("manager")
+    url = f"/manage/calls/{grant.call_id}/exports/{kind}"
+    as_csv = list(csv.reader(io.StringIO(client.get(url + ".csv").get_data(as_text=True).lstrip("\ufeff"))))
+    sheet = load_workbook(io.BytesIO(client.get(url + ".xlsx").data)).active
+    as_xlsx = [[("" if c.value is None else str(c.value)) for c in row] for row in sheet.iter_rows()]
+    assert len(as_csv) == len(as_xlsx) >= 2
+    assert [row[0] for row in as_csv] == [row[0] for row in as_xlsx]  # the same rows in both formats
+    assert all(not cell.startswith(("=", "+", "-", "@")) for row in as_csv + as_xlsx for cell in row)
