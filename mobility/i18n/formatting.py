@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from babel import dates as babel_dates
 from flask import Flask
-from flask_babel import format_currency, format_date, format_datetime, format_decimal, format_timedelta, get_locale, get_timezone
+from flask_babel import format_currency, format_date, format_datetime, format_decimal, format_percent, format_timedelta, get_locale, get_timezone
 
 from mobility.accounts.enums import Language
 from mobility.awards.enums import LINE_TITLES
@@ -82,4 +82,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["paragraphs"] = paragraphs
     app.jinja_env.filters["number"] = format_decimal
     app.jinja_env.filters["format_date"] = format_date
+    app.jinja_env.globals["format_percent"] = format_percent
     app.jinja_env.globals["localized"] = localized

@@ -5,7 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from mobility.accounts.enums import Language
+from mobility.accounts.enums import Discipline, Language
+from mobility.cities.enums import Direction
 from mobility.accounts.forms import REQUIRED, MultiCheckboxField
 from mobility.reports.enums import Sector, TravelMode
 
@@ -37,3 +38,15 @@ class ChangesForm(FlaskForm):
     message = TextAreaField(_l("What should the grantee change?"), validators=[Length(max=4000)])
     approve = SubmitField(_l("Approve the report"))
     send_back = SubmitField(_l("Ask for changes"))
+
+
+class DashboardFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET filter changes nothing
+
+    call = SelectField(_l("Call"), coerce=lambda v: int(v) if v else None, validate_choice=False)
+    pair = SelectField(_l("City pair"), coerce=lambda v: int(v) if v else None, validate_choice=False)
+    direction = SelectField(_l("Direction"), choices=lambda: [("", "—")] + Direction.choices(), validate_choice=False)
+    discipline = SelectField(_l("Discipline"), choices=lambda: [("", "—")] + Discipline.choices(),
+                             validate_choice=False)
+    year = IntegerField(_l("Year"), validators=[Optional()])

@@ -6,19 +6,22 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from mobility.accounts.enums import Role
+from mobility.accounts.enums import Discipline, Role
 from mobility.accounts.tokens import LinkExpired, LinkInvalid
 from mobility.awards import policies as award_policies
 from mobility.awards.models import Grant
 from mobility.calls.models import Call
+from mobility.cities.enums import Direction
+from mobility.cities.models import CityPair
 from mobility.core.access import public, roles_required, signed_in
 from mobility.core.errors import DomainError, put_on_form
 from mobility.core.exports import csv_response, xlsx_response
 from mobility.extensions import db
-from mobility.reports import services, tokens
+from mobility.reports import dashboard, services, tokens
 from mobility.reports.exports import EXPORTS
 from mobility.reports.enums import ReportStatus
-from mobility.reports.forms import ChangesForm, HostStayForm, ReportForm
+from mobility.reports.enums import Sector
+from mobility.reports.forms import ChangesForm, DashboardFilterForm, HostStayForm, ReportForm
 from mobility.reports.models import FinalReport
 
 bp = Blueprint("reports", __name__, template_folder="templates")
@@ -150,3 +153,49 @@ def export(call_id: int, kind: str, fmt: str):
     header, rows = EXPORTS[kind](call)
     respond = csv_response if fmt == "csv" else xlsx_response
     return respond(f"{kind}-call-{call.id}.{fmt}", header, rows)
+
+
+def _dashboard_filters() -> tuple[DashboardFilterForm, dashboard.Filters]:
+    form = DashboardFilterForm(request.args)
+    form.call.choices = [("", "—")] + [(str(c.id), c.text("title")) for c in
+                                       db.session.scalars(select(Call).order_by(Call.closes_at.desc()))]
+    form.pair.choices = [("", "—")] + [(str(p.id), p.display_name()) for p in
+                                       db.session.scalars(select(CityPair).order_by(CityPair.id))]
+    valid = {d.value for d in Direction}, {d.value for d in Discipline}
+    return form, dashboard.Filters(
+        call_id=form.call.data or None, pair_id=form.pair.data or None,
+        direction=form.direction.data if form.direction.data in valid[0] else None,
+        discipline=form.discipline.data if form.discipline.data in valid[1] else None,
+        year=form.year.data if form.year.data and 2000 < form.year.data < 2100 else None)
+
+
+@bp.get("/manage/dashboard")
+@roles_required(*OFFICE)
+def dashboard_page():
+    form, filters = _dashboard_filters()
+    args = {k: v for k, v in request.args.items() if v}
+    figures = dashboard.indicators(filters)
+
+    def chart(title, members, counts, link=True):
+        items = [(m.title, counts.get(m.value, 0), url_for(
+            "reports.dashboard_list", figure="applications", **{**args, m.__class__.__name__.lower(): m.value})
+            if link else "#") for m in members]
+        return title, items, max([n for _t, n, _h in items] + [1])
+
+    charts = [
+        chart(_("Balance of the two directions"), list(Direction), figures.by_direction),
+        chart(_("Applications by discipline"), list(Discipline), figures.by_discipline),
+        chart(_("Sectors touched"), list(Sector), figures.sectors, link=False),
+    ]
+    return render_template("reports/dashboard.html", form=form, figures=figures, args=args, charts=charts)
+
+
+@bp.get("/manage/dashboard/<figure>")
+@roles_required(*OFFICE)
+def dashboard_list(figure: str):
+    if figure not in dashboard.DRILL_DOWN:
+        abort(404)
+    _form, filters = _dashboard_filters()
+    rows = dashboard.figure_rows(figure, filters)
+    return render_template("reports/dashboard_list.html", figure=figure, rows=rows,
+                           args={k: v for k, v in request.args.items() if v})

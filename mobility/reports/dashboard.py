@@ -1,0 +1,148 @@
+"""Programme indicators, computed in SQL (one aggregate query per figure group), with the list behind each.
+
+Every figure has a drill-down: `figure_rows(name, filters)` returns the rows it counts, so a test can
+prove that a figure always equals the length of its list.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import Select, Text, case, cast, extract, func, select
+
+from mobility.applications.enums import ApplicationStatus
+from mobility.applications.models import Application
+from mobility.awards.enums import GrantStatus
+from mobility.awards.models import Grant, Payment
+from mobility.calls.models import Call
+from mobility.extensions import db
+from mobility.reports.enums import CO2_KG_PER_KM, ReportStatus, Sector, TravelMode
+from mobility.reports.models import FinalReport
+
+NOT_SUBMITTED = (ApplicationStatus.DRAFT,)
+NOT_ELIGIBLE = (ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED, ApplicationStatus.INELIGIBLE)
+COMMITTED = (GrantStatus.OFFERED, GrantStatus.ACCEPTED)
+
+
+@dataclass(frozen=True)
+class Filters:
+    call_id: int | None = None
+    pair_id: int | None = None
+    direction: str | None = None
+    discipline: str | None = None
+    year: int | None = None
+
+    def applications(self, stmt: Select) -> Select:
+        if self.call_id:
+            stmt = stmt.where(Application.call_id == self.call_id)
+        if self.pair_id:
+            stmt = stmt.where(Application.pair_id == self.pair_id)
+        if self.direction:
+            stmt = stmt.where(Application.direction == self.direction)
+        if self.discipline:
+            stmt = stmt.where(Application.discipline == self.discipline)
+        if self.year:
+            stmt = stmt.where(Application.call_id.in_(select(Call.id).where(
+                extract("year", Call.closes_at) == self.year)))
+        return stmt
+
+
+# ---- the lists behind the figures -----------------------------------------------------------
+
+def _applications(filters: Filters) -> Select:
+    return filters.applications(select(Application).where(Application.status.not_in(NOT_SUBMITTED)))
+
+
+def _grants(filters: Filters) -> Select:
+    return filters.applications(select(Grant).join(Application, Application.id == Grant.application_id)
+                                .where(Grant.status.in_(COMMITTED)))
+
+
+def _reports(filters: Filters) -> Select:
+    return filters.applications(select(FinalReport).join(Grant, Grant.id == FinalReport.grant_id)
+                                .join(Application, Application.id == Grant.application_id)
+                                .where(FinalReport.status == ReportStatus.APPROVED))
+
+
+DRILL_DOWN = {
+    "applications": lambda f: _applications(f),
+    "eligible": lambda f: _applications(f).where(Application.status.not_in(NOT_ELIGIBLE)),
+    "awarded": lambda f: _applications(f).where(Application.status == ApplicationStatus.AWARDED),
+    "grants": _grants,
+    "reports": _reports,
+}
+
+
+def figure_rows(name: str, filters: Filters) -> list:
+    return db.session.scalars(DRILL_DOWN[name](filters).order_by(*_order(name))).all()
+
+
+def _order(name: str):
+    return (FinalReport.id,) if name == "reports" else (Grant.id,) if name == "grants" else (Application.id,)
+
+
+# ---- the figures ----------------------------------------------------------------------------
+
+@dataclass
+class Indicators:
+    applications: int
+    eligible: int
+    awarded: int
+    grants: int
+    committed: Decimal
+    paid: Decimal
+    mobility_days: int
+    reports: int
+    co_creations: int
+    audience: int
+    co2_kg: int
+    by_direction: dict[str, int]
+    by_discipline: dict[str, int]
+    sectors: dict[str, int]
+
+    @property
+    def eligibility_rate(self) -> float | None:
+        return self.eligible / self.applications if self.applications else None
+
+    @property
+    def success_rate(self) -> float | None:
+        return self.awarded / self.eligible if self.eligible else None
+
+
+def indicators(filters: Filters) -> Indicators:
+    apps = _applications(filters).subquery()
+    counts = db.session.execute(select(
+        func.count(),
+        func.coalesce(func.sum(case((apps.c.status.not_in([s.value for s in NOT_ELIGIBLE]), 1), else_=0)), 0),
+        func.coalesce(func.sum(case((apps.c.status == ApplicationStatus.AWARDED.value, 1), else_=0)), 0),
+    ).select_from(apps)).one()
+    by_direction = dict(db.session.execute(select(apps.c.direction, func.count()).group_by(apps.c.direction)).all())
+    by_discipline = dict(db.session.execute(select(apps.c.discipline, func.count())
+                                            .group_by(apps.c.discipline)).all())
+
+    grants = _grants(filters).subquery()
+    grant_row = db.session.execute(select(func.count(), func.coalesce(func.sum(grants.c.amount), 0),
+                                          func.coalesce(func.sum(grants.c.days), 0)).select_from(grants)).one()
+    paid = db.session.scalar(select(func.coalesce(func.sum(Payment.amount), 0))
+                             .where(Payment.grant_id.in_(select(grants.c.id))))
+
+    reports = _reports(filters).subquery()
+    sector_text = cast(reports.c.sectors, Text)
+    factor = case(*[(reports.c.travel_mode == mode.value, float(CO2_KG_PER_KM[mode])) for mode in TravelMode],
+                  else_=0.0)
+    report_row = db.session.execute(select(
+        func.count(),
+        func.coalesce(func.sum(case((func.length(reports.c.co_creations) > 0, 1), else_=0)), 0),
+        func.coalesce(func.sum(reports.c.audience), 0),
+        func.coalesce(func.sum(Grant.distance_km * 2 * factor), 0),
+        *[func.coalesce(func.sum(case((sector_text.like(f'%"{s.value}"%'), 1), else_=0)), 0) for s in Sector],
+    ).select_from(reports).join(Grant, Grant.id == reports.c.grant_id)).one()
+    return Indicators(
+        applications=counts[0], eligible=int(counts[1]), awarded=int(counts[2]),
+        grants=grant_row[0], committed=Decimal(str(grant_row[1])), paid=Decimal(str(paid)),
+        mobility_days=int(grant_row[2]), reports=report_row[0], co_creations=int(report_row[1]),
+        audience=int(report_row[2]), co2_kg=int(round(float(report_row[3]))),
+        by_direction={str(k.value if hasattr(k, "value") else k): v for k, v in by_direction.items() if k},
+        by_discipline={str(k.value if hasattr(k, "value") else k): v for k, v in by_discipline.items() if k},
+        sectors={s.value: int(n) for s, n in zip(Sector, report_row[4:])},
+    )

@@ -1,0 +1,65 @@
+"""The dashboard: every figure equals the length of the list behind it; only the office sees it."""
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from mobility.awards import services as awards
+from mobility.reports import dashboard, services
+from mobility.review import services as review
+from mobility.review.enums import Decision
+from tests.conftest import csrf_from
+from tests.factories import make_awardable
+
+
+def _programme(app, db):
+    with app.test_request_context(environ_base={"REMOTE_ADDR": "127.0.0.1"}):
+        manager, call, applications = make_awardable(budget="20000", applications=4)
+        first = awards.award_application(manager, applications[0], "Strong")
+        awards.award_application(manager, applications[1], "Strong")
+        review.record_decision(manager, applications[2], Decision.REJECT, "Weaker")
+        awards.accept_grant(applications[0].applicant, first, name="A")
+        first.created_at -= timedelta(days=30)
+        report = services.report_for(first)
+        services.save_report(applications[0].applicant, report, services.ReportData(
+            actual_start=date.today() - timedelta(days=9), actual_end=date.today(), activities="A",
+            co_creations="A dance piece", audience=250, sectors=["creative", "tourism"], travel_mode="train",
+            public_summary="S"))
+        services.submit_report(applications[0].applicant, report)
+        services.approve_report(manager, report)
+        db.session.commit()
+        return call
+
+
+def test_indicators_on_known_data(app, db):
+    call = _programme(app, db)
+    figures = dashboard.indicators(dashboard.Filters(call_id=call.id))
+    assert (figures.applications, figures.eligible, figures.awarded, figures.grants) == (4, 4, 2, 2)
+    assert figures.committed == 850 + 800 + 3350  # the first grant is recomputed for 10 actual days
+    assert (figures.reports, figures.co_creations, figures.audience) == (1, 1, 250)
+    assert figures.sectors["creative"] == 1 and figures.sectors["tourism"] == 1 and figures.sectors["care"] == 0
+    assert figures.success_rate == 0.5
+    assert figures.co2_kg > 0
+
+
+def test_every_figure_equals_its_drill_down_list(app, client, db, signed_in):
+    call = _programme(app, db)
+    signed_in("manager")
+    page = client.get(f"/manage/dashboard?call={call.id}").get_data(as_text=True)
+    links = re.findall(r'href="(/manage/dashboard/(\w+)\?[^"]*)"><span class="figure">([^<]+)</span>', page)
+    assert {name for _url, name, _value in links} >= {"applications", "eligible", "awarded", "reports"}
+    for url, name, value in links:
+        rows = client.get(url.replace("&amp;", "&")).get_data(as_text=True).count('<tr>') - 1
+        if name != "grants":  # the grants card shows money; its list is checked below
+            assert rows == int(value.replace(",", "")), name
+    figures = dashboard.indicators(dashboard.Filters(call_id=call.id))
+    assert len(dashboard.figure_rows("grants", dashboard.Filters(call_id=call.id))) == figures.grants
+
+
+def test_only_the_office_sees_the_dashboard(client, db, signed_in):
+    for role in ("applicant", "juror"):
+        signed_in(role)
+        assert client.get("/manage/dashboard").status_code == 403
+        assert client.get("/manage/dashboard/applications").status_code == 403
+        client.post("/sign-out", data={"csrf_token": csrf_from(client.get("/").get_data(as_text=True))})
+    assert client.get("/manage/dashboard").status_code == 302
