@@ -96,6 +96,24 @@ def register_cli(app: Flask) -> None:
         click.echo(f"{count} reminder(s) sent")
 
     @app.cli.group()
+    def reports():
+        """Final reports."""
+
+    @reports.command("remind")
+    def reports_remind():
+        """Remind grantees of final reports coming due or overdue (run it daily from cron)."""
+        from mobility.core.mail import deliver
+        from mobility.extensions import db
+        from mobility.reports.services import send_report_reminders
+
+        with app.test_request_context(base_url=app.config.get("PREFERRED_URL_SCHEME", "http") + "://"
+                                      + (app.config.get("SERVER_NAME") or "localhost")):
+            count = send_report_reminders()
+            db.session.commit()
+            deliver()
+        click.echo(f"{count} reminder(s) sent")
+
+    @app.cli.group()
     def outbox():
         """The mail outbox."""
 

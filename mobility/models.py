@@ -7,13 +7,13 @@ from mobility.calls.models import (
 )
 from mobility.cities.models import City, CityPair
 from mobility.core.models import AuditEntry, OutboxMessage
-from mobility.reports.models import FinalReport
+from mobility.reports.models import FinalReport, ReportPhoto
 from mobility.review.models import (
     Assignment, AssignmentRule, CallJuror, ConsensusReport, PanelDecision, Review, ReviewPhase,
 )
 
 __all__ = [
-    "FinalReport",
+    "FinalReport", "ReportPhoto",
     "ExchangeRate", "Grant", "GrantAmendment", "Payment",
     "Assignment", "AssignmentRule", "CallJuror", "ConsensusReport", "PanelDecision", "Review", "ReviewPhase",
     "Application", "Attachment", "Receipt", "TeamMember",

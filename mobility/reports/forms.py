@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -50,3 +51,10 @@ class DashboardFilterForm(FlaskForm):
     discipline = SelectField(_l("Discipline"), choices=lambda: [("", "—")] + Discipline.choices(),
                              validate_choice=False)
     year = IntegerField(_l("Year"), validators=[Optional()])
+
+
+class PhotoForm(FlaskForm):
+    photo = FileField(_l("Photo"), validators=[FileRequired(_l("Choose a file."))],
+                      description=_l("PNG, JPEG or WebP."))
+    caption = StringField(_l("Caption"), validators=[Length(max=300)])
+    upload = SubmitField(_l("Add the photo"))

@@ -8,7 +8,7 @@ from sqlalchemy.ext.mutable import MutableList
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mobility.awards.models import Grant
-from mobility.db import TimestampMixin, UTCDateTime, enum_column
+from mobility.db import TimestampMixin, UTCDateTime, enum_column, utcnow
 from mobility.extensions import db
 from mobility.reports.enums import ReportStatus, TravelMode
 
@@ -43,6 +43,8 @@ class FinalReport(TimestampMixin, db.Model):
     approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
 
     grant: Mapped[Grant] = relationship()
+    photos: Mapped[list[ReportPhoto]] = relationship(back_populates="report", cascade="all, delete-orphan",
+                                                     order_by="ReportPhoto.id")
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -51,3 +53,20 @@ class FinalReport(TimestampMixin, db.Model):
         if self.actual_start is None or self.actual_end is None:
             return None
         return (self.actual_end - self.actual_start).days + 1
+
+
+class ReportPhoto(db.Model):
+    """A photo of the exchange (images only, checked by content), kept in the attachment store."""
+
+    __tablename__ = "report_photo"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(sa.ForeignKey("final_report.id", ondelete="CASCADE"), nullable=False,
+                                           index=True)
+    storage_key: Mapped[str] = mapped_column(sa.String(100), unique=True, nullable=False)
+    content_type: Mapped[str] = mapped_column(sa.String(50), nullable=False)
+    size: Mapped[int] = mapped_column(nullable=False)
+    caption: Mapped[str] = mapped_column(sa.String(300), default="", nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    report: Mapped[FinalReport] = relationship(back_populates="photos")

@@ -2,28 +2,32 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
-from flask import url_for
+from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from mobility.accounts.models import User
 from mobility.awards import services as awards
 from mobility.awards.calculator import calculate
 from mobility.awards.enums import AmendmentStatus, GrantStatus
+from mobility.applications.attachments import detect_type
+from mobility.applications.services import TooLarge
 from mobility.awards.models import Grant, GrantAmendment
 from mobility.core import audit
 from mobility.core.errors import DomainError
 from mobility.core.mail import queue_mail
+from mobility.core.storage import get_storage
 from mobility.db import utcnow
 from mobility.extensions import db
 from mobility.reports import tokens
 from mobility.reports.enums import CO2_KG_PER_KM, ReportStatus, Sector, TravelMode
-from mobility.reports.models import FinalReport
+from mobility.reports.models import FinalReport, ReportPhoto
 
 EDITABLE = (ReportStatus.DRAFT, ReportStatus.CHANGES_REQUESTED)
+REPORT_DUE_DAYS = 30  # after the last day of the stay (the grant agreement says so)
 TEXT_LIMIT = 10000
 
 
@@ -159,3 +163,46 @@ def co2_kg(report: FinalReport) -> Decimal | None:
     travellers = len(report.grant.travellers) or 1
     return (Decimal(report.grant.distance_km) * 2 * travellers * CO2_KG_PER_KM[report.travel_mode]).quantize(
         Decimal("1"))
+
+
+IMAGE_TYPES = ("image/png", "image/jpeg", "image/webp")
+MAX_PHOTOS = 8
+
+
+def add_photo(grantee: User, report: FinalReport, *, data: bytes, caption: str) -> ReportPhoto:
+    if report.grant.application.applicant_id != grantee.id:
+        raise DomainError(_l("Only the grantee writes the report."))
+    if report.status not in EDITABLE:
+        raise DomainError(_l("The report has been submitted and can no longer be changed."))
+    if detect_type(data) not in IMAGE_TYPES:
+        raise DomainError(_l("This is not a photo. Use PNG, JPEG or WebP."), field="photo")
+    if len(data) > current_app.config["MAX_ATTACHMENT_BYTES"]:
+        raise TooLarge(_l("A file may be at most %(size)s MB.",
+                                  size=current_app.config["MAX_ATTACHMENT_BYTES"] // 2**20), field="photo")
+    if len(report.photos) >= MAX_PHOTOS:
+        raise DomainError(_l("A report can have at most %(n)s photos.", n=MAX_PHOTOS), field="photo")
+    photo = ReportPhoto(storage_key=get_storage().save(data), content_type=detect_type(data), size=len(data),
+                        caption=(caption or "").strip()[:300])
+    report.photos.append(photo)
+    db.session.flush()
+    audit.record("report.photo_added", actor=grantee, target=report.grant.application)
+    return photo
+
+
+def send_report_reminders(today: date | None = None) -> int:
+    """Remind grantees a week before their report is due (30 days after the stay) and once it is overdue."""
+    today = today or date.today()
+    count = 0
+    waiting = db.session.scalars(
+        select(Grant).outerjoin(FinalReport, FinalReport.grant_id == Grant.id)
+        .where(Grant.status == GrantStatus.ACCEPTED,
+               or_(FinalReport.id.is_(None), FinalReport.status.in_(EDITABLE)))).all()
+    for grant in waiting:
+        due = grant.end_date + timedelta(days=REPORT_DUE_DAYS)
+        if (due - today).days == 7 or (today > due and (today - due).days % 7 == 1):
+            applicant = grant.application.applicant
+            queue_mail(applicant.email, applicant.locale, _l("Your final report is due on %(date)s", date=due),
+                       "reports/mail/reminder.txt", user=applicant, grant=grant, due=due, overdue=today > due,
+                       link=url_for("reports.report_page", grant_id=grant.id, _external=True))
+            count += 1
+    return count

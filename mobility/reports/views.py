@@ -1,7 +1,9 @@
 """The final report: the grantee writes it, the host confirms, the office approves or sends it back."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import io
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -14,14 +16,16 @@ from mobility.calls.models import Call
 from mobility.cities.enums import Direction
 from mobility.cities.models import CityPair
 from mobility.core.access import public, roles_required, signed_in
+from mobility.applications.services import TooLarge
 from mobility.core.errors import DomainError, put_on_form
+from mobility.core.storage import get_storage
 from mobility.core.exports import csv_response, xlsx_response
 from mobility.extensions import db
 from mobility.reports import dashboard, services, tokens
 from mobility.reports.exports import EXPORTS
 from mobility.reports.enums import ReportStatus
 from mobility.reports.enums import Sector
-from mobility.reports.forms import ChangesForm, DashboardFilterForm, HostStayForm, ReportForm
+from mobility.reports.forms import ChangesForm, DashboardFilterForm, HostStayForm, PhotoForm, ReportForm
 from mobility.reports.models import FinalReport
 
 bp = Blueprint("reports", __name__, template_folder="templates")
@@ -82,11 +86,52 @@ def report_page(grant_id: int):
     return _page(report, form, is_grantee)
 
 
-def _page(report: FinalReport, form, is_grantee: bool):
+def _page(report: FinalReport, form, is_grantee: bool, photo_form=None):
     changes_form = ChangesForm(formdata=None) if award_policies.can_manage_grants(current_user) else None
     return render_template("reports/report.html", report=report, grant=report.grant, form=form,
                            is_grantee=is_grantee, editable=report.status in services.EDITABLE,
-                           changes_form=changes_form, co2=services.co2_kg(report))
+                           changes_form=changes_form, co2=services.co2_kg(report),
+                           photo_form=photo_form or PhotoForm(formdata=None))
+
+
+@bp.post("/grants/<int:grant_id>/report/photos")
+@signed_in
+def add_photo(grant_id: int):
+    grant = _grant(grant_id)
+    if not award_policies.is_grantee(current_user, grant):
+        abort(403)
+    report = services.report_for(grant)
+    form = PhotoForm()
+    if form.validate_on_submit():
+        try:
+            services.add_photo(current_user._get_current_object(), report, data=form.photo.data.read(),
+                               caption=form.caption.data or "")
+        except DomainError as error:
+            db.session.rollback()
+            put_on_form(form, error)
+            status = 413 if isinstance(error, TooLarge) else 422
+            report = db.session.get(FinalReport, report.id)
+            report_form = ReportForm(formdata=None)
+            _fill(report_form, report)
+            return _page(report, report_form, True, photo_form=form), status
+        db.session.commit()
+        flash(_("The photo is added."), "success")
+    return redirect(url_for("reports.report_page", grant_id=grant_id) + "#photos")
+
+
+@bp.get("/grants/<int:grant_id>/report/photos/<int:photo_id>")
+@signed_in
+def photo(grant_id: int, photo_id: int):
+    grant = _grant(grant_id)
+    report = db.session.scalar(select(FinalReport).where(FinalReport.grant_id == grant.id))
+    item = next((p for p in (report.photos if report else []) if p.id == photo_id), None)
+    if item is None:
+        abort(404)
+    response = send_file(io.BytesIO(get_storage().read(item.storage_key)), mimetype=item.content_type,
+                         download_name=f"photo-{item.id}")
+    response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.post("/grants/<int:grant_id>/report/review")

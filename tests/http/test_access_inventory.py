@@ -100,6 +100,8 @@ EXPECTED_RULES = {
     "reports.call_reports": "roles:admin,manager",
     "open_data.exchanges_csv": "public",
     "reports.export": "roles:admin,manager",
+    "reports.add_photo": "signed-in",
+    "reports.photo": "signed-in",
     "reports.dashboard_page": "roles:admin,manager",
     "reports.dashboard_list": "roles:admin,manager",
 }

@@ -108,3 +108,33 @@ def test_changes_are_asked_for_in_the_grantees_language(accepted, db):
                               .order_by(OutboxMessage.id.desc())).first()
     assert mail.locale == "ja" and "Please add photos of the workshop." in mail.body
     services.save_report(grantee, report, _data(date.today(), date.today(), activities="With photos."))
+
+
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000")
+
+
+def test_photos_must_be_images(accepted, db):
+    _manager, grant = accepted
+    grantee = grant.application.applicant
+    report = services.report_for(grant)
+    photo = services.add_photo(grantee, report, data=PNG, caption="Opening night")
+    assert photo.content_type == "image/png" and report.photos == [photo]
+    for not_a_photo in (b"%PDF-1.4\n%%EOF", b"<svg xmlns='http://www.w3.org/2000/svg'/>", b"GIF89a"):
+        with pytest.raises(DomainError) as error:
+            services.add_photo(grantee, report, data=not_a_photo, caption="")
+        assert error.value.field == "photo"
+
+
+def test_reminders_a_week_before_the_report_is_due_and_when_overdue(accepted, db):
+    _manager, grant = accepted
+    due = grant.end_date + timedelta(days=services.REPORT_DUE_DAYS)
+    assert services.send_report_reminders(today=due - timedelta(days=7)) == 1
+    assert services.send_report_reminders(today=due - timedelta(days=6)) == 0
+    assert services.send_report_reminders(today=due + timedelta(days=1)) == 1
+    mail = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc())).first()
+    assert mail.recipient == grant.application.applicant.email and "was due" in mail.body
+    report = services.report_for(grant)
+    services.save_report(grant.application.applicant, report,
+                         _data(date.today() - timedelta(days=1), date.today()))
+    services.submit_report(grant.application.applicant, report)
+    assert services.send_report_reminders(today=due + timedelta(days=8)) == 0
