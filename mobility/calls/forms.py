@@ -61,6 +61,8 @@ class CallSettingsForm(FlaskForm):
     reviewers_per_application = IntegerField(_l("Jurors per application"), default=3,
                                              validators=[InputRequired(NUMBER), NumberRange(1, 20)])
     blind_review = BooleanField(_l("Blind review (jurors do not see who applied)"))
+    review_due_at = DateTimeLocalField(_l("Reviews due"), validators=[Optional()],
+                                       description=_l("In the call's time zone; each juror sees it in their own."))
     first_instalment_percent = IntegerField(_l("Share of the grant paid when the agreement is accepted (%)"),
                                             default=70, validators=[InputRequired(NUMBER), NumberRange(0, 100)],
                                             description=_l("The rest is paid after the final report is approved."))

@@ -156,6 +156,7 @@ def settings(call_id: int):
         form.blind_review.data = call.blind_review
         form.first_instalment_percent.data = call.first_instalment_percent
         form.appeal_days.data = call.appeal_days
+        form.review_due_at.data = utc_to_local(call.review_due_at, call.timezone) if call.review_due_at else None
     if form.validate_on_submit():
         done = _apply(form, lambda: services.update_settings(
             _actor(), call, kind=CallKind(form.kind.data), pair_ids=form.pair_ids.data,
@@ -164,7 +165,8 @@ def settings(call_id: int):
             accepted_languages=form.accepted_languages.data, required_texts=form.required_texts.data,
             required_locales=form.required_locales.data,
             reviewers_per_application=form.reviewers_per_application.data, blind_review=form.blind_review.data,
-            first_instalment_percent=form.first_instalment_percent.data, appeal_days=form.appeal_days.data),
+            first_instalment_percent=form.first_instalment_percent.data, appeal_days=form.appeal_days.data,
+            review_due_local=form.review_due_at.data),
             _("The settings are saved."), url_for("manage_calls.overview", call_id=call.id))
         if done:
             return done

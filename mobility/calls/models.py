@@ -89,6 +89,8 @@ class Call(TimestampMixin, db.Model):
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     # Payment in two instalments: this share when the agreement is accepted, the rest after the report.
     first_instalment_percent: Mapped[int] = mapped_column(default=70, nullable=False)
+    # When jurors should have submitted their reviews (shown to each juror in their own zone).
+    review_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Days an applicant has to ask for a review of the decision (said in the decision letter).
     appeal_days: Mapped[int] = mapped_column(default=14, nullable=False)
     # Set when the panel locks the ranking: from then on no score or decision changes are accepted.

@@ -134,7 +134,8 @@ def update_settings(actor, call: Call, *, kind: CallKind, pair_ids: Iterable[int
                     opens_local: datetime, closes_local: datetime, timezone: str, disciplines: Iterable[str],
                     accepted_languages: Iterable[str], required_texts: Iterable[str],
                     required_locales: Iterable[str], reviewers_per_application: int, blind_review: bool,
-                    first_instalment_percent: int | None = None, appeal_days: int | None = None) -> None:
+                    first_instalment_percent: int | None = None, appeal_days: int | None = None,
+                    review_due_local: datetime | None = None) -> None:
     opens_at, closes_at = _schedule(opens_local, closes_local, timezone)
     directions = [d for d in directions if d in {x.value for x in Direction}]
     if not directions:
@@ -176,6 +177,9 @@ def update_settings(actor, call: Call, *, kind: CallKind, pair_ids: Iterable[int
         if not 0 <= appeal_days <= 365:
             raise DomainError(_l("Use a number from 0 to 365."), field="appeal_days")
         call.appeal_days = appeal_days
+    call.review_due_at = local_to_utc(review_due_local, timezone) if review_due_local else None
+    if call.review_due_at is not None and call.review_due_at <= closes_at:
+        raise DomainError(_l("Reviews can only be due after the call closes."), field="review_due_at")
     if call.status is CallStatus.PUBLISHED and missing_texts(call):
         raise DomainError(_l("A published call must have every required text. Add the texts first."),
                           field="required_locales")

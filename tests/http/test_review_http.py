@@ -209,3 +209,21 @@ def test_a_manager_pins_a_juror_who_was_not_chosen(app, client, db, signed_in):
     client.post(url, data={"csrf_token": csrf_from(page)})
     jurors = {a.juror_id for a in db.session.scalars(select(Assignment))}
     assert spare.id in jurors and asian.id in jurors
+
+
+def test_jurors_see_when_reviews_are_due_in_their_own_zone(app, client, db):
+    from datetime import timedelta
+
+    from mobility.db import utcnow
+
+    with app.test_request_context():
+        juror = make_juror(city="Kamakura")
+        juror.timezone = "Asia/Tokyo"
+        other = make_juror(city="Chemnitz")
+        manager, call, _apps = make_reviewable_call(jurors=[juror, other], applications=1)
+        call.review_due_at = (utcnow() + timedelta(days=20)).replace(hour=3, minute=0, second=0, microsecond=0)
+        services.run_assignment(manager, call)
+        db.session.commit()
+    sign_in(client, juror.email)
+    page = client.get("/review/").get_data(as_text=True)
+    assert "Due" in page and "Asia/Tokyo" in page and "12:00:00" in page  # 03:00 UTC is noon in Tokyo
