@@ -73,8 +73,12 @@ DRILL_DOWN = {
 }
 
 
+def figure_query(name: str, filters: Filters) -> Select:
+    return DRILL_DOWN[name](filters).order_by(*_order(name))
+
+
 def figure_rows(name: str, filters: Filters) -> list:
-    return db.session.scalars(DRILL_DOWN[name](filters).order_by(*_order(name))).all()
+    return db.session.scalars(figure_query(name, filters)).all()
 
 
 def _order(name: str):

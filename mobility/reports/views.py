@@ -241,6 +241,7 @@ def dashboard_list(figure: str):
     if figure not in dashboard.DRILL_DOWN:
         abort(404)
     _form, filters = _dashboard_filters()
-    rows = dashboard.figure_rows(figure, filters)
-    return render_template("reports/dashboard_list.html", figure=figure, rows=rows,
-                           args={k: v for k, v in request.args.items() if v})
+    page = db.paginate(dashboard.figure_query(figure, filters), page=request.args.get("page", 1, type=int),
+                       per_page=100, error_out=False)
+    return render_template("reports/dashboard_list.html", figure=figure, page=page,
+                           args={k: v for k, v in request.args.items() if v and k != "page"})
