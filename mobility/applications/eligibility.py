@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
-
 from flask_babel import format_date
 from flask_babel import gettext as _
 
@@ -43,11 +41,11 @@ def _check(rule: EligibilityRule, application: Application) -> RuleCheck:
         days = application.days
         if days is None:
             return result(None, _("Give the first and last day of your stay."))
-        ok = _within(days, params)
+        ok = rules.within_range(params, days)
         return result(ok, _("Your stay lasts %(days)s days.", days=days))
     if kind is RuleKind.TEAM_SIZE:
         size = application.team_size
-        return result(_within(size, params), _("Your team has %(size)s members who have accepted.", size=size))
+        return result(rules.within_range(params, size), _("Your team has %(size)s members who have accepted.", size=size))
     if kind is RuleKind.RESIDENCE_SIDE:
         city = application.origin_city
         if city is None:
@@ -72,14 +70,9 @@ def _check(rule: EligibilityRule, application: Application) -> RuleCheck:
     if kind is RuleKind.TRAVEL_WINDOW:
         if application.start_date is None or application.end_date is None:
             return result(None, _("Give the first and last day of your stay."))
-        start, end = date.fromisoformat(params["start"]), date.fromisoformat(params["end"])
-        ok = start <= application.start_date and application.end_date <= end
+        ok = rules.within_window(params, application.start_date, application.end_date)
         return result(ok, _("Your stay runs from %(start)s to %(end)s.",
                             start=format_date(application.start_date, "long"),
                             end=format_date(application.end_date, "long")))
     return result(None)
 
-
-def _within(value: int, params: dict) -> bool:
-    low, high = params.get("min"), params.get("max")
-    return (low is None or value >= low) and (high is None or value <= high)

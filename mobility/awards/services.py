@@ -16,6 +16,7 @@ from mobility.applications.models import Application
 from mobility.awards.calculator import Breakdown, Traveller, calculate
 from mobility.awards.enums import CURRENCIES, AmendmentStatus, GrantStatus
 from mobility.awards.models import ExchangeRate, Grant, GrantAmendment, Payment
+from mobility.calls import rules as rule_params
 from mobility.calls.enums import RuleKind
 from mobility.calls.models import Call, CallBudget
 from mobility.core import audit
@@ -58,14 +59,12 @@ def _check_dates(call: Call, start: date, end: date) -> int:
         raise DomainError(_l("The last day cannot come before the first day."), field="end_date")
     days = (end - start).days + 1
     for rule in call.rules:
-        if rule.kind is RuleKind.TRAVEL_WINDOW:
-            if start < date.fromisoformat(rule.params["start"]) or end > date.fromisoformat(rule.params["end"]):
-                raise DomainError(_l("The dates must lie within the call's travel window."), field="start_date")
-        if rule.kind is RuleKind.DURATION:
-            low, high = rule.params.get("min"), rule.params.get("max")
-            if (low is not None and days < low) or (high is not None and days > high):
-                raise DomainError(_l("The stay must last between %(min)s and %(max)s days.",
-                                     min=low or 1, max=high or "∞"), field="end_date")
+        if rule.kind is RuleKind.TRAVEL_WINDOW and not rule_params.within_window(rule.params, start, end):
+            raise DomainError(_l("The dates must lie within the call's travel window."), field="start_date")
+        if rule.kind is RuleKind.DURATION and not rule_params.within_range(rule.params, days):
+            raise DomainError(_l("The stay must last between %(min)s and %(max)s days.",
+                                 min=rule.params.get("min") or 1, max=rule.params.get("max") or "∞"),
+                              field="end_date")
     return days
 
 
@@ -185,16 +184,16 @@ def decline_grant(grantee: User, grant: Grant) -> None:
     audit.record("award.declined", actor=grantee, target=grant.application)
 
 
-def next_on_waiting_list(call: Call, pair_id: int, direction) -> Application | None:
-    """The best-ranked waiting-list application of the same pair and direction."""
+def next_on_waiting_lists(call: Call) -> dict[tuple, Application]:
+    """For each (pair, direction), the best-ranked application on the waiting list (one ranking for all)."""
     from mobility.review.ranking import rank
 
+    found: dict[tuple, Application] = {}
     for ranked in rank(call):
         application = ranked.application
-        if (application.status is ApplicationStatus.WAITLISTED and application.pair_id == pair_id
-                and application.direction == direction):
-            return application
-    return None
+        if application.status is ApplicationStatus.WAITLISTED:
+            found.setdefault((application.pair_id, application.direction), application)
+    return found
 
 
 def promote_from_waiting_list(actor: User, application: Application) -> Grant:

@@ -153,8 +153,7 @@ def call_grants(call_id: int):
     call = db.get_or_404(Call, call_id)
     grants = db.session.scalars(select(Grant).where(Grant.call_id == call.id)
                                 .options(selectinload(Grant.application)).order_by(Grant.id)).all()
-    waiting = {(line.pair_id, line.direction): services.next_on_waiting_list(call, line.pair_id, line.direction)
-               for line in services.budget_lines(call)}
+    waiting = services.next_on_waiting_lists(call)
     pending = db.session.scalars(select(GrantAmendment).join(Grant).where(
         Grant.call_id == call.id, GrantAmendment.status == AmendmentStatus.PENDING)).all()
     return render_template("awards/manage_grants.html", call=call, grants=grants, lines=services.budget_lines(call),

@@ -97,3 +97,14 @@ def _city_names(ids: list[int]) -> list[str]:
     cities = db.session.scalars(select(City).where(City.id.in_(ids))).all() if ids else []
     by_id = {c.id: c.display_name() for c in cities}
     return [by_id.get(i, str(i)) for i in ids]
+
+
+def within_range(params: dict, value: int) -> bool:
+    """A DURATION or TEAM_SIZE rule: min and max inclusive, either may be missing."""
+    low, high = params.get("min"), params.get("max")
+    return (low is None or value >= low) and (high is None or value <= high)
+
+
+def within_window(params: dict, start: date, end: date) -> bool:
+    """A TRAVEL_WINDOW rule: the whole stay lies inside it."""
+    return date.fromisoformat(params["start"]) <= start and end <= date.fromisoformat(params["end"])

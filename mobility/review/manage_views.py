@@ -116,12 +116,12 @@ def pair_rule(application_id: int):
 @roles_required(*OFFICE)
 def ranking_page(call_id: int):
     call = _call(call_id)
+    phase = services.active_phase(call)
     phase_form = PhaseForm(formdata=None)
-    phase_form.phase.data = services.active_phase(call).kind.value
-    db.session.commit()  # the default phases, if this is the first look
+    phase_form.phase.data = phase.kind.value
     return render_template("review/manage_ranking.html", call=call, ranking=ranking.rank(call),
                            phase_form=phase_form, decision_form=DecisionForm(formdata=None),
-                           lock_form=ConfirmForm(formdata=None), phase=services.active_phase(call),
+                           lock_form=ConfirmForm(formdata=None), phase=phase,
                            budgets={(b.pair_id, b.direction): b.amount for b in call.budgets})
 
 

@@ -48,26 +48,24 @@ DEFAULT_PHASES = (
 # ---- phases ---------------------------------------------------------------------------------
 
 def phases(call: Call) -> list[ReviewPhase]:
-    """The call's phases, created with the defaults the first time they are asked for."""
+    """The call's phases; a call that never changed them has the defaults (not stored: reading never writes)."""
     rows = db.session.scalars(select(ReviewPhase).where(ReviewPhase.call_id == call.id)
                               .order_by(ReviewPhase.position)).all()
-    if rows:
-        return rows
-    rows = [ReviewPhase(call_id=call.id, position=i, kind=kind, active=(i == 0), **flags)
-            for i, (kind, flags) in enumerate(DEFAULT_PHASES)]
-    db.session.add_all(rows)
-    db.session.flush()
-    return rows
+    return rows or [ReviewPhase(call_id=call.id, position=i, kind=kind, active=(i == 0), **flags)
+                    for i, (kind, flags) in enumerate(DEFAULT_PHASES)]
 
 
 def active_phase(call: Call) -> ReviewPhase:
-    return next((p for p in phases(call) if p.active), phases(call)[0])
+    rows = phases(call)
+    return next((p for p in rows if p.active), rows[0])
 
 
 def move_to_phase(actor: User, call: Call, kind: PhaseKind) -> None:
     _ensure_not_locked(call)
-    for phase in phases(call):
+    rows = phases(call)
+    for phase in rows:
         phase.active = phase.kind is kind
+    db.session.add_all(rows)  # stores the defaults the first time
     audit.record("review.phase_changed", actor=actor, target=call, phase=kind.value)
 
 

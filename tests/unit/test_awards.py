@@ -115,7 +115,7 @@ def test_a_declined_grant_returns_the_money_and_the_waiting_list_moves_up(db):
     grant = _award(manager, first)
     review.record_decision(manager, second, Decision.WAITLIST, "Next in line")
     db.session.commit()
-    assert services.next_on_waiting_list(call, second.pair_id, second.direction) == second
+    assert services.next_on_waiting_lists(call) == {(second.pair_id, second.direction): second}
     services.decline_grant(first.applicant, grant)
     assert first.status is ApplicationStatus.WITHDRAWN
     assert services.committed(call.id, first.pair_id, first.direction) == 0

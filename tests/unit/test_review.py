@@ -12,7 +12,7 @@ from mobility.cities.models import City
 from mobility.core.errors import DomainError
 from mobility.review import services
 from mobility.review.enums import AssignmentStatus, Decision, PairRule, PhaseKind
-from mobility.review.models import Assignment
+from mobility.review.models import Assignment, ReviewPhase
 from mobility.review.ranking import normalise, rank
 from tests.factories import make_juror, make_reviewable_call
 
@@ -165,7 +165,9 @@ def test_decisions_need_the_panel_phase_and_the_lock_stops_every_change(db):
     assignment = _accepted(db, call, jurors[0])
     with pytest.raises(DomainError):
         services.record_decision(manager, application, Decision.AWARD, "Strong project")
+    assert db.session.scalars(select(ReviewPhase)).all() == []  # reading the default phases stores nothing
     services.move_to_phase(manager, call, PhaseKind.PANEL)
+    assert [p.kind for p in db.session.scalars(select(ReviewPhase).where(ReviewPhase.active))] == [PhaseKind.PANEL]
     with pytest.raises(DomainError) as error:
         services.record_decision(manager, application, Decision.SHORTLIST, " ")
     assert error.value.field == "reason"
