@@ -7,7 +7,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from mobility.calls import services as calls
-from mobility.calls.enums import CallKind, CallStatus, RuleKind
+from mobility.calls.enums import CallKind, CallStatus, QuestionKind, Questionnaire, RuleKind
 from mobility.calls.models import Call
 from mobility.cities import services as cities
 from mobility.review import services as review
@@ -63,6 +63,23 @@ CALL_TEXTS = {
     },
 }
 
+REPORT_QUESTIONS = (
+    {"kind": QuestionKind.SINGLE_CHOICE, "required": True,
+     "label": {"en": "Will you keep working with your host?", "zh_Hans": "你会继续与接待机构合作吗？",
+               "ja": "受け入れ団体との協働は続きますか？", "ko": "초청 기관과 협업을 이어 가시나요?"},
+     "options": [
+         {"value": "planned", "labels": {"en": "Yes, a next project is planned", "zh_Hans": "会，已计划下一个项目",
+                                         "ja": "はい、次のプロジェクトを計画しています",
+                                         "ko": "네, 다음 프로젝트를 계획하고 있습니다"}},
+         {"value": "maybe", "labels": {"en": "Perhaps", "zh_Hans": "也许", "ja": "たぶん", "ko": "아마도"}},
+         {"value": "no", "labels": {"en": "No", "zh_Hans": "不会", "ja": "いいえ", "ko": "아니요"}}]},
+    {"kind": QuestionKind.LONG_TEXT, "required": False, "options": [],
+     "label": {"en": "What would you tell the next artist who goes to the same city?",
+               "zh_Hans": "你想对下一位去同一座城市的艺术家说些什么？",
+               "ja": "同じ都市へ行く次のアーティストに伝えたいことは？",
+               "ko": "같은 도시로 갈 다음 예술가에게 해 주고 싶은 말은?"}},
+)
+
 
 def _city(key) -> City | None:
     programme, year, name = key
@@ -94,6 +111,9 @@ def load_demo_pairs_and_call(manager, juror) -> None:
     calls.save_rule(manager, call, RuleKind.DURATION, {"min": 28, "max": 56})
     calls.save_rule(manager, call, RuleKind.RESIDENCE_CITY,
                     {"city_ids": [pairs[0].europe_city_id, pairs[0].east_asia_city_id]})
+    for question in REPORT_QUESTIONS:
+        calls.save_question(manager, call, questionnaire=Questionnaire.REPORT, help={}, max_length=None,
+                            condition_question_id=None, condition_value=None, **question)
     calls.set_budgets(manager, call, {(pairs[0].id, direction): Decimal("48000") for direction in Direction})
     calls.set_call_status(manager, call, CallStatus.PUBLISHED)
     review.add_juror(manager, call, juror, 20)

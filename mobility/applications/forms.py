@@ -23,7 +23,7 @@ from mobility.applications.enums import AttachmentKind, ScreeningReason
 from mobility.applications.services import DraftData
 from mobility.calls.enums import CareerStage, QuestionKind
 from mobility.calls.models import Call
-from mobility.i18n.content import localized
+from mobility.calls.questionnaires import add_question_fields
 
 OPTIONAL_CHOICE = [("", "—")]
 
@@ -79,40 +79,8 @@ def application_form_class(call: Call):
         setattr(ApplicationForm, f"summary_{lang.value}", TextAreaField(
             _l("Summary in %(language)s (translation, optional)", language=lang.title),
             render_kw={"data-maxlength": 3000, "rows": 4, "lang": {"zh": "zh-Hans"}.get(lang.value, lang.value)}))
-    for question in call.questions:
-        field = _question_field(question)
-        if field is not None:
-            setattr(ApplicationForm, f"q_{question.id}", field)
+    add_question_fields(ApplicationForm, call.questions)
     return ApplicationForm
-
-
-def _question_field(question):
-    label = localized(question.label)
-    help_text = localized(question.help)
-    kwargs = {"description": help_text, "render_kw": {}}
-    if question.condition_question_id:
-        kwargs["render_kw"].update({"data-condition-question": f"q_{question.condition_question_id}",
-                                    "data-condition-value": question.condition_value})
-    options = [(o["value"], localized(o["labels"]) or o["value"]) for o in question.options]
-    kind = question.kind
-    if kind is QuestionKind.SHORT_TEXT:
-        if question.max_length:
-            kwargs["render_kw"]["data-maxlength"] = question.max_length
-        return StringField(label, **kwargs)
-    if kind is QuestionKind.LONG_TEXT:
-        kwargs["render_kw"]["rows"] = 8
-        if question.max_length:
-            kwargs["render_kw"]["data-maxlength"] = question.max_length
-        return TextAreaField(label, **kwargs)
-    if kind is QuestionKind.SINGLE_CHOICE:
-        return RadioField(label, choices=options, validate_choice=False, **kwargs)
-    if kind is QuestionKind.MULTIPLE_CHOICE:
-        return MultiCheckboxField(label, choices=options, validate_choice=False, **kwargs)
-    if kind is QuestionKind.DATE:
-        return StringField(label, render_kw={**kwargs.pop("render_kw"), "type": "date"}, **kwargs)
-    if kind is QuestionKind.NUMBER:
-        return StringField(label, render_kw={**kwargs.pop("render_kw"), "inputmode": "decimal"}, **kwargs)
-    return None  # file questions are answered with an upload
 
 
 class AttachmentForm(FlaskForm):

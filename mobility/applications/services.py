@@ -6,7 +6,6 @@ import json
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
@@ -27,8 +26,9 @@ from mobility.applications.enums import (
 )
 from mobility.applications.models import Application, Attachment, Receipt, TeamMember
 from mobility.calls.enums import CallKind, CareerStage, QuestionKind
-from mobility.calls.models import Call, Question
+from mobility.calls.models import Call
 from mobility.calls.policies import is_open_for_applications
+from mobility.calls.questionnaires import text_length, unanswered, validated_answers
 from mobility.cities.enums import Direction, Side
 from mobility.core import audit
 from mobility.core.errors import DomainError
@@ -118,11 +118,6 @@ class DraftData:
     answers: dict[str, object] = field(default_factory=dict)
 
 
-def text_length(text: str) -> int:
-    """Characters as the applicant sees them: a line break counts once, CJK characters one each."""
-    return len((text or "").replace("\r\n", "\n"))
-
-
 def _ensure_editable(application: Application, now: datetime | None = None) -> None:
     if not application.is_draft:
         raise DomainError(_l("This application has been submitted and can no longer be changed."))
@@ -194,54 +189,8 @@ def _validated(call: Call, data: DraftData) -> dict:
         discipline=discipline, career_stage=career_stage, pair_id=pair_id, origin_city_id=origin_city_id,
         direction=direction, start_date=data.start_date, end_date=data.end_date,
         host_organisation=data.host_organisation.strip()[:200], host_contact_name=data.host_contact_name.strip()[:200],
-        host_email=host_email, answers=_validated_answers(call, data.answers),
+        host_email=host_email, answers=validated_answers(call.questions, data.answers),
     )
-
-
-def _validated_answers(call: Call, raw: dict[str, object]) -> dict[str, object]:
-    answers: dict[str, object] = {}
-    for question in call.questions:
-        key = str(question.id)
-        value = raw.get(key)
-        field_name = f"q_{question.id}"
-        if question.kind is QuestionKind.FILE or value in (None, "", []):
-            continue
-        if question.kind.is_text:
-            text = str(value).replace("\r\n", "\n").strip()
-            if question.max_length and text_length(text) > question.max_length:
-                raise DomainError(_l("Use at most %(n)s characters (now %(count)s).", n=question.max_length,
-                                     count=text_length(text)), field=field_name)
-            answers[key] = text
-        elif question.kind is QuestionKind.SINGLE_CHOICE:
-            if value not in {o["value"] for o in question.options}:
-                raise DomainError(_l("Choose one of the options."), field=field_name)
-            answers[key] = value
-        elif question.kind is QuestionKind.MULTIPLE_CHOICE:
-            values = [v for v in (value if isinstance(value, list) else [value]) if v]
-            if any(v not in {o["value"] for o in question.options} for v in values):
-                raise DomainError(_l("Choose one of the options."), field=field_name)
-            answers[key] = values
-        elif question.kind is QuestionKind.NUMBER:
-            try:
-                answers[key] = str(Decimal(str(value).strip()))
-            except InvalidOperation as exc:
-                raise DomainError(_l("Enter a number."), field=field_name) from exc
-        elif question.kind is QuestionKind.DATE:
-            try:
-                answers[key] = date.fromisoformat(str(value)).isoformat()
-            except ValueError as exc:
-                raise DomainError(_l("Enter a date."), field=field_name) from exc
-    return answers
-
-
-def question_is_shown(question: Question, answers: dict[str, object]) -> bool:
-    """A conditional question counts only when the answer it depends on is the one it names."""
-    if question.condition_question_id is None:
-        return True
-    answer = answers.get(str(question.condition_question_id))
-    if isinstance(answer, list):
-        return question.condition_value in answer
-    return answer == question.condition_value
 
 
 def _search_text(application: Application) -> str:
@@ -279,13 +228,8 @@ def missing_items(application: Application) -> list[tuple[str, str]]:
     if not application.host_organisation or not application.host_email:
         need("host_organisation", _l("Name the host organisation in the other city and its e-mail address."))
     attached_questions = {a.question_id for a in application.attachments if a.question_id}
-    for question in application.call.questions:
-        if not question.required or not question_is_shown(question, application.answers):
-            continue
-        answered = (question.id in attached_questions if question.kind is QuestionKind.FILE
-                    else application.answers.get(str(question.id)) not in (None, "", []))
-        if not answered:
-            need(f"q_{question.id}", _l("Answer “%(question)s”.", question=localized(question.label)))
+    for question in unanswered(application.call.questions, application.answers, attached_questions):
+        need(f"q_{question.id}", _l("Answer “%(question)s”.", question=localized(question.label)))
     if application.call.kind is CallKind.CO_CREATION:
         pending = [m for m in application.members if m.status is MemberStatus.INVITED]
         if pending:

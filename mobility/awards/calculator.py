@@ -5,23 +5,14 @@ is the sum of the rounded lines (so the breakdown always adds up to what is paid
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from mobility.calls.models import Call
+from mobility.cities.geography import great_circle_km
 from mobility.cities.models import City
 
-EARTH_RADIUS_KM = 6371.0088  # mean radius (IUGG)
 CENT = Decimal("0.01")
-
-
-def great_circle_km(a: City, b: City) -> int:
-    """Haversine distance, rounded down to whole kilometres (bands are whole kilometres too)."""
-    lat1, lon1, lat2, lon2 = map(math.radians, (float(a.latitude), float(a.longitude),
-                                                float(b.latitude), float(b.longitude)))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return int(2 * EARTH_RADIUS_KM * math.asin(math.sqrt(h)))
 
 
 def travel_amount(call: Call, distance_km: int) -> Decimal:

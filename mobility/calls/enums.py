@@ -90,6 +90,20 @@ class RuleKind(TitledEnum):
         }
 
 
+class Questionnaire(TitledEnum):
+    """Which form of the call a question belongs to."""
+
+    APPLICATION = "application"
+    REPORT = "report"
+
+    @classmethod
+    def _titles(cls):
+        return {
+            cls.APPLICATION: _l("Application form"),
+            cls.REPORT: _l("Final report form"),
+        }
+
+
 class QuestionKind(TitledEnum):
     SHORT_TEXT = "short_text"
     LONG_TEXT = "long_text"

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from mobility.accounts.enums import Role
 from mobility.calls import forms, policies, rules, services
-from mobility.calls.enums import CallKind, CallStatus, CallText, QuestionKind, RuleKind
+from mobility.calls.enums import CallKind, CallStatus, CallText, QuestionKind, Questionnaire, RuleKind
 from mobility.calls.models import Call, EligibilityRule
 from mobility.calls.public_views import call_page_context
 from mobility.calls.queries import all_calls
@@ -244,14 +244,20 @@ def _delete(call, action, message, target):
 
 # ---- questions -------------------------------------------------------------------------------
 
-@bp.route("/<int:call_id>/questions", methods=["GET", "POST"])
-@bp.route("/<int:call_id>/questions/<int:question_id>", methods=["GET", "POST"])
+@bp.route("/<int:call_id>/questions", methods=["GET", "POST"], defaults={"questionnaire": "application"})
+@bp.route("/<int:call_id>/questions/<int:question_id>", methods=["GET", "POST"],
+          defaults={"questionnaire": "application"})
+@bp.route("/<int:call_id>/report-questions", methods=["GET", "POST"], defaults={"questionnaire": "report"})
+@bp.route("/<int:call_id>/report-questions/<int:question_id>", methods=["GET", "POST"],
+          defaults={"questionnaire": "report"})
 @roles_required(*OFFICE)
-def questions(call_id: int, question_id: int | None = None):
+def questions(call_id: int, questionnaire: str, question_id: int | None = None):
     call = _load_call(call_id)
-    question = _child(call.questions, question_id)
+    which = Questionnaire(questionnaire)
+    siblings = services.questions_of(call, which)
+    question = _child(siblings, question_id)
     form = forms.QuestionForm()
-    earlier = [q for q in call.questions if question is None or q.position < question.position]
+    earlier = [q for q in siblings if question is None or q.position < question.position]
     form.condition_question_id.choices = [("", _("(always shown)"))] + [
         (str(q.id), f"{q.position + 1}. {q.label.get('en', '')}") for q in earlier]
     if request.method == "GET" and question is not None:
@@ -268,20 +274,21 @@ def questions(call_id: int, question_id: int | None = None):
             label=localized_data(form, "label"), help=localized_data(form, "help"),
             max_length=form.max_length.data, options=forms.parse_options(form),
             condition_question_id=form.condition_question_id.data, condition_value=form.condition_value.data,
-            question=question), _("The question is saved."), url_for("manage_calls.questions", call_id=call.id))
+            question=question, questionnaire=which), _("The question is saved."),
+            url_for("manage_calls.questions", call_id=call.id, questionnaire=which.value))
         if done:
             return done
     return render_template("calls/manage/questions.html", call=call, form=form, editing=question,
-                           locked=services.rubric_locked(call))
+                           questionnaire=which, questions=siblings, locked=services.questions_locked(call, which))
 
 
 @bp.post("/<int:call_id>/questions/<int:question_id>/delete")
 @roles_required(*OFFICE)
 def delete_question(call_id: int, question_id: int):
     call = _load_call(call_id)
-    question = _child(call.questions, question_id)
+    question = _child(call.questions + call.report_questions, question_id)
     return _delete(call, lambda: services.delete_question(_actor(), call, question), _("The question is deleted."),
-                   url_for("manage_calls.questions", call_id=call.id))
+                   url_for("manage_calls.questions", call_id=call.id, questionnaire=question.questionnaire.value))
 
 
 # ---- rubric ----------------------------------------------------------------------------------

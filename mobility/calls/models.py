@@ -9,7 +9,7 @@ from sqlalchemy.ext.mutable import MutableDict, MutableList
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mobility.accounts.enums import Discipline
-from mobility.calls.enums import CallKind, CallStatus, QuestionKind, RuleKind
+from mobility.calls.enums import CallKind, CallStatus, QuestionKind, Questionnaire, RuleKind
 from mobility.cities.enums import Direction
 from mobility.cities.models import CityPair
 from mobility.db import TimestampMixin, UTCDateTime, enum_column
@@ -102,9 +102,15 @@ class Call(TimestampMixin, db.Model):
         back_populates="call", cascade="all, delete-orphan", order_by="CallDiscipline.discipline")
     rules: Mapped[list[EligibilityRule]] = relationship(
         back_populates="call", cascade="all, delete-orphan", order_by="EligibilityRule.position")
+    # The application form's questions; the final report's are kept apart so neither list sees the other.
     questions: Mapped[list[Question]] = relationship(
         back_populates="call", cascade="all, delete-orphan", order_by="Question.position",
-        foreign_keys="Question.call_id")
+        primaryjoin=lambda: sa.and_(Call.id == Question.call_id, Question.questionnaire == Questionnaire.APPLICATION),
+        foreign_keys="Question.call_id", overlaps="report_questions")
+    report_questions: Mapped[list[Question]] = relationship(
+        cascade="all, delete-orphan", order_by="Question.position",
+        primaryjoin=lambda: sa.and_(Call.id == Question.call_id, Question.questionnaire == Questionnaire.REPORT),
+        foreign_keys="Question.call_id", overlaps="questions,call")
     criteria: Mapped[list[RubricCriterion]] = relationship(
         back_populates="call", cascade="all, delete-orphan", order_by="RubricCriterion.position")
     budgets: Mapped[list[CallBudget]] = relationship(back_populates="call", cascade="all, delete-orphan")
@@ -163,6 +169,8 @@ class Question(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     call_id: Mapped[int] = mapped_column(sa.ForeignKey("call.id", ondelete="CASCADE"), nullable=False, index=True)
     position: Mapped[int] = mapped_column(default=0, nullable=False)
+    questionnaire: Mapped[Questionnaire] = mapped_column(
+        enum_column(Questionnaire), default=Questionnaire.APPLICATION, server_default="application", nullable=False)
     kind: Mapped[QuestionKind] = mapped_column(enum_column(QuestionKind), nullable=False)
     required: Mapped[bool] = mapped_column(default=False, nullable=False)
     label: Mapped[dict] = _texts()
@@ -175,7 +183,7 @@ class Question(db.Model):
         sa.ForeignKey("question.id", ondelete="SET NULL"))
     condition_value: Mapped[str | None] = mapped_column(sa.String(100))
 
-    call: Mapped[Call] = relationship(back_populates="questions", foreign_keys=[call_id])
+    call: Mapped[Call] = relationship(back_populates="questions", foreign_keys=[call_id], overlaps="report_questions")
     condition_question: Mapped[Question | None] = relationship(remote_side=[id])
 
     def option_label(self, value: str, locale: str | None = None) -> str:

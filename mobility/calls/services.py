@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from mobility.accounts.enums import Discipline, Language
 from mobility.calls import rules as rule_params
-from mobility.calls.enums import CallKind, CallStatus, CallText, QuestionKind, RuleKind
+from mobility.calls.enums import CallKind, CallStatus, CallText, QuestionKind, Questionnaire, RuleKind
 from mobility.calls.models import (
     Call,
     CallBudget,
@@ -201,6 +201,30 @@ def _ensure_unlocked(call: Call, field: str | None = None) -> None:
                           field=field)
 
 
+def report_questions_locked(call: Call) -> bool:
+    """Once a grantee has submitted a report, its questions stay as they were answered."""
+    from mobility.awards.models import Grant  # reports build on calls: import late to keep the layers acyclic
+    from mobility.reports.models import FinalReport
+    return db.session.scalar(select(FinalReport.id).join(Grant, Grant.id == FinalReport.grant_id).where(
+        Grant.call_id == call.id, FinalReport.submitted_at.is_not(None)).limit(1)) is not None
+
+
+def questions_locked(call: Call, questionnaire: Questionnaire) -> bool:
+    return rubric_locked(call) if questionnaire is Questionnaire.APPLICATION else report_questions_locked(call)
+
+
+def questions_of(call: Call, questionnaire: Questionnaire) -> list[Question]:
+    return call.questions if questionnaire is Questionnaire.APPLICATION else call.report_questions
+
+
+def _ensure_questions_unlocked(call: Call, questionnaire: Questionnaire) -> None:
+    if questionnaire is Questionnaire.APPLICATION:
+        _ensure_unlocked(call)
+    elif report_questions_locked(call):
+        raise DomainError(_l("A final report has already been submitted to this call, so its report questions "
+                             "can no longer change."))
+
+
 # ---- eligibility rules -----------------------------------------------------------------------
 
 def save_rule(actor, call: Call, kind: RuleKind, raw_params: dict, rule: EligibilityRule | None = None
@@ -228,8 +252,14 @@ def delete_rule(actor, call: Call, rule: EligibilityRule) -> None:
 def save_question(actor, call: Call, *, kind: QuestionKind, required: bool, label: Mapping[str, str],
                   help: Mapping[str, str], max_length: int | None, options: list[dict],
                   condition_question_id: int | None, condition_value: str | None,
-                  question: Question | None = None) -> Question:
-    _ensure_unlocked(call)
+                  question: Question | None = None,
+                  questionnaire: Questionnaire = Questionnaire.APPLICATION) -> Question:
+    _ensure_questions_unlocked(call, questionnaire)
+    siblings = questions_of(call, questionnaire)
+    if questionnaire is Questionnaire.REPORT and kind is QuestionKind.FILE:
+        # A report has its own photo upload; other files are not collected with it.
+        raise DomainError(_l("A report question cannot ask for a file: photos are added with the report."),
+                          field="kind")
     label, help = clean(label), clean(help)
     if "en" not in label:
         raise DomainError(_l("Give the question an English label."), field="label_en")
@@ -245,7 +275,7 @@ def save_question(actor, call: Call, *, kind: QuestionKind, required: bool, labe
     if condition_question_id is not None:
         if question is not None and condition_question_id == question.id:
             raise DomainError(_l("A question cannot depend on its own answer."), field="condition_question_id")
-        condition = next((q for q in call.questions if q.id == condition_question_id), None)
+        condition = next((q for q in siblings if q.id == condition_question_id), None)
         if condition is None:
             raise DomainError(_l("Choose a question of this call."), field="condition_question_id")
         if question is not None and condition.position >= question.position:
@@ -258,23 +288,25 @@ def save_question(actor, call: Call, *, kind: QuestionKind, required: bool, labe
     else:
         condition_value = None
     if question is None:
-        question = Question(position=len(call.questions))
-        call.questions.append(question)
+        question = Question(position=len(siblings), questionnaire=questionnaire)
+        siblings.append(question)
     question.kind, question.required, question.label, question.help = kind, required, label, help
     question.max_length, question.options = max_length, options
     question.condition_question_id, question.condition_value = condition_question_id, condition_value
     db.session.flush()
-    audit.record("call.question_saved", actor=actor, target=call, question=question.id)
+    audit.record("call.question_saved", actor=actor, target=call, question=question.id,
+                 questionnaire=questionnaire.value)
     return question
 
 
 def delete_question(actor, call: Call, question: Question) -> None:
-    _ensure_unlocked(call)
-    dependants = [q for q in call.questions if q.condition_question_id == question.id]
+    _ensure_questions_unlocked(call, question.questionnaire)
+    siblings = questions_of(call, question.questionnaire)
+    dependants = [q for q in siblings if q.condition_question_id == question.id]
     if dependants:
         raise DomainError(_l("Other questions depend on this one. Change them first."))
-    call.questions.remove(question)
-    for position, remaining in enumerate(call.questions):
+    siblings.remove(question)
+    for position, remaining in enumerate(siblings):
         remaining.position = position
     audit.record("call.question_deleted", actor=actor, target=call, question=question.id)
 

@@ -1,7 +1,7 @@
 """City pairs: public pages, and the office's forms to add cities and pairs."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -13,6 +13,8 @@ from mobility.calls.queries import calls_for_pair
 from mobility.cities import policies, services
 from mobility.cities.enums import Direction, Programme, Side
 from mobility.cities.forms import CityForm, PairForm
+from mobility.cities.geography import great_circle_km
+from mobility.cities.maps import pair_map
 from mobility.cities.models import City, CityPair
 from mobility.core.access import public, roles_required
 from mobility.core.errors import DomainError, put_on_form
@@ -47,6 +49,8 @@ def pair(pair_id: int):
     by_direction = {d: sum(1 for grant, _r in exchanges if grant.direction is d) for d in Direction}
     return render_template("cities/pair.html", pair=pair, calls=calls, exchanges=exchanges,
                            by_direction=by_direction, most=max(by_direction.values(), default=0) or 1,
+                           map=pair_map(pair.europe_city, pair.east_asia_city),
+                           distance_km=great_circle_km(pair.europe_city, pair.east_asia_city),
                            can_manage=policies.can_manage_cities(current_user))
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 from mobility.applications.models import Application
 from mobility.awards.models import Grant, Payment
 from mobility.calls.models import Call
+from mobility.calls.questionnaires import answer_text
 from mobility.extensions import db
 from mobility.reports.models import FinalReport
 from mobility.review.models import Assignment, Review
@@ -57,8 +58,10 @@ def payments(call: Call) -> tuple[list[str], Iterator[tuple]]:
 
 
 def reports(call: Call) -> tuple[list[str], Iterator[tuple]]:
+    questions = list(call.report_questions)
     header = ["reference", "status", "actual_start", "actual_end", "days", "audience", "sectors", "travel_mode",
-              "host_confirmed", "activities", "co_creations", "partners", "public_summary"]
+              "host_confirmed", "activities", "co_creations", "partners", "public_summary"] + [
+        f"q_{q.id}_{q.label.get('en', '')}" for q in questions]
 
     def rows():
         stmt = (select(FinalReport, Grant).join(Grant, Grant.id == FinalReport.grant_id)
@@ -68,7 +71,8 @@ def reports(call: Call) -> tuple[list[str], Iterator[tuple]]:
                    report.actual_days, report.audience, " ".join(report.sectors),
                    report.travel_mode.value if report.travel_mode else "",
                    "yes" if report.host_confirmed_at else "no", report.activities, report.co_creations,
-                   report.partners, report.public_summary)
+                   report.partners, report.public_summary) + tuple(
+                answer_text(q, report.answers, "en") for q in questions)
     return header, rows()
 
 

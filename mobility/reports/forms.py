@@ -7,6 +7,8 @@ from wtforms import DateField, IntegerField, SelectField, StringField, SubmitFie
 from wtforms.validators import DataRequired, Length, Optional
 
 from mobility.accounts.enums import Discipline, Language
+from mobility.calls.models import Call
+from mobility.calls.questionnaires import add_question_fields, field_name
 from mobility.cities.enums import Direction
 from mobility.accounts.forms import REQUIRED, MultiCheckboxField
 from mobility.reports.enums import Sector, TravelMode
@@ -28,6 +30,21 @@ class ReportForm(FlaskForm):
     language = SelectField(_l("Language of the report"), choices=lambda: [("", "—")] + Language.choices(), default="")
     save = SubmitField(_l("Save draft"))
     submit = SubmitField(_l("Submit the report"))
+
+    questions: list = []  # the call's report questions, set by report_form_class
+
+    def question_fields(self):
+        return [(q, self[field_name(q)]) for q in self.questions]
+
+    def answers(self) -> dict[str, object]:
+        return {str(q.id): f.data for q, f in self.question_fields()}
+
+
+def report_form_class(call: Call) -> type[ReportForm]:
+    """The fixed report form plus one field per report question of `call`."""
+    form_class = type("CallReportForm", (ReportForm,), {"questions": list(call.report_questions)})
+    add_question_fields(form_class, call.report_questions)
+    return form_class
 
 
 class HostStayForm(FlaskForm):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.ext.mutable import MutableList
+from sqlalchemy.ext.mutable import MutableDict, MutableList
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mobility.awards.models import Grant
@@ -34,6 +34,9 @@ class FinalReport(TimestampMixin, db.Model):
     sectors: Mapped[list] = mapped_column(MutableList.as_mutable(sa.JSON), default=list, nullable=False)
     travel_mode: Mapped[TravelMode | None] = mapped_column(enum_column(TravelMode))
     public_summary: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
+    # Answers to the call's own report questions, keyed by question id (as on applications).
+    answers: Mapped[dict] = mapped_column(MutableDict.as_mutable(sa.JSON), default=dict, server_default="{}",
+                                          nullable=False)
     language: Mapped[str | None] = mapped_column(sa.String(8))
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     host_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -16,12 +16,14 @@ from mobility.awards.enums import AmendmentStatus, GrantStatus
 from mobility.applications.attachments import detect_type
 from mobility.applications.services import TooLarge
 from mobility.awards.models import Grant, GrantAmendment
+from mobility.calls.questionnaires import field_name, unanswered, validated_answers
 from mobility.core import audit
 from mobility.core.errors import DomainError
 from mobility.core.mail import queue_mail
 from mobility.core.storage import get_storage
 from mobility.db import utcnow
 from mobility.extensions import db
+from mobility.i18n.content import localized
 from mobility.reports import tokens
 from mobility.reports.enums import CO2_KG_PER_KM, ReportStatus, Sector, TravelMode
 from mobility.reports.models import FinalReport, ReportPhoto
@@ -55,6 +57,7 @@ class ReportData:
     travel_mode: str | None = None
     public_summary: str = ""
     language: str | None = None
+    answers: dict[str, object] = field(default_factory=dict)
 
 
 def save_report(grantee: User, report: FinalReport, data: ReportData, today: date | None = None) -> None:
@@ -79,12 +82,14 @@ def save_report(grantee: User, report: FinalReport, data: ReportData, today: dat
             raise DomainError(_l("Use at most %(n)s characters.", n=TEXT_LIMIT), field=name)
     if any(s not in {x.value for x in Sector} for s in data.sectors):
         raise DomainError(_l("Choose sectors from the list."), field="sectors")
+    answers = validated_answers(grant.application.call.report_questions, data.answers)
     report.actual_start, report.actual_end = data.actual_start, data.actual_end
     report.activities, report.co_creations = data.activities.strip(), data.co_creations.strip()
     report.audience, report.partners = data.audience, data.partners.strip()
     report.sectors = list(dict.fromkeys(data.sectors))
     report.travel_mode = TravelMode(data.travel_mode) if data.travel_mode else None
     report.public_summary, report.language = data.public_summary.strip(), data.language or None
+    report.answers = answers
     db.session.flush()
     audit.record("report.saved", actor=grantee, target=grant.application)
 
@@ -97,6 +102,10 @@ def submit_report(grantee: User, report: FinalReport) -> None:
     if missing:
         raise DomainError(_l("Fill in the dates, the activities, the travel mode and the public summary first."),
                           field=missing[0])
+    unanswered_questions = unanswered(report.grant.application.call.report_questions, report.answers)
+    if unanswered_questions:
+        first = unanswered_questions[0]
+        raise DomainError(_l("Answer “%(question)s”.", question=localized(first.label)), field=field_name(first))
     # One conditional UPDATE: a double click or a second tab cannot submit twice.
     done = db.session.execute(update(FinalReport).where(
         FinalReport.id == report.id, FinalReport.status.in_(EDITABLE))

@@ -25,7 +25,14 @@ from mobility.reports import dashboard, services, tokens
 from mobility.reports.exports import EXPORTS
 from mobility.reports.enums import ReportStatus
 from mobility.reports.enums import Sector
-from mobility.reports.forms import ChangesForm, DashboardFilterForm, HostStayForm, PhotoForm, ReportForm
+from mobility.reports.forms import (
+    ChangesForm,
+    DashboardFilterForm,
+    HostStayForm,
+    PhotoForm,
+    ReportForm,
+    report_form_class,
+)
 from mobility.reports.models import FinalReport
 
 bp = Blueprint("reports", __name__, template_folder="templates")
@@ -39,6 +46,10 @@ def _grant(grant_id: int) -> Grant:
     return grant
 
 
+def _report_form(report: FinalReport, **kwargs) -> ReportForm:
+    return report_form_class(report.grant.application.call)(**kwargs)
+
+
 def _fill(form: ReportForm, report: FinalReport) -> None:
     for name in ("actual_start", "actual_end", "activities", "co_creations", "audience", "partners",
                  "public_summary"):
@@ -46,6 +57,8 @@ def _fill(form: ReportForm, report: FinalReport) -> None:
     form.sectors.data = list(report.sectors)
     form.travel_mode.data = report.travel_mode.value if report.travel_mode else ""
     form.language.data = report.language or ""
+    for question, field in form.question_fields():
+        field.data = report.answers.get(str(question.id))
 
 
 @bp.route("/grants/<int:grant_id>/report", methods=["GET", "POST"])
@@ -59,7 +72,7 @@ def report_page(grant_id: int):
         flash(str(error.message), "error")
         return redirect(url_for("awards.grant_page", grant_id=grant_id))
     db.session.commit()
-    form = ReportForm()
+    form = _report_form(report)
     if request.method == "GET":
         _fill(form, report)
     elif form.validate_on_submit():
@@ -70,7 +83,7 @@ def report_page(grant_id: int):
             activities=form.activities.data or "", co_creations=form.co_creations.data or "",
             audience=form.audience.data, partners=form.partners.data or "", sectors=form.sectors.data or [],
             travel_mode=form.travel_mode.data or None, public_summary=form.public_summary.data or "",
-            language=form.language.data or None)
+            language=form.language.data or None, answers=form.answers())
         try:
             services.save_report(current_user._get_current_object(), report, data)
             if form.submit.data:
@@ -111,7 +124,7 @@ def add_photo(grant_id: int):
             put_on_form(form, error)
             status = 413 if isinstance(error, TooLarge) else 422
             report = db.session.get(FinalReport, report.id)
-            report_form = ReportForm(formdata=None)
+            report_form = _report_form(report, formdata=None)
             _fill(report_form, report)
             return _page(report, report_form, True, photo_form=form), status
         db.session.commit()

@@ -122,3 +122,40 @@ def test_exports_round_trip_and_are_formula_safe(app, client, db, grant, signed_
     assert len(as_csv) == len(as_xlsx) >= 2
     assert [row[0] for row in as_csv] == [row[0] for row in as_xlsx]  # the same rows in both formats
     assert all(not cell.startswith(("=", "+", "-", "@")) for row in as_csv + as_xlsx for cell in row)
+
+
+def test_the_office_adds_a_report_question_and_the_grantee_answers_it(app, client, db, grant):
+    from mobility.calls.models import Question
+    call_id = grant.call_id
+    grantee = grant.application.applicant
+    grantee.locale = "zh_Hans"
+    db.session.commit()
+    sign_in(client, grantee.email)
+    assert client.get(f"/manage/calls/{call_id}/report-questions").status_code == 403  # not for grantees
+
+    with app.test_request_context():
+        manager = make_user("manager")
+    office = app.test_client()
+    sign_in(office, manager.email)
+    url = f"/manage/calls/{call_id}/report-questions"
+    page = office.get(url).get_data(as_text=True)
+    response = office.post(url, data={"csrf_token": csrf_from(page), "kind": "long_text", "required": "y",
+                                      "label_en": "What will you do next together?",
+                                      "label_zh_Hans": "接下来你们打算一起做什么？", "max_length": "500"})
+    assert response.status_code == 302
+    question = db.session.query(Question).one()
+    assert question.questionnaire.value == "report"
+    application_questions = office.get(f"/manage/calls/{call_id}/questions").get_data(as_text=True)
+    assert "What will you do next together?" not in application_questions
+
+    report_url = f"/grants/{grant.id}/report"
+    page = client.get(report_url).get_data(as_text=True)
+    assert "接下来你们打算一起做什么？" in page
+    data = {"actual_start": date.today().isoformat(), "actual_end": date.today().isoformat(),
+            "activities": "工作坊", "audience": "40", "travel_mode": "train", "public_summary": "两座城市。",
+            "submit": "1", "csrf_token": csrf_from(page)}
+    missing = client.post(report_url, data=data)
+    assert missing.status_code == 422 and f'id="q_{question.id}-error"' in missing.get_data(as_text=True)
+    data[f"q_{question.id}"] = "一起巡演。"
+    assert client.post(report_url, data=data).status_code == 302
+    assert db.session.query(FinalReport).one().answers == {str(question.id): "一起巡演。"}

@@ -138,3 +138,54 @@ def test_reminders_a_week_before_the_report_is_due_and_when_overdue(accepted, db
                          _data(date.today() - timedelta(days=1), date.today()))
     services.submit_report(grant.application.applicant, report)
     assert services.send_report_reminders(today=due + timedelta(days=8)) == 0
+
+
+def _report_question(manager, call, **options):
+    from mobility.calls import services as calls
+    from mobility.calls.enums import QuestionKind, Questionnaire
+    defaults = dict(kind=QuestionKind.SINGLE_CHOICE, required=True,
+                    label={"en": "Will the partnership continue?", "zh_Hans": "合作会继续吗？"}, help={},
+                    max_length=None, options=[{"value": "yes", "labels": {"en": "Yes", "zh_Hans": "会"}},
+                                              {"value": "no", "labels": {"en": "No", "zh_Hans": "不会"}}],
+                    condition_question_id=None, condition_value=None, questionnaire=Questionnaire.REPORT)
+    return calls.save_question(manager, call, **{**defaults, **options})
+
+
+def test_report_questions_are_the_calls_own_and_required_ones_block_submission(accepted, db):
+    manager, grant = accepted
+    call = grant.application.call
+    question = _report_question(manager, call)
+    assert question in call.report_questions and question not in call.questions  # the application form is untouched
+    grantee = grant.application.applicant
+    report = services.report_for(grant)
+    with pytest.raises(DomainError) as error:  # an answer that is not an option
+        services.save_report(grantee, report, _data(date.today(), date.today(), answers={str(question.id): "maybe"}))
+    assert error.value.field == f"q_{question.id}"
+    services.save_report(grantee, report, _data(date.today(), date.today()))
+    with pytest.raises(DomainError) as error:  # required and unanswered
+        services.submit_report(grantee, report)
+    assert error.value.field == f"q_{question.id}"
+    services.save_report(grantee, report, _data(date.today(), date.today(), answers={str(question.id): "yes"}))
+    services.submit_report(grantee, report)
+    assert report.answers == {str(question.id): "yes"}
+
+
+def test_report_questions_freeze_at_the_first_submitted_report_and_take_no_files(accepted, db):
+    from mobility.calls import services as calls
+    from mobility.calls.enums import QuestionKind
+    manager, grant = accepted
+    call = grant.application.call
+    with pytest.raises(DomainError) as error:
+        _report_question(manager, call, kind=QuestionKind.FILE, options=[])
+    assert error.value.field == "kind"
+    question = _report_question(manager, call, required=False)
+    grantee = grant.application.applicant
+    report = services.report_for(grant)
+    services.save_report(grantee, report, _data(date.today(), date.today()))
+    assert not calls.report_questions_locked(call)  # a draft does not freeze them
+    services.submit_report(grantee, report)
+    assert calls.report_questions_locked(call)
+    with pytest.raises(DomainError):
+        _report_question(manager, call, label={"en": "Another"})
+    with pytest.raises(DomainError):
+        calls.delete_question(manager, call, question)

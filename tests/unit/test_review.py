@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from mobility.applications.enums import ApplicationStatus
-from mobility.awards.calculator import Traveller, calculate, great_circle_km
+from mobility.awards.calculator import Traveller, calculate
+from mobility.cities.geography import great_circle_km
 from mobility.cities.models import City
 from mobility.core.errors import DomainError
 from mobility.review import services
