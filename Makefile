@@ -30,6 +30,7 @@ run: demo
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: translations
+	$(BIN)/bandit --quiet --recursive mobility --severity-level high  # static analysis: no high findings
 	env -u TEST_DATABASE_URL $(BIN)/python -m pytest
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 	  echo "== again on PostgreSQL ($$TEST_DATABASE_URL), browser tests excluded"; \

@@ -80,6 +80,83 @@ def test_upgrade_downgrade_upgrade_on_a_populated_database(migration_app):
     assert _diff() == []
 
 
+APPLICATIONS_REVISION = "15db06c1a02f"  # the revision that creates applications: later ones are undone and redone
+
+
+def _populate_applications(n: int) -> None:
+    """`n` submitted applications (with Chinese, Japanese and Korean text), by bulk insert: only rows that every
+    later revision must carry through unchanged."""
+    from datetime import date, datetime, timedelta, timezone
+    from decimal import Decimal
+
+    from mobility.accounts.models import User
+    from mobility.applications.models import Application
+    from mobility.calls.models import Call, call_pair
+    from mobility.cities.models import City, CityPair
+    from mobility.cities.services import load_reference_cities
+
+    load_reference_cities()
+    europe = db.session.scalar(sa.select(City).where(City.name_en == "Chemnitz"))
+    asia = db.session.scalar(sa.select(City).where(City.name_en == "Kamakura"))
+    pair = CityPair(europe_city_id=europe.id, east_asia_city_id=asia.id, start_year=2025, end_year=2027,
+                    illustrative=True, description={"en": "Pair", "ja": "ペア"})
+    now = datetime(2026, 11, 1, tzinfo=timezone.utc)
+    call = Call(kind="residency", status="closed", title={"en": "Call", "zh_Hans": "征集"}, required_texts=[],
+                required_locales=["en"], directions=["eu_to_ea", "ea_to_eu"], accepted_languages=["en", "ja"],
+                opens_at=now - timedelta(days=60), closes_at=now, timezone="Europe/Berlin",
+                daily_allowance=Decimal("85.00"), green_travel_topup=Decimal("400.00"), visa_topup=Decimal("120.00"),
+                family_topup_per_child=Decimal("200.00"), accessibility_topup_per_day=Decimal("30.00"))
+    db.session.add_all([pair, call])
+    db.session.flush()
+    db.session.execute(call_pair.insert().values(call_id=call.id, pair_id=pair.id))
+    db.session.execute(sa.insert(User), [
+        {"email": f"artist{i}@example.org", "name": f"艺术家 {i}", "password_hash": "argon2-placeholder",
+         "locale": ("zh_Hans", "ja", "ko", "en")[i % 4]} for i in range(n)])
+    ids = db.session.scalars(sa.select(User.id).order_by(User.id)).all()
+    db.session.execute(sa.insert(Application), [
+        {"call_id": call.id, "applicant_id": user_id, "status": "submitted", "pair_id": pair.id,
+         "origin_city_id": europe.id if i % 2 else asia.id, "direction": "eu_to_ea" if i % 2 else "ea_to_eu",
+         "start_date": date(2027, 3, 1), "end_date": date(2027, 4, 12), "title": f"作品 {i} · 作品 · 작품",
+         "summary": "海と工場。" * 20, "summary_translations": {"en": f"Sea and factory {i}"}, "languages": ["ja"],
+         "answers": {"1": "예"}, "host_organisation": "Kunstverein", "host_email": "host@example.de",
+         "reference": f"MIG-{i:06d}", "submitted_at": now - timedelta(minutes=i), "search_text": f"作品 {i}"}
+        for i, user_id in enumerate(ids)])
+
+
+def _table_digests() -> dict[str, str]:
+    """A checksum of every row of every table, read by reflection so it sees the schema as it is now."""
+    import hashlib
+
+    metadata = sa.MetaData()
+    metadata.reflect(bind=db.engine)
+    digests = {}
+    with db.engine.connect() as conn:
+        for table in metadata.sorted_tables:
+            if table.name == "alembic_version":
+                continue
+            columns = sorted(table.columns, key=lambda c: c.name)
+            order = list(table.primary_key.columns) or columns
+            digest = hashlib.sha256()
+            for row in conn.execute(sa.select(*columns).order_by(*order)):
+                digest.update(repr(tuple(row)).encode())
+            digests[table.name] = digest.hexdigest()
+    return digests
+
+
+def test_later_revisions_go_down_and_up_again_over_10000_applications_without_changing_a_row(migration_app):
+    upgrade()
+    _populate_applications(10_000)
+    db.session.commit()
+    assert db.session.scalar(sa.text("SELECT count(*) FROM application")) == 10_000
+    db.session.rollback()
+    before = _table_digests()
+    downgrade(revision=APPLICATIONS_REVISION)
+    assert "grant" not in sa.inspect(db.engine).get_table_names()  # the later revisions really were undone
+    upgrade()
+    assert _table_digests() == before
+    assert _diff() == []
+
+
 def test_revision_files_follow_the_naming_pattern():
     versions = os.path.join(os.path.dirname(__file__), "..", "..", "migrations", "versions")
     import re
