@@ -1,4 +1,4 @@
-"""Command-line tools: `flask translate …`, `flask demo load`, `flask outbox send`."""
+"""Command-line tools: `flask translate …`, `flask demo load`, `flask backup …`, `flask outbox send`."""
 from __future__ import annotations
 
 import subprocess
@@ -112,6 +112,34 @@ def register_cli(app: Flask) -> None:
             db.session.commit()
             deliver()
         click.echo(f"{count} reminder(s) sent")
+
+    @app.cli.group()
+    def backup():
+        """Backups of the database and the attachment store."""
+
+    @backup.command("create")
+    @click.argument("path", type=click.Path(dir_okay=False, writable=True))
+    def backup_create(path: str):
+        """Write every row and every stored file to PATH (.tar.gz), with checksums."""
+        from mobility.core.backup import create_backup
+
+        manifest = create_backup(path)
+        rows = sum(t["rows"] for t in manifest.tables.values())
+        click.echo(f"{path}: {rows} rows in {len(manifest.tables)} tables, {len(manifest.files)} files, "
+                   f"revision {manifest.revision}")
+
+    @backup.command("restore")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    def backup_restore(path: str):
+        """Load PATH into this (empty, migrated) database and attachment store, checking every checksum."""
+        from mobility.core.backup import BackupError, restore_backup
+
+        try:
+            manifest = restore_backup(path)
+        except BackupError as error:
+            raise click.ClickException(str(error)) from error
+        rows = sum(t["rows"] for t in manifest.tables.values())
+        click.echo(f"restored {rows} rows and {len(manifest.files)} files from {path}")
 
     @app.cli.group()
     def outbox():

@@ -1,7 +1,7 @@
 """Where attachment bytes live: behind an interface, never in the web root.
 
 The default is a directory (ATTACHMENT_DIR, under instance/); another backend (S3-compatible object
-storage) only has to offer the same three verbs.
+storage) only has to offer the same verbs.
 """
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from flask import current_app
 
 class Storage(Protocol):
     def save(self, data: bytes) -> str: ...
+    def put(self, key: str, data: bytes) -> None: ...  # under a known key: restoring a backup
     def read(self, key: str) -> bytes: ...
     def delete(self, key: str) -> None: ...
 
@@ -30,12 +31,15 @@ class LocalStorage:
 
     def save(self, data: bytes) -> str:
         key = secrets.token_hex(20)
+        self.put(key, data)
+        return key
+
+    def put(self, key: str, data: bytes) -> None:
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_suffix(".part")
         temporary.write_bytes(data)
         os.replace(temporary, path)  # a reader never sees half a file
-        return key
 
     def read(self, key: str) -> bytes:
         return self._path(key).read_bytes()

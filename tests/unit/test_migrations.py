@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import os
-import uuid
-from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
@@ -14,29 +12,13 @@ from flask_migrate import downgrade, upgrade
 from mobility import create_app
 from mobility.demo import load_demo
 from mobility.extensions import db
-from tests.conftest import DATABASE_URL, IS_POSTGRES, Config
-
-
-@contextmanager
-def _empty_database(tmp_path):
-    if not IS_POSTGRES:
-        yield f"sqlite:///{tmp_path / 'migrations.sqlite'}"
-        return
-    name = f"mobility_mig_{uuid.uuid4().hex[:10]}"
-    server = sa.create_engine(DATABASE_URL, isolation_level="AUTOCOMMIT")
-    with server.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield sa.engine.make_url(DATABASE_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with server.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        server.dispose()
+from tests.conftest import Config
+from tests.databases import empty_database, table_digests
 
 
 @pytest.fixture
 def migration_app(tmp_path):
-    with _empty_database(tmp_path) as url:
+    with empty_database(tmp_path) as url:
         class MigrationConfig(Config):
             SQLALCHEMY_DATABASE_URI = url
             SQLALCHEMY_ENGINE_OPTIONS = {}
@@ -123,37 +105,17 @@ def _populate_applications(n: int) -> None:
         for i, user_id in enumerate(ids)])
 
 
-def _table_digests() -> dict[str, str]:
-    """A checksum of every row of every table, read by reflection so it sees the schema as it is now."""
-    import hashlib
-
-    metadata = sa.MetaData()
-    metadata.reflect(bind=db.engine)
-    digests = {}
-    with db.engine.connect() as conn:
-        for table in metadata.sorted_tables:
-            if table.name == "alembic_version":
-                continue
-            columns = sorted(table.columns, key=lambda c: c.name)
-            order = list(table.primary_key.columns) or columns
-            digest = hashlib.sha256()
-            for row in conn.execute(sa.select(*columns).order_by(*order)):
-                digest.update(repr(tuple(row)).encode())
-            digests[table.name] = digest.hexdigest()
-    return digests
-
-
 def test_later_revisions_go_down_and_up_again_over_10000_applications_without_changing_a_row(migration_app):
     upgrade()
     _populate_applications(10_000)
     db.session.commit()
     assert db.session.scalar(sa.text("SELECT count(*) FROM application")) == 10_000
     db.session.rollback()
-    before = _table_digests()
+    before = table_digests()
     downgrade(revision=APPLICATIONS_REVISION)
     assert "grant" not in sa.inspect(db.engine).get_table_names()  # the later revisions really were undone
     upgrade()
-    assert _table_digests() == before
+    assert table_digests() == before
     assert _diff() == []
 
 
