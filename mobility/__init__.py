@@ -84,8 +84,9 @@ def _register_blueprints(app: Flask) -> None:
     from mobility.cities.views import bp as cities_bp
     from mobility.core.views import bp as core_bp
     from mobility.i18n.views import bp as i18n_bp
+    from mobility.privacy.views import bp as privacy_bp
 
     for bp in (core_bp, i18n_bp, accounts_bp, admin_bp, cities_bp, calls_bp, manage_calls_bp,
                applications_bp, manage_applications_bp, review_bp, manage_review_bp, awards_bp,
-               reports_bp, open_data_bp):
+               reports_bp, open_data_bp, privacy_bp):
         app.register_blueprint(bp)

@@ -49,7 +49,7 @@ def _current_revision() -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def _encode(value):
+def encode_value(value):
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, (datetime, date, time)):
@@ -102,7 +102,7 @@ def create_backup(path: str | Path) -> Manifest:
             digest, lines = hashlib.sha256(), []
             order = list(table.primary_key.columns) or list(table.columns)
             for row in conn.execute(sa.select(table).order_by(*order)).mappings():
-                line = json.dumps({k: _encode(v) for k, v in row.items()}, ensure_ascii=False)  # key order kept: hashed JSON stays identical
+                line = json.dumps({k: encode_value(v) for k, v in row.items()}, ensure_ascii=False)  # key order kept: hashed JSON stays identical
                 digest.update(line.encode())
                 lines.append(line)
                 keys.extend(_storage_keys(table, row))

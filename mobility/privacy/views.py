@@ -1,0 +1,56 @@
+"""A person's own data: the download, and erasure of the account."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from mobility.accounts import services as accounts
+from mobility.core.access import signed_in
+from mobility.core.errors import DomainError, put_on_form
+from mobility.extensions import db
+from mobility.privacy import services
+from mobility.privacy.forms import EraseForm
+
+bp = Blueprint("privacy", __name__, template_folder="templates")
+
+
+@bp.get("/account/data")
+@signed_in
+def data_page():
+    user = current_user._get_current_object()
+    return render_template("privacy/data.html", form=EraseForm(),
+                           retained=len(services.retained_application_ids(user)))
+
+
+@bp.get("/account/data/export.zip")
+@signed_in
+def export():
+    archive = services.export_archive(current_user._get_current_object())
+    db.session.commit()  # the audit entry
+    response = Response(archive, mimetype="application/zip")
+    response.headers["Content-Disposition"] = f'attachment; filename="mobility-my-data-{date.today()}.zip"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.post("/account/data/erase")
+@signed_in
+def erase():
+    user = current_user._get_current_object()
+    form = EraseForm()
+    if form.validate_on_submit():
+        try:
+            services.erase_account(user, form.password.data)
+        except DomainError as error:
+            db.session.rollback()
+            put_on_form(form, error)
+        else:
+            accounts.sign_out(user)
+            db.session.commit()
+            flash(_("Your account is erased. Thank you for having been part of the programme."), "success")
+            return redirect(url_for("core.index"))
+    return render_template("privacy/data.html", form=form,
+                           retained=len(services.retained_application_ids(user))), 422
