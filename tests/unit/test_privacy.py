@@ -5,7 +5,6 @@ import io
 import json
 import zipfile
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -21,7 +20,7 @@ from mobility.core.storage import LocalStorage, get_storage
 from mobility.extensions import db
 from mobility.privacy import services
 from mobility.reports import services as reports
-from tests.factories import MINIMAL_PDF, PASSWORD, make_application, make_awardable, make_user
+from tests.factories import MINIMAL_PDF, PASSWORD, make_application, make_awardable
 
 CANARY_NAME = "Canary 金丝雀 카나리아 7f3a"
 CANARY_EMAIL = "canary.7f3a@example.org"
