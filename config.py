@@ -51,6 +51,8 @@ class Config:
 
     WTF_CSRF_TIME_LIMIT = _env_int("WTF_CSRF_TIME_LIMIT", 3600)
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 25 * 1024 * 1024)
+    # The longest form (a call's rate table) has a few hundred fields; a flood of parts is refused (413).
+    MAX_FORM_PARTS = _env_int("MAX_FORM_PARTS", 1000)
 
     # Attachments: stored outside the web root; limits per file and per application.
     ATTACHMENT_DIR = os.environ.get("ATTACHMENT_DIR", str(INSTANCE_DIR / "attachments"))

@@ -1,0 +1,123 @@
+"""Stored XSS: payloads in English, Chinese, Japanese and Korean in the text people type are shown, escaped,
+in every view that shows them (artist, juror, office, public), in mails and in the PDFs; never executed."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from mobility.awards import services as awards
+from mobility.core.models import OutboxMessage
+from mobility.extensions import db
+from mobility.reports import services as reports
+from mobility.review.models import Assignment
+from tests.conftest import sign_in
+from tests.factories import make_awardable, make_user
+
+PAYLOADS = {
+    "title": '"><script>alert("xss-en")</script>{{7*7}}',
+    "summary": '标题</textarea><img src=x onerror=alert("xss-zh")>',
+    "host_organisation": '題名<svg/onload=alert("xss-ja")>',
+    "name": "이름'><iframe src=javascript:alert('xss-ko')></iframe>",
+    "public_summary": '摘要<a href="javascript:alert(\'xss-report\')">链接</a><script>alert("xss-report")</script>',
+}
+DANGEROUS = ('<script>alert("xss', "<img src=x onerror", "<svg/onload", "<iframe src=javascript",
+             '<a href="javascript:')
+
+
+@pytest.fixture
+def stored(app, db):
+    with app.test_request_context(environ_base={"REMOTE_ADDR": "127.0.0.1"}):
+        manager, call, (application,) = make_awardable()
+        applicant = application.applicant
+        application.title, application.summary = PAYLOADS["title"], PAYLOADS["summary"]
+        application.host_organisation, applicant.name = PAYLOADS["host_organisation"], PAYLOADS["name"]
+        grant = awards.award_application(manager, application, PAYLOADS["summary"])
+        awards.accept_grant(applicant, grant, name=PAYLOADS["name"])
+        grant.created_at -= timedelta(days=60)
+        report = reports.report_for(grant)
+        reports.save_report(applicant, report, reports.ReportData(
+            actual_start=date.today() - timedelta(days=20), actual_end=date.today() - timedelta(days=5),
+            activities=PAYLOADS["title"], co_creations=PAYLOADS["host_organisation"], audience=10,
+            travel_mode="train", public_summary=PAYLOADS["public_summary"], language="zh"))
+        reports.submit_report(applicant, report)
+        reports.approve_report(manager, report)
+        admin = make_user("admin")
+        juror = db.session.scalar(select(Assignment).where(Assignment.application_id == application.id)).juror
+        db.session.commit()
+        return {"manager": manager.email, "applicant": applicant.email, "juror": juror.email, "admin": admin.email,
+                "call": call.id, "application": application.id, "grant": grant.id, "pair": grant.pair_id,
+                "assignment": db.session.scalar(select(Assignment.id).where(
+                    Assignment.application_id == application.id))}
+
+
+def _pages(s):
+    return {
+        "applicant": [f"/applications/{s['application']}", "/my/applications", f"/grants/{s['grant']}",
+                      f"/grants/{s['grant']}/report"],
+        "juror": ["/review/", f"/review/assignments/{s['assignment']}"],
+        "manager": [f"/manage/calls/{s['call']}/applications", f"/manage/calls/{s['call']}/applications?q=%E6%A0%87",
+                    f"/manage/calls/{s['call']}/ranking", f"/manage/calls/{s['call']}/grants",
+                    f"/manage/calls/{s['call']}/reports", f"/grants/{s['grant']}/report",
+                    "/manage/dashboard/applications", "/manage/dashboard/reports"],
+        "admin": ["/admin/users", "/admin/outbox", "/admin/audit"],
+        None: [f"/pairs/{s['pair']}"],
+    }
+
+
+def test_payloads_are_escaped_in_every_view(app, stored):
+    from mobility.calls.models import Call
+    from mobility.review import services as review
+    from mobility.review.enums import PhaseKind
+    with app.test_request_context():  # back to the review phase, so the juror's review page is open
+        call = db.session.get(Call, stored["call"])
+        review.move_to_phase(make_user("manager"), call, PhaseKind.INDIVIDUAL)
+        assignment = db.session.get(Assignment, stored["assignment"])
+        if assignment.declared_at is None:
+            review.declare_no_conflict(assignment.juror, assignment)
+        db.session.commit()
+    seen_escaped = 0
+    for role, urls in _pages(stored).items():
+        client = app.test_client()
+        if role:
+            assert sign_in(client, stored[role]).status_code == 302
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            body = response.get_data(as_text=True)
+            for marker in DANGEROUS:
+                assert marker not in body, f"{marker!r} unescaped on {url} ({role})"
+            if "xss-en" in body:
+                assert "{{7*7}}" in body, url  # shown as typed, never evaluated as a template
+            seen_escaped += ("xss-" in body)
+    assert seen_escaped >= 10  # the payloads really were on the pages, escaped
+
+
+def test_payloads_stay_text_in_mails_and_are_escaped_in_the_pdfs(app, stored, monkeypatch):
+    bodies = [m.body for m in db.session.scalars(select(OutboxMessage))]
+    assert any("xss-" in b for b in bodies)  # plain-text mails carry the text as typed …
+    from email.message import EmailMessage  # … and are sent as text/plain only, so nothing in them runs
+    message = EmailMessage()
+    message.set_content(bodies[0])
+    assert message.get_content_type() == "text/plain"
+
+    rendered = []
+
+    class Recorder:
+        def __init__(self, string):
+            rendered.append(string)
+
+        def write_pdf(self):
+            return b"%PDF-1.4"
+
+    monkeypatch.setattr("mobility.applications.receipt.HTML", Recorder)
+    monkeypatch.setattr("mobility.awards.agreement.HTML", Recorder)
+    client = app.test_client()
+    sign_in(client, stored["applicant"])
+    assert client.get(f"/applications/{stored['application']}/receipt.pdf").status_code == 200
+    assert client.get(f"/grants/{stored['grant']}/agreement.pdf").status_code == 200
+    assert len(rendered) == 2 and all("xss-" in html for html in rendered)
+    for html in rendered:
+        for marker in DANGEROUS:
+            assert marker not in html
