@@ -68,6 +68,7 @@ class Config:
 
     # Rate limits (Flask-Limiter). Redis when RATELIMIT_STORAGE_URI is set (several workers).
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "mobility")  # several apps, one Redis
     RATELIMIT_HEADERS_ENABLED = True
     SIGN_IN_LIMIT_PER_ACCOUNT = os.environ.get("SIGN_IN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
     SIGN_IN_LIMIT_PER_IP = os.environ.get("SIGN_IN_LIMIT_PER_IP", "30 per 15 minutes")
