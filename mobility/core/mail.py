@@ -61,7 +61,9 @@ def deliver(ids: list[int] | None = None) -> int:
         stmt = stmt.where(OutboxMessage.id.in_(ids))
     backend = current_app.config["MAIL_BACKEND"]
     sent = 0
-    for message in db.session.scalars(stmt.order_by(OutboxMessage.id)):
+    # Several processes deliver (each request its own mail, `flask outbox send` the retries): a message
+    # locked by one is skipped by the others, so nobody gets a mail twice (PostgreSQL; SQLite has one writer).
+    for message in db.session.scalars(stmt.order_by(OutboxMessage.id).with_for_update(skip_locked=True)):
         if backend == "outbox":
             continue  # tests read the outbox table directly
         message.attempts += 1
