@@ -161,3 +161,14 @@ def make_awardable(*, budget="10000", applications: int = 1, k: int = 1, **optio
     review.move_to_phase(manager, call, PhaseKind.PANEL)
     db.session.commit()
     return manager, call, made
+
+
+def make_api_token(user=None, scope: str = "read", name: str = "Finance system"):
+    """A personal API token (model, secret) for `user` (a new manager by default)."""
+    from mobility.api import services as api_tokens
+    from mobility.api.enums import TokenScope
+
+    user = user or make_user("manager")
+    token, secret = api_tokens.create_token(user, name=name, scope=TokenScope(scope))
+    db.session.commit()
+    return token, secret

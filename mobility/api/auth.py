@@ -30,11 +30,12 @@ def bearer_secret() -> str | None:
 
 def request_token():
     """The live token this request presents (looked up once per request), or None."""
-    token = g.get("_api_token", _UNSET)
+    # Kept on the request itself: `g` lives as long as the app context, which a test client may share.
+    token = getattr(request, "_api_token", _UNSET)
     if token is _UNSET:
         secret = bearer_secret()
         token = services.find_token(secret) if secret else None
-        g._api_token = token
+        request._api_token = token
     return token
 
 
