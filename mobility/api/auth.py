@@ -49,7 +49,7 @@ def _act_as(user) -> None:
     # Flask-Login reads the current user from g: this request (only) runs as `user`, and the
     # cookie's user loader is never called.
     g._login_user = user
-    g.api_user = user if user.is_authenticated else None
+    request._api_user = user if user.is_authenticated else None
 
 
 def check_token(scope: str):
@@ -71,7 +71,7 @@ def check_token(scope: str):
 
 def anonymise_public_requests() -> None:
     """before_request of the API blueprints: public reads run as nobody, whatever cookie came along."""
-    if g.get("api_user") is None:
+    if getattr(request, "_api_user", None) is None:
         _act_as(AnonymousUserMixin())
 
 

@@ -1,6 +1,7 @@
 """marshmallow schemas: what the API reads and answers, and (through apispec) what the OpenAPI document says."""
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from marshmallow import Schema, ValidationError, fields, validate
@@ -11,28 +12,44 @@ from mobility.calls.enums import CallKind
 from mobility.cities.enums import Direction
 
 MAX_PAGE_SIZE = 100
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database: larger ones cannot exist
 DECIMAL_PATTERN = r"^-?\d+(\.\d+)?$"
+MONEY_PATTERN = r"^\d{1,10}(\.\d{1,2})?$"
+
+
+class Text(fields.String):
+    """A string from outside: NUL cannot be stored (PostgreSQL refuses it), so it is refused here."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if "\x00" in text:
+            raise ValidationError("Text may not contain NUL characters.")
+        return text
 
 
 class DecimalString(fields.String):
     """Money and coordinates travel as exact decimal strings ("1234.50"), never as floats."""
 
-    def __init__(self, **kwargs):
-        kwargs.setdefault("metadata", {}).setdefault("pattern", DECIMAL_PATTERN)
+    def __init__(self, *, pattern: str = DECIMAL_PATTERN, **kwargs):
+        self.pattern = pattern
+        kwargs.setdefault("metadata", {}).setdefault("pattern", pattern)
         super().__init__(**kwargs)
 
     def _serialize(self, value, attr, obj, **kwargs):
         return None if value is None else str(value)
 
     def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs).strip()
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if not re.fullmatch(self.pattern, text):
+            raise ValidationError("Give an amount such as 1250.00.")
         try:
-            amount = Decimal(text)
+            return Decimal(text)
         except InvalidOperation:
-            raise ValidationError("Not a decimal number.") from None
-        if not amount.is_finite() or len(text) > 20:
-            raise ValidationError("Not a decimal number.")
-        return amount
+            raise ValidationError("Give an amount such as 1250.00.") from None
+
+
+def _id(**kwargs) -> fields.Integer:
+    return fields.Integer(validate=validate.Range(min=1, max=MAX_ID), **kwargs)
 
 
 def _values(enum_cls, *, exclude=()) -> list[str]:
@@ -130,13 +147,13 @@ class CallSchema(Schema):
 
 
 class CallArgs(PageArgs):
-    pair = fields.Integer(validate=validate.Range(min=1))
-    kind = fields.String(validate=validate.OneOf(_values(CallKind)))
-    discipline = fields.String(validate=validate.OneOf(_values(Discipline)))
+    pair = _id()
+    kind = Text(validate=validate.OneOf(_values(CallKind)))
+    discipline = Text(validate=validate.OneOf(_values(Discipline)))
 
 
 class PairFilterArgs(PageArgs):
-    pair = fields.Integer(validate=validate.Range(min=1))
+    pair = _id()
 
 
 class ExchangeSchema(Schema):
@@ -166,12 +183,12 @@ class PersonSchema(Schema):
 
 
 class ApplicationArgs(PageArgs):
-    status = fields.String(validate=validate.OneOf(_values(ApplicationStatus, exclude=(ApplicationStatus.DRAFT,))))
-    pair = fields.Integer(validate=validate.Range(min=1))
-    direction = fields.String(validate=validate.OneOf(_values(Direction)))
-    discipline = fields.String(validate=validate.OneOf(_values(Discipline)))
-    language = fields.String(validate=validate.OneOf(_values(Language)))
-    q = fields.String(validate=validate.Length(max=100), metadata={"description": "Text search (CJK-aware)"})
+    status = Text(validate=validate.OneOf(_values(ApplicationStatus, exclude=(ApplicationStatus.DRAFT,))))
+    pair = _id()
+    direction = Text(validate=validate.OneOf(_values(Direction)))
+    discipline = Text(validate=validate.OneOf(_values(Discipline)))
+    language = Text(validate=validate.OneOf(_values(Language)))
+    q = Text(validate=validate.Length(max=100), metadata={"description": "Text search (CJK-aware)"})
 
 
 class ApplicationSchema(Schema):
@@ -203,10 +220,10 @@ class ApplicationSchema(Schema):
 
 class ScreeningSchema(Schema):
     eligible = fields.Boolean(required=True)
-    reason = fields.String(allow_none=True, load_default=None, validate=validate.OneOf(_values(ScreeningReason)),
+    reason = Text(allow_none=True, load_default=None, validate=validate.OneOf(_values(ScreeningReason)),
                            metadata={"description": "Required when not eligible; the applicant reads it in "
                                                     "their language"})
-    note = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=2000))
+    note = Text(allow_none=True, load_default=None, validate=validate.Length(max=2000))
 
 
 class JurorRefSchema(Schema):
@@ -273,8 +290,9 @@ class PaymentSchema(Schema):
 
 class NewPaymentSchema(Schema):
     instalment = fields.Integer(required=True, validate=validate.Range(min=1, max=2))
-    amount = DecimalString(required=True, metadata={"description": "In the grant's currency, e.g. \"840.00\""})
-    reference = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    amount = DecimalString(required=True, pattern=MONEY_PATTERN,
+                           metadata={"description": "In the grant's currency, e.g. \"840.00\""})
+    reference = Text(required=True, validate=validate.Length(min=1, max=100))
     paid_on = fields.Date(required=True)
 
 
@@ -304,7 +322,7 @@ class JurorSchema(Schema):
 
 
 class JurorEntrySchema(Schema):
-    email = fields.Email(required=True)
+    email = fields.Email(required=True, validate=validate.Length(max=320))
     max_load = fields.Integer(load_default=20, validate=validate.Range(min=0, max=500))
 
 

@@ -2,9 +2,22 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, current_app
+from werkzeug.routing import IntegerConverter
 
 from mobility.api import auth
+from mobility.api.schemas import MAX_ID
 from mobility.extensions import csrf, limiter
+
+
+class IdConverter(IntegerConverter):
+    """`<int_id:x>`: a database id (1 … 2**31 − 1). A larger number is a 404, not an overflow in SQL."""
+
+    def __init__(self, map, **kwargs):
+        super().__init__(map, min=1, max=MAX_ID)
+
+
+def id_parameter_schema(_converter) -> dict:
+    return {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 
 
 def setup_api_blueprint(bp: Blueprint) -> None:
@@ -20,4 +33,5 @@ def init_app(app: Flask) -> None:
     from mobility.api import spec, views_office, views_public
 
     auth.init_app(app)
-    spec.init_app(app, [views_public.bp, views_office.bp])
+    app.url_map.converters["int_id"] = IdConverter
+    spec.init_app(app, [views_public.bp, views_office.bp], converters={IdConverter: id_parameter_schema})

@@ -48,7 +48,7 @@ class MobilityApi(Api):
         self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
 
 
-def init_app(app: Flask, blueprints) -> MobilityApi:
+def init_app(app: Flask, blueprints, converters: dict) -> MobilityApi:
     """One Api (and so one spec) per app: tests build several apps in one process."""
     app.config.setdefault("API_TITLE", "Mobility API")
     app.config.setdefault("API_VERSION", "1")
@@ -58,6 +58,8 @@ def init_app(app: Flask, blueprints) -> MobilityApi:
     api.spec.components.security_scheme("bearerAuth", {
         "type": "http", "scheme": "bearer",
         "description": "A personal API token (mob_…), created on the account page API tokens."})
+    for converter, schema in converters.items():
+        api.register_converter(converter, schema)
     for blueprint in blueprints:
         api.register_blueprint(blueprint)
     app.extensions["mobility.api"] = api

@@ -78,7 +78,7 @@ def domain_problem(error: DomainError, field_prefix: str = "", renamed: dict | N
 
 # ---- applications ----------------------------------------------------------------------------
 
-@bp.route("/calls/<int:call_id>/applications")
+@bp.route("/calls/<int_id:call_id>/applications")
 @token(TokenScope.READ)
 @bp.arguments(ApplicationArgs, location="query")
 @bp.response(200, page_of(ApplicationSchema))
@@ -102,7 +102,7 @@ def _application(application_id: int) -> Application:
     return application
 
 
-@bp.route("/applications/<int:application_id>")
+@bp.route("/applications/<int_id:application_id>")
 @token(TokenScope.READ)
 @bp.response(200, ApplicationSchema)
 def application_detail(application_id: int):
@@ -110,7 +110,7 @@ def application_detail(application_id: int):
     return show.application(_application(application_id))
 
 
-@bp.route("/applications/<int:application_id>/screening", methods=["PUT"])
+@bp.route("/applications/<int_id:application_id>/screening", methods=["PUT"])
 @token(TokenScope.READ_WRITE)
 @bp.arguments(ScreeningSchema)
 @bp.response(200, ApplicationSchema)
@@ -130,7 +130,7 @@ def screening(data, application_id: int):
 
 # ---- reviews ---------------------------------------------------------------------------------
 
-@bp.route("/calls/<int:call_id>/reviews")
+@bp.route("/calls/<int_id:call_id>/reviews")
 @token(TokenScope.READ)
 @bp.arguments(PageArgs, location="query")
 @bp.response(200, page_of(ReviewSchema))
@@ -152,7 +152,7 @@ def call_reviews(args, call_id: int):
 
 # ---- grants and payments ---------------------------------------------------------------------
 
-@bp.route("/calls/<int:call_id>/grants")
+@bp.route("/calls/<int_id:call_id>/grants")
 @token(TokenScope.READ)
 @bp.arguments(PageArgs, location="query")
 @bp.response(200, page_of(GrantSchema))
@@ -171,7 +171,7 @@ def _grant(grant_id: int) -> Grant:
     return grant
 
 
-@bp.route("/grants/<int:grant_id>")
+@bp.route("/grants/<int_id:grant_id>")
 @token(TokenScope.READ)
 @bp.response(200, GrantSchema)
 def grant_detail(grant_id: int):
@@ -179,7 +179,7 @@ def grant_detail(grant_id: int):
     return show.grant(_grant(grant_id))
 
 
-@bp.route("/grants/<int:grant_id>/payments")
+@bp.route("/grants/<int_id:grant_id>/payments")
 @token(TokenScope.READ)
 @bp.arguments(PageArgs, location="query")
 @bp.response(200, page_of(PaymentSchema))
@@ -189,7 +189,7 @@ def grant_payments(args, grant_id: int):
     return paginate(select(Payment).where(Payment.grant_id == grant.id).order_by(Payment.id), args, show.payment)
 
 
-@bp.route("/grants/<int:grant_id>/payments", methods=["POST"])
+@bp.route("/grants/<int_id:grant_id>/payments", methods=["POST"])
 @token(TokenScope.READ_WRITE)
 @bp.arguments(NewPaymentSchema)
 @bp.response(201, PaymentSchema)
@@ -207,7 +207,7 @@ def record_payment(data, grant_id: int):
 
 # ---- reports ---------------------------------------------------------------------------------
 
-@bp.route("/calls/<int:call_id>/reports")
+@bp.route("/calls/<int_id:call_id>/reports")
 @token(TokenScope.READ)
 @bp.arguments(PageArgs, location="query")
 @bp.response(200, page_of(ReportSchema))
@@ -223,7 +223,7 @@ def call_reports(args, call_id: int):
 
 # ---- the jury --------------------------------------------------------------------------------
 
-@bp.route("/calls/<int:call_id>/jurors")
+@bp.route("/calls/<int_id:call_id>/jurors")
 @token(TokenScope.READ)
 @bp.arguments(PageArgs, location="query")
 @bp.response(200, page_of(JurorSchema))
@@ -236,7 +236,7 @@ def call_jurors(args, call_id: int):
     return paginate(stmt, args, show.juror)
 
 
-@bp.route("/calls/<int:call_id>/jurors", methods=["POST"])
+@bp.route("/calls/<int_id:call_id>/jurors", methods=["POST"])
 @token(TokenScope.READ_WRITE)
 @bp.arguments(JurorImportSchema)
 @bp.response(200, JurorSchema(many=True))

@@ -49,7 +49,7 @@ def pairs(args):
     return paginate(select(CityPair).order_by(CityPair.id), args, show.pair)
 
 
-@bp.route("/pairs/<int:pair_id>")
+@bp.route("/pairs/<int_id:pair_id>")
 @public
 @bp.response(200, PairSchema)
 @bp.alt_response("default", **ERRORS)
@@ -70,7 +70,7 @@ def calls(args):
     return paginate(stmt, args, show.call)
 
 
-@bp.route("/calls/<int:call_id>")
+@bp.route("/calls/<int_id:call_id>")
 @public
 @bp.response(200, CallSchema)
 @bp.alt_response("default", **ERRORS)

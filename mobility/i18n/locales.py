@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo, available_timezones
 
-from flask import current_app, g, has_request_context, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -58,7 +58,7 @@ def select_locale() -> str:
 
 
 def _api_holder_locale() -> str | None:
-    holder = getattr(g, "api_user", None)
+    holder = getattr(request, "_api_user", None)  # set by api/auth.py once the token is checked
     return holder.locale if holder is not None and holder.locale in LOCALES else None
 
 
