@@ -56,9 +56,11 @@ def operations(spec: dict) -> list[dict]:
                 "method": method.upper(), "path": path, "summary": op.get("summary", ""),
                 "description": op.get("description", ""), "tag": (op.get("tags") or [""])[0],
                 "scope": op.get("x-token-scope"),
-                "parameters": [(p["name"], p["in"], p.get("required", False), _type(p.get("schema", {})))
+                "parameters": [(p["name"], p["in"], p.get("required", False),
+                                " — ".join(filter(None, [_type(p.get("schema", {})), p.get("description")])))
                                for p in [*common, *op.get("parameters", [])]],
-                "body": _type(body) if body else None, "responses": responses,
+                "body": _type(body) if body else None,
+                "responses": sorted(responses, key=lambda r: (str(r[0]) == "default", str(r[0]))),
             })
     return found
 
