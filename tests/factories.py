@@ -172,3 +172,14 @@ def make_api_token(user=None, scope: str = "read", name: str = "Finance system")
     token, secret = api_tokens.create_token(user, name=name, scope=TokenScope(scope))
     db.session.commit()
     return token, secret
+
+
+def make_accepted_grant(**options):
+    """An awarded application whose grantee has accepted the grant (the first instalment is due)."""
+    from mobility.awards import services as awards
+
+    manager, call, (application,) = make_awardable(**options)
+    grant = awards.award_application(manager, application, "Excellent")
+    awards.accept_grant(application.applicant, grant, name="Suzuki Hanako")
+    db.session.commit()
+    return manager, call, application, grant

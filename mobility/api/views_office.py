@@ -67,6 +67,13 @@ def _require(allowed: bool) -> None:
         abort(403)
 
 
+def _call(call_id: int, allowed_by) -> Call:
+    """The call, if the token holder passes the page's policy `allowed_by(user)`."""
+    call = db.get_or_404(Call, call_id)
+    _require(allowed_by(current_user))
+    return call
+
+
 def domain_problem(error: DomainError, field_prefix: str = "", renamed: dict | None = None):
     """Roll back and answer 422 with the service's message on its field (as the pages put it on the form)."""
     db.session.rollback()
@@ -84,8 +91,7 @@ def domain_problem(error: DomainError, field_prefix: str = "", renamed: dict | N
 @bp.response(200, page_of(ApplicationSchema))
 def call_applications_list(args, call_id: int):
     """A call's submitted applications, with the filters of the office's list"""
-    call = db.get_or_404(Call, call_id)
-    _require(application_policies.can_screen_applications(current_user))
+    call = _call(call_id, application_policies.can_screen_applications)
     filters = application_filters(call, status=args.get("status"), pair=args.get("pair"),
                                   direction=args.get("direction"), discipline=args.get("discipline"),
                                   language=args.get("language"), text=args.get("q"))
@@ -136,8 +142,7 @@ def screening(data, application_id: int):
 @bp.response(200, page_of(ReviewSchema))
 def call_reviews(args, call_id: int):
     """Submitted reviews of a call, as the consensus page shows them (blind review and phase rules apply)"""
-    call = db.get_or_404(Call, call_id)
-    _require(review_policies.can_manage_review(current_user))
+    call = _call(call_id, review_policies.can_manage_review)
     phase = review.active_phase(call)
     number = func.row_number().over(partition_by=Assignment.application_id, order_by=Assignment.id)
     stmt = (select(Review, number).join(Assignment, Assignment.id == Review.assignment_id)
@@ -158,8 +163,7 @@ def call_reviews(args, call_id: int):
 @bp.response(200, page_of(GrantSchema))
 def call_grants(args, call_id: int):
     """A call's grants with what was paid of each instalment"""
-    call = db.get_or_404(Call, call_id)
-    _require(award_policies.can_manage_grants(current_user))
+    call = _call(call_id, award_policies.can_manage_grants)
     stmt = (select(Grant).where(Grant.call_id == call.id)
             .options(selectinload(Grant.application), selectinload(Grant.payments)).order_by(Grant.id))
     return paginate(stmt, args, show.grant)
@@ -213,8 +217,7 @@ def record_payment(data, grant_id: int):
 @bp.response(200, page_of(ReportSchema))
 def call_reports(args, call_id: int):
     """Final reports of a call's grants"""
-    call = db.get_or_404(Call, call_id)
-    _require(award_policies.can_manage_grants(current_user))
+    call = _call(call_id, award_policies.can_manage_grants)
     stmt = (select(FinalReport).join(Grant).where(Grant.call_id == call.id)
             .options(selectinload(FinalReport.grant).selectinload(Grant.application))
             .order_by(FinalReport.id))
@@ -229,8 +232,7 @@ def call_reports(args, call_id: int):
 @bp.response(200, page_of(JurorSchema))
 def call_jurors(args, call_id: int):
     """A call's jury pool"""
-    call = db.get_or_404(Call, call_id)
-    _require(review_policies.can_manage_review(current_user))
+    call = _call(call_id, review_policies.can_manage_review)
     stmt = (select(CallJuror).where(CallJuror.call_id == call.id).join(User, User.id == CallJuror.user_id)
             .options(selectinload(CallJuror.user)).order_by(User.name, User.id))
     return paginate(stmt, args, show.juror)
@@ -242,8 +244,7 @@ def call_jurors(args, call_id: int):
 @bp.response(200, JurorSchema(many=True))
 def import_jurors(data, call_id: int):
     """Add jurors (by e-mail address) to a call's pool, all or none; a juror already there gets the new load"""
-    call = db.get_or_404(Call, call_id)
-    _require(review_policies.can_manage_review(current_user))
+    call = _call(call_id, review_policies.can_manage_review)
     entries = []
     for index, item in enumerate(data["jurors"]):
         person = db.session.scalar(select(User).where(User.email == normalise_email(item["email"])))

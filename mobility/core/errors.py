@@ -91,10 +91,27 @@ def problem(status: int, detail=None, *, errors: dict | None = None, headers: di
     return response
 
 
+def flatten_errors(messages: dict, prefix: str = "") -> dict[str, list[str]]:
+    """marshmallow's nested errors as {"jurors.0.email": ["…"]}, the form a DomainError's field takes."""
+    flat: dict[str, list[str]] = {}
+    for key, value in messages.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(flatten_errors(value, name + "."))
+        else:
+            flat[name] = [str(v) for v in (value if isinstance(value, list) else [value])]
+    return flat
+
+
 def _problem_for(exc: HTTPException):
     code = exc.code or 500
     data = getattr(exc, "data", None) or {}
-    errors = data.get("errors") or data.get("messages")  # webargs puts field errors in "messages"
+    errors = data.get("errors")
+    if errors is None and isinstance(data.get("messages"), dict):
+        # webargs: {"json": {...}} or {"query": {...}}; where the value came from is in the document.
+        errors = {}
+        for by_location in data["messages"].values():
+            errors.update(flatten_errors(by_location) if isinstance(by_location, dict) else {})
     headers = {}
     if code == 405 and getattr(exc, "valid_methods", None):
         headers["Allow"] = ", ".join(exc.valid_methods)

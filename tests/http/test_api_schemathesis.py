@@ -10,8 +10,7 @@ from schemathesis.specs.openapi.checks import (
     content_type_conformance, response_headers_conformance, response_schema_conformance, status_code_conformance,
 )
 
-from mobility.awards import services as awards
-from tests.factories import make_api_token, make_awardable
+from tests.factories import make_accepted_grant, make_api_token
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
           response_schema_conformance]
@@ -22,10 +21,7 @@ def api_schema(app, db, monkeypatch):
     """Some of everything (a call, an accepted grant, a jury), a read-and-write token, and the served document."""
     monkeypatch.setitem(app.config, "API_RATE_LIMIT", "100000 per minute")
     with app.test_request_context():
-        manager, call, (application,) = make_awardable()
-        grant = awards.award_application(manager, application, "Excellent")
-        awards.accept_grant(application.applicant, grant, name="Suzuki Hanako")
-        db.session.commit()
+        manager, _call, _application, _grant = make_accepted_grant()
         _token, secret = make_api_token(manager, "read_write")
     app.config["SCHEMATHESIS_TOKEN"] = secret
     return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
