@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
 import secrets
 from datetime import timedelta
 
@@ -74,9 +73,7 @@ def find_token(secret: str) -> ApiToken | None:
         return None
     digest = hash_token(secret)
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
-    if token is None or not hmac.compare_digest(token.token_hash, digest) or not token.active:
-        return None
-    return token
+    return token if token is not None and token.active else None
 
 
 def mark_used(token: ApiToken) -> bool:
