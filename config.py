@@ -72,6 +72,8 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     SIGN_IN_LIMIT_PER_ACCOUNT = os.environ.get("SIGN_IN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
     SIGN_IN_LIMIT_PER_IP = os.environ.get("SIGN_IN_LIMIT_PER_IP", "30 per 15 minutes")
+    # JSON API requests per personal token (or per address for public reads without one).
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600 per minute")
     # How many reverse proxies in front of the app may set X-Forwarded-For. 0 = trust none,
     # so a spoofed header can never change the address used for rate limits and the audit log.
     TRUSTED_PROXY_COUNT = _env_int("TRUSTED_PROXY_COUNT", 0)

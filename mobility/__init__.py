@@ -30,6 +30,10 @@ def create_app(config: type | dict | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
+    from mobility.api import setup as api
+
+    api.init_app(app)
+
     from mobility.core.errors import register_error_handlers
 
     register_error_handlers(app)
@@ -71,6 +75,8 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from mobility.accounts.views import bp as accounts_bp
+    from mobility.api.docs_views import bp as api_docs_bp
+    from mobility.api.token_views import bp as api_tokens_bp
     from mobility.admin.views import bp as admin_bp
     from mobility.applications.manage_views import bp as manage_applications_bp
     from mobility.applications.views import bp as applications_bp
@@ -88,5 +94,5 @@ def _register_blueprints(app: Flask) -> None:
 
     for bp in (core_bp, i18n_bp, accounts_bp, admin_bp, cities_bp, calls_bp, manage_calls_bp,
                applications_bp, manage_applications_bp, review_bp, manage_review_bp, awards_bp,
-               reports_bp, open_data_bp, privacy_bp):
+               reports_bp, open_data_bp, privacy_bp, api_tokens_bp, api_docs_bp):
         app.register_blueprint(bp)

@@ -1,5 +1,6 @@
 """Imports every model module, so the metadata (and Alembic) knows all tables."""
 from mobility.accounts.models import Affiliation, LanguageSkill, User, UserDiscipline, UserRole, UserSession
+from mobility.api.models import ApiToken
 from mobility.applications.models import Application, Attachment, Receipt, TeamMember
 from mobility.awards.models import ExchangeRate, Grant, GrantAmendment, Payment
 from mobility.calls.models import (
@@ -13,6 +14,7 @@ from mobility.review.models import (
 )
 
 __all__ = [
+    "ApiToken",
     "FinalReport", "ReportPhoto",
     "ExchangeRate", "Grant", "GrantAmendment", "Payment",
     "Assignment", "AssignmentRule", "CallJuror", "ConsensusReport", "PanelDecision", "Review", "ReviewPhase",

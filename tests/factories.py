@@ -161,3 +161,25 @@ def make_awardable(*, budget="10000", applications: int = 1, k: int = 1, **optio
     review.move_to_phase(manager, call, PhaseKind.PANEL)
     db.session.commit()
     return manager, call, made
+
+
+def make_api_token(user=None, scope: str = "read", name: str = "Finance system"):
+    """A personal API token (model, secret) for `user` (a new manager by default)."""
+    from mobility.api import services as api_tokens
+    from mobility.api.enums import TokenScope
+
+    user = user or make_user("manager")
+    token, secret = api_tokens.create_token(user, name=name, scope=TokenScope(scope))
+    db.session.commit()
+    return token, secret
+
+
+def make_accepted_grant(**options):
+    """An awarded application whose grantee has accepted the grant (the first instalment is due)."""
+    from mobility.awards import services as awards
+
+    manager, call, (application,) = make_awardable(**options)
+    grant = awards.award_application(manager, application, "Excellent")
+    awards.accept_grant(application.applicant, grant, name="Suzuki Hanako")
+    db.session.commit()
+    return manager, call, application, grant

@@ -11,7 +11,9 @@ from mobility.accounts.enums import Discipline, Language, Role
 from mobility.applications import policies
 from mobility.applications.enums import ApplicationStatus
 from mobility.applications.forms import ApplicationFilterForm
-from mobility.applications.queries import ApplicationFilters, call_applications, counts_by_status_and_direction
+from mobility.applications.queries import (
+    ApplicationFilters, application_filters, call_applications, counts_by_status_and_direction,
+)
 from mobility.calls.models import Call
 from mobility.cities.enums import Direction
 from mobility.core.access import roles_required
@@ -38,15 +40,9 @@ def _filters(call: Call) -> tuple[ApplicationFilterForm, ApplicationFilters]:
     form.direction.choices = [("", _("All"))] + Direction.choices()
     form.discipline.choices = [("", _("All"))] + Discipline.choices()
     form.language.choices = [("", _("All"))] + Language.choices()
-    status = form.status.data if form.status.data in {s.value for s in ApplicationStatus} else None
-    return form, ApplicationFilters(
-        status=ApplicationStatus(status) if status else None,
-        pair_id=form.pair.data if form.pair.data in {p.id for p in call.pairs} else None,
-        direction=form.direction.data if form.direction.data in {d.value for d in Direction} else None,
-        discipline=form.discipline.data if form.discipline.data in {d.value for d in Discipline} else None,
-        language=form.language.data if form.language.data in {x.value for x in Language} else None,
-        text=(form.q.data or "").strip()[:100],
-    )
+    return form, application_filters(call, status=form.status.data, pair=form.pair.data,
+                                     direction=form.direction.data, discipline=form.discipline.data,
+                                     language=form.language.data, text=form.q.data)
 
 
 @bp.get("/<int:call_id>/applications")

@@ -6,9 +6,11 @@ from dataclasses import dataclass
 from sqlalchemy import Select, Text, cast, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from mobility.accounts.enums import Discipline, Language
 from mobility.accounts.models import User
 from mobility.applications.enums import ApplicationStatus, MemberStatus
 from mobility.applications.models import Application, TeamMember
+from mobility.cities.enums import Direction
 
 
 @dataclass(frozen=True)
@@ -19,6 +21,20 @@ class ApplicationFilters:
     discipline: str | None = None
     language: str | None = None
     text: str = ""
+
+
+def application_filters(call, *, status=None, pair=None, direction=None, discipline=None, language=None,
+                        text: str | None = "") -> ApplicationFilters:
+    """The filters of the office's list (page and API alike): values that cannot apply are dropped."""
+    listed = {s.value for s in ApplicationStatus if s is not ApplicationStatus.DRAFT}
+    return ApplicationFilters(
+        status=ApplicationStatus(status) if status in listed else None,
+        pair_id=pair if pair in {p.id for p in call.pairs} else None,
+        direction=direction if direction in {d.value for d in Direction} else None,
+        discipline=discipline if discipline in {d.value for d in Discipline} else None,
+        language=language if language in {x.value for x in Language} else None,
+        text=(text or "").strip()[:100],
+    )
 
 
 def applications_of(user_id: int) -> Select:

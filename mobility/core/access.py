@@ -1,7 +1,11 @@
 """Deny-by-default access control.
 
 Every view must say who may reach it, with one of the decorators below; a view that says nothing
-is refused to everyone (403). Object-level checks (is this *your* application?) are made in the view
+is refused to everyone (403). API views (`api_token`) are reached with a personal token sent as
+`Authorization: Bearer …`, never with the browser's session cookie; the api package registers the
+check that reads the token (`register_token_check`), so this module does not depend on it.
+
+Object-level checks (is this *your* application?) are made in the view
 with the module's `policies`, after this coarse gate.
 """
 from __future__ import annotations
@@ -18,14 +22,18 @@ F = TypeVar("F", bound=Callable)
 
 @dataclass(frozen=True)
 class AccessRule:
-    """Who may reach a view: anyone, any signed-in user, or signed-in users holding one of `roles`."""
+    """Who may reach a view: anyone, any signed-in user, signed-in users holding one of `roles`,
+    or (API) the bearer of a token whose scope covers `token_scope`."""
 
     public: bool = False
     roles: frozenset[str] = frozenset()
+    token_scope: str | None = None
 
     def describe(self) -> str:
         if self.public:
             return "public"
+        if self.token_scope:
+            return "api-token:" + self.token_scope
         return "roles:" + ",".join(sorted(self.roles)) if self.roles else "signed-in"
 
 
@@ -52,6 +60,16 @@ def roles_required(*roles: Iterable[str] | str) -> Callable[[F], F]:
     return _mark(AccessRule(roles=frozenset(str(r) for r in roles)))
 
 
+def api_token(scope: str) -> Callable[[F], F]:
+    """The bearer of a live personal API token with `scope` ("read" or "read_write")."""
+    return _mark(AccessRule(token_scope=str(scope)))
+
+
+def register_token_check(app: Flask, check: Callable[[str], object]) -> None:
+    """`check(scope)` authenticates the request's bearer token; it returns an error response or None."""
+    app.extensions["mobility.token_check"] = check
+
+
 def access_rule_for(app: Flask, endpoint: str) -> AccessRule | None:
     view = app.view_functions.get(endpoint)
     return getattr(view, "access_rule", None)
@@ -70,6 +88,11 @@ def enforce_access() -> None:
         abort(403)
     if rule.public:
         return
+    if rule.token_scope:
+        check = current_app.extensions.get("mobility.token_check")
+        if check is None:  # no API installed: nobody can present a token
+            abort(403)
+        return check(rule.token_scope)
     if not current_user.is_authenticated:
         return current_app.login_manager.unauthorized()
     if rule.roles and not any(current_user.has_role(r) for r in rule.roles):

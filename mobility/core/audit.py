@@ -40,6 +40,8 @@ ACTION_TITLES = {
     "call.budget_updated": _l("Call budget changed"),
     "call.rates_updated": _l("Rate table changed"),
     "call.status_changed": _l("Call status changed"),
+    "api_token.created": _l("API token created"),
+    "api_token.revoked": _l("API token revoked"),
 }
 
 

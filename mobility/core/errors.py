@@ -1,7 +1,8 @@
-"""Domain errors and the translated error pages."""
+"""Domain errors, the translated error pages and their JSON API form (RFC 9457 problem details)."""
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, has_request_context, jsonify, render_template, request
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.exceptions import HTTPException
@@ -42,6 +43,81 @@ ERROR_TEXTS = {
 }
 
 
+API_PREFIX = "/api/"
+PROBLEM_TYPE = "application/problem+json"
+
+# Titles of problems answered by the JSON API (a page's title would speak of pages and signing in).
+PROBLEM_TITLES = {
+    400: _l("Bad request"),
+    401: _l("Authentication required"),
+    403: _l("Access denied"),
+    404: _l("Not found"),
+    405: _l("Method not allowed"),
+    409: _l("Conflict"),
+    413: _l("Request too large"),
+    415: _l("Unsupported media type"),
+    422: _l("Invalid request"),
+    429: _l("Too many requests"),
+    500: _l("Something went wrong"),
+}
+PROBLEM_DETAILS = {
+    401: _l("Send a live personal API token in the Authorization header, with the Bearer scheme."),
+    404: _l("Nothing exists at this address."),
+    422: _l("Some values are not valid: see the errors given for each field."),
+    429: _l("Too many requests in a short time. Wait a moment and try again."),
+    500: _l("An unexpected error happened. Nothing was saved; please try again. The team has been told."),
+}
+
+
+def is_api_request() -> bool:
+    return has_request_context() and request.path.startswith(API_PREFIX)
+
+
+def problem(status: int, detail=None, *, errors: dict | None = None, headers: dict | None = None):
+    """An `application/problem+json` response whose title (and detail) speak the negotiated language."""
+    body = {"type": "about:blank", "title": str(PROBLEM_TITLES.get(status, PROBLEM_TITLES[500])),
+            "status": status}
+    detail = detail if detail is not None else PROBLEM_DETAILS.get(status)
+    if detail is not None:
+        body["detail"] = str(detail)
+    if errors:
+        body["errors"] = errors
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = PROBLEM_TYPE
+    response.headers["Content-Language"] = str(get_locale() or "en").replace("_", "-")
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def flatten_errors(messages: dict, prefix: str = "") -> dict[str, list[str]]:
+    """marshmallow's nested errors as {"jurors.0.email": ["…"]}, the form a DomainError's field takes."""
+    flat: dict[str, list[str]] = {}
+    for key, value in messages.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(flatten_errors(value, name + "."))
+        else:
+            flat[name] = [str(v) for v in (value if isinstance(value, list) else [value])]
+    return flat
+
+
+def _problem_for(exc: HTTPException):
+    code = exc.code or 500
+    data = getattr(exc, "data", None) or {}
+    errors = data.get("errors")
+    if errors is None and isinstance(data.get("messages"), dict):
+        # webargs: {"json": {...}} or {"query": {...}}; where the value came from is in the document.
+        errors = {}
+        for by_location in data["messages"].values():
+            errors.update(flatten_errors(by_location) if isinstance(by_location, dict) else {})
+    headers = {}
+    if code == 405 and getattr(exc, "valid_methods", None):
+        headers["Allow"] = ", ".join(exc.valid_methods)
+    return problem(code if code in PROBLEM_TITLES else 500, data.get("detail"), errors=errors, headers=headers)
+
+
 def render_error(code: int):
     title, text = ERROR_TEXTS.get(code, ERROR_TEXTS[500])
     return render_template("errors/error.html", code=code, title=title, text=text), code
@@ -49,6 +125,8 @@ def render_error(code: int):
 
 def register_error_handlers(app: Flask) -> None:
     def handle_http(exc: HTTPException):
+        if is_api_request():
+            return _problem_for(exc)
         code = exc.code or 500
         if code in ERROR_TEXTS:
             response = render_error(code)
@@ -61,6 +139,8 @@ def register_error_handlers(app: Flask) -> None:
         # The request's work is abandoned as a whole: nothing half-done reaches the database.
         db.session.rollback()
         app.logger.exception("unhandled error", exc_info=getattr(exc, "original_exception", exc))
+        if is_api_request():
+            return problem(500)
         return render_error(500)
 
     app.register_error_handler(HTTPException, handle_http)

@@ -1,7 +1,9 @@
 """Which language and time zone a request is served in.
 
 Order of choice (DESIGN.md §5): the signed-in user's saved preference, an explicit switch kept in
-the session, the best match of Accept-Language, English.
+the session, the best match of Accept-Language, English. A JSON API request is answered in the
+language its Accept-Language asks for (an integration may serve readers of several languages with
+one token), else its token holder's, else English; it never reads the browser session.
 """
 from __future__ import annotations
 
@@ -45,12 +47,19 @@ def accept_language_match() -> str | None:
 def select_locale() -> str:
     if not has_request_context():
         return DEFAULT_LOCALE
+    if request.path.startswith("/api/"):
+        return accept_language_match() or _api_holder_locale() or DEFAULT_LOCALE
     if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
         return current_user.locale
     chosen = session.get(SESSION_KEY)
     if chosen in LOCALES:
         return chosen
     return accept_language_match() or DEFAULT_LOCALE
+
+
+def _api_holder_locale() -> str | None:
+    holder = getattr(request, "_api_user", None)  # set by api/auth.py once the token is checked
+    return holder.locale if holder is not None and holder.locale in LOCALES else None
 
 
 # Where a visitor who has told us nothing probably is, going by the language they read.

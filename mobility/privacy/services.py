@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 
 from mobility.accounts.models import Affiliation, LanguageSkill, User, UserDiscipline, UserRole, UserSession
 from mobility.accounts.passwords import hash_password, verify_password
+from mobility.api.models import ApiToken
 from mobility.applications.models import Application, Attachment, Receipt, TeamMember
 from mobility.awards.enums import GrantStatus
 from mobility.awards.models import Grant, GrantAmendment, Payment
@@ -64,6 +65,7 @@ def personal_data(user: User) -> dict:
         "disciplines": _rows(sa.select(UserDiscipline).where(UserDiscipline.user_id == user.id)),
         "affiliations": _rows(sa.select(Affiliation).where(Affiliation.user_id == user.id)),
         "sign_ins": _rows(sa.select(UserSession).where(UserSession.user_id == user.id), exclude=("token_hash",)),
+        "api_tokens": _rows(sa.select(ApiToken).where(ApiToken.user_id == user.id), exclude=("token_hash",)),
         "applications": [{
             **_row(a, exclude=("search_text",)),
             "team": [_row(m) for m in a.members],
@@ -139,7 +141,7 @@ def erase(user: User, actor: User | None = None) -> None:
                        .values(host_contact_name=ERASED))
     db.session.execute(sa.update(Grant).where(Grant.application_id.in_(retained))
                        .values(accepted_name=ERASED, accepted_ip=None))
-    for model in (LanguageSkill, UserDiscipline, Affiliation, UserSession, UserRole, CallJuror):
+    for model in (LanguageSkill, UserDiscipline, Affiliation, UserSession, UserRole, CallJuror, ApiToken):
         db.session.execute(sa.delete(model).where(model.user_id == user.id))
     db.session.execute(sa.delete(OutboxMessage).where(OutboxMessage.recipient == user.email))
     for value in identity:

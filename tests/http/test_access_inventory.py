@@ -107,6 +107,30 @@ EXPECTED_RULES = {
     "reports.photo": "signed-in",
     "reports.dashboard_page": "roles:admin,manager",
     "reports.dashboard_list": "roles:admin,manager",
+    # Personal API tokens: the office's own, on their account.
+    "api_tokens.index": "roles:admin,manager",
+    "api_tokens.revoke": "roles:admin,manager",
+    "api_docs.openapi_json": "public",
+    "api_docs.page": "public",
+    # The JSON API: public reads, and the bearer of a token whose scope covers the operation
+    # (its holder must still be a manager or admin: api/policies.py). Never a session cookie.
+    "api_public.cities": "public",
+    "api_public.pairs": "public",
+    "api_public.pair": "public",
+    "api_public.calls": "public",
+    "api_public.call": "public",
+    "api_public.exchanges": "public",
+    "api_office.call_applications_list": "api-token:read",
+    "api_office.application_detail": "api-token:read",
+    "api_office.screening": "api-token:read_write",
+    "api_office.call_reviews": "api-token:read",
+    "api_office.call_grants": "api-token:read",
+    "api_office.grant_detail": "api-token:read",
+    "api_office.grant_payments": "api-token:read",
+    "api_office.record_payment": "api-token:read_write",
+    "api_office.call_reports": "api-token:read",
+    "api_office.call_jurors": "api-token:read",
+    "api_office.import_jurors": "api-token:read_write",
 }
 
 def _routes(app):
@@ -140,7 +164,21 @@ def test_anonymous_visitors_reach_only_public_routes(app, client):
         if expected in ("public", None):
             continue
         response = _request(client, method, url)
+        if expected.startswith("api-token:"):
+            assert response.status_code == 401 and response.mimetype == "application/problem+json", (endpoint, method)
+            continue
         assert response.status_code == 302 and "/sign-in" in response.headers["Location"], (endpoint, method)
+
+
+@pytest.mark.parametrize("role", ["manager", "admin"])
+def test_a_signed_in_browser_is_anonymous_to_the_token_routes(app, client, signed_in, role):
+    """The session cookie (with a valid CSRF token, even) never stands in for an API token."""
+    signed_in(role)
+    for endpoint, method, url in _routes(app):
+        if not (EXPECTED_RULES[endpoint] or "").startswith("api-token:"):
+            continue
+        response = _request(client, method, url)
+        assert response.status_code == 401, (endpoint, method, response.status_code)
 
 
 @pytest.mark.parametrize("role", ["applicant", "juror", "manager"])

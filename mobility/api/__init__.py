@@ -1,0 +1,1 @@
+"""The JSON API (/api/v1) for the systems around a programme office, and its personal tokens."""

@@ -1,0 +1,18 @@
+"""What a personal API token may do."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from mobility.core.enums import TitledEnum
+
+
+class TokenScope(TitledEnum):
+    READ = "read"
+    READ_WRITE = "read_write"
+
+    @classmethod
+    def _titles(cls):
+        return {cls.READ: _l("Read only"), cls.READ_WRITE: _l("Read and write")}
+
+    def allows(self, needed: TokenScope) -> bool:
+        return self is TokenScope.READ_WRITE or needed is TokenScope.READ

@@ -1,0 +1,17 @@
+"""The form that creates a personal API token."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import RadioField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length
+
+from mobility.api.enums import TokenScope
+
+
+class TokenForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)],
+                       description=_l("What will use it, e.g. \"Finance system\"."))
+    scope = RadioField(_l("Access"), choices=TokenScope.choices(), default=TokenScope.READ.value,
+                       validators=[DataRequired()])
+    submit = SubmitField(_l("Create token"))

@@ -1,0 +1,31 @@
+"""Page + size pagination with totals and links, for select() statements."""
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+from flask import request, url_for
+from sqlalchemy import Select, func, select
+
+from mobility.extensions import db
+
+
+def _link(page: int, size: int) -> str:
+    args = {k: v for k, v in request.args.items() if k not in ("page", "size")}
+    return url_for(request.endpoint, **(request.view_args or {}), **args, page=page, size=size)
+
+
+def paginate(stmt: Select, args: dict, present: Callable, *, rows: bool = False) -> dict:
+    """One page of `stmt`, each item passed through `present`. `rows`: items are tuples, not entities."""
+    page, size = args["page"], args["size"]
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    sliced = stmt.limit(size).offset((page - 1) * size)
+    result = db.session.execute(sliced)
+    items = [present(*row) for row in result] if rows else [present(item) for item in result.scalars()]
+    pages = max(math.ceil(total / size), 1)
+    return {
+        "items": items, "page": page, "size": size, "total": total, "pages": pages,
+        "links": {"self": _link(page, size), "first": _link(1, size), "last": _link(pages, size),
+                  "next": _link(page + 1, size) if page < pages else None,
+                  "prev": _link(min(page - 1, pages), size) if page > 1 else None},
+    }

@@ -1,0 +1,258 @@
+"""The programme office's API: reads with a read token, a few writes with a read-and-write token.
+
+Each view checks the same policy as the page it mirrors and calls the same service; a DomainError
+becomes a 422 problem with the message on its field.
+"""
+from __future__ import annotations
+
+from flask import abort
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_smorest import Blueprint
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+from werkzeug.exceptions import UnprocessableEntity
+
+from mobility.accounts.models import User
+from mobility.accounts.services import normalise_email
+from mobility.api import representations as show
+from mobility.api.enums import TokenScope
+from mobility.api.pagination import paginate
+from mobility.api.schemas import (
+    ApplicationArgs, ApplicationSchema, GrantSchema, JurorImportSchema, JurorSchema, PageArgs, PaymentSchema,
+    ReportSchema, ReviewSchema, NewPaymentSchema, ScreeningSchema, page_of,
+)
+from mobility.api.setup import setup_api_blueprint
+from mobility.api.spec import SECURITY
+from mobility.applications import policies as application_policies
+from mobility.applications import services as applications
+from mobility.applications.enums import ApplicationStatus, ScreeningReason
+from mobility.applications.models import Application
+from mobility.applications.queries import application_filters, call_applications
+from mobility.awards import policies as award_policies
+from mobility.awards import services as awards
+from mobility.awards.models import Grant, Payment
+from mobility.calls.models import Call
+from mobility.core.access import api_token
+from mobility.core.errors import DomainError
+from mobility.extensions import db
+from mobility.reports.models import FinalReport
+from mobility.review import policies as review_policies
+from mobility.review import services as review
+from mobility.review.enums import AssignmentStatus, ReviewStatus
+from mobility.review.models import Assignment, CallJuror, Review
+
+bp = Blueprint("api_office", __name__, url_prefix="/api/v1",
+               description="The programme office's data (a personal API token is needed)")
+setup_api_blueprint(bp)
+ERRORS = {"response": "DEFAULT_ERROR"}
+NO_ACCOUNT = _l("No account has this e-mail address: the juror must register first.")
+
+
+def token(scope: TokenScope):
+    """Who may call the view (core/access.py) and what the document says about it."""
+    def decorate(view):
+        documented = bp.doc(security=SECURITY, **{"x-token-scope": scope.value})(
+            bp.alt_response("default", **ERRORS)(view))
+        return api_token(scope.value)(documented)
+    return decorate
+
+
+def _actor() -> User:
+    return current_user._get_current_object()
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        abort(403)
+
+
+def _call(call_id: int, allowed_by) -> Call:
+    """The call, if the token holder passes the page's policy `allowed_by(user)`."""
+    call = db.get_or_404(Call, call_id)
+    _require(allowed_by(current_user))
+    return call
+
+
+def domain_problem(error: DomainError, field_prefix: str = "", renamed: dict | None = None):
+    """Roll back and answer 422 with the service's message on its field (as the pages put it on the form)."""
+    db.session.rollback()
+    field = (renamed or {}).get(error.field, error.field) or "_schema"
+    exc = UnprocessableEntity()
+    exc.data = {"errors": {field_prefix + field: [str(error.message)]}, "detail": str(error.message)}
+    raise exc
+
+
+# ---- applications ----------------------------------------------------------------------------
+
+@bp.route("/calls/<int_id:call_id>/applications")
+@token(TokenScope.READ)
+@bp.arguments(ApplicationArgs, location="query")
+@bp.response(200, page_of(ApplicationSchema))
+def call_applications_list(args, call_id: int):
+    """A call's submitted applications, with the filters of the office's list"""
+    call = _call(call_id, application_policies.can_screen_applications)
+    filters = application_filters(call, status=args.get("status"), pair=args.get("pair"),
+                                  direction=args.get("direction"), discipline=args.get("discipline"),
+                                  language=args.get("language"), text=args.get("q"))
+    stmt = call_applications(call.id, filters).options(selectinload(Application.pair),
+                                                       selectinload(Application.origin_city))
+    return paginate(stmt, args, show.application)
+
+
+def _application(application_id: int) -> Application:
+    application = db.get_or_404(Application, application_id)
+    if application.status is ApplicationStatus.DRAFT:
+        abort(404)  # drafts are the artists' own business, as in the office's list
+    _require(application_policies.can_view_application(current_user, application))
+    return application
+
+
+@bp.route("/applications/<int_id:application_id>")
+@token(TokenScope.READ)
+@bp.response(200, ApplicationSchema)
+def application_detail(application_id: int):
+    """One submitted application"""
+    return show.application(_application(application_id))
+
+
+@bp.route("/applications/<int_id:application_id>/screening", methods=["PUT"])
+@token(TokenScope.READ_WRITE)
+@bp.arguments(ScreeningSchema)
+@bp.response(200, ApplicationSchema)
+def screening(data, application_id: int):
+    """Record the screening result (eligible, or not with the reason the applicant will read)"""
+    application = _application(application_id)
+    _require(application_policies.can_screen_applications(current_user))
+    try:
+        applications.screen_application(
+            _actor(), application, eligible=data["eligible"],
+            reason=ScreeningReason(data["reason"]) if data.get("reason") else None, note=data.get("note"))
+    except DomainError as error:
+        domain_problem(error)
+    db.session.commit()
+    return show.application(db.session.get(Application, application_id))
+
+
+# ---- reviews ---------------------------------------------------------------------------------
+
+@bp.route("/calls/<int_id:call_id>/reviews")
+@token(TokenScope.READ)
+@bp.arguments(PageArgs, location="query")
+@bp.response(200, page_of(ReviewSchema))
+def call_reviews(args, call_id: int):
+    """Submitted reviews of a call, as the consensus page shows them (blind review and phase rules apply)"""
+    call = _call(call_id, review_policies.can_manage_review)
+    phase = review.active_phase(call)
+    number = func.row_number().over(partition_by=Assignment.application_id, order_by=Assignment.id)
+    stmt = (select(Review, number).join(Assignment, Assignment.id == Review.assignment_id)
+            .where(Assignment.call_id == call.id, Assignment.status == AssignmentStatus.ACCEPTED,
+                   Review.status == ReviewStatus.SUBMITTED)
+            .options(selectinload(Review.assignment).selectinload(Assignment.juror),
+                     selectinload(Review.assignment).selectinload(Assignment.application))
+            .order_by(Assignment.application_id, Assignment.id))
+    viewer = _actor()
+    return paginate(stmt, args, lambda r, n: show.review(r, viewer, phase, n), rows=True)
+
+
+# ---- grants and payments ---------------------------------------------------------------------
+
+@bp.route("/calls/<int_id:call_id>/grants")
+@token(TokenScope.READ)
+@bp.arguments(PageArgs, location="query")
+@bp.response(200, page_of(GrantSchema))
+def call_grants(args, call_id: int):
+    """A call's grants with what was paid of each instalment"""
+    call = _call(call_id, award_policies.can_manage_grants)
+    stmt = (select(Grant).where(Grant.call_id == call.id)
+            .options(selectinload(Grant.application), selectinload(Grant.payments)).order_by(Grant.id))
+    return paginate(stmt, args, show.grant)
+
+
+def _grant(grant_id: int) -> Grant:
+    grant = db.get_or_404(Grant, grant_id)
+    _require(award_policies.can_manage_grants(current_user))
+    return grant
+
+
+@bp.route("/grants/<int_id:grant_id>")
+@token(TokenScope.READ)
+@bp.response(200, GrantSchema)
+def grant_detail(grant_id: int):
+    """One grant"""
+    return show.grant(_grant(grant_id))
+
+
+@bp.route("/grants/<int_id:grant_id>/payments")
+@token(TokenScope.READ)
+@bp.arguments(PageArgs, location="query")
+@bp.response(200, page_of(PaymentSchema))
+def grant_payments(args, grant_id: int):
+    """Payments made on a grant"""
+    grant = _grant(grant_id)
+    return paginate(select(Payment).where(Payment.grant_id == grant.id).order_by(Payment.id), args, show.payment)
+
+
+@bp.route("/grants/<int_id:grant_id>/payments", methods=["POST"])
+@token(TokenScope.READ_WRITE)
+@bp.arguments(NewPaymentSchema)
+@bp.response(201, PaymentSchema)
+def record_payment(data, grant_id: int):
+    """Record a payment of an instalment (the same checks as the grant page: due, not more than outstanding)"""
+    grant = _grant(grant_id)
+    try:
+        payment = awards.record_payment(_actor(), grant, instalment=data["instalment"], amount=data["amount"],
+                                        reference=data["reference"], paid_on=data["paid_on"])
+    except DomainError as error:
+        domain_problem(error)
+    db.session.commit()
+    return show.payment(db.session.get(Payment, payment.id))
+
+
+# ---- reports ---------------------------------------------------------------------------------
+
+@bp.route("/calls/<int_id:call_id>/reports")
+@token(TokenScope.READ)
+@bp.arguments(PageArgs, location="query")
+@bp.response(200, page_of(ReportSchema))
+def call_reports(args, call_id: int):
+    """Final reports of a call's grants"""
+    call = _call(call_id, award_policies.can_manage_grants)
+    stmt = (select(FinalReport).join(Grant).where(Grant.call_id == call.id)
+            .options(selectinload(FinalReport.grant).selectinload(Grant.application))
+            .order_by(FinalReport.id))
+    return paginate(stmt, args, show.report)
+
+
+# ---- the jury --------------------------------------------------------------------------------
+
+@bp.route("/calls/<int_id:call_id>/jurors")
+@token(TokenScope.READ)
+@bp.arguments(PageArgs, location="query")
+@bp.response(200, page_of(JurorSchema))
+def call_jurors(args, call_id: int):
+    """A call's jury pool"""
+    call = _call(call_id, review_policies.can_manage_review)
+    stmt = (select(CallJuror).where(CallJuror.call_id == call.id).join(User, User.id == CallJuror.user_id)
+            .options(selectinload(CallJuror.user)).order_by(User.name, User.id))
+    return paginate(stmt, args, show.juror)
+
+
+@bp.route("/calls/<int_id:call_id>/jurors", methods=["POST"])
+@token(TokenScope.READ_WRITE)
+@bp.arguments(JurorImportSchema)
+@bp.response(200, JurorSchema(many=True))
+def import_jurors(data, call_id: int):
+    """Add jurors (by e-mail address) to a call's pool, all or none; a juror already there gets the new load"""
+    call = _call(call_id, review_policies.can_manage_review)
+    entries = []
+    for index, item in enumerate(data["jurors"]):
+        person = db.session.scalar(select(User).where(User.email == normalise_email(item["email"])))
+        try:
+            if person is None:
+                raise DomainError(NO_ACCOUNT, field="email")
+            entries.append(review.add_juror(_actor(), call, person, item["max_load"]))
+        except DomainError as error:
+            domain_problem(error, field_prefix=f"jurors.{index}.", renamed={"user_id": "email"})
+    db.session.commit()
+    return [show.juror(db.session.get(CallJuror, (e.call_id, e.user_id))) for e in entries]
