@@ -7,12 +7,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from mobility.accounts.enums import Role
 from mobility.applications.attachments import ALLOWED_TYPES
 from mobility.applications.forms import ConfirmForm
 from mobility.applications.models import Application
+from mobility.calls.models import Call
 from mobility.core.access import roles_required
 from mobility.core.errors import DomainError, put_on_form
 from mobility.core.storage import get_storage
@@ -31,7 +32,14 @@ def _juror():
 
 def _assignment(assignment_id: int) -> Assignment:
     """The juror's own assignment, or 404 (another juror's does not exist for them)."""
-    assignment = db.session.get(Assignment, assignment_id)
+    assignment = db.session.get(Assignment, assignment_id, options=[
+        # What the review page shows, in one statement (and a few per collection), whatever the call's size.
+        joinedload(Assignment.review),
+        joinedload(Assignment.application).options(
+            joinedload(Application.call).selectinload(Call.criteria),
+            joinedload(Application.call).selectinload(Call.questions),
+            joinedload(Application.applicant), joinedload(Application.origin_city), joinedload(Application.pair),
+            selectinload(Application.members), selectinload(Application.attachments))])
     if assignment is None or not policies.is_assigned(current_user, assignment):
         abort(404)
     return assignment
@@ -42,8 +50,9 @@ def _assignment(assignment_id: int) -> Assignment:
 def my_assignments():
     assignments = db.session.scalars(
         select(Assignment).where(Assignment.juror_id == current_user.id)
-        .options(selectinload(Assignment.application).selectinload(Application.call),
-                 selectinload(Assignment.review))
+        .options(joinedload(Assignment.application).options(joinedload(Application.call),
+                                                            joinedload(Application.applicant)),
+                 joinedload(Assignment.review))
         .order_by(Assignment.created_at.desc(), Assignment.id)).all()
     return render_template("review/my_assignments.html", assignments=assignments, form=ConfirmForm(formdata=None),
                            conflict_form=ConflictForm(formdata=None), sees_identity=policies.sees_identity)
