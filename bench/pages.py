@@ -32,7 +32,7 @@ sys.path.insert(0, ROOT)
 
 import sqlalchemy as sa  # noqa: E402
 
-from bench.data import MANAGER, PASSWORD, bench_app, fresh_schema, generate, page_urls  # noqa: E402
+from bench.data import MANAGER, PASSWORD, analyze, bench_app, fresh_schema, generate, page_urls  # noqa: E402
 from mobility.accounts.models import User  # noqa: E402
 from mobility.extensions import db  # noqa: E402
 
@@ -60,7 +60,7 @@ def load(url: str, applications: int, jurors: int, reuse: bool) -> dict[str, tup
             fresh_schema()
             t0 = time.perf_counter()
             programme = generate(applications, jurors)
-            db.session.commit()
+            analyze()
             print(f"data: {programme.counts} in {len(programme.call_ids)} calls, "
                   f"loaded in {time.perf_counter() - t0:.0f} s")
         else:

@@ -110,9 +110,10 @@ class AssignmentReport:
     assigned: int
     kept: int
     uncovered_slots: int
-    uncovered: list[str]
+    uncovered: list[str]            # what cannot be covered, and jurors below the call's minimum load
     objective: int
     saved: bool
+    below_minimum: int = 0          # jurors the run cannot give their minimum load
 
 
 def run_assignment(actor: User, call: Call, *, accept_partial: bool = False) -> AssignmentReport:
@@ -121,10 +122,11 @@ def run_assignment(actor: User, call: Call, *, accept_partial: bool = False) -> 
     instance = build_instance(call)
     solution = solve(instance.problem)
     uncovered = int(solution.uncovered.sum())
+    below = int((solution.load_missing > 0).sum())
     report = AssignmentReport(assigned=len(solution.pairs) + len(instance.pinned), kept=len(instance.kept),
                               uncovered_slots=uncovered, uncovered=explain_uncovered(instance, solution),
-                              objective=solution.objective, saved=False)
-    if uncovered and not accept_partial:
+                              objective=solution.objective, saved=False, below_minimum=below)
+    if (uncovered or below) and not accept_partial:
         return report
     # Unconfirmed assignments are replaced; confirmed ones (and any with a review) stay.
     db.session.execute(delete(Assignment).where(
