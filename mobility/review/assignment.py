@@ -49,7 +49,7 @@ def build_instance(call: Call) -> Instance:
     """Eligibility of every (application, juror) pair: language, conflicts, manager rules, capacity."""
     applications = db.session.scalars(
         select(Application).where(Application.call_id == call.id, Application.status.in_(REVIEWABLE))
-        .options(selectinload(Application.members), selectinload(Application.applicant))
+        .options(selectinload(Application.members))
         .order_by(Application.id)).all()
     pool = db.session.scalars(select(CallJuror).where(CallJuror.call_id == call.id)
                               .options(selectinload(CallJuror.user).selectinload(User.home_city))
