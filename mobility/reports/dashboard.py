@@ -138,7 +138,8 @@ def indicators(filters: Filters) -> Indicators:
                                    .select_from(grants)).one()
     paid = grant_row[3]
 
-    reports = _reports(filters).subquery()
+    # The grant's distance comes along in the same join (the drill-down list needs only the reports).
+    reports = _reports(filters).add_columns(Grant.distance_km.label("grant_distance_km")).subquery()
     sector_text = cast(reports.c.sectors, Text)
     factor = case(*[(reports.c.travel_mode == mode.value, float(CO2_KG_PER_KM[mode])) for mode in TravelMode],
                   else_=0.0)
@@ -146,9 +147,9 @@ def indicators(filters: Filters) -> Indicators:
         func.count(),
         func.coalesce(func.sum(case((func.length(reports.c.co_creations) > 0, 1), else_=0)), 0),
         func.coalesce(func.sum(reports.c.audience), 0),
-        func.coalesce(func.sum(Grant.distance_km * 2 * factor), 0),
+        func.coalesce(func.sum(reports.c.grant_distance_km * 2 * factor), 0),
         *[func.coalesce(func.sum(case((sector_text.like(f'%"{s.value}"%'), 1), else_=0)), 0) for s in Sector],
-    ).select_from(reports).join(Grant, Grant.id == reports.c.grant_id)).one()
+    ).select_from(reports)).one()
     return Indicators(
         applications=counts[0], eligible=int(counts[1]), awarded=int(counts[2]),
         grants=grant_row[0], committed=Decimal(str(grant_row[1])), paid=Decimal(str(paid)),
