@@ -24,6 +24,7 @@ from mobility.review.forms import ConflictForm, consensus_form_class, review_for
 from mobility.review.models import Assignment, ConsensusReport, Review
 
 bp = Blueprint("review", __name__, url_prefix="/review", template_folder="templates")
+MY_ASSIGNMENTS_PAGE = 50
 
 
 def _juror():
@@ -48,13 +49,16 @@ def _assignment(assignment_id: int) -> Assignment:
 @bp.get("/")
 @roles_required(Role.JUROR)
 def my_assignments():
-    assignments = db.session.scalars(
+    # Newest first, a page at a time: a juror who served on many rounds keeps every assignment.
+    page = db.paginate(
         select(Assignment).where(Assignment.juror_id == current_user.id)
         .options(joinedload(Assignment.application).options(joinedload(Application.call),
                                                             joinedload(Application.applicant)),
                  joinedload(Assignment.review))
-        .order_by(Assignment.created_at.desc(), Assignment.id)).all()
-    return render_template("review/my_assignments.html", assignments=assignments, form=ConfirmForm(formdata=None),
+        .order_by(Assignment.created_at.desc(), Assignment.id),
+        page=request.args.get("page", 1, type=int), per_page=MY_ASSIGNMENTS_PAGE, error_out=False)
+    return render_template("review/my_assignments.html", assignments=page.items, page=page,
+                           form=ConfirmForm(formdata=None),
                            conflict_form=ConflictForm(formdata=None), sees_identity=policies.sees_identity)
 
 
