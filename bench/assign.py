@@ -16,7 +16,6 @@ from datetime import timedelta
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import numpy as np  # noqa: E402
-import sqlalchemy as sa  # noqa: E402
 from ortools.graph.python import min_cost_flow  # noqa: E402
 
 from bench.data import MANAGER, Generator, analyze, bench_app, fresh_schema  # noqa: E402
