@@ -93,6 +93,10 @@ class Config:
 
     HSTS = False
 
+    # bench/pages.py only: a route that returns a fixed string through the same middleware, the yardstick
+    # the pages are compared with. Off everywhere else (see mobility/core/bench.py).
+    BENCH_ENDPOINT = _env_bool("BENCH_ENDPOINT", False)
+
 
 class DevelopmentConfig(Config):
     DEBUG = False

@@ -96,3 +96,7 @@ def _register_blueprints(app: Flask) -> None:
                applications_bp, manage_applications_bp, review_bp, manage_review_bp, awards_bp,
                reports_bp, open_data_bp, privacy_bp, api_tokens_bp, api_docs_bp):
         app.register_blueprint(bp)
+    if app.config.get("BENCH_ENDPOINT"):
+        from mobility.core.bench import bp as bench_bp
+
+        app.register_blueprint(bench_bp)

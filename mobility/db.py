@@ -78,3 +78,20 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False
     )
+
+
+def bulk_insert(session, table: sa.Table, rows: list[dict]) -> None:
+    """Insert many rows of one shape: COPY on PostgreSQL (several times faster than a multi-row INSERT
+    for tens of thousands of rows), executemany elsewhere. Rows carry plain column values."""
+    if not rows:
+        return
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        session.execute(table.insert(), rows)
+        return
+    columns = list(rows[0])
+    raw = connection.connection.driver_connection  # the psycopg connection of this transaction
+    names = ", ".join(f'"{c}"' for c in columns)
+    with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row([v.value if isinstance(v, enum.Enum) else v for v in (row[c] for c in columns)])

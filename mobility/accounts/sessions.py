@@ -13,6 +13,7 @@ import time
 from flask import current_app, request, session
 from flask_login import login_user, logout_user
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from mobility.accounts.models import User, UserSession
 from mobility.core.client import client_ip
@@ -46,11 +47,15 @@ def start_session(user: User) -> UserSession:
     return row
 
 
-def current_session_row() -> UserSession | None:
+def current_session_row(*, with_user: bool = False) -> UserSession | None:
     token = session.get(TOKEN_KEY)
     if not token:
         return None
-    return db.session.scalar(select(UserSession).where(UserSession.token_hash == _hash(token)))
+    stmt = select(UserSession).where(UserSession.token_hash == _hash(token))
+    if with_user:
+        # Every signed-in request needs the user and their roles: one statement instead of three.
+        stmt = stmt.options(joinedload(UserSession.user).joinedload(User.role_grants))
+    return db.session.execute(stmt).unique().scalar_one_or_none()
 
 
 def end_session(keep_locale: str | None = None) -> None:
@@ -79,7 +84,7 @@ def load_user(user_id: str) -> User | None:
     seen = session.get(SEEN_KEY)
     if not isinstance(seen, int) or time.time() - seen > config["SESSION_IDLE_TIMEOUT"].total_seconds():
         return None
-    row = current_session_row()
+    row = current_session_row(with_user=True)
     if row is None or row.revoked_at is not None or str(row.user_id) != str(user_id):
         return None
     if utcnow() - row.created_at > config["SESSION_ABSOLUTE_LIFETIME"]:

@@ -118,6 +118,9 @@ class ScreeningForm(FlaskForm):
     save = SubmitField(_l("Record the screening"))
 
 
+PAGE_SIZES = (50, 100, 250)
+
+
 class ApplicationFilterForm(FlaskForm):
     class Meta:
         csrf = False
@@ -128,4 +131,6 @@ class ApplicationFilterForm(FlaskForm):
     discipline = SelectField(_l("Discipline"), validate_choice=False)
     language = SelectField(_l("Language"), validate_choice=False)
     q = StringField(_l("Search"))
+    per_page = SelectField(_l("Rows per page"), choices=[(str(n), str(n)) for n in PAGE_SIZES], default="50",
+                           validate_choice=False)
     page = IntegerField(validators=[Optional()])

@@ -10,7 +10,7 @@ from flask_login import current_user
 from mobility.accounts.enums import Discipline, Language, Role
 from mobility.applications import policies
 from mobility.applications.enums import ApplicationStatus
-from mobility.applications.forms import ApplicationFilterForm
+from mobility.applications.forms import PAGE_SIZES, ApplicationFilterForm
 from mobility.applications.queries import (
     ApplicationFilters, application_filters, call_applications, counts_by_status_and_direction,
 )
@@ -22,7 +22,6 @@ from mobility.extensions import db
 
 bp = Blueprint("manage_applications", __name__, url_prefix="/manage/calls", template_folder="templates")
 OFFICE = (Role.MANAGER, Role.ADMIN)
-PAGE_SIZE = 50
 
 
 def _call(call_id: int) -> Call:
@@ -50,7 +49,8 @@ def _filters(call: Call) -> tuple[ApplicationFilterForm, ApplicationFilters]:
 def index(call_id: int):
     call = _call(call_id)
     form, filters = _filters(call)
-    page = db.paginate(call_applications(call.id, filters), page=max(form.page.data or 1, 1), per_page=PAGE_SIZE,
+    per_page = int(form.per_page.data) if form.per_page.data in {str(n) for n in PAGE_SIZES} else PAGE_SIZES[0]
+    page = db.paginate(call_applications(call.id, filters), page=max(form.page.data or 1, 1), per_page=per_page,
                        error_out=False)
     counts = db.session.execute(counts_by_status_and_direction(call.id)).all()
     by_status = Counter()

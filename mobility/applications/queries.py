@@ -4,12 +4,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import Select, Text, cast, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from mobility.accounts.enums import Discipline, Language
 from mobility.accounts.models import User
 from mobility.applications.enums import ApplicationStatus, MemberStatus
 from mobility.applications.models import Application, TeamMember
+from mobility.calls.models import Call
 from mobility.cities.enums import Direction
 
 
@@ -43,7 +44,8 @@ def applications_of(user_id: int) -> Select:
                                                      TeamMember.status == MemberStatus.ACCEPTED)
     return (select(Application)
             .where(or_(Application.applicant_id == user_id, Application.id.in_(joined)))
-            .options(selectinload(Application.call), selectinload(Application.attachments),
+            .options(joinedload(Application.call).options(selectinload(Call.questions), selectinload(Call.rules)),
+                     joinedload(Application.origin_city), selectinload(Application.attachments),
                      selectinload(Application.members))
             .order_by(Application.created_at.desc()))
 
@@ -65,8 +67,9 @@ def call_applications(call_id: int, filters: ApplicationFilters) -> Select:
         stmt = stmt.where(cast(Application.languages, Text).like(f'%"{filters.language}"%'))
     if filters.text:
         stmt = stmt.where(Application.search_text.contains(filters.text.lower(), autoescape=True))
-    return stmt.options(selectinload(Application.applicant)).join(User, User.id == Application.applicant_id
-                                                                  ).order_by(Application.submitted_at, Application.id)
+    return stmt.join(User, User.id == Application.applicant_id).options(contains_eager(Application.applicant)
+                                                                        ).order_by(Application.submitted_at,
+                                                                                   Application.id)
 
 
 def counts_by_status_and_direction(call_id: int) -> Select:

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from mobility.accounts.tokens import LinkExpired, LinkInvalid
 from mobility.applications import policies, services, tokens
@@ -42,7 +43,9 @@ def _user():
 
 def _load(application_id: int) -> Application:
     """The application if the user may see it; 404 otherwise (its existence is not revealed)."""
-    application = db.session.get(Application, application_id)
+    application = db.session.get(Application, application_id, options=[
+        joinedload(Application.call), joinedload(Application.pair), joinedload(Application.origin_city),
+        joinedload(Application.applicant)])  # what every page of an application shows, in one statement
     if application is None or not policies.can_view_application(current_user, application):
         abort(404)
     return application

@@ -60,6 +60,9 @@ class CallSettingsForm(FlaskForm):
                                           choices=[(code, NATIVE_NAMES[code]) for code in LOCALES])
     reviewers_per_application = IntegerField(_l("Jurors per application"), default=3,
                                              validators=[InputRequired(NUMBER), NumberRange(1, 20)])
+    min_reviews_per_juror = IntegerField(
+        _l("Minimum applications per juror"), default=0, validators=[Optional(), NumberRange(0, 500)],
+        description=_l("The assignment gives every juror in the pool at least this many (0: no minimum)."))
     blind_review = BooleanField(_l("Blind review (jurors do not see who applied)"))
     review_due_at = DateTimeLocalField(_l("Reviews due"), validators=[Optional()],
                                        description=_l("In the call's time zone; each juror sees it in their own."))

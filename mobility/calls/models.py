@@ -69,6 +69,8 @@ class Call(TimestampMixin, db.Model):
     accepted_languages: Mapped[list] = _list()  # Language values an application may be written in
 
     reviewers_per_application: Mapped[int] = mapped_column(default=3, nullable=False)
+    # Every juror in the pool gets at least this many applications from an assignment run (0: none).
+    min_reviews_per_juror: Mapped[int] = mapped_column(default=0, server_default="0", nullable=False)
     blind_review: Mapped[bool] = mapped_column(default=False, nullable=False)
     scale_min: Mapped[Decimal] = mapped_column(SCORE, default=Decimal("0"), nullable=False)
     scale_max: Mapped[Decimal] = mapped_column(SCORE, default=Decimal("5"), nullable=False)

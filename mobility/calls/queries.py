@@ -9,12 +9,10 @@ from sqlalchemy.orm import selectinload
 from mobility.accounts.enums import Discipline
 from mobility.calls.enums import CallKind, CallStatus
 from mobility.calls.models import Call, CallDiscipline, call_pair
-from mobility.cities.models import CityPair
 
 
 def _with_pairs(stmt: Select) -> Select:
-    return stmt.options(selectinload(Call.pairs).selectinload(CityPair.europe_city),
-                        selectinload(Call.pairs).selectinload(CityPair.east_asia_city))
+    return stmt.options(selectinload(Call.pairs))  # the pairs' cities are joined to them (CityPair)
 
 
 def open_calls(now: datetime, *, pair_id: int | None = None, kind: CallKind | None = None,

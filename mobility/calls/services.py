@@ -135,7 +135,7 @@ def update_settings(actor, call: Call, *, kind: CallKind, pair_ids: Iterable[int
                     accepted_languages: Iterable[str], required_texts: Iterable[str],
                     required_locales: Iterable[str], reviewers_per_application: int, blind_review: bool,
                     first_instalment_percent: int | None = None, appeal_days: int | None = None,
-                    review_due_local: datetime | None = None) -> None:
+                    review_due_local: datetime | None = None, min_reviews_per_juror: int | None = None) -> None:
     opens_at, closes_at = _schedule(opens_local, closes_local, timezone)
     directions = [d for d in directions if d in {x.value for x in Direction}]
     if not directions:
@@ -169,6 +169,11 @@ def update_settings(actor, call: Call, *, kind: CallKind, pair_ids: Iterable[int
     call.required_locales = locales
     call.reviewers_per_application = reviewers_per_application
     call.blind_review = blind_review
+    if min_reviews_per_juror is not None:
+        # Only the next assignment run reads it: it may change at any time.
+        if not 0 <= min_reviews_per_juror <= 500:
+            raise DomainError(_l("Use a number from 0 to 500."), field="min_reviews_per_juror")
+        call.min_reviews_per_juror = min_reviews_per_juror
     if first_instalment_percent is not None:
         if not 0 <= first_instalment_percent <= 100:
             raise DomainError(_l("Use a number from 0 to 100."), field="first_instalment_percent")

@@ -75,8 +75,9 @@ class CityPair(db.Model):
     description: Mapped[dict] = mapped_column(MutableDict.as_mutable(sa.JSON), default=dict, nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
-    europe_city: Mapped[City] = relationship(foreign_keys=[europe_city_id])
-    east_asia_city: Mapped[City] = relationship(foreign_keys=[east_asia_city_id])
+    # A pair is nearly always shown by its two names: load both cities with it (one query, not three).
+    europe_city: Mapped[City] = relationship(foreign_keys=[europe_city_id], lazy="joined", innerjoin=True)
+    east_asia_city: Mapped[City] = relationship(foreign_keys=[east_asia_city_id], lazy="joined", innerjoin=True)
 
     def display_name(self, locale: str | None = None) -> str:
         return f"{self.europe_city.display_name(locale)} ⇄ {self.east_asia_city.display_name(locale)}"

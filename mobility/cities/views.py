@@ -5,7 +5,6 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from mobility.accounts.enums import Role
 from mobility.calls.policies import PUBLIC_STATUSES
@@ -26,9 +25,7 @@ OFFICE = (Role.MANAGER, Role.ADMIN)
 
 
 def _pairs():
-    return db.session.scalars(select(CityPair).options(
-        selectinload(CityPair.europe_city), selectinload(CityPair.east_asia_city)
-    ).order_by(CityPair.start_year.desc(), CityPair.id)).all()
+    return db.session.scalars(select(CityPair).order_by(CityPair.start_year.desc(), CityPair.id)).all()
 
 
 @bp.get("/pairs")

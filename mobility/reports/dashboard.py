@@ -114,23 +114,32 @@ class Indicators:
 
 
 def indicators(filters: Filters) -> Indicators:
+    """Three aggregate statements: applications, grants (with payments), final reports."""
     apps = _applications(filters).subquery()
-    counts = db.session.execute(select(
-        func.count(),
-        func.coalesce(func.sum(case((apps.c.status.not_in([s.value for s in NOT_ELIGIBLE]), 1), else_=0)), 0),
-        func.coalesce(func.sum(case((apps.c.status == ApplicationStatus.AWARDED.value, 1), else_=0)), 0),
-    ).select_from(apps)).one()
-    by_direction = dict(db.session.execute(select(apps.c.direction, func.count()).group_by(apps.c.direction)).all())
-    by_discipline = dict(db.session.execute(select(apps.c.discipline, func.count())
-                                            .group_by(apps.c.discipline)).all())
+    # One pass over the applications, grouped by direction and discipline; totals are the group sums.
+    groups = db.session.execute(select(
+        apps.c.direction, apps.c.discipline, func.count(),
+        func.sum(case((apps.c.status.not_in([s.value for s in NOT_ELIGIBLE]), 1), else_=0)),
+        func.sum(case((apps.c.status == ApplicationStatus.AWARDED.value, 1), else_=0)),
+    ).group_by(apps.c.direction, apps.c.discipline)).all()
+    by_direction: dict = {}
+    by_discipline: dict = {}
+    for direction, discipline, count, _eligible, _awarded in groups:
+        by_direction[direction] = by_direction.get(direction, 0) + count
+        by_discipline[discipline] = by_discipline.get(discipline, 0) + count
+    counts = (sum(g[2] for g in groups), sum(int(g[3]) for g in groups), sum(int(g[4]) for g in groups))
 
     grants = _grants(filters).subquery()
+    paid_grants = _grants(filters).subquery()  # a second alias: the payment sum must not correlate with `grants`
+    paid = select(func.coalesce(func.sum(Payment.amount), 0)).where(
+        Payment.grant_id.in_(select(paid_grants.c.id))).scalar_subquery()
     grant_row = db.session.execute(select(func.count(), func.coalesce(func.sum(grants.c.amount), 0),
-                                          func.coalesce(func.sum(grants.c.days), 0)).select_from(grants)).one()
-    paid = db.session.scalar(select(func.coalesce(func.sum(Payment.amount), 0))
-                             .where(Payment.grant_id.in_(select(grants.c.id))))
+                                          func.coalesce(func.sum(grants.c.days), 0), paid)
+                                   .select_from(grants)).one()
+    paid = grant_row[3]
 
-    reports = _reports(filters).subquery()
+    # The grant's distance comes along in the same join (the drill-down list needs only the reports).
+    reports = _reports(filters).add_columns(Grant.distance_km.label("grant_distance_km")).subquery()
     sector_text = cast(reports.c.sectors, Text)
     factor = case(*[(reports.c.travel_mode == mode.value, float(CO2_KG_PER_KM[mode])) for mode in TravelMode],
                   else_=0.0)
@@ -138,9 +147,9 @@ def indicators(filters: Filters) -> Indicators:
         func.count(),
         func.coalesce(func.sum(case((func.length(reports.c.co_creations) > 0, 1), else_=0)), 0),
         func.coalesce(func.sum(reports.c.audience), 0),
-        func.coalesce(func.sum(Grant.distance_km * 2 * factor), 0),
+        func.coalesce(func.sum(reports.c.grant_distance_km * 2 * factor), 0),
         *[func.coalesce(func.sum(case((sector_text.like(f'%"{s.value}"%'), 1), else_=0)), 0) for s in Sector],
-    ).select_from(reports).join(Grant, Grant.id == reports.c.grant_id)).one()
+    ).select_from(reports)).one()
     return Indicators(
         applications=counts[0], eligible=int(counts[1]), awarded=int(counts[2]),
         grants=grant_row[0], committed=Decimal(str(grant_row[1])), paid=Decimal(str(paid)),

@@ -49,7 +49,7 @@ def build_instance(call: Call) -> Instance:
     """Eligibility of every (application, juror) pair: language, conflicts, manager rules, capacity."""
     applications = db.session.scalars(
         select(Application).where(Application.call_id == call.id, Application.status.in_(REVIEWABLE))
-        .options(selectinload(Application.members), selectinload(Application.applicant))
+        .options(selectinload(Application.members))
         .order_by(Application.id)).all()
     pool = db.session.scalars(select(CallJuror).where(CallJuror.call_id == call.id)
                               .options(selectinload(CallJuror.user).selectinload(User.home_city))
@@ -118,9 +118,11 @@ def build_instance(call: Call) -> Instance:
             fixed.add((a, j))
     pinned = [(a_index[aid], j_index[jid]) for aid, jid, rule in rules
               if rule is PairRule.PIN and aid in a_index and jid in j_index and eligible[a_index[aid], j_index[jid]]]
+    min_load = np.full(j_count, call.min_reviews_per_juror, dtype=np.int64)
     for a, j in fixed | set(pinned):
         need[a] -= 1
         capacity[j] -= 1
+        min_load[j] -= 1  # what a juror already has counts toward their minimum
         eligible[a, j] = False  # already placed: not again
         if sides[j] in (0, 1):
             need_side[a, sides[j]] = False
@@ -136,7 +138,8 @@ def build_instance(call: Call) -> Instance:
             affinity[a_index[a.id], list(disciplines.get(a.discipline.value, ()))] = True
 
     problem = Problem(k=call.reviewers_per_application, eligible=eligible, juror_side=sides,
-                      capacity=np.maximum(capacity, 0), affinity=affinity, need=need, need_side=need_side)
+                      capacity=np.maximum(capacity, 0), affinity=affinity, need=need, need_side=need_side,
+                      min_load=np.maximum(min_load, 0))
     return Instance(applications=list(applications), jurors=jurors, problem=problem, kept=kept,
                     pinned=[(a, j) for a, j in pinned if (a, j) not in fixed])
 
@@ -160,8 +163,25 @@ def explain_uncovered(instance: Instance, solution: Solution) -> list[str]:
         else:
             reason = _("the jurors who read it have no capacity left")
         groups[(languages, reason)] += 1
-    return [ngettext("%(num)d application in %(languages)s: %(reason)s",
-                     "%(num)d applications in %(languages)s: %(reason)s", count, languages=languages, reason=reason)
-            for (languages, reason), count in sorted(groups.items())]
+    lines = [ngettext("%(num)d application in %(languages)s: %(reason)s",
+                      "%(num)d applications in %(languages)s: %(reason)s", count, languages=languages, reason=reason)
+             for (languages, reason), count in sorted(groups.items())]
+    return lines + explain_minimum_loads(instance, solution)
+
+
+def explain_minimum_loads(instance: Instance, solution: Solution) -> list[str]:
+    """One sentence per juror who stays below the call's minimum, with what they get instead."""
+    if solution.load_missing is None:
+        return []
+    lines = []
+    for j in np.nonzero(solution.load_missing)[0]:
+        wanted = int(instance.problem.min_load[j])
+        lines.append(ngettext(
+            "%(name)s gets %(got)s of the minimum of %(num)d application: not enough applications they can "
+            "read without a conflict of interest, or their cap is lower",
+            "%(name)s gets %(got)s of the minimum of %(num)d applications: not enough applications they can "
+            "read without a conflict of interest, or their cap is lower",
+            wanted, name=instance.jurors[j].name, got=wanted - int(solution.load_missing[j])))
+    return lines
 
 

@@ -30,8 +30,8 @@ def _actor():
     return current_user._get_current_object()
 
 
-def _call(call_id: int) -> Call:
-    call = db.get_or_404(Call, call_id)
+def _call(call_id: int, options=()) -> Call:
+    call = db.get_or_404(Call, call_id, options=list(options))
     if not policies.can_manage_review(current_user):
         abort(403)
     return call
@@ -115,7 +115,7 @@ def pair_rule(application_id: int):
 @bp.get("/calls/<int:call_id>/ranking")
 @roles_required(*OFFICE)
 def ranking_page(call_id: int):
-    call = _call(call_id)
+    call = _call(call_id, ranking.CALL_OPTIONS)
     phase = services.active_phase(call)
     phase_form = PhaseForm(formdata=None)
     phase_form.phase.data = phase.kind.value

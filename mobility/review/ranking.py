@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from mobility.applications.enums import ApplicationStatus
 from mobility.applications.models import Application
@@ -74,12 +74,25 @@ def normalise(totals_by_juror: dict[int, list[tuple[int, float]]]) -> dict[tuple
     return result
 
 
+# What ranking reads of the call (rubric, rate table, budgets), in as few statements as possible: the two
+# small ordered collections joined, the two others one statement each.
+CALL_OPTIONS = (joinedload(Call.criteria), joinedload(Call.distance_bands), selectinload(Call.budgets),
+                selectinload(Call.per_diems))
+
+
 def rank(call: Call) -> list[Ranked]:
-    applications = db.session.scalars(
-        select(Application).where(Application.call_id == call.id, Application.status.in_(RANKED_STATUSES))
-        .options(selectinload(Application.origin_city), selectinload(Application.pair))
+    # Applications with their places, approved consensus and panel decision: one statement.
+    rows = db.session.execute(
+        select(Application, ConsensusReport, PanelDecision)
+        .outerjoin(ConsensusReport, (ConsensusReport.application_id == Application.id)
+                   & ConsensusReport.approved_at.is_not(None))
+        .outerjoin(PanelDecision, PanelDecision.application_id == Application.id)
+        .where(Application.call_id == call.id, Application.status.in_(RANKED_STATUSES))
+        .options(joinedload(Application.origin_city), joinedload(Application.pair))
         .order_by(Application.id)).all()
-    by_id = {a.id: Ranked(application=a) for a in applications}
+    by_id = {a.id: Ranked(application=a) for a, _c, _d in rows}
+    consensus = {a.id: c for a, c, _d in rows if c is not None}
+    decisions = {a.id: d for a, _c, d in rows if d is not None}
     reviews = db.session.execute(
         select(Assignment.juror_id, Assignment.application_id, Review.scores)
         .join(Review, Review.assignment_id == Assignment.id)
@@ -98,11 +111,6 @@ def rank(call: Call) -> list[Ranked]:
             if str(criterion.id) in scores:
                 criterion_scores[application_id][criterion.id].append(float(scores[str(criterion.id)]))
     normalised = normalise(totals_by_juror)
-    consensus = {r.application_id: r for r in db.session.scalars(
-        select(ConsensusReport).where(ConsensusReport.application_id.in_(list(by_id)),
-                                      ConsensusReport.approved_at.is_not(None)))}
-    decisions = {d.application_id: d for d in db.session.scalars(
-        select(PanelDecision).where(PanelDecision.application_id.in_(list(by_id))))}
 
     for application_id, ranked in by_id.items():
         rows = per_application.get(application_id, [])

@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 
 from mobility.accounts.enums import Role
 from mobility.accounts.models import User
@@ -17,7 +17,7 @@ from mobility.calls.models import Call
 from mobility.core import audit
 from mobility.core.errors import DomainError
 from mobility.core.mail import queue_mail
-from mobility.db import utcnow
+from mobility.db import bulk_insert, utcnow
 from mobility.extensions import db
 from mobility.review.assignment import build_instance, explain_uncovered, juror_side
 from mobility.review.enums import AssignmentStatus, Decision, PairRule, PhaseKind, ReviewStatus
@@ -110,9 +110,10 @@ class AssignmentReport:
     assigned: int
     kept: int
     uncovered_slots: int
-    uncovered: list[str]
+    uncovered: list[str]            # what cannot be covered, and jurors below the call's minimum load
     objective: int
     saved: bool
+    below_minimum: int = 0          # jurors the run cannot give their minimum load
 
 
 def run_assignment(actor: User, call: Call, *, accept_partial: bool = False) -> AssignmentReport:
@@ -121,10 +122,11 @@ def run_assignment(actor: User, call: Call, *, accept_partial: bool = False) -> 
     instance = build_instance(call)
     solution = solve(instance.problem)
     uncovered = int(solution.uncovered.sum())
+    below = int((solution.load_missing > 0).sum())
     report = AssignmentReport(assigned=len(solution.pairs) + len(instance.pinned), kept=len(instance.kept),
                               uncovered_slots=uncovered, uncovered=explain_uncovered(instance, solution),
-                              objective=solution.objective, saved=False)
-    if uncovered and not accept_partial:
+                              objective=solution.objective, saved=False, below_minimum=below)
+    if (uncovered or below) and not accept_partial:
         return report
     # Unconfirmed assignments are replaced; confirmed ones (and any with a review) stay.
     db.session.execute(delete(Assignment).where(
@@ -132,11 +134,10 @@ def run_assignment(actor: User, call: Call, *, accept_partial: bool = False) -> 
         ~Assignment.id.in_(select(Review.assignment_id))))
     pairs = [(int(a), int(j)) for a, j in solution.pairs] + instance.pinned
     now = utcnow()
-    # Bulk statements: a large call has tens of thousands of seats.
-    if pairs:
-        db.session.execute(insert(Assignment), [
-            {"call_id": call.id, "application_id": instance.applications[a].id, "juror_id": instance.jurors[j].id,
-             "status": AssignmentStatus.ASSIGNED, "created_at": now, "updated_at": now} for a, j in pairs])
+    # One bulk statement (COPY on PostgreSQL): a large call has tens of thousands of seats.
+    bulk_insert(db.session, Assignment.__table__, [
+        {"call_id": call.id, "application_id": instance.applications[a].id, "juror_id": instance.jurors[j].id,
+         "status": AssignmentStatus.ASSIGNED.value, "created_at": now, "updated_at": now} for a, j in pairs])
     # ELIGIBLE → IN_REVIEW, a transition of the application table (applications.services.TRANSITIONS),
     # for the whole call in one statement.
     db.session.execute(update(Application).where(

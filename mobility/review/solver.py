@@ -8,6 +8,11 @@ Each juror reaches the sink through unit arcs of rising cost 0, 1, 2 … up to t
 load L is L(L−1)/2, so the solver spreads work evenly. An arc juror→application costs AFFINITY_BONUS
 less when the juror works in the application's discipline. Every slot that cannot be covered flows
 through a penalty arc instead, so the solve is always feasible and says exactly what is missing.
+
+Minimum loads (a lower bound on juror → sink) are written as a bonus: each juror's first `min_load`
+unit arcs cost MUST_BONUS less. The bonus is far above any assignment cost, so every minimum that can be
+met is met, and far below UNCOVERED_COST, so no application seat is ever given up for it; a minimum
+that cannot be met (too few applications the juror may read) is reported, never hidden.
 """
 from __future__ import annotations
 
@@ -16,8 +21,9 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
-MISMATCH_COST = 10          # a juror outside the application's discipline
-UNCOVERED_COST = 1_000_000  # far above any assignment: cover first, then optimise
+MISMATCH_COST = 10              # a juror outside the application's discipline
+UNCOVERED_COST = 10**10         # far above anything else: cover first
+MUST_BONUS = 10**7              # then meet the minimum loads, then optimise
 
 
 @dataclass(frozen=True)
@@ -29,6 +35,7 @@ class Problem:
     affinity: np.ndarray        # bool (A, J): juror works in the application's discipline
     need: np.ndarray | None = None        # int (A): slots still to fill (default k)
     need_side: np.ndarray | None = None   # bool (A, 2): a juror of this side is still needed
+    min_load: np.ndarray | None = None    # int (J): applications each juror must still get (default 0)
 
     def slots(self) -> np.ndarray:
         return np.full(self.eligible.shape[0], self.k) if self.need is None else self.need
@@ -44,7 +51,8 @@ class Solution:
     pairs: np.ndarray           # int (N, 2): (application index, juror index)
     uncovered: np.ndarray       # int (A): slots left empty
     side_missing: np.ndarray    # bool (A, 2): a required side could not be covered
-    objective: int              # cost of the assignment itself (penalties excluded)
+    objective: int              # cost of the assignment itself (penalties and bonuses excluded)
+    load_missing: np.ndarray | None = None  # int (J): how far each juror stays below their minimum
 
 
 def solve(problem: Problem) -> Solution:
@@ -58,13 +66,14 @@ def solve(problem: Problem) -> Solution:
     juror_node = 3 * a_count + np.arange(j_count)
     sink = 3 * a_count + j_count
 
-    tails, heads, caps, costs = [], [], [], []
+    tails, heads, caps, costs, bonuses = [], [], [], [], []
 
-    def arcs(t, h, c, w):
+    def arcs(t, h, c, w, bonus=0):
         tails.append(np.asarray(t, dtype=np.int64))
         heads.append(np.asarray(h, dtype=np.int64))
         caps.append(np.broadcast_to(np.asarray(c, dtype=np.int64), np.shape(t)).copy())
         costs.append(np.broadcast_to(np.asarray(w, dtype=np.int64), np.shape(t)).copy())
+        bonuses.append(np.broadcast_to(np.asarray(bonus, dtype=np.int64), np.shape(t)).copy())
 
     # Application → its two side nodes (capacity reduced by the moved lower bound).
     for s in (0, 1):
@@ -78,10 +87,12 @@ def solve(problem: Problem) -> Solution:
         arcs(side_node[a_idx[on_side], s], juror_node[j_idx[on_side]], 1, pair_cost[on_side])
     # Jurors → sink, one unit arc per unit of capacity, cost rising by one each time.
     max_cap = int(capacity.max()) if j_count else 0
+    minimum = np.zeros(j_count, np.int64) if problem.min_load is None else np.maximum(problem.min_load, 0)
     if max_cap:
         steps = np.arange(max_cap)
         j_rep, step = np.nonzero(steps[None, :] < capacity[:, None])
-        arcs(juror_node[j_rep], np.full(j_rep.shape, sink), 1, steps[step])
+        arcs(juror_node[j_rep], np.full(j_rep.shape, sink), 1, steps[step],
+             np.where(step < minimum[j_rep], MUST_BONUS, 0))
     # Penalty arcs: what cannot be covered.
     arcs(app, np.full(a_count, sink), slots, UNCOVERED_COST)
     for s in (0, 1):
@@ -89,10 +100,11 @@ def solve(problem: Problem) -> Solution:
 
     flow = min_cost_flow.SimpleMinCostFlow()
     tail, head = np.concatenate(tails), np.concatenate(heads)
-    capacity_all, cost_all = np.concatenate(caps), np.concatenate(costs)
+    capacity_all, cost_all, bonus_all = np.concatenate(caps), np.concatenate(costs), np.concatenate(bonuses)
     keep = capacity_all > 0
-    tail, head, capacity_all, cost_all = tail[keep], head[keep], capacity_all[keep], cost_all[keep]
-    arc_ids = flow.add_arcs_with_capacity_and_unit_cost(tail, head, capacity_all, cost_all)
+    tail, head, capacity_all, cost_all, bonus_all = (tail[keep], head[keep], capacity_all[keep], cost_all[keep],
+                                                     bonus_all[keep])
+    arc_ids = flow.add_arcs_with_capacity_and_unit_cost(tail, head, capacity_all, cost_all - bonus_all)
 
     supplies = np.zeros(sink + 1, dtype=np.int64)
     supplies[app] = slots - sides.sum(axis=1)
@@ -122,7 +134,9 @@ def solve(problem: Problem) -> Solution:
         side_missing[t_used[from_side] - low, s] = True
         np.add.at(uncovered, t_used[from_side] - low, f_used[from_side])
     objective = int((f_used * c_used)[c_used < UNCOVERED_COST].sum())
-    return Solution(pairs=pairs, uncovered=uncovered, side_missing=side_missing, objective=objective)
+    load = np.bincount(pairs[:, 1], minlength=j_count) if len(pairs) else np.zeros(j_count, np.int64)
+    return Solution(pairs=pairs, uncovered=uncovered, side_missing=side_missing, objective=objective,
+                    load_missing=np.maximum(minimum - load, 0))
 
 
 def assignment_cost(problem: Problem, pairs) -> int:

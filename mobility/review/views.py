@@ -7,12 +7,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from mobility.accounts.enums import Role
 from mobility.applications.attachments import ALLOWED_TYPES
 from mobility.applications.forms import ConfirmForm
 from mobility.applications.models import Application
+from mobility.calls.models import Call
 from mobility.core.access import roles_required
 from mobility.core.errors import DomainError, put_on_form
 from mobility.core.storage import get_storage
@@ -23,6 +24,7 @@ from mobility.review.forms import ConflictForm, consensus_form_class, review_for
 from mobility.review.models import Assignment, ConsensusReport, Review
 
 bp = Blueprint("review", __name__, url_prefix="/review", template_folder="templates")
+MY_ASSIGNMENTS_PAGE = 50
 
 
 def _juror():
@@ -31,7 +33,14 @@ def _juror():
 
 def _assignment(assignment_id: int) -> Assignment:
     """The juror's own assignment, or 404 (another juror's does not exist for them)."""
-    assignment = db.session.get(Assignment, assignment_id)
+    assignment = db.session.get(Assignment, assignment_id, options=[
+        # What the review page shows, in one statement (and a few per collection), whatever the call's size.
+        joinedload(Assignment.review),
+        joinedload(Assignment.application).options(
+            joinedload(Application.call).selectinload(Call.criteria),
+            joinedload(Application.call).selectinload(Call.questions),
+            joinedload(Application.applicant), joinedload(Application.origin_city), joinedload(Application.pair),
+            selectinload(Application.members), selectinload(Application.attachments))])
     if assignment is None or not policies.is_assigned(current_user, assignment):
         abort(404)
     return assignment
@@ -40,12 +49,16 @@ def _assignment(assignment_id: int) -> Assignment:
 @bp.get("/")
 @roles_required(Role.JUROR)
 def my_assignments():
-    assignments = db.session.scalars(
+    # Newest first, a page at a time: a juror who served on many rounds keeps every assignment.
+    page = db.paginate(
         select(Assignment).where(Assignment.juror_id == current_user.id)
-        .options(selectinload(Assignment.application).selectinload(Application.call),
-                 selectinload(Assignment.review))
-        .order_by(Assignment.created_at.desc(), Assignment.id)).all()
-    return render_template("review/my_assignments.html", assignments=assignments, form=ConfirmForm(formdata=None),
+        .options(joinedload(Assignment.application).options(joinedload(Application.call),
+                                                            joinedload(Application.applicant)),
+                 joinedload(Assignment.review))
+        .order_by(Assignment.created_at.desc(), Assignment.id),
+        page=request.args.get("page", 1, type=int), per_page=MY_ASSIGNMENTS_PAGE, error_out=False)
+    return render_template("review/my_assignments.html", assignments=page.items, page=page,
+                           form=ConfirmForm(formdata=None),
                            conflict_form=ConflictForm(formdata=None), sees_identity=policies.sees_identity)
 
 

@@ -204,3 +204,22 @@ def test_a_view_without_a_rule_is_refused_to_everyone(app, client, signed_in):
         assert client.get("/").status_code == 403
     finally:
         view.access_rule = rule
+
+
+def test_the_benchmark_endpoint_exists_only_when_the_benchmark_asks_for_it(app):
+    """bench/pages.py turns BENCH_ENDPOINT on for its own server; no other configuration serves the route."""
+    from mobility import create_app
+    from tests.conftest import Config
+
+    assert "bench.minimal" not in app.view_functions
+    assert app.test_client().get("/bench/minimal").status_code == 404
+
+    class BenchConfig(Config):
+        BENCH_ENDPOINT = True
+
+    bench_app = create_app(BenchConfig)
+    assert access_rule_for(bench_app, "bench.minimal").describe() == "public"
+    with bench_app.app_context():
+        response = bench_app.test_client().get("/bench/minimal")
+    assert response.status_code == 200 and response.get_data(as_text=True) == "ok"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"  # the same middleware as every page

@@ -194,3 +194,23 @@ def test_a_manager_adds_a_city_and_pairs_it(client, db, signed_in):
         "programme": "CCEA", "title_year": "2027", "name_en": "Nowhere", "country": "JP", "latitude": "123",
         "longitude": "0", "csrf_token": _token(client, "/manage/cities/new")}).get_data(as_text=True)
     assert 'id="latitude-error"' in bad
+
+
+def test_the_minimum_applications_per_juror_is_set_on_the_settings_form(client, db, signed_in):
+    manager = signed_in("manager")
+    call = make_call(actor=manager)
+    settings = client.get(f"/manage/calls/{call.id}/settings").get_data(as_text=True)
+    assert 'name="min_reviews_per_juror"' in settings
+    data = {"kind": "residency", "pair_ids": [str(call.pairs[0].id)], "directions": ["eu_to_ea", "ea_to_eu"],
+            "opens_at": "2026-01-01T00:00", "closes_at": "2030-01-01T00:00", "timezone": "Europe/Berlin",
+            "accepted_languages": ["en"], "required_texts": ["title"], "required_locales": ["en"],
+            "reviewers_per_application": "3", "min_reviews_per_juror": "12", "first_instalment_percent": "70",
+            "appeal_days": "14", "csrf_token": csrf_from(settings)}
+    assert client.post(f"/manage/calls/{call.id}/settings", data=data).status_code == 302
+    db.session.refresh(call)
+    assert call.min_reviews_per_juror == 12
+    html = client.post(f"/manage/calls/{call.id}/settings", data={**data, "min_reviews_per_juror": "-1"}
+                       ).get_data(as_text=True)
+    assert 'id="min_reviews_per_juror-error"' in html
+    db.session.refresh(call)
+    assert call.min_reviews_per_juror == 12

@@ -101,3 +101,45 @@ def test_what_cannot_be_covered_is_reported_not_hidden():
     solution = solve(problem)
     assert list(solution.uncovered) == [0, 1]
     assert solution.side_missing[1].tolist() == [False, True]
+
+
+def test_minimum_loads_are_met_even_when_an_even_spread_would_not():
+    # Four applications, one juror each; juror 0 costs nothing extra but juror 2 must get three of them.
+    problem = Problem(k=1, eligible=np.ones((4, 3), dtype=bool), juror_side=np.array([0, 0, 1]),
+                      capacity=np.full(3, 4), affinity=np.array([[True, True, False]] * 4),
+                      min_load=np.array([0, 0, 3]))
+    solution = solve(problem)
+    load = np.bincount(solution.pairs[:, 1], minlength=3)
+    assert load[2] == 3 and load.sum() == 4
+    assert solution.load_missing.tolist() == [0, 0, 0]
+    assert solution.objective == assignment_cost(problem, solution.pairs)  # the bonus is not in the objective
+    # Without the minimum the same instance spreads the work by discipline and load instead.
+    free = solve(Problem(k=1, eligible=problem.eligible, juror_side=problem.juror_side, capacity=problem.capacity,
+                         affinity=problem.affinity))
+    assert np.bincount(free.pairs[:, 1], minlength=3)[2] == 0
+
+
+def test_a_minimum_that_cannot_be_met_is_reported_and_never_costs_a_seat():
+    # Juror 1 reads only application 0 but must get two; application 1 still gets its juror.
+    eligible = np.array([[True, True], [True, False]])
+    problem = Problem(k=1, eligible=eligible, juror_side=np.array([0, 1]), capacity=np.full(2, 5),
+                      affinity=np.zeros((2, 2), dtype=bool), min_load=np.array([0, 2]))
+    solution = solve(problem)
+    assert solution.uncovered.sum() == 0
+    assert sorted(map(tuple, solution.pairs.tolist())) == [(0, 1), (1, 0)]
+    assert solution.load_missing.tolist() == [0, 1]
+
+
+@settings(max_examples=100, deadline=None)
+@given(problems(), st.data())
+def test_with_minimum_loads_no_constraint_breaks_and_every_reachable_minimum_is_met(problem, data):
+    j_count = problem.eligible.shape[1]
+    minimum = np.array(data.draw(st.lists(st.integers(0, 2), min_size=j_count, max_size=j_count)))
+    bound = Problem(k=problem.k, eligible=problem.eligible, juror_side=problem.juror_side,
+                    capacity=problem.capacity, affinity=problem.affinity, min_load=minimum)
+    solution = solve(bound)
+    assert _violations(bound, solution.pairs) == []
+    free = solve(problem)
+    assert solution.uncovered.sum() == free.uncovered.sum()  # minimums never cost coverage
+    load = np.bincount(solution.pairs[:, 1], minlength=j_count) if len(solution.pairs) else np.zeros(j_count)
+    assert (solution.load_missing == np.maximum(minimum - load, 0)).all()

@@ -61,6 +61,29 @@ def test_what_cannot_be_covered_is_named_and_nothing_is_saved(db):
     assert saved.saved and len(_assignments(db, call)) == 2
 
 
+def test_the_calls_minimum_load_gives_each_juror_their_share_or_says_who_falls_short(db):
+    # The applications are dance; without a minimum the two dancers would take all of them.
+    europe = [make_juror(city="Chemnitz", disciplines=("dance",)), make_juror(city="Oulu")]
+    asia = [make_juror(city="Kamakura", disciplines=("dance",)), make_juror(city="Huzhou")]
+    manager, call, applications = make_reviewable_call(jurors=europe + asia, k=2, applications=4)
+    report = services.run_assignment(manager, call, accept_partial=True)
+    loads = [sum(r.juror_id == j.id for r in _assignments(db, call)) for j in europe + asia]
+    assert loads == [4, 0, 4, 0]
+    db.session.execute(Assignment.__table__.delete())
+    call.min_reviews_per_juror = 2  # 8 seats, 4 jurors: two each
+    report = services.run_assignment(manager, call)
+    assert report.saved and report.below_minimum == 0
+    loads = [sum(r.juror_id == j.id for r in _assignments(db, call)) for j in europe + asia]
+    assert loads == [2, 2, 2, 2]
+
+    call.min_reviews_per_juror = 3  # 12 seats wanted, 8 exist: someone falls short, and is named
+    db.session.execute(Assignment.__table__.delete())
+    report = services.run_assignment(manager, call)
+    assert not report.saved and report.below_minimum >= 1
+    assert any("of the minimum of 3 applications" in line for line in report.uncovered)
+    assert _assignments(db, call) == []
+
+
 def test_pins_and_forbids_are_obeyed(db):
     jurors = [make_juror(city="Chemnitz"), make_juror(city="Oulu"), make_juror(city="Kamakura"),
               make_juror(city="Huzhou")]

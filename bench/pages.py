@@ -1,0 +1,255 @@
+"""The pages that matter under load, beside a minimal endpoint of the same app.
+
+    .venv/bin/python bench/pages.py                   # loads 100,000 applications into PostgreSQL `bench`
+    .venv/bin/python bench/pages.py --reuse           # keeps the data a previous run loaded
+    DATABASE_URL=postgresql+psycopg://… .venv/bin/python bench/pages.py --duration 5
+
+Starts gunicorn (2 sync workers, production configuration, BENCH_ENDPOINT on) on 127.0.0.1 against
+the database, signs in through the real sign-in form, and drives each page for a bounded time from
+this process: wrk when it is installed (`apt-get install wrk`), otherwise a small Python client with
+the same number of connections. Prints requests/s, p50 and p99 per page, each page's share of the
+minimal endpoint's requests/s, the 250-row list against the 50-row list, and the peak resident memory
+of the web workers after the run. Every request stays on this machine and every run stops by itself.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import re
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+import sqlalchemy as sa  # noqa: E402
+
+from bench.data import MANAGER, PASSWORD, analyze, bench_app, fresh_schema, generate, page_urls  # noqa: E402
+from mobility.accounts.models import User  # noqa: E402
+from mobility.extensions import db  # noqa: E402
+
+DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench"
+HOST = "127.0.0.1"
+MINIMAL = "/bench/minimal"
+
+
+@dataclass
+class Result:
+    requests_per_s: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+
+# ---- the data and the server ----------------------------------------------------------------
+
+def load(url: str, applications: int, jurors: int, reuse: bool) -> dict[str, tuple[str | None, str]]:
+    app = bench_app(url)
+    with app.app_context(), app.test_request_context():
+        loaded = reuse and sa.inspect(db.engine).has_table("user") and db.session.scalar(
+            sa.select(User.id).where(User.email == MANAGER)) is not None
+        if not loaded:
+            fresh_schema()
+            t0 = time.perf_counter()
+            programme = generate(applications, jurors)
+            analyze()
+            print(f"data: {programme.counts} in {len(programme.call_ids)} calls, "
+                  f"loaded in {time.perf_counter() - t0:.0f} s")
+        else:
+            print("data: kept from the previous run (--reuse)")
+        urls = page_urls()
+        db.session.remove()
+        db.engine.dispose()
+    return urls
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def start_server(url: str, port: int, workers: int) -> subprocess.Popen:
+    env = {**os.environ, "DATABASE_URL": url, "MOBILITY_CONFIG": "production", "BENCH_ENDPOINT": "1",
+           "SECRET_KEY": secrets.token_hex(32), "MAIL_BACKEND": "outbox"}
+    gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
+    server = subprocess.Popen([gunicorn, "--workers", str(workers), "--bind", f"{HOST}:{port}",
+                               "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if get(port, MINIMAL)[0] == 200:
+                return server
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise RuntimeError("gunicorn did not answer within 60 s")
+
+
+def worker_pids(master: int) -> list[int]:
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == master:
+                        pids.append(int(entry))
+            except (OSError, IndexError, ValueError):
+                continue
+    return pids
+
+
+def peak_rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+# ---- HTTP: sign-in and the bounded runs -------------------------------------------------------
+
+def get(port: int, path: str, cookie: str = "", method: str = "GET", body: str | None = None):
+    conn = http.client.HTTPConnection(HOST, port, timeout=30)
+    headers = {"Cookie": cookie} if cookie else {}
+    if body is not None:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    conn.request(method, path, body=body, headers=headers)
+    response = conn.getresponse()
+    data = response.read().decode("utf-8", "replace")
+    conn.close()
+    return response.status, response.getheader("Set-Cookie") or "", data
+
+
+def session_cookie(set_cookie: str) -> str:
+    match = re.search(r"mobility_session=([^;]+)", set_cookie)
+    return f"mobility_session={match.group(1)}" if match else ""
+
+
+def sign_in(port: int, email: str) -> str:
+    """Through the real form: the CSRF token of the page, then the POST; returns the session cookie."""
+    from urllib.parse import urlencode
+
+    _status, set_cookie, page = get(port, "/sign-in")
+    token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
+    status, set_cookie, _ = get(port, "/sign-in", session_cookie(set_cookie), "POST",
+                                urlencode({"email": email, "password": PASSWORD, "csrf_token": token}))
+    if status != 302:
+        raise RuntimeError(f"sign-in as {email} failed ({status})")
+    return session_cookie(set_cookie)
+
+
+def run_wrk(port: int, path: str, cookie: str, duration: float, connections: int) -> Result:
+    command = ["wrk", "-t", "2", "-c", str(connections), "-d", f"{duration:g}s", "--latency", "--timeout", "30s"]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
+    out = subprocess.run(command + [f"http://{HOST}:{port}{path}"], capture_output=True, text=True,
+                         timeout=duration + 60, check=True).stdout
+
+    def latency(percent: str) -> float:
+        value, unit = re.search(rf"^\s+{percent}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M).groups()
+        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    timeouts = re.search(r"Socket errors: .*timeout (\d+)", out)
+    return Result(float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), latency("50"), latency("99"),
+                  (int(errors.group(1)) if errors else 0) + (int(timeouts.group(1)) if timeouts else 0))
+
+
+def run_python(port: int, path: str, cookie: str, duration: float, connections: int) -> Result:
+    """The same measurement without wrk: `connections` threads, each sending requests until the deadline."""
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    deadline = time.perf_counter() + duration
+
+    def client():
+        mine, failed = [], 0
+        headers = {"Cookie": cookie} if cookie else {}
+        while time.perf_counter() < deadline:
+            t0 = time.perf_counter()
+            conn = http.client.HTTPConnection(HOST, port, timeout=30)
+            try:
+                conn.request("GET", path, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                failed += response.status >= 400
+            except OSError:
+                failed += 1
+            finally:
+                conn.close()
+            mine.append((time.perf_counter() - t0) * 1000)
+        with lock:
+            latencies.extend(mine)
+            errors[0] += failed
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client) for _ in range(connections)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - started
+    cuts = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else latencies * 99
+    return Result(len(latencies) / elapsed, cuts[49], cuts[98], errors[0])
+
+
+# ---- main -------------------------------------------------------------------------------------
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--applications", type=int, default=100_000)
+    parser.add_argument("--jurors", type=int, default=500)
+    parser.add_argument("--reuse", action="store_true", help="keep the data already in the database")
+    parser.add_argument("--duration", type=float, default=8.0, help="seconds per page (bounded run)")
+    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--python-client", action="store_true", help="do not use wrk even if installed")
+    args = parser.parse_args()
+
+    url = os.environ.get("DATABASE_URL") or DEFAULT_URL
+    if not url.startswith("postgresql"):
+        sys.exit("bench/pages.py runs against PostgreSQL (DATABASE_URL=postgresql+psycopg://…)")
+    urls = load(url, args.applications, args.jurors, args.reuse)
+    drive = run_python if args.python_client or not shutil.which("wrk") else run_wrk
+    port = free_port()
+    server = start_server(url, port, args.workers)
+    try:
+        cookies = {}
+        for who in {who for who, _path in urls.values() if who}:
+            cookies[who] = sign_in(port, who)
+        targets = [("minimal endpoint", None, MINIMAL), *[(name, who, path) for name, (who, path) in urls.items()]]
+        print(f"gunicorn {args.workers} sync workers on {HOST}:{port}; {drive.__name__.removeprefix('run_')}, "
+              f"{args.connections} connections, {args.duration:g} s per page")
+        print(f"{'page':<22} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs minimal':>11}  errors")
+        results: dict[str, Result] = {}
+        for name, who, path in targets:
+            cookie = cookies.get(who, "")
+            status, _c, _body = get(port, path, cookie)
+            if status != 200:
+                raise RuntimeError(f"{name} ({path}) answered {status}")
+            for _ in range(3):  # warm both workers (templates, translations, connection pool)
+                get(port, path, cookie)
+            result = results[name] = drive(port, path, cookie, args.duration, args.connections)
+            share = result.requests_per_s / results["minimal endpoint"].requests_per_s
+            print(f"{name:<22} {result.requests_per_s:8.1f} {result.p50_ms:8.1f} {result.p99_ms:8.1f} "
+                  f"{share:10.0%}  {result.errors}")
+        ratio = results["application list 250"].requests_per_s / results["application list"].requests_per_s
+        print(f"250-row list vs 50-row list: {ratio:.0%} of the requests/s")
+        rss = [peak_rss_mb(pid) for pid in worker_pids(server.pid)]
+        print("peak resident memory per web worker: " + ", ".join(f"{m:.0f} MB" for m in sorted(rss)))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
