@@ -25,7 +25,11 @@ def can_read_application(user, assignment: Assignment) -> bool:
 
 def sees_identity(user, assignment: Assignment) -> bool:
     """Blind calls hide who applied from jurors everywhere they can reach."""
-    return not assignment.application.call.blind_review or can_manage_review(user)
+    return sees_identity_in_call(user, assignment.application.call)
+
+
+def sees_identity_in_call(user, call) -> bool:
+    return not call.blind_review or can_manage_review(user)
 
 
 def can_draft_consensus(user, assignment: Assignment | None, phase) -> bool:

@@ -198,4 +198,4 @@ def consensus(application_id: int):
         .options(selectinload(Review.assignment).selectinload(Assignment.juror))).all()
     return render_template("review/consensus.html", application=application, call=call, form=form, report=report,
                            reviews=reviews, phase=phase, can_approve=policies.can_approve_consensus(current_user),
-                           show_identity=not call.blind_review or policies.can_manage_review(current_user))
+                           show_identity=policies.sees_identity_in_call(current_user, call))
