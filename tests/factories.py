@@ -75,6 +75,7 @@ def make_call(*, actor=None, pairs=None, kind=None, title: str = "Test call", op
 
 
 MINIMAL_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+MINIMAL_PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000")
 
 
 def make_application(*, call=None, applicant=None, complete: bool = True, **overrides):

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from mobility.accounts import services
+from mobility.accounts import policies, services
 from mobility.accounts.enums import Discipline, Language, Level
 from mobility.accounts.forms import (
     ChangePasswordForm,
@@ -199,4 +199,5 @@ def profile():
             db.session.commit()
             flash(_("Your profile is saved."), "success")
             return redirect(url_for("accounts.profile"))
-    return render_template("accounts/profile.html", form=form, user=user, languages=list(Language))
+    return render_template("accounts/profile.html", form=form, user=user, languages=list(Language),
+                           is_programme_office=policies.is_programme_office(user))

@@ -281,7 +281,10 @@ def questions(call_id: int, questionnaire: str, question_id: int | None = None):
         if done:
             return done
     return render_template("calls/manage/questions.html", call=call, form=form, editing=question,
-                           questionnaire=which, questions=siblings, locked=services.questions_locked(call, which))
+                           questionnaire=which, questions=siblings,
+                           questions_locked=services.questions_locked(call, which),
+                           # the banner of the call's pages: the application form's lock, not the report's
+                           locked=which is Questionnaire.APPLICATION and services.rubric_locked(call))
 
 
 @bp.post("/<int:call_id>/questions/<int:question_id>/delete")

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from mobility.cities.geography import great_circle
+from mobility.cities.geography import great_circle, great_circle_km
 
 LAND_OUTLINE = Path(__file__).parent / "data" / "land_outline.txt"
 
@@ -59,6 +59,7 @@ class PairMap:
     height: int
     land: str
     route: str
+    distance_km: int
     cities: list[tuple[float, float, str, str]]  # x, y, name, text-anchor
 
 
@@ -71,5 +72,6 @@ def pair_map(europe_city, east_asia_city, frame: Frame = EURASIA) -> PairMap:
     path = "M" + "L".join(f"{x:.1f} {y:.1f}" for x, y in (frame.project(lon, lat) for lon, lat in route))
     (ex, ey), (ax, ay) = xy(europe_city), xy(east_asia_city)
     return PairMap(width=frame.width, height=frame.height, land=land_outline(), route=path,
+                   distance_km=great_circle_km(europe_city, east_asia_city),
                    cities=[(ex, ey, europe_city.display_name(), "start"),
                            (ax, ay, east_asia_city.display_name(), "end")])

@@ -12,7 +12,6 @@ from mobility.calls.queries import calls_for_pair
 from mobility.cities import policies, services
 from mobility.cities.enums import Direction, Programme, Side
 from mobility.cities.forms import CityForm, PairForm
-from mobility.cities.geography import great_circle_km
 from mobility.cities.maps import pair_map
 from mobility.cities.models import City, CityPair
 from mobility.core.access import public, roles_required
@@ -47,7 +46,6 @@ def pair(pair_id: int):
     return render_template("cities/pair.html", pair=pair, calls=calls, exchanges=exchanges,
                            by_direction=by_direction, most=max(by_direction.values(), default=0) or 1,
                            map=pair_map(pair.europe_city, pair.east_asia_city),
-                           distance_km=great_circle_km(pair.europe_city, pair.east_asia_city),
                            can_manage=policies.can_manage_cities(current_user))
 
 

@@ -64,7 +64,7 @@ def encode_value(value):
 def _decoder(column: sa.Column):
     kind = column.type
     if isinstance(kind, sa.TypeDecorator):
-        kind = kind.impl_instance if hasattr(kind, "impl_instance") else kind.impl
+        kind = kind.impl_instance
     if isinstance(kind, sa.Enum) and kind.enum_class is not None:
         return kind.enum_class
     if isinstance(kind, sa.DateTime):

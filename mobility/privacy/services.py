@@ -15,6 +15,7 @@ from collections.abc import Iterator
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
 
 from mobility.accounts.models import Affiliation, LanguageSkill, User, UserDiscipline, UserRole, UserSession
 from mobility.accounts.passwords import hash_password, verify_password
@@ -54,7 +55,7 @@ def _rows(stmt, exclude: tuple[str, ...] = ()) -> list[dict]:
 
 def personal_data(user: User) -> dict:
     """Everything stored about `user`, as plain JSON-ready data (secrets such as hashes left out)."""
-    applications = db.session.scalars(select_applications(user)).all()
+    applications = _applications_with_parts(user)
     application_ids = [a.id for a in applications]
     grant_ids = db.session.scalars(sa.select(Grant.id).where(Grant.application_id.in_(application_ids))).all()
     return {
@@ -70,7 +71,7 @@ def personal_data(user: User) -> dict:
             **_row(a, exclude=("search_text",)),
             "team": [_row(m) for m in a.members],
             "files": [_row(f) for f in a.attachments],
-            "receipt": _row(a.receipt) if getattr(a, "receipt", None) else None,
+            "receipt": _row(a.receipt) if a.receipt else None,
         } for a in applications],
         "team_memberships": _rows(sa.select(TeamMember).where(
             sa.or_(TeamMember.user_id == user.id, TeamMember.email == user.email))),
@@ -88,6 +89,12 @@ def personal_data(user: User) -> dict:
 
 def select_applications(user: User):
     return sa.select(Application).where(Application.applicant_id == user.id).order_by(Application.id)
+
+
+def _applications_with_parts(user: User) -> list[Application]:
+    return db.session.scalars(select_applications(user).options(
+        selectinload(Application.members), selectinload(Application.attachments),
+        selectinload(Application.receipt))).all()
 
 
 def _files(user: User) -> Iterator[tuple[str, str]]:

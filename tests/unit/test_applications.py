@@ -19,7 +19,7 @@ from mobility.calls.enums import CallKind, CallStatus, QuestionKind, RuleKind
 from mobility.core.errors import DomainError
 from mobility.core.exports import safe_cell
 from mobility.core.models import OutboxMessage
-from tests.factories import MINIMAL_PDF, make_application, make_call, make_user
+from tests.factories import MINIMAL_PNG, MINIMAL_PDF, make_application, make_call, make_user
 
 
 @pytest.fixture(autouse=True)
@@ -183,12 +183,11 @@ def _docx() -> bytes:
     return buffer.getvalue()
 
 
-PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000")
 
 
 def test_files_are_recognised_by_content_not_by_name():
     assert detect_type(MINIMAL_PDF) == "application/pdf"
-    assert detect_type(PNG) == "image/png"
+    assert detect_type(MINIMAL_PNG) == "image/png"
     assert detect_type(_docx()).endswith("wordprocessingml.document")
     assert detect_type(b"<html><script>alert(1)</script></html>") is None
     assert detect_type(b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>') is None

@@ -21,9 +21,8 @@ from mobility.reports import services as reports
 from mobility.reports.models import ReportPhoto
 from tests.conftest import Config
 from tests.databases import empty_database, table_digests
-from tests.factories import MINIMAL_PDF, make_application, make_awardable, make_user
+from tests.factories import MINIMAL_PNG, MINIMAL_PDF, make_application, make_awardable, make_user
 
-PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000")
 
 
 def _app(url: str, files):
@@ -41,7 +40,7 @@ def _populate() -> None:
     awards.accept_grant(application.applicant, grant, name="김민준")
     grant.created_at -= timedelta(days=60)
     report = reports.report_for(grant)
-    reports.add_photo(application.applicant, report, data=PNG, caption="첫 공연")
+    reports.add_photo(application.applicant, report, data=MINIMAL_PNG, caption="첫 공연")
     draft = make_application(title="潮の記憶")
     applications.add_attachment(draft.applicant, draft, kind=AttachmentKind.PORTFOLIO, filename="作品集.pdf",
                                 data=MINIMAL_PDF + "ポートフォリオ".encode())

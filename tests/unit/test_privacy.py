@@ -20,11 +20,10 @@ from mobility.core.storage import LocalStorage, get_storage
 from mobility.extensions import db
 from mobility.privacy import services
 from mobility.reports import services as reports
-from tests.factories import MINIMAL_PDF, PASSWORD, make_application, make_awardable
+from tests.factories import MINIMAL_PNG, MINIMAL_PDF, PASSWORD, make_application, make_awardable
 
 CANARY_NAME = "Canary 金丝雀 카나리아 7f3a"
 CANARY_EMAIL = "canary.7f3a@example.org"
-PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000")
 
 
 @pytest.fixture(autouse=True)
@@ -45,7 +44,7 @@ def artist(db):
     awards.accept_grant(user, grant, name=CANARY_NAME)
     grant.created_at -= timedelta(days=60)
     report = reports.report_for(grant)
-    reports.add_photo(user, report, data=PNG, caption="Opening")
+    reports.add_photo(user, report, data=MINIMAL_PNG, caption="Opening")
     queue_mail(user.email, user.locale, "Your grant", "reports/mail/changes.txt", user=user, report=report, link="/")
     draft = make_application(applicant=user, title="Second idea")
     applications.add_attachment(user, draft, kind=AttachmentKind.CV, filename="cv.pdf",

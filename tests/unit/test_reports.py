@@ -12,7 +12,7 @@ from mobility.core.errors import DomainError
 from mobility.core.models import OutboxMessage
 from mobility.reports import services
 from mobility.reports.enums import ReportStatus
-from tests.factories import make_awardable, make_user
+from tests.factories import MINIMAL_PNG, make_awardable, make_user
 
 
 @pytest.fixture(autouse=True)
@@ -110,14 +110,13 @@ def test_changes_are_asked_for_in_the_grantees_language(accepted, db):
     services.save_report(grantee, report, _data(date.today(), date.today(), activities="With photos."))
 
 
-PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000")
 
 
 def test_photos_must_be_images(accepted, db):
     _manager, grant = accepted
     grantee = grant.application.applicant
     report = services.report_for(grant)
-    photo = services.add_photo(grantee, report, data=PNG, caption="Opening night")
+    photo = services.add_photo(grantee, report, data=MINIMAL_PNG, caption="Opening night")
     assert photo.content_type == "image/png" and report.photos == [photo]
     for not_a_photo in (b"%PDF-1.4\n%%EOF", b"<svg xmlns='http://www.w3.org/2000/svg'/>", b"GIF89a"):
         with pytest.raises(DomainError) as error:
