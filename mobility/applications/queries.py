@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, Text, cast, func, or_, select
+from sqlalchemy import Select, Text, cast, func, select, union
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from mobility.accounts.enums import Discipline, Language
@@ -42,8 +42,10 @@ def applications_of(user_id: int) -> Select:
     """Applications a person leads or has joined as an accepted team member."""
     joined = select(TeamMember.application_id).where(TeamMember.user_id == user_id,
                                                      TeamMember.status == MemberStatus.ACCEPTED)
+    led = select(Application.id).where(Application.applicant_id == user_id)
+    # A union of the two id sets, not an OR: each side uses its index instead of a scan of every application.
     return (select(Application)
-            .where(or_(Application.applicant_id == user_id, Application.id.in_(joined)))
+            .where(Application.id.in_(union(led, joined)))
             .options(joinedload(Application.call).options(selectinload(Call.questions), selectinload(Call.rules)),
                      joinedload(Application.origin_city), selectinload(Application.attachments),
                      selectinload(Application.members))
