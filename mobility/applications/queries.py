@@ -38,6 +38,18 @@ def application_filters(call, *, status=None, pair=None, direction=None, discipl
     )
 
 
+def matching_exchange(stmt: Select, *, pair_id: int | None = None, direction: str | None = None,
+                      discipline: str | None = None) -> Select:
+    """The filters the office's list and the dashboard share: which pair, which way, which art form."""
+    if pair_id:
+        stmt = stmt.where(Application.pair_id == pair_id)
+    if direction:
+        stmt = stmt.where(Application.direction == direction)
+    if discipline:
+        stmt = stmt.where(Application.discipline == discipline)
+    return stmt
+
+
 def applications_of(user_id: int) -> Select:
     """Applications a person leads or has joined as an accepted team member."""
     joined = select(TeamMember.application_id).where(TeamMember.user_id == user_id,
@@ -58,12 +70,8 @@ def call_applications(call_id: int, filters: ApplicationFilters) -> Select:
                                      Application.status != ApplicationStatus.DRAFT)
     if filters.status:
         stmt = stmt.where(Application.status == filters.status)
-    if filters.pair_id:
-        stmt = stmt.where(Application.pair_id == filters.pair_id)
-    if filters.direction:
-        stmt = stmt.where(Application.direction == filters.direction)
-    if filters.discipline:
-        stmt = stmt.where(Application.discipline == filters.discipline)
+    stmt = matching_exchange(stmt, pair_id=filters.pair_id, direction=filters.direction,
+                             discipline=filters.discipline)
     if filters.language:
         # languages is a small JSON list of codes like ["ja","en"]: a quoted substring match is exact.
         stmt = stmt.where(cast(Application.languages, Text).like(f'%"{filters.language}"%'))

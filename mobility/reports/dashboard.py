@@ -12,6 +12,7 @@ from sqlalchemy import Select, String, Text, case, cast, extract, func, literal,
 
 from mobility.applications.enums import ApplicationStatus
 from mobility.applications.models import Application
+from mobility.applications.queries import matching_exchange
 from mobility.awards.enums import GrantStatus
 from mobility.awards.models import Grant, Payment
 from mobility.calls.models import Call
@@ -36,12 +37,7 @@ class Filters:
     def applications(self, stmt: Select) -> Select:
         if self.call_id:
             stmt = stmt.where(Application.call_id == self.call_id)
-        if self.pair_id:
-            stmt = stmt.where(Application.pair_id == self.pair_id)
-        if self.direction:
-            stmt = stmt.where(Application.direction == self.direction)
-        if self.discipline:
-            stmt = stmt.where(Application.discipline == self.discipline)
+        stmt = matching_exchange(stmt, pair_id=self.pair_id, direction=self.direction, discipline=self.discipline)
         if self.year:
             stmt = stmt.where(Application.call_id.in_(select(Call.id).where(
                 extract("year", Call.closes_at) == self.year)))
