@@ -34,8 +34,8 @@ from tests.factories import MINIMAL_PDF, MINIMAL_PNG, make_api_token, make_appli
     make_pair, make_user
 
 # Canaries: unique strings in the victim's private values, grouped by who may see them (see the matrix's
-# ENTITLED table). The programme manager's API token secret is added when it is made: it belongs to no group,
-# so no page may ever show it again.
+# ENTITLED table). The programme manager's API token (its name, and its secret, added when it is made) and
+# the signed links (added too) belong to no group: no page shows them to anyone but the link's own page.
 CANARIES = {
     "owner_name": "Kanari Owner-7Q4", "owner_email": "kanari.owner.7q4@example.org",
     "member_name": "Kanari Member-3X9", "member_email": "kanari.member.3x9@example.org",
@@ -46,11 +46,13 @@ CANARIES = {
     "payment_reference": "KANARI-PAYMENT-REF-5SU", "amendment_reason": "Kanari amendment reason 6YL",
     "signature": "Kanari Signature 2BW",
     "report_activities": "Kanari report activities 8QC", "photo_caption": "Kanari photo caption 4DT",
+    "token_name": "Kanari token name 9HX",
 }
 CANARY_GROUPS = {
-    "identity": ("owner_name", "owner_email"),
+    # In a blind call even a file's name could say who applied (review.views.file).
+    "identity": ("owner_name", "owner_email", "file_name"),
     "member": ("member_name", "member_email"),
-    "application": ("title", "summary", "answer", "file_bytes", "file_name"),
+    "application": ("title", "summary", "answer", "file_bytes"),
     "draft": ("draft_title", "draft_bytes"),
     "review": ("review_comment", "criterion_comment"),
     "grant": ("payment_reference", "amendment_reason", "signature"),
@@ -172,7 +174,7 @@ def build_world() -> World:
     pending = applications.invite_member(owner, draft, name="Pending Member", email="pending.member@example.org",
                                          city_id=europe.id)
 
-    victim_token, victim_secret = make_api_token(manager, scope="read_write")
+    victim_token, victim_secret = make_api_token(manager, scope="read_write", name=CANARIES["token_name"])
     world.canaries["api_secret"] = victim_secret
     for role in ("other_manager", "admin"):
         world.api_secrets[role] = make_api_token(users[role], scope="read_write")[1]
@@ -191,5 +193,7 @@ def build_world() -> World:
         "host_token": application_tokens.make_host_token(application),
         "report_host_token": report_tokens.make_report_host_token(report),
     }
+    for link in ("confirm_token", "reset_token", "invitation_token", "host_token", "report_host_token"):
+        world.canaries[link] = world.ids[link]
     world.draft_ids = {"application_id": draft.id, "attachment_id": draft_attachment.id}
     return world

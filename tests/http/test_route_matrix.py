@@ -219,11 +219,17 @@ ENTITLED = {
     "other_manager": {"identity", "member", "application", "draft", "review", "grant", "report"},
     "admin": {"identity", "member", "application", "draft", "review", "grant", "report"},
 }
-# A signed link shows its holder who is coming and for what (the host), or whose team it is (the invitee).
-SIGNED_LINK_SHOWS = {
-    "applications.host_confirmation": {"owner_name", "title"},
-    "reports.host_confirmation": {"owner_name", "title"},
-    "applications.team_invitation": {"owner_name", "draft_title"},
+# What a page shows beyond the role's groups. A signed link's page shows its holder the link itself and who
+# is coming for what (the host), or whose team it is (the invitee). The admin's audit log names what was
+# done (a token's name), and the outbox shows the mail as sent, links included.
+ROUTE_SHOWS = {
+    "admin.audit_log": {"token_name"},
+    "admin.outbox": {"confirm_token", "reset_token", "invitation_token", "host_token", "report_host_token"},
+    "accounts.confirm_email": {"confirm_token"},
+    "accounts.reset_password": {"reset_token"},
+    "applications.host_confirmation": {"host_token", "owner_name", "title"},
+    "reports.host_confirmation": {"report_host_token", "owner_name", "title"},
+    "applications.team_invitation": {"invitation_token", "owner_name", "draft_title"},
 }
 # Rows nobody in the matrix may pass, and why (every other row lets someone through, which proves its URL
 # was filled with real objects).
@@ -338,7 +344,7 @@ def run_matrix(app, role, monkeypatch):
     for route, rule, method in _routes(app):
         response = _request(client, method, _url(rule, world), csrf_token, world.api_secrets.get(role))
         observed[route] = outcome = _outcome(response)
-        visible = set() if outcome == "D" else entitled | SIGNED_LINK_SHOWS.get(rule.endpoint, set())
+        visible = set() if outcome == "D" else entitled | ROUTE_SHOWS.get(rule.endpoint, set())
         leaked = _foreign(_readable(response), world, visible)
         if leaked:
             problems.append(f"{route} as {role} ({response.status_code}) shows {leaked}")
@@ -369,5 +375,5 @@ def test_each_role_reaches_exactly_what_the_policies_allow(app, monkeypatch, fas
     observed, problems = run_matrix(app, role, monkeypatch)
     mismatches = [f"{route}: expected {_expected(route, role)}, got {outcome}"
                   for route, outcome in observed.items() if route in EXPECTED and outcome != _expected(route, role)]
-    assert mismatches == []
-    assert problems == []
+    assert not mismatches, "\n".join(mismatches)
+    assert not problems, "\n".join(problems)
