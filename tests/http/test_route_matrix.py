@@ -331,7 +331,8 @@ def _request(client, method, url, csrf_token, bearer):
 
 
 def run_matrix(app, role, monkeypatch):
-    """Every route requested as `role` in a fresh world: {route: outcome} and the problems seen."""
+    """Every route requested as `role` in a fresh world: {route: outcome}, the problems seen, and the
+    canaries seen anywhere (so that a canary nobody could see would be noticed)."""
     with app.test_request_context(environ_base={"REMOTE_ADDR": "127.0.0.1"}):
         world = build_world()
     client = app.test_client()
@@ -339,19 +340,21 @@ def run_matrix(app, role, monkeypatch):
         assert sign_in(client, world.users[role].email).status_code == 302
     csrf_token = csrf_from(client.get("/").get_data(as_text=True))
     csrf_failures = _CsrfFailures().watch(monkeypatch)
-    observed, problems = {}, []
+    observed, problems, seen = {}, [], set()
     entitled = {name for group in ENTITLED[role] for name in CANARY_GROUPS[group]}
     for route, rule, method in _routes(app):
         response = _request(client, method, _url(rule, world), csrf_token, world.api_secrets.get(role))
         observed[route] = outcome = _outcome(response)
         visible = set() if outcome == "D" else entitled | ROUTE_SHOWS.get(rule.endpoint, set())
-        leaked = _foreign(_readable(response), world, visible)
+        body = _readable(response)
+        seen |= {name for name, canary in world.canaries.items() if canary.lower().encode() in body}
+        leaked = _foreign(body, world, visible)
         if leaked:
             problems.append(f"{route} as {role} ({response.status_code}) shows {leaked}")
         if csrf_failures:
             problems.append(f"{route} as {role}: the CSRF check refused it ({csrf_failures})")
             csrf_failures.clear()
-    return observed, problems
+    return observed, problems, seen
 
 
 def _expected(route: str, role: str) -> str:
@@ -372,8 +375,10 @@ def test_every_row_lets_someone_through_unless_said_otherwise():
 
 @pytest.mark.parametrize("role", ROLES)
 def test_each_role_reaches_exactly_what_the_policies_allow(app, monkeypatch, fast_passwords, role):
-    observed, problems = run_matrix(app, role, monkeypatch)
+    observed, problems, seen = run_matrix(app, role, monkeypatch)
     mismatches = [f"{route}: expected {_expected(route, role)}, got {outcome}"
                   for route, outcome in observed.items() if route in EXPECTED and outcome != _expected(route, role)]
     assert not mismatches, "\n".join(mismatches)
     assert not problems, "\n".join(problems)
+    # The canaries are where pages show them: each group the role may see is seen somewhere.
+    assert {group for group in ENTITLED[role] if not seen & set(CANARY_GROUPS[group])} == set()
