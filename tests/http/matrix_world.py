@@ -30,8 +30,16 @@ from mobility.reports import tokens as report_tokens
 from mobility.review import services as review
 from mobility.review.enums import PairRule, PhaseKind
 from mobility.review.models import Assignment
-from tests.factories import MINIMAL_PDF, MINIMAL_PNG, make_api_token, make_application, make_call, make_juror, \
-    make_pair, make_user
+from tests.factories import (
+    MINIMAL_PDF,
+    MINIMAL_PNG,
+    make_api_token,
+    make_application,
+    make_call,
+    make_juror,
+    make_pair,
+    make_user,
+)
 
 # Canaries: unique strings in the victim's private values, grouped by who may see them (see the matrix's
 # ENTITLED table). The programme manager's API token (its name, and its secret, added when it is made) and
@@ -59,7 +67,8 @@ CANARY_GROUPS = {
     "report": ("report_activities", "photo_caption"),
 }
 
-ROLES = ("anonymous", "owner", "member", "other_artist", "juror", "unassigned_juror", "other_manager", "admin")
+ROLES = ("anonymous", "owner", "member", "other_artist", "juror", "unassigned_juror", "other_manager",
+         "admin")
 
 
 @dataclass
@@ -109,7 +118,8 @@ def build_world() -> World:
 
     pair = make_pair(actor=manager)
     europe = _city("Chemnitz")
-    call = make_call(actor=manager, pairs=[pair], kind=CallKind.CO_CREATION, title="Matrix call", publish=True)
+    call = make_call(actor=manager, pairs=[pair], kind=CallKind.CO_CREATION, title="Matrix call",
+                     publish=True)
     call.reviewers_per_application, call.blind_review = 1, True
     question_fields = dict(required=False, help={}, max_length=None, options=[], condition_question_id=None,
                            condition_value=None)
@@ -127,7 +137,8 @@ def build_world() -> World:
         owner, application, kind=AttachmentKind.PORTFOLIO, filename=canary["file_name"] + ".pdf",
         data=MINIMAL_PDF + b"%" + canary["file_bytes"].encode() + b"\n")
     _submit_and_screen(manager, application)
-    other_application = _team_application(call, users["other_artist"], other_member, europe, title="Other project")
+    other_application = _team_application(call, users["other_artist"], other_member, europe,
+                                          title="Other project")
     _submit_and_screen(manager, other_application)
 
     review.add_juror(manager, call, juror, 10)
@@ -137,15 +148,16 @@ def build_world() -> World:
     review.set_pair_rule(manager, other_application, unassigned, PairRule.PIN)
     review.set_pair_rule(manager, other_application, juror, PairRule.FORBID)
     review.run_assignment(manager, call, accept_partial=True)
-    assignment = db.session.scalar(select(Assignment).where(Assignment.application_id == application.id))
-    other_assignment = db.session.scalar(select(Assignment).where(Assignment.application_id == other_application.id))
+    assignment, other_assignment = (
+        db.session.scalar(select(Assignment).where(Assignment.application_id == a.id))
+        for a in (application, other_application))
     assert assignment.juror_id == juror.id and other_assignment.juror_id == unassigned.id
     for who, seat in ((juror, assignment), (unassigned, other_assignment)):
         review.declare_no_conflict(who, seat)
     criterion = call.criteria[0]
     review.save_review(juror, assignment, scores={c.id: "4" for c in call.criteria},
-                       comments={criterion.id: canary["criterion_comment"]}, overall_comment=canary["review_comment"],
-                       comment_language="en", submit=True)
+                       comments={criterion.id: canary["criterion_comment"]},
+                       overall_comment=canary["review_comment"], comment_language="en", submit=True)
     review.save_review(unassigned, other_assignment, scores={c.id: "3" for c in call.criteria}, comments={},
                        overall_comment="Other review", comment_language="en", submit=True)
     calls.set_budgets(manager, call, {(pair.id, d): Decimal("50000") for d in Direction})
@@ -161,18 +173,19 @@ def build_world() -> World:
                                          travellers=list(grant.travellers), reason=canary["amendment_reason"])
     report = reports.report_for(grant)
     reports.save_report(owner, report, reports.ReportData(
-        actual_start=date.today() - timedelta(days=10), actual_end=date.today(), activities=canary["report_activities"],
-        travel_mode="train", public_summary="A public summary."))
+        actual_start=date.today() - timedelta(days=10), actual_end=date.today(),
+        activities=canary["report_activities"], travel_mode="train", public_summary="A public summary."))
     photo = reports.add_photo(owner, report, data=MINIMAL_PNG, caption=canary["photo_caption"])
 
     # The victim's draft in a second call: a file and an invitation nobody has answered yet.
-    call2 = make_call(actor=manager, pairs=[pair], kind=CallKind.CO_CREATION, title="Second call", publish=True)
+    call2 = make_call(actor=manager, pairs=[pair], kind=CallKind.CO_CREATION, title="Second call",
+                      publish=True)
     draft = _team_application(call2, owner, users["member"], europe, title=canary["draft_title"])
     draft_attachment = applications.add_attachment(
         owner, draft, kind=AttachmentKind.OTHER, filename="draft.pdf",
         data=MINIMAL_PDF + b"%" + canary["draft_bytes"].encode() + b"\n")
-    pending = applications.invite_member(owner, draft, name="Pending Member", email="pending.member@example.org",
-                                         city_id=europe.id)
+    pending = applications.invite_member(owner, draft, name="Pending Member",
+                                         email="pending.member@example.org", city_id=europe.id)
 
     victim_token, victim_secret = make_api_token(manager, scope="read_write", name=CANARIES["token_name"])
     world.canaries["api_secret"] = victim_secret
@@ -181,8 +194,9 @@ def build_world() -> World:
     db.session.commit()
 
     world.ids = {
-        "call_id": call.id, "pair_id": pair.id, "application_id": application.id, "attachment_id": attachment.id,
-        "assignment_id": assignment.id, "grant_id": grant.id, "photo_id": photo.id, "amendment_id": amendment.id,
+        "call_id": call.id, "pair_id": pair.id, "application_id": application.id,
+        "attachment_id": attachment.id, "assignment_id": assignment.id, "grant_id": grant.id,
+        "photo_id": photo.id, "amendment_id": amendment.id,
         "rule_id": rule.id, "question_id": question.id, "report_question_id": report_question.id,
         "criterion_id": criterion.id, "token_id": victim_token.id, "user_id": owner.id,
         "action": "grant", "status": "published", "locale": "ko", "decision": "approve", "figure": "awarded",

@@ -37,7 +37,8 @@ from tests.http.matrix_world import CANARY_GROUPS, ROLES, build_world
 #   anonymous | owner, member (accepted team member) | other_artist | juror (assigned to the victim's
 #   application), unassigned_juror (same jury, reviews another application) | other_manager, admin
 EXPECTED = {
-    # Public pages, the calls and the pairs; signing in and out.
+    # Public pages, the calls and the pairs; signing in and out. Anyone signed in may start an application
+    # to a published call (calls/policies.can_view_call).
     "GET /":                                                                             "A AA A AA AA",
     "GET /calls/":                                                                       "A AA A AA AA",
     "GET /calls/<int:call_id>":                                                          "A AA A AA AA",
@@ -98,7 +99,8 @@ EXPECTED = {
     "POST /admin/users/<int:user_id>/roles/<action>":                                    "S DD D DD DA",
     # Applications (applications/policies): the owner, the accepted team and the office see; owner and team
     # edit a draft (the drafting routes act on the victim's draft); only the owner submits and invites; an
-    # awarded application cannot be withdrawn. Signed links (the host's, the invitation) are bearer credentials.
+    # awarded application cannot be withdrawn. Signed links (the host's, the invitation) are bearer
+    # credentials.
     "GET /applications/<int:application_id>":                                            "S AA D DD AA",
     "POST /applications/<int:application_id>/attachments":                               "S AA D DD DD",
     "GET /applications/<int:application_id>/attachments/<int:attachment_id>":            "S AA D DD AA",
@@ -243,8 +245,8 @@ DRAFT_ENDPOINTS = {"applications.edit", "applications.autosave", "applications.s
                    "applications.delete_upload", "applications.invite", "applications.ask_host"}
 # Signed links: the victim's own valid link.
 TOKEN_OF = {"accounts.confirm_email": "confirm_token", "accounts.reset_password": "reset_token",
-            "applications.team_invitation": "invitation_token", "applications.host_confirmation": "host_token",
-            "reports.host_confirmation": "report_host_token"}
+            "applications.team_invitation": "invitation_token",
+            "applications.host_confirmation": "host_token", "reports.host_confirmation": "report_host_token"}
 # Requests that end the role's account or session, in this order, after everything else.
 LAST = ("POST /account/data/erase", "POST /sign-out")
 
@@ -377,7 +379,8 @@ def test_every_row_lets_someone_through_unless_said_otherwise():
 def test_each_role_reaches_exactly_what_the_policies_allow(app, monkeypatch, fast_passwords, role):
     observed, problems, seen = run_matrix(app, role, monkeypatch)
     mismatches = [f"{route}: expected {_expected(route, role)}, got {outcome}"
-                  for route, outcome in observed.items() if route in EXPECTED and outcome != _expected(route, role)]
+                  for route, outcome in observed.items()
+                  if route in EXPECTED and outcome != _expected(route, role)]
     assert not mismatches, "\n".join(mismatches)
     assert not problems, "\n".join(problems)
     # The canaries are where pages show them: each group the role may see is seen somewhere.
