@@ -76,6 +76,7 @@ class World:
     users: dict = field(default_factory=dict)          # role -> User (no anonymous)
     ids: dict = field(default_factory=dict)            # URL argument -> value (the victim's)
     draft_ids: dict = field(default_factory=dict)      # the same for the drafting routes (the victim's draft)
+    own_ids: dict = field(default_factory=dict)        # the other artist's application, the unassigned seat
     api_secrets: dict = field(default_factory=dict)    # role -> bearer secret (office roles only)
     canaries: dict = field(default_factory=dict)       # name -> string
 
@@ -209,5 +210,6 @@ def build_world() -> World:
     }
     for link in ("confirm_token", "reset_token", "invitation_token", "host_token", "report_host_token"):
         world.canaries[link] = world.ids[link]
+    world.own_ids = {"other_application_id": other_application.id, "other_assignment_id": other_assignment.id}
     world.draft_ids = {"application_id": draft.id, "attachment_id": draft_attachment.id}
     return world

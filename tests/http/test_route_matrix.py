@@ -385,3 +385,17 @@ def test_each_role_reaches_exactly_what_the_policies_allow(app, monkeypatch, fas
     assert not problems, "\n".join(problems)
     # The canaries are where pages show them: each group the role may see is seen somewhere.
     assert {group for group in ENTITLED[role] if not seen & set(CANARY_GROUPS[group])} == set()
+
+
+@pytest.mark.parametrize("role, url", [
+    ("other_artist", "/applications/{other_application_id}/attachments/{attachment_id}"),
+    ("unassigned_juror", "/review/assignments/{other_assignment_id}/files/{attachment_id}"),
+])
+def test_the_victims_file_is_not_reached_through_ones_own_application_or_seat(app, client, fast_passwords,
+                                                                           role, url):
+    with app.test_request_context(environ_base={"REMOTE_ADDR": "127.0.0.1"}):
+        world = build_world()
+    assert sign_in(client, world.users[role].email).status_code == 302
+    response = client.get(url.format(**world.ids, **world.own_ids))
+    assert response.status_code == 404
+    assert world.canaries["file_bytes"].encode() not in response.get_data()
