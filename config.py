@@ -56,6 +56,14 @@ class Config:
 
     # Attachments: stored outside the web root; limits per file and per application.
     ATTACHMENT_DIR = os.environ.get("ATTACHMENT_DIR", str(INSTANCE_DIR / "attachments"))
+    # "local" (ATTACHMENT_DIR) or "s3": an S3-compatible bucket every app machine shares. Credentials come
+    # from the standard AWS variables (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) or an instance role.
+    STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "local")
+    S3_BUCKET = os.environ.get("S3_BUCKET")
+    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL")      # unset for AWS; e.g. https://minio.internal:9000
+    S3_REGION = os.environ.get("S3_REGION")
+    S3_PREFIX = os.environ.get("S3_PREFIX", "")              # e.g. "mobility/" to share a bucket
+    S3_ADDRESSING_STYLE = os.environ.get("S3_ADDRESSING_STYLE", "auto")  # "path" for most MinIO set-ups
     MAX_ATTACHMENT_BYTES = _env_int("MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
     MAX_APPLICATION_ATTACHMENT_BYTES = _env_int("MAX_APPLICATION_ATTACHMENT_BYTES", 40 * 1024 * 1024)
     MAX_ATTACHMENTS_PER_APPLICATION = _env_int("MAX_ATTACHMENTS_PER_APPLICATION", 12)
@@ -113,6 +121,7 @@ class TestingConfig(Config):
     MAIL_BACKEND = "outbox"
     RATELIMIT_STORAGE_URI = "memory://"
     ATTACHMENT_DIR = os.environ.get("TEST_ATTACHMENT_DIR", "/tmp/mobility-test-attachments")
+    STORAGE_BACKEND = "local"  # tests that need S3 choose it themselves (tests/s3.py)
 
 
 class ProductionConfig(Config):

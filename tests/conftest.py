@@ -4,6 +4,7 @@ The schema is built once per run; each test starts from empty tables.
 """
 from __future__ import annotations
 
+import itertools
 import os
 import re
 
@@ -13,6 +14,7 @@ from sqlalchemy import text
 
 from config import TestingConfig
 from mobility import create_app
+from mobility.core.storage import BACKENDS, storage_from_config
 from mobility.extensions import db as _db
 from mobility.core import cache
 from mobility.extensions import limiter
@@ -82,6 +84,35 @@ def app(_schema_app):
         _empty_tables()
         cache.clear()  # ids start again in the next test: nothing computed for this one may be found
     limiter.reset()
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint():
+    """A local S3-compatible server (moto in server mode, its own process), started once per run."""
+    from tests.s3 import aws_credentials, moto_server
+
+    with aws_credentials(), moto_server() as url:
+        yield url
+
+
+@pytest.fixture(params=BACKENDS)
+def new_store_config(request, tmp_path):
+    """Makes the settings of a fresh, empty attachment store: a directory, and in a second run an S3 bucket."""
+    if request.param == "s3":
+        from tests.s3 import new_bucket_config
+
+        endpoint = request.getfixturevalue("s3_endpoint")
+        return lambda: new_bucket_config(endpoint)
+    numbers = itertools.count()
+    return lambda: {"STORAGE_BACKEND": "local", "ATTACHMENT_DIR": str(tmp_path / f"store-{next(numbers)}")}
+
+
+@pytest.fixture
+def store(app, new_store_config, monkeypatch):
+    """The app keeps files in this test's own empty store, so "the whole store" is what the test wrote."""
+    storage = storage_from_config(new_store_config())
+    monkeypatch.setitem(app.extensions, "mobility_storage", storage)
+    return storage
 
 
 @pytest.fixture

@@ -107,7 +107,7 @@ def test_an_expired_token_on_the_long_form_keeps_the_text(app, client, db):
     assert response.status_code == 400 and "三時間かけて書いた文章" in response.get_data(as_text=True)
 
 
-def test_uploads_are_checked_by_content_and_served_as_attachments(app, client, db):
+def test_uploads_are_checked_by_content_and_served_as_attachments(app, client, db, store):  # directory and S3
     with app.test_request_context():
         application = make_application()
     sign_in(client, application.applicant.email)
@@ -126,6 +126,7 @@ def test_uploads_are_checked_by_content_and_served_as_attachments(app, client, d
     attachment = application.attachments[0]
     download = client.get(f"/applications/{application.id}/attachments/{attachment.id}")
     assert download.status_code == 200 and download.data == MINIMAL_PDF
+    assert list(store.keys()) == [attachment.storage_key] and store.read(attachment.storage_key) == MINIMAL_PDF
     assert download.headers["Content-Disposition"].startswith("attachment")
     assert "%E4%BD%9C%E5%93%81%E9%9B%86.pdf" in download.headers["Content-Disposition"]
     assert download.headers["X-Content-Type-Options"] == "nosniff"

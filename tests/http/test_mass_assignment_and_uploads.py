@@ -87,8 +87,7 @@ def test_a_flood_of_form_parts_is_refused(app, client, db):
     assert response.status_code == 413
 
 
-def test_uploads_are_judged_by_content_and_names_never_reach_the_store(app, client, db, tmp_path):
-    from mobility.core.storage import get_storage
+def test_uploads_are_judged_by_content_and_names_never_reach_the_store(app, client, db, store):
     from tests.factories import MINIMAL_PDF
 
     with app.test_request_context():
@@ -110,7 +109,7 @@ def test_uploads_are_judged_by_content_and_names_never_reach_the_store(app, clie
     names = sorted(a.display_name for a in application.attachments)
     assert names[0] == "evil.pdf" and names[1].endswith("system.ini.pdf")
     assert not any(part in name for name in names for part in ("/", "\\", ".."))
-    root = get_storage().root.resolve()
     for attachment in application.attachments:
         assert attachment.storage_key.isalnum()                         # our random key, not their name
-        assert (root / attachment.storage_key[:2] / attachment.storage_key).exists()
+        assert store.read(attachment.storage_key) == MINIMAL_PDF
+    assert sorted(store.keys()) == sorted(a.storage_key for a in application.attachments)  # the refused: not kept

@@ -1,5 +1,5 @@
 """Backup and restore: an archive made from a working database restores into an empty one with every row
-and every file identical, and a restore never mixes with existing data."""
+and every file identical (files in a directory or in an S3 bucket), and a restore never mixes with existing data."""
 from __future__ import annotations
 
 import hashlib
@@ -25,12 +25,10 @@ from tests.factories import MINIMAL_PNG, MINIMAL_PDF, make_application, make_awa
 
 
 
-def _app(url: str, files):
-    class BackupConfig(Config):
-        SQLALCHEMY_DATABASE_URI = url
-        SQLALCHEMY_ENGINE_OPTIONS = {}
-        ATTACHMENT_DIR = str(files)
-    return create_app(BackupConfig)
+def _app(url: str, store: dict):
+    """An app on this database whose files live in `store` (settings from the new_store_config fixture)."""
+    settings = {"SQLALCHEMY_DATABASE_URI": url, "SQLALCHEMY_ENGINE_OPTIONS": {}, **store}
+    return create_app(type("BackupConfig", (Config,), settings))
 
 
 def _populate() -> None:
@@ -49,13 +47,14 @@ def _populate() -> None:
 
 def _file_checksums() -> dict[str, str]:
     keys = [a.storage_key for a in db.session.query(Attachment)] + [p.storage_key for p in db.session.query(ReportPhoto)]
+    assert sorted(get_storage().keys()) == sorted(keys)  # the store holds these files and no others
     return {key: hashlib.sha256(get_storage().read(key)).hexdigest() for key in keys}
 
 
-def test_a_backup_restores_into_an_empty_database_with_every_row_and_file_identical(tmp_path):
+def test_a_backup_restores_into_an_empty_database_with_every_row_and_file_identical(tmp_path, new_store_config):
     archive = tmp_path / "backup.tar.gz"
     with empty_database(tmp_path, "source") as source_url:
-        source = _app(source_url, tmp_path / "source-files")
+        source = _app(source_url, new_store_config())
         with source.app_context(), source.test_request_context(environ_base={"REMOTE_ADDR": "127.0.0.1"}):
             upgrade()
             _populate()
@@ -66,9 +65,10 @@ def test_a_backup_restores_into_an_empty_database_with_every_row_and_file_identi
             db.engine.dispose()
 
     with empty_database(tmp_path, "target") as target_url:
-        target = _app(target_url, tmp_path / "target-files")
+        target = _app(target_url, new_store_config())  # an empty store: every file must come from the archive
         with target.app_context(), target.test_request_context():
             upgrade()
+            assert list(get_storage().keys()) == []
             restore_backup(archive)
             assert table_digests() == rows
             assert _file_checksums() == files
@@ -86,7 +86,7 @@ def test_a_damaged_archive_is_refused(tmp_path):
 
     archive, damaged = tmp_path / "backup.tar.gz", tmp_path / "damaged.tar.gz"
     with empty_database(tmp_path, "source") as url:
-        app = _app(url, tmp_path / "files")
+        app = _app(url, {"ATTACHMENT_DIR": str(tmp_path / "files")})
         with app.app_context(), app.test_request_context():
             upgrade()
             load_demo()
@@ -102,7 +102,7 @@ def test_a_damaged_archive_is_refused(tmp_path):
             db.session.remove()
             db.engine.dispose()
     with empty_database(tmp_path, "target") as url:
-        app = _app(url, tmp_path / "target-files")
+        app = _app(url, {"ATTACHMENT_DIR": str(tmp_path / "target-files")})
         with app.app_context():
             upgrade()
             with pytest.raises(BackupError, match="user"):

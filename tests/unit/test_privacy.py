@@ -16,7 +16,7 @@ from mobility.awards import services as awards
 from mobility.awards.models import Grant
 from mobility.core.errors import DomainError
 from mobility.core.mail import queue_mail
-from mobility.core.storage import LocalStorage, get_storage
+from mobility.core.storage import get_storage
 from mobility.extensions import db
 from mobility.privacy import services
 from mobility.reports import services as reports
@@ -27,9 +27,9 @@ CANARY_EMAIL = "canary.7f3a@example.org"
 
 
 @pytest.fixture(autouse=True)
-def ctx(app, tmp_path, monkeypatch):
-    # A store of this test's own, so "found nowhere in the store" looks at every file there is.
-    monkeypatch.setitem(app.extensions, "mobility_storage", LocalStorage(tmp_path / "store"))
+def ctx(app, store):
+    # A store of this test's own (a directory, then an S3 bucket), so "found nowhere in the store" looks at
+    # every file there is.
     with app.test_request_context(environ_base={"REMOTE_ADDR": "127.0.0.1"}):
         yield
 
@@ -68,8 +68,8 @@ def _found_in_database(needle: str) -> list[str]:
 
 
 def _found_in_store(needle: str) -> list[str]:
-    root = get_storage().root
-    return [str(p) for p in root.rglob("*") if p.is_file() and needle.encode() in p.read_bytes()]
+    storage = get_storage()
+    return [key for key in storage.keys() if needle.encode() in storage.read(key)]
 
 
 def test_the_download_holds_their_data_and_files_and_nobody_elses(artist):
