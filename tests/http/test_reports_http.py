@@ -159,3 +159,28 @@ def test_the_office_adds_a_report_question_and_the_grantee_answers_it(app, clien
     data[f"q_{question.id}"] = "一起巡演。"
     assert client.post(report_url, data=data).status_code == 302
     assert db.session.query(FinalReport).one().answers == {str(question.id): "一起巡演。"}
+
+
+def test_a_report_photo_is_stored_and_served_only_to_the_people_of_the_grant(app, client, db, store, grant):
+    """On each store (a directory, an S3 bucket): the photo goes in by the page and comes back byte for byte."""
+    import io
+
+    from mobility.reports.models import ReportPhoto
+    from tests.factories import MINIMAL_PNG
+
+    sign_in(client, grant.application.applicant.email)
+    token = csrf_from(client.get(f"/grants/{grant.id}/report").get_data(as_text=True))
+    added = client.post(f"/grants/{grant.id}/report/photos", data={
+        "csrf_token": token, "caption": "첫 공연", "photo": (io.BytesIO(MINIMAL_PNG), "../../opening.png")},
+        content_type="multipart/form-data")
+    assert added.status_code == 302
+    photo = db.session.query(ReportPhoto).one()
+    assert list(store.keys()) == [photo.storage_key] and store.read(photo.storage_key) == MINIMAL_PNG
+    url = f"/grants/{grant.id}/report/photos/{photo.id}"
+    shown = client.get(url)
+    assert shown.status_code == 200 and shown.data == MINIMAL_PNG and shown.mimetype == "image/png"
+    with app.test_request_context():
+        other = make_user()
+    stranger = app.test_client()
+    sign_in(stranger, other.email)
+    assert stranger.get(url).status_code == 404

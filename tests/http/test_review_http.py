@@ -51,7 +51,7 @@ def blind_call(app, db):
         return europe, application
 
 
-def test_a_blind_call_never_shows_a_juror_who_applied(client, db, blind_call):
+def test_a_blind_call_never_shows_a_juror_who_applied(store, client, db, blind_call):  # files in a directory, in S3
     juror, application = blind_call
     sign_in(client, juror.email)
     responses = [client.get("/review/")]
