@@ -23,8 +23,12 @@ class Storage(Protocol):
     def keys(self) -> Iterator[str]: ...                # every file in the store (erasure checks, audits)
 
 
+def is_key(name) -> bool:
+    return isinstance(name, str) and name.isascii() and name.isalnum()
+
+
 def checked_key(key: str) -> str:
-    if not (isinstance(key, str) and key.isascii() and key.isalnum()):  # refuse anything that could walk a tree
+    if not is_key(key):  # keys are ours (hex): refuse anything that could walk a tree or name another object
         raise ValueError("bad storage key")
     return key
 
@@ -60,7 +64,7 @@ class LocalStorage:
 
     def keys(self) -> Iterator[str]:
         for path in sorted(self.root.glob("*/*")):
-            if path.is_file() and path.name.isalnum():  # not a half-written ".part"
+            if path.is_file() and is_key(path.name):  # not a half-written ".part"
                 yield path.name
 
 
@@ -115,7 +119,7 @@ class S3Storage:
         for page in pages:
             for item in page.get("Contents", []):
                 key = item["Key"][len(self.prefix):]
-                if key.isascii() and key.isalnum():  # someone else's objects under the prefix are not ours
+                if is_key(key):  # someone else's objects under the prefix are not ours
                     yield key
 
 
