@@ -17,7 +17,8 @@ import boto3
 
 # Any values do for moto; set as the standard variables, which is how production passes credentials.
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
-               "AWS_EC2_METADATA_DISABLED": "true"}  # never ask a cloud metadata address for credentials
+               "AWS_EC2_METADATA_DISABLED": "true",  # never ask a cloud metadata address for credentials
+               "NO_PROXY": "127.0.0.1,localhost"}    # a proxy set for the machine must not carry local traffic
 REGION = "eu-central-1"
 
 
