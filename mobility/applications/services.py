@@ -425,10 +425,16 @@ class TooLarge(DomainError):
 
 def add_attachment(actor: User, application: Application, *, kind: AttachmentKind, filename: str, data: bytes,
                    question_id: int | None = None) -> Attachment:
+    """Store the file once. The same bytes sent again for the same purpose (the artist retrying after the
+    answer was lost: the connection dropped, the server restarted) give back the attachment already there."""
     _ensure_editable(application)
     config = current_app.config
     if len(data) == 0:
         raise DomainError(_l("The file is empty."), field="file")
+    sha256 = hashlib.sha256(data).hexdigest()
+    for existing in application.attachments:
+        if existing.sha256 == sha256 and existing.kind is kind and existing.question_id == question_id:
+            return existing
     if len(data) > config["MAX_ATTACHMENT_BYTES"]:
         raise TooLarge(_l("A file may be at most %(size)s MB.", size=config["MAX_ATTACHMENT_BYTES"] // 2**20),
                        field="file")
@@ -448,7 +454,7 @@ def add_attachment(actor: User, application: Application, *, kind: AttachmentKin
     key = get_storage().save(data)
     attachment = Attachment(kind=kind, question_id=question_id, display_name=display_name(filename),
                             storage_key=key, content_type=content_type, size=len(data),
-                            sha256=hashlib.sha256(data).hexdigest(), uploaded_by_id=actor.id)
+                            sha256=sha256, uploaded_by_id=actor.id)
     application.attachments.append(attachment)
     db.session.flush()
     audit.record("application.file_added", actor=actor, target=application, file=attachment.display_name)
