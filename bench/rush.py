@@ -1,7 +1,8 @@
 """The deadline rush: artists autosave, upload and submit while gunicorn workers are killed with kill -9.
 
-    .venv/bin/python bench/rush.py                       # 200 artists, 90 s, PostgreSQL `rush`, Redis db 6
-    .venv/bin/python bench/rush.py --artists 400 --duration 120 --kill-every 3
+    .venv/bin/python bench/rush.py                  # 120 artists, a 120 s rush, PostgreSQL `rush`, Redis db 6
+    .venv/bin/python bench/rush.py --artists 300 --duration 180 --autosave-every 3 --kill-every 3
+    DATABASE_URL=postgresql+psycopg://… RATELIMIT_STORAGE_URI=redis://… .venv/bin/python bench/rush.py
 
 The production set-up on 127.0.0.1: gunicorn (4 sync workers, --timeout 60, as the README's Production
 section says) with the production configuration, PostgreSQL (the tables of its database are dropped and
@@ -18,9 +19,10 @@ the gunicorn master starts a new one.
 
 A request cut by a kill counts as an error and the artist does what a person in a browser does: the
 autosave tries again on the next tick with whatever the text is then; an upload or a submission is sent
-again after a moment (the real risk: twice). A 409 on autosave (our own save went through but its
-answer was lost) is recovered as the page tells the artist to: "Save draft", which shows both versions,
-then save again.
+again after a moment (the real risk: twice). Like the page, each autosave carries a save id and the
+next one names a save whose answer was lost (`lost_save`), so the server does not take the artist's own
+stored save for another window's; a 409 that still comes is recovered as the page tells the artist to:
+"Save draft", which shows both versions, then save again.
 
 Afterwards the database must hold, for every artist: the content of their last acknowledged save (or a
 later one they sent); every acknowledged autosave version exactly once in the audit log; every
@@ -165,7 +167,8 @@ class Artist:
     sent: set[int] = field(default_factory=set)
     acked_seq: int = 0                      # the last save the server confirmed (autosave 200 or Save 302)
     acked_versions: list[int] = field(default_factory=list)
-    false_conflicts: int = 0                # 409s caused by our own save whose answer was lost
+    lost_save: str = ""                     # the save id of a save whose answer never came (as the page keeps it)
+    false_conflicts: int = 0                # 409s: nobody else writes this draft, so our own lost save
     upload_sha: str | None = None           # set when an upload was acknowledged
     upload_attempts: int = 0
     submitted: bool = False                 # a 302 to the application page
@@ -206,10 +209,10 @@ class Client:
             time.sleep(rng.uniform(0.5, 1.5))
         return None
 
-    def form(self, artist: Artist, version: int) -> str:
+    def form(self, artist: Artist, version: int, **extra) -> str:
         s = self.setup
         marker = f"rush-{artist.n}-{artist.seq}"
-        return urlencode({
+        return urlencode({**extra,
             "csrf_token": artist.csrf, "version": version, "title": f"Tidal memory {artist.n}",
             "summary": f"A dance piece between the shore and the factory. {marker}", "languages": "en",
             "discipline": "dance", "career_stage": "", "pair_id": s.pair_id, "origin_city_id": s.origin_city_id,
@@ -283,9 +286,13 @@ class Client:
         """One tick of the page's autosave; True when the server confirmed it."""
         artist.seq += 1
         artist.sent.add(artist.seq)
-        reply = self.once(artist, "autosave", "POST", f"{path}/autosave", body=self.form(artist, artist.version))
+        save_id = f"{artist.n}-{artist.seq}-{secrets.token_hex(4)}"
+        extra = {"save_id": save_id, **({"lost_save": artist.lost_save} if artist.lost_save else {})}
+        reply = self.once(artist, "autosave", "POST", f"{path}/autosave", body=self.form(artist, artist.version, **extra))
         if reply is None or reply.status >= 500:
+            artist.lost_save = artist.lost_save or save_id
             return False  # like the page: nothing shown, the next tick sends the text as it is then
+        artist.lost_save = ""
         if reply.status == 200:
             answer = json.loads(reply.text)
             artist.version, artist.csrf = answer["version"], answer["csrf_token"]
@@ -490,7 +497,7 @@ def report(log: Log, artists: list[Artist], kills: list[int], peaks: dict[int, f
               f"highest {max(inner):.1f}/s")
     table(samples)
     confirmed = sum(len(a.acked_versions) for a in artists)
-    print(f"autosaves confirmed: {confirmed}; 409 after a lost answer, recovered with Save: "
+    print(f"autosaves confirmed: {confirmed}; 409 (own save's answer lost), recovered with Save: "
           f"{sum(a.false_conflicts for a in artists)}; uploads confirmed: {sum(bool(a.upload_sha) for a in artists)} "
           f"({sum(a.upload_attempts for a in artists)} sent); submissions confirmed: "
           f"{sum(a.submitted for a in artists)} of {len(artists)} ({sum(a.submit_attempts for a in artists)} sent)")
