@@ -168,6 +168,7 @@ class Artist:
     acked_seq: int = 0                      # the last save the server confirmed (autosave 200 or Save 302)
     acked_versions: list[int] = field(default_factory=list)
     lost_save: str = ""                     # the save id of a save whose answer never came (as the page keeps it)
+    unanswered: list[str] = field(default_factory=list)  # every save id whose answer never came
     false_conflicts: int = 0                # 409s: nobody else writes this draft, so our own lost save
     upload_sha: str | None = None           # set when an upload was acknowledged
     upload_attempts: int = 0
@@ -291,6 +292,7 @@ class Client:
         reply = self.once(artist, "autosave", "POST", f"{path}/autosave", body=self.form(artist, artist.version, **extra))
         if reply is None or reply.status >= 500:
             artist.lost_save = artist.lost_save or save_id
+            artist.unanswered.append(save_id)
             return False  # like the page: nothing shown, the next tick sends the text as it is then
         artist.lost_save = ""
         if reply.status == 200:
@@ -399,8 +401,9 @@ def verify(url: str, attachment_dir: str, artists: list[Artist]) -> tuple[Counte
             attachments[att.application_id].append(att)
         receipts = Counter(s.scalars(sa.select(Receipt.application_id)))
         receipt_of = {r.application_id: r for r in s.scalars(sa.select(Receipt))}
-        saved_versions = Counter((e.target_id, e.detail.get("version")) for e in s.scalars(
-            sa.select(AuditEntry).where(AuditEntry.action == "application.saved")))
+        saves = list(s.scalars(sa.select(AuditEntry).where(AuditEntry.action == "application.saved")))
+        saved_versions = Counter((e.target_id, e.detail.get("version")) for e in saves)
+        save_ids = {e.detail.get("save") for e in saves}
         submitted_audits = Counter(s.scalars(sa.select(AuditEntry.target_id).where(
             AuditEntry.action == "application.submitted")))
         mails = s.execute(sa.select(OutboxMessage.recipient, OutboxMessage.subject)).all()
@@ -414,7 +417,7 @@ def verify(url: str, attachment_dir: str, artists: list[Artist]) -> tuple[Counte
             stored = int(match.group(2)) if match and int(match.group(1)) == artist.n else 0
             if artist.acked_seq and (stored < artist.acked_seq or stored not in artist.sent):
                 lost["autosave"] += 1
-            seen["unconfirmed save stored"] += stored > artist.acked_seq
+            seen["autosaves stored whose answer was lost"] += sum(i in save_ids for i in artist.unanswered)
             for version in artist.acked_versions:
                 count = saved_versions[(application.id, str(version))]
                 lost["autosave version"] += count == 0
