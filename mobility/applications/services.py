@@ -32,8 +32,8 @@ from mobility.calls.questionnaires import text_length, unanswered, validated_ans
 from mobility.cities.enums import Direction, Side
 from mobility.core import audit
 from mobility.core.errors import DomainError
-from mobility.core.models import AuditEntry
 from mobility.core.mail import queue_mail
+from mobility.core.models import AuditEntry
 from mobility.core.storage import get_storage
 from mobility.db import utcnow
 from mobility.extensions import db
