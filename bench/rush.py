@@ -6,7 +6,8 @@
 
 The production set-up on 127.0.0.1: gunicorn (4 sync workers, --timeout 60, as the README's Production
 section says) with the production configuration, PostgreSQL (the tables of its database are dropped and
-made again) and Redis for the rate limits (RATELIMIT_STORAGE_URI, a key prefix of its own per run).
+made again) and Redis for the rate limits and the cache (RATELIMIT_STORAGE_URI, CACHE_REDIS_URL; a key
+prefix of its own per run).
 Each artist comes from an address of their own (X-Forwarded-For through TRUSTED_PROXY_COUNT=1, as
 behind the reverse proxy), signs in through the form, starts an application to the open call, and then
 behaves like the browser's autosave (mobility/static/js/application_form.js): every tick the text has
@@ -534,7 +535,8 @@ def main() -> None:
     print(f"data: one open call, {args.artists} artists, in {time.perf_counter() - t0:.1f} s")
     attachment_dir = tempfile.mkdtemp(prefix="rush-attachments-")
     gunicorn_log = tempfile.NamedTemporaryFile(prefix="rush-gunicorn-", suffix=".log", delete=False)
-    env = {"RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", DEFAULT_REDIS),
+    redis_url = os.environ.get("RATELIMIT_STORAGE_URI", DEFAULT_REDIS)
+    env = {"RATELIMIT_STORAGE_URI": redis_url, "CACHE_REDIS_URL": os.environ.get("CACHE_REDIS_URL", redis_url),
            "RATELIMIT_KEY_PREFIX": f"rush-{secrets.token_hex(4)}", "TRUSTED_PROXY_COUNT": "1",
            "ATTACHMENT_DIR": attachment_dir}
     port = free_port()

@@ -232,7 +232,7 @@ def _dashboard_filters() -> tuple[DashboardFilterForm, dashboard.Filters]:
 def dashboard_page():
     form, filters = _dashboard_filters()
     args = {k: v for k, v in request.args.items() if v}
-    figures = dashboard.indicators(filters)
+    figures = dashboard.current_indicators(filters)
 
     def chart(title, members, counts, link=True):
         items = [(m.title, counts.get(m.value, 0), url_for(
