@@ -29,9 +29,9 @@ def open_call(live_app):
         return call.id
 
 
-def _sign_in(page: Page, live_url: str) -> None:
+def _sign_in(page: Page, live_url: str, email: str = "hanako@example.jp") -> None:
     page.goto(live_url + "/sign-in")
-    page.locator("#email").fill("hanako@example.jp")
+    page.locator("#email").fill(email)
     page.locator("#password").fill(PASSWORD)
     page.locator("#submit").click()
     expect(page.locator("html")).to_have_attribute("lang", "ja")
@@ -101,12 +101,15 @@ def test_japanese_artist_applies_over_two_visits(browser: Browser, live_url, ope
     second.close()
 
 
-def test_an_autosave_cut_off_on_its_way_back_does_not_turn_into_a_conflict(browser: Browser, live_url, open_call):
+def test_an_autosave_cut_off_on_its_way_back_does_not_turn_into_a_conflict(browser: Browser, live_app, live_url):
     """The server stored a save but the connection dropped before the answer: the next save goes through."""
+    with live_app.app_context(), live_app.test_request_context():
+        call_id = make_call(actor=make_user("manager", email="office3@example.eu"), publish=True).id
+        make_user(email="taro@example.jp", name="山田 太郎", locale="ja", timezone="Asia/Tokyo")
     context = browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo")
     page = context.new_page()
-    _sign_in(page, live_url)
-    page.goto(f"{live_url}/calls/{open_call}")
+    _sign_in(page, live_url, "taro@example.jp")
+    page.goto(f"{live_url}/calls/{call_id}")
     page.locator("form[action$='/apply'] button").click()
     stored = []
 
