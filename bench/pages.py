@@ -17,9 +17,7 @@ import argparse
 import http.client
 import os
 import re
-import secrets
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -32,13 +30,12 @@ sys.path.insert(0, ROOT)
 
 import sqlalchemy as sa  # noqa: E402
 
-from bench.data import MANAGER, PASSWORD, analyze, bench_app, fresh_schema, generate, page_urls  # noqa: E402
+from bench.data import MANAGER, analyze, bench_app, fresh_schema, generate, page_urls  # noqa: E402
+from bench.serve import HOST, MINIMAL, free_port, get, peak_rss_mb, sign_in, start_server, worker_pids  # noqa: E402
 from mobility.accounts.models import User  # noqa: E402
 from mobility.extensions import db  # noqa: E402
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench"
-HOST = "127.0.0.1"
-MINIMAL = "/bench/minimal"
 REDIS_URL = "redis://127.0.0.1:6379/7"
 
 
@@ -50,7 +47,7 @@ class Result:
     errors: int
 
 
-# ---- the data and the server ----------------------------------------------------------------
+# ---- the data ----------------------------------------------------------------------------------
 
 def load(url: str, applications: int, jurors: int, reuse: bool) -> dict[str, tuple[str | None, str]]:
     app = bench_app(url)
@@ -72,83 +69,7 @@ def load(url: str, applications: int, jurors: int, reuse: bool) -> dict[str, tup
     return urls
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
-def start_server(url: str, port: int, workers: int) -> subprocess.Popen:
-    # As README → Production sets it up: rate limits and computed pages in Redis, shared by the workers.
-    env = {"RATELIMIT_STORAGE_URI": REDIS_URL, "CACHE_REDIS_URL": REDIS_URL, **os.environ,
-           "DATABASE_URL": url, "MOBILITY_CONFIG": "production", "BENCH_ENDPOINT": "1",
-           "SECRET_KEY": secrets.token_hex(32), "MAIL_BACKEND": "outbox"}
-    gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
-    server = subprocess.Popen([gunicorn, "--workers", str(workers), "--bind", f"{HOST}:{port}",
-                               "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if get(port, MINIMAL)[0] == 200:
-                return server
-        except OSError:
-            time.sleep(0.2)
-    server.terminate()
-    raise RuntimeError("gunicorn did not answer within 60 s")
-
-
-def worker_pids(master: int) -> list[int]:
-    pids = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    if int(f.read().rsplit(")", 1)[1].split()[1]) == master:
-                        pids.append(int(entry))
-            except (OSError, IndexError, ValueError):
-                continue
-    return pids
-
-
-def peak_rss_mb(pid: int) -> float:
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-
-# ---- HTTP: sign-in and the bounded runs -------------------------------------------------------
-
-def get(port: int, path: str, cookie: str = "", method: str = "GET", body: str | None = None):
-    conn = http.client.HTTPConnection(HOST, port, timeout=30)
-    headers = {"Cookie": cookie} if cookie else {}
-    if body is not None:
-        headers["Content-Type"] = "application/x-www-form-urlencoded"
-    conn.request(method, path, body=body, headers=headers)
-    response = conn.getresponse()
-    data = response.read().decode("utf-8", "replace")
-    conn.close()
-    return response.status, response.getheader("Set-Cookie") or "", data
-
-
-def session_cookie(set_cookie: str) -> str:
-    match = re.search(r"mobility_session=([^;]+)", set_cookie)
-    return f"mobility_session={match.group(1)}" if match else ""
-
-
-def sign_in(port: int, email: str) -> str:
-    """Through the real form: the CSRF token of the page, then the POST; returns the session cookie."""
-    from urllib.parse import urlencode
-
-    _status, set_cookie, page = get(port, "/sign-in")
-    token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
-    status, set_cookie, _ = get(port, "/sign-in", session_cookie(set_cookie), "POST",
-                                urlencode({"email": email, "password": PASSWORD, "csrf_token": token}))
-    if status != 302:
-        raise RuntimeError(f"sign-in as {email} failed ({status})")
-    return session_cookie(set_cookie)
-
+# ---- the bounded runs --------------------------------------------------------------------------
 
 def run_wrk(port: int, path: str, cookie: str, duration: float, connections: int) -> Result:
     command = ["wrk", "-t", "2", "-c", str(connections), "-d", f"{duration:g}s", "--latency", "--timeout", "30s"]
@@ -224,7 +145,9 @@ def main() -> None:
     urls = load(url, args.applications, args.jurors, args.reuse)
     drive = run_python if args.python_client or not shutil.which("wrk") else run_wrk
     port = free_port()
-    server = start_server(url, port, args.workers)
+    # As README → Production sets it up: rate limits and computed pages in Redis, shared by the workers.
+    shared = {name: os.environ.get(name, REDIS_URL) for name in ("RATELIMIT_STORAGE_URI", "CACHE_REDIS_URL")}
+    server = start_server(url, port, args.workers, env=shared)
     try:
         cookies = {}
         for who in {who for who, _path in urls.values() if who}:

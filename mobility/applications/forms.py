@@ -37,6 +37,9 @@ def application_form_class(call: Call):
 
     class ApplicationForm(FlaskForm):
         version = HiddenField()
+        # Sent by the autosave script only: see services.save_draft.
+        save_id = HiddenField(validators=[Optional(), Length(max=64)])
+        lost_save = HiddenField(validators=[Optional(), Length(max=64)])
         title = StringField(_l("Project title"), render_kw={"data-maxlength": 300})
         summary = TextAreaField(_l("Summary of your project"), render_kw={"data-maxlength": 3000, "rows": 6},
                                 description=_l("Up to 3,000 characters. Chinese, Japanese and Korean characters "

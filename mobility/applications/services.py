@@ -33,6 +33,7 @@ from mobility.cities.enums import Direction, Side
 from mobility.core import audit
 from mobility.core.errors import DomainError
 from mobility.core.mail import queue_mail
+from mobility.core.models import AuditEntry
 from mobility.core.storage import get_storage
 from mobility.db import utcnow
 from mobility.extensions import db
@@ -126,10 +127,18 @@ def _ensure_editable(application: Application, now: datetime | None = None) -> N
 
 
 def save_draft(actor: User, application: Application, expected_version: int, data: DraftData,
-               now: datetime | None = None) -> Application:
-    """Validate what can be checked now (lengths, choices, dates) and store it; completeness waits."""
+               now: datetime | None = None, *, save_id: str | None = None, lost_save: str | None = None
+               ) -> Application:
+    """Validate what can be checked now (lengths, choices, dates) and store it; completeness waits.
+
+    `save_id` names this save (the page's autosave makes one up per request); `lost_save` is the save
+    whose answer never reached the page. If that save is the only one since `expected_version`, the
+    newer version is the page's own and not another window's: no conflict."""
     if expected_version != application.version:
-        raise VersionConflict(application)
+        if not (lost_save and application.version == expected_version + 1
+                and _last_save_id(actor, application) == lost_save):
+            raise VersionConflict(application)
+        expected_version = application.version
     _ensure_editable(application, now)
     call = application.call
     values = _validated(call, data)
@@ -143,8 +152,21 @@ def save_draft(actor: User, application: Application, expected_version: int, dat
     except StaleDataError as exc:
         db.session.rollback()
         raise VersionConflict(db.session.get(Application, application.id)) from exc
-    audit.record("application.saved", actor=actor, target=application, version=application.version)
+    audit.record("application.saved", actor=actor, target=application, version=application.version,
+                 **({"save": save_id[:64]} if save_id else {}))
     return application
+
+
+def _last_save_id(actor: User, application: Application) -> str | None:
+    """The save id of the latest save of `application`, if `actor` made it (the audit log has it)."""
+    detail = db.session.scalar(
+        select(AuditEntry.detail).where(AuditEntry.actor_id == actor.id, AuditEntry.action == "application.saved",
+                                        AuditEntry.target_type == "Application",
+                                        AuditEntry.target_id == application.id)
+        .order_by(AuditEntry.id.desc()).limit(1))
+    if not detail or detail.get("version") != str(application.version):
+        return None
+    return detail.get("save")
 
 
 def _validated(call: Call, data: DraftData) -> dict:
@@ -425,10 +447,16 @@ class TooLarge(DomainError):
 
 def add_attachment(actor: User, application: Application, *, kind: AttachmentKind, filename: str, data: bytes,
                    question_id: int | None = None) -> Attachment:
+    """Store the file once. The same bytes sent again for the same purpose (the artist retrying after the
+    answer was lost: the connection dropped, the server restarted) give back the attachment already there."""
     _ensure_editable(application)
     config = current_app.config
     if len(data) == 0:
         raise DomainError(_l("The file is empty."), field="file")
+    sha256 = hashlib.sha256(data).hexdigest()
+    for existing in application.attachments:
+        if existing.sha256 == sha256 and existing.kind is kind and existing.question_id == question_id:
+            return existing
     if len(data) > config["MAX_ATTACHMENT_BYTES"]:
         raise TooLarge(_l("A file may be at most %(size)s MB.", size=config["MAX_ATTACHMENT_BYTES"] // 2**20),
                        field="file")
@@ -448,7 +476,7 @@ def add_attachment(actor: User, application: Application, *, kind: AttachmentKin
     key = get_storage().save(data)
     attachment = Attachment(kind=kind, question_id=question_id, display_name=display_name(filename),
                             storage_key=key, content_type=content_type, size=len(data),
-                            sha256=hashlib.sha256(data).hexdigest(), uploaded_by_id=actor.id)
+                            sha256=sha256, uploaded_by_id=actor.id)
     application.attachments.append(attachment)
     db.session.flush()
     audit.record("application.file_added", actor=actor, target=application, file=attachment.display_name)

@@ -155,7 +155,8 @@ def autosave(application_id: int):
     if not form.validate():
         return jsonify(error=_("Not saved: check the marked fields."), fields=form.errors), 422
     try:
-        services.save_draft(_user(), application, int(form.version.data or 0), form.draft_data())
+        services.save_draft(_user(), application, int(form.version.data or 0), form.draft_data(),
+                            save_id=form.save_id.data or None, lost_save=form.lost_save.data or None)
     except services.VersionConflict:
         db.session.rollback()
         return jsonify(conflict=True, error=_("Not saved: this draft was changed in another window or by a team "

@@ -1,6 +1,7 @@
 """An artist in Japanese drafts over two visits, attaches a PDF, fixes a failing rule, submits, gets the receipt."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -28,9 +29,9 @@ def open_call(live_app):
         return call.id
 
 
-def _sign_in(page: Page, live_url: str) -> None:
+def _sign_in(page: Page, live_url: str, email: str = "hanako@example.jp") -> None:
     page.goto(live_url + "/sign-in")
-    page.locator("#email").fill("hanako@example.jp")
+    page.locator("#email").fill(email)
     page.locator("#password").fill(PASSWORD)
     page.locator("#submit").click()
     expect(page.locator("html")).to_have_attribute("lang", "ja")
@@ -98,3 +99,36 @@ def test_japanese_artist_applies_over_two_visits(browser: Browser, live_url, ope
     assert receipt.read_bytes().startswith(b"%PDF")
     page.screenshot(path=str(tmp_path / "submitted.png"), full_page=True)
     second.close()
+
+
+def test_an_autosave_cut_off_on_its_way_back_does_not_turn_into_a_conflict(browser: Browser, live_app, live_url):
+    """The server stored a save but the connection dropped before the answer: the next save goes through."""
+    with live_app.app_context(), live_app.test_request_context():
+        call_id = make_call(actor=make_user("manager", email="office3@example.eu"), publish=True).id
+        make_user(email="taro@example.jp", name="山田 太郎", locale="ja", timezone="Asia/Tokyo")
+    context = browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo")
+    page = context.new_page()
+    _sign_in(page, live_url, "taro@example.jp")
+    page.goto(f"{live_url}/calls/{call_id}")
+    page.locator("form[action$='/apply'] button").click()
+    stored = []
+
+    def store_then_cut(route):
+        stored.append(route.fetch().status)  # the server stores the save …
+        route.abort("connectionreset")       # … and the answer never arrives
+
+    title = page.locator("#title")
+    page.route("**/autosave", store_then_cut)
+    with page.expect_event("requestfailed"):
+        title.fill("潮の記憶")
+        title.dispatch_event("change")  # what leaving a changed field does: save
+    assert stored == [200]
+    page.unroute("**/autosave")
+    with page.expect_response("**/autosave") as answer:
+        title.fill("潮の記憶 — 鎌倉")
+        title.dispatch_event("change")
+    assert answer.value.status == 200, answer.value.text()
+    expect(page.locator(".save-status")).not_to_have_class(re.compile("error"))
+    page.reload()
+    expect(title).to_have_value("潮の記憶 — 鎌倉")
+    context.close()

@@ -92,6 +92,33 @@ def test_autosave_answers_json_with_a_fresh_token_and_refuses_stale_versions(app
     assert invalid.status_code == 422 and invalid.get_json()["field"] == "host_email"
 
 
+def test_an_autosave_whose_answer_was_lost_is_not_a_conflict_with_itself(app, client, db):
+    """The connection drops after the server stored a save: the page's next save names the lost one."""
+    with app.test_request_context():
+        application = make_application()
+    sign_in(client, application.applicant.email)
+    url = f"/applications/{application.id}/autosave"
+    token = _token(client, f"/applications/{application.id}/edit")
+    loaded = application.version
+    lost = client.post(url, data={**_form_data(application, loaded, title="Stored, answer lost"),
+                                  "save_id": "a1", "csrf_token": token})
+    assert lost.status_code == 200  # the page never sees this answer: it still holds `loaded`
+    nxt = client.post(url, data={**_form_data(application, loaded, title="Typed after"), "save_id": "a2",
+                                 "lost_save": "a1", "csrf_token": token})
+    assert nxt.status_code == 200 and nxt.get_json()["version"] == loaded + 2
+    db.session.refresh(application)
+    assert application.title == "Typed after"
+    # Our save "b1" was lost before the server stored it, and another window saved: that is a conflict.
+    other = client.post(url, data={**_form_data(application, loaded + 2, title="Other window"), "save_id": "c1",
+                                   "csrf_token": token})
+    assert other.status_code == 200
+    stale = client.post(url, data={**_form_data(application, loaded + 2, title="Mine, later"), "save_id": "b2",
+                                   "lost_save": "b1", "csrf_token": token})
+    assert stale.status_code == 409
+    db.session.refresh(application)
+    assert application.title == "Other window"
+
+
 def test_an_expired_token_on_the_long_form_keeps_the_text(app, client, db):
     with app.test_request_context():
         application = make_application()
@@ -119,6 +146,7 @@ def test_uploads_are_checked_by_content_and_served_as_attachments(app, client, d
                            content_type="multipart/form-data")
 
     assert upload("../../作品集.pdf", MINIMAL_PDF).status_code == 302
+    assert upload("作品集.pdf", MINIMAL_PDF).status_code == 302  # sent again: the answer was lost on the way
     assert upload("innocent.pdf", b"<html><script>alert(1)</script></html>").status_code == 422
     assert upload("logo.svg", b"<svg xmlns='http://www.w3.org/2000/svg'/>").status_code == 422
     db.session.refresh(application)

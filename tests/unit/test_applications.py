@@ -223,6 +223,22 @@ def test_attachments_are_checked_and_limited(app, db):
         app.config["MAX_ATTACHMENT_BYTES"] = 10 * 1024 * 1024
 
 
+def test_the_same_file_sent_again_is_kept_once(db):
+    """A retry after a lost answer (the connection dropped mid-response) must not attach the file twice."""
+    application = make_application()
+    artist = application.applicant
+    first = services.add_attachment(artist, application, kind=AttachmentKind.PORTFOLIO, filename="作品集.pdf",
+                                    data=MINIMAL_PDF)
+    again = services.add_attachment(artist, application, kind=AttachmentKind.PORTFOLIO, filename="作品集 (1).pdf",
+                                    data=MINIMAL_PDF)
+    assert again is first and len(application.attachments) == 1
+    # The same bytes for another purpose are another attachment.
+    other = services.add_attachment(artist, application, kind=AttachmentKind.CV, filename="cv.pdf", data=MINIMAL_PDF)
+    assert other is not first and len(application.attachments) == 2
+    receipt = services.submit_application(artist, application)
+    assert len(receipt.content["attachments"]) == 2
+
+
 def test_co_creation_teams_need_both_cities(db):
     manager = make_user("manager")
     call = make_call(actor=manager, kind=CallKind.CO_CREATION, publish=True)

@@ -10,6 +10,15 @@
   var dirty = false;
   var saving = false;
   var submitWhenSaved = false;
+  // A save whose answer never came (connection lost): it may have been stored. The next save names it,
+  // so the server can tell our own newer version from another window's and not report a conflict.
+  var lostSave = "";
+
+  function saveId() {
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
 
   function chars(text) { return Array.from(text.replace(/\r\n/g, "\n")).length; }
 
@@ -46,11 +55,15 @@
     saving = true;
     dirty = false;
     var data = new FormData(form);
+    var id = saveId();
+    data.set("save_id", id);
+    if (lostSave) { data.set("lost_save", lostSave); }
     fetch(form.getAttribute("data-autosave-url"), {
       method: "POST", body: data, credentials: "same-origin", headers: { "Accept": "application/json" }
     }).then(function (response) {
       return response.json().then(function (body) { return { ok: response.ok, body: body }; });
     }).then(function (result) {
+      lostSave = "";
       if (result.ok) {
         form.querySelector("input[name='version']").value = result.body.version;
         document.querySelectorAll("input[name='csrf_token']").forEach(function (input) {
@@ -64,6 +77,7 @@
         if (!result.body.conflict) { dirty = true; }
       }
     }).catch(function () {
+      lostSave = lostSave || id;  // an older lost save stays the one to name until an answer comes
       dirty = true;  // offline for a moment: try again on the next tick
     }).then(function () {
       saving = false;
