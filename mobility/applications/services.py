@@ -34,7 +34,7 @@ from mobility.core import audit
 from mobility.core.errors import DomainError
 from mobility.core.mail import queue_mail
 from mobility.core.models import AuditEntry
-from mobility.core.storage import get_storage
+from mobility.core.storage import save_for_transaction
 from mobility.db import utcnow
 from mobility.extensions import db
 from mobility.i18n.content import localized
@@ -473,7 +473,7 @@ def add_attachment(actor: User, application: Application, *, kind: AttachmentKin
     if question_id is not None and not any(q.id == question_id and q.kind is QuestionKind.FILE
                                            for q in application.call.questions):
         raise DomainError(_l("Choose one of the call's questions."), field="question_id")
-    key = get_storage().save(data)
+    key = save_for_transaction(data)
     attachment = Attachment(kind=kind, question_id=question_id, display_name=display_name(filename),
                             storage_key=key, content_type=content_type, size=len(data),
                             sha256=sha256, uploaded_by_id=actor.id)

@@ -154,7 +154,17 @@ def get_storage() -> Storage:
     return storage
 
 
+def save_for_transaction(data: bytes) -> str:
+    """Store the bytes of a row being written now; should the transaction roll back, they go too."""
+    from mobility.extensions import db
+
+    key = get_storage().save(data)
+    db.session.info.setdefault("storage_saved", []).append(key)
+    return key
+
+
 def _delete_after_commit(session) -> None:
+    session.info.pop("storage_saved", None)  # their rows are committed: the files stay
     keys = session.info.pop("storage_deletions", [])
     if keys:
         storage = get_storage()
@@ -164,10 +174,16 @@ def _delete_after_commit(session) -> None:
 
 def _forget_deletions(session) -> None:
     session.info.pop("storage_deletions", None)
+    orphans = session.info.pop("storage_saved", [])  # no row will ever name them
+    if orphans:
+        storage = get_storage()
+        for key in orphans:
+            storage.delete(key)
 
 
 def init_app(app) -> None:
-    """Files removed in a transaction are deleted from the store only once it commits."""
+    """Files removed in a transaction are deleted from the store only once it commits; files saved in a
+    transaction that rolls back are deleted then."""
     from sqlalchemy import event
 
     check_config(app.config)

@@ -20,7 +20,7 @@ from mobility.calls.questionnaires import field_name, unanswered, validated_answ
 from mobility.core import audit
 from mobility.core.errors import DomainError
 from mobility.core.mail import queue_mail
-from mobility.core.storage import get_storage
+from mobility.core.storage import save_for_transaction
 from mobility.db import utcnow
 from mobility.extensions import db
 from mobility.i18n.content import localized
@@ -190,7 +190,7 @@ def add_photo(grantee: User, report: FinalReport, *, data: bytes, caption: str) 
                                   size=current_app.config["MAX_ATTACHMENT_BYTES"] // 2**20), field="photo")
     if len(report.photos) >= MAX_PHOTOS:
         raise DomainError(_l("A report can have at most %(n)s photos.", n=MAX_PHOTOS), field="photo")
-    photo = ReportPhoto(storage_key=get_storage().save(data), content_type=detect_type(data), size=len(data),
+    photo = ReportPhoto(storage_key=save_for_transaction(data), content_type=detect_type(data), size=len(data),
                         caption=(caption or "").strip()[:300])
     report.photos.append(photo)
     db.session.flush()

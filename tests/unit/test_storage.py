@@ -107,3 +107,21 @@ def test_a_removed_file_leaves_the_store_only_when_the_change_commits(app, db, s
         with pytest.raises(FileNotFoundError):
             store.read(key)
         assert list(store.keys()) == []
+
+
+def test_a_file_saved_in_a_change_that_rolls_back_leaves_the_store_with_it(app, db, store):
+    with app.test_request_context(environ_base={"REMOTE_ADDR": "127.0.0.1"}):
+        application = make_application()
+        attachment = applications.add_attachment(application.applicant, application, kind=AttachmentKind.CV,
+                                                 filename="cv.pdf", data=DATA)
+        orphan = attachment.storage_key
+        assert store.read(orphan) == DATA
+        db.session.rollback()                 # e.g. a later step of the same request failed
+        assert list(store.keys()) == []       # no row names it, so no file is kept
+
+        application = db.session.merge(application)
+        kept = applications.add_attachment(application.applicant, application, kind=AttachmentKind.CV,
+                                           filename="cv.pdf", data=DATA).storage_key
+        db.session.commit()
+        db.session.rollback()                 # nothing pending: the committed file stays
+        assert list(store.keys()) == [kept] and store.read(kept) == DATA
