@@ -121,14 +121,15 @@ def _activity() -> list[tuple]:
         # count(*) with max(): PostgreSQL answers both from an index on the time alone.
         return select(literal(table), func.count(), cast(func.max(changed), String))
 
-    return [tuple(row) for row in db.session.execute(union_all(
+    # Sorted: PostgreSQL may return the parts of a UNION ALL in any order (parallel append).
+    return sorted(tuple(row) for row in db.session.execute(union_all(
         changes("application", Application.updated_at),
         changes("grant", Grant.updated_at),
         # Payments are recorded, never edited: their number and total tell every change.
         select(literal("payment"), func.count(), cast(func.sum(Payment.amount), String)).select_from(Payment),
         changes("final_report", FinalReport.updated_at),
         changes("call", Call.updated_at),  # the year filter reads the calls' closing dates
-    ))]
+    )))
 
 
 def indicators(filters: Filters) -> Indicators:
