@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import enum
 
-from flask_babel import LazyString
+from flask_babel import LazyString, get_locale
 
 
-_TITLES: dict[type, dict] = {}
+_TITLES: dict[tuple[type, str], dict] = {}
 
 
 class TitledEnum(str, enum.Enum):
@@ -18,11 +18,12 @@ class TitledEnum(str, enum.Enum):
 
     @property
     def title(self) -> str:
-        # The titles are lazy strings: one table per class serves every locale (long lists ask per row).
-        titles = _TITLES.get(type(self))
+        # Long lists ask for a title per row: each class's titles are translated once per locale.
+        locale = str(get_locale())
+        titles = _TITLES.get((type(self), locale))
         if titles is None:
-            titles = _TITLES[type(self)] = self._titles()
-        return str(titles.get(self, self.value))
+            titles = _TITLES[(type(self), locale)] = {m: str(t) for m, t in self._titles().items()}
+        return titles.get(self, self.value)
 
     @classmethod
     def choices(cls) -> list[tuple[str, LazyString | str]]:
