@@ -1,4 +1,5 @@
-"""Command-line tools: `flask translate …`, `flask demo load`, `flask backup …`, `flask outbox send`."""
+"""Command-line tools: `flask translate …`, `flask demo load`, `flask backup …`, `flask outbox send`,
+`flask jobs worker`."""
 from __future__ import annotations
 
 import subprocess
@@ -151,3 +152,17 @@ def register_cli(app: Flask) -> None:
         from mobility.core.mail import deliver
 
         click.echo(f"{deliver()} message(s) sent")
+
+    @app.cli.group()
+    def jobs():
+        """Background jobs (RQ on JOB_QUEUE_URL)."""
+
+    @jobs.command("worker")
+    @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+    def jobs_worker(burst: bool):
+        """Perform queued jobs: exports, assignment runs, mail delivery (run it under systemd)."""
+        from mobility.jobs.runner import run_worker
+
+        if not app.config.get("JOB_QUEUE_URL"):
+            raise click.ClickException("Set JOB_QUEUE_URL (e.g. redis://127.0.0.1:6379/1) to run a worker.")
+        run_worker(app, burst=burst)
