@@ -100,7 +100,7 @@ class Progress:
 
 # ---- starting work ------------------------------------------------------------------------------
 
-def start(kind: str, owner, function: str, **arguments) -> BackgroundJob:
+def start(kind: str, owner, function: str, /, **arguments) -> BackgroundJob:
     """Record a job for `owner`; it is queued when the caller's transaction commits. Audited."""
     if kind not in KINDS:
         raise ValueError(f"unknown job kind {kind!r}")
@@ -114,7 +114,7 @@ def start(kind: str, owner, function: str, **arguments) -> BackgroundJob:
     return job
 
 
-def enqueue(function: str, *, eager_retries: bool = True, **arguments) -> None:
+def enqueue(function: str, /, *, eager_retries: bool = True, **arguments) -> None:
     """Hand untracked work to the queue now (in-process without a queue)."""
     _check(function, arguments)
     _dispatch(function, arguments, None, eager_retries=eager_retries)

@@ -124,8 +124,8 @@ def test_the_office_runs_assignment_and_sees_the_ranking(client, db, signed_in, 
         _manager, call, _apps = make_reviewable_call(jurors=jurors)
     signed_in("manager")
     url = f"/manage/calls/{call.id}/assignment"
-    page = client.post(url, data={"csrf_token": _token(client, url)}).get_data(as_text=True)
-    assert "Seats filled: 4" in page
+    page = client.post(url, data={"csrf_token": _token(client, url)}, follow_redirects=True).get_data(as_text=True)
+    assert "Seats filled: 4" in page and "100 %" in page  # the run's job page shows its report
     ranking = client.get(f"/manage/calls/{call.id}/ranking")
     assert ranking.status_code == 200 and "Project 1" in ranking.get_data(as_text=True)
 
