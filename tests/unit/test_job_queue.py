@@ -1,0 +1,157 @@
+"""The job queue for real: RQ on Redis (database 5), an in-process `rq.SimpleWorker`, and the
+`flask jobs worker --burst` command as its own process against a database file (or PostgreSQL).
+
+These need Redis at 127.0.0.1:6379 (CI starts it): without it they fail, they never skip."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from redis import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from rq import SimpleWorker
+from rq.registry import FailedJobRegistry
+from sqlalchemy import select
+
+from mobility import create_app
+from mobility.core import mail
+from mobility.core.models import MailStatus, OutboxMessage
+from mobility.core.storage import LocalStorage, get_storage
+from mobility.extensions import db
+from mobility.jobs import runner
+from mobility.jobs.models import BackgroundJob, JobStatus
+from tests.conftest import Config
+from tests.databases import empty_database
+from tests.factories import make_user
+
+REDIS_URL = "redis://127.0.0.1:6379/5"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _require_redis() -> Redis:
+    connection = Redis.from_url(REDIS_URL)
+    try:
+        connection.ping()
+    except RedisConnectionError as error:
+        pytest.fail(f"these tests need Redis at {REDIS_URL} (CI starts it): {error}")
+    return connection
+
+
+@pytest.fixture
+def queued(app):
+    """The app with JOB_QUEUE_URL set, on a queue of its own; `queued.work()` runs a burst worker."""
+    connection = _require_redis()
+    name = f"test-{uuid.uuid4().hex[:10]}"
+    app.config.update(JOB_QUEUE_URL=REDIS_URL, JOB_QUEUE_NAME=name)
+
+    class Queued:
+        queue = runner.queue(app)
+
+        @staticmethod
+        def work() -> bool:
+            return runner.run_worker(app, burst=True, worker_class=SimpleWorker)
+
+    try:
+        yield Queued
+    finally:
+        app.config.update(JOB_QUEUE_URL=None, JOB_QUEUE_NAME="mobility")
+        runner._worker_app = None
+        for key in connection.scan_iter(f"rq:*{name}*"):
+            connection.delete(key)
+        Queued.queue.delete(delete_jobs=True)
+
+
+def _start(function, **arguments) -> int:
+    job = runner.start("export", make_user("manager"), function, **arguments)
+    db.session.commit()
+    job_id = job.id
+    runner.dispatch_committed()
+    return job_id
+
+
+def _job(job_id) -> BackgroundJob:
+    db.session.expire_all()
+    return db.session.get(BackgroundJob, job_id)
+
+
+def test_a_job_waits_in_redis_until_a_worker_performs_it(app, queued, tmp_path):
+    job_id = _start("tests.job_functions.count", n=10)
+    assert _job(job_id).status is JobStatus.QUEUED and queued.queue.count == 1  # the request did not run it
+    assert queued.work()
+    job = _job(job_id)
+    assert (job.status, job.progress, job.attempts) == (JobStatus.DONE, 100, 1)
+    assert get_storage().read(job.result_key).startswith(b"0 1 2")
+
+
+def test_rq_retries_a_job_that_fails_twice_then_it_is_done(app, queued, tmp_path):
+    job_id = _start("tests.job_functions.flaky", tally=str(tmp_path / "tally"), failures=2)
+    queued.work()
+    job = _job(job_id)
+    assert (job.status, job.attempts, job.result) == (JobStatus.DONE, 3, {"attempts": 3})
+    assert FailedJobRegistry(queue=queued.queue).count == 0
+
+
+def test_a_job_that_always_fails_ends_failed_in_the_record_and_in_rq(app, queued):
+    job_id = _start("tests.job_functions.always_fails")
+    queued.work()
+    job = _job(job_id)
+    assert (job.status, job.attempts) == (JobStatus.FAILED, 4) and "4" in job.message
+    assert FailedJobRegistry(queue=queued.queue).count == 1
+
+
+def test_mail_goes_through_the_queue_and_a_failing_send_is_retried_then_left_for_the_sweep(app, queued):
+    with app.test_request_context():
+        from flask_babel import lazy_gettext as _l
+
+        user = make_user()
+        mail.queue_mail(user.email, "en", _l("Your password was changed"), "accounts/mail/password_changed.txt",
+                        user=user)
+        db.session.commit()
+        mail.deliver_committed()  # what the end of the request does: hand the delivery to the queue
+    assert queued.queue.count == 1
+    app.config.update(MAIL_BACKEND="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=9, SMTP_STARTTLS=False)
+    try:
+        queued.work()
+    finally:
+        app.config["MAIL_BACKEND"] = "outbox"
+    message = db.session.scalar(select(OutboxMessage))
+    db.session.refresh(message)
+    assert message.status is MailStatus.FAILED and message.attempts == 4  # 1 + 3 retries by RQ
+    assert FailedJobRegistry(queue=queued.queue).count == 1  # `flask outbox send` (cron) sweeps it up later
+
+
+def test_the_worker_command_performs_a_job_in_its_own_process(tmp_path):
+    _require_redis()
+    name = f"test-{uuid.uuid4().hex[:10]}"
+    store = tmp_path / "store"
+    with empty_database(tmp_path, "worker") as url:
+
+        class FileConfig(Config):
+            SQLALCHEMY_DATABASE_URI = url
+            SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+            JOB_QUEUE_URL, JOB_QUEUE_NAME, ATTACHMENT_DIR = REDIS_URL, name, str(store)
+
+        web = create_app(FileConfig)
+        try:
+            with web.app_context():
+                db.create_all()
+                job_id = _start("tests.job_functions.count", n=5)
+                assert _job(job_id).status is JobStatus.QUEUED
+            env = {**os.environ, "MOBILITY_CONFIG": "development", "DATABASE_URL": url, "JOB_QUEUE_URL": REDIS_URL,
+                   "JOB_QUEUE_NAME": name, "JOB_RETRY_INTERVALS": "0", "ATTACHMENT_DIR": str(store),
+                   "MAIL_BACKEND": "outbox"}
+            worker = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "worker", "--burst"],
+                                    cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+            assert worker.returncode == 0, worker.stderr
+            with web.app_context():
+                job = _job(job_id)
+                assert (job.status, job.progress) == (JobStatus.DONE, 100), worker.stderr
+                assert LocalStorage(store).read(job.result_key) == b"0 1 2 3 4"
+                db.session.remove()
+                db.engine.dispose()
+        finally:
+            runner.queue(web).delete(delete_jobs=True)
