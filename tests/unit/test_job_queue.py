@@ -155,3 +155,23 @@ def test_the_worker_command_performs_a_job_in_its_own_process(tmp_path):
                 db.engine.dispose()
         finally:
             runner.queue(web).delete(delete_jobs=True)
+
+
+def test_an_assignment_run_through_the_queue_saves_reports_and_mails_with_links(app, queued):
+    from mobility.review.models import Assignment
+    from tests.factories import make_juror, make_reviewable_call
+
+    with app.test_request_context():
+        manager, call, _apps = make_reviewable_call(jurors=[make_juror(city="Chemnitz"), make_juror(city="Kamakura")])
+        job = runner.start("assignment", manager, "mobility.review.jobs.assignment_job", call_id=call.id,
+                           actor_id=manager.id, accept_partial=False)
+        db.session.commit()
+        job_id = job.id
+        runner.dispatch_committed()
+    assert db.session.scalar(select(Assignment)) is None  # queued, not run in the request
+    queued.work()
+    job = _job(job_id)
+    assert job.status is JobStatus.DONE and job.result["saved"] and job.result["assigned"] == 4
+    assert len(db.session.scalars(select(Assignment)).all()) == 4
+    bodies = [m.body for m in db.session.scalars(select(OutboxMessage)) if "/review/" in m.body]
+    assert len(bodies) == 2 and all("http://mobility.test/review/" in body for body in bodies)  # the starter's host
