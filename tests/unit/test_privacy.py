@@ -101,6 +101,7 @@ def test_after_erasure_their_identity_is_nowhere_and_the_funded_exchange_is_kept
     db.session.commit()
     assert _found_in_database(CANARY_NAME) == [] and _found_in_database(CANARY_EMAIL) == []
     assert _found_in_store(CANARY_NAME) == []
+    assert db.session.scalar(sa.select(BackgroundJob).where(BackgroundJob.owner_id == user.id)) is None
     assert db.session.get(Application, draft_id) is None          # not funded: deleted
     kept = db.session.get(Grant, grant.id)                         # funded: kept for the retention period
     assert kept is not None and kept.amount > 0 and kept.accepted_name == services.ERASED
