@@ -11,8 +11,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-from redis import Redis
-from redis.exceptions import ConnectionError as RedisConnectionError
 from rq import SimpleWorker
 from rq.registry import FailedJobRegistry
 from sqlalchemy import select
@@ -27,42 +25,23 @@ from mobility.jobs.models import BackgroundJob, JobStatus
 from tests.conftest import Config
 from tests.databases import empty_database
 from tests.factories import make_user
+from tests.queues import REDIS_URL, on_queue, require_redis
 
-REDIS_URL = "redis://127.0.0.1:6379/5"
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _require_redis() -> Redis:
-    connection = Redis.from_url(REDIS_URL)
-    try:
-        connection.ping()
-    except RedisConnectionError as error:
-        pytest.fail(f"these tests need Redis at {REDIS_URL} (CI starts it): {error}")
-    return connection
 
 
 @pytest.fixture
 def queued(app):
     """The app with JOB_QUEUE_URL set, on a queue of its own; `queued.work()` runs a burst worker."""
-    connection = _require_redis()
-    name = f"test-{uuid.uuid4().hex[:10]}"
-    app.config.update(JOB_QUEUE_URL=REDIS_URL, JOB_QUEUE_NAME=name)
+    with on_queue(app) as queue:
 
-    class Queued:
-        queue = runner.queue(app)
+        class Queued:
+            @staticmethod
+            def work() -> bool:
+                return runner.run_worker(app, burst=True, worker_class=SimpleWorker)
 
-        @staticmethod
-        def work() -> bool:
-            return runner.run_worker(app, burst=True, worker_class=SimpleWorker)
-
-    try:
+        Queued.queue = queue
         yield Queued
-    finally:
-        app.config.update(JOB_QUEUE_URL=None, JOB_QUEUE_NAME="mobility")
-        runner._worker_app = None
-        for key in connection.scan_iter(f"rq:*{name}*"):
-            connection.delete(key)
-        Queued.queue.delete(delete_jobs=True)
 
 
 def _start(function, **arguments) -> int:
@@ -125,7 +104,7 @@ def test_mail_goes_through_the_queue_and_a_failing_send_is_retried_then_left_for
 
 
 def test_the_worker_command_performs_a_job_in_its_own_process(tmp_path):
-    _require_redis()
+    require_redis()
     name = f"test-{uuid.uuid4().hex[:10]}"
     store = tmp_path / "store"
     with empty_database(tmp_path, "worker") as url:
