@@ -166,3 +166,10 @@ def register_cli(app: Flask) -> None:
         if not app.config.get("JOB_QUEUE_URL"):
             raise click.ClickException("Set JOB_QUEUE_URL (e.g. redis://127.0.0.1:6379/1) to run a worker.")
         run_worker(app, burst=burst)
+
+    @jobs.command("requeue")
+    def jobs_requeue():
+        """Hand every job still waiting back to the queue (after Redis lost its data)."""
+        from mobility.jobs.runner import requeue_waiting
+
+        click.echo(f"{requeue_waiting()} job(s) queued again")

@@ -32,7 +32,7 @@ from flask import Flask, current_app, g, has_app_context, has_request_context, r
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, inspect, update
+from sqlalchemy import event, inspect, select, update
 
 from mobility.core import audit
 from mobility.core.errors import DomainError
@@ -148,6 +148,16 @@ def dispatch_committed(response=None):
         if job is not None:
             _dispatch(job.function, job.arguments, job.id)
     return response
+
+
+def requeue_waiting() -> int:
+    """Dispatch again every job that is still waiting (its queue entry was lost with Redis's data).
+    A job that is in fact still queued runs once: `perform` skips a job that is already done."""
+    waiting = db.session.scalars(select(BackgroundJob.id).where(BackgroundJob.status == JobStatus.QUEUED)).all()
+    for job_id in waiting:
+        job = db.session.get(BackgroundJob, job_id)
+        _dispatch(job.function, job.arguments, job.id)
+    return len(waiting)
 
 
 def _base_url() -> str:

@@ -154,3 +154,12 @@ def test_an_assignment_run_through_the_queue_saves_reports_and_mails_with_links(
     assert len(db.session.scalars(select(Assignment)).all()) == 4
     bodies = [m.body for m in db.session.scalars(select(OutboxMessage)) if "/review/" in m.body]
     assert len(bodies) == 2 and all("http://mobility.test/review/" in body for body in bodies)  # the starter's host
+
+
+def test_jobs_lost_with_redis_are_queued_again(app, queued, tmp_path):
+    job_id = _start("tests.job_functions.flaky", tally=str(tmp_path / "tally"), failures=0)
+    queued.queue.empty()  # Redis lost its data: the record still says it waits
+    assert runner.requeue_waiting() == 1 and queued.queue.count == 1
+    queued.work()
+    assert _job(job_id).status is JobStatus.DONE
+    assert runner.requeue_waiting() == 0
