@@ -176,12 +176,17 @@ def _dispatch(function: str, arguments: dict, job_id: int | None, *, eager_retri
     app = current_app._get_current_object()
     base_url = _base_url()
     if app.config.get("JOB_QUEUE_URL"):
+        from redis.exceptions import RedisError
         from rq import Retry
 
-        queue(app).enqueue(perform, function, arguments, job_id, base_url,
-                           retry=Retry(max=app.config["JOB_RETRIES"], interval=_retry_intervals(app)),
-                           job_timeout=app.config["JOB_TIMEOUT"], result_ttl=3600, failure_ttl=7 * 86400,
-                           description=f"{function} (job {job_id})" if job_id else function)
+        try:
+            queue(app).enqueue(perform, function, arguments, job_id, base_url,
+                               retry=Retry(max=app.config["JOB_RETRIES"], interval=_retry_intervals(app)),
+                               job_timeout=app.config["JOB_TIMEOUT"], result_ttl=3600, failure_ttl=7 * 86400,
+                               description=f"{function} (job {job_id})" if job_id else function)
+        except RedisError:
+            # The change is committed: the job stays queued (`flask jobs requeue`), mail waits for the sweep.
+            log.exception("could not queue %s (job %s): Redis is unreachable", function, job_id)
         return
     retries = app.config["JOB_RETRIES"] if eager_retries else 0
     for retries_left in range(retries, -1, -1):
@@ -269,6 +274,8 @@ def _finish(job_id: int, status: JobStatus, message: str = "", result: dict | No
             result_key: str | None = None) -> None:
     """Write the outcome with whatever the job function left in the session (one commit)."""
     job = db.session.get(BackgroundJob, job_id)
+    if job is None:  # erased with its owner while it ran
+        return
     job.status, job.message = status, message
     if status is JobStatus.QUEUED:
         job.progress = 0

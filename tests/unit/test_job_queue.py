@@ -163,3 +163,21 @@ def test_jobs_lost_with_redis_are_queued_again(app, queued, tmp_path):
     queued.work()
     assert _job(job_id).status is JobStatus.DONE
     assert runner.requeue_waiting() == 0
+
+
+def test_with_redis_unreachable_the_request_still_succeeds_and_the_job_waits(app, client, signed_in):
+    from mobility.calls.models import Call
+    from tests.conftest import csrf_from
+    from tests.factories import make_call
+
+    with app.test_request_context():
+        call_id = make_call(publish=True).id
+    signed_in("manager")
+    token = csrf_from(client.get(f"/manage/calls/{call_id}/reports").get_data(as_text=True))
+    app.config.update(JOB_QUEUE_URL="redis://127.0.0.1:6390/5")  # nothing listens there
+    try:
+        started = client.post(f"/manage/calls/{call_id}/exports/grants", data={"format": "csv", "csrf_token": token})
+    finally:
+        app.config.update(JOB_QUEUE_URL=None)
+    assert started.status_code == 302 and db.session.get(Call, call_id) is not None
+    assert db.session.scalar(select(BackgroundJob)).status is JobStatus.QUEUED  # `flask jobs requeue` later
