@@ -31,7 +31,7 @@ def upgrade():
     sa.Column('message', sa.Text(), server_default='', nullable=False),
     sa.Column('attempts', sa.Integer(), server_default='0', nullable=False),
     sa.Column('result', sa.JSON(), nullable=False),
-    sa.Column('result_key', sa.String(length=64), nullable=True),
+    sa.Column('storage_key', sa.String(length=64), nullable=True),
     sa.Column('created_at', mobility.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('started_at', mobility.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('finished_at', mobility.db.UTCDateTime(timezone=True), nullable=True),

@@ -46,7 +46,7 @@ class BackgroundJob(db.Model):
     message: Mapped[str] = mapped_column(sa.Text, default="", server_default="", nullable=False)
     attempts: Mapped[int] = mapped_column(default=0, server_default="0", nullable=False)
     result: Mapped[dict] = mapped_column(sa.JSON, default=dict, nullable=False)
-    result_key: Mapped[str | None] = mapped_column(sa.String(64))  # a file in the attachment store
+    storage_key: Mapped[str | None] = mapped_column(sa.String(64))  # its file in the attachment store (backed up)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -265,13 +265,13 @@ def _perform_tracked(function: str, arguments: dict, job_id: int, retries_left: 
         if isinstance(outcome, FileResult):
             key = get_storage().save(outcome.data)
             _finish(job_id, JobStatus.DONE, result={"filename": outcome.filename, "mimetype": outcome.mimetype,
-                                                     "size": len(outcome.data)}, result_key=key)
+                                                     "size": len(outcome.data)}, storage_key=key)
         else:
             _finish(job_id, JobStatus.DONE, result=outcome or {})
 
 
 def _finish(job_id: int, status: JobStatus, message: str = "", result: dict | None = None,
-            result_key: str | None = None) -> None:
+            storage_key: str | None = None) -> None:
     """Write the outcome with whatever the job function left in the session (one commit)."""
     job = db.session.get(BackgroundJob, job_id)
     if job is None:  # erased with its owner while it ran
@@ -282,7 +282,7 @@ def _finish(job_id: int, status: JobStatus, message: str = "", result: dict | No
     if status.finished:
         job.finished_at = utcnow()
     if status is JobStatus.DONE:
-        job.progress, job.result, job.result_key = 100, result or {}, result_key
+        job.progress, job.result, job.storage_key = 100, result or {}, storage_key
     db.session.commit()
 
 

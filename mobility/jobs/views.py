@@ -35,6 +35,6 @@ def show(job_id: int):
 @signed_in
 def download_result(job_id: int):
     job = _job(job_id)
-    if job.status is not JobStatus.DONE or not job.result_key:
+    if job.status is not JobStatus.DONE or not job.storage_key:
         abort(404)
-    return download(get_storage().read(job.result_key), job.result["filename"], job.result["mimetype"])
+    return download(get_storage().read(job.storage_key), job.result["filename"], job.result["mimetype"])

@@ -70,7 +70,7 @@ def personal_data(user: User) -> dict:
         "api_tokens": _rows(sa.select(ApiToken).where(ApiToken.user_id == user.id), exclude=("token_hash",)),
         # The record of work they started (an export's file is about other people: not included).
         "background_jobs": _rows(sa.select(BackgroundJob).where(BackgroundJob.owner_id == user.id)
-                                 .order_by(BackgroundJob.id), exclude=("result_key",)),
+                                 .order_by(BackgroundJob.id), exclude=("storage_key",)),
         "applications": [{
             **_row(a, exclude=("search_text",)),
             "team": [_row(m) for m in a.members],
@@ -155,8 +155,8 @@ def erase(user: User, actor: User | None = None) -> None:
     for model in (LanguageSkill, UserDiscipline, Affiliation, UserSession, UserRole, CallJuror, ApiToken):
         db.session.execute(sa.delete(model).where(model.user_id == user.id))
     jobs = sa.select(BackgroundJob).where(BackgroundJob.owner_id == user.id)
-    deletions.extend(db.session.scalars(jobs.where(BackgroundJob.result_key.is_not(None))
-                                        .with_only_columns(BackgroundJob.result_key)))
+    deletions.extend(db.session.scalars(jobs.where(BackgroundJob.storage_key.is_not(None))
+                                        .with_only_columns(BackgroundJob.storage_key)))
     db.session.execute(sa.delete(BackgroundJob).where(BackgroundJob.owner_id == user.id))
     db.session.execute(sa.delete(OutboxMessage).where(OutboxMessage.recipient == user.email))
     for value in identity:

@@ -28,7 +28,7 @@ def test_the_owner_watches_progress_then_downloads(app, client, signed_in):
     assert f"/jobs/{job.id}/download" not in page
     assert client.get(f"/jobs/{job.id}/download").status_code == 404  # nothing to download yet
 
-    job.status, job.progress, job.result_key = JobStatus.DONE, 100, get_storage().save("名前,e-mail\n".encode())
+    job.status, job.progress, job.storage_key = JobStatus.DONE, 100, get_storage().save("名前,e-mail\n".encode())
     job.result = {"filename": "applications-call-1.csv", "mimetype": "text/csv; charset=utf-8", "size": 15}
     db.session.commit()
     page = client.get(f"/jobs/{job.id}").get_data(as_text=True)
@@ -49,7 +49,7 @@ def test_a_failed_job_says_why(app, client, signed_in):
 def test_nobody_else_sees_a_job_or_its_file(app, client, signed_in):
     with app.test_request_context():
         owner = make_user("manager")
-    job = _job(owner, status=JobStatus.DONE, progress=100, result_key=get_storage().save(b"secret"))
+    job = _job(owner, status=JobStatus.DONE, progress=100, storage_key=get_storage().save(b"secret"))
     for role in ("manager", "admin", "applicant"):
         other = app.test_client()
         sign_in(other, make_user(role).email)

@@ -63,7 +63,7 @@ def test_a_job_waits_in_redis_until_a_worker_performs_it(app, queued, tmp_path):
     assert queued.work()
     job = _job(job_id)
     assert (job.status, job.progress, job.attempts) == (JobStatus.DONE, 100, 1)
-    assert get_storage().read(job.result_key).startswith(b"0 1 2")
+    assert get_storage().read(job.storage_key).startswith(b"0 1 2")
 
 
 def test_rq_retries_a_job_that_fails_twice_then_it_is_done(app, queued, tmp_path):
@@ -129,7 +129,7 @@ def test_the_worker_command_performs_a_job_in_its_own_process(tmp_path):
             with web.app_context():
                 job = _job(job_id)
                 assert (job.status, job.progress) == (JobStatus.DONE, 100), worker.stderr
-                assert LocalStorage(store).read(job.result_key) == b"0 1 2 3 4"
+                assert LocalStorage(store).read(job.storage_key) == b"0 1 2 3 4"
                 db.session.remove()
                 db.engine.dispose()
         finally:

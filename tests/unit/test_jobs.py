@@ -31,7 +31,7 @@ def test_a_job_records_its_progress_and_keeps_its_file(app, tmp_path):
     assert seen.read_text() == "95 almost there"  # what the progress page read while the job ran
     assert (job.status, job.progress, job.attempts) == (JobStatus.DONE, 100, 1)
     assert job.result == {"filename": "count.txt", "mimetype": "text/plain", "size": len(job_data := get_storage()
-                                                                                        .read(job.result_key))}
+                                                                                        .read(job.storage_key))}
     assert job_data.startswith(b"0 1 2") and job.finished_at is not None
     audit = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "job.started"))
     assert audit.target_type == "BackgroundJob" and audit.target_id == job.id
@@ -50,7 +50,7 @@ def test_a_job_that_always_fails_ends_failed_with_a_message_in_the_owners_langua
         expected = _("This work could not be finished after %(n)s attempts. Start it again; if it keeps failing, "
                      "tell an administrator.", n=4)
     assert job.message == expected and "4" in expected and "attempts" not in expected  # Japanese, not English
-    assert job.result == {} and job.result_key is None and job.progress < 100
+    assert job.result == {} and job.storage_key is None and job.progress < 100
 
 
 def test_a_refusal_is_not_retried_and_tells_why(app):

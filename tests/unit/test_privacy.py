@@ -54,7 +54,7 @@ def artist(db):
     # Work they started in the background: its record and its file (an export naming them).
     db.session.add(BackgroundJob(kind="export", owner_id=user.id, function="tests.job_functions.count",
                                  arguments={"for": CANARY_NAME}, result={}, status=JobStatus.DONE, progress=100,
-                                 result_key=get_storage().save(f"{CANARY_NAME},{CANARY_EMAIL}".encode())))
+                                 storage_key=get_storage().save(f"{CANARY_NAME},{CANARY_EMAIL}".encode())))
     db.session.commit()
     return user, grant, draft.id, other
 
