@@ -6,9 +6,10 @@ from pathlib import Path
 from flask_babel import lazy_gettext as _l
 
 from mobility.core.errors import DomainError
-from mobility.jobs.runner import FileResult
+from mobility.jobs.runner import FileResult, job_function
 
 
+@job_function
 def count(progress, *, n: int, seen: str | None = None) -> FileResult:
     """Counts to n, telling its progress; `seen` (a file) gets each percentage as the database holds it."""
     from mobility.extensions import db
@@ -23,6 +24,7 @@ def count(progress, *, n: int, seen: str | None = None) -> FileResult:
     return FileResult("count.txt", "text/plain", " ".join(str(i) for i in range(n)).encode())
 
 
+@job_function
 def flaky(progress, *, tally: str, failures: int) -> dict:
     """Fails `failures` times (counted in the file `tally`, so across processes), then succeeds."""
     path = Path(tally)
@@ -33,9 +35,11 @@ def flaky(progress, *, tally: str, failures: int) -> dict:
     return {"attempts": attempts + 1}
 
 
+@job_function
 def always_fails(progress) -> dict:
     raise RuntimeError("the disk is full")
 
 
+@job_function
 def refused(progress) -> dict:
     raise DomainError(_l("This call no longer exists."))

@@ -8,7 +8,7 @@ from mobility.calls.models import Call
 from mobility.core.errors import DomainError
 from mobility.core.exports import FORMATS, spreadsheet
 from mobility.extensions import db
-from mobility.jobs.runner import FileResult
+from mobility.jobs.runner import FileResult, job_function
 
 EXPORT_HEADER = ("reference", "status", "submitted_at_utc", "applicant", "email", "title", "pair", "direction",
                  "origin_city", "discipline", "languages", "start_date", "end_date", "days", "host_organisation",
@@ -27,6 +27,7 @@ def export_rows(call: Call, filters: dict):
                "yes" if application.host_confirmed_at else "no", application.team_size)
 
 
+@job_function
 def export_job(progress, *, call_id: int, fmt: str, filters: dict) -> FileResult:
     call = db.session.get(Call, call_id)
     if call is None:

@@ -17,6 +17,7 @@ from sqlalchemy import event, func, inspect, select
 from mobility.core.models import MailStatus, OutboxMessage
 from mobility.db import utcnow
 from mobility.extensions import db
+from mobility.jobs.runner import job_function
 
 _PENDING_KEY = "outbox_pending"
 
@@ -61,6 +62,7 @@ class MailNotSent(Exception):
     """Raised by the delivery job so that the queue retries it."""
 
 
+@job_function
 def deliver_job(ids: list[int]) -> None:
     """The background job: send these messages; fail (and be retried) while some of them failed."""
     deliver(ids)

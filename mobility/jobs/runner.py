@@ -14,7 +14,7 @@ is the owner's to fix, so it fails at once.
 Without `JOB_QUEUE_URL` (development, tests) the same `perform()` runs in the web process right after the
 request, retrying at once: the app works without Redis or a worker.
 
-A job function takes a `Progress` first, then its arguments, and returns a dict (kept as the job's result
+A job function (marked `@job_function`) takes a `Progress` first, then its arguments, and returns a dict (kept as the job's result
 JSON) or a `FileResult` (kept in the attachment store for the owner to download). Calling `progress(…)`
 commits the job's session (without expiring what it loaded): call it between units of work, never in the
 middle of one, and not while iterating a query's result.
@@ -125,9 +125,18 @@ def _check(function: str, arguments: dict) -> None:
     json.dumps(arguments)  # the worker gets JSON: nothing else crosses the queue
 
 
+def job_function(fn):
+    """Mark a function the worker may run: a dotted path read from Redis names nothing else."""
+    fn.is_job_function = True
+    return fn
+
+
 def _resolve(function: str):
     module, _sep, name = function.rpartition(".")
-    return getattr(import_module(module), name)
+    fn = getattr(import_module(module), name)
+    if not getattr(fn, "is_job_function", False):
+        raise ValueError(f"{function} is not a job function (@job_function)")
+    return fn
 
 
 def _on_commit(session) -> None:

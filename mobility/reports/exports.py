@@ -14,9 +14,9 @@ from mobility.calls.questionnaires import answer_text
 from mobility.core.errors import DomainError
 from mobility.core.exports import FORMATS, spreadsheet
 from mobility.extensions import db
-from mobility.jobs.runner import FileResult
 from mobility.reports.models import FinalReport
 from mobility.review.models import Assignment, Review
+from mobility.jobs.runner import FileResult, job_function
 
 
 def reviews(call: Call) -> tuple[list[str], Iterator[tuple]]:
@@ -83,6 +83,7 @@ def reports(call: Call) -> tuple[list[str], Iterator[tuple]]:
 EXPORTS = {"reviews": reviews, "grants": grants, "payments": payments, "reports": reports}
 
 
+@job_function
 def export_job(progress, *, call_id: int, kind: str, fmt: str) -> FileResult:
     """The background job behind the office's export buttons."""
     call = db.session.get(Call, call_id)

@@ -10,8 +10,10 @@ from mobility.calls.models import Call
 from mobility.core.errors import DomainError
 from mobility.extensions import db
 from mobility.review import services
+from mobility.jobs.runner import job_function
 
 
+@job_function
 def assignment_job(progress, *, call_id: int, actor_id: int, accept_partial: bool) -> dict:
     """The report of the run (what the assignment page showed), kept as the job's result."""
     call = db.session.get(Call, call_id)

@@ -77,3 +77,5 @@ def test_only_json_arguments_and_real_functions_are_accepted(app):
         runner.start("export", owner, "tests.job_functions.no_such_function")
     with pytest.raises(ValueError):
         runner.start("no-such-kind", owner, "tests.job_functions.count", n=1)
+    with pytest.raises(ValueError):  # only functions marked @job_function run, whatever Redis says
+        runner.perform("os.system", {"command": "true"}, None, "http://localhost/", retries_left=0)
