@@ -173,3 +173,14 @@ def register_cli(app: Flask) -> None:
         from mobility.jobs.runner import requeue_waiting
 
         click.echo(f"{requeue_waiting()} job(s) queued again")
+
+    @jobs.command("prune")
+    @click.option("--days", default=30, show_default=True, help="Keep finished jobs this many days.")
+    def jobs_prune(days: int):
+        """Delete finished jobs (and their files) older than --days (run it daily from cron)."""
+        from mobility.extensions import db
+        from mobility.jobs.runner import prune_finished
+
+        count = prune_finished(days)
+        db.session.commit()
+        click.echo(f"{count} finished job(s) deleted")

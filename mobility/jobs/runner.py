@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import timedelta
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import import_module
@@ -32,7 +33,7 @@ from flask import Flask, current_app, g, has_app_context, has_request_context, r
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, inspect, select, update
+from sqlalchemy import delete, event, inspect, select, update
 
 from mobility.core import audit
 from mobility.core.errors import DomainError
@@ -167,6 +168,16 @@ def requeue_waiting() -> int:
         job = db.session.get(BackgroundJob, job_id)
         _dispatch(job.function, job.arguments, job.id)
     return len(waiting)
+
+
+def prune_finished(days: int) -> int:
+    """Delete finished jobs older than `days`, and their files once that commits (cron, daily)."""
+    cutoff = utcnow() - timedelta(days=days)
+    old = select(BackgroundJob).where(BackgroundJob.finished_at < cutoff)
+    keys = db.session.scalars(old.where(BackgroundJob.storage_key.is_not(None))
+                              .with_only_columns(BackgroundJob.storage_key)).all()
+    db.session.info.setdefault("storage_deletions", []).extend(keys)  # see core.storage
+    return db.session.execute(delete(BackgroundJob).where(BackgroundJob.finished_at < cutoff)).rowcount
 
 
 def _base_url() -> str:

@@ -79,3 +79,20 @@ def test_only_json_arguments_and_real_functions_are_accepted(app):
         runner.start("no-such-kind", owner, "tests.job_functions.count", n=1)
     with pytest.raises(ValueError):  # only functions marked @job_function run, whatever Redis says
         runner.perform("os.system", {"command": "true"}, None, "http://localhost/", retries_left=0)
+
+
+def test_old_finished_jobs_and_their_files_are_pruned(app):
+    from datetime import timedelta
+
+    from mobility.db import utcnow
+
+    old, recent = _run("tests.job_functions.count", n=3), _run("tests.job_functions.count", n=4)
+    old.finished_at = utcnow() - timedelta(days=31)
+    old_key, old_id = old.storage_key, old.id
+    db.session.commit()
+    assert runner.prune_finished(30) == 1
+    db.session.commit()
+    assert db.session.get(BackgroundJob, old_id) is None and db.session.get(BackgroundJob, recent.id) is not None
+    with pytest.raises(FileNotFoundError):
+        get_storage().read(old_key)
+    assert get_storage().read(recent.storage_key) == b"0 1 2 3"
