@@ -101,6 +101,10 @@ class Config:
 
     HSTS = False
 
+    # Computed pages (the ranking) kept under a fingerprint of their inputs: in Redis when set, so every
+    # worker shares them; otherwise in each process. Either way a change of the inputs is never missed.
+    CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL")
+
     # bench/pages.py only: a route that returns a fixed string through the same middleware, the yardstick
     # the pages are compared with. Off everywhere else (see mobility/core/bench.py).
     BENCH_ENDPOINT = _env_bool("BENCH_ENDPOINT", False)

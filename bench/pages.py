@@ -39,6 +39,7 @@ from mobility.extensions import db  # noqa: E402
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench"
 HOST = "127.0.0.1"
 MINIMAL = "/bench/minimal"
+REDIS_URL = "redis://127.0.0.1:6379/7"
 
 
 @dataclass
@@ -78,7 +79,9 @@ def free_port() -> int:
 
 
 def start_server(url: str, port: int, workers: int) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": url, "MOBILITY_CONFIG": "production", "BENCH_ENDPOINT": "1",
+    # As README → Production sets it up: rate limits and computed pages in Redis, shared by the workers.
+    env = {"RATELIMIT_STORAGE_URI": REDIS_URL, "CACHE_REDIS_URL": REDIS_URL, **os.environ,
+           "DATABASE_URL": url, "MOBILITY_CONFIG": "production", "BENCH_ENDPOINT": "1",
            "SECRET_KEY": secrets.token_hex(32), "MAIL_BACKEND": "outbox"}
     gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
     server = subprocess.Popen([gunicorn, "--workers", str(workers), "--bind", f"{HOST}:{port}",
@@ -226,10 +229,13 @@ def main() -> None:
         cookies = {}
         for who in {who for who, _path in urls.values() if who}:
             cookies[who] = sign_in(port, who)
-        targets = [("minimal endpoint", None, MINIMAL), *[(name, who, path) for name, (who, path) in urls.items()]]
+        # The yardstick twice: anonymous, and with a manager's session cookie (the same middleware then also
+        # finds the session, the user and their roles, as every signed-in page must).
+        targets = [("minimal endpoint", None, MINIMAL), ("minimal, signed in", MANAGER, MINIMAL),
+                   *[(name, who, path) for name, (who, path) in urls.items()]]
         print(f"gunicorn {args.workers} sync workers on {HOST}:{port}; {drive.__name__.removeprefix('run_')}, "
               f"{args.connections} connections, {args.duration:g} s per page")
-        print(f"{'page':<22} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs minimal':>11}  errors")
+        print(f"{'page':<22} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs minimal':>11} {'vs signed-in':>13}  errors")
         results: dict[str, Result] = {}
         for name, who, path in targets:
             cookie = cookies.get(who, "")
@@ -240,8 +246,10 @@ def main() -> None:
                 get(port, path, cookie)
             result = results[name] = drive(port, path, cookie, args.duration, args.connections)
             share = result.requests_per_s / results["minimal endpoint"].requests_per_s
+            signed = results.get("minimal, signed in")
+            share_signed = f"{result.requests_per_s / signed.requests_per_s:12.0%}" if signed and who else " " * 12
             print(f"{name:<22} {result.requests_per_s:8.1f} {result.p50_ms:8.1f} {result.p99_ms:8.1f} "
-                  f"{share:10.0%}  {result.errors}")
+                  f"{share:10.0%} {share_signed}  {result.errors}")
         ratio = results["application list 250"].requests_per_s / results["application list"].requests_per_s
         print(f"250-row list vs 50-row list: {ratio:.0%} of the requests/s")
         rss = [peak_rss_mb(pid) for pid in worker_pids(server.pid)]

@@ -47,7 +47,7 @@ def create_app(config: type | dict | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from mobility import models  # noqa: F401  (every table known to the metadata)
     from mobility.accounts.sessions import load_user
-    from mobility.core import mail, security, storage
+    from mobility.core import cache, mail, security, storage
     from mobility.core.access import enforce_access
     from mobility.extensions import babel, csrf, db, limiter, login_manager, migrate
     from mobility.i18n import formatting
@@ -71,6 +71,7 @@ def _init_extensions(app: Flask) -> None:
     mail.init_app(app)
     jobs.init_app(app)
     storage.init_app(app)
+    cache.init_app(app)
     security.init_app(app)
     formatting.init_app(app)
 

@@ -14,6 +14,7 @@ from sqlalchemy import text
 from config import TestingConfig
 from mobility import create_app
 from mobility.extensions import db as _db
+from mobility.core import cache
 from mobility.extensions import limiter
 from tests import factories
 
@@ -79,6 +80,7 @@ def app(_schema_app):
         _db.session.rollback()
         _db.session.remove()
         _empty_tables()
+        cache.clear()  # ids start again in the next test: nothing computed for this one may be found
     limiter.reset()
 
 

@@ -14,6 +14,8 @@ from mobility.extensions import db
 
 class ApiToken(db.Model):
     __tablename__ = "api_token"
+    # One token per submitted form: the same form sent twice (a reload) never makes a second token.
+    __table_args__ = (sa.UniqueConstraint("user_id", "request_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), nullable=False, index=True)
@@ -25,6 +27,7 @@ class ApiToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    request_key: Mapped[str | None] = mapped_column(sa.String(64))
 
     user: Mapped[User] = relationship()
 

@@ -34,10 +34,21 @@ def active_tokens(user: User) -> list[ApiToken]:
                                    .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())))
 
 
-def create_token(actor: User, *, name: str, scope: TokenScope) -> tuple[ApiToken, str]:
-    """A new token for `actor`; the secret is returned once and never stored."""
+def create_token(actor: User, *, name: str, scope: TokenScope, request_key: str | None = None
+                 ) -> tuple[ApiToken, str]:
+    """A new token for `actor`; the secret is returned once and never stored.
+
+    `request_key` comes with the form that asks: the same form sent again (a reload of the page that
+    showed the secret) is refused instead of making a second token.
+    """
     if not policies.can_hold_api_tokens(actor):
         raise DomainError(_l("Only programme managers and administrators can hold API tokens."))
+    if request_key:
+        made = db.session.scalar(select(ApiToken).where(ApiToken.user_id == actor.id,
+                                                        ApiToken.request_key == request_key))
+        if made is not None:
+            raise DomainError(_l("This form has already created the token %(name)s. Its secret was shown once; "
+                                 "if you did not copy it, revoke the token and create a new one.", name=made.name))
     name = (name or "").strip()
     if not name:
         raise DomainError(_l("Give the token a name, such as the system that will use it."), field="name")
@@ -50,7 +61,7 @@ def create_token(actor: User, *, name: str, scope: TokenScope) -> tuple[ApiToken
                              n=MAX_ACTIVE_TOKENS), field="name")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)  # 256 bits of randomness
     token = ApiToken(user_id=actor.id, name=name, scope=TokenScope(scope), prefix=secret[:PREFIX_LENGTH],
-                     token_hash=hash_token(secret))
+                     token_hash=hash_token(secret), request_key=request_key or None)
     db.session.add(token)
     db.session.flush()
     audit.record("api_token.created", actor=actor, target=token, name=name, scope=token.scope.value)

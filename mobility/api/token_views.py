@@ -40,7 +40,8 @@ def index():
     if form.validate_on_submit():
         try:
             token, secret = services.create_token(current_user._get_current_object(), name=form.name.data,
-                                                  scope=TokenScope(form.scope.data))
+                                                  scope=TokenScope(form.scope.data),
+                                                  request_key=form.request_key.data)
         except DomainError as error:
             db.session.rollback()
             put_on_form(form, error)

@@ -6,11 +6,13 @@ from collections import Counter
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import load_only
 
 from mobility.accounts.enums import Discipline, Language, Role
 from mobility.applications import policies
 from mobility.applications.enums import ApplicationStatus
 from mobility.applications.forms import PAGE_SIZES, ApplicationFilterForm
+from mobility.applications.models import Application
 from mobility.applications.queries import (
     ApplicationFilters, application_filters, call_applications, counts_by_status_and_direction,
 )
@@ -45,20 +47,38 @@ def _filters(call: Call) -> tuple[ApplicationFilterForm, ApplicationFilters]:
                                      language=form.language.data, text=form.q.data)
 
 
+# What a row of the list shows: the texts and answers stay in the database (250 rows a page).
+LISTED_COLUMNS = load_only(Application.id, Application.reference, Application.title, Application.direction,
+                           Application.languages, Application.status, Application.submitted_at,
+                           Application.applicant_id, Application.call_id)
+
+
+def _total_from_counts(filters: ApplicationFilters, counts) -> int | None:
+    """How many applications the list shows, when only status and direction filter it; None otherwise."""
+    if filters.pair_id or filters.discipline or filters.language or filters.text:
+        return None
+    return sum(count for status, direction, count in counts
+               if filters.status in (None, status) and filters.direction in (None, direction))
+
+
 @bp.get("/<int:call_id>/applications")
 @roles_required(*OFFICE)
 def index(call_id: int):
     call = _call(call_id)
     form, filters = _filters(call)
     per_page = int(form.per_page.data) if form.per_page.data in {str(n) for n in PAGE_SIZES} else PAGE_SIZES[0]
-    page = db.paginate(call_applications(call.id, filters), page=max(form.page.data or 1, 1), per_page=per_page,
-                       error_out=False)
     counts = db.session.execute(counts_by_status_and_direction(call.id)).all()
     by_status = Counter()
     by_direction = Counter()
     for status, direction, count in counts:
         by_status[status] += count
         by_direction[direction] += count
+    # The grouped counts already tell how many match a status or direction: no second count(*) then.
+    known_total = _total_from_counts(filters, counts)
+    page = db.paginate(call_applications(call.id, filters).options(LISTED_COLUMNS), page=max(form.page.data or 1, 1),
+                       per_page=per_page, error_out=False, count=known_total is None)
+    if known_total is not None:
+        page.total = known_total
     export_args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("applications/manage_list.html", call=call, form=form, page=page,
                            by_status=by_status, by_direction=by_direction, total=sum(by_status.values()),

@@ -6,6 +6,9 @@ import enum
 from flask_babel import LazyString
 
 
+_TITLES: dict[type, dict] = {}
+
+
 class TitledEnum(str, enum.Enum):
     """A string enum; subclasses define `_titles()` returning {member: lazy title}."""
 
@@ -15,7 +18,11 @@ class TitledEnum(str, enum.Enum):
 
     @property
     def title(self) -> str:
-        return str(self._titles().get(self, self.value))
+        # The titles are lazy strings: one table per class serves every locale (long lists ask per row).
+        titles = _TITLES.get(type(self))
+        if titles is None:
+            titles = _TITLES[type(self)] = self._titles()
+        return str(titles.get(self, self.value))
 
     @classmethod
     def choices(cls) -> list[tuple[str, LazyString | str]]:

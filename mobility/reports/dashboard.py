@@ -8,13 +8,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import Select, Text, case, cast, extract, func, select
+from sqlalchemy import Select, String, Text, case, cast, extract, func, literal, select, union_all
 
 from mobility.applications.enums import ApplicationStatus
 from mobility.applications.models import Application
+from mobility.applications.queries import matching_exchange
 from mobility.awards.enums import GrantStatus
 from mobility.awards.models import Grant, Payment
 from mobility.calls.models import Call
+from mobility.core import cache
 from mobility.extensions import db
 from mobility.reports.enums import CO2_KG_PER_KM, ReportStatus, Sector, TravelMode
 from mobility.reports.models import FinalReport
@@ -35,12 +37,7 @@ class Filters:
     def applications(self, stmt: Select) -> Select:
         if self.call_id:
             stmt = stmt.where(Application.call_id == self.call_id)
-        if self.pair_id:
-            stmt = stmt.where(Application.pair_id == self.pair_id)
-        if self.direction:
-            stmt = stmt.where(Application.direction == self.direction)
-        if self.discipline:
-            stmt = stmt.where(Application.discipline == self.discipline)
+        stmt = matching_exchange(stmt, pair_id=self.pair_id, direction=self.direction, discipline=self.discipline)
         if self.year:
             stmt = stmt.where(Application.call_id.in_(select(Call.id).where(
                 extract("year", Call.closes_at) == self.year)))
@@ -111,6 +108,27 @@ class Indicators:
     @property
     def success_rate(self) -> float | None:
         return self.awarded / self.eligible if self.eligible else None
+
+
+def current_indicators(filters: Filters) -> Indicators:
+    """indicators(), computed again only once something they count has changed (mobility/core/cache.py)."""
+    return cache.remember("dashboard", (filters, _activity()), lambda: indicators(filters))
+
+
+def _activity() -> list[tuple]:
+    """How many rows, and their last change, of every table the indicators read: one statement."""
+    def changes(table: str, changed):
+        # count(*) with max(): PostgreSQL answers both from an index on the time alone.
+        return select(literal(table), func.count(), cast(func.max(changed), String))
+
+    return [tuple(row) for row in db.session.execute(union_all(
+        changes("application", Application.updated_at),
+        changes("grant", Grant.updated_at),
+        # Payments are recorded, never edited: their number and total tell every change.
+        select(literal("payment"), func.count(), cast(func.sum(Payment.amount), String)).select_from(Payment),
+        changes("final_report", FinalReport.updated_at),
+        changes("call", Call.updated_at),  # the year filter reads the calls' closing dates
+    ))]
 
 
 def indicators(filters: Filters) -> Indicators:

@@ -209,8 +209,10 @@ def export(call_id: int, kind: str):
     """Start an export (CSV or Excel) as a background job and show its progress page."""
     call = db.get_or_404(Call, call_id)
     fmt = request.form.get("format")
-    if kind not in EXPORTS or fmt not in FORMATS:
+    if kind not in EXPORTS:
         abort(404)
+    if fmt not in FORMATS:
+        abort(400)
     job = jobs.start("export", current_user._get_current_object(), "mobility.reports.exports.export_job",
                      call_id=call.id, kind=kind, fmt=fmt)
     db.session.commit()
@@ -236,7 +238,7 @@ def _dashboard_filters() -> tuple[DashboardFilterForm, dashboard.Filters]:
 def dashboard_page():
     form, filters = _dashboard_filters()
     args = {k: v for k, v in request.args.items() if v}
-    figures = dashboard.indicators(filters)
+    figures = dashboard.current_indicators(filters)
 
     def chart(title, members, counts, link=True):
         items = [(m.title, counts.get(m.value, 0), url_for(

@@ -14,6 +14,7 @@ from mobility.applications.models import Application
 from mobility.calls.models import Call
 from mobility.core.access import roles_required
 from mobility.core.errors import DomainError, put_on_form
+from mobility.core.paging import ListPage
 from mobility.extensions import db
 from mobility.jobs import runner as jobs
 from mobility.awards import services as awards
@@ -25,6 +26,7 @@ from mobility.review.models import Assignment, AssignmentRule, CallJuror
 
 bp = Blueprint("manage_review", __name__, url_prefix="/manage", template_folder="templates")
 OFFICE = (Role.MANAGER, Role.ADMIN)
+RANKING_PAGE_SIZE = 50
 
 
 def _actor():
@@ -113,10 +115,12 @@ def ranking_page(call_id: int):
     phase = services.active_phase(call)
     phase_form = PhaseForm(formdata=None)
     phase_form.phase.data = phase.kind.value
-    return render_template("review/manage_ranking.html", call=call, ranking=ranking.rank(call),
+    rows = ranking.ranking_rows(call)
+    return render_template("review/manage_ranking.html", call=call,
+                           page=ListPage.of(rows, request.args.get("page", 1, type=int), RANKING_PAGE_SIZE),
+                           budget_lines=ranking.budget_lines(call, rows),
                            phase_form=phase_form, decision_form=DecisionForm(formdata=None),
-                           lock_form=ConfirmForm(formdata=None), phase=phase,
-                           budgets={(b.pair_id, b.direction): b.amount for b in call.budgets})
+                           lock_form=ConfirmForm(formdata=None), phase=phase)
 
 
 @bp.post("/calls/<int:call_id>/phase")

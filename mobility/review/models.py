@@ -58,7 +58,9 @@ class AssignmentRule(db.Model):
 
 class Assignment(TimestampMixin, db.Model):
     __tablename__ = "assignment"
-    __table_args__ = (sa.UniqueConstraint("application_id", "juror_id"),)
+    __table_args__ = (sa.UniqueConstraint("application_id", "juror_id"),
+                      # A juror's list, newest first, read a page at a time in index order.
+                      sa.Index("ix_assignment_juror_id_created_at", "juror_id", "created_at", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     call_id: Mapped[int] = mapped_column(sa.ForeignKey("call.id", ondelete="CASCADE"), nullable=False, index=True)

@@ -14,15 +14,18 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from mobility.applications.enums import ApplicationStatus
 from mobility.applications.models import Application
 from mobility.awards.calculator import calculate
-from mobility.calls.models import Call
+from mobility.calls.models import Call, CallBudget
+from mobility.cities.enums import Direction
+from mobility.cities.models import City, CityPair
+from mobility.core import cache
 from mobility.extensions import db
-from mobility.review.enums import AssignmentStatus, ReviewStatus
+from mobility.review.enums import AssignmentStatus, Decision, ReviewStatus
 from mobility.review.models import Assignment, ConsensusReport, PanelDecision, Review
 from mobility.review.services import weighted_total
 
@@ -76,8 +79,17 @@ def normalise(totals_by_juror: dict[int, list[tuple[int, float]]]) -> dict[tuple
 
 # What ranking reads of the call (rubric, rate table, budgets), in as few statements as possible: the two
 # small ordered collections joined, the two others one statement each.
-CALL_OPTIONS = (joinedload(Call.criteria), joinedload(Call.distance_bands), selectinload(Call.budgets),
+CALL_OPTIONS = (joinedload(Call.criteria), joinedload(Call.distance_bands),
+                selectinload(Call.budgets).joinedload(CallBudget.pair).options(
+                    joinedload(CityPair.europe_city), joinedload(CityPair.east_asia_city)),
                 selectinload(Call.per_diems))
+
+
+# What a ranked row shows and needs of its application: the long texts and answers stay in the database
+# (a call in review has thousands of applications; the others load when something asks for them).
+RANKED_COLUMNS = load_only(Application.id, Application.call_id, Application.reference, Application.title,
+                           Application.status, Application.pair_id, Application.origin_city_id,
+                           Application.direction, Application.start_date, Application.end_date)
 
 
 def rank(call: Call) -> list[Ranked]:
@@ -88,7 +100,7 @@ def rank(call: Call) -> list[Ranked]:
                    & ConsensusReport.approved_at.is_not(None))
         .outerjoin(PanelDecision, PanelDecision.application_id == Application.id)
         .where(Application.call_id == call.id, Application.status.in_(RANKED_STATUSES))
-        .options(joinedload(Application.origin_city), joinedload(Application.pair))
+        .options(RANKED_COLUMNS, joinedload(Application.origin_city), joinedload(Application.pair))
         .order_by(Application.id)).all()
     by_id = {a.id: Ranked(application=a) for a, _c, _d in rows}
     consensus = {a.id: c for a, c, _d in rows if c is not None}
@@ -101,15 +113,16 @@ def rank(call: Call) -> list[Ranked]:
     totals_by_juror: dict[int, list[tuple[int, float]]] = defaultdict(list)
     per_application: dict[int, list[tuple[int, float]]] = defaultdict(list)
     criterion_scores: dict[int, dict[int, list[float]]] = defaultdict(lambda: defaultdict(list))
+    criteria = [(str(c.id), c.id) for c in call.criteria]
     for juror_id, application_id, scores in reviews:
         if application_id not in by_id:
             continue
-        total = float(weighted_total(call, scores))
+        total = float(weighted_total(call, scores))  # exact first, so equal totals tie exactly
         totals_by_juror[juror_id].append((application_id, total))
         per_application[application_id].append((juror_id, total))
-        for criterion in call.criteria:
-            if str(criterion.id) in scores:
-                criterion_scores[application_id][criterion.id].append(float(scores[str(criterion.id)]))
+        for key, criterion_id in criteria:
+            if key in scores:
+                criterion_scores[application_id][criterion_id].append(float(scores[key]))
     normalised = normalise(totals_by_juror)
 
     for application_id, ranked in by_id.items():
@@ -157,15 +170,109 @@ def _budget_line(call: Call, ranking: list[Ranked]) -> None:
     """How far each pair-and-direction budget reaches down the ranking (passing applications only)."""
     budgets = {(b.pair_id, b.direction): b.amount for b in call.budgets}
     spent: dict[tuple, Decimal] = defaultdict(Decimal)
+    estimates: dict[tuple, Decimal] = {}  # a call has few distinct (origin, host, days): compute each once
     for ranked in ranking:
         application = ranked.application
         if application.origin_city is None or application.days is None or application.host_city is None:
             continue
-        ranked.estimated_grant = calculate(call, application.origin_city, application.host_city,
-                                           application.days).total
+        trip = (application.origin_city.id, application.host_city.id, application.days)
+        if trip not in estimates:
+            estimates[trip] = calculate(call, application.origin_city, application.host_city, application.days).total
+        ranked.estimated_grant = estimates[trip]
         if not ranked.passes:
             continue
         key = (application.pair_id, application.direction)
         spent[key] += ranked.estimated_grant
         ranked.cumulative = spent[key]
         ranked.within_budget = key in budgets and spent[key] <= budgets[key]
+
+
+# ---- the ranking page: computed once per change of its inputs, shown a page at a time ---------------
+
+@dataclass(frozen=True)
+class RankedRow:
+    """One line of the ranking page: plain values, so the whole ranking can be kept in a cache."""
+
+    position: int
+    application_id: int
+    reference: str | None
+    title: str
+    direction: Direction | None
+    pair_id: int | None
+    review_count: int
+    raw_total: float | None
+    normalised_total: float | None
+    consensus_total: float | None
+    disagreement: float | None
+    passes: bool
+    decision: Decision | None
+    estimated_grant: Decimal | None
+    cumulative: Decimal | None
+    within_budget: bool | None
+
+
+def ranking_rows(call: Call) -> list[RankedRow]:
+    """The whole ranking, computed again only when a score, consensus, decision, application or the call's
+    rubric, rate table or budgets changed (one small statement tells; see mobility/core/cache.py)."""
+    return cache.remember("ranking", (call.id, _call_settings(call), _activity(call.id)),
+                          lambda: [_row(position, r) for position, r in enumerate(rank(call), start=1)])
+
+
+def _row(position: int, r: Ranked) -> RankedRow:
+    a = r.application
+    return RankedRow(position=position, application_id=a.id, reference=a.reference, title=a.title,
+                     direction=a.direction, pair_id=a.pair_id, review_count=r.review_count, raw_total=r.raw_total,
+                     normalised_total=r.normalised_total, consensus_total=r.consensus_total,
+                     disagreement=r.disagreement, passes=r.passes,
+                     decision=r.decision.decision if r.decision else None, estimated_grant=r.estimated_grant,
+                     cumulative=r.cumulative, within_budget=r.within_budget)
+
+
+@dataclass(frozen=True)
+class BudgetLine:
+    """Where one pair-and-direction budget stops in the ranking, for the summary above the table."""
+
+    budget: CallBudget
+    funded: int  # passing applications the budget covers
+    last_position: int | None  # the last of them in the ranking
+    committed: Decimal
+
+
+def budget_lines(call: Call, rows: list[RankedRow]) -> list[BudgetLine]:
+    lines = []
+    for budget in call.budgets:
+        within = [r for r in rows if r.within_budget and (r.pair_id, r.direction) == (budget.pair_id, budget.direction)]
+        lines.append(BudgetLine(budget=budget, funded=len(within),
+                                last_position=within[-1].position if within else None,
+                                committed=within[-1].cumulative if within else Decimal("0")))
+    return lines
+
+
+def _call_settings(call: Call) -> tuple:
+    """Everything of the call that ranking reads, already loaded with it (CALL_OPTIONS)."""
+    def values(rows):
+        return tuple(tuple(getattr(row, c.key) for c in row.__table__.columns) for row in rows)
+    return (values([call]), values(call.criteria), values(call.distance_bands), values(call.budgets),
+            values(call.per_diems))
+
+
+def _activity(call_id: int) -> tuple:
+    """How many rows of the call, and when they last changed, of what ranking reads: one small statement.
+
+    A submitted review stamps its assignment (review.services.save_review) and a panel decision always
+    changes its application's status, so the applications and assignments of the call tell both.
+    """
+    def changes(key, changed, *where, join=None):
+        rows = select(key.label("key"), changed.label("changed"))
+        rows = (rows.join(join) if join is not None else rows).where(*where).subquery()
+        return [select(func.count(rows.c.key)).scalar_subquery(), select(func.max(rows.c.changed)).scalar_subquery()]
+
+    columns = [
+        *changes(Application.id, Application.updated_at, Application.call_id == call_id),
+        *changes(Assignment.id, Assignment.updated_at, Assignment.call_id == call_id),
+        *changes(ConsensusReport.id, ConsensusReport.updated_at, Application.call_id == call_id, join=Application),
+        # Cities have no modification time; their coordinates drive the grant estimates.
+        select(func.count(City.id)).scalar_subquery(),
+        select(func.sum(City.latitude) + func.sum(City.longitude) * 1000).scalar_subquery(),
+    ]
+    return tuple(db.session.execute(select(*columns)).one())

@@ -227,7 +227,10 @@ def save_review(juror: User, assignment: Assignment, *, scores: dict[int, str | 
     _ensure_not_locked(call)
     if not active_phase(call).can_review:
         raise DomainError(_l("The individual review phase is over: reviews can no longer change."))
-    review = assignment.review or Review(assignment=assignment)
+    review = assignment.review
+    if review is None:
+        review = Review(assignment=assignment)
+        db.session.add(review)  # in the session at once: reading the call's criteria below may autoflush
     if review.status is ReviewStatus.SUBMITTED:
         raise DomainError(_l("You have already submitted this review."))
     parsed: dict[str, str] = {}
@@ -250,6 +253,9 @@ def save_review(juror: User, assignment: Assignment, *, scores: dict[int, str | 
     if submit:
         review.status = ReviewStatus.SUBMITTED
         review.submitted_at = utcnow()
+        # The ranking recognises a new score by its assignment's time (review/ranking.py, _activity):
+        # reading the assignments of one call is cheap, joining their reviews is not.
+        assignment.updated_at = review.submitted_at
     db.session.add(review)
     db.session.flush()
     audit.record("review.submitted" if submit else "review.saved", actor=juror, target=assignment.application)

@@ -55,7 +55,7 @@ def my_assignments():
         .options(joinedload(Assignment.application).options(joinedload(Application.call),
                                                             joinedload(Application.applicant)),
                  joinedload(Assignment.review))
-        .order_by(Assignment.created_at.desc(), Assignment.id),
+        .order_by(Assignment.created_at.desc(), Assignment.id.desc()),
         page=request.args.get("page", 1, type=int), per_page=MY_ASSIGNMENTS_PAGE, error_out=False)
     return render_template("review/my_assignments.html", assignments=page.items, page=page,
                            form=ConfirmForm(formdata=None),

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from mobility.accounts import services as accounts
 from mobility.accounts.enums import Role
@@ -331,3 +331,26 @@ def test_unknown_api_addresses_and_methods_answer_problems(app, client):
     wrong = client.delete("/api/v1/pairs")
     assert wrong.status_code == 405 and wrong.mimetype == PROBLEM and "GET" in wrong.headers["Allow"]
     assert client.get("/no-such-page").mimetype == "text/html"  # pages keep their HTML error pages
+
+
+def test_reloading_the_page_that_showed_a_new_token_makes_no_second_token(app, client, db, signed_in):
+    import re
+
+    from mobility.api.models import ApiToken
+
+    signed_in("manager")
+    page = client.get("/account/api-tokens").get_data(as_text=True)
+    form = {"name": "Ledger", "scope": "read", "csrf_token": csrf_from(page),
+            "request_key": re.search(r'name="request_key" type="hidden" value="(\w+)"', page).group(1)}
+    created = client.post("/account/api-tokens", data=form)
+    assert created.status_code == 200 and 'id="new-token"' in created.get_data(as_text=True)
+    reloaded = client.post("/account/api-tokens", data=form)  # the browser sends the same form again
+    html = reloaded.get_data(as_text=True)
+    assert reloaded.status_code == 422 and 'id="new-token"' not in html
+    assert "This form has already created the token Ledger" in html
+    assert db.session.scalar(select(func.count()).select_from(ApiToken)) == 1
+    # The page after a creation carries a fresh form: the next token is made normally.
+    fresh = re.search(r'name="request_key" type="hidden" value="(\w+)"', created.get_data(as_text=True)).group(1)
+    assert fresh != form["request_key"]
+    again = client.post("/account/api-tokens", data={**form, "name": "Archive", "request_key": fresh})
+    assert again.status_code == 200 and db.session.scalar(select(func.count()).select_from(ApiToken)) == 2

@@ -258,3 +258,28 @@ def test_the_office_lists_filters_searches_exports_and_screens(app, client, db, 
     assert reason_in_japanese in mine and "outside what the call allows" not in mine
     assert draft.status is ApplicationStatus.DRAFT
     assert db.session.scalar(select(Application).where(Application.title == "Still a draft")) is not None
+
+
+def test_the_office_list_counts_what_each_filter_matches(app, client, db, signed_in):
+    with app.test_request_context():
+        call = make_call(publish=True)
+        pair = call.pairs[0]
+        from_asia = [make_application(call=call, title=f"Asia {n}") for n in range(3)]
+        from_europe = make_application(call=call, title="Europe 1", origin_city_id=pair.europe_city_id,
+                                       discipline="music")
+        make_application(call=call, title="Still a draft")
+        for application in (*from_asia, from_europe):
+            services.submit_application(application.applicant, application)
+        services.screen_application(make_user("manager"), from_asia[0], eligible=True, reason=None, note=None)
+        db.session.commit()
+    signed_in("manager")
+
+    def matches(query: str) -> str:
+        page = client.get(f"/manage/calls/{call.id}/applications{query}").get_data(as_text=True)
+        return re.search(r"(\d+) applications? match", page).group(1)
+
+    assert matches("") == "4"  # drafts are not the office's
+    assert matches("?status=eligible") == "1" and matches("?status=submitted") == "3"
+    assert matches(f"?direction={from_europe.direction.value}") == "1"
+    assert matches(f"?direction={from_asia[0].direction.value}&status=submitted") == "2"
+    assert matches("?discipline=music") == "1" and matches("?q=asia") == "3"

@@ -65,3 +65,30 @@ def test_only_the_office_sees_the_dashboard(client, db, signed_in):
         assert client.get("/manage/dashboard/applications").status_code == 403
         client.post("/sign-out", data={"csrf_token": csrf_from(client.get("/").get_data(as_text=True))})
     assert client.get("/manage/dashboard").status_code == 302
+
+
+def test_the_dashboard_follows_every_change_after_it_was_shown(app, client, db, signed_in):
+    from decimal import Decimal
+
+    from sqlalchemy import select
+
+    from mobility.awards.enums import GrantStatus
+    from mobility.awards.models import Grant
+
+    call = _programme(app, db)
+    signed_in("manager")
+    url = f"/manage/dashboard?call={call.id}"
+
+    def paid() -> str:
+        return re.search(r"([^>]+) paid</span>", client.get(url).get_data(as_text=True)).group(1)
+
+    assert paid() == "€0.00"
+    with app.test_request_context():
+        grant = db.session.scalar(select(Grant).where(Grant.call_id == call.id,
+                                                      Grant.status == GrantStatus.ACCEPTED))
+        from tests.factories import make_user
+
+        awards.record_payment(make_user("manager"), grant, instalment=1, amount=Decimal("100"),
+                              reference="BANK-1", paid_on=date.today())
+        db.session.commit()
+    assert paid() == "€100.00"  # the same page a moment later, not a stale copy

@@ -243,3 +243,42 @@ def test_an_assignment_run_that_cannot_cover_everything_offers_the_partial_save_
     assert db.session.scalar(select(func.count()).select_from(Assignment)) == 0  # nothing saved yet
     saved = client.post(url, data={"csrf_token": csrf_from(html), "partial": "1"}, follow_redirects=True)
     assert saved.status_code == 200 and db.session.scalar(select(func.count()).select_from(Assignment)) == 2
+
+
+def test_the_ranking_follows_a_review_submitted_after_it_was_shown_and_comes_in_pages(
+        app, client, db, monkeypatch):
+    from decimal import Decimal
+
+    from mobility.calls import services as calls
+    from mobility.cities.enums import Direction
+    from mobility.review import manage_views
+
+    monkeypatch.setattr(manage_views, "RANKING_PAGE_SIZE", 2)
+    with app.test_request_context():
+        manager, call, applications = make_reviewable_call(jurors=[make_juror(city="Chemnitz")], k=1,
+                                                           applications=3)
+        calls.set_budgets(manager, call, {(call.pairs[0].id, d): Decimal("4000") for d in Direction})
+        services.run_assignment(manager, call, accept_partial=True)
+        db.session.commit()
+    assert sign_in(client, manager.email).status_code == 302
+    url = f"/manage/calls/{call.id}/ranking"
+    before = client.get(url).get_data(as_text=True)
+    assert "3 applications in the ranking" in before and "Page 1 of 2" in before
+    total = "%.2f" % sum(4 * c.weight for c in call.criteria)  # the raw mean of one review of all 4s
+    assert before.count('<td class="position">') == 2 and total not in before
+
+    assignment = db.session.scalar(select(Assignment).where(Assignment.application_id == applications[2].id))
+    with app.test_request_context():
+        juror = assignment.juror
+        services.declare_no_conflict(juror, assignment)
+        services.save_review(juror, assignment, scores={c.id: "4" for c in call.criteria}, comments={},
+                             overall_comment="", comment_language="en", submit=True)
+        db.session.commit()
+
+    after = client.get(url).get_data(as_text=True)
+    first_row = after.split('<td class="position">1</td>', 1)[1].split("</tr>", 1)[0]
+    assert "Project 3" in first_row and total in first_row and "within budget" in first_row
+    budget_line = after.split('class="data-table budget-lines"', 1)[1].split("</table>", 1)[0]
+    assert "<td>1</td>" in budget_line  # one application (rank 1) within this pair-and-direction's budget
+    second_page = client.get(url + "?page=2").get_data(as_text=True)
+    assert second_page.count('<td class="position">') == 1 and '<td class="position">3</td>' in second_page

@@ -1,7 +1,7 @@
 """Background jobs: the record behind the progress pages (status, progress, result)
 
 Revision ID: 808eac93f3cd
-Revises: 5b1e7c2d9a40
+Revises: c4d8f2a6e913
 Create Date: 2026-11-28 01:07:32.097019
 
 """
@@ -13,7 +13,7 @@ import mobility.db
 
 # revision identifiers, used by Alembic.
 revision = '808eac93f3cd'
-down_revision = '5b1e7c2d9a40'
+down_revision = 'c4d8f2a6e913'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,45 @@
+"""Results that are expensive to compute and cheap to recognise, kept under a fingerprint of their inputs.
+
+The caller passes a fingerprint that changes whenever the inputs change (row counts and last-modified
+times, read in one small statement). A stale entry can therefore never be served: a change of inputs
+only means a new key, computed once. CACHE_REDIS_URL shares the entries between workers and machines;
+without it each process keeps its own (still correct, just computed once per process).
+"""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import TypeVar
+
+import redis
+from cachelib import BaseCache, RedisCache, SimpleCache
+from flask import Flask, current_app
+
+T = TypeVar("T")
+TIMEOUT_SECONDS = 3600  # an entry nobody asks for again leaves within the hour
+
+
+def remember(name: str, fingerprint: object, compute: Callable[[], T]) -> T:
+    digest = hashlib.sha256(repr(fingerprint).encode()).hexdigest()
+    cache: BaseCache = current_app.extensions["mobility_cache"]
+    key = f"{name}:{digest}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, timeout=TIMEOUT_SECONDS)
+    return value
+
+
+def clear() -> None:
+    current_app.extensions["mobility_cache"].clear()
+
+
+def init_app(app: Flask) -> None:
+    url = app.config.get("CACHE_REDIS_URL")
+    if url:
+        # Our own values only (pickled by cachelib); the prefix keeps several apps apart in one Redis.
+        cache: BaseCache = RedisCache(host=redis.Redis.from_url(url),
+                                      key_prefix=app.config.get("RATELIMIT_KEY_PREFIX", "mobility") + ":cache:")
+    else:
+        cache = SimpleCache(threshold=200)
+    app.extensions["mobility_cache"] = cache
