@@ -67,7 +67,8 @@ def test_an_export_starts_a_job_audited_and_only_with_the_csrf_token(app, client
     assert client.post(url, data={"format": "csv"}).status_code == 400  # no CSRF token
     assert db.session.scalar(select(BackgroundJob)) is None
     token = csrf_from(client.get(f"/manage/calls/{call.id}/reports").get_data(as_text=True))
-    assert client.post(url, data={"format": "pdf", "csrf_token": token}).status_code == 404
+    assert client.post(url, data={"format": "pdf", "csrf_token": token}).status_code == 400
+    assert client.post(url.replace("grants", "secrets"), data={"format": "csv", "csrf_token": token}).status_code == 404
     started = client.post(url, data={"format": "xlsx", "csrf_token": token})
     job = db.session.scalar(select(BackgroundJob))
     assert started.headers["Location"].endswith(f"/jobs/{job.id}")
