@@ -95,6 +95,14 @@ class Config:
     SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD")
     SMTP_STARTTLS = _env_bool("SMTP_STARTTLS", True)
 
+    # Background jobs (exports, assignment runs, mail delivery) on RQ. Unset: they run in the web process,
+    # right after the request (development, tests); set it to a Redis URL and run `flask jobs worker`.
+    JOB_QUEUE_URL = os.environ.get("JOB_QUEUE_URL") or None
+    JOB_QUEUE_NAME = os.environ.get("JOB_QUEUE_NAME", "mobility")
+    JOB_RETRIES = _env_int("JOB_RETRIES", 3)
+    JOB_RETRY_INTERVALS = os.environ.get("JOB_RETRY_INTERVALS", "10,60,300")  # seconds before each retry
+    JOB_TIMEOUT = _env_int("JOB_TIMEOUT", 1800)  # seconds one attempt may take
+
     # Absolute links in mail (a request is not always there to build them from).
     SERVER_NAME = os.environ.get("SERVER_NAME")
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
@@ -120,6 +128,8 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     MAIL_BACKEND = "outbox"
     RATELIMIT_STORAGE_URI = "memory://"
+    JOB_QUEUE_URL = None  # in-process; the queue's own tests set it
+    JOB_RETRY_INTERVALS = "0"
     ATTACHMENT_DIR = os.environ.get("TEST_ATTACHMENT_DIR", "/tmp/mobility-test-attachments")
     STORAGE_BACKEND = "local"  # tests that need S3 choose it themselves (tests/s3.py)
 

@@ -51,6 +51,7 @@ def _init_extensions(app: Flask) -> None:
     from mobility.core.access import enforce_access
     from mobility.extensions import babel, csrf, db, limiter, login_manager, migrate
     from mobility.i18n import formatting
+    from mobility.jobs import runner as jobs
     from mobility.i18n.locales import select_locale, select_timezone
 
     db.init_app(app)
@@ -68,6 +69,7 @@ def _init_extensions(app: Flask) -> None:
 
     app.before_request(enforce_access)
     mail.init_app(app)
+    jobs.init_app(app)
     storage.init_app(app)
     cache.init_app(app)
     security.init_app(app)
@@ -91,11 +93,12 @@ def _register_blueprints(app: Flask) -> None:
     from mobility.cities.views import bp as cities_bp
     from mobility.core.views import bp as core_bp
     from mobility.i18n.views import bp as i18n_bp
+    from mobility.jobs.views import bp as jobs_bp
     from mobility.privacy.views import bp as privacy_bp
 
     for bp in (core_bp, i18n_bp, accounts_bp, admin_bp, cities_bp, calls_bp, manage_calls_bp,
                applications_bp, manage_applications_bp, review_bp, manage_review_bp, awards_bp,
-               reports_bp, open_data_bp, privacy_bp, api_tokens_bp, api_docs_bp):
+               reports_bp, open_data_bp, privacy_bp, api_tokens_bp, api_docs_bp, jobs_bp):
         app.register_blueprint(bp)
     if app.config.get("BENCH_ENDPOINT"):
         from mobility.core.bench import bp as bench_bp

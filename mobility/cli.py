@@ -1,4 +1,5 @@
-"""Command-line tools: `flask translate …`, `flask demo load`, `flask backup …`, `flask outbox send`."""
+"""Command-line tools: `flask translate …`, `flask demo load`, `flask backup …`, `flask outbox send`,
+`flask jobs worker`."""
 from __future__ import annotations
 
 import subprocess
@@ -151,3 +152,35 @@ def register_cli(app: Flask) -> None:
         from mobility.core.mail import deliver
 
         click.echo(f"{deliver()} message(s) sent")
+
+    @app.cli.group()
+    def jobs():
+        """Background jobs (RQ on JOB_QUEUE_URL)."""
+
+    @jobs.command("worker")
+    @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+    def jobs_worker(burst: bool):
+        """Perform queued jobs: exports, assignment runs, mail delivery (run it under systemd)."""
+        from mobility.jobs.runner import run_worker
+
+        if not app.config.get("JOB_QUEUE_URL"):
+            raise click.ClickException("Set JOB_QUEUE_URL (e.g. redis://127.0.0.1:6379/1) to run a worker.")
+        run_worker(app, burst=burst)
+
+    @jobs.command("requeue")
+    def jobs_requeue():
+        """Hand every job still waiting back to the queue (after Redis lost its data)."""
+        from mobility.jobs.runner import requeue_waiting
+
+        click.echo(f"{requeue_waiting()} job(s) queued again")
+
+    @jobs.command("prune")
+    @click.option("--days", default=30, show_default=True, help="Keep finished jobs this many days.")
+    def jobs_prune(days: int):
+        """Delete finished jobs (and their files) older than --days (run it daily from cron)."""
+        from mobility.extensions import db
+        from mobility.jobs.runner import prune_finished
+
+        count = prune_finished(days)
+        db.session.commit()
+        click.echo(f"{count} finished job(s) deleted")

@@ -8,6 +8,7 @@ from mobility.calls.models import (
 )
 from mobility.cities.models import City, CityPair
 from mobility.core.models import AuditEntry, OutboxMessage
+from mobility.jobs.models import BackgroundJob
 from mobility.reports.models import FinalReport, ReportPhoto
 from mobility.review.models import (
     Assignment, AssignmentRule, CallJuror, ConsensusReport, PanelDecision, Review, ReviewPhase,
@@ -15,6 +16,7 @@ from mobility.review.models import (
 
 __all__ = [
     "ApiToken",
+    "BackgroundJob",
     "FinalReport", "ReportPhoto",
     "ExchangeRate", "Grant", "GrantAmendment", "Payment",
     "Assignment", "AssignmentRule", "CallJuror", "ConsensusReport", "PanelDecision", "Review", "ReviewPhase",

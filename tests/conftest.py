@@ -153,3 +153,14 @@ def signed_in(client, make_user):
         return user
 
     return _sign_in
+
+
+def export_through_job(client, url: str, fmt: str, page_url: str = "/"):
+    """Press an export button (POST `url`), follow to the job's page and download its file."""
+    token = csrf_from(client.get(page_url).get_data(as_text=True))
+    started = client.post(url, data={"format": fmt, "csrf_token": token})
+    assert started.status_code == 302 and "/jobs/" in started.headers["Location"], started.status_code
+    page = client.get(started.headers["Location"]).get_data(as_text=True)
+    link = re.search(r'href="(/jobs/\d+/download)"', page)
+    assert link, page
+    return client.get(link.group(1))

@@ -1,9 +1,9 @@
-"""The office's list of a call's applications: filters, CJK search, counts, CSV and XLSX."""
+"""The office's list of a call's applications: filters, CJK search, counts, CSV and XLSX (as background jobs)."""
 from __future__ import annotations
 
 from collections import Counter
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import load_only
@@ -19,8 +19,9 @@ from mobility.applications.queries import (
 from mobility.calls.models import Call
 from mobility.cities.enums import Direction
 from mobility.core.access import roles_required
-from mobility.core.exports import csv_response, xlsx_response
+from mobility.core.exports import FORMATS
 from mobility.extensions import db
+from mobility.jobs import runner as jobs
 
 bp = Blueprint("manage_applications", __name__, url_prefix="/manage/calls", template_folder="templates")
 OFFICE = (Role.MANAGER, Role.ADMIN)
@@ -84,33 +85,18 @@ def index(call_id: int):
                            export_args=export_args)
 
 
-EXPORT_HEADER = ("reference", "status", "submitted_at_utc", "applicant", "email", "title", "pair", "direction",
-                 "origin_city", "discipline", "languages", "start_date", "end_date", "days", "host_organisation",
-                 "host_confirmed", "team_size")
-
-
-def _export_rows(call: Call):
-    _form, filters = _filters(call)
-    for application in db.session.scalars(call_applications(call.id, filters)):
-        yield (application.reference, application.status.value, application.submitted_at,
-               application.applicant.name, application.applicant.email, application.title,
-               application.pair.display_name("en") if application.pair else "",
-               application.direction.value if application.direction else "",
-               application.origin_city.name_en if application.origin_city else "",
-               application.discipline.value if application.discipline else "", " ".join(application.languages),
-               application.start_date, application.end_date, application.days, application.host_organisation,
-               "yes" if application.host_confirmed_at else "no", application.team_size)
-
-
-@bp.get("/<int:call_id>/applications.csv")
+@bp.post("/<int:call_id>/applications/export")
 @roles_required(*OFFICE)
-def export_csv(call_id: int):
+def export(call_id: int):
+    """Start the export of the filtered list (CSV or Excel) and show its progress page."""
     call = _call(call_id)
-    return csv_response(f"applications-call-{call.id}.csv", EXPORT_HEADER, _export_rows(call))
-
-
-@bp.get("/<int:call_id>/applications.xlsx")
-@roles_required(*OFFICE)
-def export_xlsx(call_id: int):
-    call = _call(call_id)
-    return xlsx_response(f"applications-call-{call.id}.xlsx", EXPORT_HEADER, _export_rows(call))
+    form, _applied = _filters(call)
+    fmt = request.form.get("format")
+    if fmt not in FORMATS:
+        abort(400)  # the CSRF token is checked for every POST (CSRFProtect)
+    filters = {"status": form.status.data, "pair": form.pair.data, "direction": form.direction.data,
+               "discipline": form.discipline.data, "language": form.language.data, "text": form.q.data}
+    job = jobs.start("export", current_user._get_current_object(), "mobility.applications.exports.export_job",
+                     call_id=call.id, fmt=fmt, filters=filters)
+    db.session.commit()
+    return redirect(url_for("jobs.show", job_id=job.id))

@@ -42,6 +42,7 @@ ACTION_TITLES = {
     "call.status_changed": _l("Call status changed"),
     "api_token.created": _l("API token created"),
     "api_token.revoked": _l("API token revoked"),
+    "job.started": _l("Background work started"),
 }
 
 

@@ -2,8 +2,8 @@
 
 A service calls `queue_mail()`; the message is rendered in the recipient's locale and stored in
 the same transaction as the change it reports, so a rolled-back change sends nothing. After the
-request's commit, `deliver_committed()` hands the new messages to the configured backend;
-`flask outbox send` retries what failed.
+request's commit, `deliver_committed()` queues a delivery job for the new messages (mobility.jobs: RQ
+retries a failed send; without a queue it runs in-process); `flask outbox send` sweeps up what still failed.
 """
 from __future__ import annotations
 
@@ -12,11 +12,12 @@ from email.message import EmailMessage
 
 from flask import Flask, current_app, g, render_template
 from flask_babel import force_locale
-from sqlalchemy import event, inspect, select
+from sqlalchemy import event, func, inspect, select
 
 from mobility.core.models import MailStatus, OutboxMessage
 from mobility.db import utcnow
 from mobility.extensions import db
+from mobility.jobs.runner import job_function
 
 _PENDING_KEY = "outbox_pending"
 
@@ -47,11 +48,28 @@ def _on_rollback(session) -> None:
 
 
 def deliver_committed(response=None):
-    """after_request hook: deliver what this request committed."""
+    """after_request hook (and after each background job): queue the delivery of what was committed."""
     ids = g.pop("outbox_committed", [])
     if ids:
-        deliver(ids)
+        from mobility.jobs import runner
+
+        # In-process, one attempt: a failed send waits for the sweep rather than holding the request.
+        runner.enqueue("mobility.core.mail.deliver_job", eager_retries=False, ids=ids)
     return response
+
+
+class MailNotSent(Exception):
+    """Raised by the delivery job so that the queue retries it."""
+
+
+@job_function
+def deliver_job(ids: list[int]) -> None:
+    """The background job: send these messages; fail (and be retried) while some of them failed."""
+    deliver(ids)
+    failed = db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.id.in_(ids), OutboxMessage.status == MailStatus.FAILED))
+    if failed:
+        raise MailNotSent(f"{failed} of {len(ids)} message(s) not sent")
 
 
 def deliver(ids: list[int] | None = None) -> int:

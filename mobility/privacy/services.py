@@ -29,6 +29,7 @@ from mobility.core.errors import DomainError
 from mobility.core.models import AuditEntry, OutboxMessage
 from mobility.core.storage import get_storage
 from mobility.extensions import db
+from mobility.jobs.models import BackgroundJob
 from mobility.reports.models import FinalReport, ReportPhoto
 from mobility.review.models import (
     Assignment,
@@ -67,6 +68,9 @@ def personal_data(user: User) -> dict:
         "affiliations": _rows(sa.select(Affiliation).where(Affiliation.user_id == user.id)),
         "sign_ins": _rows(sa.select(UserSession).where(UserSession.user_id == user.id), exclude=("token_hash",)),
         "api_tokens": _rows(sa.select(ApiToken).where(ApiToken.user_id == user.id), exclude=("token_hash",)),
+        # The record of work they started (an export's file is about other people: not included).
+        "background_jobs": _rows(sa.select(BackgroundJob).where(BackgroundJob.owner_id == user.id)
+                                 .order_by(BackgroundJob.id), exclude=("storage_key",)),
         "applications": [{
             **_row(a, exclude=("search_text",)),
             "team": [_row(m) for m in a.members],
@@ -150,6 +154,10 @@ def erase(user: User, actor: User | None = None) -> None:
                        .values(accepted_name=ERASED, accepted_ip=None))
     for model in (LanguageSkill, UserDiscipline, Affiliation, UserSession, UserRole, CallJuror, ApiToken):
         db.session.execute(sa.delete(model).where(model.user_id == user.id))
+    jobs = sa.select(BackgroundJob).where(BackgroundJob.owner_id == user.id)
+    deletions.extend(db.session.scalars(jobs.where(BackgroundJob.storage_key.is_not(None))
+                                        .with_only_columns(BackgroundJob.storage_key)))
+    db.session.execute(sa.delete(BackgroundJob).where(BackgroundJob.owner_id == user.id))
     db.session.execute(sa.delete(OutboxMessage).where(OutboxMessage.recipient == user.email))
     for value in identity:
         scrub_everywhere(value)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -10,9 +11,12 @@ from mobility.applications.models import Application
 from mobility.awards.models import Grant, Payment
 from mobility.calls.models import Call
 from mobility.calls.questionnaires import answer_text
+from mobility.core.errors import DomainError
+from mobility.core.exports import FORMATS, spreadsheet
 from mobility.extensions import db
 from mobility.reports.models import FinalReport
 from mobility.review.models import Assignment, Review
+from mobility.jobs.runner import FileResult, job_function
 
 
 def reviews(call: Call) -> tuple[list[str], Iterator[tuple]]:
@@ -77,3 +81,14 @@ def reports(call: Call) -> tuple[list[str], Iterator[tuple]]:
 
 
 EXPORTS = {"reviews": reviews, "grants": grants, "payments": payments, "reports": reports}
+
+
+@job_function
+def export_job(progress, *, call_id: int, kind: str, fmt: str) -> FileResult:
+    """The background job behind the office's export buttons."""
+    call = db.session.get(Call, call_id)
+    if call is None:
+        raise DomainError(_l("This call no longer exists."))
+    header, rows = EXPORTS[kind](call)
+    data = spreadsheet(progress, fmt, header, rows)
+    return FileResult(f"{kind}-call-{call.id}.{fmt}", FORMATS[fmt][1], data)

@@ -19,7 +19,8 @@ from mobility.core.access import public, roles_required, signed_in
 from mobility.applications.services import TooLarge
 from mobility.core.errors import DomainError, put_on_form
 from mobility.core.storage import get_storage
-from mobility.core.exports import csv_response, xlsx_response
+from mobility.core.exports import FORMATS
+from mobility.jobs import runner as jobs
 from mobility.extensions import db
 from mobility.reports import dashboard, services, tokens
 from mobility.reports.exports import EXPORTS
@@ -202,15 +203,20 @@ def call_reports(call_id: int):
     return render_template("reports/manage_list.html", call=call, reports=reports, statuses=ReportStatus)
 
 
-@bp.get("/manage/calls/<int:call_id>/exports/<kind>.<fmt>")
+@bp.post("/manage/calls/<int:call_id>/exports/<kind>")
 @roles_required(*OFFICE)
-def export(call_id: int, kind: str, fmt: str):
+def export(call_id: int, kind: str):
+    """Start an export (CSV or Excel) as a background job and show its progress page."""
     call = db.get_or_404(Call, call_id)
-    if kind not in EXPORTS or fmt not in ("csv", "xlsx"):
+    fmt = request.form.get("format")
+    if kind not in EXPORTS:
         abort(404)
-    header, rows = EXPORTS[kind](call)
-    respond = csv_response if fmt == "csv" else xlsx_response
-    return respond(f"{kind}-call-{call.id}.{fmt}", header, rows)
+    if fmt not in FORMATS:
+        abort(400)
+    job = jobs.start("export", current_user._get_current_object(), "mobility.reports.exports.export_job",
+                     call_id=call.id, kind=kind, fmt=fmt)
+    db.session.commit()
+    return redirect(url_for("jobs.show", job_id=job.id))
 
 
 def _dashboard_filters() -> tuple[DashboardFilterForm, dashboard.Filters]:

@@ -16,6 +16,7 @@ from mobility.core.access import roles_required
 from mobility.core.errors import DomainError, put_on_form
 from mobility.core.paging import ListPage
 from mobility.extensions import db
+from mobility.jobs import runner as jobs
 from mobility.awards import services as awards
 from mobility.review import policies, ranking, services
 from mobility.review.assignment import REVIEWABLE
@@ -72,18 +73,11 @@ def jury(call_id: int):
 @roles_required(*OFFICE)
 def assignment(call_id: int):
     call = _call(call_id)
-    form = ConfirmForm()
-    report = None
-    if request.method == "POST" and form.validate_on_submit():
-        try:
-            report = services.run_assignment(_actor(), call, accept_partial=request.form.get("partial") == "1")
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
-            db.session.commit()
-            if report.saved:
-                flash(_("The assignment is saved: %(n)s seats filled.", n=report.assigned), "success")
+    if request.method == "POST":  # CSRF-checked like every POST; the run is a background job (any size)
+        job = jobs.start("assignment", _actor(), "mobility.review.jobs.assignment_job", call_id=call.id,
+                         actor_id=current_user.id, accept_partial=request.form.get("partial") == "1")
+        db.session.commit()
+        return redirect(url_for("jobs.show", job_id=job.id))
     rows = db.session.scalars(select(Application).where(Application.call_id == call.id).where(or_(
         Application.status.in_(REVIEWABLE),
         Application.id.in_(select(Assignment.application_id).where(Assignment.call_id == call.id))))
@@ -97,7 +91,7 @@ def assignment(call_id: int):
     rules = {(r.application_id, r.juror_id): r.rule for r in db.session.scalars(
         select(AssignmentRule).where(AssignmentRule.application_id.in_([a.id for a in rows])))}
     return render_template("review/manage_assignment.html", call=call, form=ConfirmForm(formdata=None),
-                           report=report, rows=rows, by_application=by_application, pool=pool, rules=rules)
+                           rows=rows, by_application=by_application, pool=pool, rules=rules)
 
 
 @bp.post("/applications/<int:application_id>/pair-rule")

@@ -116,11 +116,17 @@ class AssignmentReport:
     below_minimum: int = 0          # jurors the run cannot give their minimum load
 
 
-def run_assignment(actor: User, call: Call, *, accept_partial: bool = False) -> AssignmentReport:
-    """Solve the whole call at once. With uncovered slots nothing is saved unless the manager accepts."""
+def run_assignment(actor: User, call: Call, *, accept_partial: bool = False, progress=None) -> AssignmentReport:
+    """Solve the whole call at once. With uncovered slots nothing is saved unless the manager accepts.
+
+    `progress(percent)` (a background job's) is told how far it is, before anything is written."""
     _ensure_not_locked(call)
     instance = build_instance(call)
+    if progress:
+        progress(30)
     solution = solve(instance.problem)
+    if progress:
+        progress(70)
     uncovered = int(solution.uncovered.sum())
     below = int((solution.load_missing > 0).sum())
     report = AssignmentReport(assigned=len(solution.pairs) + len(instance.pinned), kept=len(instance.kept),

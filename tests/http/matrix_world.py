@@ -24,7 +24,9 @@ from mobility.calls import services as calls
 from mobility.calls.enums import CallKind, QuestionKind, Questionnaire, RuleKind
 from mobility.cities.enums import Direction
 from mobility.cities.models import City
+from mobility.core.storage import get_storage
 from mobility.extensions import db
+from mobility.jobs.models import BackgroundJob, JobStatus
 from mobility.reports import services as reports
 from mobility.reports import tokens as report_tokens
 from mobility.review import services as review
@@ -188,6 +190,12 @@ def build_world() -> World:
     pending = applications.invite_member(owner, draft, name="Pending Member",
                                          email="pending.member@example.org", city_id=europe.id)
 
+    # An export the programme manager ran: its page and its file (the applicant's identity and title).
+    export = BackgroundJob(kind="export", owner_id=manager.id, function="mobility.applications.exports.export_job",
+                           arguments={"call_id": call.id}, status=JobStatus.DONE, progress=100,
+                           message=canary["title"], result={"filename": "applications.csv", "mimetype": "text/csv"},
+                           storage_key=get_storage().save(f"{canary['owner_name']},{canary['title']}".encode()))
+    db.session.add(export)
     victim_token, victim_secret = make_api_token(manager, scope="read_write", name=CANARIES["token_name"])
     world.canaries["api_secret"] = victim_secret
     for role in ("other_manager", "admin"):
@@ -199,7 +207,7 @@ def build_world() -> World:
         "attachment_id": attachment.id, "assignment_id": assignment.id, "grant_id": grant.id,
         "photo_id": photo.id, "amendment_id": amendment.id,
         "rule_id": rule.id, "question_id": question.id, "report_question_id": report_question.id,
-        "criterion_id": criterion.id, "token_id": victim_token.id, "user_id": owner.id,
+        "criterion_id": criterion.id, "token_id": victim_token.id, "user_id": owner.id, "job_id": export.id,
         "action": "grant", "status": "published", "locale": "ko", "decision": "approve", "figure": "awarded",
         "kind": "reports", "fmt": "csv", "filename": "css/mobility.css",
         "confirm_token": account_tokens.make_confirm_token(owner),

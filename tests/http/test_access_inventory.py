@@ -70,8 +70,7 @@ EXPECTED_RULES = {
     # The host has no account: the signed link is the credential.
     "applications.host_confirmation": "public",
     "manage_applications.index": "roles:admin,manager",
-    "manage_applications.export_csv": "roles:admin,manager",
-    "manage_applications.export_xlsx": "roles:admin,manager",
+    "manage_applications.export": "roles:admin,manager",
     # Jurors reach only their own assignments (review/policies.py).
     "review.my_assignments": "roles:juror",
     "review.declare": "roles:juror",
@@ -107,6 +106,9 @@ EXPECTED_RULES = {
     "reports.photo": "signed-in",
     "reports.dashboard_page": "roles:admin,manager",
     "reports.dashboard_list": "roles:admin,manager",
+    # Background jobs: the page and the file of a job are its owner's only (404 for anyone else).
+    "jobs.show": "signed-in",
+    "jobs.download_result": "signed-in",
     # Personal API tokens: the office's own, on their account.
     "api_tokens.index": "roles:admin,manager",
     "api_tokens.revoke": "roles:admin,manager",

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from mobility.applications import services
 from mobility.applications.enums import ApplicationStatus, AttachmentKind, ScreeningReason
 from mobility.applications.models import Application
-from tests.conftest import csrf_from, sign_in
+from tests.conftest import csrf_from, export_through_job, sign_in
 from tests.factories import MINIMAL_PDF, PASSWORD, make_application, make_call, make_user
 
 
@@ -263,10 +263,14 @@ def test_the_office_lists_filters_searches_exports_and_screens(app, client, db, 
     searched = client.get(f"/manage/calls/{call.id}/applications?q=海の記").get_data(as_text=True)
     assert "鎌倉の海の記憶" in searched and "HYPERLINK" not in searched
 
-    exported = client.get(f"/manage/calls/{call.id}/applications.csv")
+    export = f"/manage/calls/{call.id}/applications/export"
+    exported = export_through_job(client, export, "csv")
     rows = list(csv.reader(io.StringIO(exported.get_data(as_text=True).lstrip("\ufeff"))))
     assert len(rows) == 3 and all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
-    workbook = load_workbook(io.BytesIO(client.get(f"/manage/calls/{call.id}/applications.xlsx").data))
+    only_japanese = list(csv.reader(io.StringIO(export_through_job(client, export + "?q=海の記", "csv")
+                                                .get_data(as_text=True).lstrip("\ufeff"))))
+    assert [row[5] for row in only_japanese] == ["title", "鎌倉の海の記憶"]  # the list's filters apply
+    workbook = load_workbook(io.BytesIO(export_through_job(client, export, "xlsx").data))
     values = [cell.value for row in workbook.active.iter_rows() for cell in row if isinstance(cell.value, str)]
     assert "鎌倉の海の記憶" in values and not any(v.startswith("=") for v in values)
 

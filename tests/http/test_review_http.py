@@ -124,8 +124,8 @@ def test_the_office_runs_assignment_and_sees_the_ranking(client, db, signed_in, 
         _manager, call, _apps = make_reviewable_call(jurors=jurors)
     signed_in("manager")
     url = f"/manage/calls/{call.id}/assignment"
-    page = client.post(url, data={"csrf_token": _token(client, url)}).get_data(as_text=True)
-    assert "Seats filled: 4" in page
+    page = client.post(url, data={"csrf_token": _token(client, url)}, follow_redirects=True).get_data(as_text=True)
+    assert "Seats filled: 4" in page and "100 %" in page  # the run's job page shows its report
     ranking = client.get(f"/manage/calls/{call.id}/ranking")
     assert ranking.status_code == 200 and "Project 1" in ranking.get_data(as_text=True)
 
@@ -227,6 +227,22 @@ def test_jurors_see_when_reviews_are_due_in_their_own_zone(app, client, db):
     sign_in(client, juror.email)
     page = client.get("/review/").get_data(as_text=True)
     assert "Due" in page and "Asia/Tokyo" in page and "12:00:00" in page  # 03:00 UTC is noon in Tokyo
+
+
+def test_an_assignment_run_that_cannot_cover_everything_offers_the_partial_save_on_its_job_page(
+        app, client, db, signed_in):
+    with app.test_request_context():
+        europe, korean_reader = make_juror(reads=("en",), city="Chemnitz"), make_juror(reads=("ko",), city="Andong")
+        _manager, call, _apps = make_reviewable_call(jurors=[europe, korean_reader])
+    signed_in("manager", locale="ja")
+    url = f"/manage/calls/{call.id}/assignment"
+    job_page = client.post(url, data={"csrf_token": _token(client, url)}, follow_redirects=True)
+    html = job_page.get_data(as_text=True)
+    assert "100 %" in html and 'name="partial" value="1"' in html  # the run's report, with the partial save
+    assert 'lang="ja"' in html and "Seats filled" not in html  # written in the manager's language
+    assert db.session.scalar(select(func.count()).select_from(Assignment)) == 0  # nothing saved yet
+    saved = client.post(url, data={"csrf_token": csrf_from(html), "partial": "1"}, follow_redirects=True)
+    assert saved.status_code == 200 and db.session.scalar(select(func.count()).select_from(Assignment)) == 2
 
 
 def test_the_ranking_follows_a_review_submitted_after_it_was_shown_and_comes_in_pages(

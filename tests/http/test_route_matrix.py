@@ -92,6 +92,9 @@ EXPECTED = {
     "GET /account/api-tokens":                                                           "S DD D DD AA",
     "POST /account/api-tokens":                                                          "S DD D DD AA",
     "POST /account/api-tokens/<int:token_id>/revoke":                                    "S DD D DD DD",
+    # A background job's page and file: only the person who started it (jobs/policies.can_view_job).
+    "GET /jobs/<int:job_id>":                                                            "S DD D DD DD",
+    "GET /jobs/<int:job_id>/download":                                                   "S DD D DD DD",
     # Administration (accounts/policies.is_admin).
     "GET /admin/audit":                                                                  "S DD D DD DA",
     "GET /admin/outbox":                                                                 "S DD D DD DA",
@@ -151,13 +154,12 @@ EXPECTED = {
     "GET /manage/calls/":                                                                "S DD D DD AA",
     "GET /manage/calls/<int:call_id>":                                                   "S DD D DD AA",
     "GET /manage/calls/<int:call_id>/applications":                                      "S DD D DD AA",
-    "GET /manage/calls/<int:call_id>/applications.csv":                                  "S DD D DD AA",
-    "GET /manage/calls/<int:call_id>/applications.xlsx":                                 "S DD D DD AA",
+    "POST /manage/calls/<int:call_id>/applications/export":                              "S DD D DD AA",
     "GET /manage/calls/<int:call_id>/assignment":                                        "S DD D DD AA",
     "POST /manage/calls/<int:call_id>/assignment":                                       "S DD D DD AA",
     "GET /manage/calls/<int:call_id>/budget":                                            "S DD D DD AA",
     "POST /manage/calls/<int:call_id>/budget":                                           "S DD D DD AA",
-    "GET /manage/calls/<int:call_id>/exports/<kind>.<fmt>":                              "S DD D DD AA",
+    "POST /manage/calls/<int:call_id>/exports/<kind>":                                   "S DD D DD AA",
     "GET /manage/calls/<int:call_id>/grants":                                            "S DD D DD AA",
     "GET /manage/calls/<int:call_id>/jury":                                              "S DD D DD AA",
     "POST /manage/calls/<int:call_id>/jury":                                             "S DD D DD AA",
@@ -237,6 +239,8 @@ ROUTE_SHOWS = {
 # was filled with real objects).
 NOBODY_ALLOWED = {
     "POST /account/api-tokens/<int:token_id>/revoke": "the token is the programme manager's own",
+    "GET /jobs/<int:job_id>": "the export is the programme manager's own",
+    "GET /jobs/<int:job_id>/download": "the export is the programme manager's own",
     "POST /applications/<int:application_id>/withdraw": "an awarded application cannot be withdrawn",
 }
 

@@ -18,6 +18,7 @@ from mobility.core.errors import DomainError
 from mobility.core.mail import queue_mail
 from mobility.core.storage import get_storage
 from mobility.extensions import db
+from mobility.jobs.models import BackgroundJob, JobStatus
 from mobility.privacy import services
 from mobility.reports import services as reports
 from tests.factories import MINIMAL_PNG, MINIMAL_PDF, PASSWORD, make_application, make_awardable
@@ -50,6 +51,10 @@ def artist(db):
     applications.add_attachment(user, draft, kind=AttachmentKind.CV, filename="cv.pdf",
                                 data=MINIMAL_PDF + f"CV of {CANARY_NAME} <{CANARY_EMAIL}>".encode())
     other = make_application(title="Someone else's project")
+    # Work they started in the background: its record and its file (an export naming them).
+    db.session.add(BackgroundJob(kind="export", owner_id=user.id, function="tests.job_functions.count",
+                                 arguments={"for": CANARY_NAME}, result={}, status=JobStatus.DONE, progress=100,
+                                 storage_key=get_storage().save(f"{CANARY_NAME},{CANARY_EMAIL}".encode())))
     db.session.commit()
     return user, grant, draft.id, other
 
@@ -79,6 +84,7 @@ def test_the_download_holds_their_data_and_files_and_nobody_elses(artist):
     assert data["account"]["email"] == CANARY_EMAIL and "password_hash" not in data["account"]
     assert "Second idea" in {a["title"] for a in data["applications"]} and len(data["applications"]) == 2
     assert [g["id"] for g in data["grants"]] == [grant.id]
+    assert [j["arguments"] for j in data["background_jobs"]] == [{"for": CANARY_NAME}]
     assert data["mails"] and all(m["recipient"] == CANARY_EMAIL for m in data["mails"])
     files = [n for n in archive.namelist() if n.startswith("files/")]
     assert len(files) == 2 and any(CANARY_NAME.encode() in archive.read(n) for n in files)
@@ -95,6 +101,7 @@ def test_after_erasure_their_identity_is_nowhere_and_the_funded_exchange_is_kept
     db.session.commit()
     assert _found_in_database(CANARY_NAME) == [] and _found_in_database(CANARY_EMAIL) == []
     assert _found_in_store(CANARY_NAME) == []
+    assert db.session.scalar(sa.select(BackgroundJob).where(BackgroundJob.owner_id == user.id)) is None
     assert db.session.get(Application, draft_id) is None          # not funded: deleted
     kept = db.session.get(Grant, grant.id)                         # funded: kept for the retention period
     assert kept is not None and kept.amount > 0 and kept.accepted_name == services.ERASED

@@ -1,0 +1,326 @@
+"""Background jobs on RQ (Redis), or in-process when no queue is configured.
+
+A service calls `start(kind, owner, "dotted.path", **json_arguments)`: the `background_job` row is written in
+the caller's transaction and handed to the queue only once it commits (like mail), so a rolled-back change
+starts nothing. `enqueue("dotted.path", **json_arguments)` hands untracked work (mail delivery) to the queue
+at once: the outbox row is already its record.
+
+The worker (`flask jobs worker`, an `rq.Worker`) calls `perform()`, which runs the function inside a fresh app
+context and a request context on the app's base URL (so mail links are absolute), in the owner's language,
+and keeps the row up to date: running, progress, done with its result, or failed with a message the owner can
+read. A failure is retried by RQ (`JOB_RETRIES` times, waiting `JOB_RETRY_INTERVALS` seconds); a `DomainError`
+is the owner's to fix, so it fails at once.
+
+Without `JOB_QUEUE_URL` (development, tests) the same `perform()` runs in the web process right after the
+request, retrying at once: the app works without Redis or a worker.
+
+A job function (marked `@job_function`) takes a `Progress` first, then its arguments, and returns a dict (kept as the job's result
+JSON) or a `FileResult` (kept in the attachment store for the owner to download). Calling `progress(…)`
+commits the job's session (without expiring what it loaded): call it between units of work, never in the
+middle of one, and not while iterating a query's result.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from datetime import timedelta
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from importlib import import_module
+from typing import TypeVar
+
+from flask import Flask, current_app, g, has_app_context, has_request_context, request
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, event, inspect, select, update
+
+from mobility.core import audit
+from mobility.core.errors import DomainError
+from mobility.core.storage import get_storage
+from mobility.db import utcnow
+from mobility.extensions import db
+from mobility.jobs.models import BackgroundJob, JobStatus
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+_PENDING_KEY = "jobs_pending"
+_COMMITTED_KEY = "jobs_committed"
+
+# The kinds of job people start, with the title their progress page shows.
+KINDS = {
+    "export": _l("Spreadsheet export"),
+    "assignment": _l("Assignment of jurors"),
+}
+# What the progress page shows under a finished job of that kind (the template gets `result`).
+RESULT_TEMPLATES = {"assignment": "review/_assignment_result.html"}
+
+# Set by the worker command: the app it created once, for every job it performs.
+_worker_app: Flask | None = None
+
+
+@dataclass
+class FileResult:
+    filename: str
+    mimetype: str
+    data: bytes
+
+
+class Progress:
+    """`progress(40)` or `progress(40, "Solving…")`: records how far the job is (0–100) and commits."""
+
+    def __init__(self, job_id: int | None):
+        self.job_id = job_id
+        self.last = -1
+
+    def __call__(self, percent: int, message: str | None = None) -> None:
+        percent = max(0, min(99, int(percent)))  # 100 is written with the result, never before
+        if self.job_id is None or (percent <= self.last and message is None):
+            return
+        self.last = percent
+        values = {"progress": percent, "updated_at": utcnow()}
+        if message is not None:
+            values["message"] = str(message)
+        db.session.execute(update(BackgroundJob).where(BackgroundJob.id == self.job_id).values(**values))
+        # Commit without expiring what the job has loaded (thousands of rows would each be read again).
+        session = db.session()
+        session.expire_on_commit = False
+        try:
+            session.commit()
+        finally:
+            session.expire_on_commit = True
+
+    def over(self, items: Iterable[T], total: int, start: int, end: int) -> Iterator[T]:
+        """Yield `items`, moving the bar from `start` to `end` as they go (at most every 5 %)."""
+        step = max(total // 20, 1)
+        for index, item in enumerate(items):
+            if index % step == 0:
+                self(start + (end - start) * index // max(total, 1))
+            yield item
+
+
+# ---- starting work ------------------------------------------------------------------------------
+
+def start(kind: str, owner, function: str, /, **arguments) -> BackgroundJob:
+    """Record a job for `owner`; it is queued when the caller's transaction commits. Audited."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown job kind {kind!r}")
+    _check(function, arguments)
+    job = BackgroundJob(kind=kind, owner_id=owner.id, function=function, arguments=arguments,
+                        status=JobStatus.QUEUED, progress=0, message="", attempts=0, result={})
+    db.session.add(job)
+    db.session.flush()
+    audit.record("job.started", actor=owner, target=job, kind=kind)
+    db.session.info.setdefault(_PENDING_KEY, []).append(job)
+    return job
+
+
+def enqueue(function: str, /, *, eager_retries: bool = True, **arguments) -> None:
+    """Hand untracked work to the queue now (in-process without a queue)."""
+    _check(function, arguments)
+    _dispatch(function, arguments, None, eager_retries=eager_retries)
+
+
+def _check(function: str, arguments: dict) -> None:
+    _resolve(function)  # a typo fails in the request, not in the worker
+    json.dumps(arguments)  # the worker gets JSON: nothing else crosses the queue
+
+
+def job_function(fn):
+    """Mark a function the worker may run: a dotted path read from Redis names nothing else."""
+    fn.is_job_function = True
+    return fn
+
+
+def _resolve(function: str):
+    module, _sep, name = function.rpartition(".")
+    fn = getattr(import_module(module), name)
+    if not getattr(fn, "is_job_function", False):
+        raise ValueError(f"{function} is not a job function (@job_function)")
+    return fn
+
+
+def _on_commit(session) -> None:
+    pending = session.info.pop(_PENDING_KEY, [])
+    if pending and has_app_context():
+        # The identity key is read without SQL: attributes are expired after a commit.
+        g.setdefault(_COMMITTED_KEY, []).extend(inspect(job).identity[0] for job in pending)
+
+
+def _on_rollback(session) -> None:
+    session.info.pop(_PENDING_KEY, None)
+
+
+def dispatch_committed(response=None):
+    """after_request hook (and after each job): queue the jobs this unit of work committed."""
+    for job_id in g.pop(_COMMITTED_KEY, []):
+        job = db.session.get(BackgroundJob, job_id)
+        if job is not None:
+            _dispatch(job.function, job.arguments, job.id)
+    return response
+
+
+def requeue_waiting() -> int:
+    """Dispatch again every job that is still waiting (its queue entry was lost with Redis's data).
+    A job that is in fact still queued runs once: `perform` skips a job that is already done."""
+    waiting = db.session.scalars(select(BackgroundJob.id).where(BackgroundJob.status == JobStatus.QUEUED)).all()
+    for job_id in waiting:
+        job = db.session.get(BackgroundJob, job_id)
+        _dispatch(job.function, job.arguments, job.id)
+    return len(waiting)
+
+
+def prune_finished(days: int) -> int:
+    """Delete finished jobs older than `days`, and their files once that commits (cron, daily)."""
+    cutoff = utcnow() - timedelta(days=days)
+    old = select(BackgroundJob).where(BackgroundJob.finished_at < cutoff)
+    keys = db.session.scalars(old.where(BackgroundJob.storage_key.is_not(None))
+                              .with_only_columns(BackgroundJob.storage_key)).all()
+    db.session.info.setdefault("storage_deletions", []).extend(keys)  # see core.storage
+    return db.session.execute(delete(BackgroundJob).where(BackgroundJob.finished_at < cutoff)).rowcount
+
+
+def _base_url() -> str:
+    if has_request_context():
+        return request.host_url
+    config = current_app.config
+    return f"{config.get('PREFERRED_URL_SCHEME', 'http')}://{config.get('SERVER_NAME') or 'localhost'}/"
+
+
+def _retry_intervals(app: Flask) -> list[int]:
+    value = app.config["JOB_RETRY_INTERVALS"]
+    return [int(v) for v in value.split(",") if v.strip()] if isinstance(value, str) else list(value)
+
+
+def _dispatch(function: str, arguments: dict, job_id: int | None, *, eager_retries: bool = True) -> None:
+    app = current_app._get_current_object()
+    base_url = _base_url()
+    if app.config.get("JOB_QUEUE_URL"):
+        from redis.exceptions import RedisError
+        from rq import Retry
+
+        try:
+            queue(app).enqueue(perform, function, arguments, job_id, base_url,
+                               retry=Retry(max=app.config["JOB_RETRIES"], interval=_retry_intervals(app)),
+                               job_timeout=app.config["JOB_TIMEOUT"], result_ttl=3600, failure_ttl=7 * 86400,
+                               description=f"{function} (job {job_id})" if job_id else function)
+        except RedisError:
+            # The change is committed: the job stays queued (`flask jobs requeue`), mail waits for the sweep.
+            log.exception("could not queue %s (job %s): Redis is unreachable", function, job_id)
+        return
+    retries = app.config["JOB_RETRIES"] if eager_retries else 0
+    for retries_left in range(retries, -1, -1):
+        try:
+            perform(function, arguments, job_id, base_url, retries_left=retries_left)
+            return
+        except Exception:  # noqa: BLE001 - already recorded on the job row; the request goes on
+            if retries_left == 0:
+                log.exception("background work %s (job %s) failed", function, job_id)
+
+
+def queue(app: Flask):
+    """The app's RQ queue (JSON serializer: only JSON-able arguments cross it)."""
+    from redis import Redis
+    from rq import Queue
+    from rq.serializers import JSONSerializer
+
+    connection = Redis.from_url(app.config["JOB_QUEUE_URL"])
+    return Queue(app.config["JOB_QUEUE_NAME"], connection=connection, serializer=JSONSerializer)
+
+
+# ---- performing work ----------------------------------------------------------------------------
+
+def perform(function: str, arguments: dict, job_id: int | None, base_url: str,
+            retries_left: int | None = None) -> None:
+    """Run one attempt (the worker calls this; so does in-process mode). Raises to ask for a retry."""
+    app = _worker_app or current_app._get_current_object()
+    if retries_left is None:
+        from rq import get_current_job
+
+        rq_job = get_current_job()
+        retries_left = (rq_job.retries_left or 0) if rq_job is not None else 0
+    with app.app_context(), app.test_request_context(base_url=base_url):
+        try:
+            if job_id is None:
+                _resolve(function)(**arguments)
+                db.session.commit()
+            else:
+                _perform_tracked(function, arguments, job_id, retries_left)
+            dispatch_committed()
+            from mobility.core.mail import deliver_committed
+
+            deliver_committed()
+        finally:
+            db.session.remove()
+
+
+def _perform_tracked(function: str, arguments: dict, job_id: int, retries_left: int) -> None:
+    job = db.session.get(BackgroundJob, job_id)
+    if job is None or job.status is JobStatus.DONE:  # the owner was erased, or a duplicate delivery
+        return
+    job.status, job.progress, job.message = JobStatus.RUNNING, 0, ""
+    job.attempts += 1
+    job.started_at = job.started_at or utcnow()
+    locale = job.owner.locale if job.owner is not None else "en"
+    attempts = job.attempts
+    db.session.commit()
+    with force_locale(locale):
+        try:
+            outcome = _resolve(function)(Progress(job_id), **arguments)
+        except DomainError as error:  # the owner's to fix (e.g. the panel locked the call): no retry
+            db.session.rollback()
+            _finish(job_id, JobStatus.FAILED, message=str(error.message))
+            return
+        except Exception:
+            db.session.rollback()
+            log.exception("job %s (%s), attempt %s, failed", job_id, function, attempts)
+            if retries_left > 0:
+                _finish(job_id, JobStatus.QUEUED, message=_("Attempt %(n)s did not succeed; trying again.",
+                                                            n=attempts))
+            else:
+                _finish(job_id, JobStatus.FAILED, message=_(
+                    "This work could not be finished after %(n)s attempts. Start it again; if it keeps failing, "
+                    "tell an administrator.", n=attempts))
+            raise
+        if isinstance(outcome, FileResult):
+            key = get_storage().save(outcome.data)
+            _finish(job_id, JobStatus.DONE, result={"filename": outcome.filename, "mimetype": outcome.mimetype,
+                                                     "size": len(outcome.data)}, storage_key=key)
+        else:
+            _finish(job_id, JobStatus.DONE, result=outcome or {})
+
+
+def _finish(job_id: int, status: JobStatus, message: str = "", result: dict | None = None,
+            storage_key: str | None = None) -> None:
+    """Write the outcome with whatever the job function left in the session (one commit)."""
+    job = db.session.get(BackgroundJob, job_id)
+    if job is None:  # erased with its owner while it ran
+        return
+    job.status, job.message = status, message
+    if status is JobStatus.QUEUED:
+        job.progress = 0
+    if status.finished:
+        job.finished_at = utcnow()
+    if status is JobStatus.DONE:
+        job.progress, job.result, job.storage_key = 100, result or {}, storage_key
+    db.session.commit()
+
+
+def run_worker(app: Flask, *, burst: bool = False, worker_class=None) -> bool:
+    """Work the app's queue (the `flask jobs worker` command): one app for every job."""
+    from rq import Worker
+    from rq.serializers import JSONSerializer
+
+    global _worker_app
+    _worker_app = app
+    q = queue(app)
+    worker = (worker_class or Worker)([q], connection=q.connection, serializer=JSONSerializer)
+    return worker.work(burst=burst, with_scheduler=not burst, logging_level="INFO")
+
+
+def init_app(app: Flask) -> None:
+    session_factory = db.session.session_factory
+    if not event.contains(session_factory, "after_commit", _on_commit):
+        event.listen(session_factory, "after_commit", _on_commit)
+        event.listen(session_factory, "after_rollback", _on_rollback)
+    app.after_request(dispatch_committed)
