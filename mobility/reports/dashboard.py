@@ -148,10 +148,10 @@ def indicators(filters: Filters) -> Indicators:
         by_discipline[discipline] = by_discipline.get(discipline, 0) + count
     counts = (sum(g[2] for g in groups), sum(int(g[3]) for g in groups), sum(int(g[4]) for g in groups))
 
-    grants = _grants(filters).subquery()
-    paid_grants = _grants(filters).subquery()  # a second alias: the payment sum must not correlate with `grants`
+    # A common table expression read twice (the grants, then their payments) is computed once.
+    grants = _grants(filters).cte("committed_grants")
     paid = select(func.coalesce(func.sum(Payment.amount), 0)).where(
-        Payment.grant_id.in_(select(paid_grants.c.id))).scalar_subquery()
+        Payment.grant_id.in_(select(grants.c.id))).scalar_subquery()
     grant_row = db.session.execute(select(func.count(), func.coalesce(func.sum(grants.c.amount), 0),
                                           func.coalesce(func.sum(grants.c.days), 0), paid)
                                    .select_from(grants)).one()
