@@ -169,7 +169,8 @@ def register_cli(app: Flask) -> None:
 
     @jobs.command("requeue")
     def jobs_requeue():
-        """Hand every job still waiting back to the queue (after Redis lost its data)."""
+        """Hand back to the queue every job still waiting (Redis lost its data) or abandoned by a killed
+        worker (run it from cron every 10 minutes)."""
         from mobility.jobs.runner import requeue_waiting
 
         click.echo(f"{requeue_waiting()} job(s) queued again")

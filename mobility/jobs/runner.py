@@ -45,6 +45,7 @@ from mobility.jobs.models import BackgroundJob, JobStatus
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 _PENDING_KEY = "jobs_pending"
+STALL_MARGIN_SECONDS = 60  # beyond JOB_TIMEOUT before a running job counts as abandoned
 _COMMITTED_KEY = "jobs_committed"
 
 # The kinds of job people start, with the title their progress page shows.
@@ -161,13 +162,38 @@ def dispatch_committed(response=None):
 
 
 def requeue_waiting() -> int:
-    """Dispatch again every job that is still waiting (its queue entry was lost with Redis's data).
-    A job that is in fact still queued runs once: `perform` skips a job that is already done."""
+    """Dispatch again every job that is still waiting (its queue entry was lost with Redis's data), and
+    every job whose worker died under it (`recover_stalled`). A job that is in fact still queued runs
+    once: `perform` skips a job that is already done."""
+    recover_stalled()
     waiting = db.session.scalars(select(BackgroundJob.id).where(BackgroundJob.status == JobStatus.QUEUED)).all()
     for job_id in waiting:
         job = db.session.get(BackgroundJob, job_id)
         _dispatch(job.function, job.arguments, job.id)
     return len(waiting)
+
+
+def recover_stalled() -> int:
+    """Jobs marked running for longer than one attempt may take: their worker was killed (RQ stops an
+    attempt after JOB_TIMEOUT, so none can still be at work). They wait again while attempts remain,
+    otherwise they fail with a message their owner can read. Returns how many were recovered."""
+    app = current_app._get_current_object()
+    cutoff = utcnow() - timedelta(seconds=app.config["JOB_TIMEOUT"] + STALL_MARGIN_SECONDS)
+    stalled = db.session.scalars(select(BackgroundJob).where(BackgroundJob.status == JobStatus.RUNNING,
+                                                             BackgroundJob.updated_at < cutoff)).all()
+    for job in stalled:
+        locale = job.owner.locale if job.owner is not None else "en"
+        with force_locale(locale):
+            if job.attempts <= app.config["JOB_RETRIES"]:
+                job.status, job.progress = JobStatus.QUEUED, 0
+                job.message = _("The worker stopped during attempt %(n)s; trying again.", n=job.attempts)
+            else:
+                job.status, job.finished_at = JobStatus.FAILED, utcnow()
+                job.message = _("This work could not be finished after %(n)s attempts. Start it again; if it "
+                                "keeps failing, tell an administrator.", n=job.attempts)
+        audit.record("job.stalled", actor=None, target=job, attempts=job.attempts, status=job.status.value)
+    db.session.commit()
+    return len(stalled)
 
 
 def prune_finished(days: int) -> int:

@@ -165,6 +165,35 @@ def test_jobs_lost_with_redis_are_queued_again(app, queued, tmp_path):
     assert runner.requeue_waiting() == 0
 
 
+def test_a_job_whose_worker_was_killed_runs_again_or_fails_once_its_attempts_are_spent(app, queued, tmp_path):
+    from datetime import timedelta
+
+    from mobility.db import utcnow
+
+    job_id = _start("tests.job_functions.flaky", tally=str(tmp_path / "tally"), failures=0)
+    queued.queue.empty()
+    job = _job(job_id)  # a worker took it, then was killed (kill -9): the record still says running
+    long_ago = utcnow() - timedelta(seconds=app.config["JOB_TIMEOUT"] + runner.STALL_MARGIN_SECONDS + 5)
+    job.status, job.attempts, job.updated_at = JobStatus.RUNNING, 1, long_ago
+    busy = _start("tests.job_functions.count", n=3)
+    _job(busy).status = JobStatus.RUNNING  # running now, within its time: left alone
+    db.session.commit()
+    queued.queue.empty()
+
+    assert runner.requeue_waiting() == 1 and queued.queue.count == 1  # `flask jobs requeue`, from cron
+    assert "trying again" in _job(job_id).message
+    queued.work()
+    assert _job(job_id).status is JobStatus.DONE and _job(busy).status is JobStatus.RUNNING
+
+    spent = _job(job_id)
+    spent.status, spent.attempts, spent.updated_at = JobStatus.RUNNING, app.config["JOB_RETRIES"] + 1, long_ago
+    db.session.commit()
+    assert runner.recover_stalled() == 1
+    spent = _job(job_id)
+    assert spent.status is JobStatus.FAILED and spent.finished_at is not None
+    assert "could not be finished" in spent.message and queued.queue.count == 0
+
+
 def test_with_redis_unreachable_the_request_still_succeeds_and_the_job_waits(app, client, signed_in):
     from mobility.calls.models import Call
     from tests.conftest import csrf_from
