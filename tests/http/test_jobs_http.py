@@ -76,3 +76,5 @@ def test_an_export_starts_a_job_audited_and_only_with_the_csrf_token(app, client
         manager.id, "export", JobStatus.DONE, f"grants-call-{call.id}.xlsx")
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "job.started"))
     assert entry.actor_id == manager.id and entry.detail == {"kind": "export"}
+    page = client.get(f"/jobs/{job.id}").get_data(as_text=True)
+    assert f'href="/manage/calls/{call.id}"' in page and "Back to the call" in page  # the way back to its call
