@@ -6,9 +6,10 @@ from collections import Counter
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import load_only
+from sqlalchemy.orm import contains_eager, load_only
 
 from mobility.accounts.enums import Discipline, Language, Role
+from mobility.accounts.models import User
 from mobility.applications import policies
 from mobility.applications.enums import ApplicationStatus
 from mobility.applications.forms import PAGE_SIZES, ApplicationFilterForm
@@ -48,9 +49,10 @@ def _filters(call: Call) -> tuple[ApplicationFilterForm, ApplicationFilters]:
 
 
 # What a row of the list shows: the texts and answers stay in the database (250 rows a page).
-LISTED_COLUMNS = load_only(Application.id, Application.reference, Application.title, Application.direction,
-                           Application.languages, Application.status, Application.submitted_at,
-                           Application.applicant_id, Application.call_id)
+LISTED_COLUMNS = (load_only(Application.id, Application.reference, Application.title, Application.direction,
+                            Application.languages, Application.status, Application.submitted_at,
+                            Application.applicant_id, Application.call_id),
+                  contains_eager(Application.applicant).load_only(User.id, User.name))
 
 
 def _total_from_counts(filters: ApplicationFilters, counts) -> int | None:
@@ -75,7 +77,7 @@ def index(call_id: int):
         by_direction[direction] += count
     # The grouped counts already tell how many match a status or direction: no second count(*) then.
     known_total = _total_from_counts(filters, counts)
-    page = db.paginate(call_applications(call.id, filters).options(LISTED_COLUMNS), page=max(form.page.data or 1, 1),
+    page = db.paginate(call_applications(call.id, filters).options(*LISTED_COLUMNS), page=max(form.page.data or 1, 1),
                        per_page=per_page, error_out=False, count=known_total is None)
     if known_total is not None:
         page.total = known_total

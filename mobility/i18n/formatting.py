@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from babel import dates as babel_dates
 from flask import Flask
-from flask_babel import format_currency, format_date, format_datetime, format_decimal, format_percent, format_timedelta, get_locale, get_timezone
+from flask_babel import format_currency, format_date, format_decimal, format_percent, format_timedelta, get_locale, get_timezone
 
 from mobility.accounts.enums import Language
 from mobility.awards.enums import LINE_TITLES
@@ -24,7 +24,10 @@ def local_datetime(instant: datetime | None, format: str = "medium") -> str:
     if instant is None:
         return ""
     zone = get_timezone()
-    return f"{format_datetime(instant, format)} ({getattr(zone, 'key', zone)})"
+    # Babel itself, not Flask-Babel's wrapper: half the time, and lists show one per row. A naive instant
+    # is read as UTC by both.
+    text = babel_dates.format_datetime(instant, format, tzinfo=zone, locale=get_locale())
+    return f"{text} ({getattr(zone, 'key', zone)})"
 
 
 def utc_datetime(instant: datetime | None) -> str:
