@@ -16,7 +16,7 @@ from mobility.core.access import roles_required
 from mobility.core.errors import DomainError, put_on_form
 from mobility.core.paging import ListPage
 from mobility.extensions import db
-from mobility.jobs import runner as jobs
+from mobility.review.jobs import start_assignment_run
 from mobility.awards import services as awards
 from mobility.review import policies, ranking, services
 from mobility.review.assignment import REVIEWABLE
@@ -74,8 +74,12 @@ def jury(call_id: int):
 def assignment(call_id: int):
     call = _call(call_id)
     if request.method == "POST":  # CSRF-checked like every POST; the run is a background job (any size)
-        job = jobs.start("assignment", _actor(), "mobility.review.jobs.assignment_job", call_id=call.id,
-                         actor_id=current_user.id, accept_partial=request.form.get("partial") == "1")
+        try:
+            job = start_assignment_run(_actor(), call, accept_partial=request.form.get("partial") == "1")
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+            return redirect(url_for("manage_review.assignment", call_id=call.id))
         db.session.commit()
         return redirect(url_for("jobs.show", job_id=job.id))
     rows = db.session.scalars(select(Application).where(Application.call_id == call.id).where(or_(

@@ -199,7 +199,7 @@ def _ensure_not_locked(call: Call) -> None:
         raise DomainError(_l("The panel has locked this call: scores and decisions can no longer change."))
 
 
-def _lock_call_row(call: Call) -> Call:
+def lock_call_row(call: Call) -> Call:
     """Take the call's row lock, so a write and the panel lock never interleave (PostgreSQL)."""
     return db.session.execute(select(Call).where(Call.id == call.id).with_for_update()
                               .execution_options(populate_existing=True)).scalar_one()
@@ -223,7 +223,7 @@ def save_review(juror: User, assignment: Assignment, *, scores: dict[int, str | 
                 overall_comment: str, comment_language: str | None, submit: bool) -> Review:
     if assignment.juror_id != juror.id or assignment.status is not AssignmentStatus.ACCEPTED:
         raise DomainError(_l("Confirm that you have no conflict of interest before reviewing."))
-    call = _lock_call_row(assignment.application.call)
+    call = lock_call_row(assignment.application.call)
     _ensure_not_locked(call)
     if not active_phase(call).can_review:
         raise DomainError(_l("The individual review phase is over: reviews can no longer change."))
@@ -270,7 +270,7 @@ def weighted_total(call: Call, scores: dict[str, str]) -> Decimal:
 
 def save_consensus(actor: User, application: Application, *, scores: dict[int, str | None], comments: dict[int, str],
                    summary: str, approve: bool) -> ConsensusReport:
-    call = _lock_call_row(application.call)
+    call = lock_call_row(application.call)
     _ensure_not_locked(call)
     report = db.session.scalar(select(ConsensusReport).where(ConsensusReport.application_id == application.id))
     if report is None:
@@ -304,7 +304,7 @@ DECISION_STATUS = {
 
 
 def record_decision(actor: User, application: Application, decision: Decision, reason: str) -> PanelDecision:
-    call = _lock_call_row(application.call)
+    call = lock_call_row(application.call)
     _ensure_not_locked(call)
     if not active_phase(call).can_change_decisions:
         raise DomainError(_l("Decisions are taken in the panel phase."))

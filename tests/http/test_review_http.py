@@ -282,3 +282,30 @@ def test_the_ranking_follows_a_review_submitted_after_it_was_shown_and_comes_in_
     assert "<td>1</td>" in budget_line  # one application (rank 1) within this pair-and-direction's budget
     second_page = client.get(url + "?page=2").get_data(as_text=True)
     assert second_page.count('<td class="position">') == 1 and '<td class="position">3</td>' in second_page
+
+
+def test_a_second_assignment_run_waits_for_the_one_under_way(app, client, db):
+    from mobility.jobs.models import BackgroundJob, JobStatus
+    from mobility.review.models import Assignment as AssignmentRow
+
+    with app.test_request_context():
+        first, call, _apps = make_reviewable_call(jurors=[make_juror(city="Chemnitz"), make_juror(city="Kamakura")])
+        other = make_user("manager", name="Second Manager")
+        running = BackgroundJob(kind="assignment", owner_id=first.id, function="mobility.review.jobs.assignment_job",
+                                arguments={"call_id": call.id, "actor_id": first.id, "accept_partial": False},
+                                status=JobStatus.RUNNING, result={})
+        db.session.add(running)
+        db.session.commit()
+    url = f"/manage/calls/{call.id}/assignment"
+
+    assert sign_in(client, other.email).status_code == 302
+    refused = client.post(url, data={"csrf_token": _token(client, url)}, follow_redirects=True)
+    assert "already under way, started by" in refused.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(BackgroundJob)) == 1
+    assert db.session.scalar(select(AssignmentRow)) is None  # nothing ran beside the first run
+
+    client.post("/sign-out", data={"csrf_token": _token(client)})
+    assert sign_in(client, first.email).status_code == 302
+    again = client.post(url, data={"csrf_token": _token(client, url)})  # its starter clicks again
+    assert again.headers["Location"].endswith(f"/jobs/{running.id}")
+    assert db.session.scalar(select(func.count()).select_from(BackgroundJob)) == 1
