@@ -89,3 +89,21 @@ def test_the_agreement_pdf_is_made_in_every_language(app, client, db, grant, loc
     sign_in(client, grant.application.applicant.email)
     pdf = client.get(f"/grants/{grant.id}/agreement.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF") and len(pdf.data) > 5000
+
+
+def test_the_grantee_sees_the_reason_they_gave_for_a_change(app, client, db):
+    from datetime import timedelta
+
+    from mobility.awards import services as awards
+    from tests.factories import make_accepted_grant
+
+    with app.test_request_context():
+        _manager, _call, application, grant = make_accepted_grant()
+        awards.request_amendment(application.applicant, grant, start=grant.start_date,
+                                 end=grant.end_date + timedelta(days=5), travellers=grant.travellers,
+                                 reason="한 주 더 머물며 공연을 준비합니다")
+        db.session.commit()
+    assert sign_in(client, application.applicant.email).status_code == 302
+    page = client.get(f"/grants/{grant.id}").get_data(as_text=True)
+    changes = page.split('id="amendments-heading"', 1)[1].split("</section>", 1)[0]
+    assert "한 주 더 머물며 공연을 준비합니다" in changes
