@@ -111,6 +111,9 @@ def test_an_autosave_cut_off_on_its_way_back_does_not_turn_into_a_conflict(brows
     _sign_in(page, live_url, "taro@example.jp")
     page.goto(f"{live_url}/calls/{call_id}")
     page.locator("form[action$='/apply'] button").click()
+    # The form and its script fully loaded before the network is tampered with (a half-loaded page raced it).
+    page.wait_for_url(re.compile(r"/applications/\d+/edit$"))
+    page.wait_for_load_state("networkidle")
     stored = []
 
     def store_then_cut(route):
