@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import Select, String, Text, case, cast, extract, func, literal, select, union_all
+from sqlalchemy import Select, Text, case, cast, extract, func, select
 
 from mobility.applications.enums import ApplicationStatus
 from mobility.applications.models import Application
@@ -115,21 +115,16 @@ def current_indicators(filters: Filters) -> Indicators:
     return cache.remember("dashboard", (filters, _activity()), lambda: indicators(filters))
 
 
-def _activity() -> list[tuple]:
+def _activity() -> tuple:
     """How many rows, and their last change, of every table the indicators read: one statement."""
-    def changes(table: str, changed):
-        # count(*) with max(): PostgreSQL answers both from an index on the time alone.
-        return select(literal(table), func.count(), cast(func.max(changed), String))
-
-    # Sorted: PostgreSQL may return the parts of a UNION ALL in any order (parallel append).
-    return sorted(tuple(row) for row in db.session.execute(union_all(
-        changes("application", Application.updated_at),
-        changes("grant", Grant.updated_at),
+    return cache.read_changes(
+        cache.changes("application", Application, func.max(Application.updated_at)),
+        cache.changes("grant", Grant, func.max(Grant.updated_at)),
         # Payments are recorded, never edited: their number and total tell every change.
-        select(literal("payment"), func.count(), cast(func.sum(Payment.amount), String)).select_from(Payment),
-        changes("final_report", FinalReport.updated_at),
-        changes("call", Call.updated_at),  # the year filter reads the calls' closing dates
-    )))
+        cache.changes("payment", Payment, func.sum(Payment.amount)),
+        cache.changes("final_report", FinalReport, func.max(FinalReport.updated_at)),
+        cache.changes("call", Call, func.max(Call.updated_at)),  # the year filter reads closing dates
+    )
 
 
 def indicators(filters: Filters) -> Indicators:

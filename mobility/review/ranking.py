@@ -239,12 +239,17 @@ class BudgetLine:
 
 
 def budget_lines(call: Call, rows: list[RankedRow]) -> list[BudgetLine]:
+    """One pass down the ranking: the rows within a budget come in rank order, each with the running total."""
+    last: dict[tuple, tuple[int, RankedRow]] = {}
+    for row in rows:
+        if row.within_budget:
+            key = (row.pair_id, row.direction)
+            last[key] = (last.get(key, (0, row))[0] + 1, row)
     lines = []
     for budget in call.budgets:
-        within = [r for r in rows if r.within_budget and (r.pair_id, r.direction) == (budget.pair_id, budget.direction)]
-        lines.append(BudgetLine(budget=budget, funded=len(within),
-                                last_position=within[-1].position if within else None,
-                                committed=within[-1].cumulative if within else Decimal("0")))
+        funded, row = last.get((budget.pair_id, budget.direction), (0, None))
+        lines.append(BudgetLine(budget=budget, funded=funded, last_position=row.position if row else None,
+                                committed=row.cumulative if row else Decimal("0")))
     return lines
 
 
@@ -262,17 +267,12 @@ def _activity(call_id: int) -> tuple:
     A submitted review stamps its assignment (review.services.save_review) and a panel decision always
     changes its application's status, so the applications and assignments of the call tell both.
     """
-    def changes(key, changed, *where, join=None):
-        rows = select(key.label("key"), changed.label("changed"))
-        rows = (rows.join(join) if join is not None else rows).where(*where).subquery()
-        return [select(func.count(rows.c.key)).scalar_subquery(), select(func.max(rows.c.changed)).scalar_subquery()]
-
-    columns = [
-        *changes(Application.id, Application.updated_at, Application.call_id == call_id),
-        *changes(Assignment.id, Assignment.updated_at, Assignment.call_id == call_id),
-        *changes(ConsensusReport.id, ConsensusReport.updated_at, Application.call_id == call_id, join=Application),
+    in_call = Application.call_id == call_id
+    return cache.read_changes(
+        cache.changes("application", Application, func.max(Application.updated_at), in_call),
+        cache.changes("assignment", Assignment, func.max(Assignment.updated_at), Assignment.call_id == call_id),
+        cache.changes("consensus", ConsensusReport, func.max(ConsensusReport.updated_at), in_call,
+                      join=Application),
         # Cities have no modification time; their coordinates drive the grant estimates.
-        select(func.count(City.id)).scalar_subquery(),
-        select(func.sum(City.latitude) + func.sum(City.longitude) * 1000).scalar_subquery(),
-    ]
-    return tuple(db.session.execute(select(*columns)).one())
+        cache.changes("city", City, func.sum(City.latitude) + func.sum(City.longitude) * 1000),
+    )

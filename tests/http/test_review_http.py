@@ -1,6 +1,8 @@
 """Review through the pages: only assigned jurors after declaring, blind calls hide identity everywhere."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -279,7 +281,10 @@ def test_the_ranking_follows_a_review_submitted_after_it_was_shown_and_comes_in_
     first_row = after.split('<td class="position">1</td>', 1)[1].split("</tr>", 1)[0]
     assert "Project 3" in first_row and total in first_row and "within budget" in first_row
     budget_line = after.split('class="data-table budget-lines"', 1)[1].split("</table>", 1)[0]
-    assert "<td>1</td>" in budget_line  # one application (rank 1) within this pair-and-direction's budget
+    cells = re.sub(r"\s+", "", budget_line)
+    # Its pair and direction: one application within budget, at rank 1, committing its estimate; the other
+    # direction of the pair: none yet.
+    assert "<td>1</td><td>1</td><td>€3,350.00</td>" in cells and "<td>0</td><td>—</td><td>€0.00</td>" in cells
     second_page = client.get(url + "?page=2").get_data(as_text=True)
     assert second_page.count('<td class="position">') == 1 and '<td class="position">3</td>' in second_page
 
