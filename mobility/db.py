@@ -95,3 +95,17 @@ def bulk_insert(session, table: sa.Table, rows: list[dict]) -> None:
     with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
         for row in rows:
             copy.write_row([v.value if isinstance(v, enum.Enum) else v for v in (row[c] for c in columns)])
+
+
+def on_transaction_end(*, committed, rolled_back) -> None:
+    """Run `committed(session)` after every commit and `rolled_back(session)` after every rollback of the
+    app's sessions: work that must follow the transaction's fate (mail, jobs, stored files). Registering the
+    same pair again (one more app in the same process, as in tests) changes nothing."""
+    from sqlalchemy import event
+
+    from mobility.extensions import db
+
+    factory = db.session.session_factory
+    if not event.contains(factory, "after_commit", committed):
+        event.listen(factory, "after_commit", committed)
+        event.listen(factory, "after_rollback", rolled_back)

@@ -12,10 +12,10 @@ from email.message import EmailMessage
 
 from flask import Flask, current_app, g, render_template
 from flask_babel import force_locale
-from sqlalchemy import event, func, inspect, select
+from sqlalchemy import func, inspect, select
 
 from mobility.core.models import MailStatus, OutboxMessage
-from mobility.db import utcnow
+from mobility.db import on_transaction_end, utcnow
 from mobility.extensions import db
 from mobility.jobs.runner import job_function
 
@@ -125,8 +125,5 @@ def _send(backend: str, message: OutboxMessage) -> None:
 
 
 def init_app(app: Flask) -> None:
-    session_factory = db.session.session_factory
-    if not event.contains(session_factory, "after_commit", _on_commit):
-        event.listen(session_factory, "after_commit", _on_commit)
-        event.listen(session_factory, "after_rollback", _on_rollback)
+    on_transaction_end(committed=_on_commit, rolled_back=_on_rollback)
     app.after_request(deliver_committed)

@@ -184,13 +184,7 @@ def _forget_deletions(session) -> None:
 def init_app(app) -> None:
     """Files removed in a transaction are deleted from the store only once it commits; files saved in a
     transaction that rolls back are deleted then."""
-    from sqlalchemy import event
+    from mobility.db import on_transaction_end
 
     check_config(app.config)
-
-    from mobility.extensions import db
-
-    factory = db.session.session_factory
-    if not event.contains(factory, "after_commit", _delete_after_commit):
-        event.listen(factory, "after_commit", _delete_after_commit)
-        event.listen(factory, "after_rollback", _forget_deletions)
+    on_transaction_end(committed=_delete_after_commit, rolled_back=_forget_deletions)

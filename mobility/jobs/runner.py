@@ -33,12 +33,12 @@ from flask import Flask, current_app, g, has_app_context, has_request_context, r
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, event, inspect, select, update
+from sqlalchemy import delete, inspect, select, update
 
 from mobility.core import audit
 from mobility.core.errors import DomainError
 from mobility.core.storage import get_storage
-from mobility.db import utcnow
+from mobility.db import on_transaction_end, utcnow
 from mobility.extensions import db
 from mobility.jobs.models import BackgroundJob, JobStatus
 
@@ -345,8 +345,5 @@ def run_worker(app: Flask, *, burst: bool = False, worker_class=None) -> bool:
 
 
 def init_app(app: Flask) -> None:
-    session_factory = db.session.session_factory
-    if not event.contains(session_factory, "after_commit", _on_commit):
-        event.listen(session_factory, "after_commit", _on_commit)
-        event.listen(session_factory, "after_rollback", _on_rollback)
+    on_transaction_end(committed=_on_commit, rolled_back=_on_rollback)
     app.after_request(dispatch_committed)
