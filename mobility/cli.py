@@ -171,9 +171,12 @@ def register_cli(app: Flask) -> None:
     def jobs_requeue():
         """Hand back to the queue every job still waiting (Redis lost its data) or abandoned by a killed
         worker (run it from cron every 10 minutes)."""
-        from mobility.jobs.runner import requeue_waiting
+        from mobility.extensions import db
+        from mobility.jobs.runner import recover_stalled, requeue_waiting
 
-        click.echo(f"{requeue_waiting()} job(s) queued again")
+        recovered = recover_stalled()
+        db.session.commit()  # the recovered jobs wait in the database before the queue hears of them
+        click.echo(f"{recovered} abandoned job(s) recovered, {requeue_waiting()} job(s) queued again")
 
     @jobs.command("prune")
     @click.option("--days", default=30, show_default=True, help="Keep finished jobs this many days.")

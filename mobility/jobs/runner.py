@@ -162,10 +162,9 @@ def dispatch_committed(response=None):
 
 
 def requeue_waiting() -> int:
-    """Dispatch again every job that is still waiting (its queue entry was lost with Redis's data), and
-    every job whose worker died under it (`recover_stalled`). A job that is in fact still queued runs
-    once: `perform` skips a job that is already done."""
-    recover_stalled()
+    """Dispatch again every job that is still waiting (its queue entry was lost with Redis's data, or
+    `recover_stalled` put it back). A job that is in fact still queued runs once: `perform` skips a job
+    that is already done."""
     waiting = db.session.scalars(select(BackgroundJob.id).where(BackgroundJob.status == JobStatus.QUEUED)).all()
     for job_id in waiting:
         job = db.session.get(BackgroundJob, job_id)
@@ -176,7 +175,8 @@ def requeue_waiting() -> int:
 def recover_stalled() -> int:
     """Jobs marked running for longer than one attempt may take: their worker was killed (RQ stops an
     attempt after JOB_TIMEOUT, so none can still be at work). They wait again while attempts remain,
-    otherwise they fail with a message their owner can read. Returns how many were recovered."""
+    otherwise they fail with a message their owner can read. Returns how many were recovered; the caller
+    commits, then `requeue_waiting` sends the waiting ones."""
     app = current_app._get_current_object()
     cutoff = utcnow() - timedelta(seconds=app.config["JOB_TIMEOUT"] + STALL_MARGIN_SECONDS)
     stalled = db.session.scalars(select(BackgroundJob).where(BackgroundJob.status == JobStatus.RUNNING,
@@ -192,7 +192,7 @@ def recover_stalled() -> int:
                 job.message = _("This work could not be finished after %(n)s attempts. Start it again; if it "
                                 "keeps failing, tell an administrator.", n=job.attempts)
         audit.record("job.stalled", actor=None, target=job, attempts=job.attempts, status=job.status.value)
-    db.session.commit()
+    db.session.flush()
     return len(stalled)
 
 
