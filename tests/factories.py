@@ -184,3 +184,20 @@ def make_accepted_grant(**options):
     awards.accept_grant(application.applicant, grant, name="Suzuki Hanako")
     db.session.commit()
     return manager, call, application, grant
+
+
+def make_api_office(*, juror_name: str | None = None):
+    """What the API's write operations act on: an accepted grant with its first instalment due, a submitted
+    application to screen, a juror to import, and the manager's read-write token (model, secret)."""
+    from types import SimpleNamespace
+
+    from mobility.applications import services as applications
+
+    manager, call, application, grant = make_accepted_grant()
+    submitted = make_application(call=call, title="To screen")
+    applications.submit_application(submitted.applicant, submitted)
+    juror = make_juror(city="Kamakura", email="pool.juror@example.org", name=juror_name)
+    _token, secret = make_api_token(manager, "read_write")
+    db.session.commit()
+    return SimpleNamespace(manager=manager, call=call, application=application, grant=grant,
+                           submitted=submitted, juror=juror, secret=secret)

@@ -8,14 +8,13 @@ import pytest
 from sqlalchemy import func, select
 
 from mobility.accounts.models import User
-from mobility.applications import services as applications
 from mobility.applications.enums import ApplicationStatus
 from mobility.applications.models import Application
 from mobility.awards.models import Grant, Payment
 from mobility.core.models import AuditEntry, OutboxMessage
 from mobility.extensions import db
 from mobility.review.models import CallJuror
-from tests.factories import make_accepted_grant, make_api_token, make_application, make_juror
+from tests.factories import make_api_office
 from tests.http.test_api_http import PROBLEM, bearer
 from tests.http.test_mass_assignment_and_uploads import EXTRAS
 
@@ -29,14 +28,9 @@ API_EXTRAS = {**{k: v for k, v in EXTRAS.items() if v is not None}, "owner_id": 
 @pytest.fixture
 def office(app):
     with app.test_request_context():
-        manager, call, application, grant = make_accepted_grant()
-        submitted = make_application(call=call, title="To screen")
-        applications.submit_application(submitted.applicant, submitted)
-        juror = make_juror(city="Kamakura", email="pool.juror@example.org")
-        _token, secret = make_api_token(manager, "read_write")
-        db.session.commit()
-        return {"call": call.id, "submitted": submitted.id, "grant": grant.id, "juror": juror.email,
-                "secret": secret}
+        made = make_api_office()
+        return {"call": made.call.id, "submitted": made.submitted.id, "grant": made.grant.id,
+                "juror": made.juror.email, "secret": made.secret}
 
 
 def _writes(office) -> list[tuple[str, str, dict]]:

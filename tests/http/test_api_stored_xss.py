@@ -9,12 +9,11 @@ from flask import url_for
 from markupsafe import escape
 from sqlalchemy import select
 
-from mobility.applications import services as applications
 from mobility.awards.models import Payment
 from mobility.core.models import OutboxMessage
 from mobility.extensions import db
 from tests.conftest import sign_in
-from tests.factories import make_accepted_grant, make_api_token, make_application, make_juror, make_user
+from tests.factories import make_api_office, make_user
 from tests.http.test_api_http import PROBLEM, bearer
 from tests.http.test_stored_xss import DANGEROUS, PAYLOADS
 
@@ -25,18 +24,13 @@ ALL_LANGUAGES = " ".join(PAYLOADS.values())  # English, Chinese, Japanese and Ko
 def office(app):
     """An accepted grant with its first instalment due, a submitted application, a juror with a payload name."""
     with app.test_request_context():
-        manager, call, application, grant = make_accepted_grant()
-        submitted = make_application(call=call, title="To screen")
-        applications.submit_application(submitted.applicant, submitted)
-        juror = make_juror(city="Kamakura", email="pool.juror@example.org")
-        juror.name = PAYLOADS["name"]
-        _token, secret = make_api_token(manager, "read_write")
+        made = make_api_office(juror_name=PAYLOADS["name"])
         admin = make_user("admin")
         db.session.commit()
-        return {"manager": manager.email, "admin": admin.email, "applicant": submitted.applicant.email,
-                "grantee": application.applicant.email, "call": call.id, "submitted": submitted.id,
-                "grant": grant.id, "juror": juror.email, "secret": secret,
-                "jury_page": url_for("manage_review.jury", call_id=call.id)}
+        return {"manager": made.manager.email, "admin": admin.email, "applicant": made.submitted.applicant.email,
+                "grantee": made.application.applicant.email, "call": made.call.id, "submitted": made.submitted.id,
+                "grant": made.grant.id, "juror": made.juror.email, "secret": made.secret,
+                "jury_page": url_for("manage_review.jury", call_id=made.call.id)}
 
 
 def _json(response, status: int):
