@@ -17,14 +17,13 @@ class ListPage(Generic[T]):
     @classmethod
     def of(cls, rows: Sequence[T], page: int, per_page: int) -> ListPage[T]:
         """The page asked for, or the last one when it is past the end."""
-        pages = max(1, -(-len(rows) // per_page))
-        page = min(max(page, 1), pages)
+        page = min(max(page, 1), _page_count(len(rows), per_page))
         start = (page - 1) * per_page
         return cls(items=rows[start:start + per_page], page=page, per_page=per_page, total=len(rows))
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+        return _page_count(self.total, self.per_page)
 
     @property
     def has_prev(self) -> bool:
@@ -41,3 +40,7 @@ class ListPage(Generic[T]):
     @property
     def next_num(self) -> int:
         return self.page + 1
+
+
+def _page_count(total: int, per_page: int) -> int:
+    return max(1, -(-total // per_page))  # an empty list still has its one (empty) page

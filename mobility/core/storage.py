@@ -172,7 +172,7 @@ def _delete_after_commit(session) -> None:
             storage.delete(key)
 
 
-def _forget_deletions(session) -> None:
+def _after_rollback(session) -> None:
     session.info.pop("storage_deletions", None)
     orphans = session.info.pop("storage_saved", [])  # no row will ever name them
     if orphans:
@@ -187,4 +187,4 @@ def init_app(app) -> None:
     from mobility.db import on_transaction_end
 
     check_config(app.config)
-    on_transaction_end(committed=_delete_after_commit, rolled_back=_forget_deletions)
+    on_transaction_end(committed=_delete_after_commit, rolled_back=_after_rollback)
