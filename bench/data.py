@@ -35,6 +35,7 @@ import sqlalchemy as sa  # noqa: E402
 from mobility.accounts.enums import Discipline, Language, Level, Role  # noqa: E402
 from mobility.accounts.models import Affiliation, LanguageSkill, User, UserDiscipline, UserRole  # noqa: E402
 from mobility.accounts.passwords import hash_password  # noqa: E402
+from mobility.accounts import services as accounts  # noqa: E402
 from mobility.accounts.services import organisation_key  # noqa: E402
 from mobility.applications.enums import ApplicationStatus  # noqa: E402
 from mobility.applications.models import Application  # noqa: E402
@@ -168,10 +169,20 @@ class Generator:
 
     # ---- calls ---------------------------------------------------------------------------------
 
+    def office(self, manager: User) -> int:
+        """The one programme of the benchmark, run by `manager`: its id."""
+        if not manager.programmes:
+            programme = accounts.create_programme(manager, "Benchmark programme")
+            programme.managers.append(manager)
+            db.session.flush()
+            return programme.id
+        return manager.programmes[0].id
+
     def call(self, actor: User, pairs: list[CityPair], n: int, *, opens: datetime, closes: datetime,
              status: CallStatus, k: int = 3, budget: Decimal = Decimal("60000")) -> Call:
         """A call through the services (default rate table and rubric), texts in the four UI languages."""
-        call = calls.create_call(actor, kind=list(CallKind)[n % 3], title_en=f"Round {n + 1}: residencies",
+        call = calls.create_call(actor, programme_id=self.office(actor), kind=list(CallKind)[n % 3],
+                                 title_en=f"Round {n + 1}: residencies",
                                  pair_ids=[p.id for p in pairs], opens_local=opens.replace(tzinfo=None),
                                  closes_local=closes.replace(tzinfo=None), timezone="UTC")
         for locale in ("en", "zh_Hans", "ja", "ko"):

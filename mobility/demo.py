@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from mobility.accounts import services as accounts
 from mobility.accounts.enums import Discipline, Language, Level, Role
+from mobility.accounts.models import Programme
 from mobility.cities.models import City
 from mobility.cities.services import load_reference_cities
 from mobility.demo_calls import load_demo_pairs_and_call
@@ -28,6 +29,8 @@ class DemoUser:
     affiliations: tuple
     home_city: tuple | None = None  # (programme, year, English name) of a reference city
 
+
+DEMO_PROGRAMME = "ECoC ⇄ CCEA artist mobility"
 
 DEMO_USERS = (
     DemoUser(Role.ADMIN, "Mobility Admin", "admin@mobility.example.org", "en", "Europe/Brussels",
@@ -66,7 +69,12 @@ def load_demo() -> list[DemoUser]:
     db.session.flush()
     manager = accounts.find_user_by_email(next(d.email for d in DEMO_USERS if d.role is Role.MANAGER))
     juror = accounts.find_user_by_email(next(d.email for d in DEMO_USERS if d.role is Role.JUROR))
-    load_demo_pairs_and_call(manager, juror)
+    admin = accounts.find_user_by_email(next(d.email for d in DEMO_USERS if d.role is Role.ADMIN))
+    # The demo manager runs the demo programme; a second office could share the installation beside it.
+    programme = db.session.scalar(select(Programme).where(Programme.name == DEMO_PROGRAMME)) \
+        or accounts.create_programme(admin, DEMO_PROGRAMME)
+    accounts.add_programme_manager(admin, programme, manager.email)
+    load_demo_pairs_and_call(manager, juror, programme)
     return created
 
 

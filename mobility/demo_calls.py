@@ -87,7 +87,7 @@ def _city(key) -> City | None:
                                                 City.name_en == name))
 
 
-def load_demo_pairs_and_call(manager, juror) -> None:
+def load_demo_pairs_and_call(manager, juror, programme) -> None:
     """Create what is missing (safe to run twice)."""
     pairs = []
     for europe_key, east_asia_key, start, end in DEMO_PAIRS:
@@ -101,7 +101,7 @@ def load_demo_pairs_and_call(manager, juror) -> None:
     if db.session.scalar(select(Call).limit(1)) is not None:
         return
     today = utcnow().replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None)
-    call = calls.create_call(manager, kind=CallKind.RESIDENCY, title_en=CALL_TEXTS["title"]["en"],
+    call = calls.create_call(manager, programme_id=programme.id, kind=CallKind.RESIDENCY, title_en=CALL_TEXTS["title"]["en"],
                              pair_ids=[pairs[0].id], opens_local=today - timedelta(days=7),
                              closes_local=datetime.combine((today + timedelta(days=60)).date(),
                                                            datetime.max.time()).replace(microsecond=0),

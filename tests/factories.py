@@ -8,11 +8,31 @@ from mobility.accounts.enums import Role
 from mobility.extensions import db
 
 PASSWORD = "correct horse battery staple"
+# Every test manager runs this programme unless told otherwise, so any of them can act on any test call.
+TEST_PROGRAMME = "Test programme"
 _counter = itertools.count(1)
 
 
+def make_programme(name: str = TEST_PROGRAMME, *, managers=()):
+    """The programme called `name` (made if needed), with `managers` among its managers."""
+    from sqlalchemy import select
+
+    from mobility.accounts.models import Programme
+
+    programme = db.session.scalar(select(Programme).where(Programme.name == name))
+    if programme is None:
+        programme = services.create_programme(None, name)
+    for manager in managers:
+        if manager not in programme.managers:
+            programme.managers.append(manager)
+    db.session.commit()
+    return programme
+
+
 def make_user(*roles: str, name: str | None = None, email: str | None = None, locale: str = "en",
-              timezone: str = "Europe/Berlin", confirmed: bool = True, password: str = PASSWORD):
+              timezone: str = "Europe/Berlin", confirmed: bool = True, password: str = PASSWORD,
+              programme: str | None = TEST_PROGRAMME):
+    """A user; a manager joins the programme named `programme` (None: no programme at all)."""
     n = next(_counter)
     user = services.create_user(
         name=name or f"Test User {n}",
@@ -24,6 +44,8 @@ def make_user(*roles: str, name: str | None = None, email: str | None = None, lo
         confirmed=confirmed,
     )
     db.session.commit()
+    if Role.MANAGER in user.roles and programme is not None:
+        make_programme(programme, managers=[user])
     return user
 
 
@@ -50,8 +72,10 @@ def make_pair(europe: str = "Chemnitz", east_asia: str = "Kamakura", *, actor=No
 
 
 def make_call(*, actor=None, pairs=None, kind=None, title: str = "Test call", opens_in_days: int = -1,
-              closes_in_days: int = 30, timezone: str = "Europe/Berlin", publish: bool = False, texts=None):
-    """A call opening and closing relative to now (wall-clock in `timezone`)."""
+              closes_in_days: int = 30, timezone: str = "Europe/Berlin", publish: bool = False, texts=None,
+              programme=None):
+    """A call opening and closing relative to now (wall-clock in `timezone`), of `programme` (default: the
+    actor's first programme, else the test programme)."""
     from datetime import timedelta
 
     from mobility.calls import services as calls
@@ -62,7 +86,9 @@ def make_call(*, actor=None, pairs=None, kind=None, title: str = "Test call", op
     actor = actor or make_user("manager")
     pairs = pairs or [make_pair(actor=actor)]
     now_local = utc_to_local(utcnow(), timezone).replace(microsecond=0)
-    call = calls.create_call(actor, kind=kind or CallKind.RESIDENCY, title_en=title, pair_ids=[p.id for p in pairs],
+    programme = programme or (actor.programmes[0] if actor.programmes else make_programme())
+    call = calls.create_call(actor, programme_id=programme.id, kind=kind or CallKind.RESIDENCY, title_en=title,
+                             pair_ids=[p.id for p in pairs],
                              opens_local=now_local + timedelta(days=opens_in_days),
                              closes_local=now_local + timedelta(days=closes_in_days), timezone=timezone)
     for locale, values in (texts or {"en": {"title": title, "summary": "A summary.", "body": "The full text."}}

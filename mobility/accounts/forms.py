@@ -124,3 +124,19 @@ class RoleChangeForm(FlaskForm):
     role = SelectField(_l("Role"), choices=Role.choices)
     submit = SubmitField(_l("Apply"))
 
+
+
+class ProgrammeForm(FlaskForm):
+    name = StringField(_l("Name of the programme"), validators=[DataRequired(REQUIRED), Length(max=200)],
+                       description=_l("For example: Chemnitz 2025 ⇄ Kamakura artist mobility."))
+    submit = SubmitField(_l("Create programme"))
+
+
+class ProgrammeManagerForm(FlaskForm):
+    email = EmailField(_l("E-mail address of the manager"), validators=[DataRequired(REQUIRED), Email(EMAIL_INVALID)],
+                       description=_l("The person needs the manager role first (People and roles)."))
+    submit = SubmitField(_l("Add manager"))
+
+
+class RemoveManagerForm(FlaskForm):
+    submit = SubmitField(_l("Remove"))

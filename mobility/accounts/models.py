@@ -41,6 +41,10 @@ class User(TimestampMixin, db.Model):
     affiliations: Mapped[list[Affiliation]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="Affiliation.id"
     )
+    # The programmes whose calls this person runs as a manager (admins run every programme).
+    programmes: Mapped[list[Programme]] = relationship(
+        secondary="programme_manager", back_populates="managers", order_by="Programme.name"
+    )
 
     # Flask-Login protocol.
     @property
@@ -82,6 +86,34 @@ class UserRole(db.Model):
     granted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
 
     user: Mapped[User] = relationship(back_populates="role_grants", foreign_keys=[user_id])
+
+
+programme_manager = sa.Table(
+    "programme_manager",
+    db.metadata,
+    sa.Column("programme_id", sa.ForeignKey("programme.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("user_id", sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Programme(TimestampMixin, db.Model):
+    """A programme office that shares the installation: its managers run its calls, and only those.
+
+    Every call belongs to one programme; admins run them all. Cities, pairs and exchange rates are
+    reference data that every programme shares.
+    """
+
+    __tablename__ = "programme"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), unique=True, nullable=False)
+
+    managers: Mapped[list[User]] = relationship(
+        secondary=programme_manager, back_populates="programmes", order_by="User.name"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Programme {self.id} {self.name}>"
 
 
 class UserSession(db.Model):

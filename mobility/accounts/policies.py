@@ -28,3 +28,21 @@ def can_edit_profile(actor, user: User) -> bool:
 def is_programme_office(user) -> bool:
     """Programme managers and admins: the people who run calls, cities and pairs."""
     return bool(user and user.is_authenticated and (user.has_role(Role.MANAGER) or user.has_role(Role.ADMIN)))
+
+
+def runs_programme(user, programme_id: int | None) -> bool:
+    """Admins run every programme; a manager runs the programmes they belong to, and no other."""
+    if is_admin(user):
+        return True
+    return is_programme_office(user) and any(p.id == programme_id for p in user.programmes)
+
+
+def programme_scope(user) -> frozenset[int] | None:
+    """The programmes whose calls `user` may run: None means every programme (admins)."""
+    if is_admin(user):
+        return None
+    return frozenset(p.id for p in user.programmes) if is_programme_office(user) else frozenset()
+
+
+def can_manage_programmes(actor) -> bool:
+    return is_admin(actor)

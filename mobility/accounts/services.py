@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from mobility.accounts import sessions, tokens
 from mobility.accounts.enums import Discipline, Language, Level, Role
-from mobility.accounts.models import Affiliation, LanguageSkill, User, UserDiscipline, UserRole
+from mobility.accounts.models import Affiliation, LanguageSkill, Programme, User, UserDiscipline, UserRole
 from mobility.accounts.passwords import burn_time, hash_password, password_problem, verify_password
 from mobility.cities.models import City
 from mobility.core import audit
@@ -235,3 +235,39 @@ def revoke_role(actor: User, user: User, role: Role) -> None:
     user.role_grants.remove(grant)
     db.session.flush()
     audit.record("role.revoked", actor=actor, target=user, role=role.value)
+
+
+def create_programme(actor: User, name: str) -> Programme:
+    """A programme office: its calls are run by its own managers (and the admins) only."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise DomainError(_l("Give the programme a name."), field="name")
+    if db.session.scalar(select(Programme.id).where(func.lower(Programme.name) == name.lower())) is not None:
+        raise DomainError(_l("There is already a programme with this name."), field="name")
+    programme = Programme(name=name)
+    db.session.add(programme)
+    db.session.flush()
+    audit.record("programme.created", actor=actor, target=programme, name=name)
+    return programme
+
+
+def add_programme_manager(actor: User, programme: Programme, email: str) -> User:
+    """The manager with this address joins the programme and may run its calls from then on."""
+    user = find_user_by_email(email or "")
+    if user is None:
+        raise DomainError(_l("Nobody has an account with this e-mail address."), field="email")
+    if not user.has_role(Role.MANAGER):
+        raise DomainError(_l("%(name)s is not a programme manager: give them the manager role first.",
+                             name=user.name), field="email")
+    if user not in programme.managers:
+        programme.managers.append(user)
+        db.session.flush()
+        audit.record("programme.manager_added", actor=actor, target=programme, user_id=user.id)
+    return user
+
+
+def remove_programme_manager(actor: User, programme: Programme, user: User) -> None:
+    if user in programme.managers:
+        programme.managers.remove(user)
+        db.session.flush()
+        audit.record("programme.manager_removed", actor=actor, target=programme, user_id=user.id)

@@ -53,8 +53,10 @@ def current_session_row(*, with_user: bool = False) -> UserSession | None:
         return None
     stmt = select(UserSession).where(UserSession.token_hash == _hash(token))
     if with_user:
-        # Every signed-in request needs the user and their roles: one statement instead of three.
-        stmt = stmt.options(joinedload(UserSession.user).joinedload(User.role_grants))
+        # Every signed-in request needs the user, their roles and (for the office) their programmes:
+        # one statement instead of four.
+        user = joinedload(UserSession.user)
+        stmt = stmt.options(user.joinedload(User.role_grants), user.joinedload(User.programmes))
     return db.session.execute(stmt).unique().scalar_one_or_none()
 
 

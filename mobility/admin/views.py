@@ -1,4 +1,4 @@
-"""Administration: people and roles, the audit log, the mail outbox."""
+"""Administration: people and roles, programmes and their managers, the audit log, the mail outbox."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -9,11 +9,12 @@ from sqlalchemy.orm import selectinload
 
 from mobility.accounts import services
 from mobility.accounts.enums import Role
-from mobility.accounts.forms import RoleChangeForm
-from mobility.accounts.models import User
+from mobility.accounts.forms import ProgrammeForm, ProgrammeManagerForm, RemoveManagerForm, RoleChangeForm
+from mobility.accounts.models import Programme, User
+from mobility.calls.models import Call
 from mobility.core.access import roles_required
 from mobility.core.audit import ACTION_TITLES, action_title
-from mobility.core.errors import DomainError
+from mobility.core.errors import DomainError, put_on_form
 from mobility.core.models import AuditEntry, OutboxMessage
 from mobility.extensions import db
 
@@ -62,6 +63,62 @@ def change_role(user_id: int, action: str):
         else:
             flash(_("%(name)s is no longer: %(role)s.", name=user.name, role=role.title), "success")
     return redirect(url_for("admin.users", q=request.args.get("q") or None))
+
+
+@bp.route("/programmes", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def programmes():
+    form = ProgrammeForm()
+    if form.validate_on_submit():
+        try:
+            programme = services.create_programme(current_user._get_current_object(), form.name.data)
+        except DomainError as error:
+            db.session.rollback()
+            put_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The programme is created. Add its managers: they will run its calls."), "success")
+            return redirect(url_for("admin.programme", programme_id=programme.id))
+    counts = dict(db.session.execute(select(Call.programme_id, func.count()).group_by(Call.programme_id)).all())
+    listed = db.session.scalars(select(Programme).options(selectinload(Programme.managers))
+                                .order_by(Programme.name)).all()
+    return render_template("admin/programmes.html", programmes=listed, call_counts=counts, form=form)
+
+
+@bp.route("/programmes/<int:programme_id>", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def programme(programme_id: int):
+    programme = db.get_or_404(Programme, programme_id)
+    form = ProgrammeManagerForm()
+    if form.validate_on_submit():
+        try:
+            user = services.add_programme_manager(current_user._get_current_object(), programme, form.email.data)
+        except DomainError as error:
+            db.session.rollback()
+            put_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(name)s now runs the calls of %(programme)s.", name=user.name, programme=programme.name),
+                  "success")
+            return redirect(url_for("admin.programme", programme_id=programme.id))
+    calls = db.session.scalars(select(Call).where(Call.programme_id == programme.id)
+                               .order_by(Call.created_at.desc())).all()
+    return render_template("admin/programme.html", programme=programme, calls=calls, form=form,
+                           remove_form=RemoveManagerForm())
+
+
+@bp.post("/programmes/<int:programme_id>/managers/<int:user_id>/remove")
+@roles_required(Role.ADMIN)
+def remove_programme_manager(programme_id: int, user_id: int):
+    programme = db.get_or_404(Programme, programme_id)
+    user = db.get_or_404(User, user_id)
+    if not RemoveManagerForm().validate_on_submit():
+        abort(400)
+    services.remove_programme_manager(current_user._get_current_object(), programme, user)
+    db.session.commit()
+    flash(_("%(name)s no longer runs the calls of %(programme)s.", name=user.name, programme=programme.name),
+          "success")
+    return redirect(url_for("admin.programme", programme_id=programme.id))
 
 
 @bp.get("/audit")

@@ -5,6 +5,8 @@ becomes a 422 problem with the message on its field.
 """
 from __future__ import annotations
 
+from functools import wraps
+
 from flask import abort
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -33,6 +35,7 @@ from mobility.awards import policies as award_policies
 from mobility.awards import services as awards
 from mobility.awards.models import Grant, Payment
 from mobility.calls.models import Call
+from mobility.calls.policies import can_run_call
 from mobility.core.access import api_token
 from mobility.core.errors import DomainError
 from mobility.extensions import db
@@ -50,12 +53,27 @@ NO_ACCOUNT = _l("No account has this e-mail address: the juror must register fir
 
 
 def token(scope: TokenScope):
-    """Who may call the view (core/access.py) and what the document says about it."""
+    """Who may call the view (core/access.py) and what the document says about it. Every route here is about
+    one call: another programme's call is refused before the request's body is read."""
     def decorate(view):
         documented = bp.doc(security=SECURITY, **{"x-token-scope": scope.value})(
             bp.alt_response("default", **ERRORS)(view))
-        return api_token(scope.value)(documented)
+
+        @wraps(documented)
+        def of_own_programme(*args, **kwargs):
+            _require(can_run_call(current_user, _call_named_by(kwargs)))
+            return documented(*args, **kwargs)
+        return api_token(scope.value)(of_own_programme)
     return decorate
+
+
+def _call_named_by(view_args: dict) -> Call:
+    """The call a route's URL is about, through whichever object it names (404 if there is none)."""
+    if "call_id" in view_args:
+        return db.get_or_404(Call, view_args["call_id"])
+    if "application_id" in view_args:
+        return db.get_or_404(Application, view_args["application_id"]).call
+    return db.get_or_404(Grant, view_args["grant_id"]).application.call
 
 
 def _actor() -> User:
@@ -68,9 +86,9 @@ def _require(allowed: bool) -> None:
 
 
 def _call(call_id: int, allowed_by) -> Call:
-    """The call, if the token holder passes the page's policy `allowed_by(user)`."""
+    """The call, if the token holder passes the page's policy `allowed_by(user, call)` (their programme's)."""
     call = db.get_or_404(Call, call_id)
-    _require(allowed_by(current_user))
+    _require(allowed_by(current_user, call))
     return call
 
 
@@ -123,7 +141,7 @@ def application_detail(application_id: int):
 def screening(data, application_id: int):
     """Record the screening result (eligible, or not with the reason the applicant will read)"""
     application = _application(application_id)
-    _require(application_policies.can_screen_applications(current_user))
+    _require(application_policies.can_screen_applications(current_user, application.call))
     try:
         applications.screen_application(
             _actor(), application, eligible=data["eligible"],
@@ -171,7 +189,7 @@ def call_grants(args, call_id: int):
 
 def _grant(grant_id: int) -> Grant:
     grant = db.get_or_404(Grant, grant_id)
-    _require(award_policies.can_manage_grants(current_user))
+    _require(award_policies.can_manage_grants(current_user, grant.application.call))
     return grant
 
 

@@ -18,6 +18,7 @@ from mobility.applications.queries import (
     ApplicationFilters, application_filters, call_applications, counts_by_status_and_direction,
 )
 from mobility.calls.models import Call
+from mobility.calls.office import office_call
 from mobility.cities.enums import Direction
 from mobility.core.access import roles_required
 from mobility.core.exports import FORMATS
@@ -26,13 +27,6 @@ from mobility.jobs import runner as jobs
 
 bp = Blueprint("manage_applications", __name__, url_prefix="/manage/calls", template_folder="templates")
 OFFICE = (Role.MANAGER, Role.ADMIN)
-
-
-def _call(call_id: int) -> Call:
-    call = db.get_or_404(Call, call_id)
-    if not policies.can_screen_applications(current_user):
-        abort(403)
-    return call
 
 
 def _filters(call: Call) -> tuple[ApplicationFilterForm, ApplicationFilters]:
@@ -66,7 +60,7 @@ def _total_from_counts(filters: ApplicationFilters, counts) -> int | None:
 @bp.get("/<int:call_id>/applications")
 @roles_required(*OFFICE)
 def index(call_id: int):
-    call = _call(call_id)
+    call = office_call(call_id)
     form, filters = _filters(call)
     per_page = int(form.per_page.data) if form.per_page.data in {str(n) for n in PAGE_SIZES} else PAGE_SIZES[0]
     counts = db.session.execute(counts_by_status_and_direction(call.id)).all()
@@ -91,7 +85,7 @@ def index(call_id: int):
 @roles_required(*OFFICE)
 def export(call_id: int):
     """Start the export of the filtered list (CSV or Excel) and show its progress page."""
-    call = _call(call_id)
+    call = office_call(call_id)
     form, _applied = _filters(call)
     fmt = request.form.get("format")
     if fmt not in FORMATS:

@@ -1,9 +1,10 @@
 """Who may see, change and submit an application."""
 from __future__ import annotations
 
-from mobility.accounts.policies import is_programme_office
 from mobility.applications.enums import WITHDRAWABLE, MemberStatus
 from mobility.applications.models import Application
+from mobility.calls.models import Call
+from mobility.calls.policies import can_run_call
 
 
 def _signed_in(user) -> bool:
@@ -20,8 +21,9 @@ def is_team_member(user, application: Application) -> bool:
 
 
 def can_view_application(user, application: Application) -> bool:
-    """The applicant, their accepted team and the programme office. (Assigned jurors: see review.)"""
-    return is_owner(user, application) or is_team_member(user, application) or is_programme_office(user)
+    """The applicant, their accepted team and the call's programme office. (Assigned jurors: see review.)"""
+    return is_owner(user, application) or is_team_member(user, application) \
+        or can_run_call(user, application.call)
 
 
 def can_edit_application(user, application: Application) -> bool:
@@ -41,8 +43,8 @@ def can_manage_team(user, application: Application) -> bool:
     return is_owner(user, application) and application.is_draft
 
 
-def can_screen_applications(user) -> bool:
-    return is_programme_office(user)
+def can_screen_applications(user, call: Call) -> bool:
+    return can_run_call(user, call)
 
 
 def can_download_attachment(user, application: Application) -> bool:

@@ -176,7 +176,7 @@ def autosave(application_id: int):
 def view(application_id: int):
     application = _load(application_id)
     screening_form = None
-    if policies.can_screen_applications(current_user) and not application.is_draft:
+    if policies.can_screen_applications(current_user, application.call) and not application.is_draft:
         screening_form = ScreeningForm(formdata=None)
     # Imported here: awards build on applications, not the other way round.
     from mobility.awards.models import Grant
@@ -397,7 +397,7 @@ def host_confirmation(token: str):
 @signed_in
 def screen(application_id: int):
     application = _load(application_id)
-    _require(policies.can_screen_applications(current_user))
+    _require(policies.can_screen_applications(current_user, application.call))
     form = ScreeningForm()
     if form.validate_on_submit():
         try:

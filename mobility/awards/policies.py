@@ -1,8 +1,9 @@
 """Who may see and act on grants."""
 from __future__ import annotations
 
-from mobility.accounts.policies import is_programme_office
 from mobility.awards.models import Grant
+from mobility.calls.models import Call
+from mobility.calls.policies import can_run_call
 
 
 def is_grantee(user, grant: Grant) -> bool:
@@ -10,8 +11,8 @@ def is_grantee(user, grant: Grant) -> bool:
 
 
 def can_view_grant(user, grant: Grant) -> bool:
-    return is_grantee(user, grant) or is_programme_office(user)
+    return is_grantee(user, grant) or can_run_call(user, grant.application.call)
 
 
-def can_manage_grants(user) -> bool:
-    return is_programme_office(user)
+def can_manage_grants(user, call: Call) -> bool:
+    return can_run_call(user, call)

@@ -20,6 +20,7 @@ from mobility.awards.enums import LINE_TITLES, AmendmentStatus
 from mobility.awards.forms import AcceptForm, AmendmentForm, DeclineForm, ExchangeRateForm, PaymentForm
 from mobility.awards.models import ExchangeRate, Grant, GrantAmendment
 from mobility.calls.models import Call
+from mobility.calls.office import office_call, require_running
 from mobility.core.access import roles_required, signed_in
 from mobility.core.errors import DomainError, put_on_form
 from mobility.extensions import db
@@ -46,7 +47,7 @@ def _grant_page(grant: Grant, status: int = 200, **forms):
         "awards/grant.html", grant=grant, application=application, call=application.call,
         line_titles=LINE_TITLES, instalments=services.instalments(grant), paid=services.paid_total(grant),
         indicative=services.indicative(grant.amount, country), is_grantee=policies.is_grantee(current_user, grant),
-        can_manage=policies.can_manage_grants(current_user),
+        can_manage=policies.can_manage_grants(current_user, application.call),
         accept_form=forms.get("accept_form") or AcceptForm(formdata=None),
         decline_form=DeclineForm(formdata=None),
         amendment_form=forms.get("amendment_form") or _amendment_form(grant),
@@ -150,7 +151,7 @@ def amend(grant_id: int):
 @bp.get("/manage/calls/<int:call_id>/grants")
 @roles_required(*OFFICE)
 def call_grants(call_id: int):
-    call = db.get_or_404(Call, call_id)
+    call = office_call(call_id)
     grants = db.session.scalars(select(Grant).where(Grant.call_id == call.id)
                                 .options(selectinload(Grant.application)).order_by(Grant.id)).all()
     waiting = services.next_on_waiting_lists(call)
@@ -164,7 +165,7 @@ def call_grants(call_id: int):
 @bp.post("/manage/calls/<int:call_id>/letters")
 @roles_required(*OFFICE)
 def letters(call_id: int):
-    call = db.get_or_404(Call, call_id)
+    call = office_call(call_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
@@ -182,6 +183,7 @@ def letters(call_id: int):
 @roles_required(*OFFICE)
 def promote(application_id: int):
     application = db.get_or_404(Application, application_id)
+    require_running(application.call)
     if not ConfirmForm().validate_on_submit() or application.status is not ApplicationStatus.WAITLISTED:
         abort(400)
     try:
@@ -199,6 +201,7 @@ def promote(application_id: int):
 @roles_required(*OFFICE)
 def payment(grant_id: int):
     grant = _grant(grant_id)
+    require_running(grant.application.call)
     form = PaymentForm()
     if form.validate_on_submit():
         try:
@@ -218,6 +221,7 @@ def payment(grant_id: int):
 @roles_required(*OFFICE)
 def decide_amendment(amendment_id: int, decision: str):
     amendment = db.get_or_404(GrantAmendment, amendment_id)
+    require_running(amendment.grant.application.call)
     if decision not in ("approve", "refuse") or not ConfirmForm().validate_on_submit():
         abort(400)
     try:

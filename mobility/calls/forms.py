@@ -33,6 +33,9 @@ DATETIME = _l("Enter a date and time.")
 
 
 class CallCreateForm(FlaskForm):
+    # Choices are the programmes the person runs (the view fills them); the service checks again.
+    programme_id = SelectField(_l("Programme"), coerce=int, validate_choice=False,
+                               description=_l("Only this programme's managers will be able to run the call."))
     kind = SelectField(_l("Kind of call"), choices=CallKind.choices)
     title = StringField(_l("Title in English"), validators=[DataRequired(REQUIRED), Length(max=300)])
     pair_ids = MultiCheckboxField(_l("City pairs"), coerce=int)

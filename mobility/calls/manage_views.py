@@ -11,9 +11,12 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from mobility.accounts.enums import Role
+from mobility.accounts.policies import programme_scope
+from mobility.accounts.queries import runnable_programmes
 from mobility.calls import forms, policies, rules, services
 from mobility.calls.enums import CallKind, CallStatus, CallText, QuestionKind, Questionnaire, RuleKind
 from mobility.calls.models import Call, EligibilityRule
+from mobility.calls.office import office_call
 from mobility.calls.public_views import call_page_context
 from mobility.calls.queries import all_calls
 from mobility.cities.enums import Direction
@@ -31,13 +34,6 @@ OFFICE = (Role.MANAGER, Role.ADMIN)
 
 def _actor():
     return current_user._get_current_object()
-
-
-def _load_call(call_id: int) -> Call:
-    call = db.get_or_404(Call, call_id)
-    if not policies.can_manage_calls(current_user):
-        abort(403)
-    return call
 
 
 def _apply(form, action, success: str, redirect_to: str):
@@ -61,19 +57,23 @@ def _pair_choices():
 @bp.get("/")
 @roles_required(*OFFICE)
 def index():
-    calls = db.session.scalars(all_calls()).all()
-    return render_template("calls/manage/index.html", calls=calls)
+    calls = db.session.scalars(all_calls(programme_scope(current_user))).all()
+    return render_template("calls/manage/index.html", calls=calls, programmes=runnable_programmes(current_user))
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required(*OFFICE)
 def new():
-    form = forms.CallCreateForm()
+    programmes = runnable_programmes(current_user)
+    # With one programme there is nothing to choose: it is preselected.
+    form = forms.CallCreateForm(programme_id=programmes[0].id if len(programmes) == 1 else None)
+    form.programme_id.choices = [(p.id, p.name) for p in programmes]
     form.pair_ids.choices = _pair_choices()
     if form.validate_on_submit():
         try:
             call = services.create_call(
-                _actor(), kind=CallKind(form.kind.data), title_en=form.title.data, pair_ids=form.pair_ids.data,
+                _actor(), programme_id=form.programme_id.data, kind=CallKind(form.kind.data),
+                title_en=form.title.data, pair_ids=form.pair_ids.data,
                 opens_local=form.opens_at.data, closes_local=form.closes_at.data, timezone=form.timezone.data)
         except DomainError as error:
             db.session.rollback()
@@ -83,13 +83,13 @@ def new():
             flash(_("The draft call is created. Add its texts, rules, questions and rubric, then publish it."),
                   "success")
             return redirect(url_for("manage_calls.overview", call_id=call.id))
-    return render_template("calls/manage/new.html", form=form)
+    return render_template("calls/manage/new.html", form=form, programmes=programmes)
 
 
 @bp.get("/<int:call_id>")
 @roles_required(*OFFICE)
 def overview(call_id: int):
-    call = _load_call(call_id)
+    call = office_call(call_id)
     completeness = {field: present_locales(getattr(call, field.value)) for field in CallText}
     return render_template("calls/manage/overview.html", call=call, completeness=completeness,
                            problems=services.publication_problems(call), locked=services.rubric_locked(call),
@@ -100,7 +100,7 @@ def overview(call_id: int):
 @bp.post("/<int:call_id>/status/<status>")
 @roles_required(*OFFICE)
 def change_status(call_id: int, status: str):
-    call = _load_call(call_id)
+    call = office_call(call_id)
     form = forms.StatusForm()
     if status not in {s.value for s in CallStatus} or not form.validate_on_submit():
         abort(400)
@@ -118,7 +118,7 @@ def change_status(call_id: int, status: str):
 @bp.route("/<int:call_id>/texts/<locale>", methods=["GET", "POST"])
 @roles_required(*OFFICE)
 def texts(call_id: int, locale: str):
-    call = _load_call(call_id)
+    call = office_call(call_id)
     if locale not in LOCALES:
         abort(404)
     form = forms.CallTextsForm()
@@ -138,7 +138,7 @@ def texts(call_id: int, locale: str):
 @bp.route("/<int:call_id>/settings", methods=["GET", "POST"])
 @roles_required(*OFFICE)
 def settings(call_id: int):
-    call = _load_call(call_id)
+    call = office_call(call_id)
     form = forms.CallSettingsForm()
     form.pair_ids.choices = _pair_choices()
     if request.method == "GET":
@@ -192,7 +192,7 @@ def _rule_form(call: Call) -> forms.RuleForm:
 @bp.route("/<int:call_id>/rules/<int:rule_id>", methods=["GET", "POST"])
 @roles_required(*OFFICE)
 def rules_page(call_id: int, rule_id: int | None = None):
-    call = _load_call(call_id)
+    call = office_call(call_id)
     rule = _child(call.rules, rule_id)
     form = _rule_form(call)
     if request.method == "GET" and rule is not None:
@@ -215,7 +215,7 @@ def rules_page(call_id: int, rule_id: int | None = None):
 @bp.post("/<int:call_id>/rules/<int:rule_id>/delete")
 @roles_required(*OFFICE)
 def delete_rule(call_id: int, rule_id: int):
-    call = _load_call(call_id)
+    call = office_call(call_id)
     rule = _child(call.rules, rule_id)
     return _delete(call, lambda: services.delete_rule(_actor(), call, rule), _("The rule is deleted."),
                    url_for("manage_calls.rules_page", call_id=call.id))
@@ -254,7 +254,7 @@ def _delete(call, action, message, target):
           defaults={"questionnaire": "report"})
 @roles_required(*OFFICE)
 def questions(call_id: int, questionnaire: str, question_id: int | None = None):
-    call = _load_call(call_id)
+    call = office_call(call_id)
     which = Questionnaire(questionnaire)
     siblings = services.questions_of(call, which)
     question = _child(siblings, question_id)
@@ -290,7 +290,7 @@ def questions(call_id: int, questionnaire: str, question_id: int | None = None):
 @bp.post("/<int:call_id>/questions/<int:question_id>/delete")
 @roles_required(*OFFICE)
 def delete_question(call_id: int, question_id: int):
-    call = _load_call(call_id)
+    call = office_call(call_id)
     question = _child(call.questions + call.report_questions, question_id)
     return _delete(call, lambda: services.delete_question(_actor(), call, question), _("The question is deleted."),
                    url_for("manage_calls.questions", call_id=call.id, questionnaire=question.questionnaire.value))
@@ -301,7 +301,7 @@ def delete_question(call_id: int, question_id: int):
 @bp.route("/<int:call_id>/rubric", methods=["GET", "POST"])
 @roles_required(*OFFICE)
 def rubric(call_id: int):
-    call = _load_call(call_id)
+    call = office_call(call_id)
     form = forms.ScaleForm(prefix="scale")
     if request.method == "GET":
         form.scale_min.data, form.scale_max.data = call.scale_min, call.scale_max
@@ -326,7 +326,7 @@ def _rubric_page(call, scale_form, criterion_form, editing):
 @bp.route("/<int:call_id>/rubric/criteria/<int:criterion_id>", methods=["GET", "POST"])
 @roles_required(*OFFICE)
 def criterion(call_id: int, criterion_id: int | None = None):
-    call = _load_call(call_id)
+    call = office_call(call_id)
     existing = _child(call.criteria, criterion_id)
     form = forms.CriterionForm(prefix="criterion")
     if request.method == "GET" and existing is not None:
@@ -348,7 +348,7 @@ def criterion(call_id: int, criterion_id: int | None = None):
 @bp.post("/<int:call_id>/rubric/criteria/<int:criterion_id>/delete")
 @roles_required(*OFFICE)
 def delete_criterion(call_id: int, criterion_id: int):
-    call = _load_call(call_id)
+    call = office_call(call_id)
     existing = _child(call.criteria, criterion_id)
     return _delete(call, lambda: services.delete_criterion(_actor(), call, existing), _("The criterion is deleted."),
                    url_for("manage_calls.rubric", call_id=call.id))
@@ -359,7 +359,7 @@ def delete_criterion(call_id: int, criterion_id: int):
 @bp.route("/<int:call_id>/budget", methods=["GET", "POST"])
 @roles_required(*OFFICE)
 def budget(call_id: int):
-    call = _load_call(call_id)
+    call = office_call(call_id)
     form = forms.budget_form_class(call)(prefix="budget")
     if request.method == "GET":
         for entry in call.budgets:
@@ -395,7 +395,7 @@ def _budget_page(call, budget_form, rates_form):
 @bp.post("/<int:call_id>/rates")
 @roles_required(*OFFICE)
 def rates(call_id: int):
-    call = _load_call(call_id)
+    call = office_call(call_id)
     form = _rates_form(call)
     if form.validate_on_submit():
         def save():
@@ -416,7 +416,7 @@ def rates(call_id: int):
 @roles_required(*OFFICE)
 def preview(call_id: int, locale: str):
     """The public call page exactly as an applicant reading `locale` will see it."""
-    call = _load_call(call_id)
+    call = office_call(call_id)
     if locale not in LOCALES:
         abort(404)
     with force_locale(locale):

@@ -9,6 +9,7 @@ from sqlalchemy.ext.mutable import MutableDict, MutableList
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mobility.accounts.enums import Discipline
+from mobility.accounts.models import Programme
 from mobility.calls.enums import CallKind, CallStatus, QuestionKind, Questionnaire, RuleKind
 from mobility.cities.enums import Direction
 from mobility.cities.models import CityPair
@@ -89,6 +90,9 @@ class Call(TimestampMixin, db.Model):
     # Set by the first submitted application: from then on rubric, rules and questions are frozen.
     first_submission_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    # The programme office that runs the call: only its managers (and admins) may act on it.
+    programme_id: Mapped[int] = mapped_column(sa.ForeignKey("programme.id", ondelete="RESTRICT"), nullable=False,
+                                              index=True)
     # Payment in two instalments: this share when the agreement is accepted, the rest after the report.
     first_instalment_percent: Mapped[int] = mapped_column(default=70, nullable=False)
     # When jurors should have submitted their reviews (shown to each juror in their own zone).
@@ -98,6 +102,7 @@ class Call(TimestampMixin, db.Model):
     # Set when the panel locks the ranking: from then on no score or decision changes are accepted.
     panel_locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    programme: Mapped[Programme] = relationship()
     pairs: Mapped[list[CityPair]] = relationship(secondary=call_pair, order_by=CityPair.id)
     # The disciplines the call is for; none = every discipline.
     disciplines: Mapped[list[CallDiscipline]] = relationship(

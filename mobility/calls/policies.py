@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from mobility.accounts.policies import is_programme_office
+from mobility.accounts.policies import is_programme_office, runs_programme
 from mobility.calls.enums import CallStatus
 from mobility.calls.models import Call
 from mobility.db import utcnow
@@ -12,12 +12,18 @@ PUBLIC_STATUSES = (CallStatus.PUBLISHED, CallStatus.CLOSED, CallStatus.ARCHIVED)
 
 
 def can_manage_calls(user) -> bool:
+    """The office's own pages at all: the list of the calls one runs, a new call."""
     return is_programme_office(user)
 
 
+def can_run_call(user, call: Call) -> bool:
+    """Set up, screen, assign, decide, pay: the managers of the call's programme, and admins."""
+    return runs_programme(user, call.programme_id)
+
+
 def can_view_call(user, call: Call) -> bool:
-    """Drafts are the office's; everything published stays visible (in the archive once closed)."""
-    return call.status in PUBLIC_STATUSES or can_manage_calls(user)
+    """Drafts are their programme's; everything published stays visible (in the archive once closed)."""
+    return call.status in PUBLIC_STATUSES or can_run_call(user, call)
 
 
 def is_open_for_applications(call: Call, now: datetime | None = None) -> bool:

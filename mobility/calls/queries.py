@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Select, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from mobility.accounts.enums import Discipline
 from mobility.calls.enums import CallKind, CallStatus
@@ -47,5 +47,9 @@ def calls_for_pair(pair_id: int, statuses) -> Select:
     ).order_by(Call.closes_at.desc())
 
 
-def all_calls() -> Select:
-    return _with_pairs(select(Call).order_by(Call.created_at.desc(), Call.id.desc()))
+def all_calls(programme_ids: frozenset[int] | None = None) -> Select:
+    """Every call, newest first; only those of `programme_ids` when given (None: every programme)."""
+    stmt = select(Call).options(joinedload(Call.programme)).order_by(Call.created_at.desc(), Call.id.desc())
+    if programme_ids is not None:
+        stmt = stmt.where(Call.programme_id.in_(programme_ids))
+    return _with_pairs(stmt)

@@ -9,6 +9,8 @@ from flask_babel import force_locale, lazy_gettext as _l
 from sqlalchemy import select
 
 from mobility.accounts.enums import Discipline, Language
+from mobility.accounts.models import Programme
+from mobility.accounts.policies import runs_programme
 from mobility.calls import rules as rule_params
 from mobility.calls.enums import CallKind, CallStatus, CallText, QuestionKind, Questionnaire, RuleKind
 from mobility.calls.models import (
@@ -67,13 +69,17 @@ def _in_all_locales(text) -> dict[str, str]:
 
 # ---- creating and editing -------------------------------------------------------------------
 
-def create_call(actor, *, kind: CallKind, title_en: str, pair_ids: Iterable[int], opens_local: datetime,
-                closes_local: datetime, timezone: str) -> Call:
-    """A draft call with the default rate table and rubric; dates are wall-clock times in `timezone`."""
+def create_call(actor, *, programme_id: int | None, kind: CallKind, title_en: str, pair_ids: Iterable[int],
+                opens_local: datetime, closes_local: datetime, timezone: str) -> Call:
+    """A draft call of one of the actor's programmes, with the default rate table and rubric; dates are
+    wall-clock times in `timezone`."""
+    if not runs_programme(actor, programme_id) or db.session.get(Programme, programme_id or 0) is None:
+        raise DomainError(_l("Choose one of the programmes you run."), field="programme_id")
     if not title_en.strip():
         raise DomainError(_l("Please give the call an English title."), field="title")
     opens_at, closes_at = _schedule(opens_local, closes_local, timezone)
-    call = Call(kind=kind, status=CallStatus.DRAFT, title={"en": title_en.strip()}, summary={}, body={},
+    call = Call(programme_id=programme_id, kind=kind, status=CallStatus.DRAFT, title={"en": title_en.strip()},
+                summary={}, body={},
                 guidance={}, required_texts=list(DEFAULT_REQUIRED_TEXTS), required_locales=["en"],
                 directions=[d.value for d in Direction],
                 accepted_languages=[lang.value for lang in Language], created_by_id=actor.id,

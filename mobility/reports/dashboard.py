@@ -28,13 +28,22 @@ COMMITTED = (GrantStatus.OFFERED, GrantStatus.ACCEPTED)
 
 @dataclass(frozen=True)
 class Filters:
+    # The programmes whose calls are counted (a manager's own); None counts every programme (admins).
+    programme_ids: tuple[int, ...] | None = None
     call_id: int | None = None
     pair_id: int | None = None
     direction: str | None = None
     discipline: str | None = None
     year: int | None = None
 
+    def __post_init__(self):
+        if self.programme_ids is not None:  # one order, so equal scopes share a cache entry
+            object.__setattr__(self, "programme_ids", tuple(sorted(self.programme_ids)))
+
     def applications(self, stmt: Select) -> Select:
+        if self.programme_ids is not None:
+            stmt = stmt.where(Application.call_id.in_(select(Call.id).where(
+                Call.programme_id.in_(self.programme_ids))))
         if self.call_id:
             stmt = stmt.where(Application.call_id == self.call_id)
         stmt = matching_exchange(stmt, pair_id=self.pair_id, direction=self.direction, discipline=self.discipline)

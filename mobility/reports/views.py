@@ -9,10 +9,12 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from mobility.accounts.enums import Discipline, Role
+from mobility.accounts.policies import programme_scope
 from mobility.accounts.tokens import LinkExpired, LinkInvalid
 from mobility.awards import policies as award_policies
 from mobility.awards.models import Grant
 from mobility.calls.models import Call
+from mobility.calls.office import office_call, require_running
 from mobility.cities.enums import Direction
 from mobility.cities.models import CityPair
 from mobility.core.access import public, roles_required, signed_in
@@ -101,7 +103,8 @@ def report_page(grant_id: int):
 
 
 def _page(report: FinalReport, form, is_grantee: bool, photo_form=None):
-    changes_form = ChangesForm(formdata=None) if award_policies.can_manage_grants(current_user) else None
+    office = award_policies.can_manage_grants(current_user, report.grant.application.call)
+    changes_form = ChangesForm(formdata=None) if office else None
     return render_template("reports/report.html", report=report, grant=report.grant, form=form,
                            is_grantee=is_grantee, editable=report.status in services.EDITABLE,
                            changes_form=changes_form, co2=services.co2_kg(report),
@@ -152,6 +155,7 @@ def photo(grant_id: int, photo_id: int):
 @roles_required(*OFFICE)
 def review_report(grant_id: int):
     grant = _grant(grant_id)
+    require_running(grant.application.call)
     report = db.session.scalar(select(FinalReport).where(FinalReport.grant_id == grant.id))
     form = ChangesForm()
     if report is None or not form.validate_on_submit():
@@ -197,7 +201,7 @@ def host_confirmation(token: str):
 @bp.get("/manage/calls/<int:call_id>/reports")
 @roles_required(*OFFICE)
 def call_reports(call_id: int):
-    call = db.get_or_404(Call, call_id)
+    call = office_call(call_id)
     reports = db.session.scalars(select(FinalReport).join(Grant).where(Grant.call_id == call.id)
                                  .order_by(FinalReport.status, FinalReport.id)).all()
     return render_template("reports/manage_list.html", call=call, reports=reports, statuses=ReportStatus)
@@ -207,7 +211,7 @@ def call_reports(call_id: int):
 @roles_required(*OFFICE)
 def export(call_id: int, kind: str):
     """Start an export (CSV or Excel) as a background job and show its progress page."""
-    call = db.get_or_404(Call, call_id)
+    call = office_call(call_id)
     fmt = request.form.get("format")
     if kind not in EXPORTS:
         abort(404)
@@ -221,13 +225,17 @@ def export(call_id: int, kind: str):
 
 def _dashboard_filters() -> tuple[DashboardFilterForm, dashboard.Filters]:
     form = DashboardFilterForm(request.args)
-    form.call.choices = [("", "—")] + [(str(c.id), c.text("title")) for c in
-                                       db.session.scalars(select(Call).order_by(Call.closes_at.desc()))]
+    # A manager's dashboard counts the calls of their own programmes only.
+    programme_ids = programme_scope(current_user)
+    calls = select(Call).order_by(Call.closes_at.desc())
+    if programme_ids is not None:
+        calls = calls.where(Call.programme_id.in_(programme_ids))
+    form.call.choices = [("", "—")] + [(str(c.id), c.text("title")) for c in db.session.scalars(calls)]
     form.pair.choices = [("", "—")] + [(str(p.id), p.display_name()) for p in
                                        db.session.scalars(select(CityPair).order_by(CityPair.id))]
     valid = {d.value for d in Direction}, {d.value for d in Discipline}
     return form, dashboard.Filters(
-        call_id=form.call.data or None, pair_id=form.pair.data or None,
+        programme_ids=programme_ids, call_id=form.call.data or None, pair_id=form.pair.data or None,
         direction=form.direction.data if form.direction.data in valid[0] else None,
         discipline=form.discipline.data if form.discipline.data in valid[1] else None,
         year=form.year.data if form.year.data and 2000 < form.year.data < 2100 else None)

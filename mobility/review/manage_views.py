@@ -12,6 +12,7 @@ from mobility.accounts.models import User, UserRole
 from mobility.applications.forms import ConfirmForm
 from mobility.applications.models import Application
 from mobility.calls.models import Call
+from mobility.calls.office import office_call, require_running
 from mobility.core.access import roles_required
 from mobility.core.errors import DomainError, put_on_form
 from mobility.core.paging import ListPage
@@ -33,17 +34,10 @@ def _actor():
     return current_user._get_current_object()
 
 
-def _call(call_id: int, options=()) -> Call:
-    call = db.get_or_404(Call, call_id, options=list(options))
-    if not policies.can_manage_review(current_user):
-        abort(403)
-    return call
-
-
 @bp.route("/calls/<int:call_id>/jury", methods=["GET", "POST"])
 @roles_required(*OFFICE)
 def jury(call_id: int):
-    call = _call(call_id)
+    call = office_call(call_id)
     form = JurorForm()
     jurors = db.session.scalars(select(User).join(UserRole, UserRole.user_id == User.id)
                                 .where(UserRole.role == Role.JUROR).order_by(User.name)).all()
@@ -72,7 +66,7 @@ def jury(call_id: int):
 @bp.route("/calls/<int:call_id>/assignment", methods=["GET", "POST"])
 @roles_required(*OFFICE)
 def assignment(call_id: int):
-    call = _call(call_id)
+    call = office_call(call_id)
     if request.method == "POST":  # CSRF-checked like every POST; the run is a background job (any size)
         try:
             job = start_assignment_run(_actor(), call, accept_partial=request.form.get("partial") == "1")
@@ -102,6 +96,7 @@ def assignment(call_id: int):
 @roles_required(*OFFICE)
 def pair_rule(application_id: int):
     application = db.get_or_404(Application, application_id)
+    require_running(application.call)
     form = PairRuleForm()
     juror = db.session.get(User, request.form.get("juror_id", type=int) or 0)
     if juror is None or not form.validate_on_submit():
@@ -115,7 +110,7 @@ def pair_rule(application_id: int):
 @bp.get("/calls/<int:call_id>/ranking")
 @roles_required(*OFFICE)
 def ranking_page(call_id: int):
-    call = _call(call_id, ranking.CALL_OPTIONS)
+    call = office_call(call_id, ranking.CALL_OPTIONS)
     phase = services.active_phase(call)
     phase_form = PhaseForm(formdata=None)
     phase_form.phase.data = phase.kind.value
@@ -130,7 +125,7 @@ def ranking_page(call_id: int):
 @bp.post("/calls/<int:call_id>/phase")
 @roles_required(*OFFICE)
 def phase(call_id: int):
-    call = _call(call_id)
+    call = office_call(call_id)
     form = PhaseForm()
     if not form.validate_on_submit():
         abort(400)
@@ -149,6 +144,7 @@ def phase(call_id: int):
 @roles_required(*OFFICE)
 def decision(application_id: int):
     application = db.get_or_404(Application, application_id)
+    require_running(application.call)
     form = DecisionForm()
     if not form.validate_on_submit():
         flash(_("Give the reason for the decision."), "error")
@@ -171,7 +167,7 @@ def decision(application_id: int):
 @bp.post("/calls/<int:call_id>/lock")
 @roles_required(*OFFICE)
 def lock(call_id: int):
-    call = _call(call_id)
+    call = office_call(call_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:

@@ -1,13 +1,14 @@
 """Who may see and do what in review."""
 from __future__ import annotations
 
-from mobility.accounts.policies import is_programme_office
+from mobility.calls.models import Call
+from mobility.calls.policies import can_run_call
 from mobility.review.enums import AssignmentStatus
 from mobility.review.models import Assignment
 
 
-def can_manage_review(user) -> bool:
-    return is_programme_office(user)
+def can_manage_review(user, call: Call) -> bool:
+    return can_run_call(user, call)
 
 
 def is_assigned(user, assignment: Assignment) -> bool:
@@ -28,16 +29,16 @@ def sees_identity(user, assignment: Assignment) -> bool:
     return sees_identity_in_call(user, assignment.application.call)
 
 
-def sees_identity_in_call(user, call) -> bool:
-    return not call.blind_review or can_manage_review(user)
+def sees_identity_in_call(user, call: Call) -> bool:
+    return not call.blind_review or can_manage_review(user, call)
 
 
-def can_draft_consensus(user, assignment: Assignment | None, phase) -> bool:
+def can_draft_consensus(user, call: Call, assignment: Assignment | None, phase) -> bool:
     """A juror who reviewed the application may act as rapporteur once the consensus phase is on."""
     return (phase.can_see_others_reviews and assignment is not None and can_read_application(user, assignment)) \
-        or (phase.can_see_others_reviews and can_manage_review(user))
+        or (phase.can_see_others_reviews and can_manage_review(user, call))
 
 
-def can_approve_consensus(user) -> bool:
-    """The moderator is the programme office."""
-    return can_manage_review(user)
+def can_approve_consensus(user, call: Call) -> bool:
+    """The moderator is the call's programme office."""
+    return can_manage_review(user, call)

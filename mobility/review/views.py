@@ -166,8 +166,8 @@ def consensus(application_id: int):
     phase = services.active_phase(call)
     mine = db.session.scalar(select(Assignment).where(Assignment.application_id == application.id,
                                                       Assignment.juror_id == current_user.id))
-    if not policies.can_draft_consensus(current_user, mine, phase):
-        abort(404 if mine is None and not policies.can_manage_review(current_user) else 403)
+    if not policies.can_draft_consensus(current_user, call, mine, phase):
+        abort(404 if mine is None and not policies.can_manage_review(current_user, call) else 403)
     report = db.session.scalar(select(ConsensusReport).where(ConsensusReport.application_id == application.id))
     form = consensus_form_class(call)()
     if request.method == "GET" and report is not None:
@@ -177,7 +177,7 @@ def consensus(application_id: int):
         form.summary.data = report.summary
     if form.validate_on_submit():
         approve = bool(form.approve.data)
-        if approve and not policies.can_approve_consensus(current_user):
+        if approve and not policies.can_approve_consensus(current_user, call):
             abort(403)
         try:
             services.save_consensus(_juror(), application,
@@ -197,5 +197,5 @@ def consensus(application_id: int):
                                               Review.status == ReviewStatus.SUBMITTED)
         .options(selectinload(Review.assignment).selectinload(Assignment.juror))).all()
     return render_template("review/consensus.html", application=application, call=call, form=form, report=report,
-                           reviews=reviews, phase=phase, can_approve=policies.can_approve_consensus(current_user),
+                           reviews=reviews, phase=phase, can_approve=policies.can_approve_consensus(current_user, call),
                            show_identity=policies.sees_identity_in_call(current_user, call))

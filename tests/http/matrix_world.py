@@ -4,7 +4,7 @@ The *victim* is an artist whose co-creation application went the whole way: subm
 attachment and an accepted team member, reviewed by an assigned juror, awarded, accepted, paid, amended and
 reported on. The same artist also has a draft (with a file and a pending invitation) in a second call, so
 the drafting routes have something to act on. Around them: another artist with their own application, an
-unassigned juror (reviewing the other artist), a manager other than the one who runs the calls, an admin.
+unassigned juror (reviewing the other artist), the manager of another programme, an admin.
 Each private value of the victim carries a canary, grouped by who may see it (CANARY_GROUPS).
 """
 from __future__ import annotations
@@ -110,7 +110,8 @@ def build_world() -> World:
     manager = make_user("manager", name="Programme Manager")  # runs both calls; not a matrix role
     users = world.users
     users["admin"] = make_user("admin", name="Site Admin")
-    users["other_manager"] = make_user("manager", name="Other Manager")
+    # The manager of another programme sharing the installation: none of the victim's calls are theirs.
+    users["other_manager"] = make_user("manager", name="Other Manager", programme="Another programme")
     users["owner"] = make_user("applicant", name=canary["owner_name"], email=canary["owner_email"])
     users["member"] = make_user("applicant", name=canary["member_name"], email=canary["member_email"])
     users["other_artist"] = make_user("applicant", name="Other Artist")
@@ -203,7 +204,7 @@ def build_world() -> World:
     db.session.commit()
 
     world.ids = {
-        "call_id": call.id, "pair_id": pair.id, "application_id": application.id,
+        "call_id": call.id, "programme_id": call.programme_id, "pair_id": pair.id, "application_id": application.id,
         "attachment_id": attachment.id, "assignment_id": assignment.id, "grant_id": grant.id,
         "photo_id": photo.id, "amendment_id": amendment.id,
         "rule_id": rule.id, "question_id": question.id, "report_question_id": report_question.id,

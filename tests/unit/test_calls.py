@@ -42,7 +42,8 @@ def test_a_new_call_starts_as_a_draft_with_the_culture_moves_europe_table_and_a_
 
 def test_dates_are_wall_clock_times_in_the_calls_zone(manager, db):
     pair = make_pair(actor=manager)
-    call = services.create_call(manager, kind=CallKind.RESIDENCY, title_en="Seoul time", pair_ids=[pair.id],
+    call = services.create_call(manager, programme_id=manager.programmes[0].id, kind=CallKind.RESIDENCY,
+                                title_en="Seoul time", pair_ids=[pair.id],
                                 opens_local=datetime(2027, 3, 1, 9, 0), closes_local=datetime(2027, 4, 30, 18, 0),
                                 timezone="Asia/Seoul")
     assert call.opens_at == datetime(2027, 3, 1, 0, 0, tzinfo=timezone.utc)
@@ -54,10 +55,11 @@ def test_dates_are_wall_clock_times_in_the_calls_zone(manager, db):
     ("timezone", {"timezone": "Asia/Atlantis"}),
     ("pair_ids", {"pair_ids": []}),
     ("title", {"title_en": "  "}),
+    ("programme_id", {"programme_id": None}),
 ])
 def test_bad_call_input_is_refused_on_its_field(manager, field, changes):
     pair = make_pair(actor=manager)
-    values = dict(kind=CallKind.RESIDENCY, title_en="T", pair_ids=[pair.id], opens_local=datetime(2027, 3, 1),
+    values = dict(programme_id=manager.programmes[0].id, kind=CallKind.RESIDENCY, title_en="T", pair_ids=[pair.id], opens_local=datetime(2027, 3, 1),
                   closes_local=datetime(2027, 4, 1), timezone="Europe/Berlin")
     values.update(changes)
     with pytest.raises(DomainError) as error:

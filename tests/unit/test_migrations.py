@@ -71,7 +71,7 @@ def _populate_applications(n: int) -> None:
     from datetime import date, datetime, timedelta, timezone
     from decimal import Decimal
 
-    from mobility.accounts.models import User
+    from mobility.accounts.models import Programme, User
     from mobility.applications.models import Application
     from mobility.calls.models import Call, call_pair
     from mobility.cities.models import City, CityPair
@@ -83,7 +83,13 @@ def _populate_applications(n: int) -> None:
     pair = CityPair(europe_city_id=europe.id, east_asia_city_id=asia.id, start_year=2025, end_year=2027,
                     illustrative=True, description={"en": "Pair", "ja": "ペア"})
     now = datetime(2026, 11, 1, tzinfo=timezone.utc)
-    call = Call(kind="residency", status="closed", title={"en": "Call", "zh_Hans": "征集"}, required_texts=[],
+    # As the programmes revision makes it for an installation that had calls before programmes.
+    programme = Programme(name="Programme office", created_at=now - timedelta(days=90),
+                          updated_at=now - timedelta(days=90))
+    db.session.add(programme)
+    db.session.flush()
+    call = Call(programme_id=programme.id, created_at=now - timedelta(days=90), updated_at=now - timedelta(days=90),
+                kind="residency", status="closed", title={"en": "Call", "zh_Hans": "征集"}, required_texts=[],
                 required_locales=["en"], directions=["eu_to_ea", "ea_to_eu"], accepted_languages=["en", "ja"],
                 opens_at=now - timedelta(days=60), closes_at=now, timezone="Europe/Berlin",
                 daily_allowance=Decimal("85.00"), green_travel_topup=Decimal("400.00"), visa_topup=Decimal("120.00"),
