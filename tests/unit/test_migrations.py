@@ -62,7 +62,8 @@ def test_upgrade_downgrade_upgrade_on_a_populated_database(migration_app):
     assert _diff() == []
 
 
-APPLICATIONS_REVISION = "15db06c1a02f"  # the revision that creates applications: later ones are undone and redone
+APPLICATIONS_REVISION = "15db06c1a02f"
+BEFORE_PROGRAMMES = "808eac93f3cd"  # the revision that creates applications: later ones are undone and redone
 
 
 def _populate_applications(n: int) -> None:
@@ -131,3 +132,27 @@ def test_revision_files_follow_the_naming_pattern():
 
     names = [n for n in os.listdir(versions) if n.endswith(".py")]
     assert names and all(re.fullmatch(r"\d{8}_\d{4}_[0-9a-f]+_\w+\.py", n) for n in names)
+
+
+def test_an_installation_from_before_programmes_keeps_its_calls_and_managers_in_one_programme(migration_app):
+    """Its calls go to one programme, every manager joins it: nobody loses access to anything."""
+    from mobility.accounts.models import User
+
+    upgrade()
+    _populate_applications(3)
+    db.session.commit()
+    downgrade(revision=BEFORE_PROGRAMMES)
+    assert "programme" not in sa.inspect(db.engine).get_table_names()
+    db.session.execute(sa.text("INSERT INTO user_role (user_id, role, granted_at) VALUES "
+                               "(1, 'manager', CURRENT_TIMESTAMP), (2, 'applicant', CURRENT_TIMESTAMP)"))
+    db.session.commit()
+    upgrade()
+    rows = db.session.execute(sa.text(
+        "SELECT p.name, (SELECT count(*) FROM call WHERE call.programme_id = p.id), "
+        "(SELECT group_concat(user_id) FROM programme_manager WHERE programme_id = p.id) FROM programme p"
+        if db.engine.dialect.name == "sqlite" else
+        "SELECT p.name, (SELECT count(*) FROM call WHERE call.programme_id = p.id), "
+        "(SELECT string_agg(user_id::text, ',') FROM programme_manager WHERE programme_id = p.id) FROM programme p"
+    )).all()
+    assert rows == [("Programme office", 1, "1")]
+    assert db.session.get(User, 1).programmes[0].name == "Programme office"
