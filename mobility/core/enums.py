@@ -6,7 +6,7 @@ import enum
 from flask_babel import LazyString, get_locale
 
 
-_TITLES: dict[tuple[type, str], dict] = {}
+_TITLES: dict[tuple[type, object], dict] = {}
 
 
 class TitledEnum(str, enum.Enum):
@@ -18,8 +18,9 @@ class TitledEnum(str, enum.Enum):
 
     @property
     def title(self) -> str:
-        # Long lists ask for a title per row: each class's titles are translated once per locale.
-        locale = str(get_locale())
+        # Long lists ask for a title per row: each class's titles are translated once per locale (keyed by
+        # the Locale itself: naming it costs more than the lookup).
+        locale = get_locale()
         titles = _TITLES.get((type(self), locale))
         if titles is None:
             titles = _TITLES[(type(self), locale)] = {m: str(t) for m, t in self._titles().items()}

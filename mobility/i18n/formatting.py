@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timezone, tzinfo
+from functools import lru_cache
 
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel import dates as babel_dates
 from flask import Flask
 from flask_babel import format_currency, format_date, format_decimal, format_percent, format_timedelta, get_locale, get_timezone
@@ -19,15 +21,33 @@ from mobility.i18n.content import localized
 from mobility.i18n.locales import HTML_LANG, LANGUAGE_TITLES, LOCALES, NATIVE_NAMES
 
 
+@lru_cache(maxsize=64)
+def _datetime_pattern(locale: Locale, format: str) -> babel_dates.DateTimePattern:
+    """The locale's date-and-time pattern for `format` ("short", "medium"…), parsed once. Babel's
+    format_datetime builds and parses the date part and the time part again on every call, and lists show
+    an instant per row."""
+    if format not in ("full", "long", "medium", "short"):
+        return babel_dates.parse_pattern(format)
+    combined = str(babel_dates.get_datetime_format(format, locale=locale)) \
+        .replace("{0}", babel_dates.get_time_format(format, locale=locale).pattern) \
+        .replace("{1}", babel_dates.get_date_format(format, locale=locale).pattern)
+    return babel_dates.parse_pattern(combined)
+
+
+def format_instant(instant: datetime, format: str, zone: tzinfo, locale: Locale) -> str:
+    """What babel.dates.format_datetime(instant, format, tzinfo=zone, locale=locale) gives (a naive
+    instant is UTC), from the cached pattern."""
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=timezone.utc)
+    return _datetime_pattern(locale, format).apply(instant.astimezone(zone), locale)
+
+
 def local_datetime(instant: datetime | None, format: str = "medium") -> str:
     """An instant in the viewer's time zone and locale, with the zone's name."""
     if instant is None:
         return ""
     zone = get_timezone()
-    # Babel itself, not Flask-Babel's wrapper: half the time, and lists show one per row. A naive instant
-    # is read as UTC by both.
-    text = babel_dates.format_datetime(instant, format, tzinfo=zone, locale=get_locale())
-    return f"{text} ({getattr(zone, 'key', zone)})"
+    return f"{format_instant(instant, format, zone, get_locale())} ({getattr(zone, 'key', zone)})"
 
 
 def utc_datetime(instant: datetime | None) -> str:
@@ -38,7 +58,7 @@ def zone_datetime(instant: datetime | None, zone: str, format: str = "medium") -
     """An instant as wall-clock time in a named zone (a call's zone), in the viewer's locale."""
     if instant is None:
         return ""
-    return f"{babel_dates.format_datetime(instant, format, tzinfo=ZoneInfo(zone), locale=get_locale())} ({zone})"
+    return f"{format_instant(instant, format, ZoneInfo(zone), get_locale())} ({zone})"
 
 
 def time_left(instant: datetime | None) -> str:

@@ -63,6 +63,7 @@ def personal_data(user: User) -> dict:
         "format": EXPORT_FORMAT,
         "account": _row(user, exclude=("password_hash",)),
         "roles": _rows(sa.select(UserRole).where(UserRole.user_id == user.id)),
+        "programmes_managed": [{"id": p.id, "name": p.name} for p in user.programmes],
         "languages": _rows(sa.select(LanguageSkill).where(LanguageSkill.user_id == user.id)),
         "disciplines": _rows(sa.select(UserDiscipline).where(UserDiscipline.user_id == user.id)),
         "affiliations": _rows(sa.select(Affiliation).where(Affiliation.user_id == user.id)),

@@ -119,3 +119,11 @@ def test_a_call_is_created_only_in_a_programme_the_actor_runs(ctx, db):
             create_call(manager, programme_id=programme_id, **values)
         assert error.value.field == "programme_id"
     assert create_call(manager, programme_id=manager.programmes[0].id, **values).programme.name == "Ours"
+
+
+def test_a_managers_data_download_names_the_programmes_they_run(ctx, db):
+    from mobility.privacy.services import personal_data
+
+    manager = make_user("manager", programme="Matera ⇄ Kanazawa")
+    assert personal_data(manager)["programmes_managed"] == [{"id": manager.programmes[0].id,
+                                                             "name": "Matera ⇄ Kanazawa"}]
