@@ -10,7 +10,6 @@ from sqlalchemy.orm import contains_eager, load_only
 
 from mobility.accounts.enums import Discipline, Language, Role
 from mobility.accounts.models import User
-from mobility.applications import policies
 from mobility.applications.enums import ApplicationStatus
 from mobility.applications.forms import PAGE_SIZES, ApplicationFilterForm
 from mobility.applications.models import Application

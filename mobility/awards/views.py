@@ -19,7 +19,6 @@ from mobility.awards.agreement import render_agreement_pdf
 from mobility.awards.enums import LINE_TITLES, AmendmentStatus
 from mobility.awards.forms import AcceptForm, AmendmentForm, DeclineForm, ExchangeRateForm, PaymentForm
 from mobility.awards.models import ExchangeRate, Grant, GrantAmendment
-from mobility.calls.models import Call
 from mobility.calls.office import office_call, require_running
 from mobility.core.access import roles_required, signed_in
 from mobility.core.errors import DomainError, put_on_form

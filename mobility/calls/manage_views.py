@@ -13,7 +13,7 @@ from sqlalchemy import select
 from mobility.accounts.enums import Role
 from mobility.accounts.policies import programme_scope
 from mobility.accounts.queries import runnable_programmes
-from mobility.calls import forms, policies, rules, services
+from mobility.calls import forms, rules, services
 from mobility.calls.enums import CallKind, CallStatus, CallText, QuestionKind, Questionnaire, RuleKind
 from mobility.calls.models import Call, EligibilityRule
 from mobility.calls.office import office_call
