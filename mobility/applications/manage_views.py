@@ -6,20 +6,20 @@ from collections import Counter
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import contains_eager, load_only
+from sqlalchemy import func, select
 
 from mobility.accounts.enums import Discipline, Language, Role
-from mobility.accounts.models import User
 from mobility.applications.enums import ApplicationStatus
 from mobility.applications.forms import PAGE_SIZES, ApplicationFilterForm
 from mobility.applications.models import Application
 from mobility.applications.queries import (
-    ApplicationFilters, application_filters, call_applications, counts_by_status_and_direction,
+    ApplicationFilters, application_filters, counts_by_status_and_direction, listed_applications,
 )
 from mobility.calls.models import Call
 from mobility.calls.office import office_call
 from mobility.cities.enums import Direction
 from mobility.core.access import roles_required
+from mobility.core.paging import ListPage, existing_page
 from mobility.core.exports import FORMATS
 from mobility.extensions import db
 from mobility.jobs import runner as jobs
@@ -42,12 +42,6 @@ def _filters(call: Call) -> tuple[ApplicationFilterForm, ApplicationFilters]:
 
 
 # What a row of the list shows: the texts and answers stay in the database (250 rows a page).
-LISTED_COLUMNS = (load_only(Application.id, Application.reference, Application.title, Application.direction,
-                            Application.languages, Application.status, Application.submitted_at,
-                            Application.applicant_id, Application.call_id),
-                  contains_eager(Application.applicant).load_only(User.id, User.name))
-
-
 def _total_from_counts(filters: ApplicationFilters, counts) -> int | None:
     """How many applications the list shows, when only status and direction filter it; None otherwise."""
     if filters.pair_id or filters.discipline or filters.language or filters.text:
@@ -70,10 +64,12 @@ def index(call_id: int):
         by_direction[direction] += count
     # The grouped counts already tell how many match a status or direction: no second count(*) then.
     known_total = _total_from_counts(filters, counts)
-    page = db.paginate(call_applications(call.id, filters).options(*LISTED_COLUMNS), page=max(form.page.data or 1, 1),
-                       per_page=per_page, error_out=False, count=known_total is None)
-    if known_total is not None:
-        page.total = known_total
+    listed = listed_applications(call.id, filters)
+    total = known_total if known_total is not None else db.session.scalar(
+        select(func.count()).select_from(listed.order_by(None).subquery()))
+    number = existing_page(form.page.data or 1, per_page, total)
+    rows = db.session.execute(listed.limit(per_page).offset((number - 1) * per_page)).all()
+    page = ListPage(items=rows, page=number, per_page=per_page, total=total)
     export_args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("applications/manage_list.html", call=call, form=form, page=page,
                            by_status=by_status, by_direction=by_direction, total=sum(by_status.values()),

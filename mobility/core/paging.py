@@ -1,4 +1,4 @@
-"""One page of a list already in memory, with what the `pager` macro (core/templates/macros.html) reads."""
+"""One page of a list, with what the `pager` macro (core/templates/macros.html) reads."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -17,7 +17,7 @@ class ListPage(Generic[T]):
     @classmethod
     def of(cls, rows: Sequence[T], page: int, per_page: int) -> ListPage[T]:
         """The page asked for, or the last one when it is past the end."""
-        page = min(max(page, 1), _page_count(len(rows), per_page))
+        page = existing_page(page, per_page, len(rows))
         start = (page - 1) * per_page
         return cls(items=rows[start:start + per_page], page=page, per_page=per_page, total=len(rows))
 
@@ -40,6 +40,11 @@ class ListPage(Generic[T]):
     @property
     def next_num(self) -> int:
         return self.page + 1
+
+
+def existing_page(page: int, per_page: int, total: int) -> int:
+    """`page`, or the nearest page that exists in a list of `total` items."""
+    return min(max(page, 1), _page_count(total, per_page))
 
 
 def _page_count(total: int, per_page: int) -> int:
