@@ -260,6 +260,9 @@ def test_the_office_lists_filters_searches_exports_and_screens(app, client, db, 
     signed_in("manager")
     listing = client.get(f"/manage/calls/{call.id}/applications").get_data(as_text=True)
     assert "鎌倉の海の記憶" in listing and "Still a draft" not in listing
+    assert second.applicant.name in listing and second.reference in listing
+    # A page past the end shows the last page rather than an empty list.
+    assert "鎌倉の海の記憶" in client.get(f"/manage/calls/{call.id}/applications?page=99").get_data(as_text=True)
     searched = client.get(f"/manage/calls/{call.id}/applications?q=海の記").get_data(as_text=True)
     assert "鎌倉の海の記憶" in searched and "HYPERLINK" not in searched
 
