@@ -42,7 +42,3 @@ def programme_scope(user) -> frozenset[int] | None:
     if is_admin(user):
         return None
     return frozenset(p.id for p in user.programmes) if is_programme_office(user) else frozenset()
-
-
-def can_manage_programmes(actor) -> bool:
-    return is_admin(actor)
