@@ -77,6 +77,14 @@ class CallSettingsForm(FlaskForm):
     submit = SubmitField(_l("Save settings"))
 
 
+class MoveCallForm(FlaskForm):
+    # Choices are the programmes the person runs (the view fills them); the service checks again.
+    programme_id = SelectField(_l("Programme"), coerce=int, validate_choice=False,
+                               description=_l("Its managers will run the call from then on; the managers of the "
+                                              "programme it leaves will no longer see it."))
+    submit = SubmitField(_l("Move the call"))
+
+
 class CallTextsForm(FlaskForm):
     title = StringField(_l("Title"), validators=[Length(max=300)])
     summary = TextAreaField(_l("Summary"), validators=[Length(max=1000)],

@@ -135,6 +135,25 @@ def texts(call_id: int, locale: str):
     return render_template("calls/manage/texts.html", call=call, form=form, locale=locale, english=english)
 
 
+def _fill_settings(form: forms.CallSettingsForm, call: Call) -> None:
+    form.kind.data = call.kind.value
+    form.pair_ids.data = [p.id for p in call.pairs]
+    form.directions.data = list(call.directions)
+    form.opens_at.data = utc_to_local(call.opens_at, call.timezone)
+    form.closes_at.data = utc_to_local(call.closes_at, call.timezone)
+    form.timezone.data = call.timezone
+    form.disciplines.data = [d.value for d in call.discipline_values]
+    form.accepted_languages.data = list(call.accepted_languages)
+    form.required_texts.data = list(call.required_texts)
+    form.required_locales.data = list(call.required_locales)
+    form.reviewers_per_application.data = call.reviewers_per_application
+    form.min_reviews_per_juror.data = call.min_reviews_per_juror
+    form.blind_review.data = call.blind_review
+    form.first_instalment_percent.data = call.first_instalment_percent
+    form.appeal_days.data = call.appeal_days
+    form.review_due_at.data = utc_to_local(call.review_due_at, call.timezone) if call.review_due_at else None
+
+
 @bp.route("/<int:call_id>/settings", methods=["GET", "POST"])
 @roles_required(*OFFICE)
 def settings(call_id: int):
@@ -142,22 +161,7 @@ def settings(call_id: int):
     form = forms.CallSettingsForm()
     form.pair_ids.choices = _pair_choices()
     if request.method == "GET":
-        form.kind.data = call.kind.value
-        form.pair_ids.data = [p.id for p in call.pairs]
-        form.directions.data = list(call.directions)
-        form.opens_at.data = utc_to_local(call.opens_at, call.timezone)
-        form.closes_at.data = utc_to_local(call.closes_at, call.timezone)
-        form.timezone.data = call.timezone
-        form.disciplines.data = [d.value for d in call.discipline_values]
-        form.accepted_languages.data = list(call.accepted_languages)
-        form.required_texts.data = list(call.required_texts)
-        form.required_locales.data = list(call.required_locales)
-        form.reviewers_per_application.data = call.reviewers_per_application
-        form.min_reviews_per_juror.data = call.min_reviews_per_juror
-        form.blind_review.data = call.blind_review
-        form.first_instalment_percent.data = call.first_instalment_percent
-        form.appeal_days.data = call.appeal_days
-        form.review_due_at.data = utc_to_local(call.review_due_at, call.timezone) if call.review_due_at else None
+        _fill_settings(form, call)
     if form.validate_on_submit():
         done = _apply(form, lambda: services.update_settings(
             _actor(), call, kind=CallKind(form.kind.data), pair_ids=form.pair_ids.data,
@@ -172,7 +176,38 @@ def settings(call_id: int):
             _("The settings are saved."), url_for("manage_calls.overview", call_id=call.id))
         if done:
             return done
-    return render_template("calls/manage/settings.html", call=call, form=form, locked=services.rubric_locked(call))
+    return _settings_page(call, form)
+
+
+def _settings_page(call: Call, form, move_form=None, status: int = 200):
+    programmes = runnable_programmes(current_user)
+    if move_form is None:
+        move_form = forms.MoveCallForm(formdata=None, prefix="move", programme_id=call.programme_id)
+    move_form.programme_id.choices = [(p.id, p.name) for p in programmes]
+    return render_template("calls/manage/settings.html", call=call, form=form, locked=services.rubric_locked(call),
+                           move_form=move_form if len(programmes) > 1 else None), status
+
+
+@bp.post("/<int:call_id>/programme")
+@roles_required(*OFFICE)
+def move(call_id: int):
+    call = office_call(call_id)
+    form = forms.MoveCallForm(prefix="move")
+    if form.validate_on_submit():
+        try:
+            services.move_call(_actor(), call, form.programme_id.data)
+        except DomainError as error:
+            db.session.rollback()
+            put_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The call now belongs to %(programme)s.", programme=call.programme.name), "success")
+            return redirect(url_for("manage_calls.overview", call_id=call.id))
+    call = db.session.get(Call, call_id)
+    settings_form = forms.CallSettingsForm(formdata=None)
+    settings_form.pair_ids.choices = _pair_choices()
+    _fill_settings(settings_form, call)
+    return _settings_page(call, settings_form, form, 422)
 
 
 # ---- eligibility rules -----------------------------------------------------------------------

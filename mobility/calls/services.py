@@ -98,6 +98,19 @@ def create_call(actor, *, programme_id: int | None, kind: CallKind, title_en: st
     return call
 
 
+def move_call(actor, call: Call, programme_id: int | None) -> None:
+    """The call goes to another of the actor's programmes, with everything in it (applications, jury,
+    grants): from then on that programme's managers run it."""
+    if not runs_programme(actor, programme_id) or db.session.get(Programme, programme_id or 0) is None:
+        raise DomainError(_l("Choose one of the programmes you run."), field="programme_id")
+    if programme_id == call.programme_id:
+        return
+    previous = call.programme_id
+    call.programme_id = programme_id
+    db.session.flush()
+    audit.record("call.moved", actor=actor, target=call, from_programme=previous, to_programme=programme_id)
+
+
 def _pairs(pair_ids: Iterable[int]) -> list[CityPair]:
     ids = sorted(set(pair_ids))
     pairs = list(db.session.scalars(select(CityPair).where(CityPair.id.in_(ids)))) if ids else []

@@ -43,6 +43,7 @@ ACTION_TITLES = {
     "call.budget_updated": _l("Call budget changed"),
     "call.rates_updated": _l("Rate table changed"),
     "call.status_changed": _l("Call status changed"),
+    "call.moved": _l("Call moved to another programme"),
     "api_token.created": _l("API token created"),
     "api_token.revoked": _l("API token revoked"),
     "job.started": _l("Background work started"),

@@ -1,5 +1,6 @@
 """An admin in Korean sets up a programme and names its manager; the manager, in Chinese, then sees that
-programme's calls, creates one in it, and never sees the other programme's call."""
+programme's calls and creates one in it, but not the other programme's call, until the admin moves that call
+into the new programme."""
 from __future__ import annotations
 
 import pytest
@@ -16,10 +17,10 @@ def people(live_app):
     with live_app.app_context(), live_app.test_request_context():
         admin = make_user("admin", locale="ko", timezone="Asia/Seoul")
         manager = make_user("manager", name="王芳", locale="zh_Hans", timezone="Asia/Shanghai", programme=None)
-        make_call(actor=make_user("manager", programme="Bourges ⇄ Jeonju"), title="Jeonju residencies")
+        other = make_call(actor=make_user("manager", programme="Bourges ⇄ Jeonju"), title="Jeonju residencies")
         make_pair()
         db.session.commit()
-        return admin.email, manager.email
+        return admin.email, manager.email, other.id
 
 
 def _sign_in(browser: Browser, live_url: str, email: str, locale: str):
@@ -33,7 +34,7 @@ def _sign_in(browser: Browser, live_url: str, email: str, locale: str):
 
 def test_an_admin_sets_up_a_programme_and_its_manager_runs_only_its_calls(browser: Browser, live_url, people,
                                                                            tmp_path):
-    admin_email, manager_email = people
+    admin_email, manager_email, other_call_id = people
     admin = _sign_in(browser, live_url, admin_email, "ko-KR")
     admin.get_by_role("link", name="프로그램").click()
     expect(admin.locator("h1")).to_have_text("프로그램")
@@ -67,3 +68,13 @@ def test_an_admin_sets_up_a_programme_and_its_manager_runs_only_its_calls(browse
     expect(manager.locator("table")).to_contain_text("Kamakura residencies 2027")
     expect(manager.locator("table")).not_to_contain_text("Jeonju residencies")
     manager.screenshot(path=str(tmp_path / "calls_zh.png"), full_page=True)
+
+    # The admin moves the other programme's call into this one: from then on it is this manager's.
+    admin.goto(f"{live_url}/manage/calls/{other_call_id}/settings")
+    admin.locator("#move-programme_id").select_option(label="Chemnitz 2025 ⇄ Kamakura")
+    admin.locator("#programme-heading").scroll_into_view_if_needed()
+    admin.screenshot(path=str(tmp_path / "move_ko.png"))
+    admin.get_by_role("button", name="공모 이동").click()
+    expect(admin.locator(".flash-success")).to_contain_text("Chemnitz 2025 ⇄ Kamakura")
+    manager.reload()
+    expect(manager.locator("table")).to_contain_text("Jeonju residencies")

@@ -44,6 +44,7 @@ EXPECTED_RULES = {
     "manage_calls.change_status": "roles:admin,manager",
     "manage_calls.texts": "roles:admin,manager",
     "manage_calls.settings": "roles:admin,manager",
+    "manage_calls.move": "roles:admin,manager",
     "manage_calls.rules_page": "roles:admin,manager",
     "manage_calls.delete_rule": "roles:admin,manager",
     "manage_calls.questions": "roles:admin,manager",

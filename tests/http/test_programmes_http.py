@@ -141,3 +141,35 @@ def test_the_api_answers_another_programmes_manager_with_403_before_reading_the_
                       headers={"Authorization": f"Bearer {own_secret}"}, json={}).status_code == 422
     assert client.get(f"/api/v1/calls/{call.id}/applications",
                       headers={"Authorization": f"Bearer {own_secret}"}).status_code == 200
+
+
+def test_a_call_moves_to_another_of_ones_programmes_and_its_old_office_loses_it(client, db, signed_in):
+    stays = make_user("manager", programme="Chemnitz ⇄ Kamakura")
+    manager = signed_in("manager", programme="Chemnitz ⇄ Kamakura")
+    target = make_programme("Bourges ⇄ Jeonju", managers=[manager])
+    elsewhere = make_programme("Matera ⇄ Kanazawa")
+    call = make_call(actor=manager, title="Moving call")
+    settings = client.get(f"/manage/calls/{call.id}/settings").get_data(as_text=True)
+    assert 'id="move-programme_id"' in settings and "Matera ⇄ Kanazawa" not in settings
+
+    url = f"/manage/calls/{call.id}/programme"
+    response = client.post(url, data={"move-programme_id": str(elsewhere.id), "csrf_token": _token(client)})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'id="move-programme_id-error"' in html and "Choose one of the programmes you run." in html
+    assert re.search(r'name="reviewers_per_application"[^>]*value="3"', html)  # the settings stay filled in
+    assert client.post(url, data={"move-programme_id": str(target.id), "csrf_token": _token(client)}
+                       ).status_code == 302
+    db.session.refresh(call)
+    assert call.programme_id == target.id
+
+    other = client.application.test_client()
+    assert sign_in(other, stays.email).status_code == 302
+    assert other.get(f"/manage/calls/{call.id}").status_code == 403
+    assert "Moving call" not in other.get("/manage/calls/").get_data(as_text=True)
+
+
+def test_a_manager_of_one_programme_is_not_offered_a_move(client, db, signed_in):
+    manager = signed_in("manager", programme="Chemnitz ⇄ Kamakura")
+    call = make_call(actor=manager)
+    assert 'id="move-programme_id"' not in client.get(f"/manage/calls/{call.id}/settings").get_data(as_text=True)

@@ -172,6 +172,7 @@ EXPECTED = {
     "POST /manage/calls/<int:call_id>/letters":                                          "S DD D DD DA",
     "POST /manage/calls/<int:call_id>/lock":                                             "S DD D DD DA",
     "POST /manage/calls/<int:call_id>/phase":                                            "S DD D DD DA",
+    "POST /manage/calls/<int:call_id>/programme":                                        "S DD D DD DA",
     "GET /manage/calls/<int:call_id>/preview/<locale>":                                  "S DD D DD DA",
     "GET /manage/calls/<int:call_id>/questions":                                         "S DD D DD DA",
     "POST /manage/calls/<int:call_id>/questions":                                        "S DD D DD DA",

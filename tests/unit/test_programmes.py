@@ -127,3 +127,21 @@ def test_a_managers_data_download_names_the_programmes_they_run(ctx, db):
     manager = make_user("manager", programme="Matera ⇄ Kanazawa")
     assert personal_data(manager)["programmes_managed"] == [{"id": manager.programmes[0].id,
                                                              "name": "Matera ⇄ Kanazawa"}]
+
+
+def test_moving_a_call_needs_both_programmes_and_is_audited(ctx, db):
+    from mobility.calls.services import move_call
+
+    manager = make_user("manager", programme="Ours")
+    call = make_call(actor=manager)
+    ours_id = call.programme_id
+    theirs = make_programme("Theirs")
+    with pytest.raises(DomainError) as error:
+        move_call(manager, call, theirs.id)
+    assert error.value.field == "programme_id" and call.programme.name == "Ours"
+    make_programme("Theirs", managers=[manager])
+    move_call(manager, call, theirs.id)
+    db.session.commit()
+    assert call.programme.name == "Theirs"
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "call.moved"))
+    assert entry.detail == {"from_programme": str(ours_id), "to_programme": str(theirs.id)}
