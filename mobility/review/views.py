@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from mobility.accounts.enums import Role
+from mobility.accounts.models import User
 from mobility.applications.attachments import ALLOWED_TYPES
 from mobility.applications.forms import ConfirmForm
 from mobility.applications.models import Application
@@ -50,11 +51,17 @@ def _assignment(assignment_id: int) -> Assignment:
 @roles_required(Role.JUROR)
 def my_assignments():
     # Newest first, a page at a time: a juror who served on many rounds keeps every assignment.
+    # Only what the cards show: an application's texts, answers and search text, a call's texts and rules,
+    # a review's scores and comments would all be read and decoded for every card otherwise.
+    application = joinedload(Assignment.application)
     page = db.paginate(
         select(Assignment).where(Assignment.juror_id == current_user.id)
-        .options(joinedload(Assignment.application).options(joinedload(Application.call),
-                                                            joinedload(Application.applicant)),
-                 joinedload(Assignment.review))
+        .options(application.load_only(Application.id, Application.title, Application.host_organisation,
+                                       Application.call_id, Application.applicant_id),
+                 application.joinedload(Application.call).load_only(Call.id, Call.title, Call.review_due_at,
+                                                                    Call.blind_review, Call.programme_id),
+                 application.joinedload(Application.applicant).load_only(User.id, User.name),
+                 joinedload(Assignment.review).load_only(Review.id, Review.status))
         .order_by(Assignment.created_at.desc(), Assignment.id.desc()),
         page=request.args.get("page", 1, type=int), per_page=MY_ASSIGNMENTS_PAGE, error_out=False)
     return render_template("review/my_assignments.html", assignments=page.items, page=page,
