@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import Select, Text, cast, func, select, union
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import contains_eager, defer, joinedload, selectinload
 
 from mobility.accounts.enums import Discipline, Language
 from mobility.accounts.models import User
@@ -56,9 +56,12 @@ def applications_of(user_id: int) -> Select:
                                                      TeamMember.status == MemberStatus.ACCEPTED)
     led = select(Application.id).where(Application.applicant_id == user_id)
     # A union of the two id sets, not an OR: each side uses its index instead of a scan of every application.
+    # The dashboard reads neither the calls' long texts nor the applications' search text: not loaded.
     return (select(Application)
             .where(Application.id.in_(union(led, joined)))
-            .options(joinedload(Application.call).options(selectinload(Call.questions), selectinload(Call.rules)),
+            .options(defer(Application.search_text), defer(Application.summary_translations),
+                     joinedload(Application.call).options(defer(Call.summary), defer(Call.body), defer(Call.guidance),
+                                                          selectinload(Call.questions), selectinload(Call.rules)),
                      joinedload(Application.origin_city), selectinload(Application.attachments),
                      selectinload(Application.members))
             .order_by(Application.created_at.desc()))

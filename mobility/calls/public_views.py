@@ -12,7 +12,7 @@ from mobility.calls import policies, rules
 from mobility.calls.enums import CallKind
 from mobility.calls.forms import CallFilterForm
 from mobility.calls.models import Call
-from mobility.calls.queries import archived_calls, open_calls
+from mobility.calls.queries import LISTED_COLUMNS, archived_calls, open_calls
 from mobility.cities.models import CityPair
 from mobility.core.access import public
 from mobility.db import utcnow
@@ -38,14 +38,14 @@ def index():
         discipline=Discipline(form.discipline.data) if form.discipline.data in {d.value for d in Discipline} else None,
         closes_before=closes_before,
     )
-    calls = db.session.scalars(stmt).all()
+    calls = db.session.scalars(stmt.options(LISTED_COLUMNS)).all()
     return render_template("calls/index.html", calls=calls, form=form, now=utcnow())
 
 
 @bp.get("/archive")
 @public
 def archive():
-    calls = db.session.scalars(archived_calls(utcnow())).all()
+    calls = db.session.scalars(archived_calls(utcnow()).options(LISTED_COLUMNS)).all()
     return render_template("calls/archive.html", calls=calls)
 
 
