@@ -73,8 +73,7 @@ def create_call(actor, *, programme_id: int | None, kind: CallKind, title_en: st
                 opens_local: datetime, closes_local: datetime, timezone: str) -> Call:
     """A draft call of one of the actor's programmes, with the default rate table and rubric; dates are
     wall-clock times in `timezone`."""
-    if not runs_programme(actor, programme_id) or db.session.get(Programme, programme_id or 0) is None:
-        raise DomainError(_l("Choose one of the programmes you run."), field="programme_id")
+    _require_runnable_programme(actor, programme_id)
     if not title_en.strip():
         raise DomainError(_l("Please give the call an English title."), field="title")
     opens_at, closes_at = _schedule(opens_local, closes_local, timezone)
@@ -101,14 +100,18 @@ def create_call(actor, *, programme_id: int | None, kind: CallKind, title_en: st
 def move_call(actor, call: Call, programme_id: int | None) -> None:
     """The call goes to another of the actor's programmes, with everything in it (applications, jury,
     grants): from then on that programme's managers run it."""
-    if not runs_programme(actor, programme_id) or db.session.get(Programme, programme_id or 0) is None:
-        raise DomainError(_l("Choose one of the programmes you run."), field="programme_id")
+    _require_runnable_programme(actor, programme_id)
     if programme_id == call.programme_id:
         return
     previous = call.programme_id
     call.programme_id = programme_id
     db.session.flush()
     audit.record("call.moved", actor=actor, target=call, from_programme=previous, to_programme=programme_id)
+
+
+def _require_runnable_programme(actor, programme_id: int | None) -> None:
+    if not runs_programme(actor, programme_id) or db.session.get(Programme, programme_id or 0) is None:
+        raise DomainError(_l("Choose one of the programmes you run."), field="programme_id")
 
 
 def _pairs(pair_ids: Iterable[int]) -> list[CityPair]:
