@@ -11,6 +11,6 @@ from mobility.extensions import db
 def runnable_programmes(user) -> list[Programme]:
     """The programmes `user` may run calls in, by name: all of them for an admin."""
     scope = programme_scope(user)
-    if scope is not None:
-        return sorted(user.programmes, key=lambda p: p.name) if scope else []
-    return list(db.session.scalars(select(Programme).order_by(Programme.name)))
+    if scope is None:
+        return list(db.session.scalars(select(Programme).order_by(Programme.name)))
+    return list(user.programmes) if scope else []  # the relationship is ordered by name

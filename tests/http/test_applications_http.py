@@ -74,12 +74,17 @@ def test_two_tabs_saving_the_same_draft_get_a_409_with_both_versions(app, client
     assert application.title == "From tab one"
 
 
-def test_autosave_answers_json_with_a_fresh_token_and_refuses_stale_versions(app, client, db):
+def _autosaving_draft(app, client):
+    """A draft whose applicant is signed in: (draft, its autosave URL, the edit page's CSRF token)."""
     with app.test_request_context():
         application = make_application()
     sign_in(client, application.applicant.email)
-    url = f"/applications/{application.id}/autosave"
-    token = _token(client, f"/applications/{application.id}/edit")
+    return (application, f"/applications/{application.id}/autosave",
+            _token(client, f"/applications/{application.id}/edit"))
+
+
+def test_autosave_answers_json_with_a_fresh_token_and_refuses_stale_versions(app, client, db):
+    application, url, token = _autosaving_draft(app, client)
     loaded = application.version
     response = client.post(url, data={**_form_data(application, loaded, title="Autosaved"), "csrf_token": token})
     assert response.status_code == 200
@@ -94,11 +99,7 @@ def test_autosave_answers_json_with_a_fresh_token_and_refuses_stale_versions(app
 
 def test_an_autosave_whose_answer_was_lost_is_not_a_conflict_with_itself(app, client, db):
     """The connection drops after the server stored a save: the page's next save names the lost one."""
-    with app.test_request_context():
-        application = make_application()
-    sign_in(client, application.applicant.email)
-    url = f"/applications/{application.id}/autosave"
-    token = _token(client, f"/applications/{application.id}/edit")
+    application, url, token = _autosaving_draft(app, client)
     loaded = application.version
     lost = client.post(url, data={**_form_data(application, loaded, title="Stored, answer lost"),
                                   "save_id": "a1", "csrf_token": token})
