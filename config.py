@@ -109,9 +109,13 @@ class Config:
 
     HSTS = False
 
-    # Computed pages (the ranking) kept under a fingerprint of their inputs: in Redis when set, so every
-    # worker shares them; otherwise in each process. Either way a change of the inputs is never missed.
+    # Computed results (the ranking, the dashboard's figures) and whole pages kept under a fingerprint of
+    # their inputs: in Redis when set, so every worker shares them; otherwise in each process. Either way
+    # a change of the inputs is never missed.
     CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL")
+    # The busiest pages are kept whole and served again while none of the tables they read has been
+    # written (mobility/core/page_cache.py). They may lag the clock by this many seconds; 0 turns it off.
+    PAGE_CACHE_SECONDS = _env_int("PAGE_CACHE_SECONDS", 30)
 
     # bench/pages.py only: a route that returns a fixed string through the same middleware, the yardstick
     # the pages are compared with. Off everywhere else (see mobility/core/bench.py).

@@ -25,9 +25,8 @@ class Application(TimestampMixin, db.Model):
         sa.CheckConstraint("status = 'draft' OR (reference IS NOT NULL AND submitted_at IS NOT NULL)",
                            name="submitted_has_reference"),
         sa.Index("ix_application_call_id_status", "call_id", "status"),
-        # The office's list in submission order, and the ranking's check for changes (review/ranking.py).
+        # The office's list in submission order.
         sa.Index("ix_application_call_id_submitted_at", "call_id", "submitted_at", "id"),
-        sa.Index("ix_application_call_id_updated_at", "call_id", "updated_at"),
         # One application per artist per call (a withdrawn one included: the office keeps the record).
         sa.UniqueConstraint("call_id", "applicant_id"),
     )

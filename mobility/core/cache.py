@@ -1,9 +1,10 @@
 """Results that are expensive to compute and cheap to recognise, kept under a fingerprint of their inputs.
 
-The caller passes a fingerprint that changes whenever the inputs change (row counts and last-modified
-times, read in one small statement). A stale entry can therefore never be served: a change of inputs
-only means a new key, computed once. CACHE_REDIS_URL shares the entries between workers and machines;
-without it each process keeps its own (still correct, just computed once per process).
+The caller passes a fingerprint that changes whenever the inputs change (usually the versions of the
+tables they come from, mobility/core/data_versions.py). A stale entry can therefore never be served: a
+change of inputs only means a new key, computed once. CACHE_REDIS_URL shares the entries between
+workers and machines; without it each process keeps its own (still correct, just computed once per
+process). Whole pages are kept here too (mobility/core/page_cache.py).
 """
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from typing import TypeVar
 import redis
 from cachelib import BaseCache, RedisCache, SimpleCache
 from flask import Flask, current_app
-from sqlalchemy import Select, String, cast, func, literal, select, union_all
 
 T = TypeVar("T")
 TIMEOUT_SECONDS = 3600  # an entry nobody asks for again leaves within the hour
@@ -29,22 +29,6 @@ def remember(name: str, fingerprint: object, compute: Callable[[], T]) -> T:
         value = compute()
         cache.set(key, value, timeout=TIMEOUT_SECONDS)
     return value
-
-
-def changes(name: str, source, last, *where, join=None) -> Select:
-    """One part of a fingerprint: how many rows of `source` (joined to `join`, filtered by `where`) and an
-    aggregate that moves whenever one of them changes, usually `func.max(<its modification time>)`.
-    count(*) beside max() lets PostgreSQL answer both from an index on the time alone."""
-    stmt = select(literal(name), func.count(), cast(last, String)).select_from(source)
-    return (stmt.join(join) if join is not None else stmt).where(*where)
-
-
-def read_changes(*parts: Select) -> tuple:
-    """The parts in one statement. Sorted: PostgreSQL may return the parts of a UNION ALL in any order
-    (parallel append), and a fingerprint must not change when nothing did."""
-    from mobility.extensions import db
-
-    return tuple(sorted(tuple(row) for row in db.session.execute(union_all(*parts))))
 
 
 def clear() -> None:

@@ -16,7 +16,7 @@ from mobility.applications.queries import matching_exchange
 from mobility.awards.enums import GrantStatus
 from mobility.awards.models import Grant, Payment
 from mobility.calls.models import Call
-from mobility.core import cache
+from mobility.core import cache, data_versions
 from mobility.extensions import db
 from mobility.reports.enums import CO2_KG_PER_KM, ReportStatus, Sector, TravelMode
 from mobility.reports.models import FinalReport
@@ -119,21 +119,14 @@ class Indicators:
         return self.awarded / self.eligible if self.eligible else None
 
 
+# Every table indicators() reads: a write to any of them computes the figures again.
+DASHBOARD_TABLES = tuple(model.__tablename__ for model in (Application, Grant, Payment, FinalReport, Call))
+
+
 def current_indicators(filters: Filters) -> Indicators:
-    """indicators(), computed again only once something they count has changed (mobility/core/cache.py)."""
-    return cache.remember("dashboard", (filters, _activity()), lambda: indicators(filters))
-
-
-def _activity() -> tuple:
-    """How many rows, and their last change, of every table the indicators read: one statement."""
-    return cache.read_changes(
-        cache.changes("application", Application, func.max(Application.updated_at)),
-        cache.changes("grant", Grant, func.max(Grant.updated_at)),
-        # Payments are recorded, never edited: their number and total tell every change.
-        cache.changes("payment", Payment, func.sum(Payment.amount)),
-        cache.changes("final_report", FinalReport, func.max(FinalReport.updated_at)),
-        cache.changes("call", Call, func.max(Call.updated_at)),  # the year filter reads closing dates
-    )
+    """indicators(), computed again only once a table they count has been written (data_versions)."""
+    return cache.remember("dashboard", (filters, data_versions.versions_of(DASHBOARD_TABLES)),
+                          lambda: indicators(filters))
 
 
 def indicators(filters: Filters) -> Indicators:

@@ -17,13 +17,14 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, load_only, selectinload
 
+from mobility.accounts.models import Programme
 from mobility.applications.enums import ApplicationStatus
 from mobility.applications.models import Application
 from mobility.awards.calculator import calculate
-from mobility.calls.models import Call, CallBudget
+from mobility.calls.models import Call, CallBudget, DistanceBand, PerDiemRate, RubricCriterion
 from mobility.cities.enums import Direction
 from mobility.cities.models import City, CityPair
-from mobility.core import cache
+from mobility.core import cache, data_versions
 from mobility.extensions import db
 from mobility.review.enums import AssignmentStatus, Decision, ReviewStatus
 from mobility.review.models import Assignment, ConsensusReport, PanelDecision, Review
@@ -83,6 +84,13 @@ CALL_OPTIONS = (joinedload(Call.criteria), joinedload(Call.distance_bands),
                 selectinload(Call.budgets).joinedload(CallBudget.pair).options(
                     joinedload(CityPair.europe_city), joinedload(CityPair.east_asia_city)),
                 selectinload(Call.per_diems))
+
+
+# Every table rank() and budget_lines() read (tests/unit/test_page_cache.py watches them read): a write to any
+# of them computes the ranking again.
+RANKING_TABLES = tuple(model.__tablename__ for model in (
+    Application, Assignment, Review, ConsensusReport, PanelDecision, Call, CallBudget, City, CityPair,
+    RubricCriterion, DistanceBand, PerDiemRate, Programme))
 
 
 # What a ranked row shows and needs of its application: the long texts and answers stay in the database
@@ -212,9 +220,9 @@ class RankedRow:
 
 
 def ranking_rows(call: Call) -> list[RankedRow]:
-    """The whole ranking, computed again only when a score, consensus, decision, application or the call's
-    rubric, rate table or budgets changed (one small statement tells; see mobility/core/cache.py)."""
-    return cache.remember("ranking", (call.id, _call_settings(call), _activity(call.id)),
+    """The whole ranking, computed again only once a table it reads has been written (a score, a decision,
+    the call's rubric, rate table or budgets...: see mobility/core/data_versions.py)."""
+    return cache.remember("ranking", (call.id, data_versions.versions_of(RANKING_TABLES)),
                           lambda: [_row(position, r) for position, r in enumerate(rank(call), start=1)])
 
 
@@ -253,26 +261,3 @@ def budget_lines(call: Call, rows: list[RankedRow]) -> list[BudgetLine]:
     return lines
 
 
-def _call_settings(call: Call) -> tuple:
-    """Everything of the call that ranking reads, already loaded with it (CALL_OPTIONS)."""
-    def values(rows):
-        return tuple(tuple(getattr(row, c.key) for c in row.__table__.columns) for row in rows)
-    return (values([call]), values(call.criteria), values(call.distance_bands), values(call.budgets),
-            values(call.per_diems))
-
-
-def _activity(call_id: int) -> tuple:
-    """How many rows of the call, and when they last changed, of what ranking reads: one small statement.
-
-    A submitted review stamps its assignment (review.services.save_review) and a panel decision always
-    changes its application's status, so the applications and assignments of the call tell both.
-    """
-    in_call = Application.call_id == call_id
-    return cache.read_changes(
-        cache.changes("application", Application, func.max(Application.updated_at), in_call),
-        cache.changes("assignment", Assignment, func.max(Assignment.updated_at), Assignment.call_id == call_id),
-        cache.changes("consensus", ConsensusReport, func.max(ConsensusReport.updated_at), in_call,
-                      join=Application),
-        # Cities have no modification time; their coordinates drive the grant estimates.
-        cache.changes("city", City, func.sum(City.latitude) + func.sum(City.longitude) * 1000),
-    )

@@ -253,9 +253,6 @@ def save_review(juror: User, assignment: Assignment, *, scores: dict[int, str | 
     if submit:
         review.status = ReviewStatus.SUBMITTED
         review.submitted_at = utcnow()
-        # The ranking recognises a new score by its assignment's time (review/ranking.py, _activity):
-        # reading the assignments of one call is cheap, joining their reviews is not.
-        assignment.updated_at = review.submitted_at
     db.session.add(review)
     db.session.flush()
     audit.record("review.submitted" if submit else "review.saved", actor=juror, target=assignment.application)

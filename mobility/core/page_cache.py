@@ -1,0 +1,108 @@
+"""Whole pages kept for their next reader, served again while nothing they show has changed.
+
+A view marked `@cached_page` is rendered once per person, address, language, time zone and clock
+window (PAGE_CACHE_SECONDS, 30 s by default), and kept with the versions of every table its request
+read (mobility/core/data_versions.py). A later GET with the same key is answered from the copy only if
+none of those tables has been written since; otherwise the view runs again. So a page is never older
+than the data it shows; it only lags the clock (a deadline passing) by at most one window.
+
+What each reader must get fresh is left out of the copy: the CSRF token (a marker the copy carries
+instead, replaced with this session's token), and any page with messages waiting to be shown, or that
+wrote to the database, or answered anything but 200 HTML, is neither kept nor served from a copy.
+Access rules and the sign-in check run before the view as always; the copy is only a faster view body.
+The entries live in the app's cache (mobility/core/cache.py: Redis when CACHE_REDIS_URL is set).
+"""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from importlib import metadata
+
+from flask import Flask, current_app, g, get_flashed_messages, make_response, request, session
+from flask_babel import get_locale, get_timezone
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+
+from mobility.core import data_versions
+from mobility.db import utcnow
+
+CSRF_FIELD = "csrf_token"  # Flask-WTF keeps the request's token in g under the field's name
+CSRF_MARKER = "csrf-token-for-this-reader-6d1f0c"  # plain letters: no escaping changes them
+_RELEASE = "dev"
+
+
+@dataclass(frozen=True)
+class Page:
+    versions: tuple[tuple[str, int], ...]  # (table, version) for every table the render read
+    body: str
+    mimetype: str
+
+
+def cached_page(view: Callable) -> Callable:
+    view.mobility_page_cache = True  # seen by _prepare, which runs before the access checks
+
+    @wraps(view)
+    def serve(*args, **kwargs):
+        versions = data_versions.at_start()
+        if versions is None:  # not a GET, messages waiting, or the cache is off
+            return view(*args, **kwargs)
+        store = current_app.extensions["mobility_cache"]
+        key = _key()
+        kept: Page | None = store.get(key)
+        if kept is not None and all(versions.get(table, 0) == n for table, n in kept.versions):
+            return _with_token(current_app.response_class(kept.body, mimetype=kept.mimetype))
+        setattr(g, CSRF_FIELD, CSRF_MARKER)
+        try:
+            response = make_response(view(*args, **kwargs))
+        finally:
+            g.pop(CSRF_FIELD, None)
+        if _keepable(response):
+            read = data_versions.tables_read()
+            page = Page(tuple(sorted((table, versions.get(table, 0)) for table in read)),
+                        response.get_data(as_text=True), response.mimetype)
+            store.set(key, page, timeout=2 * current_app.config["PAGE_CACHE_SECONDS"])
+        return _with_token(response)
+
+    return serve
+
+
+def _prepare() -> None:
+    """First before_request hook: the versions are read before anything else this request reads, so a
+    page can only be newer than the versions it is kept under, never older."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    if (request.method != "GET" or not getattr(view, "mobility_page_cache", False)
+            or not current_app.config["PAGE_CACHE_SECONDS"] or session.get("_flashes")):
+        return
+    data_versions.begin_request()
+
+
+def _key() -> str:
+    window = int(utcnow().timestamp()) // current_app.config["PAGE_CACHE_SECONDS"]
+    who = current_user.get_id() if current_user.is_authenticated else "-"
+    parts = (_RELEASE, request.host_url, request.full_path, who, str(get_locale()), str(get_timezone()), window)
+    return f"page:{request.endpoint}:{hashlib.sha256(repr(parts).encode()).hexdigest()}"
+
+
+def _keepable(response) -> bool:
+    return (response.status_code == 200 and response.mimetype == "text/html" and not response.is_streamed
+            and not data_versions.request_wrote() and not get_flashed_messages())
+
+
+def _with_token(response):
+    if response.is_streamed:
+        return response
+    body = response.get_data(as_text=True)
+    if CSRF_MARKER in body:
+        response.set_data(body.replace(CSRF_MARKER, generate_csrf()))
+    return response
+
+
+def init_app(app: Flask) -> None:
+    global _RELEASE
+    try:  # a new release renders anew at once, even with entries of the previous one still in Redis
+        _RELEASE = metadata.version("mobility")
+    except metadata.PackageNotFoundError:
+        pass
+    app.before_request_funcs.setdefault(None, []).insert(0, _prepare)
