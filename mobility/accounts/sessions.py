@@ -15,7 +15,8 @@ from flask_login import login_user, logout_user
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
-from mobility.accounts.models import User, UserSession
+from mobility.accounts.models import Programme, User, UserRole, UserSession, programme_manager
+from mobility.core import cache, data_versions
 from mobility.core.client import client_ip
 from mobility.db import utcnow
 from mobility.extensions import db
@@ -47,17 +48,36 @@ def start_session(user: User) -> UserSession:
     return row
 
 
+# What a signed-in request reads to know who is asking: a write to any of these reads it again.
+SIGNED_IN_TABLES = tuple(t.name for t in (UserSession.__table__, User.__table__, UserRole.__table__,
+                                          Programme.__table__, programme_manager))
+
+
 def current_session_row(*, with_user: bool = False) -> UserSession | None:
     token = session.get(TOKEN_KEY)
     if not token:
         return None
-    stmt = select(UserSession).where(UserSession.token_hash == _hash(token))
-    if with_user:
-        # Every signed-in request needs the user, their roles and (for the office) their programmes:
-        # one statement instead of four.
-        user = joinedload(UserSession.user)
-        stmt = stmt.options(user.joinedload(User.role_grants), user.joinedload(User.programmes))
-    return db.session.execute(stmt).unique().scalar_one_or_none()
+    if not with_user:
+        return db.session.scalar(select(UserSession).where(UserSession.token_hash == _hash(token)))
+    versions = data_versions.at_start()
+    if versions is None:
+        return _session_with_user(_hash(token))
+    # The page cache has read the tables' versions (mobility/core/page_cache.py): while none of these
+    # tables has been written, the session, its user, roles and programmes are what they were, and come
+    # from the cache without a statement (merge(load=False) attaches them to this request's session).
+    kept = cache.remember("signed-in", (_hash(token), data_versions.versions_of(SIGNED_IN_TABLES)),
+                          lambda: _session_with_user(_hash(token)) or False)
+    return db.session.merge(kept, load=False) if kept else None
+
+
+def _session_with_user(token_hash: str) -> UserSession | None:
+    """Every signed-in request needs the user, their roles and (for the office) their programmes: one
+    statement instead of four. The password hash stays in the database until something checks it."""
+    user = joinedload(UserSession.user)
+    return db.session.execute(
+        select(UserSession).where(UserSession.token_hash == token_hash)
+        .options(user.defer(User.password_hash), user.joinedload(User.role_grants),
+                 user.joinedload(User.programmes))).unique().scalar_one_or_none()
 
 
 def end_session(keep_locale: str | None = None) -> None:
