@@ -10,6 +10,10 @@ this process: wrk when it is installed (`apt-get install wrk`), otherwise a smal
 the same number of connections. Prints requests/s, p50 and p99 per page, each page's share of the
 minimal endpoint's requests/s, the 250-row list against the 50-row list, and the peak resident memory
 of the web workers after the run. Every request stays on this machine and every run stops by itself.
+
+The pages are read and nothing is written while a page is driven, so after its first request each is
+served from the page cache (mobility/core/page_cache.py), as a busy page is between two changes.
+`--no-page-cache` renders every request anew: what the first view after a change costs.
 """
 from __future__ import annotations
 
@@ -137,6 +141,8 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--python-client", action="store_true", help="do not use wrk even if installed")
+    parser.add_argument("--no-page-cache", action="store_true",
+                        help="render every page anew (PAGE_CACHE_SECONDS=0): what the first view after a change costs")
     args = parser.parse_args()
 
     url = os.environ.get("DATABASE_URL") or DEFAULT_URL
@@ -147,6 +153,8 @@ def main() -> None:
     port = free_port()
     # As README → Production sets it up: rate limits and computed pages in Redis, shared by the workers.
     shared = {name: os.environ.get(name, REDIS_URL) for name in ("RATELIMIT_STORAGE_URI", "CACHE_REDIS_URL")}
+    if args.no_page_cache:
+        shared["PAGE_CACHE_SECONDS"] = "0"
     server = start_server(url, port, args.workers, env=shared)
     try:
         cookies = {}
@@ -157,7 +165,8 @@ def main() -> None:
         targets = [("minimal endpoint", None, MINIMAL), ("minimal, signed in", MANAGER, MINIMAL),
                    *[(name, who, path) for name, (who, path) in urls.items()]]
         print(f"gunicorn {args.workers} sync workers on {HOST}:{port}; {drive.__name__.removeprefix('run_')}, "
-              f"{args.connections} connections, {args.duration:g} s per page")
+              f"{args.connections} connections, {args.duration:g} s per page; pages "
+              + ("rendered anew every time" if args.no_page_cache else "served from the page cache after the first"))
         print(f"{'page':<22} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs minimal':>11} {'vs signed-in':>13}  errors")
         results: dict[str, Result] = {}
         for name, who, path in targets:

@@ -17,18 +17,15 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-import sqlalchemy as sa
 from flask import Flask, g, has_request_context
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
-from mobility.core.models import DataVersion
 from mobility.extensions import db
 
 WRITTEN_KEY = "mobility_written_tables"  # in Connection.info: the tables this transaction wrote
 _WRITE = re.compile(r'\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.IGNORECASE)
 _NAME = re.compile(r"\w+")
-
 
 
 def current() -> dict[str, int]:
@@ -51,10 +48,11 @@ def at_start() -> dict[str, int] | None:
 
 
 def versions_of(tables: Iterable[str]) -> tuple[tuple[str, int], ...]:
-    """(table, version) of these tables, for a cache key: from the start of the request when read then."""
+    """(table, version) of these tables as begin_request() read them, for a cache key. Read any later, a
+    version could be newer than rows the request had already loaded, and keep them under the wrong key."""
     known = at_start()
     if known is None:
-        known = current()
+        raise RuntimeError("versions_of() needs begin_request() first (a view marked @cached_page)")
     return tuple((table, known.get(table, 0)) for table in sorted(tables))
 
 

@@ -46,8 +46,8 @@ def cached_page(view: Callable) -> Callable:
     @wraps(view)
     def serve(*args, **kwargs):
         versions = data_versions.at_start()
-        if versions is None:  # not a GET, messages waiting, or the cache is off
-            return view(*args, **kwargs)
+        if versions is None or not g.get("mobility_page_cache_usable"):
+            return view(*args, **kwargs)  # not a GET, messages waiting, or the cache is off
         store = current_app.extensions["mobility_cache"]
         key = _key()
         kept: Page | None = store.get(key)
@@ -69,13 +69,14 @@ def cached_page(view: Callable) -> Callable:
 
 
 def _prepare() -> None:
-    """First before_request hook: the versions are read before anything else this request reads, so a
-    page can only be newer than the versions it is kept under, never older."""
+    """First before_request hook, so the versions are read before anything else (data_versions.begin_request).
+    They are read for every GET of a marked view: the ranking's and the dashboard's own caches and the
+    signed-in check use them even when the page itself is not taken from a copy."""
     view = current_app.view_functions.get(request.endpoint or "")
-    if (request.method != "GET" or not getattr(view, "mobility_page_cache", False)
-            or not current_app.config["PAGE_CACHE_SECONDS"] or session.get("_flashes")):
+    if request.method != "GET" or not getattr(view, "mobility_page_cache", False):
         return
     data_versions.begin_request()
+    g.mobility_page_cache_usable = bool(current_app.config["PAGE_CACHE_SECONDS"]) and not session.get("_flashes")
 
 
 def _key() -> str:
