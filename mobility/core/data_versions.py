@@ -48,12 +48,21 @@ def at_start() -> dict[str, int] | None:
 
 
 def versions_of(tables: Iterable[str]) -> tuple[tuple[str, int], ...]:
-    """(table, version) of these tables as begin_request() read them, for a cache key. Read any later, a
-    version could be newer than rows the request had already loaded, and keep them under the wrong key."""
+    """(table, version) of these tables as begin_request() read them, for the key of a result computed
+    from them. Read any later, a version could be newer than rows the request had already loaded."""
     known = at_start()
     if known is None:
         raise RuntimeError("versions_of() needs begin_request() first (a view marked @cached_page)")
-    return tuple((table, known.get(table, 0)) for table in sorted(tables))
+    tables = sorted(tables)
+    # A result found under these versions was read from these tables, even if no statement of this
+    # request mentions them: a page showing it depends on them.
+    g.mobility_tables_read.update(tables)
+    return tuple((table, known.get(table, 0)) for table in tables)
+
+
+def note_written(conn: Connection, table: str) -> None:
+    """For a write the engine does not see (COPY through the driver): its commit raises the table's version."""
+    conn.info.setdefault(WRITTEN_KEY, set()).add(table)
 
 
 def tables_read() -> set[str]:
@@ -93,7 +102,7 @@ def _listen(engine: Engine, known: frozenset[str]) -> None:
     def note(conn: Connection, _cursor, statement: str, _params, _context, _many) -> None:
         written = _WRITE.match(statement)
         if written and written.group(1) != "data_version":
-            conn.info.setdefault(WRITTEN_KEY, set()).add(written.group(1))
+            note_written(conn, written.group(1))
         elif _SCHEMA_CHANGE.match(statement):
             table_exists.clear()
         if has_request_context() and "mobility_tables_read" in g:

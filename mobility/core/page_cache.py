@@ -88,7 +88,13 @@ def _key() -> str:
 
 def _keepable(response) -> bool:
     return (response.status_code == 200 and response.mimetype == "text/html" and not response.is_streamed
-            and not data_versions.request_wrote() and not get_flashed_messages())
+            and not data_versions.request_wrote() and not _messages())
+
+
+def _messages() -> bool:
+    """Whether the page showed messages, or some wait for the next page (and must stay waiting: asking
+    Flask for them would take them)."""
+    return bool(session.get("_flashes") or get_flashed_messages())
 
 
 def _with_token(response):

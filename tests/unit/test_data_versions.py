@@ -4,11 +4,13 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from mobility.accounts import sessions
+from mobility.accounts.models import programme_manager
 from mobility.calls.models import Call
 from mobility.core import data_versions
+from mobility.db import bulk_insert
 from mobility.reports import dashboard
 from mobility.review import ranking
-from tests.factories import make_application, make_awardable, make_user
+from tests.factories import make_application, make_awardable, make_programme, make_user
 
 
 def test_a_committed_write_raises_the_version_of_each_table_it_wrote_once(app, db):
@@ -25,6 +27,17 @@ def test_a_committed_write_raises_the_version_of_each_table_it_wrote_once(app, d
         {k: v for k, v in before.items() if k not in {"user", "call"}}
 
 
+def test_rows_copied_in_bulk_raise_their_table_s_version(app, db):
+    """The assignment run saves its rows with COPY on PostgreSQL, which the engine does not see."""
+    with app.test_request_context():
+        manager = make_user("manager", programme=None)
+        programme = make_programme("Another programme")
+        before = data_versions.current().get("programme_manager", 0)
+        bulk_insert(db.session, programme_manager, [{"user_id": manager.id, "programme_id": programme.id}])
+        db.session.commit()
+        assert data_versions.current()["programme_manager"] == before + 1
+
+
 def test_a_rolled_back_write_raises_nothing(app, db):
     with app.test_request_context():
         user = make_user()
@@ -33,6 +46,14 @@ def test_a_rolled_back_write_raises_nothing(app, db):
         db.session.flush()
         db.session.rollback()
         assert data_versions.current() == before
+
+
+def test_a_result_found_under_the_versions_of_tables_counts_as_reading_them(app, db):
+    """The ranking found in the cache reads no table; a page showing it still depends on them all."""
+    with app.test_request_context():
+        data_versions.begin_request()
+        data_versions.versions_of(["review", "panel_decision"])
+        assert {"review", "panel_decision"} <= data_versions.tables_read()
 
 
 def _tables_read_by(work) -> set[str]:

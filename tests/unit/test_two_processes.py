@@ -1,5 +1,6 @@
 """The app is stateless: two app processes on different ports, sharing PostgreSQL and Redis, see the same
-sign-in and count the same rate limit. (PostgreSQL and Redis only: SQLite in memory is one process.)"""
+sign-in, count the same rate limit and share kept pages without showing an old one. (PostgreSQL and Redis
+only: SQLite in memory is one process.)"""
 from __future__ import annotations
 
 import http.cookiejar
@@ -34,7 +35,7 @@ def _free_port() -> int:
 @pytest.fixture
 def two_apps():
     env = {**os.environ, "MOBILITY_CONFIG": "development", "DATABASE_URL": DATABASE_URL,
-           "RATELIMIT_STORAGE_URI": REDIS, "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex[:8]}",
+           "RATELIMIT_STORAGE_URI": REDIS, "CACHE_REDIS_URL": REDIS, "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex[:8]}",
            "SECRET_KEY": "the-same-secret-in-every-process-0123456789", "MAIL_BACKEND": "outbox"}
     ports = [_free_port(), _free_port()]
     processes = [subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "run", "--port", str(port),
@@ -104,3 +105,23 @@ def test_the_sign_in_limit_is_counted_across_processes(db, make_user, two_apps):
     browser = Browser()
     statuses = [_sign_in(browser, two_apps[n % 2], user.email, "wrong password") for n in range(6)]
     assert statuses == [200] * 5 + [429]  # five tries in all, whichever process answered
+
+
+def test_a_page_kept_in_redis_by_one_process_shows_a_change_in_both(app, db, two_apps):
+    from mobility.applications.models import Application
+    from tests.factories import make_application
+
+    with app.test_request_context():
+        application = make_application(title="Tidal memory")
+        db.session.commit()
+    browser = Browser()
+    assert _sign_in(browser, two_apps[0], application.applicant.email, PASSWORD) == 302
+    for base in two_apps * 2:  # rendered by one, then kept in Redis and served by both
+        status, page = browser.get(base + "/my/applications")
+        assert status == 200 and "Tidal memory" in page
+
+    db.session.get(Application, application.id).title = "Factory light"  # a change made by a third process
+    db.session.commit()
+    for base in two_apps:
+        status, page = browser.get(base + "/my/applications")
+        assert status == 200 and "Factory light" in page and "Tidal memory" not in page
