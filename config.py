@@ -30,7 +30,8 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'mobility.sqlite'}"
     )
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # No pool_pre_ping: mobility/core/connections.py checks only connections that were idle a while.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
 
     # Languages: English is the source; the three East Asian catalogs must be complete.
     LANGUAGES = ["en", "zh_Hans", "ja", "ko"]

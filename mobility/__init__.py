@@ -47,7 +47,7 @@ def create_app(config: type | dict | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from mobility import models  # noqa: F401  (every table known to the metadata)
     from mobility.accounts.sessions import load_user
-    from mobility.core import cache, data_versions, mail, page_cache, security, storage
+    from mobility.core import cache, connections, data_versions, mail, page_cache, security, storage
     from mobility.core.access import enforce_access
     from mobility.extensions import babel, csrf, db, limiter, login_manager, migrate
     from mobility.i18n import formatting
@@ -56,6 +56,7 @@ def _init_extensions(app: Flask) -> None:
 
     db.init_app(app)
     data_versions.init_app(app)
+    connections.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
                      render_as_batch=True, compare_type=True)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
