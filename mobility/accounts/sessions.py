@@ -12,7 +12,7 @@ import secrets
 import time
 from flask import current_app, request, session
 from flask_login import login_user, logout_user
-from sqlalchemy import select, update
+from sqlalchemy import inspect, select, update
 from sqlalchemy.orm import joinedload
 
 from mobility.accounts.models import Programme, User, UserRole, UserSession, programme_manager
@@ -59,15 +59,30 @@ def current_session_row(*, with_user: bool = False) -> UserSession | None:
         return None
     if not with_user:
         return db.session.scalar(select(UserSession).where(UserSession.token_hash == _hash(token)))
-    versions = data_versions.at_start()
-    if versions is None:
+    if data_versions.at_start() is None:
         return _session_with_user(_hash(token))
-    # The page cache has read the tables' versions (mobility/core/page_cache.py): while none of these
-    # tables has been written, the session, its user, roles and programmes are what they were, and come
-    # from the cache without a statement (merge(load=False) attaches them to this request's session).
-    kept = cache.remember("signed-in", (_hash(token), data_versions.versions_of(SIGNED_IN_TABLES)),
-                          lambda: _session_with_user(_hash(token)) or False)
-    return db.session.merge(kept, load=False) if kept else None
+    return _kept_session_with_user(_hash(token))
+
+
+# This process's latest signed-in rows, detached and never attached to a session: each request merges
+# a copy of them (merge(load=False): no statement), cheaper than unpickling them from the cache again.
+_SNAPSHOTS: dict[tuple, UserSession] = {}
+SNAPSHOTS_KEPT = 256
+
+
+def _kept_session_with_user(token_hash: str) -> UserSession | None:
+    """The page cache has read the tables' versions (mobility/core/page_cache.py): while none of these
+    tables has been written, the session, its user, roles and programmes are what they were."""
+    key = (token_hash, data_versions.versions_of(SIGNED_IN_TABLES))
+    snapshot = _SNAPSHOTS.get(key)
+    if snapshot is None:
+        kept = cache.remember("signed-in", key, lambda: _session_with_user(token_hash) or False)
+        if not kept or not inspect(kept).detached:  # none, or just read by this request's own session
+            return kept or None
+        snapshot = _SNAPSHOTS[key] = kept
+        while len(_SNAPSHOTS) > SNAPSHOTS_KEPT:
+            del _SNAPSHOTS[next(iter(_SNAPSHOTS))]  # the oldest
+    return db.session.merge(snapshot, load=False)
 
 
 def _session_with_user(token_hash: str) -> UserSession | None:
