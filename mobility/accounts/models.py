@@ -23,7 +23,6 @@ class User(TimestampMixin, db.Model):
     locale: Mapped[str] = mapped_column(sa.String(16), default="en", nullable=False)
     timezone: Mapped[str] = mapped_column(sa.String(64), default="UTC", nullable=False)
     active: Mapped[bool] = mapped_column(default=True, nullable=False)
-    last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     home_city_id: Mapped[int | None] = mapped_column(sa.ForeignKey("city.id", ondelete="SET NULL"))
     country: Mapped[str | None] = mapped_column(sa.String(2))

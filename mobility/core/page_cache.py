@@ -30,6 +30,9 @@ from mobility.db import utcnow
 
 CSRF_FIELD = "csrf_token"  # Flask-WTF keeps the request's token in g under the field's name
 CSRF_MARKER = "csrf-token-for-this-reader-6d1f0c"  # plain letters: no escaping changes them
+# Read by every signed-in request, shown by no kept page: whether the session is still valid is checked
+# before each request anyway (accounts/sessions.py), so a sign-in elsewhere need not render pages anew.
+NOT_SHOWN = frozenset({"user_session"})
 _RELEASE = "dev"
 
 
@@ -59,7 +62,7 @@ def cached_page(view: Callable) -> Callable:
         finally:
             g.pop(CSRF_FIELD, None)
         if _keepable(response):
-            read = data_versions.tables_read()
+            read = data_versions.tables_read() - NOT_SHOWN
             page = Page(tuple(sorted((table, versions.get(table, 0)) for table in read)),
                         response.get_data(as_text=True), response.mimetype)
             store.set(key, page, timeout=2 * current_app.config["PAGE_CACHE_SECONDS"])

@@ -110,3 +110,14 @@ def test_after_signing_out_the_old_cookie_opens_no_kept_page(app, client, db):
     stolen.set_cookie("mobility_session", cookie, domain="mobility.test")
     response = stolen.get("/my/applications")
     assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
+
+
+def test_someone_else_signing_in_does_not_render_a_kept_page_again(app, client, db):
+    with app.test_request_context():
+        application = make_application()
+        someone = make_user()
+    sign_in(client, application.applicant.email)
+    rendered, _page = _statements(client, "/my/applications")
+    sign_in(app.test_client(), someone.email)  # a new session row: only the sign-in check reads it again
+    again, page = _statements(client, "/my/applications")
+    assert again <= 2 < rendered and application.title in page
