@@ -18,7 +18,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from importlib import metadata
+from pathlib import Path
 
 from flask import Flask, current_app, g, get_flashed_messages, make_response, request, session
 from flask_babel import get_locale, get_timezone
@@ -33,7 +33,7 @@ CSRF_MARKER = "csrf-token-for-this-reader-6d1f0c"  # plain letters: no escaping 
 # Read by every signed-in request, shown by no kept page: whether the session is still valid is checked
 # before each request anyway (accounts/sessions.py), so a sign-in elsewhere need not render pages anew.
 NOT_SHOWN = frozenset({"user_session"})
-_RELEASE = "dev"
+_RELEASE = ""  # set by init_app()
 
 
 @dataclass(frozen=True)
@@ -111,8 +111,17 @@ def _with_token(response):
 
 def init_app(app: Flask) -> None:
     global _RELEASE
-    try:  # a new release renders anew at once, even with entries of the previous one still in Redis
-        _RELEASE = metadata.version("mobility")
-    except metadata.PackageNotFoundError:
-        pass
+    _RELEASE = _release(Path(app.root_path), Path(app.config["BABEL_TRANSLATION_DIRECTORIES"]))
     app.before_request_funcs.setdefault(None, []).insert(0, _prepare)
+
+
+def _release(*roots: Path) -> str:
+    """A digest of the code, templates and compiled translations: another release renders its pages anew
+    at once, even with the previous release's copies still in Redis; machines running the same release
+    share them. (About 20 ms, once per process.)"""
+    digest = hashlib.sha256()
+    for root in roots:
+        for path in sorted(p for p in root.rglob("*") if p.suffix in {".py", ".html", ".mo"}):
+            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
