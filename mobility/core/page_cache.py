@@ -29,7 +29,7 @@ from mobility.core import data_versions
 from mobility.db import utcnow
 
 CSRF_FIELD = "csrf_token"  # Flask-WTF keeps the request's token in g under the field's name
-CSRF_MARKER = "csrf-token-for-this-reader-6d1f0c"  # plain letters: no escaping changes them
+CSRF_MARKER = b"csrf-token-for-this-reader-6d1f0c"  # plain letters: no escaping changes them
 # Read by every signed-in request, shown by no kept page: whether the session is still valid is checked
 # before each request anyway (accounts/sessions.py), so a sign-in elsewhere need not render pages anew.
 NOT_SHOWN = frozenset({"user_session"})
@@ -39,7 +39,7 @@ _RELEASE = ""  # set by init_app()
 @dataclass(frozen=True)
 class Page:
     versions: tuple[tuple[str, int], ...]  # (table, version) for every table the render read
-    body: str
+    body: bytes  # as sent: a copy served again is neither decoded nor encoded
     mimetype: str
 
 
@@ -56,7 +56,7 @@ def cached_page(view: Callable) -> Callable:
         kept: Page | None = store.get(key)
         if kept is not None and all(versions.get(table, 0) == n for table, n in kept.versions):
             return _with_token(current_app.response_class(kept.body, mimetype=kept.mimetype))
-        setattr(g, CSRF_FIELD, CSRF_MARKER)
+        setattr(g, CSRF_FIELD, CSRF_MARKER.decode())
         try:
             response = make_response(view(*args, **kwargs))
         finally:
@@ -64,7 +64,7 @@ def cached_page(view: Callable) -> Callable:
         if _keepable(response):
             read = data_versions.tables_read() - NOT_SHOWN
             page = Page(tuple(sorted((table, versions.get(table, 0)) for table in read)),
-                        response.get_data(as_text=True), response.mimetype)
+                        response.get_data(), response.mimetype)
             store.set(key, page, timeout=2 * current_app.config["PAGE_CACHE_SECONDS"])
         return _with_token(response)
 
@@ -103,9 +103,9 @@ def _messages() -> bool:
 def _with_token(response):
     if response.is_streamed:
         return response
-    body = response.get_data(as_text=True)
+    body = response.get_data()
     if CSRF_MARKER in body:
-        response.set_data(body.replace(CSRF_MARKER, generate_csrf()))
+        response.set_data(body.replace(CSRF_MARKER, generate_csrf().encode()))
     return response
 
 
