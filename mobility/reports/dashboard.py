@@ -60,14 +60,20 @@ def _applications(filters: Filters) -> Select:
 
 
 def _grants(filters: Filters) -> Select:
-    return filters.applications(select(Grant).join(Application, Application.id == Grant.application_id)
-                                .where(Grant.status.in_(COMMITTED)))
+    return filters.applications(_of_call(select(Grant).join(Application, Application.id == Grant.application_id)
+                                         .where(Grant.status.in_(COMMITTED)), filters))
 
 
 def _reports(filters: Filters) -> Select:
-    return filters.applications(select(FinalReport).join(Grant, Grant.id == FinalReport.grant_id)
-                                .join(Application, Application.id == Grant.application_id)
-                                .where(FinalReport.status == ReportStatus.APPROVED))
+    return filters.applications(_of_call(select(FinalReport).join(Grant, Grant.id == FinalReport.grant_id)
+                                         .join(Application, Application.id == Grant.application_id)
+                                         .where(FinalReport.status == ReportStatus.APPROVED), filters))
+
+
+def _of_call(stmt: Select, filters: Filters) -> Select:
+    """The grant's own call as well as its application's: the grants' index then finds one call's grants
+    without reading all of them."""
+    return stmt.where(Grant.call_id == filters.call_id) if filters.call_id else stmt
 
 
 DRILL_DOWN = {
