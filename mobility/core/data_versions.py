@@ -92,7 +92,7 @@ _SCHEMA_CHANGE = re.compile(r"\s*(?:CREATE|DROP)\s+TABLE\b.*\bdata_version\b", r
 def _listen(engine: Engine, known: frozenset[str]) -> None:
     # Whether data_version exists, once known: before the migration that makes it (or after a downgrade
     # that drops it) writes commit without counting, as they did before it existed.
-    table_exists: list[bool] = []
+    table_exists = False
 
     def execute(conn: Connection, sql: str, params=()) -> list[tuple]:
         # The DBAPI cursor, not conn.execute: this runs inside the connection's commit, and must not be
@@ -106,11 +106,12 @@ def _listen(engine: Engine, known: frozenset[str]) -> None:
 
     @event.listens_for(engine, "after_cursor_execute")
     def note(conn: Connection, _cursor, statement: str, _params, _context, _many) -> None:
+        nonlocal table_exists
         written = _WRITE.match(statement)
         if written and written.group(1) != "data_version":
             note_written(conn, written.group(1))
         elif _SCHEMA_CHANGE.match(statement):
-            table_exists.clear()
+            table_exists = False
         if has_request_context() and "mobility_tables_read" in g:
             g.mobility_tables_read |= _tables_in(statement, known)
             g.mobility_wrote = g.mobility_wrote or bool(written)
@@ -118,13 +119,14 @@ def _listen(engine: Engine, known: frozenset[str]) -> None:
     @event.listens_for(engine, "commit")
     def raise_versions(conn: Connection) -> None:
         """Called just before the database commits: the new versions are part of the transaction."""
+        nonlocal table_exists
         written = conn.info.pop(WRITTEN_KEY, None)
         if not written or "alembic_version" in written:  # a migration: the app starts afresh after it
             return
         if not table_exists:
             if not any(row[0] for row in execute(conn, _EXISTS[conn.dialect.name])):
                 return
-            table_exists.append(True)
+            table_exists = True
         names = sorted(written)  # one order for every transaction: two of them never wait on each other
         marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
         rows = ", ".join(f"({marker}, 1)" for _ in names)
