@@ -8,9 +8,10 @@ Starts gunicorn (2 sync workers, production configuration, BENCH_ENDPOINT on) on
 the database, signs in through the real sign-in form, and drives each page for a bounded time from
 this process: wrk when it is installed (`apt-get install wrk`), otherwise a small Python client with
 the same number of connections. Prints requests/s, p50 and p99 per page, each page's share of the
-minimal endpoint's requests/s (the minimal endpoint is driven again just before each page, as the
-machine's speed drifts), the 250-row list against the 50-row list, and the peak resident memory
-of the web workers after the run. Every request stays on this machine and every run stops by itself.
+minimal endpoint's requests/s (the page is driven in --rounds turns with the minimal endpoint, as the
+machine's speed drifts: the median of the rounds), the 250-row list against the 50-row list, and the
+peak resident memory of the web workers after the run. Every request stays on this machine and every
+run stops by itself.
 
 The pages are read and nothing is written while a page is driven, so after its first request each is
 served from the page cache (mobility/core/page_cache.py), as a busy page is between two changes.
@@ -138,7 +139,9 @@ def main() -> None:
     parser.add_argument("--applications", type=int, default=100_000)
     parser.add_argument("--jurors", type=int, default=500)
     parser.add_argument("--reuse", action="store_true", help="keep the data already in the database")
-    parser.add_argument("--duration", type=float, default=8.0, help="seconds per page (bounded run)")
+    parser.add_argument("--duration", type=float, default=9.0, help="seconds per page (bounded run)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="the page's time is cut into rounds, each after a round of the minimal endpoint")
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--python-client", action="store_true", help="do not use wrk even if installed")
@@ -168,8 +171,8 @@ def main() -> None:
         print(f"gunicorn {args.workers} sync workers on {HOST}:{port}; {drive.__name__.removeprefix('run_')}, "
               f"{args.connections} connections, {args.duration:g} s per page; pages "
               + ("rendered anew every time" if args.no_page_cache else "served from the page cache after the first"))
-        # This machine's speed drifts during a run (a shared virtual machine): each page is compared with the
-        # minimal endpoint driven just before it, as well as with the first measurement.
+        # This machine's speed drifts during a run (a shared virtual machine): each page is driven in rounds,
+        # each just after a round of the minimal endpoint; the share printed is the median of the rounds'.
         print(f"{'page':<22} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'minimal then':>13} {'vs minimal':>11} "
               f"{'vs signed-in':>13}  errors")
         results: dict[str, Result] = {}
@@ -180,16 +183,19 @@ def main() -> None:
                 raise RuntimeError(f"{name} ({path}) answered {status}")
             for _ in range(3):  # warm both workers (templates, translations, connection pool)
                 get(port, path, cookie)
-            minimal = results.get("minimal endpoint")
-            if minimal is not None:
-                minimal = drive(port, MINIMAL, "", args.duration, args.connections)
-            result = results[name] = drive(port, path, cookie, args.duration, args.connections)
-            minimal = minimal or result
+            rounds, minimals = [], []
+            for _ in range(args.rounds):  # the minimal endpoint, then the page, in turns
+                if "minimal endpoint" in results:
+                    minimals.append(drive(port, MINIMAL, "", args.duration / args.rounds, args.connections))
+                rounds.append(drive(port, path, cookie, args.duration / args.rounds, args.connections))
+            result = results[name] = sorted(rounds, key=lambda r: r.requests_per_s)[len(rounds) // 2]  # median
+            share = statistics.median(r.requests_per_s / m.requests_per_s for r, m in zip(rounds, minimals)) \
+                if minimals else 1.0
+            minimal_then = statistics.median(m.requests_per_s for m in minimals) if minimals else result.requests_per_s
             signed = results.get("minimal, signed in")
             share_signed = f"{result.requests_per_s / signed.requests_per_s:13.0%}" if signed and who else " " * 13
             print(f"{name:<22} {result.requests_per_s:8.1f} {result.p50_ms:8.1f} {result.p99_ms:8.1f} "
-                  f"{minimal.requests_per_s:13.1f} {result.requests_per_s / minimal.requests_per_s:10.0%} "
-                  f"{share_signed}  {result.errors}")
+                  f"{minimal_then:13.1f} {share:10.0%} {share_signed}  {sum(r.errors for r in rounds)}")
         ratio = results["application list 250"].requests_per_s / results["application list"].requests_per_s
         print(f"250-row list vs 50-row list: {ratio:.0%} of the requests/s")
         rss = [peak_rss_mb(pid) for pid in worker_pids(server.pid)]
