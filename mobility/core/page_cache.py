@@ -8,7 +8,8 @@ than the data it shows; it only lags the clock (a deadline passing) by at most o
 
 What each reader must get fresh is left out of the copy: the CSRF token (a marker the copy carries
 instead, replaced with this session's token), and any page with messages waiting to be shown, or that
-wrote to the database, or answered anything but 200 HTML, is neither kept nor served from a copy.
+wrote to the database, set a cookie or answered anything but 200 HTML, is neither kept nor served from a
+copy.
 Access rules and the sign-in check run before the view as always; the copy is only a faster view body.
 The entries live in the app's cache (mobility/core/cache.py: Redis when CACHE_REDIS_URL is set).
 """
@@ -90,8 +91,9 @@ def _key() -> str:
 
 
 def _keepable(response) -> bool:
+    # A copy keeps the body alone: a page whose view set a cookie of its own is not kept.
     return (response.status_code == 200 and response.mimetype == "text/html" and not response.is_streamed
-            and not data_versions.request_wrote() and not _messages())
+            and "Set-Cookie" not in response.headers and not data_versions.request_wrote() and not _messages())
 
 
 def _messages() -> bool:
