@@ -1,4 +1,5 @@
-"""Throw-away databases for tests that need a schema of their own (migrations, backups), and row checksums."""
+"""Throw-away databases for tests that need a schema of their own (migrations, backups), row checksums,
+and the SQL statements a piece of work runs."""
 from __future__ import annotations
 
 import hashlib
@@ -6,6 +7,7 @@ import uuid
 from contextlib import contextmanager
 
 import sqlalchemy as sa
+from sqlalchemy import event
 
 from mobility.extensions import db
 from tests.conftest import DATABASE_URL, IS_POSTGRES
@@ -48,3 +50,16 @@ def table_digests() -> dict[str, str]:
     return digests
 
 
+@contextmanager
+def counting():
+    """The SQL statements run inside the block, as a list filled while it runs (exact: never a time)."""
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)

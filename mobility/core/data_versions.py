@@ -8,8 +8,8 @@ Writes are seen where every one of them passes, the engine: INSERT, UPDATE and D
 their table first, so each connection notes the tables it wrote, and its commit raises their versions
 just before the database commits. The raise is part of the transaction: nobody sees the new version
 before the change, nor the change without the new version (a rollback raises nothing). Tables read are
-noted the same way, as every table name a statement mentions (mentioning one more table than a
-statement really reads only costs a cache entry, never a stale page).
+noted the same way, as every table name a statement mentions outside a qualified column (mentioning one
+more table than a statement really reads only costs a cache entry, never a stale page).
 """
 from __future__ import annotations
 
@@ -25,7 +25,8 @@ from mobility.extensions import db
 
 WRITTEN_KEY = "mobility_written_tables"  # in Connection.info: the tables this transaction wrote
 _WRITE = re.compile(r'\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.IGNORECASE)
-_NAME = re.compile(r"\w+")
+# A name, unless it follows a dot: "city_1.programme" is a column, not the table of that name.
+_NAME = re.compile(r'(?<![.\w"])"?(\w+)')
 _READ = "SELECT name, n FROM data_version"
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
+from functools import lru_cache, wraps
 from pathlib import Path
 
 from flask import Flask, current_app, g, get_flashed_messages, make_response, request, session
@@ -117,6 +117,7 @@ def init_app(app: Flask) -> None:
     app.before_request_funcs.setdefault(None, []).insert(0, _prepare)
 
 
+@lru_cache(maxsize=None)  # once per process, however many apps it makes (the tests make many)
 def _release(*roots: Path) -> str:
     """A digest of the code, templates and compiled translations: another release renders its pages anew
     at once, even with the previous release's copies still in Redis; machines running the same release

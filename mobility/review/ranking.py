@@ -17,7 +17,6 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, load_only, selectinload
 
-from mobility.accounts.models import Programme
 from mobility.applications.enums import ApplicationStatus
 from mobility.applications.models import Application
 from mobility.awards.calculator import calculate
@@ -90,7 +89,7 @@ CALL_OPTIONS = (joinedload(Call.criteria), joinedload(Call.distance_bands),
 # of them computes the ranking again.
 RANKING_TABLES = tuple(model.__tablename__ for model in (
     Application, Assignment, Review, ConsensusReport, PanelDecision, Call, CallBudget, City, CityPair,
-    RubricCriterion, DistanceBand, PerDiemRate, Programme))
+    RubricCriterion, DistanceBand, PerDiemRate))
 
 
 # What a ranked row shows and needs of its application: the long texts and answers stay in the database

@@ -6,30 +6,14 @@ from bench/data.py, the generator the benchmarks use, at two sizes.
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
-
-from sqlalchemy import event
 
 from bench.data import PASSWORD, generate, page_urls
 from mobility.core import cache
 from mobility.extensions import db
 from tests.conftest import _empty_tables, sign_in
+from tests.databases import counting
 
 LIMIT = 8
-
-
-@contextmanager
-def counting():
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def measure(app, size: int) -> tuple[dict[str, int], dict[str, str]]:
