@@ -50,6 +50,9 @@ class Config:
     PERMANENT_SESSION_LIFETIME = SESSION_ABSOLUTE_LIFETIME
     REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
 
+    # Argon2id cost of new password hashes (mobility/accounts/passwords.py): keep the default in production.
+    PASSWORD_HASH_PROFILE = os.environ.get("PASSWORD_HASH_PROFILE", "rfc9106_low_memory")
+
     WTF_CSRF_TIME_LIMIT = _env_int("WTF_CSRF_TIME_LIMIT", 3600)
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 25 * 1024 * 1024)
     # The longest form (a call's rate table) has a few hundred fields; a flood of parts is refused (413).
@@ -137,6 +140,7 @@ class TestingConfig(Config):
     JOB_RETRY_INTERVALS = "0"
     ATTACHMENT_DIR = os.environ.get("TEST_ATTACHMENT_DIR", "/tmp/mobility-test-attachments")
     STORAGE_BACKEND = "local"  # tests that need S3 choose it themselves (tests/s3.py)
+    PASSWORD_HASH_PROFILE = "cheapest"  # the suite hashes hundreds of passwords; production cost is ~1 s each
 
 
 class ProductionConfig(Config):

@@ -46,6 +46,7 @@ def create_app(config: type | dict | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from mobility import models  # noqa: F401  (every table known to the metadata)
+    from mobility.accounts import passwords
     from mobility.accounts.sessions import load_user
     from mobility.core import cache, connections, data_versions, mail, page_cache, security, storage
     from mobility.core.access import enforce_access
@@ -75,6 +76,7 @@ def _init_extensions(app: Flask) -> None:
     storage.init_app(app)
     cache.init_app(app)
     security.init_app(app)
+    passwords.init_app(app)
     formatting.init_app(app)
     page_cache.init_app(app)  # last: its hook must run before every other one
 

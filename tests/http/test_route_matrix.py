@@ -25,7 +25,6 @@ from urllib.parse import parse_qs, urlparse
 
 import flask_wtf.csrf
 import pytest
-from argon2 import PasswordHasher
 from wtforms import ValidationError
 
 from tests.conftest import csrf_from, sign_in
@@ -327,13 +326,6 @@ class _CsrfFailures(list):
         return self
 
 
-@pytest.fixture
-def fast_passwords(monkeypatch):
-    """Argon2 at its cheapest: the matrix signs in eight people and makes ten accounts per role."""
-    monkeypatch.setattr("mobility.accounts.passwords._hasher", PasswordHasher(time_cost=1, memory_cost=8,
-                                                                              parallelism=1))
-
-
 def _request(client, method, url, csrf_token, bearer):
     if url.startswith("/api/"):
         headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
@@ -387,7 +379,7 @@ def test_every_row_lets_someone_through_unless_said_otherwise():
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_each_role_reaches_exactly_what_the_policies_allow(app, monkeypatch, fast_passwords, role):
+def test_each_role_reaches_exactly_what_the_policies_allow(app, monkeypatch, role):
     observed, problems, seen = run_matrix(app, role, monkeypatch)
     mismatches = [f"{route}: expected {_expected(route, role)}, got {outcome}"
                   for route, outcome in observed.items()
@@ -402,7 +394,7 @@ def test_each_role_reaches_exactly_what_the_policies_allow(app, monkeypatch, fas
     ("other_artist", "/applications/{other_application_id}/attachments/{attachment_id}"),
     ("unassigned_juror", "/review/assignments/{other_assignment_id}/files/{attachment_id}"),
 ])
-def test_the_victims_file_is_not_reached_through_ones_own_application_or_seat(app, client, fast_passwords,
+def test_the_victims_file_is_not_reached_through_ones_own_application_or_seat(app, client,
                                                                            role, url):
     with app.test_request_context(environ_base={"REMOTE_ADDR": "127.0.0.1"}):
         world = build_world()

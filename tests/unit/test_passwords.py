@@ -31,3 +31,14 @@ def test_common_passwords_are_refused_whatever_their_case():
 
 def test_password_equal_to_email_is_refused():
     assert password_problem("someone@example.org", email="Someone@example.org") is not None
+
+
+def test_production_hashes_at_rfc_9106_cost_and_test_hashes_verify_under_it():
+    from argon2 import PasswordHasher, profiles
+
+    from config import ProductionConfig
+    from mobility.accounts.passwords import HASH_PROFILES
+
+    assert HASH_PROFILES[ProductionConfig.PASSWORD_HASH_PROFILE] is profiles.RFC_9106_LOW_MEMORY
+    production = PasswordHasher.from_parameters(profiles.RFC_9106_LOW_MEMORY)
+    assert production.verify(hash_password("a long enough password"), "a long enough password")
