@@ -25,6 +25,7 @@ from mobility.core.errors import DomainError
 from mobility.core.mail import queue_mail
 from mobility.db import utcnow
 from mobility.extensions import db
+from mobility.review import ranking
 from mobility.review import services as review
 from mobility.review.enums import Decision
 from mobility.review.models import ConsensusReport, PanelDecision
@@ -186,14 +187,11 @@ def decline_grant(grantee: User, grant: Grant) -> None:
 
 def next_on_waiting_lists(call: Call) -> dict[tuple, Application]:
     """For each (pair, direction), the best-ranked application on the waiting list (one ranking for all)."""
-    from mobility.review.ranking import rank
-
-    found: dict[tuple, Application] = {}
-    for ranked in rank(call):
-        application = ranked.application
-        if application.status is ApplicationStatus.WAITLISTED:
-            found.setdefault((application.pair_id, application.direction), application)
-    return found
+    found: dict[tuple, int] = {}
+    for row in ranking.compute_ranking_rows(call):
+        if row.status is ApplicationStatus.WAITLISTED:
+            found.setdefault((row.pair_id, row.direction), row.application_id)
+    return {key: db.session.get(Application, application_id) for key, application_id in found.items()}
 
 
 def promote_from_waiting_list(actor: User, application: Application) -> Grant:

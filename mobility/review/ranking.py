@@ -6,16 +6,25 @@ mean and standard deviation over this call, then mapped back onto the scale of t
 A juror with fewer than two reviews, or who gave everyone the same total, is only shifted
 (normalised = total − μ_juror + μ_all). The normalised score of an application is the mean of its
 reviews' normalised totals. Raw means are always shown beside it.
+
+How it is computed: from plain rows (two statements, no ORM object per application or review), with
+NumPy. Scores and weights have two decimals, so a score is an integer number of hundredths and a weighted
+total an integer number of ten-thousandths: every total, sum and variance of scores is exact, and equal
+totals tie exactly. A mean is that exact sum divided (sum / 10,000, then / count: the float Python's
+fmean gives when the totals are binary fractions, e.g. steps of 0.5 and weights of 1 or 1.5), a standard
+deviation the correctly rounded root of the exact variance; the normalised totals, real numbers, are
+summed with math.fsum (correctly rounded, whatever the order of the reviews).
 """
 from __future__ import annotations
 
-import statistics
+import math
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, load_only, selectinload
+import numpy as np
+from sqlalchemy import BigInteger, Numeric, cast, func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from mobility.applications.enums import ApplicationStatus
 from mobility.applications.models import Application
@@ -27,178 +36,35 @@ from mobility.core import cache, data_versions
 from mobility.extensions import db
 from mobility.review.enums import AssignmentStatus, Decision, ReviewStatus
 from mobility.review.models import Assignment, ConsensusReport, PanelDecision, Review
-from mobility.review.services import weighted_total
 
 RANKED_STATUSES = (ApplicationStatus.IN_REVIEW, ApplicationStatus.SHORTLISTED, ApplicationStatus.AWARDED,
                    ApplicationStatus.WAITLISTED, ApplicationStatus.REJECTED)
 
-
-@dataclass
-class Ranked:
-    application: Application
-    review_count: int = 0
-    raw_total: float | None = None
-    normalised_total: float | None = None
-    disagreement: float | None = None
-    criterion_means: dict[int, float] = field(default_factory=dict)
-    consensus_total: float | None = None
-    passes: bool = True
-    failed: list[str] = field(default_factory=list)
-    decision: PanelDecision | None = None
-    estimated_grant: Decimal | None = None
-    cumulative: Decimal | None = None
-    within_budget: bool | None = None
-
-    @property
-    def score(self) -> float:
-        for value in (self.consensus_total, self.normalised_total, self.raw_total):
-            if value is not None:
-                return value
-        return float("-inf")
+SCORE_UNIT = 100                     # scores and weights are Numeric(…, 2): whole hundredths
+TOTAL_UNIT = SCORE_UNIT * SCORE_UNIT  # a weighted total: whole ten-thousandths
+MISSING = -(1 << 40)                 # no score for this criterion (scores lie within ±999.99)
 
 
-def normalise(totals_by_juror: dict[int, list[tuple[int, float]]]) -> dict[tuple[int, int], float]:
-    """{(juror, application): normalised total} from {juror: [(application, raw total)]}."""
-    every = [t for rows in totals_by_juror.values() for _a, t in rows]
-    if not every:
-        return {}
-    mean_all = statistics.fmean(every)
-    sd_all = statistics.pstdev(every) if len(every) > 1 else 0.0
-    result = {}
-    for juror, rows in totals_by_juror.items():
-        values = [t for _a, t in rows]
-        mean_j = statistics.fmean(values)
-        sd_j = statistics.pstdev(values) if len(values) > 1 else 0.0
-        for application_id, total in rows:
-            if sd_j > 0 and sd_all > 0:
-                result[(juror, application_id)] = mean_all + sd_all * (total - mean_j) / sd_j
-            else:
-                result[(juror, application_id)] = total - mean_j + mean_all
-    return result
-
-
-# What ranking reads of the call (rubric, rate table, budgets), in as few statements as possible: the two
-# small ordered collections joined, the two others one statement each.
+# What ranking reads of the call (rubric, rate table, budgets, and through the budgets the cities of its
+# pairs), in as few statements as possible: the two small ordered collections joined, the others one
+# statement each.
 CALL_OPTIONS = (joinedload(Call.criteria), joinedload(Call.distance_bands),
                 selectinload(Call.budgets).joinedload(CallBudget.pair).options(
                     joinedload(CityPair.europe_city), joinedload(CityPair.east_asia_city)),
                 selectinload(Call.per_diems))
 
 
-# Every table rank() and budget_lines() read (tests/unit/test_page_cache.py watches them read): a write to any
-# of them computes the ranking again.
+# Every table the ranking and budget_lines() read (tests/unit/test_page_cache.py watches them read): a write
+# to any of them computes the ranking again.
 RANKING_TABLES = tuple(model.__tablename__ for model in (
     Application, Assignment, Review, ConsensusReport, PanelDecision, Call, CallBudget, City, CityPair,
     RubricCriterion, DistanceBand, PerDiemRate))
 
 
-# What a ranked row shows and needs of its application: the long texts and answers stay in the database
-# (a call in review has thousands of applications; the others load when something asks for them).
-RANKED_COLUMNS = load_only(Application.id, Application.call_id, Application.reference, Application.title,
-                           Application.status, Application.pair_id, Application.origin_city_id,
-                           Application.direction, Application.start_date, Application.end_date)
-
-
-def rank(call: Call) -> list[Ranked]:
-    # Applications with their places, approved consensus and panel decision: one statement.
-    rows = db.session.execute(
-        select(Application, ConsensusReport, PanelDecision)
-        .outerjoin(ConsensusReport, (ConsensusReport.application_id == Application.id)
-                   & ConsensusReport.approved_at.is_not(None))
-        .outerjoin(PanelDecision, PanelDecision.application_id == Application.id)
-        .where(Application.call_id == call.id, Application.status.in_(RANKED_STATUSES))
-        .options(RANKED_COLUMNS, joinedload(Application.origin_city), joinedload(Application.pair))
-        .order_by(Application.id)).all()
-    by_id = {a.id: Ranked(application=a) for a, _c, _d in rows}
-    consensus = {a.id: c for a, c, _d in rows if c is not None}
-    decisions = {a.id: d for a, _c, d in rows if d is not None}
-    reviews = db.session.execute(
-        select(Assignment.juror_id, Assignment.application_id, Review.scores)
-        .join(Review, Review.assignment_id == Assignment.id)
-        .where(Assignment.call_id == call.id, Review.status == ReviewStatus.SUBMITTED,
-               Assignment.status == AssignmentStatus.ACCEPTED)).all()
-    totals_by_juror: dict[int, list[tuple[int, float]]] = defaultdict(list)
-    per_application: dict[int, list[tuple[int, float]]] = defaultdict(list)
-    criterion_scores: dict[int, dict[int, list[float]]] = defaultdict(lambda: defaultdict(list))
-    criteria = [(str(c.id), c.id) for c in call.criteria]
-    for juror_id, application_id, scores in reviews:
-        if application_id not in by_id:
-            continue
-        total = float(weighted_total(call, scores))  # exact first, so equal totals tie exactly
-        totals_by_juror[juror_id].append((application_id, total))
-        per_application[application_id].append((juror_id, total))
-        for key, criterion_id in criteria:
-            if key in scores:
-                criterion_scores[application_id][criterion_id].append(float(scores[key]))
-    normalised = normalise(totals_by_juror)
-
-    for application_id, ranked in by_id.items():
-        rows = per_application.get(application_id, [])
-        ranked.review_count = len(rows)
-        if rows:
-            totals = [t for _j, t in rows]
-            ranked.raw_total = statistics.fmean(totals)
-            ranked.normalised_total = statistics.fmean(normalised[(j, application_id)] for j, _t in rows)
-            ranked.disagreement = statistics.pstdev(totals) if len(totals) > 1 else 0.0
-        ranked.criterion_means = {c: statistics.fmean(v) for c, v in criterion_scores[application_id].items()}
-        agreed = consensus.get(application_id)
-        if agreed is not None:
-            ranked.consensus_total = float(weighted_total(call, agreed.scores))
-            ranked.criterion_means = {int(c): float(v) for c, v in agreed.scores.items()}
-        ranked.decision = decisions.get(application_id)
-        _apply_thresholds(call, ranked)
-
-    def order(r: Ranked):
-        tie_breaks = [-(r.criterion_means.get(c.id, float("-inf"))) for c in
-                      sorted((c for c in call.criteria if c.tie_break_rank), key=lambda c: c.tie_break_rank)]
-        return (not r.passes, -r.score, *tie_breaks, r.application.id)
-
-    ranking = sorted(by_id.values(), key=order)
-    _budget_line(call, ranking)
-    return ranking
-
-
-def _apply_thresholds(call: Call, ranked: Ranked) -> None:
-    if ranked.review_count == 0 and ranked.consensus_total is None:
-        ranked.passes = False
-        ranked.failed.append("no_reviews")
-        return
-    for criterion in call.criteria:
-        mean = ranked.criterion_means.get(criterion.id)
-        if criterion.threshold is not None and (mean is None or mean < float(criterion.threshold)):
-            ranked.passes = False
-            ranked.failed.append(f"criterion:{criterion.id}")
-    if call.overall_threshold is not None and ranked.score < float(call.overall_threshold):
-        ranked.passes = False
-        ranked.failed.append("overall")
-
-
-def _budget_line(call: Call, ranking: list[Ranked]) -> None:
-    """How far each pair-and-direction budget reaches down the ranking (passing applications only)."""
-    budgets = {(b.pair_id, b.direction): b.amount for b in call.budgets}
-    spent: dict[tuple, Decimal] = defaultdict(Decimal)
-    estimates: dict[tuple, Decimal] = {}  # a call has few distinct (origin, host, days): compute each once
-    for ranked in ranking:
-        application = ranked.application
-        if application.origin_city is None or application.days is None or application.host_city is None:
-            continue
-        trip = (application.origin_city.id, application.host_city.id, application.days)
-        if trip not in estimates:
-            estimates[trip] = calculate(call, application.origin_city, application.host_city, application.days).total
-        ranked.estimated_grant = estimates[trip]
-        if not ranked.passes:
-            continue
-        key = (application.pair_id, application.direction)
-        spent[key] += ranked.estimated_grant
-        ranked.cumulative = spent[key]
-        ranked.within_budget = key in budgets and spent[key] <= budgets[key]
-
-
-# ---- the ranking page: computed once per change of its inputs, shown a page at a time ---------------
-
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class RankedRow:
-    """One line of the ranking page: plain values, so the whole ranking can be kept in a cache."""
+    """One line of the ranking: plain values, so the whole ranking can be kept in a cache (not frozen:
+    a frozen dataclass takes four times as long to build, and a ranking has thousands of rows)."""
 
     position: int
     application_id: int
@@ -216,23 +82,284 @@ class RankedRow:
     estimated_grant: Decimal | None
     cumulative: Decimal | None
     within_budget: bool | None
+    status: ApplicationStatus
 
+
+# ---- the arithmetic, on arrays ----------------------------------------------------------------
+
+def _hundredths(value: Decimal) -> int:
+    scaled = value * SCORE_UNIT
+    if scaled != scaled.to_integral_value():
+        raise ValueError(f"{value} has more than two decimals")
+    return int(scaled)
+
+
+def sqrt_of_fraction(n: int, m: int) -> float:
+    """√(n/m), correctly rounded, for integers n ≥ 0 and m > 0 (CPython's statistics module does the same)."""
+    q = (n.bit_length() - m.bit_length() - 109) // 2  # 109 = 2 × 53 + 3 bits: enough for one rounding
+    if q >= 0:
+        return (_isqrt_round_to_odd(n, m << 2 * q) << q) / 1
+    return _isqrt_round_to_odd(n << -2 * q, m) / (1 << -q)
+
+
+def _isqrt_round_to_odd(n: int, m: int) -> int:
+    root = math.isqrt(n // m)
+    return root | (root * root * m != n)
+
+
+def _exact_sums(index: np.ndarray, values: np.ndarray, size: int) -> list[int]:
+    """Σ values per group (`index` gives each value's group), exact: int64 while it cannot overflow, else
+    Python integers."""
+    big = values.size and (values.dtype == object or float(np.abs(values).max()) * values.size >= 2 ** 62)
+    sums = np.zeros(size, dtype=object if big else np.int64)
+    np.add.at(sums, index, values.astype(object) if big else values)
+    return sums.tolist()
+
+
+def _squares(values: np.ndarray) -> np.ndarray:
+    if values.size and float(np.abs(values).max()) >= 2 ** 31:
+        return values.astype(object) ** 2
+    return values * values
+
+
+def _means_and_deviations(index: np.ndarray, units: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray,
+                                                                                   np.ndarray]:
+    """Per group of totals (in ten-thousandths): count, mean and population standard deviation (0 for a
+    single total), as floats; mean NaN for an empty group."""
+    counts = np.bincount(index, minlength=size)
+    sums, squares = _exact_sums(index, units, size), _exact_sums(index, _squares(units), size)
+    means = np.full(size, np.nan)
+    deviations = np.zeros(size)
+    for g, (n, s, q) in enumerate(zip(counts.tolist(), sums, squares)):
+        if n:
+            means[g] = s / TOTAL_UNIT / n
+        if n > 1:
+            deviations[g] = sqrt_of_fraction(n * q - s * s, n * n * TOTAL_UNIT * TOTAL_UNIT)
+    return counts, means, deviations
+
+
+def normalised_totals(jurors: np.ndarray, units: np.ndarray) -> np.ndarray:
+    """Each review's normalised total (the formula above), from its juror and its total in ten-thousandths."""
+    if not units.size:
+        return np.zeros(0)
+    totals = units / TOTAL_UNIT
+    _n, (mean_all,), (sd_all,) = _means_and_deviations(np.zeros(units.size, dtype=np.int64), units, 1)
+    keys, index = np.unique(jurors, return_inverse=True)
+    _counts, means, deviations = _means_and_deviations(index, units, keys.size)
+    mean_j, sd_j = means[index], deviations[index]
+    scaled = (sd_j > 0) & (sd_all > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z_mapped = mean_all + sd_all * (totals - mean_j) / sd_j
+    return np.where(scaled, z_mapped, totals - mean_j + mean_all)
+
+
+def normalise(totals_by_juror: dict[int, list[tuple[int, float]]]) -> dict[tuple[int, int], float]:
+    """{(juror, application): normalised total} from {juror: [(application, raw total)]} (totals with at
+    most four decimals, as weighted totals are)."""
+    reviews = [(j, a, t) for j, rows in totals_by_juror.items() for a, t in rows]
+    jurors = np.array([j for j, _a, _t in reviews], dtype=np.int64)
+    units = np.array([round(t * TOTAL_UNIT) for _j, _a, t in reviews], dtype=np.int64)
+    return {(j, a): v for (j, a, _t), v in zip(reviews, normalised_totals(jurors, units).tolist())}
+
+
+@dataclass(frozen=True)
+class Rubric:
+    """The call's criteria as arrays: weights in hundredths, thresholds, tie-break order (columns)."""
+
+    ids: list[int]
+    weights: np.ndarray
+    thresholds: list[tuple[int, float]]
+    tie_breaks: list[int]
+    overall_threshold: float | None
+
+    @classmethod
+    def of(cls, call: Call) -> Rubric:
+        criteria = list(call.criteria)
+        ranked = sorted((c.tie_break_rank, i) for i, c in enumerate(criteria) if c.tie_break_rank)
+        return cls(ids=[c.id for c in criteria],
+                   weights=np.array([_hundredths(c.weight) for c in criteria], dtype=np.int64),
+                   thresholds=[(i, float(c.threshold)) for i, c in enumerate(criteria) if c.threshold is not None],
+                   tie_breaks=[i for _rank, i in ranked],
+                   overall_threshold=None if call.overall_threshold is None else float(call.overall_threshold))
+
+    def totals(self, scores: np.ndarray) -> np.ndarray:
+        """Weighted totals in ten-thousandths of rows of scores in hundredths (absent scores count 0)."""
+        return np.where(scores != MISSING, scores, 0) @ self.weights
+
+
+@dataclass
+class Scored:
+    """Per application (in the order of `application_ids`): what the ranking shows and sorts by."""
+
+    review_count: np.ndarray
+    raw_total: np.ndarray          # NaN: no review
+    normalised_total: np.ndarray   # NaN: no review
+    disagreement: np.ndarray       # NaN: no review
+    consensus_total: np.ndarray    # NaN: no approved consensus
+    criterion_means: np.ndarray    # applications × criteria; NaN: no score
+    passes: np.ndarray
+    order: np.ndarray              # indexes of the applications, best first
+
+
+def score(rubric: Rubric, application_ids: np.ndarray, review_application: np.ndarray,
+          review_juror: np.ndarray, review_scores: np.ndarray, consensus_scores: np.ndarray,
+          has_consensus: np.ndarray) -> Scored:
+    """The ranking's arithmetic. Reviews: their application's id, their juror, their scores (reviews ×
+    criteria, hundredths, MISSING). Consensus: applications × criteria, for those with `has_consensus`."""
+    size = application_ids.size
+    app = np.searchsorted(application_ids, review_application)
+    units = rubric.totals(review_scores)
+    normalised = normalised_totals(review_juror, units)
+    counts, raw, disagreement = _means_and_deviations(app, units, size)
+    disagreement = np.where(counts > 0, disagreement, np.nan)
+
+    # The mean of each application's normalised totals, with fsum as statistics.fmean: its reviews side by side.
+    by_application = np.argsort(app, kind="stable")
+    values = normalised[by_application].tolist()
+    bounds = np.concatenate(([0], np.cumsum(counts))).tolist()
+    normalised_mean = np.array([math.fsum(values[a:b]) / (b - a) if b > a else math.nan
+                                for a, b in zip(bounds, bounds[1:])])
+
+    present = review_scores != MISSING
+    means = np.full((size, len(rubric.ids)), np.nan)
+    for c in range(len(rubric.ids)):
+        scored = np.bincount(app, weights=present[:, c], minlength=size)
+        sums = np.bincount(app, weights=np.where(present[:, c], review_scores[:, c], 0), minlength=size)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            means[:, c] = np.where(scored > 0, sums / SCORE_UNIT / scored, np.nan)
+    # An approved consensus replaces the jurors' scores.
+    means[has_consensus] = np.where(consensus_scores[has_consensus] != MISSING,
+                                    consensus_scores[has_consensus] / SCORE_UNIT, np.nan)
+    consensus_total = np.where(has_consensus, rubric.totals(consensus_scores) / TOTAL_UNIT, np.nan)
+
+    ranking_score = np.where(has_consensus, consensus_total,
+                             np.where(counts > 0, normalised_mean, -np.inf))
+    passes = (counts > 0) | has_consensus
+    for c, threshold in rubric.thresholds:
+        passes &= means[:, c] >= threshold  # a missing mean (NaN) fails
+    if rubric.overall_threshold is not None:
+        passes &= ranking_score >= rubric.overall_threshold
+    # Passing first, then the higher score, the tie-break criteria in their order (no score: last), the
+    # earlier application. np.lexsort sorts by its last key first.
+    tie_breaks = [np.where(np.isnan(means[:, c]), np.inf, -means[:, c]) for c in rubric.tie_breaks]
+    order = np.lexsort((application_ids, *reversed(tie_breaks), -ranking_score, ~passes))
+    return Scored(review_count=counts, raw_total=raw, normalised_total=normalised_mean, disagreement=disagreement,
+                  consensus_total=consensus_total, criterion_means=means, passes=passes, order=order)
+
+
+# ---- from the database -------------------------------------------------------------------------
+
+def _score_columns(scores, rubric: Rubric) -> list:
+    """Each criterion's score in hundredths, read from the JSON by the database (MISSING when absent)."""
+    return [func.coalesce(cast(func.round(cast(scores[str(c)].as_string(), Numeric) * SCORE_UNIT), BigInteger),
+                          MISSING) for c in rubric.ids]
+
+
+def _as_array(rows: list, columns: int) -> np.ndarray:
+    return np.array(rows, dtype=np.int64).reshape(len(rows), columns)
+
+
+def compute_ranking_rows(call: Call) -> list[RankedRow]:
+    """The whole ranking of a call, best first, computed from the database (no cache)."""
+    rubric = Rubric.of(call)
+    criteria = len(rubric.ids)
+    applications = db.session.execute(
+        select(Application.id, Application.reference, Application.title, Application.status,
+               Application.pair_id, Application.origin_city_id, Application.direction, Application.start_date,
+               Application.end_date, CityPair.europe_city_id, CityPair.east_asia_city_id, PanelDecision.decision,
+               ConsensusReport.id.is_not(None), *_score_columns(ConsensusReport.scores, rubric))
+        .outerjoin(CityPair, CityPair.id == Application.pair_id)
+        .outerjoin(ConsensusReport, (ConsensusReport.application_id == Application.id)
+                   & ConsensusReport.approved_at.is_not(None))
+        .outerjoin(PanelDecision, PanelDecision.application_id == Application.id)
+        .where(Application.call_id == call.id, Application.status.in_(RANKED_STATUSES))
+        .order_by(Application.id)).all()
+    reviews = db.session.execute(
+        select(Assignment.application_id, Assignment.juror_id, *_score_columns(Review.scores, rubric))
+        .join(Review, Review.assignment_id == Assignment.id)
+        .join(Application, Application.id == Assignment.application_id)
+        .where(Assignment.call_id == call.id, Assignment.status == AssignmentStatus.ACCEPTED,
+               Review.status == ReviewStatus.SUBMITTED, Application.call_id == call.id,
+               Application.status.in_(RANKED_STATUSES))).all()
+    review_array = _as_array(reviews, 2 + criteria)
+    consensus = _as_array([row[13:] for row in applications], criteria)
+    scored = score(rubric, np.array([row[0] for row in applications], dtype=np.int64),
+                   review_array[:, 0], review_array[:, 1], review_array[:, 2:], consensus,
+                   np.array([row[12] for row in applications], dtype=bool))
+    return _rows(call, applications, scored)
+
+
+def _nullable(values: np.ndarray, order: np.ndarray) -> list:
+    """The values in rank order as Python floats, None where NaN."""
+    ordered = values[order]
+    listed = ordered.astype(object)
+    listed[np.isnan(ordered)] = None
+    return listed.tolist()
+
+
+def _rows(call: Call, applications: list, scored: Scored) -> list[RankedRow]:
+    order = scored.order
+    ranked = [applications[i] for i in order.tolist()]
+    passes = scored.passes[order].tolist()
+    grants, cumulative, within = _budget_line(call, ranked, passes)
+    return [RankedRow(position, a[0], a[1], a[2], a[6], a[4], count, raw, normalised, consensus, disagreement,
+                      passed, a[11], grant, spent, inside, a[3])
+            for position, a, count, raw, normalised, consensus, disagreement, passed, grant, spent, inside
+            in zip(range(1, len(ranked) + 1), ranked, scored.review_count[order].tolist(),
+                   _nullable(scored.raw_total, order), _nullable(scored.normalised_total, order),
+                   _nullable(scored.consensus_total, order), _nullable(scored.disagreement, order), passes,
+                   grants, cumulative, within)]
+
+
+def _budget_line(call: Call, ranked: list, passes: list[bool]) -> tuple[list, list, list]:
+    """How far each pair-and-direction budget reaches down the ranking (passing applications only): each
+    row's estimated grant, running total of its budget and whether that is within it."""
+    budgets = {(b.pair_id, b.direction): b.amount for b in call.budgets}
+    spent: dict[tuple, Decimal] = defaultdict(Decimal)
+    estimates: dict[tuple, Decimal] = {}  # a call has few distinct (origin, host, days): compute each once
+    grants, cumulative, within = [None] * len(ranked), [None] * len(ranked), [None] * len(ranked)
+    trips = [_trip(a) for a in ranked]
+    cities = _cities({city for trip in trips if trip for city in trip[:2]})
+    for n, (a, trip, passed) in enumerate(zip(ranked, trips, passes)):
+        if trip is None:
+            continue
+        if trip not in estimates:
+            origin, host, days = trip
+            estimates[trip] = calculate(call, cities[origin], cities[host], days).total
+        grants[n] = estimates[trip]
+        if not passed:
+            continue
+        key = (a[4], a[6])
+        spent[key] += grants[n]
+        cumulative[n] = spent[key]
+        within[n] = key in budgets and spent[key] <= budgets[key]
+    return grants, cumulative, within
+
+
+def _trip(row) -> tuple[int, int, int] | None:
+    """(origin city, host city, days) of an application row, as Application.host_city and .days say."""
+    _id, _ref, _title, _status, pair_id, origin, _direction, start, end, europe, east_asia = row[:11]
+    if pair_id is None or origin is None or start is None or end is None:
+        return None
+    return origin, east_asia if origin == europe else europe, (end - start).days + 1
+
+
+def _cities(ids: set[int]) -> dict[int, City]:
+    """The cities, from the session when CALL_OPTIONS loaded them with the budgets, else in one statement."""
+    found = {i: city for i in ids if (city := db.session.identity_map.get(db.session.identity_key(City, i)))}
+    missing = ids - found.keys()
+    if missing:
+        found.update({city.id: city for city in db.session.scalars(select(City).where(City.id.in_(missing)))})
+    return found
+
+
+# ---- the ranking page: computed once per change of its inputs, shown a page at a time ---------------
 
 def ranking_rows(call: Call) -> list[RankedRow]:
     """The whole ranking, computed again only once a table it reads has been written (a score, a decision,
     the call's rubric, rate table or budgets...: see mobility/core/data_versions.py)."""
     return cache.remember("ranking", (call.id, data_versions.versions_of(RANKING_TABLES)),
-                          lambda: [_row(position, r) for position, r in enumerate(rank(call), start=1)])
-
-
-def _row(position: int, r: Ranked) -> RankedRow:
-    a = r.application
-    return RankedRow(position=position, application_id=a.id, reference=a.reference, title=a.title,
-                     direction=a.direction, pair_id=a.pair_id, review_count=r.review_count, raw_total=r.raw_total,
-                     normalised_total=r.normalised_total, consensus_total=r.consensus_total,
-                     disagreement=r.disagreement, passes=r.passes,
-                     decision=r.decision.decision if r.decision else None, estimated_grant=r.estimated_grant,
-                     cumulative=r.cumulative, within_budget=r.within_budget)
+                          lambda: compute_ranking_rows(call))
 
 
 @dataclass(frozen=True)
@@ -258,5 +385,3 @@ def budget_lines(call: Call, rows: list[RankedRow]) -> list[BudgetLine]:
         lines.append(BudgetLine(budget=budget, funded=funded, last_position=row.position if row else None,
                                 committed=row.cumulative if row else Decimal("0")))
     return lines
-
-

@@ -14,7 +14,7 @@ from mobility.core.errors import DomainError
 from mobility.review import services
 from mobility.review.enums import AssignmentStatus, Decision, PairRule, PhaseKind
 from mobility.review.models import Assignment, ReviewPhase
-from mobility.review.ranking import normalise, rank
+from mobility.review.ranking import compute_ranking_rows, normalise
 from tests.factories import make_juror, make_reviewable_call
 
 
@@ -173,8 +173,8 @@ def test_ranking_thresholds_tie_breaks_and_budget_line(db):
             s1, s2, s3 = marks[assignment.application_id]
             services.save_review(juror, assignment, scores={c1.id: s1, c2.id: s2, c3.id: s3}, comments={},
                                  overall_comment="", comment_language="en", submit=True)
-    ranking = rank(call)
-    assert [r.application.id for r in ranking] == [applications[1].id, applications[0].id, applications[2].id]
+    ranking = compute_ranking_rows(call)
+    assert [r.application_id for r in ranking] == [applications[1].id, applications[0].id, applications[2].id]
     assert [r.passes for r in ranking] == [True, True, False]
     assert ranking[0].raw_total == pytest.approx(12.0) and ranking[0].disagreement == 0
     # 30 days, Kamakura → Chemnitz (about 9,000 km): 800 travel + 30 × 85 = 3,350 EUR each.
