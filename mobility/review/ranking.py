@@ -17,6 +17,7 @@ summed with math.fsum (correctly rounded, whatever the order of the reviews).
 """
 from __future__ import annotations
 
+import itertools
 import math
 from collections import defaultdict
 from dataclasses import dataclass
@@ -256,7 +257,9 @@ def _score_columns(scores, rubric: Rubric) -> list:
 
 
 def _as_array(rows: list, columns: int) -> np.ndarray:
-    return np.array(rows, dtype=np.int64).reshape(len(rows), columns)
+    # fromiter over the values: np.array() on Row objects probes each for array attributes (100× slower).
+    values = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.int64, count=len(rows) * columns)
+    return values.reshape(len(rows), columns)
 
 
 def compute_ranking_rows(call: Call) -> list[RankedRow]:
