@@ -27,6 +27,7 @@ from mobility.cities.enums import Direction
 from mobility.cities.models import CityPair
 from mobility.core import audit
 from mobility.core.errors import DomainError
+from mobility.core.lifecycle import Lifecycle
 from mobility.db import utcnow
 from mobility.extensions import db
 from mobility.i18n.content import clean, present_locales
@@ -51,12 +52,14 @@ DEFAULT_CRITERIA = (
 )
 
 # The single table of allowed status changes (a CHECK on the column keeps unknown states out).
-TRANSITIONS: dict[CallStatus, set[CallStatus]] = {
+CALL = Lifecycle("call", Call, {
     CallStatus.DRAFT: {CallStatus.PUBLISHED},
     CallStatus.PUBLISHED: {CallStatus.CLOSED, CallStatus.DRAFT},
     CallStatus.CLOSED: {CallStatus.ARCHIVED, CallStatus.PUBLISHED},
     CallStatus.ARCHIVED: set(),
-}
+}, action="call.status_changed",
+    refusal=lambda old, new: _l("A call that is %(old)s cannot become %(new)s.", old=old.title, new=new.title))
+TRANSITIONS = CALL  # the older name: TRANSITIONS[status] is the set of next states
 
 
 def _in_all_locales(text) -> dict[str, str]:
@@ -493,10 +496,8 @@ def _language_title(locale: str) -> str:
 
 
 def set_call_status(actor, call: Call, new_status: CallStatus) -> None:
-    """The one way a call changes state."""
-    if new_status not in TRANSITIONS[call.status]:
-        raise DomainError(_l("A call that is %(old)s cannot become %(new)s.", old=call.status.title,
-                             new=new_status.title))
+    """The one way a call changes state: the table, then what each target state needs."""
+    CALL.check(call.status, new_status)
     if new_status is CallStatus.PUBLISHED:
         problems = publication_problems(call)
         if problems:
@@ -505,7 +506,4 @@ def set_call_status(actor, call: Call, new_status: CallStatus) -> None:
         call.published_at = call.published_at or utcnow()
     if new_status is CallStatus.DRAFT and call.first_submission_at is not None:
         raise DomainError(_l("Applications have been submitted: the call cannot go back to draft."))
-    old = call.status
-    call.status = new_status
-    db.session.flush()
-    audit.record("call.status_changed", actor=actor, target=call, old=old.value, new=new_status.value)
+    CALL.move(actor, call, new_status)
