@@ -6,9 +6,8 @@ Create Date: 2026-12-02 19:00:00
 
 A downgrade recreates the table empty: every table is then at version 0, as when it was first made.
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'de6810229f6e'

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
+
 from flask import current_app, request, session
 from flask_login import login_user, logout_user
 from sqlalchemy import select, update

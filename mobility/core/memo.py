@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import hashlib
 import json
 import secrets
@@ -25,7 +26,6 @@ import types
 import typing
 from collections.abc import Callable, Iterable
 from decimal import Decimal
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -43,6 +43,7 @@ TIMEOUT_SECONDS = 3600  # a result nobody asks for again leaves within the hour
 # A generation outlives the results kept under it (an in-memory cache evicts what expires first).
 GENERATION_SECONDS = 7 * 24 * 3600
 _PENDING_KEY = "memo_changed"  # session.info: the scopes this transaction changed
+_EVERYTHING = "everything"
 
 cache = Cache()
 
@@ -69,6 +70,13 @@ def dashboards_changed() -> None:
     changed("dashboard:*")
 
 
+def everything_changed() -> None:
+    """Once this transaction commits, every kept result is deleted, not only made unreachable: after an
+    erasure no copy of what it removed stays in Redis; after a restore or a demo load nothing from the
+    database that was there before."""
+    changed(_EVERYTHING)
+
+
 def ranking_scopes(call_id: int) -> tuple[str, ...]:
     return f"ranking:{call_id}", "ranking:*"
 
@@ -89,7 +97,9 @@ def changed(*scopes: str) -> None:
 
 def _on_commit(session) -> None:
     scopes = session.info.pop(_PENDING_KEY, None)
-    if scopes:
+    if scopes and _EVERYTHING in scopes:
+        clear()
+    elif scopes:
         bump(*scopes)
 
 
@@ -166,7 +176,7 @@ def decode(kind: Any, data: Any) -> Any:
     return data if converter is None else converter(data)
 
 
-@lru_cache(maxsize=None)
+@functools.cache
 def _converter(kind: Any) -> Callable[[Any], Any] | None:
     """A function turning JSON into `kind`, or None where the JSON value already is one (str, int...)."""
     origin, args = typing.get_origin(kind), typing.get_args(kind)
@@ -183,7 +193,7 @@ def _converter(kind: Any) -> Callable[[Any], Any] | None:
         return tuple if item is None else (lambda v: tuple(item(x) for x in v))
     if origin is dict:
         key, value = _converter(args[0]), _converter(args[1])
-        identity = lambda v: v  # noqa: E731
+        identity = lambda v: v
         key, value = key or identity, value or identity
         return lambda v: {key(k): value(x) for k, x in v}
     if kind is Decimal:
@@ -251,7 +261,7 @@ def release() -> str:
     return current_app.extensions["mobility_release"]
 
 
-@lru_cache(maxsize=None)  # once per process, however many apps it makes (the tests make many)
+@functools.cache  # once per process, however many apps it makes (the tests make many)
 def _release(*roots: Path) -> str:
     """A digest of the code, templates and compiled translations: another release computes its results
     anew at once, even with the previous release's still in Redis; machines running the same release
