@@ -22,11 +22,11 @@ from tests.factories import make_application, make_awardable, make_call
 
 
 def _row(**changes) -> ranking.RankedRow:
-    values = dict(position=1, application_id=7, reference="MOB-001-A1B2C3", title="潮の記憶 — Tidal memory",
-                  direction=Direction.EAST_ASIA_TO_EUROPE, pair_id=3, review_count=2, raw_total=7.333333333333333,
-                  normalised_total=-0.1, consensus_total=None, disagreement=0.4714045207910317, passes=True,
-                  decision=Decision.WAITLIST, estimated_grant=Decimal("2450.50"), cumulative=Decimal("12000.00"),
-                  within_budget=False)
+    values = {"position": 1, "application_id": 7, "reference": "MOB-001-A1B2C3",
+              "title": "潮の記憶 — Tidal memory", "direction": Direction.EAST_ASIA_TO_EUROPE, "pair_id": 3,
+              "review_count": 2, "raw_total": 7.333333333333333, "normalised_total": -0.1, "consensus_total": None,
+              "disagreement": 0.4714045207910317, "passes": True, "decision": Decision.WAITLIST,
+              "estimated_grant": Decimal("2450.50"), "cumulative": Decimal("12000.00"), "within_budget": False}
     return ranking.RankedRow(**{**values, **changes})
 
 
@@ -43,7 +43,7 @@ def test_a_ranking_round_trips_exactly_through_json():
 
 def test_dashboard_figures_round_trip_exactly_through_json():
     figures = dashboard.Indicators(
-        applications=12, eligible=10, awarded=3, grants=3, committed=Decimal("7350.00"), paid=Decimal("0"),
+        applications=12, eligible=10, awarded=3, grants=3, committed=Decimal("7350.00"), paid=Decimal(0),
         mobility_days=90, reports=1, co_creations=1, audience=250, co2_kg=1840,
         by_direction={"eu_to_ea": 5, "ea_to_eu": 7}, by_discipline={"dance": 12}, sectors={"tourism": 1})
     assert memo.decode(dashboard.Indicators, json.loads(json.dumps(memo.encode(figures)))) == figures
@@ -135,7 +135,7 @@ def test_a_change_of_the_call_rubric_or_budget_recomputes_it(app, db, kept_ranki
     with app.test_request_context():
         call = db.session.get(Call, call_id)
         pair = call.pairs[0]
-        calls.set_budgets(manager, call, {(pair.id, d): Decimal("1") for d in Direction})
+        calls.set_budgets(manager, call, {(pair.id, d): Decimal(1) for d in Direction})
         db.session.commit()
         assert _ranking_statements(call_id) > 0
         rows = ranking.ranking_rows(db.session.get(Call, call_id))
