@@ -29,8 +29,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
+import click
 from cachelib.serializers import BaseSerializer
 from flask import Flask, current_app
+from flask.cli import AppGroup
 from flask_caching import Cache
 from flask_caching.backends.rediscache import RedisCache
 from flask_caching.backends.simplecache import SimpleCache
@@ -287,3 +289,14 @@ def init_app(app: Flask) -> None:
         settings |= {"CACHE_TYPE": "mobility.core.memo.JSONSimpleCache", "CACHE_THRESHOLD": 500}
     cache.init_app(app, config=settings)
     on_transaction_end(committed=_on_commit, rolled_back=_on_rollback)
+    app.cli.add_command(commands)
+
+
+commands = AppGroup("memo", help="The memoised rankings and dashboard figures.")
+
+
+@commands.command("clear")
+def clear_command() -> None:
+    """Forget them all: after rows were changed by hand (psql), which no service saw."""
+    clear()
+    click.echo("Every memoised ranking and dashboard figure is forgotten.")
