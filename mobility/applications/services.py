@@ -30,7 +30,7 @@ from mobility.calls.models import Call
 from mobility.calls.policies import is_open_for_applications
 from mobility.calls.questionnaires import text_length, unanswered, validated_answers
 from mobility.cities.enums import Direction, Side
-from mobility.core import audit
+from mobility.core import audit, memo
 from mobility.core.errors import DomainError
 from mobility.core.lifecycle import Lifecycle
 from mobility.core.mail import queue_mail
@@ -82,6 +82,8 @@ class VersionConflict(Exception):
 def set_status(actor, application: Application, new_status: ApplicationStatus, **detail) -> None:
     """The one way an application changes state (submission uses a conditional UPDATE, see below)."""
     APPLICATION.move(actor, application, new_status, **detail)
+    memo.ranking_changed(application.call_id)
+    memo.dashboard_changed(application.call.programme_id)
 
 
 # ---- starting and saving ---------------------------------------------------------------------
@@ -343,6 +345,7 @@ def submit_application(actor: User, application: Application, now: datetime | No
     db.session.flush()
     db.session.expire(application)
     db.session.expire(call)
+    memo.dashboard_changed(call.programme_id)  # counted from its submission on; ranked from its review
     audit.record("application.submitted", actor=actor, target=application, reference=reference)
     applicant = application.applicant
     queue_mail(applicant.email, applicant.locale, _l("Your application %(reference)s is submitted",

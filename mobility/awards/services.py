@@ -19,7 +19,7 @@ from mobility.awards.models import ExchangeRate, Grant, GrantAmendment, Payment
 from mobility.calls import rules as rule_params
 from mobility.calls.enums import RuleKind
 from mobility.calls.models import Call, CallBudget
-from mobility.core import audit
+from mobility.core import audit, memo
 from mobility.core.client import client_ip
 from mobility.core.errors import DomainError
 from mobility.core.lifecycle import Lifecycle
@@ -188,6 +188,7 @@ def offer_grant(actor: User, application: Application) -> Grant:
                   end_date=application.end_date, travellers=travellers, breakdown=breakdown_lines(breakdown))
     db.session.add(grant)
     db.session.flush()
+    memo.dashboard_changed(call.programme_id)
     audit.record("award.offered", actor=actor, target=application, amount=str(grant.amount))
     return grant
 
@@ -250,6 +251,7 @@ def promote_from_waiting_list(actor: User, application: Application) -> Grant:
     decision = db.session.get(PanelDecision, application.id)
     decision.decision, decision.reason = Decision.AWARD, str(_l("Promoted from the waiting list."))
     decision.decided_by_id, decision.decided_at, decision.letter_sent_at = actor.id, utcnow(), None
+    memo.ranking_changed(application.call_id)
     applications.set_status(actor, application, ApplicationStatus.AWARDED, decision="award")
     return offer_grant(actor, application)
 
@@ -292,6 +294,7 @@ def decide_amendment(actor: User, amendment: GrantAmendment, approve: bool) -> G
         grant.start_date, grant.end_date = amendment.start_date, amendment.end_date
         grant.days = (amendment.end_date - amendment.start_date).days + 1
         grant.travellers, grant.breakdown, grant.amount = amendment.travellers, amendment.breakdown, amendment.amount
+        memo.dashboard_changed(grant.application.call.programme_id)
     amendment.decided_by_id, amendment.decided_at = actor.id, utcnow()
     AMENDMENT.move(actor, amendment, decision, target=grant.application, approved=approve)
     return amendment
@@ -345,6 +348,7 @@ def record_payment(actor: User, grant: Grant, *, instalment: int, amount: Decima
                       paid_on=paid_on, recorded_by_id=actor.id)
     db.session.add(payment)
     db.session.flush()
+    memo.dashboard_changed(grant.application.call.programme_id)
     audit.record("award.payment", actor=actor, target=grant.application, amount=str(amount), reference=reference)
     return payment
 

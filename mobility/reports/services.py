@@ -17,7 +17,7 @@ from mobility.applications.attachments import detect_type
 from mobility.applications.services import TooLarge
 from mobility.awards.models import Grant, GrantAmendment
 from mobility.calls.questionnaires import field_name, unanswered, validated_answers
-from mobility.core import audit
+from mobility.core import audit, memo
 from mobility.core.errors import DomainError
 from mobility.core.lifecycle import Lifecycle
 from mobility.core.mail import queue_mail
@@ -163,6 +163,7 @@ def approve_report(actor: User, report: FinalReport) -> FinalReport:
         grant.amount, grant.breakdown, grant.days = actual.total, awards.breakdown_lines(actual), report.actual_days
     report.approved_at, report.approved_by_id = utcnow(), actor.id
     grant.final_report_approved_at = report.approved_at
+    memo.dashboard_changed(application.call.programme_id)
     REPORT.move(actor, report, ReportStatus.APPROVED, action="report.approved", target=application,
                 amount=str(grant.amount))
     return report

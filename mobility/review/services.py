@@ -14,7 +14,7 @@ from mobility.applications import services as applications
 from mobility.applications.enums import ApplicationStatus
 from mobility.applications.models import Application
 from mobility.calls.models import Call
-from mobility.core import audit
+from mobility.core import audit, memo
 from mobility.core.errors import DomainError
 from mobility.core.lifecycle import Lifecycle
 from mobility.core.mail import queue_mail
@@ -173,6 +173,7 @@ def run_assignment(actor: User, call: Call, *, accept_partial: bool = False, pro
         .values(status=ApplicationStatus.IN_REVIEW, version=Application.version + 1)
         .execution_options(synchronize_session=False))
     db.session.expire_all()
+    memo.ranking_changed(call.id)
     seats: dict[int, int] = {}
     for _a, j in pairs:
         seats[j] = seats.get(j, 0) + 1
@@ -216,6 +217,7 @@ def declare_conflict(juror: User, assignment: Assignment, reason: str) -> Assign
         return assignment
     assignment.declared_at = utcnow()
     assignment.conflict_reason = reason.strip()[:2000]
+    memo.ranking_changed(assignment.call_id)  # its review, if any, no longer counts
     ASSIGNMENT.move(juror, assignment, AssignmentStatus.CONFLICT, action="review.conflict_declared",
                     target=assignment.application)
     call = assignment.application.call
@@ -288,6 +290,7 @@ def save_review(juror: User, assignment: Assignment, *, scores: dict[int, str | 
     review.comment_language = comment_language or None
     if submit:
         review.submitted_at = utcnow()
+        memo.ranking_changed(call.id)  # a draft saved is not ranked: only a submission changes it
         REVIEW.move(juror, review, ReviewStatus.SUBMITTED, target=assignment.application)
     else:
         db.session.flush()
@@ -326,6 +329,7 @@ def save_consensus(actor: User, application: Application, *, scores: dict[int, s
         if len(report.scores) != len(call.criteria):
             raise DomainError(_l("Give a score for every criterion."))
         report.approved_by_id = actor.id
+        memo.ranking_changed(call.id)
         CONSENSUS.move(actor, report, ConsensusStatus.APPROVED, target=application)
     else:
         db.session.flush()
@@ -351,6 +355,7 @@ def record_decision(actor: User, application: Application, decision: Decision, r
     row = db.session.get(PanelDecision, application.id) or PanelDecision(application_id=application.id)
     row.decision, row.reason, row.decided_by_id, row.decided_at = decision, reason.strip(), actor.id, utcnow()
     db.session.add(row)
+    memo.ranking_changed(call.id)
     target = DECISION_STATUS[decision]
     if application.status is not target:
         applications.set_status(actor, application, target, decision=decision.value)
