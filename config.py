@@ -25,13 +25,20 @@ def _env_int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def _engine_options(url: str) -> dict:
+    """PostgreSQL: a connection the server closed while idle (a restart, a firewall) is replaced before
+    use (pre-ping), and none is kept longer than half an hour. SQLite's connections are local files."""
+    if not url.startswith("postgresql"):
+        return {}
+    return {"pool_pre_ping": True, "pool_recycle": 1800}
+
+
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-secret-change-me")
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'mobility.sqlite'}"
     )
-    # No pool_pre_ping: mobility/core/connections.py checks only connections that were idle a while.
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    SQLALCHEMY_ENGINE_OPTIONS: dict = _engine_options(SQLALCHEMY_DATABASE_URI)
 
     # Languages: English is the source; the three East Asian catalogs must be complete.
     LANGUAGES = ["en", "zh_Hans", "ja", "ko"]
@@ -113,13 +120,9 @@ class Config:
 
     HSTS = False
 
-    # Computed results (the ranking, the dashboard's figures) and whole pages kept under a fingerprint of
-    # their inputs: in Redis when set, so every worker shares them; otherwise in each process. Either way
-    # a change of the inputs is never missed.
+    # The memoised ranking and dashboard figures (mobility/core/memo.py), as JSON: in Redis when set, so
+    # every worker shares them; otherwise in each process. Either way each change forgets them explicitly.
     CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL")
-    # The busiest pages are kept whole and served again while none of the tables they read has been
-    # written (mobility/core/page_cache.py). They may lag the clock by this many seconds; 0 turns it off.
-    PAGE_CACHE_SECONDS = _env_int("PAGE_CACHE_SECONDS", 30)
 
     # bench/pages.py only: a route that returns a fixed string through the same middleware, the yardstick
     # the pages are compared with. Off everywhere else (see mobility/core/bench.py).
@@ -134,6 +137,7 @@ class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = "testing-secret"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    SQLALCHEMY_ENGINE_OPTIONS = _engine_options(SQLALCHEMY_DATABASE_URI)
     MAIL_BACKEND = "outbox"
     RATELIMIT_STORAGE_URI = "memory://"
     JOB_QUEUE_URL = None  # in-process; the queue's own tests set it

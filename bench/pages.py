@@ -13,9 +13,10 @@ machine's speed drifts: the median of the rounds), the 250-row list against the 
 peak resident memory of the web workers after the run. Every request stays on this machine and every
 run stops by itself.
 
-The pages are read and nothing is written while a page is driven, so after its first request each is
-served from the page cache (mobility/core/page_cache.py), as a busy page is between two changes.
-`--no-page-cache` renders every request anew: what the first view after a change costs.
+Every request renders its page anew (there is no page cache). The ranking and the dashboard figures are
+memoised (mobility/core/memo.py, in Redis as in production, under a key prefix of this run's own): nothing
+is written while a page is driven, so after its first request they come from the memo, as between two
+changes of their call or programme.
 """
 from __future__ import annotations
 
@@ -145,8 +146,6 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--python-client", action="store_true", help="do not use wrk even if installed")
-    parser.add_argument("--no-page-cache", action="store_true",
-                        help="render every page anew (PAGE_CACHE_SECONDS=0): what the first view after a change costs")
     args = parser.parse_args()
 
     url = os.environ.get("DATABASE_URL") or DEFAULT_URL
@@ -155,10 +154,10 @@ def main() -> None:
     urls = load(url, args.applications, args.jurors, args.reuse)
     drive = run_python if args.python_client or not shutil.which("wrk") else run_wrk
     port = free_port()
-    # As README → Production sets it up: rate limits and computed pages in Redis, shared by the workers.
+    # As README → Production sets it up: rate limits and the memo in Redis, shared by the workers; a prefix
+    # of this run's own, so nothing memoised from another run's data (the same ids) is found.
     shared = {name: os.environ.get(name, REDIS_URL) for name in ("RATELIMIT_STORAGE_URI", "CACHE_REDIS_URL")}
-    if args.no_page_cache:
-        shared["PAGE_CACHE_SECONDS"] = "0"
+    shared["RATELIMIT_KEY_PREFIX"] = f"bench-pages-{os.getpid()}-{int(time.time())}"
     server = start_server(url, port, args.workers, env=shared)
     try:
         cookies = {}
@@ -169,8 +168,8 @@ def main() -> None:
         targets = [("minimal endpoint", None, MINIMAL), ("minimal, signed in", MANAGER, MINIMAL),
                    *[(name, who, path) for name, (who, path) in urls.items()]]
         print(f"gunicorn {args.workers} sync workers on {HOST}:{port}; {drive.__name__.removeprefix('run_')}, "
-              f"{args.connections} connections, {args.duration:g} s per page; pages "
-              + ("rendered anew every time" if args.no_page_cache else "served from the page cache after the first"))
+              f"{args.connections} connections, {args.duration:g} s per page; every page rendered anew, "
+              "the ranking and dashboard figures memoised after the first")
         # This machine's speed drifts during a run (a shared virtual machine): each page is driven in rounds,
         # each just after a round of the minimal endpoint; the share printed is the median of the rounds'.
         print(f"{'page':<22} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'minimal then':>13} {'vs minimal':>11} "

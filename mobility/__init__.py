@@ -48,7 +48,7 @@ def _init_extensions(app: Flask) -> None:
     from mobility import models  # noqa: F401  (every table known to the metadata)
     from mobility.accounts import passwords
     from mobility.accounts.sessions import load_user
-    from mobility.core import cache, connections, data_versions, mail, page_cache, security, storage
+    from mobility.core import mail, memo, security, storage
     from mobility.core.access import enforce_access
     from mobility.extensions import babel, csrf, db, limiter, login_manager, migrate
     from mobility.i18n import formatting
@@ -56,8 +56,6 @@ def _init_extensions(app: Flask) -> None:
     from mobility.i18n.locales import select_locale, select_timezone
 
     db.init_app(app)
-    data_versions.init_app(app)
-    connections.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
                      render_as_batch=True, compare_type=True)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
@@ -74,11 +72,10 @@ def _init_extensions(app: Flask) -> None:
     mail.init_app(app)
     jobs.init_app(app)
     storage.init_app(app)
-    cache.init_app(app)
+    memo.init_app(app)
     security.init_app(app)
     passwords.init_app(app)
     formatting.init_app(app)
-    page_cache.init_app(app)  # last: its hook must run before every other one
 
 
 def _register_blueprints(app: Flask) -> None:

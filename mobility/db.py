@@ -89,9 +89,6 @@ def bulk_insert(session, table: sa.Table, rows: list[dict]) -> None:
     if connection.dialect.name != "postgresql":
         session.execute(table.insert(), rows)
         return
-    from mobility.core.data_versions import note_written  # COPY passes no statement the engine sees
-
-    note_written(connection, table.name)
     columns = list(rows[0])
     raw = connection.connection.driver_connection  # the psycopg connection of this transaction
     names = ", ".join(f'"{c}"' for c in columns)

@@ -16,7 +16,7 @@ from config import TestingConfig
 from mobility import create_app
 from mobility.core.storage import BACKENDS, storage_from_config
 from mobility.extensions import db as _db
-from mobility.core import cache
+from mobility.core import memo
 from mobility.extensions import limiter
 from tests import factories
 
@@ -82,7 +82,7 @@ def app(_schema_app):
         _db.session.rollback()
         _db.session.remove()
         _empty_tables()
-        cache.clear()  # ids start again in the next test: nothing computed for this one may be found
+        memo.clear()  # ids start again in the next test: nothing computed for this one may be found
     limiter.reset()
 
 

@@ -37,8 +37,8 @@ def table_digests() -> dict[str, str]:
     digests = {}
     with db.engine.connect() as conn:
         for table in metadata.sorted_tables:
-            # Bookkeeping, not data: the migrations' own record, and the write counters of the page cache
-            # (a downgrade past them drops the counters, and they start again from nothing).
+            # Bookkeeping, not data: the migrations' own record, and the write counters two revisions
+            # kept (dropped since; the downgrade back through them recreates them empty).
             if table.name in {"alembic_version", "data_version"}:
                 continue
             columns = sorted(table.columns, key=lambda c: c.name)

@@ -111,8 +111,7 @@ def authenticate(email: str, password: str) -> User:
 
 
 def sign_in(user: User) -> None:
-    """The sign-in time is the session row's: the user's own row is not written, so a sign-in does not
-    render every other person's kept pages anew (mobility/core/page_cache.py)."""
+    """The sign-in time is the session row's: the user's own row is not written."""
     sessions.start_session(user)
     audit.record("auth.signed_in", actor=user, target=user)
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
+
 from flask import current_app, request, session
 from flask_login import login_user, logout_user
-from sqlalchemy import inspect, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
-from mobility.accounts.models import Programme, User, UserRole, UserSession, programme_manager
-from mobility.core import cache, data_versions
+from mobility.accounts.models import User, UserSession
 from mobility.core.client import client_ip
 from mobility.db import utcnow
 from mobility.extensions import db
@@ -48,41 +48,13 @@ def start_session(user: User) -> UserSession:
     return row
 
 
-# What a signed-in request reads to know who is asking: a write to any of these reads it again.
-SIGNED_IN_TABLES = tuple(t.name for t in (UserSession.__table__, User.__table__, UserRole.__table__,
-                                          Programme.__table__, programme_manager))
-
-
 def current_session_row(*, with_user: bool = False) -> UserSession | None:
     token = session.get(TOKEN_KEY)
     if not token:
         return None
     if not with_user:
         return db.session.scalar(select(UserSession).where(UserSession.token_hash == _hash(token)))
-    if data_versions.at_start() is None:
-        return _session_with_user(_hash(token))
-    return _kept_session_with_user(_hash(token))
-
-
-# This process's latest signed-in rows, detached and never attached to a session: each request merges
-# a copy of them (merge(load=False): no statement), cheaper than unpickling them from the cache again.
-_SNAPSHOTS: dict[tuple, UserSession] = {}
-SNAPSHOTS_KEPT = 256
-
-
-def _kept_session_with_user(token_hash: str) -> UserSession | None:
-    """The page cache has read the tables' versions (mobility/core/page_cache.py): while none of these
-    tables has been written, the session, its user, roles and programmes are what they were."""
-    key = (token_hash, data_versions.versions_of(SIGNED_IN_TABLES))
-    snapshot = _SNAPSHOTS.get(key)
-    if snapshot is None:
-        kept = cache.remember("signed-in", key, lambda: _session_with_user(token_hash) or False)
-        if not kept or not inspect(kept).detached:  # none, or just read by this request's own session
-            return kept or None
-        snapshot = _SNAPSHOTS[key] = kept
-        while len(_SNAPSHOTS) > SNAPSHOTS_KEPT:
-            del _SNAPSHOTS[next(iter(_SNAPSHOTS))]  # the oldest
-    return db.session.merge(snapshot, load=False)
+    return _session_with_user(_hash(token))
 
 
 def _session_with_user(token_hash: str) -> UserSession | None:

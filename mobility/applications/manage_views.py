@@ -19,7 +19,6 @@ from mobility.calls.models import Call
 from mobility.calls.office import office_call
 from mobility.cities.enums import Direction
 from mobility.core.access import roles_required
-from mobility.core.page_cache import cached_page
 from mobility.core.paging import ListPage, existing_page
 from mobility.core.exports import FORMATS
 from mobility.extensions import db
@@ -53,7 +52,6 @@ def _total_from_counts(filters: ApplicationFilters, counts) -> int | None:
 
 @bp.get("/<int:call_id>/applications")
 @roles_required(*OFFICE)
-@cached_page
 def index(call_id: int):
     call = office_call(call_id)
     form, filters = _filters(call)

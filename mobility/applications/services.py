@@ -30,8 +30,9 @@ from mobility.calls.models import Call
 from mobility.calls.policies import is_open_for_applications
 from mobility.calls.questionnaires import text_length, unanswered, validated_answers
 from mobility.cities.enums import Direction, Side
-from mobility.core import audit
+from mobility.core import audit, memo
 from mobility.core.errors import DomainError
+from mobility.core.lifecycle import Lifecycle
 from mobility.core.mail import queue_mail
 from mobility.core.models import AuditEntry
 from mobility.core.storage import save_for_transaction
@@ -40,7 +41,7 @@ from mobility.extensions import db
 from mobility.i18n.content import localized
 
 # The application lifecycle; the review and award steps use the same table.
-TRANSITIONS: dict[ApplicationStatus, set[ApplicationStatus]] = {
+APPLICATION = Lifecycle("application", Application, {
     ApplicationStatus.DRAFT: {ApplicationStatus.SUBMITTED},
     ApplicationStatus.SUBMITTED: {ApplicationStatus.ELIGIBLE, ApplicationStatus.INELIGIBLE,
                                   ApplicationStatus.WITHDRAWN},
@@ -57,7 +58,17 @@ TRANSITIONS: dict[ApplicationStatus, set[ApplicationStatus]] = {
     ApplicationStatus.AWARDED: {ApplicationStatus.WITHDRAWN},
     ApplicationStatus.REJECTED: set(),
     ApplicationStatus.WITHDRAWN: set(),
-}
+}, action="application.status_changed",
+    refusal=lambda old, new: _l("An application that is %(old)s cannot become %(new)s.", old=old.title,
+                                new=new.title))
+TRANSITIONS = APPLICATION  # the older name: TRANSITIONS[status] is the set of next states
+
+# A team member answers an invitation once; the answer binds until the application is submitted.
+MEMBERSHIP = Lifecycle("team_membership", TeamMember, {
+    MemberStatus.INVITED: {MemberStatus.ACCEPTED, MemberStatus.DECLINED},
+    MemberStatus.ACCEPTED: set(),
+    MemberStatus.DECLINED: set(),
+}, action="application.member_responded")
 
 
 class VersionConflict(Exception):
@@ -70,14 +81,9 @@ class VersionConflict(Exception):
 
 def set_status(actor, application: Application, new_status: ApplicationStatus, **detail) -> None:
     """The one way an application changes state (submission uses a conditional UPDATE, see below)."""
-    if new_status not in TRANSITIONS[application.status]:
-        raise DomainError(_l("An application that is %(old)s cannot become %(new)s.",
-                             old=application.status.title, new=new_status.title))
-    old = application.status
-    application.status = new_status
-    db.session.flush()
-    audit.record("application.status_changed", actor=actor, target=application, old=old.value,
-                 new=new_status.value, **detail)
+    APPLICATION.move(actor, application, new_status, **detail)
+    memo.ranking_changed(application.call_id)
+    memo.dashboard_changed(application.call.programme_id)
 
 
 # ---- starting and saving ---------------------------------------------------------------------
@@ -314,6 +320,7 @@ def submit_application(actor: User, application: Application, now: datetime | No
     if problems:
         raise DomainError(problems[0][1], field=problems[0][0])
 
+    APPLICATION.check(ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED)
     content = content_snapshot(application)
     reference = f"MOB-{call.id:03d}-{secrets.token_hex(3).upper()}"
     # One conditional UPDATE decides which request wins; the others find the receipt it wrote.
@@ -338,6 +345,7 @@ def submit_application(actor: User, application: Application, now: datetime | No
     db.session.flush()
     db.session.expire(application)
     db.session.expire(call)
+    memo.dashboard_changed(call.programme_id)  # counted from its submission on; ranked from its review
     audit.record("application.submitted", actor=actor, target=application, reference=reference)
     applicant = application.applicant
     queue_mail(applicant.email, applicant.locale, _l("Your application %(reference)s is submitted",
@@ -403,18 +411,20 @@ def invite_member(actor: User, application: Application, *, name: str, email: st
     return member
 
 
-def respond_to_invitation(user: User, member: TeamMember, accept: bool) -> None:
-    if member.status is not MemberStatus.INVITED:
-        raise DomainError(_l("This invitation has already been answered."))
+def respond_to_invitation(user: User, member: TeamMember, accept: bool) -> TeamMember:
+    """The invited person's answer, once: the same answer sent again (a second click) changes nothing."""
     if user.email != member.email:
         raise DomainError(_l("This invitation was sent to another e-mail address. Sign in with that address."))
+    answer = MemberStatus.ACCEPTED if accept else MemberStatus.DECLINED
+    if member.status is answer and member.user_id == user.id:
+        return member
+    MEMBERSHIP.check(member.status, answer, refusal=_l("This invitation has already been answered."))
     if not member.application.is_draft:
         raise DomainError(_l("The application has already been submitted."))
-    member.status = MemberStatus.ACCEPTED if accept else MemberStatus.DECLINED
     member.user_id = user.id
     member.responded_at = utcnow()
-    audit.record("application.member_responded", actor=user, target=member.application,
-                 answer=member.status.value)
+    MEMBERSHIP.move(user, member, answer, target=member.application, answer=answer.value)
+    return member
 
 
 def confirm_host(application: Application, *, name: str) -> None:

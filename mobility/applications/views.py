@@ -31,7 +31,6 @@ from mobility.calls.models import Call
 from mobility.calls.policies import can_view_call
 from mobility.core.access import public, signed_in
 from mobility.core.errors import DomainError, put_on_form
-from mobility.core.page_cache import cached_page
 from mobility.core.storage import get_storage
 from mobility.extensions import db
 
@@ -59,7 +58,6 @@ def _require(allowed: bool) -> None:
 
 @bp.get("/my/applications")
 @signed_in
-@cached_page
 def dashboard():
     applications = db.session.scalars(applications_of(current_user.id)).all()
     missing = {a.id: services.missing_items(a) for a in applications if a.is_draft}
@@ -114,7 +112,6 @@ def _fill(form, application) -> None:
 
 @bp.route("/applications/<int:application_id>/edit", methods=["GET", "POST"])
 @signed_in
-@cached_page
 def edit(application_id: int):
     application = _load(application_id)
     if not application.is_draft:

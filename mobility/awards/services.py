@@ -19,9 +19,10 @@ from mobility.awards.models import ExchangeRate, Grant, GrantAmendment, Payment
 from mobility.calls import rules as rule_params
 from mobility.calls.enums import RuleKind
 from mobility.calls.models import Call, CallBudget
-from mobility.core import audit
+from mobility.core import audit, memo
 from mobility.core.client import client_ip
 from mobility.core.errors import DomainError
+from mobility.core.lifecycle import Lifecycle
 from mobility.core.mail import queue_mail
 from mobility.db import utcnow
 from mobility.extensions import db
@@ -31,6 +32,20 @@ from mobility.review.enums import Decision
 from mobility.review.models import ConsensusReport, PanelDecision
 
 COMMITTED = (GrantStatus.OFFERED, GrantStatus.ACCEPTED)
+
+# The grant offer and its agreement: the grantee signs (accepts) or declines, once.
+GRANT = Lifecycle("grant", Grant, {
+    GrantStatus.OFFERED: {GrantStatus.ACCEPTED, GrantStatus.DECLINED},
+    GrantStatus.ACCEPTED: set(),
+    GrantStatus.DECLINED: set(),
+}, action="award.status_changed")
+
+# A change of dates or travellers waits for one manager's decision.
+AMENDMENT = Lifecycle("amendment", GrantAmendment, {
+    AmendmentStatus.PENDING: {AmendmentStatus.APPROVED, AmendmentStatus.REFUSED},
+    AmendmentStatus.APPROVED: set(),
+    AmendmentStatus.REFUSED: set(),
+}, action="award.amendment_decided")
 CENT = Decimal("0.01")
 
 
@@ -135,13 +150,27 @@ def budget_lines(call: Call) -> list[BudgetLine]:
 
 # ---- awarding -------------------------------------------------------------------------------
 
+def grant_of(application: Application) -> Grant | None:
+    return db.session.scalar(select(Grant).where(Grant.application_id == application.id))
+
+
 def award_application(actor: User, application: Application, reason: str) -> Grant:
-    """The panel's award and the grant offer, in one transaction: no award the budget cannot pay."""
+    """The panel's award and the grant offer, in one transaction: no award the budget cannot pay.
+
+    Once per application: awarding again (a second click, a second manager) gets the grant already offered."""
+    review.lock_call_row(application.call)  # the award after another one for the same call waits here
+    existing = grant_of(application)
+    if existing is not None:
+        return existing
     review.record_decision(actor, application, Decision.AWARD, reason)
     return offer_grant(actor, application)
 
 
 def offer_grant(actor: User, application: Application) -> Grant:
+    """The grant of an awarded application, computed and checked against the budget; offered once."""
+    existing = grant_of(application)
+    if existing is not None:
+        return existing
     call = application.call
     if application.origin_city is None or application.start_date is None or application.direction is None:
         raise DomainError(_l("The application has no exchange to fund (city or dates missing)."))
@@ -154,35 +183,49 @@ def offer_grant(actor: User, application: Application) -> Grant:
                              direction=application.direction.title,
                              remaining=budget.amount - committed(call.id, application.pair_id, application.direction)))
     grant = Grant(application_id=application.id, call_id=call.id, pair_id=application.pair_id,
+                  status=GrantStatus.OFFERED,
                   direction=application.direction, amount=breakdown.total, currency=call.currency,
                   distance_km=breakdown.distance_km, days=breakdown.days, start_date=application.start_date,
                   end_date=application.end_date, travellers=travellers, breakdown=breakdown_lines(breakdown))
     db.session.add(grant)
     db.session.flush()
+    memo.dashboard_changed(call.programme_id)
     audit.record("award.offered", actor=actor, target=application, amount=str(grant.amount))
     return grant
 
 
-def accept_grant(grantee: User, grant: Grant, *, name: str) -> None:
+NOT_WAITING = _l("This grant is no longer waiting for your answer.")
+
+
+def accept_grant(grantee: User, grant: Grant, *, name: str) -> Grant:
+    """The grantee signs the agreement, once: signing again changes nothing (the first signature stands)."""
     if grant.application.applicant_id != grantee.id:
         raise DomainError(_l("Only the grantee can accept the agreement."))
-    if grant.status is not GrantStatus.OFFERED:
-        raise DomainError(_l("This grant is no longer waiting for your answer."))
+    grant = GRANT.lock(grant)
+    if grant.status is GrantStatus.ACCEPTED:
+        return grant
+    GRANT.check(grant.status, GrantStatus.ACCEPTED, NOT_WAITING)
     if not name.strip():
         raise DomainError(_l("Type your full name to sign."), field="name")
-    grant.status, grant.accepted_at = GrantStatus.ACCEPTED, utcnow()
+    grant.accepted_at = utcnow()
     grant.accepted_name, grant.accepted_ip = name.strip()[:200], client_ip()
-    audit.record("award.accepted", actor=grantee, target=grant.application, name=grant.accepted_name)
+    GRANT.move(grantee, grant, GrantStatus.ACCEPTED, action="award.accepted", target=grant.application,
+               name=grant.accepted_name)
+    return grant
 
 
-def decline_grant(grantee: User, grant: Grant) -> None:
+def decline_grant(grantee: User, grant: Grant) -> Grant:
+    """The grantee declines, once; the application leaves the programme and the money returns to the budget."""
     if grant.application.applicant_id != grantee.id:
         raise DomainError(_l("Only the grantee can decline the grant."))
-    if grant.status is not GrantStatus.OFFERED:
-        raise DomainError(_l("This grant is no longer waiting for your answer."))
-    grant.status, grant.declined_at = GrantStatus.DECLINED, utcnow()
+    grant = GRANT.lock(grant)
+    if grant.status is GrantStatus.DECLINED:
+        return grant
+    GRANT.check(grant.status, GrantStatus.DECLINED, NOT_WAITING)
+    grant.declined_at = utcnow()
+    GRANT.move(grantee, grant, GrantStatus.DECLINED, action="award.declined", target=grant.application)
     applications.set_status(grantee, grant.application, ApplicationStatus.WITHDRAWN, reason="grant declined")
-    audit.record("award.declined", actor=grantee, target=grant.application)
+    return grant
 
 
 def next_on_waiting_lists(call: Call) -> dict[tuple, Application]:
@@ -195,12 +238,18 @@ def next_on_waiting_lists(call: Call) -> dict[tuple, Application]:
 
 
 def promote_from_waiting_list(actor: User, application: Application) -> Grant:
-    """The manager confirms the offer to the next on the waiting list (the panel lock does not stop this)."""
+    """The manager confirms the offer to the next on the waiting list (the panel lock does not stop this).
+    Once: promoting again gets the grant already offered."""
+    review.lock_call_row(application.call)
+    existing = grant_of(application)
+    if existing is not None and application.status is ApplicationStatus.AWARDED:
+        return existing
     if application.status is not ApplicationStatus.WAITLISTED:
         raise DomainError(_l("Only an application on the waiting list can be promoted."))
     decision = db.session.get(PanelDecision, application.id)
     decision.decision, decision.reason = Decision.AWARD, str(_l("Promoted from the waiting list."))
     decision.decided_by_id, decision.decided_at, decision.letter_sent_at = actor.id, utcnow(), None
+    memo.ranking_changed(application.call_id)
     applications.set_status(actor, application, ApplicationStatus.AWARDED, decision="award")
     return offer_grant(actor, application)
 
@@ -214,7 +263,7 @@ def request_amendment(grantee: User, grant: Grant, *, start: date, end: date, tr
     if any(a.status is AmendmentStatus.PENDING for a in grant.amendments):
         raise DomainError(_l("An amendment is already waiting for approval."))
     breakdown = compute(grant.application, start, end, travellers)
-    amendment = GrantAmendment(grant=grant, start_date=start, end_date=end, travellers=travellers,
+    amendment = GrantAmendment(grant=grant, status=AmendmentStatus.PENDING, start_date=start, end_date=end, travellers=travellers,
                                breakdown=breakdown_lines(breakdown), previous_amount=grant.amount, amount=breakdown.total,
                                reason=reason.strip(), requested_by_id=grantee.id)
     db.session.add(amendment)
@@ -223,9 +272,13 @@ def request_amendment(grantee: User, grant: Grant, *, start: date, end: date, tr
     return amendment
 
 
-def decide_amendment(actor: User, amendment: GrantAmendment, approve: bool) -> None:
-    if amendment.status is not AmendmentStatus.PENDING:
-        raise DomainError(_l("This amendment has already been decided."))
+def decide_amendment(actor: User, amendment: GrantAmendment, approve: bool) -> GrantAmendment:
+    """A manager's decision, once: the same decision sent again changes nothing, another one is refused."""
+    amendment = AMENDMENT.lock(amendment)
+    decision = AmendmentStatus.APPROVED if approve else AmendmentStatus.REFUSED
+    if amendment.status is decision:
+        return amendment
+    AMENDMENT.check(amendment.status, decision, _l("This amendment has already been decided."))
     grant = amendment.grant
     if approve:
         _locked_budget(grant.application.call, grant.pair_id, grant.direction)
@@ -239,9 +292,10 @@ def decide_amendment(actor: User, amendment: GrantAmendment, approve: bool) -> N
         grant.start_date, grant.end_date = amendment.start_date, amendment.end_date
         grant.days = (amendment.end_date - amendment.start_date).days + 1
         grant.travellers, grant.breakdown, grant.amount = amendment.travellers, amendment.breakdown, amendment.amount
-    amendment.status = AmendmentStatus.APPROVED if approve else AmendmentStatus.REFUSED
+        memo.dashboard_changed(grant.application.call.programme_id)
     amendment.decided_by_id, amendment.decided_at = actor.id, utcnow()
-    audit.record("award.amendment_decided", actor=actor, target=grant.application, approved=approve)
+    AMENDMENT.move(actor, amendment, decision, target=grant.application, approved=approve)
+    return amendment
 
 
 # ---- instalments and payments ---------------------------------------------------------------
@@ -292,6 +346,7 @@ def record_payment(actor: User, grant: Grant, *, instalment: int, amount: Decima
                       paid_on=paid_on, recorded_by_id=actor.id)
     db.session.add(payment)
     db.session.flush()
+    memo.dashboard_changed(grant.application.call.programme_id)
     audit.record("award.payment", actor=actor, target=grant.application, amount=str(amount), reference=reference)
     return payment
 

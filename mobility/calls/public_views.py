@@ -15,7 +15,6 @@ from mobility.calls.models import Call
 from mobility.calls.queries import LISTED_COLUMNS, archived_calls, open_calls
 from mobility.cities.models import CityPair
 from mobility.core.access import public
-from mobility.core.page_cache import cached_page
 from mobility.db import utcnow
 from mobility.extensions import db
 
@@ -24,7 +23,6 @@ bp = Blueprint("calls", __name__, url_prefix="/calls", template_folder="template
 
 @bp.get("/")
 @public
-@cached_page
 def index():
     form = CallFilterForm(request.args)
     pairs = db.session.scalars(select(CityPair).order_by(CityPair.id)).all()
@@ -46,7 +44,6 @@ def index():
 
 @bp.get("/archive")
 @public
-@cached_page
 def archive():
     calls = db.session.scalars(archived_calls(utcnow()).options(LISTED_COLUMNS)).all()
     return render_template("calls/archive.html", calls=calls)
@@ -71,7 +68,6 @@ def call_page_context(call: Call) -> dict:
 
 @bp.get("/<int:call_id>")
 @public
-@cached_page
 def detail(call_id: int):
     call = db.get_or_404(Call, call_id)
     if not policies.can_view_call(current_user, call):

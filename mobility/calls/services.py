@@ -25,8 +25,9 @@ from mobility.calls.models import (
 )
 from mobility.cities.enums import Direction
 from mobility.cities.models import CityPair
-from mobility.core import audit
+from mobility.core import audit, memo
 from mobility.core.errors import DomainError
+from mobility.core.lifecycle import Lifecycle
 from mobility.db import utcnow
 from mobility.extensions import db
 from mobility.i18n.content import clean, present_locales
@@ -51,12 +52,14 @@ DEFAULT_CRITERIA = (
 )
 
 # The single table of allowed status changes (a CHECK on the column keeps unknown states out).
-TRANSITIONS: dict[CallStatus, set[CallStatus]] = {
+CALL = Lifecycle("call", Call, {
     CallStatus.DRAFT: {CallStatus.PUBLISHED},
     CallStatus.PUBLISHED: {CallStatus.CLOSED, CallStatus.DRAFT},
     CallStatus.CLOSED: {CallStatus.ARCHIVED, CallStatus.PUBLISHED},
     CallStatus.ARCHIVED: set(),
-}
+}, action="call.status_changed",
+    refusal=lambda old, new: _l("A call that is %(old)s cannot become %(new)s.", old=old.title, new=new.title))
+TRANSITIONS = CALL  # the older name: TRANSITIONS[status] is the set of next states
 
 
 def _in_all_locales(text) -> dict[str, str]:
@@ -106,6 +109,8 @@ def move_call(actor, call: Call, programme_id: int | None) -> None:
     previous = call.programme_id
     call.programme_id = programme_id
     db.session.flush()
+    memo.dashboard_changed(previous)
+    memo.dashboard_changed(programme_id)
     audit.record("call.moved", actor=actor, target=call, from_programme=previous, to_programme=programme_id)
 
 
@@ -211,6 +216,8 @@ def update_settings(actor, call: Call, *, kind: CallKind, pair_ids: Iterable[int
         raise DomainError(_l("A published call must have every required text. Add the texts first."),
                           field="required_locales")
     db.session.flush()
+    memo.ranking_changed(call.id)
+    memo.dashboard_changed(call.programme_id)  # the year a call counts in is its closing year
     audit.record("call.settings_updated", actor=actor, target=call)
 
 
@@ -357,6 +364,7 @@ def update_scale(actor, call: Call, *, scale_min: Decimal, scale_max: Decimal, s
         raise DomainError(_l("The overall threshold must lie between 0 and the highest possible total "
                              "(%(max)s).", max=max_weighted_total(call)), field="overall_threshold")
     call.overall_threshold = overall_threshold
+    memo.ranking_changed(call.id)
     audit.record("call.scale_updated", actor=actor, target=call)
 
 
@@ -388,6 +396,7 @@ def save_criterion(actor, call: Call, *, label: Mapping[str, str], description: 
     criterion.label, criterion.description = label, clean(description)
     criterion.weight, criterion.threshold, criterion.tie_break_rank = weight, threshold, tie_break_rank
     db.session.flush()
+    memo.ranking_changed(call.id)
     audit.record("call.criterion_saved", actor=actor, target=call, criterion=criterion.id)
     return criterion
 
@@ -397,6 +406,7 @@ def delete_criterion(actor, call: Call, criterion: RubricCriterion) -> None:
     call.criteria.remove(criterion)
     for position, remaining in enumerate(call.criteria):
         remaining.position = position
+    memo.ranking_changed(call.id)
     audit.record("call.criterion_deleted", actor=actor, target=call, criterion=criterion.id)
 
 
@@ -419,6 +429,7 @@ def set_budgets(actor, call: Call, amounts: Mapping[tuple[int, Direction], Decim
         else:
             existing.amount = amount
     db.session.flush()
+    memo.ranking_changed(call.id)
     audit.record("call.budget_updated", actor=actor, target=call)
 
 
@@ -440,6 +451,7 @@ def set_rates(actor, call: Call, *, rates: Mapping[str, Decimal], bands: list[tu
     call.distance_bands = [DistanceBand(min_km=lo, max_km=hi, amount=amount) for lo, hi, amount in bands]
     call.per_diems = [PerDiemRate(country=c.upper(), amount=a) for c, a in sorted(per_diems.items())]
     db.session.flush()
+    memo.ranking_changed(call.id)
     audit.record("call.rates_updated", actor=actor, target=call)
 
 
@@ -493,10 +505,8 @@ def _language_title(locale: str) -> str:
 
 
 def set_call_status(actor, call: Call, new_status: CallStatus) -> None:
-    """The one way a call changes state."""
-    if new_status not in TRANSITIONS[call.status]:
-        raise DomainError(_l("A call that is %(old)s cannot become %(new)s.", old=call.status.title,
-                             new=new_status.title))
+    """The one way a call changes state: the table, then what each target state needs."""
+    CALL.check(call.status, new_status)
     if new_status is CallStatus.PUBLISHED:
         problems = publication_problems(call)
         if problems:
@@ -505,7 +515,4 @@ def set_call_status(actor, call: Call, new_status: CallStatus) -> None:
         call.published_at = call.published_at or utcnow()
     if new_status is CallStatus.DRAFT and call.first_submission_at is not None:
         raise DomainError(_l("Applications have been submitted: the call cannot go back to draft."))
-    old = call.status
-    call.status = new_status
-    db.session.flush()
-    audit.record("call.status_changed", actor=actor, target=call, old=old.value, new=new_status.value)
+    CALL.move(actor, call, new_status)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from mobility.cities.enums import Programme, Side
 from mobility.cities.models import City, CityPair
-from mobility.core import audit
+from mobility.core import audit, memo
 from mobility.core.errors import DomainError
 from mobility.extensions import db
 from mobility.i18n.content import clean
@@ -59,6 +59,7 @@ def load_reference_cities() -> int:
             for name, value in values.items():
                 if getattr(city, name) != value:
                     setattr(city, name, value)
+                    memo.rankings_changed()  # a place or country: every distance and per diem with it
     db.session.flush()
     return added
 
@@ -109,5 +110,7 @@ def save_pair(actor, *, europe_city_id: int, east_asia_city_id: int, start_year:
     pair.start_year, pair.end_year, pair.illustrative = start_year, end_year, illustrative
     pair.description = clean(description)
     db.session.flush()
+    if not created:
+        memo.rankings_changed()  # the host city of every exchange of the pair may have changed
     audit.record("pair.created" if created else "pair.updated", actor=actor, target=pair)
     return pair

@@ -20,6 +20,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from alembic.migration import MigrationContext
 
+from mobility.core import memo
 from mobility.core.storage import get_storage
 from mobility.extensions import db
 
@@ -158,6 +159,7 @@ def restore_backup(path: str | Path) -> Manifest:
             if hashlib.sha256(data).hexdigest() != checksum:
                 raise BackupError(f"file {key} in the archive does not match its checksum")
             storage.put(key, data)
+    memo.clear()  # nothing computed from the database that was there before
     return manifest
 
 

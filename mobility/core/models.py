@@ -1,4 +1,4 @@
-"""Cross-cutting tables: the audit log, the mail outbox and the tables' data versions."""
+"""Cross-cutting tables: the audit log and the mail outbox."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -56,11 +56,3 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
 
-
-class DataVersion(db.Model):
-    """How many committed transactions have written a table (mobility/core/data_versions.py)."""
-
-    __tablename__ = "data_version"
-
-    name: Mapped[str] = mapped_column(sa.String(64), primary_key=True)  # the table's name
-    n: Mapped[int] = mapped_column(sa.BigInteger, nullable=False)

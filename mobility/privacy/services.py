@@ -23,7 +23,7 @@ from mobility.api.models import ApiToken
 from mobility.applications.models import Application, Attachment, Receipt, TeamMember
 from mobility.awards.enums import GrantStatus
 from mobility.awards.models import Grant, GrantAmendment, Payment
-from mobility.core import audit
+from mobility.core import audit, memo
 from mobility.core.backup import encode_value
 from mobility.core.errors import DomainError
 from mobility.core.models import AuditEntry, OutboxMessage
@@ -167,6 +167,7 @@ def erase(user: User, actor: User | None = None) -> None:
     user.password_hash = hash_password(secrets.token_urlsafe(32))  # no one can sign in as them again
     user.active, user.email_confirmed_at, user.country, user.home_city_id = False, None, None, None
     db.session.flush()
+    memo.everything_changed()  # no kept ranking or figure keeps a trace of what was erased
     audit.record("account.erased", actor=actor, target=user, retained_applications=len(retained))
 
 

@@ -16,7 +16,7 @@ from mobility.applications.queries import matching_exchange
 from mobility.awards.enums import GrantStatus
 from mobility.awards.models import Grant, Payment
 from mobility.calls.models import Call
-from mobility.core import cache, data_versions
+from mobility.core import memo
 from mobility.extensions import db
 from mobility.reports.enums import CO2_KG_PER_KM, ReportStatus, Sector, TravelMode
 from mobility.reports.models import FinalReport
@@ -125,14 +125,16 @@ class Indicators:
         return self.awarded / self.eligible if self.eligible else None
 
 
-# Every table indicators() reads: a write to any of them computes the figures again.
+# Every table indicators() reads: a service that changes what they count (a submission, a status, a grant,
+# a payment, an approved report, a call's dates or programme) calls memo.dashboard_changed(programme_id).
 DASHBOARD_TABLES = tuple(model.__tablename__ for model in (Application, Grant, Payment, FinalReport, Call))
 
 
 def current_indicators(filters: Filters) -> Indicators:
-    """indicators(), computed again only once a table they count has been written (data_versions)."""
-    return cache.remember("dashboard", (filters, data_versions.versions_of(DASHBOARD_TABLES)),
-                          lambda: indicators(filters))
+    """indicators(), counted again only once their programme's figures have changed (per programme: a
+    manager's dashboard counts their programmes, an admin's every programme)."""
+    return memo.remember("dashboard", filters, memo.dashboard_scopes(filters.programme_ids), Indicators,
+                         lambda: indicators(filters))
 
 
 def indicators(filters: Filters) -> Indicators:

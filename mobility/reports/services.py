@@ -17,8 +17,9 @@ from mobility.applications.attachments import detect_type
 from mobility.applications.services import TooLarge
 from mobility.awards.models import Grant, GrantAmendment
 from mobility.calls.questionnaires import field_name, unanswered, validated_answers
-from mobility.core import audit
+from mobility.core import audit, memo
 from mobility.core.errors import DomainError
+from mobility.core.lifecycle import Lifecycle
 from mobility.core.mail import queue_mail
 from mobility.core.storage import save_for_transaction
 from mobility.db import utcnow
@@ -28,7 +29,15 @@ from mobility.reports import tokens
 from mobility.reports.enums import CO2_KG_PER_KM, ReportStatus, Sector, TravelMode
 from mobility.reports.models import FinalReport, ReportPhoto
 
-EDITABLE = (ReportStatus.DRAFT, ReportStatus.CHANGES_REQUESTED)
+# Written, submitted, then approved or sent back for changes (and submitted again).
+REPORT = Lifecycle("final_report", FinalReport, {
+    ReportStatus.DRAFT: {ReportStatus.SUBMITTED},
+    ReportStatus.SUBMITTED: {ReportStatus.APPROVED, ReportStatus.CHANGES_REQUESTED},
+    ReportStatus.CHANGES_REQUESTED: {ReportStatus.SUBMITTED},
+    ReportStatus.APPROVED: set(),
+}, action="report.status_changed")
+# The grantee edits a report in the states it can be submitted from.
+EDITABLE = tuple(s for s in ReportStatus if REPORT.allows(s, ReportStatus.SUBMITTED))
 REPORT_DUE_DAYS = 30  # after the last day of the stay (the grant agreement says so)
 TEXT_LIMIT = 10000
 
@@ -39,7 +48,7 @@ def report_for(grant: Grant) -> FinalReport:
         raise DomainError(_l("A report is written for an accepted grant."))
     report = db.session.scalar(select(FinalReport).where(FinalReport.grant_id == grant.id))
     if report is None:
-        report = FinalReport(grant_id=grant.id, actual_start=grant.start_date, actual_end=grant.end_date)
+        report = FinalReport(grant_id=grant.id, status=ReportStatus.DRAFT, actual_start=grant.start_date, actual_end=grant.end_date)
         db.session.add(report)
         db.session.flush()
     return report
@@ -106,7 +115,8 @@ def submit_report(grantee: User, report: FinalReport) -> None:
     if unanswered_questions:
         first = unanswered_questions[0]
         raise DomainError(_l("Answer “%(question)s”.", question=localized(first.label)), field=field_name(first))
-    # One conditional UPDATE: a double click or a second tab cannot submit twice.
+    # One conditional UPDATE (the table's EDITABLE → SUBMITTED): a double click or a second tab cannot
+    # submit twice.
     done = db.session.execute(update(FinalReport).where(
         FinalReport.id == report.id, FinalReport.status.in_(EDITABLE))
         .values(status=ReportStatus.SUBMITTED, submitted_at=utcnow(), version=FinalReport.version + 1)
@@ -130,10 +140,13 @@ def confirm_stay(report: FinalReport, name: str) -> None:
     audit.record("report.host_confirmed", target=report.grant.application, name=report.host_confirmed_name)
 
 
-def approve_report(actor: User, report: FinalReport) -> None:
-    """Recompute the grant from the actual days (never above the award) and release the last instalment."""
-    if report.status is not ReportStatus.SUBMITTED:
-        raise DomainError(_l("Only a submitted report can be approved."))
+def approve_report(actor: User, report: FinalReport) -> FinalReport:
+    """Recompute the grant from the actual days (never above the award) and release the last instalment.
+    Once: approving again changes nothing (no second recalculation)."""
+    report = REPORT.lock(report)
+    if report.status is ReportStatus.APPROVED:
+        return report
+    REPORT.check(report.status, ReportStatus.APPROVED, _l("Only a submitted report can be approved."))
     grant = report.grant
     application = grant.application
     actual = calculate(application.call, application.origin_city, application.host_city, report.actual_days,
@@ -141,28 +154,33 @@ def approve_report(actor: User, report: FinalReport) -> None:
     if actual.total < grant.amount:
         if actual.total < awards.paid_total(grant):
             raise DomainError(_l("The actual amount is less than what has already been paid: settle it first."))
+        # Recorded as an amendment decided at once: the history of the amount stays in one place.
         db.session.add(GrantAmendment(
             grant=grant, status=AmendmentStatus.APPROVED, start_date=report.actual_start, end_date=report.actual_end,
             travellers=grant.travellers, breakdown=awards.breakdown_lines(actual), previous_amount=grant.amount,
             amount=actual.total, reason=str(_l("Final report: actual days")), requested_by_id=actor.id,
             decided_by_id=actor.id, decided_at=utcnow()))
         grant.amount, grant.breakdown, grant.days = actual.total, awards.breakdown_lines(actual), report.actual_days
-    report.status, report.approved_at, report.approved_by_id = ReportStatus.APPROVED, utcnow(), actor.id
+    report.approved_at, report.approved_by_id = utcnow(), actor.id
     grant.final_report_approved_at = report.approved_at
-    audit.record("report.approved", actor=actor, target=application, amount=str(grant.amount))
+    memo.dashboard_changed(application.call.programme_id)
+    REPORT.move(actor, report, ReportStatus.APPROVED, action="report.approved", target=application,
+                amount=str(grant.amount))
+    return report
 
 
 def request_changes(actor: User, report: FinalReport, message: str) -> None:
-    if report.status is not ReportStatus.SUBMITTED:
-        raise DomainError(_l("Only a submitted report can be sent back."))
+    report = REPORT.lock(report)
+    REPORT.check(report.status, ReportStatus.CHANGES_REQUESTED, _l("Only a submitted report can be sent back."))
     if not message.strip():
         raise DomainError(_l("Tell the grantee what to change."), field="message")
-    report.status, report.office_message = ReportStatus.CHANGES_REQUESTED, message.strip()
+    report.office_message = message.strip()
+    REPORT.move(actor, report, ReportStatus.CHANGES_REQUESTED, action="report.changes_requested",
+                target=report.grant.application)
     applicant = report.grant.application.applicant
     queue_mail(applicant.email, applicant.locale, _l("Your report needs a few changes"), "reports/mail/changes.txt",
                user=applicant, report=report, link=url_for("reports.report_page", grant_id=report.grant_id,
                                                            _external=True))
-    audit.record("report.changes_requested", actor=actor, target=report.grant.application)
 
 
 def co2_kg(report: FinalReport) -> Decimal | None:

@@ -20,7 +20,6 @@ from mobility.cities.models import CityPair
 from mobility.core.access import public, roles_required, signed_in
 from mobility.applications.services import TooLarge
 from mobility.core.errors import DomainError, put_on_form
-from mobility.core.page_cache import cached_page
 from mobility.core.storage import get_storage
 from mobility.core.exports import FORMATS
 from mobility.jobs import runner as jobs
@@ -244,7 +243,6 @@ def _dashboard_filters() -> tuple[DashboardFilterForm, dashboard.Filters]:
 
 @bp.get("/manage/dashboard")
 @roles_required(*OFFICE)
-@cached_page
 def dashboard_page():
     form, filters = _dashboard_filters()
     args = {k: v for k, v in request.args.items() if v}

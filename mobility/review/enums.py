@@ -25,6 +25,17 @@ class ReviewStatus(TitledEnum):
         return {cls.DRAFT: _l("Draft"), cls.SUBMITTED: _l("Submitted")}
 
 
+class ConsensusStatus(TitledEnum):
+    """Not a column: a consensus report is approved once its moderator's approval is recorded."""
+
+    DRAFT = "draft"
+    APPROVED = "approved"
+
+    @classmethod
+    def _titles(cls):
+        return {cls.DRAFT: _l("Draft"), cls.APPROVED: _l("Approved")}
+
+
 class PhaseKind(TitledEnum):
     INDIVIDUAL = "individual"
     CONSENSUS = "consensus"

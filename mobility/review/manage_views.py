@@ -14,7 +14,6 @@ from mobility.applications.models import Application
 from mobility.calls.office import office_call, require_running
 from mobility.core.access import roles_required
 from mobility.core.errors import DomainError, put_on_form
-from mobility.core.page_cache import cached_page
 from mobility.core.paging import ListPage
 from mobility.extensions import db
 from mobility.review.jobs import start_assignment_run
@@ -109,7 +108,6 @@ def pair_rule(application_id: int):
 
 @bp.get("/calls/<int:call_id>/ranking")
 @roles_required(*OFFICE)
-@cached_page
 def ranking_page(call_id: int):
     call = office_call(call_id, ranking.CALL_OPTIONS)
     phase = services.active_phase(call)

@@ -11,7 +11,7 @@ from mobility.accounts.models import User
 from mobility.applications.models import Application
 from mobility.db import TimestampMixin, UTCDateTime, enum_column, utcnow
 from mobility.extensions import db
-from mobility.review.enums import AssignmentStatus, Decision, PairRule, PhaseKind, ReviewStatus
+from mobility.review.enums import AssignmentStatus, ConsensusStatus, Decision, PairRule, PhaseKind, ReviewStatus
 
 
 class CallJuror(db.Model):
@@ -113,6 +113,15 @@ class ConsensusReport(TimestampMixin, db.Model):
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     application: Mapped[Application] = relationship()
+
+    @property
+    def status(self) -> ConsensusStatus:
+        return ConsensusStatus.APPROVED if self.approved_at is not None else ConsensusStatus.DRAFT
+
+    @status.setter
+    def status(self, value: ConsensusStatus) -> None:
+        # The approval instant is the state; who approved is set by the verb.
+        self.approved_at = (self.approved_at or utcnow()) if value is ConsensusStatus.APPROVED else None
 
 
 class PanelDecision(db.Model):

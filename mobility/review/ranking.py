@@ -33,7 +33,7 @@ from mobility.awards.calculator import calculate
 from mobility.calls.models import Call, CallBudget, DistanceBand, PerDiemRate, RubricCriterion
 from mobility.cities.enums import Direction
 from mobility.cities.models import City, CityPair
-from mobility.core import cache, data_versions
+from mobility.core import memo
 from mobility.extensions import db
 from mobility.review.enums import AssignmentStatus, Decision, ReviewStatus
 from mobility.review.models import Assignment, ConsensusReport, PanelDecision, Review
@@ -55,8 +55,8 @@ CALL_OPTIONS = (joinedload(Call.criteria), joinedload(Call.distance_bands),
                 selectinload(Call.per_diems))
 
 
-# Every table the ranking and budget_lines() read (tests/unit/test_page_cache.py watches them read): a write
-# to any of them computes the ranking again.
+# Every table the ranking and budget_lines() read: a service that changes one of them for a call calls
+# memo.ranking_changed(call_id) (or memo.rankings_changed() for cities and pairs).
 RANKING_TABLES = tuple(model.__tablename__ for model in (
     Application, Assignment, Review, ConsensusReport, PanelDecision, Call, CallBudget, City, CityPair,
     RubricCriterion, DistanceBand, PerDiemRate))
@@ -359,10 +359,10 @@ def _cities(ids: set[int]) -> dict[int, City]:
 # ---- the ranking page: computed once per change of its inputs, shown a page at a time ---------------
 
 def ranking_rows(call: Call) -> list[RankedRow]:
-    """The whole ranking, computed again only once a table it reads has been written (a score, a decision,
-    the call's rubric, rate table or budgets...: see mobility/core/data_versions.py)."""
-    return cache.remember("ranking", (call.id, data_versions.versions_of(RANKING_TABLES)),
-                          lambda: compute_ranking_rows(call))
+    """The whole ranking, computed again only once one of its inputs has changed (a score, a decision, the
+    call's rubric, rate table or budgets...: each service that changes one calls memo.ranking_changed)."""
+    return memo.remember("ranking", call.id, memo.ranking_scopes(call.id), list[RankedRow],
+                         lambda: compute_ranking_rows(call))
 
 
 @dataclass(frozen=True)

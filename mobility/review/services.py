@@ -14,13 +14,14 @@ from mobility.applications import services as applications
 from mobility.applications.enums import ApplicationStatus
 from mobility.applications.models import Application
 from mobility.calls.models import Call
-from mobility.core import audit
+from mobility.core import audit, memo
 from mobility.core.errors import DomainError
+from mobility.core.lifecycle import Lifecycle
 from mobility.core.mail import queue_mail
 from mobility.db import bulk_insert, utcnow
 from mobility.extensions import db
 from mobility.review.assignment import build_instance, explain_uncovered, juror_side
-from mobility.review.enums import AssignmentStatus, Decision, PairRule, PhaseKind, ReviewStatus
+from mobility.review.enums import AssignmentStatus, ConsensusStatus, Decision, PairRule, PhaseKind, ReviewStatus
 from mobility.review.models import (
     Assignment,
     AssignmentRule,
@@ -33,6 +34,25 @@ from mobility.review.models import (
 from mobility.review.solver import solve
 
 COMMENT_LIMIT = 4000
+
+# A juror declares once per assignment; a conflict can still be declared after reading (access ends).
+ASSIGNMENT = Lifecycle("assignment", Assignment, {
+    AssignmentStatus.ASSIGNED: {AssignmentStatus.ACCEPTED, AssignmentStatus.CONFLICT},
+    AssignmentStatus.ACCEPTED: {AssignmentStatus.CONFLICT},
+    AssignmentStatus.CONFLICT: set(),
+}, action="review.declared")
+
+# A review is saved as a draft any number of times and submitted once.
+REVIEW = Lifecycle("review", Review, {
+    ReviewStatus.DRAFT: {ReviewStatus.SUBMITTED},
+    ReviewStatus.SUBMITTED: set(),
+}, action="review.submitted")
+
+# A rapporteur drafts the consensus; a moderator approves it once (the state is `approved_at`).
+CONSENSUS = Lifecycle("consensus", ConsensusReport, {
+    ConsensusStatus.DRAFT: {ConsensusStatus.APPROVED},
+    ConsensusStatus.APPROVED: set(),
+}, action="review.consensus_approved")
 
 # Capability flags of the three phases a call starts with (managers may change them).
 DEFAULT_PHASES = (
@@ -144,14 +164,16 @@ def run_assignment(actor: User, call: Call, *, accept_partial: bool = False, pro
     bulk_insert(db.session, Assignment.__table__, [
         {"call_id": call.id, "application_id": instance.applications[a].id, "juror_id": instance.jurors[j].id,
          "status": AssignmentStatus.ASSIGNED.value, "created_at": now, "updated_at": now} for a, j in pairs])
-    # ELIGIBLE → IN_REVIEW, a transition of the application table (applications.services.TRANSITIONS),
-    # for the whole call in one statement.
+    # ELIGIBLE → IN_REVIEW, a transition of the application table (applications.APPLICATION), for the whole
+    # call in one statement.
+    applications.APPLICATION.check(ApplicationStatus.ELIGIBLE, ApplicationStatus.IN_REVIEW)
     db.session.execute(update(Application).where(
         Application.call_id == call.id, Application.status == ApplicationStatus.ELIGIBLE,
         Application.id.in_(select(Assignment.application_id).where(Assignment.call_id == call.id)))
         .values(status=ApplicationStatus.IN_REVIEW, version=Application.version + 1)
         .execution_options(synchronize_session=False))
     db.session.expire_all()
+    memo.ranking_changed(call.id)
     seats: dict[int, int] = {}
     for _a, j in pairs:
         seats[j] = seats.get(j, 0) + 1
@@ -167,29 +189,41 @@ def run_assignment(actor: User, call: Call, *, accept_partial: bool = False, pro
 
 # ---- declarations ---------------------------------------------------------------------------
 
-def declare_no_conflict(juror: User, assignment: Assignment) -> None:
-    if assignment.juror_id != juror.id or assignment.status is not AssignmentStatus.ASSIGNED:
-        raise DomainError(_l("This assignment is not waiting for your declaration."))
-    assignment.status = AssignmentStatus.ACCEPTED
+def declare_no_conflict(juror: User, assignment: Assignment) -> Assignment:
+    """Once: the same declaration sent again changes nothing."""
+    refusal = _l("This assignment is not waiting for your declaration.")
+    if assignment.juror_id != juror.id:
+        raise DomainError(refusal)
+    assignment = ASSIGNMENT.lock(assignment)
+    if assignment.status is AssignmentStatus.ACCEPTED:
+        return assignment
+    ASSIGNMENT.check(assignment.status, AssignmentStatus.ACCEPTED, refusal)
     assignment.declared_at = utcnow()
-    audit.record("review.no_conflict", actor=juror, target=assignment.application)
+    ASSIGNMENT.move(juror, assignment, AssignmentStatus.ACCEPTED, action="review.no_conflict",
+                    target=assignment.application)
+    return assignment
 
 
-def declare_conflict(juror: User, assignment: Assignment, reason: str) -> None:
-    """Access ends at once; a draft review is kept for the audit; the application gets a replacement."""
-    if assignment.juror_id != juror.id or assignment.status is AssignmentStatus.CONFLICT:
+def declare_conflict(juror: User, assignment: Assignment, reason: str) -> Assignment:
+    """Access ends at once; a draft review is kept for the audit; the application gets a replacement.
+    Declared once: a second declaration changes nothing."""
+    if assignment.juror_id != juror.id:
         raise DomainError(_l("This assignment is not yours to change."))
     if not reason.strip():
         raise DomainError(_l("Say briefly what the conflict is (only the programme office reads it)."),
                           field="reason")
-    assignment.status = AssignmentStatus.CONFLICT
+    assignment = ASSIGNMENT.lock(assignment)
+    if assignment.status is AssignmentStatus.CONFLICT:
+        return assignment
     assignment.declared_at = utcnow()
     assignment.conflict_reason = reason.strip()[:2000]
-    audit.record("review.conflict_declared", actor=juror, target=assignment.application)
-    db.session.flush()
+    memo.ranking_changed(assignment.call_id)  # its review, if any, no longer counts
+    ASSIGNMENT.move(juror, assignment, AssignmentStatus.CONFLICT, action="review.conflict_declared",
+                    target=assignment.application)
     call = assignment.application.call
     if call.panel_locked_at is None:
         run_assignment(juror, call, accept_partial=True)  # fills the freed seat; others keep theirs
+    return assignment
 
 
 # ---- reviews --------------------------------------------------------------------------------
@@ -224,15 +258,19 @@ def save_review(juror: User, assignment: Assignment, *, scores: dict[int, str | 
     if assignment.juror_id != juror.id or assignment.status is not AssignmentStatus.ACCEPTED:
         raise DomainError(_l("Confirm that you have no conflict of interest before reviewing."))
     call = lock_call_row(assignment.application.call)
+    # Read after the lock: a submission that won the race is seen here, not overwritten.
+    review = db.session.execute(select(Review).where(Review.assignment_id == assignment.id)
+                                .execution_options(populate_existing=True)).scalar_one_or_none()
+    if review is not None and review.status is ReviewStatus.SUBMITTED:
+        if submit:
+            return review  # submitted once: the same request again gets the review it submitted
+        raise DomainError(_l("You have already submitted this review."))
     _ensure_not_locked(call)
     if not active_phase(call).can_review:
         raise DomainError(_l("The individual review phase is over: reviews can no longer change."))
-    review = assignment.review
     if review is None:
-        review = Review(assignment=assignment)
+        review = Review(assignment=assignment, status=ReviewStatus.DRAFT)
         db.session.add(review)  # in the session at once: reading the call's criteria below may autoflush
-    if review.status is ReviewStatus.SUBMITTED:
-        raise DomainError(_l("You have already submitted this review."))
     parsed: dict[str, str] = {}
     for criterion in call.criteria:
         value = parse_score(scores.get(criterion.id), call, f"score_{criterion.id}")
@@ -251,11 +289,12 @@ def save_review(juror: User, assignment: Assignment, *, scores: dict[int, str | 
     review.overall_comment = (overall_comment or "").strip()
     review.comment_language = comment_language or None
     if submit:
-        review.status = ReviewStatus.SUBMITTED
         review.submitted_at = utcnow()
-    db.session.add(review)
-    db.session.flush()
-    audit.record("review.submitted" if submit else "review.saved", actor=juror, target=assignment.application)
+        memo.ranking_changed(call.id)  # a draft saved is not ranked: only a submission changes it
+        REVIEW.move(juror, review, ReviewStatus.SUBMITTED, target=assignment.application)
+    else:
+        db.session.flush()
+        audit.record("review.saved", actor=juror, target=assignment.application)
     return review
 
 
@@ -268,13 +307,17 @@ def weighted_total(call: Call, scores: dict[str, str]) -> Decimal:
 def save_consensus(actor: User, application: Application, *, scores: dict[int, str | None], comments: dict[int, str],
                    summary: str, approve: bool) -> ConsensusReport:
     call = lock_call_row(application.call)
+    # Read after the lock: an approval that won the race is seen here.
+    report = db.session.execute(select(ConsensusReport).where(ConsensusReport.application_id == application.id)
+                                .execution_options(populate_existing=True)).scalar_one_or_none()
+    if report is not None and report.status is ConsensusStatus.APPROVED:
+        if approve:
+            return report  # approved once: approving again gets the approved report
+        raise DomainError(_l("The moderator has approved this consensus: it can no longer change."))
     _ensure_not_locked(call)
-    report = db.session.scalar(select(ConsensusReport).where(ConsensusReport.application_id == application.id))
     if report is None:
         report = ConsensusReport(application_id=application.id, rapporteur_id=actor.id)
         db.session.add(report)
-    if report.approved_at is not None:
-        raise DomainError(_l("The moderator has approved this consensus: it can no longer change."))
     report.scores = {str(c.id): str(v) for c in call.criteria
                      if (v := parse_score(scores.get(c.id), call, f"score_{c.id}")) is not None}
     report.comments = {str(c.id): (comments.get(c.id) or "").strip() for c in call.criteria
@@ -285,10 +328,12 @@ def save_consensus(actor: User, application: Application, *, scores: dict[int, s
             raise DomainError(_l("The moderator who approves must not be the rapporteur who drafted."))
         if len(report.scores) != len(call.criteria):
             raise DomainError(_l("Give a score for every criterion."))
-        report.approved_by_id, report.approved_at = actor.id, utcnow()
-    db.session.flush()
-    audit.record("review.consensus_approved" if approve else "review.consensus_saved", actor=actor,
-                 target=application)
+        report.approved_by_id = actor.id
+        memo.ranking_changed(call.id)
+        CONSENSUS.move(actor, report, ConsensusStatus.APPROVED, target=application)
+    else:
+        db.session.flush()
+        audit.record("review.consensus_saved", actor=actor, target=application)
     return report
 
 
@@ -310,6 +355,7 @@ def record_decision(actor: User, application: Application, decision: Decision, r
     row = db.session.get(PanelDecision, application.id) or PanelDecision(application_id=application.id)
     row.decision, row.reason, row.decided_by_id, row.decided_at = decision, reason.strip(), actor.id, utcnow()
     db.session.add(row)
+    memo.ranking_changed(call.id)
     target = DECISION_STATUS[decision]
     if application.status is not target:
         applications.set_status(actor, application, target, decision=decision.value)

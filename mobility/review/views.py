@@ -17,7 +17,6 @@ from mobility.applications.models import Application
 from mobility.calls.models import Call
 from mobility.core.access import roles_required
 from mobility.core.errors import DomainError, put_on_form
-from mobility.core.page_cache import cached_page
 from mobility.core.storage import get_storage
 from mobility.extensions import db
 from mobility.review import policies, services
@@ -50,7 +49,6 @@ def _assignment(assignment_id: int) -> Assignment:
 
 @bp.get("/")
 @roles_required(Role.JUROR)
-@cached_page
 def my_assignments():
     # Newest first, a page at a time: a juror who served on many rounds keeps every assignment.
     # Only what the cards show: an application's texts, answers and search text, a call's texts and rules,
@@ -108,7 +106,6 @@ def _fill(form, review) -> None:
 
 @bp.route("/assignments/<int:assignment_id>", methods=["GET", "POST"])
 @roles_required(Role.JUROR)
-@cached_page
 def review_page(assignment_id: int):
     assignment = _assignment(assignment_id)
     if not policies.can_read_application(current_user, assignment):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from bench.data import PASSWORD, generate, page_urls
-from mobility.core import cache
+from mobility.core import memo
 from mobility.extensions import db
 from tests.conftest import _empty_tables, sign_in
 from tests.databases import counting
@@ -26,7 +26,7 @@ def measure(app, size: int) -> tuple[dict[str, int], dict[str, str]]:
         if who:
             assert sign_in(client, who, PASSWORD).status_code == 302
         client.get(url)  # the first request of a worker warms caches (translations, templates)
-        cache.clear()  # the ranking computed from scratch, as after any change of scores
+        memo.clear()  # the ranking computed from scratch, as after any change of scores
         with counting() as statements:
             response = client.get(url)
         assert response.status_code == 200, (name, response.status_code)

@@ -1,6 +1,6 @@
 """The app is stateless: two app processes on different ports, sharing PostgreSQL and Redis, see the same
-sign-in, count the same rate limit and share kept pages without showing an old one. (PostgreSQL and Redis
-only: SQLite in memory is one process.)"""
+sign-in, count the same rate limit and share the memoised ranking without showing an old one. (PostgreSQL
+and Redis only: SQLite in memory is one process.)"""
 from __future__ import annotations
 
 import http.cookiejar
@@ -107,21 +107,31 @@ def test_the_sign_in_limit_is_counted_across_processes(db, make_user, two_apps):
     assert statuses == [200] * 5 + [429]  # five tries in all, whichever process answered
 
 
-def test_a_page_kept_in_redis_by_one_process_shows_a_change_in_both(app, db, two_apps):
-    from mobility.applications.models import Application
-    from tests.factories import make_application
+def test_a_ranking_memoised_in_redis_shows_a_decision_taken_through_the_other_process(app, db, two_apps):
+    import json
+
+    import redis
+
+    from tests.factories import make_awardable
 
     with app.test_request_context():
-        application = make_application(title="Tidal memory")
+        manager, call, (first, _second) = make_awardable(applications=2)
         db.session.commit()
     browser = Browser()
-    assert _sign_in(browser, two_apps[0], application.applicant.email, PASSWORD) == 302
-    for base in two_apps * 2:  # rendered by one, then kept in Redis and served by both
-        status, page = browser.get(base + "/my/applications")
-        assert status == 200 and "Tidal memory" in page
-
-    db.session.get(Application, application.id).title = "Factory light"  # a change made by a third process
-    db.session.commit()
+    assert _sign_in(browser, two_apps[0], manager.email, PASSWORD) == 302
+    url = f"/manage/calls/{call.id}/ranking"
+    for base in two_apps:  # computed by one, kept in Redis, read by both
+        status, page = browser.get(base + url)
+        assert status == 200 and '<span class="tag">' not in page
+    token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
+    status, _page = browser.post(f"{two_apps[1]}/manage/applications/{first.id}/decision",
+                                 {"decision": "waitlist", "reason": "Strong; the budget is spent", "csrf_token": token})
+    assert status == 302
     for base in two_apps:
-        status, page = browser.get(base + "/my/applications")
-        assert status == 200 and "Factory light" in page and "Tidal memory" not in page
+        status, page = browser.get(base + url)
+        assert status == 200 and page.count('<span class="tag">Waiting list</span>') == 1
+
+    # What the processes keep there is JSON, never pickle.
+    store = redis.Redis.from_url(REDIS)
+    kept = [store.get(key) for key in store.scan_iter(match="test-*:memo:ranking:*")]
+    assert kept and all(json.loads(value) for value in kept)
