@@ -12,6 +12,7 @@ from mobility.applications import services as applications
 from mobility.calls.models import Call
 from mobility.cities.enums import Direction
 from mobility.core import memo
+from mobility.applications.enums import ApplicationStatus
 from mobility.extensions import db
 from mobility.reports import dashboard
 from mobility.review import ranking
@@ -26,7 +27,8 @@ def _row(**changes) -> ranking.RankedRow:
               "title": "潮の記憶 — Tidal memory", "direction": Direction.EAST_ASIA_TO_EUROPE, "pair_id": 3,
               "review_count": 2, "raw_total": 7.333333333333333, "normalised_total": -0.1, "consensus_total": None,
               "disagreement": 0.4714045207910317, "passes": True, "decision": Decision.WAITLIST,
-              "estimated_grant": Decimal("2450.50"), "cumulative": Decimal("12000.00"), "within_budget": False}
+              "estimated_grant": Decimal("2450.50"), "cumulative": Decimal("12000.00"), "within_budget": False,
+              "status": ApplicationStatus.WAITLISTED}
     return ranking.RankedRow(**{**values, **changes})
 
 
