@@ -32,10 +32,10 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import sqlalchemy as sa  # noqa: E402
 
+from mobility.accounts import services as accounts  # noqa: E402
 from mobility.accounts.enums import Discipline, Language, Level, Role  # noqa: E402
 from mobility.accounts.models import Affiliation, LanguageSkill, User, UserDiscipline, UserRole  # noqa: E402
 from mobility.accounts.passwords import hash_password  # noqa: E402
-from mobility.accounts import services as accounts  # noqa: E402
 from mobility.accounts.services import organisation_key  # noqa: E402
 from mobility.applications.enums import ApplicationStatus  # noqa: E402
 from mobility.applications.models import Application  # noqa: E402

@@ -52,8 +52,8 @@ def _init_extensions(app: Flask) -> None:
     from mobility.core.access import enforce_access
     from mobility.extensions import babel, csrf, db, limiter, login_manager, migrate
     from mobility.i18n import formatting
-    from mobility.jobs import runner as jobs
     from mobility.i18n.locales import select_locale, select_timezone
+    from mobility.jobs import runner as jobs
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
@@ -80,16 +80,12 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from mobility.accounts.views import bp as accounts_bp
+    from mobility.admin.views import bp as admin_bp
     from mobility.api.docs_views import bp as api_docs_bp
     from mobility.api.token_views import bp as api_tokens_bp
-    from mobility.admin.views import bp as admin_bp
     from mobility.applications.manage_views import bp as manage_applications_bp
     from mobility.applications.views import bp as applications_bp
     from mobility.awards.views import bp as awards_bp
-    from mobility.reports.public_views import bp as open_data_bp
-    from mobility.reports.views import bp as reports_bp
-    from mobility.review.manage_views import bp as manage_review_bp
-    from mobility.review.views import bp as review_bp
     from mobility.calls.manage_views import bp as manage_calls_bp
     from mobility.calls.public_views import bp as calls_bp
     from mobility.cities.views import bp as cities_bp
@@ -97,6 +93,10 @@ def _register_blueprints(app: Flask) -> None:
     from mobility.i18n.views import bp as i18n_bp
     from mobility.jobs.views import bp as jobs_bp
     from mobility.privacy.views import bp as privacy_bp
+    from mobility.reports.public_views import bp as open_data_bp
+    from mobility.reports.views import bp as reports_bp
+    from mobility.review.manage_views import bp as manage_review_bp
+    from mobility.review.views import bp as review_bp
 
     for bp in (core_bp, i18n_bp, accounts_bp, admin_bp, cities_bp, calls_bp, manage_calls_bp,
                applications_bp, manage_applications_bp, review_bp, manage_review_bp, awards_bp,

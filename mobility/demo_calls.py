@@ -10,11 +10,11 @@ from mobility.calls import services as calls
 from mobility.calls.enums import CallKind, CallStatus, QuestionKind, Questionnaire, RuleKind
 from mobility.calls.models import Call
 from mobility.cities import services as cities
-from mobility.review import services as review
 from mobility.cities.enums import Direction
 from mobility.cities.models import City, CityPair
 from mobility.db import utcnow
 from mobility.extensions import db
+from mobility.review import services as review
 
 ILLUSTRATIVE = {
     "en": "An illustrative pair for the demonstration: both cities hold their culture-city title in the same "

@@ -4,14 +4,27 @@ from mobility.api.models import ApiToken
 from mobility.applications.models import Application, Attachment, Receipt, TeamMember
 from mobility.awards.models import ExchangeRate, Grant, GrantAmendment, Payment
 from mobility.calls.models import (
-    Call, CallBudget, CallDiscipline, DistanceBand, EligibilityRule, PerDiemRate, Question, RubricCriterion,
+    Call,
+    CallBudget,
+    CallDiscipline,
+    DistanceBand,
+    EligibilityRule,
+    PerDiemRate,
+    Question,
+    RubricCriterion,
 )
 from mobility.cities.models import City, CityPair
 from mobility.core.models import AuditEntry, OutboxMessage
 from mobility.jobs.models import BackgroundJob
 from mobility.reports.models import FinalReport, ReportPhoto
 from mobility.review.models import (
-    Assignment, AssignmentRule, CallJuror, ConsensusReport, PanelDecision, Review, ReviewPhase,
+    Assignment,
+    AssignmentRule,
+    CallJuror,
+    ConsensusReport,
+    PanelDecision,
+    Review,
+    ReviewPhase,
 )
 
 __all__ = [

@@ -14,9 +14,9 @@ from sqlalchemy import text
 
 from config import TestingConfig
 from mobility import create_app
+from mobility.core import memo
 from mobility.core.storage import BACKENDS, storage_from_config
 from mobility.extensions import db as _db
-from mobility.core import memo
 from mobility.extensions import limiter
 from tests import factories
 

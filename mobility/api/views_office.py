@@ -22,8 +22,18 @@ from mobility.api import representations as show
 from mobility.api.enums import TokenScope
 from mobility.api.pagination import paginate
 from mobility.api.schemas import (
-    ApplicationArgs, ApplicationSchema, GrantSchema, JurorImportSchema, JurorSchema, PageArgs, PaymentSchema,
-    ReportSchema, ReviewSchema, NewPaymentSchema, ScreeningSchema, page_of,
+    ApplicationArgs,
+    ApplicationSchema,
+    GrantSchema,
+    JurorImportSchema,
+    JurorSchema,
+    NewPaymentSchema,
+    PageArgs,
+    PaymentSchema,
+    ReportSchema,
+    ReviewSchema,
+    ScreeningSchema,
+    page_of,
 )
 from mobility.api.setup import setup_api_blueprint
 from mobility.api.spec import SECURITY

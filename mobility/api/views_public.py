@@ -9,10 +9,17 @@ from sqlalchemy import select
 from mobility.accounts.enums import Discipline
 from mobility.api import representations as show
 from mobility.api.pagination import paginate
-from mobility.api.setup import setup_api_blueprint
 from mobility.api.schemas import (
-    CallArgs, CallSchema, CitySchema, ExchangeSchema, PageArgs, PairFilterArgs, PairSchema, page_of,
+    CallArgs,
+    CallSchema,
+    CitySchema,
+    ExchangeSchema,
+    PageArgs,
+    PairFilterArgs,
+    PairSchema,
+    page_of,
 )
+from mobility.api.setup import setup_api_blueprint
 from mobility.calls import policies as call_policies
 from mobility.calls.enums import CallKind
 from mobility.calls.models import Call

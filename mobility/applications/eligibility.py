@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 from flask_babel import format_date
 from flask_babel import gettext as _
 

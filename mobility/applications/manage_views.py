@@ -11,16 +11,18 @@ from sqlalchemy import func, select
 from mobility.accounts.enums import Discipline, Language, Role
 from mobility.applications.enums import ApplicationStatus
 from mobility.applications.forms import PAGE_SIZES, ApplicationFilterForm
-from mobility.applications.models import Application
 from mobility.applications.queries import (
-    ApplicationFilters, application_filters, counts_by_status_and_direction, listed_applications,
+    ApplicationFilters,
+    application_filters,
+    counts_by_status_and_direction,
+    listed_applications,
 )
 from mobility.calls.models import Call
 from mobility.calls.office import office_call
 from mobility.cities.enums import Direction
 from mobility.core.access import roles_required
-from mobility.core.paging import ListPage, existing_page
 from mobility.core.exports import FORMATS
+from mobility.core.paging import ListPage, existing_page
 from mobility.extensions import db
 from mobility.jobs import runner as jobs
 

@@ -10,7 +10,6 @@ from mobility.accounts.enums import Discipline
 from mobility.calls.enums import CallKind, CallStatus
 from mobility.calls.models import Call, CallDiscipline, call_pair
 
-
 # What the public lists show of a call (calls/_macros.html, archive.html): they load only this, not the
 # long texts in every language, the rules or the rate table.
 LISTED_COLUMNS = load_only(Call.id, Call.kind, Call.status, Call.title, Call.summary, Call.opens_at, Call.closes_at,

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import format_date, lazy_gettext as _l
+from flask_babel import format_date
 from flask_babel import gettext as _
-
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from mobility.accounts.enums import Discipline

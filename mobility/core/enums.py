@@ -5,7 +5,6 @@ import enum
 
 from flask_babel import LazyString, get_locale
 
-
 _TITLES: dict[tuple[type, object], dict] = {}
 
 

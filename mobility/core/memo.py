@@ -195,8 +195,7 @@ def _converter(kind: Any) -> Callable[[Any], Any] | None:
         return tuple if item is None else (lambda v: tuple(item(x) for x in v))
     if origin is dict:
         key, value = _converter(args[0]), _converter(args[1])
-        identity = lambda v: v
-        key, value = key or identity, value or identity
+        key, value = key or _identity, value or _identity
         return lambda v: {key(k): value(x) for k, x in v}
     if kind is Decimal:
         return lambda v: Decimal(_str(v))
@@ -300,3 +299,7 @@ def clear_command() -> None:
     """Forget them all: after rows were changed by hand (psql), which no service saw."""
     clear()
     click.echo("Every memoised ranking and dashboard figure is forgotten.")
+
+
+def _identity(value):
+    return value

@@ -6,8 +6,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from mobility.db import UTCDateTime, enum_column, utcnow
 from mobility.core.enums import TitledEnum
+from mobility.db import UTCDateTime, enum_column, utcnow
 from mobility.extensions import db
 
 

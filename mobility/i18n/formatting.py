@@ -3,20 +3,26 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timezone, tzinfo
-from functools import lru_cache
-
 from decimal import Decimal
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel import dates as babel_dates
 from flask import Flask
-from flask_babel import format_currency, format_date, format_decimal, format_percent, format_timedelta, get_locale, get_timezone
+from flask_babel import (
+    format_currency,
+    format_date,
+    format_decimal,
+    format_percent,
+    format_timedelta,
+    get_locale,
+    get_timezone,
+)
 
 from mobility.accounts.enums import Language
 from mobility.awards.enums import LINE_TITLES
 from mobility.db import utcnow
-
 from mobility.i18n.content import localized
 from mobility.i18n.locales import HTML_LANG, LANGUAGE_TITLES, LOCALES, NATIVE_NAMES
 

@@ -14,9 +14,9 @@ from mobility.calls.questionnaires import answer_text
 from mobility.core.errors import DomainError
 from mobility.core.exports import FORMATS, spreadsheet
 from mobility.extensions import db
+from mobility.jobs.runner import FileResult, job_function
 from mobility.reports.models import FinalReport
 from mobility.review.models import Assignment, Review
-from mobility.jobs.runner import FileResult, job_function
 
 
 def reviews(call: Call) -> tuple[list[str], Iterator[tuple]]:

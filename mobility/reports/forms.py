@@ -7,10 +7,10 @@ from wtforms import DateField, IntegerField, SelectField, StringField, SubmitFie
 from wtforms.validators import DataRequired, Length, Optional
 
 from mobility.accounts.enums import Discipline, Language
+from mobility.accounts.forms import REQUIRED, MultiCheckboxField
 from mobility.calls.models import Call
 from mobility.calls.questionnaires import add_question_fields, field_name
 from mobility.cities.enums import Direction
-from mobility.accounts.forms import REQUIRED, MultiCheckboxField
 from mobility.reports.enums import Sector, TravelMode
 
 

@@ -10,11 +10,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
 
 from mobility.accounts.models import User
+from mobility.applications.attachments import detect_type
+from mobility.applications.services import TooLarge
 from mobility.awards import services as awards
 from mobility.awards.calculator import calculate
 from mobility.awards.enums import AmendmentStatus, GrantStatus
-from mobility.applications.attachments import detect_type
-from mobility.applications.services import TooLarge
 from mobility.awards.models import Grant, GrantAmendment
 from mobility.calls.questionnaires import field_name, unanswered, validated_answers
 from mobility.core import audit, memo

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from mobility.accounts.enums import Discipline, Role
 from mobility.accounts.policies import programme_scope
 from mobility.accounts.tokens import LinkExpired, LinkInvalid
+from mobility.applications.services import TooLarge
 from mobility.awards import policies as award_policies
 from mobility.awards.models import Grant
 from mobility.calls.models import Call
@@ -18,16 +19,14 @@ from mobility.calls.office import office_call, require_running
 from mobility.cities.enums import Direction
 from mobility.cities.models import CityPair
 from mobility.core.access import public, roles_required, signed_in
-from mobility.applications.services import TooLarge
 from mobility.core.errors import DomainError, put_on_form
-from mobility.core.storage import get_storage
 from mobility.core.exports import FORMATS
-from mobility.jobs import runner as jobs
+from mobility.core.storage import get_storage
 from mobility.extensions import db
+from mobility.jobs import runner as jobs
 from mobility.reports import dashboard, services, tokens
+from mobility.reports.enums import ReportStatus, Sector
 from mobility.reports.exports import EXPORTS
-from mobility.reports.enums import ReportStatus
-from mobility.reports.enums import Sector
 from mobility.reports.forms import (
     ChangesForm,
     DashboardFilterForm,

@@ -20,7 +20,7 @@ from mobility.cities.enums import Side
 from mobility.extensions import db
 from mobility.review.enums import AssignmentStatus, PairRule
 from mobility.review.models import Assignment, AssignmentRule, CallJuror
-from mobility.review.solver import Problem, Solution, solve
+from mobility.review.solver import Problem, Solution
 
 READS = (Level.WORKING, Level.FLUENT, Level.NATIVE)
 LANGUAGE_BIT = {lang.value: 1 << i for i, lang in enumerate(Language)}

@@ -11,17 +11,17 @@ from mobility.accounts.enums import Role
 from mobility.accounts.models import User, UserRole
 from mobility.applications.forms import ConfirmForm
 from mobility.applications.models import Application
+from mobility.awards import services as awards
 from mobility.calls.office import office_call, require_running
 from mobility.core.access import roles_required
 from mobility.core.errors import DomainError, put_on_form
 from mobility.core.paging import ListPage
 from mobility.extensions import db
-from mobility.review.jobs import start_assignment_run
-from mobility.awards import services as awards
 from mobility.review import ranking, services
 from mobility.review.assignment import REVIEWABLE
 from mobility.review.enums import Decision, PairRule, PhaseKind
 from mobility.review.forms import DecisionForm, JurorForm, PairRuleForm, PhaseForm
+from mobility.review.jobs import start_assignment_run
 from mobility.review.models import Assignment, AssignmentRule, CallJuror
 
 bp = Blueprint("manage_review", __name__, url_prefix="/manage", template_folder="templates")

@@ -11,7 +11,14 @@ from mobility.accounts.models import User
 from mobility.applications.models import Application
 from mobility.db import TimestampMixin, UTCDateTime, enum_column, utcnow
 from mobility.extensions import db
-from mobility.review.enums import AssignmentStatus, ConsensusStatus, Decision, PairRule, PhaseKind, ReviewStatus
+from mobility.review.enums import (
+    AssignmentStatus,
+    ConsensusStatus,
+    Decision,
+    PairRule,
+    PhaseKind,
+    ReviewStatus,
+)
 
 
 class CallJuror(db.Model):

@@ -21,7 +21,14 @@ from mobility.core.mail import queue_mail
 from mobility.db import bulk_insert, utcnow
 from mobility.extensions import db
 from mobility.review.assignment import build_instance, explain_uncovered, juror_side
-from mobility.review.enums import AssignmentStatus, ConsensusStatus, Decision, PairRule, PhaseKind, ReviewStatus
+from mobility.review.enums import (
+    AssignmentStatus,
+    ConsensusStatus,
+    Decision,
+    PairRule,
+    PhaseKind,
+    ReviewStatus,
+)
 from mobility.review.models import (
     Assignment,
     AssignmentRule,

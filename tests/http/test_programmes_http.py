@@ -6,8 +6,8 @@ import re
 from sqlalchemy import select
 
 from mobility.accounts.models import Programme
-from mobility.calls.models import Call
 from mobility.applications import services as applications
+from mobility.calls.models import Call
 from tests.conftest import csrf_from, sign_in
 from tests.factories import make_api_token, make_application, make_call, make_pair, make_programme, make_user
 

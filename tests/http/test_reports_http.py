@@ -93,7 +93,6 @@ def test_exports_round_trip_and_are_formula_safe(app, client, db, grant, signed_
     from openpyxl import load_workbook
 
     from mobility.reports import services
-
     from mobility.review import services as review
     from mobility.review.enums import PhaseKind
     from mobility.review.models import Assignment

@@ -19,7 +19,7 @@ from mobility.calls.enums import CallKind, CallStatus, QuestionKind, RuleKind
 from mobility.core.errors import DomainError
 from mobility.core.exports import safe_cell
 from mobility.core.models import OutboxMessage
-from tests.factories import MINIMAL_PNG, MINIMAL_PDF, make_application, make_call, make_user
+from tests.factories import MINIMAL_PDF, MINIMAL_PNG, make_application, make_call, make_user
 
 
 @pytest.fixture(autouse=True)

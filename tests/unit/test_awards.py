@@ -60,7 +60,7 @@ def test_finer_bands_and_host_country_allowance(db):
     calls.set_rates(make_user("manager"), call, rates={}, per_diems={"JP": Decimal("95.50")},
                     bands=[(0, 5000, Decimal(400)), (5000, 9000, Decimal(900)), (9000, None, Decimal(1100))])
     breakdown = calculate(call, chemnitz, kamakura, 3)
-    assert [(l.code, l.quantity, l.unit, l.amount) for l in breakdown.lines] == [
+    assert [(line.code, line.quantity, line.unit, line.amount) for line in breakdown.lines] == [
         ("travel", 1, Decimal("1100"), Decimal("1100.00")), ("daily", 3, Decimal("95.50"), Decimal("286.50"))]
 
 
@@ -79,7 +79,7 @@ def test_an_award_offers_a_grant_within_budget_and_refuses_an_overspend(db):
     assert "overspend" in str(error.value.message)
     db.session.rollback()
     assert db.session.get(type(second), second.id).status is ApplicationStatus.IN_REVIEW
-    line = next(l for l in services.budget_lines(call) if l.direction == first.direction)
+    line = next(b for b in services.budget_lines(call) if b.direction == first.direction)
     assert (line.budget, line.committed, line.remaining) == (Decimal("4000"), Decimal("3350.00"), Decimal("650.00"))
 
 

@@ -21,8 +21,7 @@ from mobility.reports import services as reports
 from mobility.reports.models import ReportPhoto
 from tests.conftest import Config
 from tests.databases import empty_database, table_digests
-from tests.factories import MINIMAL_PNG, MINIMAL_PDF, make_application, make_awardable, make_user
-
+from tests.factories import MINIMAL_PDF, MINIMAL_PNG, make_application, make_awardable, make_user
 
 
 def _app(url: str, store: dict):

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from mobility.accounts.models import User
 from mobility.core.mail import deliver, queue_mail
 from mobility.core.models import MailStatus, OutboxMessage
-from mobility.accounts.models import User
 
 
 def _queue(app, locale="ja"):

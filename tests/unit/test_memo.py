@@ -9,10 +9,10 @@ from decimal import Decimal
 import pytest
 
 from mobility.applications import services as applications
+from mobility.applications.enums import ApplicationStatus
 from mobility.calls.models import Call
 from mobility.cities.enums import Direction
 from mobility.core import memo
-from mobility.applications.enums import ApplicationStatus
 from mobility.extensions import db
 from mobility.reports import dashboard
 from mobility.review import ranking

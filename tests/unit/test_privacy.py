@@ -21,7 +21,7 @@ from mobility.extensions import db
 from mobility.jobs.models import BackgroundJob, JobStatus
 from mobility.privacy import services
 from mobility.reports import services as reports
-from tests.factories import MINIMAL_PNG, MINIMAL_PDF, PASSWORD, make_application, make_awardable
+from tests.factories import MINIMAL_PDF, MINIMAL_PNG, PASSWORD, make_application, make_awardable
 
 CANARY_NAME = "Canary 金丝雀 카나리아 7f3a"
 CANARY_EMAIL = "canary.7f3a@example.org"

@@ -78,7 +78,7 @@ def test_only_managers_join_a_programme_and_leaving_ends_their_access(ctx, db):
     admin = make_user("admin")
     programme = services.create_programme(admin, "Matera ⇄ Kanazawa")
     manager = make_user("manager", programme=None, email="anna@example.org")
-    artist = make_user("applicant", email="artist@example.org")
+    make_user("applicant", email="artist@example.org")
     db.session.commit()
     call = make_call(actor=admin, programme=programme)
 
