@@ -5,7 +5,7 @@ import enum
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, object_session
 from sqlalchemy.types import TypeDecorator
 
 # Named constraints make Alembic migrations deterministic on every backend (Indico does the same).
@@ -109,3 +109,11 @@ def on_transaction_end(*, committed, rolled_back) -> None:
     if not event.contains(factory, "after_commit", committed):
         event.listen(factory, "after_commit", committed)
         event.listen(factory, "after_rollback", rolled_back)
+
+
+def locked(obj):
+    """`obj` read again under its row lock (PostgreSQL; SQLite has one writer): two requests changing the
+    same row are answered one after the other, and the second sees what the first did."""
+    model = type(obj)
+    from_db = sa.select(model).where(model.id == obj.id).with_for_update()
+    return object_session(obj).execute(from_db.execution_options(populate_existing=True)).scalar_one()

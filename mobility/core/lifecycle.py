@@ -18,10 +18,10 @@ from enum import Enum
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from mobility.core import audit
 from mobility.core.errors import DomainError
+from mobility.db import locked
 from mobility.extensions import db
 
 Refusal = Callable[[Any, Any], object]
@@ -74,11 +74,9 @@ class Lifecycle:
             raise DomainError(refusal if refusal is not None else self.refusal(old, new))
 
     def lock(self, obj):
-        """Re-read `obj`'s row under a row lock (PostgreSQL), so two requests for the same one-time action
-        are answered one after the other: the second sees the first's result. Call it before changing `obj`."""
-        model = type(obj)
-        return db.session.execute(select(model).where(model.id == obj.id).with_for_update()
-                                  .execution_options(populate_existing=True)).scalar_one()
+        """`obj` under its row lock (mobility.db.locked): a repeated one-time action sees the first's result.
+        Call it before changing `obj`."""
+        return locked(obj)
 
     def state_of(self, obj) -> Enum:
         return getattr(obj, self.attribute)

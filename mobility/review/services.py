@@ -18,7 +18,7 @@ from mobility.core import audit, memo
 from mobility.core.errors import DomainError
 from mobility.core.lifecycle import Lifecycle
 from mobility.core.mail import queue_mail
-from mobility.db import bulk_insert, utcnow
+from mobility.db import bulk_insert, locked, utcnow
 from mobility.extensions import db
 from mobility.review.assignment import build_instance, explain_uncovered, juror_side
 from mobility.review.enums import (
@@ -242,8 +242,7 @@ def _ensure_not_locked(call: Call) -> None:
 
 def lock_call_row(call: Call) -> Call:
     """Take the call's row lock, so a write and the panel lock never interleave (PostgreSQL)."""
-    return db.session.execute(select(Call).where(Call.id == call.id).with_for_update()
-                              .execution_options(populate_existing=True)).scalar_one()
+    return locked(call)
 
 
 def parse_score(raw: str | None, call: Call, field: str) -> Decimal | None:
