@@ -144,6 +144,7 @@ class TestingConfig(Config):
     JOB_RETRY_INTERVALS = "0"
     ATTACHMENT_DIR = os.environ.get("TEST_ATTACHMENT_DIR", "/tmp/mobility-test-attachments")
     STORAGE_BACKEND = "local"  # tests that need S3 choose it themselves (tests/s3.py)
+    READ_ONLY_REQUESTS_FAIL_ON_WRITE = True  # a GET that writes fails its test (mobility/core/unit_of_work.py)
     PASSWORD_HASH_PROFILE = "cheapest"  # the suite hashes hundreds of passwords; production cost is ~1 s each
 
 

@@ -48,7 +48,7 @@ def _init_extensions(app: Flask) -> None:
     from mobility import models  # noqa: F401  (every table known to the metadata)
     from mobility.accounts import passwords
     from mobility.accounts.sessions import load_user
-    from mobility.core import mail, memo, security, storage
+    from mobility.core import mail, memo, security, storage, unit_of_work
     from mobility.core.access import enforce_access
     from mobility.extensions import babel, csrf, db, limiter, login_manager, migrate
     from mobility.i18n import formatting
@@ -69,6 +69,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = _l("Please sign in to see this page.")
 
     app.before_request(enforce_access)
+    unit_of_work.init_app(app)
     mail.init_app(app)
     jobs.init_app(app)
     storage.init_app(app)

@@ -16,6 +16,7 @@ from config import TestingConfig
 from mobility import create_app
 from mobility.core import memo
 from mobility.core.storage import BACKENDS, storage_from_config
+from mobility.core.unit_of_work import writes_on_read
 from mobility.extensions import db as _db
 from mobility.extensions import limiter
 from tests import factories
@@ -77,8 +78,11 @@ def _empty_tables() -> None:
 @pytest.fixture
 def app(_schema_app):
     app = _schema_app
+    writes = writes_on_read(app)
+    writes.clear()
     with app.app_context():
         yield app
+        assert not writes, f"GET or HEAD requests wrote to the database: {writes}"
         _db.session.rollback()
         _db.session.remove()
         _empty_tables()

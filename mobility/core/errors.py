@@ -1,12 +1,13 @@
 """Domain errors, the translated error pages and their JSON API form (RFC 9457 problem details)."""
 from __future__ import annotations
 
-from flask import Flask, has_request_context, jsonify, render_template, request
+from flask import Flask, flash, g, has_request_context, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.exceptions import HTTPException
 
+from mobility.core.redirects import same_site_referrer
 from mobility.extensions import db
 
 
@@ -17,6 +18,17 @@ class DomainError(Exception):
         super().__init__(str(message))
         self.message = message
         self.field = field
+
+
+FAILED_MARK = "mobility_unit_failed"
+
+
+def abandon_request() -> None:
+    """The request ended in an error: its unit of work is rolled back, never committed
+    (mobility/core/unit_of_work.py reads the mark)."""
+    if has_request_context():
+        setattr(g, FAILED_MARK, True)
+    db.session.rollback()
 
 
 def put_on_form(form: FlaskForm, error: DomainError) -> None:
@@ -125,6 +137,7 @@ def render_error(code: int):
 
 def register_error_handlers(app: Flask) -> None:
     def handle_http(exc: HTTPException):
+        abandon_request()
         if is_api_request():
             return _problem_for(exc)
         code = exc.code or 500
@@ -137,11 +150,20 @@ def register_error_handlers(app: Flask) -> None:
 
     def handle_500(exc):
         # The request's work is abandoned as a whole: nothing half-done reaches the database.
-        db.session.rollback()
+        abandon_request()
         app.logger.exception("unhandled error", exc_info=getattr(exc, "original_exception", exc))
         if is_api_request():
             return problem(500)
         return render_error(500)
 
+    def handle_domain_error(error: DomainError):
+        """A rule of the domain refused what no view expected to be refused: said where the person is."""
+        abandon_request()
+        if is_api_request():
+            return problem(422, error.message, errors={error.field or "_schema": [str(error.message)]})
+        flash(str(error.message), "error")
+        return redirect(same_site_referrer() or url_for("core.index"))
+
     app.register_error_handler(HTTPException, handle_http)
+    app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(500, handle_500)

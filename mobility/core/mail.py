@@ -14,6 +14,7 @@ from flask import Flask, current_app, g, render_template
 from flask_babel import force_locale
 from sqlalchemy import func, inspect, select
 
+from mobility.core import unit_of_work
 from mobility.core.models import MailStatus, OutboxMessage
 from mobility.db import on_transaction_end, utcnow
 from mobility.extensions import db
@@ -47,15 +48,14 @@ def _on_rollback(session) -> None:
     session.info.pop(_PENDING_KEY, None)
 
 
-def deliver_committed(response=None):
-    """after_request hook (and after each background job): queue the delivery of what was committed."""
+def deliver_committed() -> None:
+    """After a unit of work is committed (a request's, a job's): queue the delivery of its messages."""
     ids = g.pop("outbox_committed", [])
     if ids:
         from mobility.jobs import runner
 
         # In-process, one attempt: a failed send waits for the sweep rather than holding the request.
         runner.enqueue("mobility.core.mail.deliver_job", eager_retries=False, ids=ids)
-    return response
 
 
 class MailNotSent(Exception):
@@ -126,4 +126,4 @@ def _send(backend: str, message: OutboxMessage) -> None:
 
 def init_app(app: Flask) -> None:
     on_transaction_end(committed=_on_commit, rolled_back=_on_rollback)
-    app.after_request(deliver_committed)
+    unit_of_work.after_commit(app, deliver_committed)

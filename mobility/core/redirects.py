@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import url_for
+from flask import request, url_for
 
 
 def is_safe_path(target: str | None) -> bool:
@@ -17,3 +17,15 @@ def is_safe_path(target: str | None) -> bool:
 
 def safe_next_url(target: str | None, default_endpoint: str = "core.index") -> str:
     return target if is_safe_path(target) else url_for(default_endpoint)
+
+
+def same_site_referrer() -> str | None:
+    """The page the request came from, as a path on this site (None for another site or none at all)."""
+    referrer = request.referrer
+    if not referrer:
+        return None
+    parts = urlsplit(referrer)
+    if parts.netloc and parts.netloc != request.host:
+        return None
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    return path if is_safe_path(path) else None

@@ -35,7 +35,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, inspect, select, update
 
-from mobility.core import audit
+from mobility.core import audit, unit_of_work
 from mobility.core.errors import DomainError
 from mobility.core.storage import get_storage
 from mobility.db import on_transaction_end, utcnow
@@ -152,13 +152,12 @@ def _on_rollback(session) -> None:
     session.info.pop(_PENDING_KEY, None)
 
 
-def dispatch_committed(response=None):
-    """after_request hook (and after each job): queue the jobs this unit of work committed."""
+def dispatch_committed() -> None:
+    """After a unit of work is committed (a request's, a job's): queue the jobs it started."""
     for job_id in g.pop(_COMMITTED_KEY, []):
         job = db.session.get(BackgroundJob, job_id)
         if job is not None:
             _dispatch(job.function, job.arguments, job.id)
-    return response
 
 
 def requeue_waiting() -> int:
@@ -269,13 +268,10 @@ def perform(function: str, arguments: dict, job_id: int | None, base_url: str,
         try:
             if job_id is None:
                 _resolve(function)(**arguments)
-                db.session.commit()
+                unit_of_work.finish()
             else:
                 _perform_tracked(function, arguments, job_id, retries_left)
-            dispatch_committed()
-            from mobility.core.mail import deliver_committed
-
-            deliver_committed()
+                unit_of_work.run_after_commit()
         finally:
             db.session.remove()
 
@@ -346,4 +342,4 @@ def run_worker(app: Flask, *, burst: bool = False, worker_class=None) -> bool:
 
 def init_app(app: Flask) -> None:
     on_transaction_end(committed=_on_commit, rolled_back=_on_rollback)
-    app.after_request(dispatch_committed)
+    unit_of_work.after_commit(app, dispatch_committed)
