@@ -73,6 +73,10 @@ class SignInForm(FlaskForm):
     submit = SubmitField(_l("Sign in"))
 
 
+class ConfirmEmailForm(FlaskForm):
+    submit = SubmitField(_l("Confirm my address"))
+
+
 class ForgotPasswordForm(FlaskForm):
     email = EmailField(_l("E-mail address"), validators=[DataRequired(REQUIRED), Length(max=320)])
     submit = SubmitField(_l("Send me a link"))

@@ -77,13 +77,19 @@ def send_confirmation(user: User) -> None:
                user=user, link=link)
 
 
-def confirm_email(token: str) -> User:
+def user_for_confirm_token(token: str) -> User:
+    """Whose address this confirmation link confirms (refused when it is not valid or has expired)."""
     try:
-        user = tokens.user_for_confirm_token(token, lambda uid: db.session.get(User, uid))
+        return tokens.user_for_confirm_token(token, lambda uid: db.session.get(User, uid))
     except tokens.LinkExpired as exc:
         raise DomainError(_l("This confirmation link has expired. Sign in to receive a new one.")) from exc
     except tokens.LinkInvalid as exc:
         raise DomainError(_l("This confirmation link is not valid.")) from exc
+
+
+def confirm_email(token: str) -> User:
+    """Confirm the address of the link (once: confirming again changes nothing)."""
+    user = user_for_confirm_token(token)
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()
         audit.record("auth.email_confirmed", actor=user, target=user)

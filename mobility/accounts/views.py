@@ -10,6 +10,7 @@ from mobility.accounts import policies, services
 from mobility.accounts.enums import Discipline, Language, Level
 from mobility.accounts.forms import (
     ChangePasswordForm,
+    ConfirmEmailForm,
     ForgotPasswordForm,
     ProfileForm,
     RegisterForm,
@@ -58,17 +59,22 @@ def register():
     return render_template("accounts/register.html", form=form)
 
 
-@bp.get("/confirm/<token>")
+@bp.route("/confirm/<token>", methods=["GET", "POST"])
 @public
 def confirm_email(token: str):
+    """The link in the mail opens a page; its button confirms (a GET never writes, and a mail scanner that
+    follows links confirms nothing)."""
     try:
-        services.confirm_email(token)
+        user = services.user_for_confirm_token(token)
     except DomainError as error:
         flash(str(error.message), "error")
         return redirect(url_for("accounts.sign_in"))
-    db.session.commit()
-    flash(_("Thank you, your e-mail address is confirmed. You can sign in now."), "success")
-    return redirect(url_for("accounts.sign_in"))
+    form = ConfirmEmailForm()
+    if user.email_confirmed or form.validate_on_submit():
+        services.confirm_email(token)
+        flash(_("Thank you, your e-mail address is confirmed. You can sign in now."), "success")
+        return redirect(url_for("accounts.sign_in"))
+    return render_template("accounts/confirm_email.html", form=form, email=user.email)
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])

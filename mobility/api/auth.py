@@ -15,7 +15,6 @@ from mobility.api.enums import TokenScope
 from mobility.core.access import register_token_check
 from mobility.core.client import client_ip
 from mobility.core.errors import problem
-from mobility.extensions import db
 
 _UNSET = object()
 
@@ -64,8 +63,7 @@ def check_token(scope: str):
                   if policies.can_hold_api_tokens(token.user) and token.user.is_active
                   else _l("The holder of this token is no longer a programme manager or administrator."))
         return problem(403, detail)
-    if services.mark_used(token):
-        db.session.commit()
+    services.mark_used(token)
     return None
 
 

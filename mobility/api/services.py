@@ -14,6 +14,7 @@ from mobility.api.enums import TokenScope
 from mobility.api.models import ApiToken
 from mobility.core import audit
 from mobility.core.errors import DomainError
+from mobility.core.unit_of_work import BOOKKEEPING
 from mobility.db import utcnow
 from mobility.extensions import db
 
@@ -87,10 +88,13 @@ def find_token(secret: str) -> ApiToken | None:
     return token if token is not None and token.active else None
 
 
-def mark_used(token: ApiToken) -> bool:
-    """Record the time of use (coarsely). True when something was written and needs a commit."""
+def mark_used(token: ApiToken) -> None:
+    """Record the time of use (coarsely), in a bookkeeping transaction of its own: a read through the API
+    stays a read (its unit of work is never committed), and the time of use is kept even when the request
+    fails."""
     now = utcnow()
     if token.last_used_at is not None and now - token.last_used_at < LAST_USED_RESOLUTION:
-        return False
-    db.session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
-    return True
+        return
+    with db.engine.begin() as connection:
+        connection.execution_options(**{BOOKKEEPING: True}).execute(
+            update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))

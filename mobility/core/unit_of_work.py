@@ -62,6 +62,20 @@ def attempt(target: FlaskForm | None, service: Callable[..., T], /, *args: Any, 
         return None
 
 
+def attempt_keeping(target: FlaskForm | None, service: Callable[..., T], /, *args: Any,
+                    **kwargs: Any) -> Done[T] | None:
+    """Like `attempt()`, but a refusal keeps what the service recorded before refusing (the audit entry of
+    a failed sign-in): the request's unit of work is still committed at its end."""
+    try:
+        return Done(service(*args, **kwargs))
+    except DomainError as error:
+        if target is not None:
+            put_on_form(target, error)
+        else:
+            flash(str(error.message), "error")
+        return None
+
+
 def after_commit(app: Flask, hook: Callable[[], None]) -> None:
     """Run `hook()` after each request (or job, or command) whose unit of work was committed."""
     hooks = app.extensions.setdefault(_HOOKS, [])

@@ -25,11 +25,10 @@ def data_page():
                            retained=len(services.retained_application_ids(user)))
 
 
-@bp.get("/account/data/export.zip")
+@bp.post("/account/data/export.zip")
 @signed_in
 def export():
-    archive = services.export_archive(current_user._get_current_object())
-    db.session.commit()  # the audit entry
+    archive = services.export_archive(current_user._get_current_object())  # audited: a POST
     response = Response(archive, mimetype="application/zip")
     response.headers["Content-Disposition"] = f'attachment; filename="mobility-my-data-{date.today()}.zip"'
     response.headers["Cache-Control"] = "private, no-store"

@@ -42,13 +42,24 @@ REPORT_DUE_DAYS = 30  # after the last day of the stay (the grant agreement says
 TEXT_LIMIT = 10000
 
 
-def report_for(grant: Grant) -> FinalReport:
-    """The grant's report, started as a draft the first time (accepted grants only)."""
+def report_to_show(grant: Grant) -> FinalReport:
+    """The grant's report, or an unsaved blank draft to show before the first save (a read writes nothing);
+    accepted grants only."""
     if grant.status is not GrantStatus.ACCEPTED:
         raise DomainError(_l("A report is written for an accepted grant."))
     report = db.session.scalar(select(FinalReport).where(FinalReport.grant_id == grant.id))
     if report is None:
-        report = FinalReport(grant_id=grant.id, status=ReportStatus.DRAFT, actual_start=grant.start_date, actual_end=grant.end_date)
+        # Transient: not added to the session, so nothing is stored until the grantee saves.
+        report = FinalReport(grant=grant, status=ReportStatus.DRAFT, version=1, actual_start=grant.start_date,
+                             actual_end=grant.end_date, activities="", co_creations="", partners="",
+                             sectors=[], public_summary="", answers={})
+    return report
+
+
+def report_for(grant: Grant) -> FinalReport:
+    """The grant's report, started as a draft the first time something is saved in it."""
+    report = report_to_show(grant)
+    if report.id is None:
         db.session.add(report)
         db.session.flush()
     return report

@@ -69,17 +69,17 @@ def report_page(grant_id: int):
     grant = _grant(grant_id)
     is_grantee = award_policies.is_grantee(current_user, grant)
     try:
-        report = services.report_for(grant)
+        report = services.report_to_show(grant)
     except DomainError as error:
         flash(str(error.message), "error")
         return redirect(url_for("awards.grant_page", grant_id=grant_id))
-    db.session.commit()
     form = _report_form(report)
     if request.method == "GET":
         _fill(form, report)
     elif form.validate_on_submit():
         if not is_grantee:
             abort(403)
+        report = services.report_for(grant)
         data = services.ReportData(
             actual_start=form.actual_start.data, actual_end=form.actual_end.data,
             activities=form.activities.data or "", co_creations=form.co_creations.data or "",
@@ -93,7 +93,7 @@ def report_page(grant_id: int):
         except DomainError as error:
             db.session.rollback()
             put_on_form(form, error)
-            return _page(db.session.get(FinalReport, report.id), form, is_grantee), 422
+            return _page(services.report_to_show(grant), form, is_grantee), 422
         db.session.commit()
         flash(_("Your report is submitted. Thank you.") if form.submit.data else _("Your draft report is saved."),
               "success")
@@ -126,7 +126,7 @@ def add_photo(grant_id: int):
             db.session.rollback()
             put_on_form(form, error)
             status = 413 if isinstance(error, TooLarge) else 422
-            report = db.session.get(FinalReport, report.id)
+            report = services.report_to_show(grant)
             report_form = _report_form(report, formdata=None)
             _fill(report_form, report)
             return _page(report, report_form, True, photo_form=form), status

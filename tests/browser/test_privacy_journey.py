@@ -32,7 +32,7 @@ def test_download_then_erase(browser: Browser, live_url, korean_artist, tmp_path
     page.goto(live_url + "/account/profile")
     page.get_by_role("link", name="내 데이터").click()
     with page.expect_download() as download:
-        page.get_by_role("link", name="내 데이터 내려받기").click()
+        page.get_by_role("button", name="내 데이터 내려받기").click()
     data = json.loads(zipfile.ZipFile(io.BytesIO(open(download.value.path(), "rb").read())).read("data.json"))
     assert [a["title"] for a in data["applications"]] == ["바다의 기억"]
     page.screenshot(path=str(tmp_path / "data_ko.png"), full_page=True)

@@ -47,9 +47,15 @@ def test_register_confirm_sign_in_and_out(client, db):
     assert refused.status_code == 200
     assert not db.session.get(User, user.id).email_confirmed
 
-    confirm = client.get(_last_link(db, user.email))
+    # The link opens a page and confirms nothing by itself (a mail scanner may follow links); its button does.
+    link = _last_link(db, user.email)
+    page = client.get(link)
+    assert page.status_code == 200 and "minji@example.kr" in page.get_data(as_text=True)
+    assert not db.session.get(User, user.id).email_confirmed
+    confirm = client.post(link, data={"csrf_token": csrf_from(page.get_data(as_text=True))})
     assert confirm.status_code == 302
     assert db.session.get(User, user.id).email_confirmed
+    assert client.get(link).status_code == 302  # opened again: already confirmed, straight to sign-in
 
     assert sign_in(client, "minji@example.kr").status_code == 302
     profile = client.get("/account/profile")

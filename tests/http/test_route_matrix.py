@@ -44,6 +44,7 @@ EXPECTED = {
     "POST /calls/<int:call_id>/apply":                                                   "S AA A AA AA",
     "GET /calls/archive":                                                                "A AA A AA AA",
     "GET /confirm/<token>":                                                              "A AA A AA AA",
+    "POST /confirm/<token>":                                                             "A AA A AA AA",
     "GET /developers/api":                                                               "A AA A AA AA",
     "GET /forgot-password":                                                              "A AA A AA AA",
     "POST /forgot-password":                                                             "A AA A AA AA",
@@ -82,7 +83,7 @@ EXPECTED = {
     # Each person's own account and data (accounts/policies.can_edit_profile, privacy).
     "GET /account/data":                                                                 "S AA A AA AA",
     "POST /account/data/erase":                                                          "S AA A AA AA",
-    "GET /account/data/export.zip":                                                      "S AA A AA AA",
+    "POST /account/data/export.zip":                                                     "S AA A AA AA",
     "GET /account/password":                                                             "S AA A AA AA",
     "POST /account/password":                                                            "S AA A AA AA",
     "GET /account/profile":                                                              "S AA A AA AA",
