@@ -39,13 +39,13 @@ from mobility.accounts.passwords import hash_password  # noqa: E402
 from mobility.accounts.services import organisation_key  # noqa: E402
 from mobility.applications.enums import ApplicationStatus  # noqa: E402
 from mobility.applications.models import Application  # noqa: E402
-from mobility.awards.calculator import calculate  # noqa: E402
 from mobility.awards.enums import GrantStatus  # noqa: E402
 from mobility.awards.models import Grant, Payment  # noqa: E402
 from mobility.awards.services import breakdown_lines  # noqa: E402
 from mobility.calls import services as calls  # noqa: E402
 from mobility.calls.enums import CallKind, CallStatus  # noqa: E402
 from mobility.calls.models import Call, CallBudget  # noqa: E402
+from mobility.calls.rates import calculate  # noqa: E402
 from mobility.cities import services as cities  # noqa: E402
 from mobility.cities.enums import Direction  # noqa: E402
 from mobility.cities.models import City, CityPair  # noqa: E402
@@ -334,6 +334,8 @@ class Generator:
                                          created_at=self.now))
         insert(Payment, payments)
         insert(FinalReport, finals)
+        if finals:  # as reports.services.submit_report does: the call's report questions freeze
+            db.session.execute(sa.update(Call).where(Call.id == call.id).values(first_report_submitted_at=self.now))
         return len(rows), len(finals)
 
 

@@ -35,9 +35,9 @@ from mobility.accounts.enums import Role  # noqa: E402
 from mobility.accounts.models import User  # noqa: E402
 from mobility.applications.enums import ApplicationStatus  # noqa: E402
 from mobility.applications.models import Application  # noqa: E402
-from mobility.awards.calculator import calculate  # noqa: E402
 from mobility.calls.enums import CallStatus  # noqa: E402
 from mobility.calls.models import Call, CallBudget, RubricCriterion  # noqa: E402
+from mobility.calls.rates import calculate  # noqa: E402
 from mobility.extensions import db  # noqa: E402
 from mobility.review import ranking  # noqa: E402
 from mobility.review.enums import AssignmentStatus, Decision, ReviewStatus  # noqa: E402

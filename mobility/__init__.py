@@ -77,6 +77,19 @@ def _init_extensions(app: Flask) -> None:
     security.init_app(app)
     passwords.init_app(app)
     formatting.init_app(app)
+    _domain_template_helpers(app)
+
+
+def _domain_template_helpers(app: Flask) -> None:
+    """Template helpers that name domain values. They are registered here, by the app, because i18n (the
+    formatting below every module) imports no domain module."""
+    from mobility.accounts.enums import Language
+    from mobility.awards.enums import LINE_TITLES
+
+    app.jinja_env.globals.update(
+        language_title=lambda value: Language(value).title,
+        line_title=lambda code: str(LINE_TITLES.get(code, code)),
+    )
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -5,6 +5,8 @@ import enum
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
+from flask_sqlalchemy.session import Session as FlaskSession
+from sqlalchemy import event
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, object_session
 from sqlalchemy.types import TypeDecorator
 
@@ -101,14 +103,11 @@ def on_transaction_end(*, committed, rolled_back) -> None:
     """Run `committed(session)` after every commit and `rolled_back(session)` after every rollback of the
     app's sessions: work that must follow the transaction's fate (mail, jobs, stored files). Registering the
     same pair again (one more app in the same process, as in tests) changes nothing."""
-    from sqlalchemy import event
-
-    from mobility.extensions import db
-
-    factory = db.session.session_factory
-    if not event.contains(factory, "after_commit", committed):
-        event.listen(factory, "after_commit", committed)
-        event.listen(factory, "after_rollback", rolled_back)
+    # On the session class Flask-SQLAlchemy makes every app session of (this module sits below the
+    # extensions, so it does not reach for `db.session` itself).
+    if not event.contains(FlaskSession, "after_commit", committed):
+        event.listen(FlaskSession, "after_commit", committed)
+        event.listen(FlaskSession, "after_rollback", rolled_back)
 
 
 def locked(obj):

@@ -6,7 +6,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
-from mobility.core.client import client_ip
+from mobility.client import client_ip
 from mobility.db import Base
 
 db = SQLAlchemy(model_class=Base)

@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
 from mobility.accounts.models import User, UserSession
-from mobility.core.client import client_ip
+from mobility.client import client_ip
 from mobility.db import utcnow
 from mobility.extensions import db
 from mobility.i18n.locales import SESSION_KEY as LOCALE_KEY

@@ -12,8 +12,8 @@ from flask_login import AnonymousUserMixin
 
 from mobility.api import policies, services
 from mobility.api.enums import TokenScope
+from mobility.client import client_ip
 from mobility.core.access import register_token_check
-from mobility.core.client import client_ip
 from mobility.core.errors import problem
 
 _UNSET = object()

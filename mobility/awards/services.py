@@ -13,14 +13,14 @@ from mobility.accounts.models import User
 from mobility.applications import services as applications
 from mobility.applications.enums import ApplicationStatus
 from mobility.applications.models import Application
-from mobility.awards.calculator import Breakdown, Traveller, calculate
 from mobility.awards.enums import CURRENCIES, AmendmentStatus, GrantStatus
 from mobility.awards.models import ExchangeRate, Grant, GrantAmendment, Payment
 from mobility.calls import rules as rule_params
 from mobility.calls.enums import RuleKind
 from mobility.calls.models import Call, CallBudget
+from mobility.calls.rates import Breakdown, Traveller, calculate
+from mobility.client import client_ip
 from mobility.core import audit, memo
-from mobility.core.client import client_ip
 from mobility.core.errors import DomainError
 from mobility.core.lifecycle import Lifecycle
 from mobility.core.mail import queue_mail

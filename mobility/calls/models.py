@@ -89,6 +89,8 @@ class Call(TimestampMixin, db.Model):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Set by the first submitted application: from then on rubric, rules and questions are frozen.
     first_submission_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set by the first submitted final report: from then on the report questions are frozen.
+    first_report_submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     # The programme office that runs the call: only its managers (and admins) may act on it.
     programme_id: Mapped[int] = mapped_column(sa.ForeignKey("programme.id", ondelete="RESTRICT"), nullable=False,

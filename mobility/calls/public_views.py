@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from mobility.accounts.enums import Discipline
+from mobility.applications.models import Application
 from mobility.calls import policies, rules
 from mobility.calls.enums import CallKind
 from mobility.calls.forms import CallFilterForm
@@ -52,9 +53,6 @@ def archive():
 def call_page_context(call: Call) -> dict:
     mine = None
     if current_user.is_authenticated:
-        # Imported here: applications build on calls, not the other way round.
-        from mobility.applications.models import Application
-
         mine = db.session.scalar(select(Application).where(Application.call_id == call.id,
                                                            Application.applicant_id == current_user.id))
     return {

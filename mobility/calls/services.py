@@ -238,10 +238,7 @@ def _ensure_unlocked(call: Call, field: str | None = None) -> None:
 
 def report_questions_locked(call: Call) -> bool:
     """Once a grantee has submitted a report, its questions stay as they were answered."""
-    from mobility.awards.models import Grant  # reports build on calls: import late to keep the layers acyclic
-    from mobility.reports.models import FinalReport
-    return db.session.scalar(select(FinalReport.id).join(Grant, Grant.id == FinalReport.grant_id).where(
-        Grant.call_id == call.id, FinalReport.submitted_at.is_not(None)).limit(1)) is not None
+    return call.first_report_submitted_at is not None
 
 
 def questions_locked(call: Call, questionnaire: Questionnaire) -> bool:

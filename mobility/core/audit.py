@@ -6,7 +6,7 @@ from typing import Any
 from flask import has_request_context
 from flask_babel import lazy_gettext as _l
 
-from mobility.core.client import client_ip
+from mobility.client import client_ip
 from mobility.core.models import AuditEntry
 from mobility.extensions import db
 

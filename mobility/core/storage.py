@@ -14,6 +14,9 @@ from typing import Protocol
 
 from flask import current_app
 
+from mobility.db import on_transaction_end
+from mobility.extensions import db
+
 
 class Storage(Protocol):
     def save(self, data: bytes) -> str: ...
@@ -156,8 +159,6 @@ def get_storage() -> Storage:
 
 def save_for_transaction(data: bytes) -> str:
     """Store the bytes of a row being written now; should the transaction roll back, they go too."""
-    from mobility.extensions import db
-
     key = get_storage().save(data)
     db.session.info.setdefault("storage_saved", []).append(key)
     return key
@@ -184,7 +185,5 @@ def _after_rollback(session) -> None:
 def init_app(app) -> None:
     """Files removed in a transaction are deleted from the store only once it commits; files saved in a
     transaction that rolls back are deleted then."""
-    from mobility.db import on_transaction_end
-
     check_config(app.config)
     on_transaction_end(committed=_delete_after_commit, rolled_back=_after_rollback)

@@ -20,8 +20,6 @@ from flask_babel import (
     get_timezone,
 )
 
-from mobility.accounts.enums import Language
-from mobility.awards.enums import LINE_TITLES
 from mobility.db import utcnow
 from mobility.i18n.content import localized
 from mobility.i18n.locales import HTML_LANG, LANGUAGE_TITLES, LOCALES, NATIVE_NAMES
@@ -96,8 +94,6 @@ def init_app(app: Flask) -> None:
         LOCALES=LOCALES,
         NATIVE_NAMES=NATIVE_NAMES,
         LANGUAGE_TITLES=LANGUAGE_TITLES,
-        language_title=lambda value: Language(value).title,
-        line_title=lambda code: str(LINE_TITLES.get(code, code)),
         html_lang=lambda: HTML_LANG.get(str(get_locale()), "en"),
         current_locale=lambda: str(get_locale()),
         current_timezone=lambda: getattr(get_timezone(), "key", str(get_timezone())),

@@ -13,10 +13,11 @@ from mobility.accounts.models import User
 from mobility.applications.attachments import detect_type
 from mobility.applications.services import TooLarge
 from mobility.awards import services as awards
-from mobility.awards.calculator import calculate
 from mobility.awards.enums import AmendmentStatus, GrantStatus
 from mobility.awards.models import Grant, GrantAmendment
+from mobility.calls.models import Call
 from mobility.calls.questionnaires import field_name, unanswered, validated_answers
+from mobility.calls.rates import calculate
 from mobility.core import audit, memo
 from mobility.core.errors import DomainError
 from mobility.core.lifecycle import Lifecycle
@@ -135,6 +136,11 @@ def submit_report(grantee: User, report: FinalReport) -> None:
     if done != 1:
         raise DomainError(_l("This report has already been submitted."))
     db.session.expire(report)
+    # The call's report questions freeze with its first submitted report (calls/services.py reads this).
+    call = report.grant.application.call
+    db.session.execute(update(Call).where(Call.id == call.id, Call.first_report_submitted_at.is_(None))
+                       .values(first_report_submitted_at=utcnow()).execution_options(synchronize_session=False))
+    db.session.expire(call, ["first_report_submitted_at"])
     audit.record("report.submitted", actor=grantee, target=report.grant.application)
     application = report.grant.application
     if application.host_email:

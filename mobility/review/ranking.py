@@ -29,8 +29,8 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from mobility.applications.enums import ApplicationStatus
 from mobility.applications.models import Application
-from mobility.awards.calculator import calculate
 from mobility.calls.models import Call, CallBudget, DistanceBand, PerDiemRate, RubricCriterion
+from mobility.calls.rates import calculate
 from mobility.cities.enums import Direction
 from mobility.cities.models import City, CityPair
 from mobility.core import memo

@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from mobility.applications.enums import ApplicationStatus
 from mobility.awards import services
-from mobility.awards.calculator import Traveller, calculate
 from mobility.awards.enums import AmendmentStatus, GrantStatus
 from mobility.awards.models import Grant
+from mobility.calls.rates import Traveller, calculate
 from mobility.cities.models import City
 from mobility.core.errors import DomainError
 from mobility.core.models import OutboxMessage

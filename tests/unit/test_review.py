@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from mobility.applications.enums import ApplicationStatus
-from mobility.awards.calculator import Traveller, calculate
+from mobility.calls.rates import Traveller, calculate
 from mobility.cities.geography import great_circle_km
 from mobility.cities.models import City
 from mobility.core.errors import DomainError
