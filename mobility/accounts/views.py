@@ -18,8 +18,8 @@ from mobility.accounts.forms import (
     SignInForm,
 )
 from mobility.cities.models import City
+from mobility.core import unit_of_work
 from mobility.core.access import public, signed_in
-from mobility.core.errors import DomainError, put_on_form
 from mobility.core.redirects import safe_next_url
 from mobility.extensions import db, limiter
 from mobility.i18n.locales import select_locale
@@ -45,14 +45,9 @@ def register():
     if request.method == "GET":
         form.locale.data = select_locale()
     if form.validate_on_submit():
-        try:
-            services.register_user(name=form.name.data, email=form.email.data, password=form.password.data,
-                                   locale=form.locale.data, timezone=form.timezone.data)
-        except DomainError as error:
-            db.session.rollback()
-            put_on_form(form, error)
-        else:
-            db.session.commit()
+        if unit_of_work.attempt(form, services.register_user, name=form.name.data, email=form.email.data,
+                                password=form.password.data, locale=form.locale.data,
+                                timezone=form.timezone.data):
             flash(_("Almost done: we have sent you an e-mail. Open the link in it to confirm your address."),
                   "success")
             return redirect(url_for("accounts.sign_in"))
@@ -64,11 +59,10 @@ def register():
 def confirm_email(token: str):
     """The link in the mail opens a page; its button confirms (a GET never writes, and a mail scanner that
     follows links confirms nothing)."""
-    try:
-        user = services.user_for_confirm_token(token)
-    except DomainError as error:
-        flash(str(error.message), "error")
+    found = unit_of_work.attempt(None, services.user_for_confirm_token, token)
+    if not found:
         return redirect(url_for("accounts.sign_in"))
+    user = found.value
     form = ConfirmEmailForm()
     if user.email_confirmed or form.validate_on_submit():
         services.confirm_email(token)
@@ -88,14 +82,11 @@ def sign_in():
         return redirect(safe_next_url(request.args.get("next")))
     form = SignInForm()
     if form.validate_on_submit():
-        try:
-            user = services.authenticate(form.email.data, form.password.data)
-        except DomainError as error:
-            db.session.commit()  # keep the audit entry of the failed attempt
-            put_on_form(form, error)
-        else:
-            services.sign_in(user)
-            db.session.commit()
+        # A refusal keeps the audit entry of the failed attempt: the unit of work is still committed.
+        authenticated = unit_of_work.attempt_keeping(form, services.authenticate, form.email.data,
+                                                     form.password.data)
+        if authenticated:
+            services.sign_in(authenticated.value)
             return redirect(safe_next_url(request.args.get("next")))
     return render_template("accounts/sign_in.html", form=form)
 
@@ -104,7 +95,6 @@ def sign_in():
 @signed_in
 def sign_out():
     services.sign_out(current_user._get_current_object())
-    db.session.commit()
     flash(_("You are signed out."), "success")
     return redirect(url_for("core.index"))
 
@@ -116,7 +106,6 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         services.request_password_reset(form.email.data)
-        db.session.commit()
         flash(_("If an account exists for this address, we have sent it a link to choose a new password."),
               "success")
         return redirect(url_for("accounts.sign_in"))
@@ -126,20 +115,11 @@ def forgot_password():
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
 @public
 def reset_password(token: str):
-    try:
-        services.user_for_reset(token)
-    except DomainError as error:
-        flash(str(error.message), "error")
+    if not unit_of_work.attempt(None, services.user_for_reset, token):
         return redirect(url_for("accounts.forgot_password"))
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        try:
-            services.reset_password(token, form.password.data)
-        except DomainError as error:
-            db.session.rollback()
-            put_on_form(form, error)
-        else:
-            db.session.commit()
+        if unit_of_work.attempt(form, services.reset_password, token, form.password.data):
             flash(_("Your new password is saved. Sign in with it."), "success")
             return redirect(url_for("accounts.sign_in"))
     return render_template("accounts/reset_password.html", form=form)
@@ -150,15 +130,9 @@ def reset_password(token: str):
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        try:
-            services.change_password(current_user._get_current_object(),
-                                     current_password=form.current_password.data,
-                                     new_password=form.new_password.data)
-        except DomainError as error:
-            db.session.rollback()
-            put_on_form(form, error)
-        else:
-            db.session.commit()
+        if unit_of_work.attempt(form, services.change_password, current_user._get_current_object(),
+                                current_password=form.current_password.data,
+                                new_password=form.new_password.data):
             flash(_("Your password is changed. Other devices have been signed out."), "success")
             return redirect(url_for("accounts.profile"))
     return render_template("accounts/change_password.html", form=form)
@@ -185,24 +159,19 @@ def profile():
         form.affiliations.data = "\n".join(a.organisation for a in user.affiliations)
         form.home_city_id.data = user.home_city_id
     if form.validate_on_submit():
-        try:
-            services.update_profile(
-                user,
-                name=form.name.data,
-                locale=form.locale.data,
-                timezone=form.timezone.data,
-                country=form.country.data,
-                home_city_id=form.home_city_id.data,
-                skills={lang: (Level(r.data) if r.data else None, Level(w.data) if w.data else None)
-                        for lang, r, w in form.language_rows()},
-                disciplines=[Discipline(d) for d in form.disciplines.data],
-                affiliations=(form.affiliations.data or "").splitlines(),
-            )
-        except DomainError as error:
-            db.session.rollback()
-            put_on_form(form, error)
-        else:
-            db.session.commit()
+        saved = unit_of_work.attempt(
+            form, services.update_profile, user,
+            name=form.name.data,
+            locale=form.locale.data,
+            timezone=form.timezone.data,
+            country=form.country.data,
+            home_city_id=form.home_city_id.data,
+            skills={lang: (Level(r.data) if r.data else None, Level(w.data) if w.data else None)
+                    for lang, r, w in form.language_rows()},
+            disciplines=[Discipline(d) for d in form.disciplines.data],
+            affiliations=(form.affiliations.data or "").splitlines(),
+        )
+        if saved:
             flash(_("Your profile is saved."), "success")
             return redirect(url_for("accounts.profile"))
     return render_template("accounts/profile.html", form=form, user=user, languages=list(Language),

@@ -12,9 +12,9 @@ from mobility.accounts.enums import Role
 from mobility.accounts.forms import ProgrammeForm, ProgrammeManagerForm, RemoveManagerForm, RoleChangeForm
 from mobility.accounts.models import Programme, User
 from mobility.calls.models import Call
+from mobility.core import unit_of_work
 from mobility.core.access import roles_required
 from mobility.core.audit import ACTION_TITLES, action_title
-from mobility.core.errors import DomainError, put_on_form
 from mobility.core.models import AuditEntry, OutboxMessage
 from mobility.extensions import db
 
@@ -48,16 +48,8 @@ def change_role(user_id: int, action: str):
         abort(400)
     role = Role(form.role.data)
     actor = current_user._get_current_object()
-    try:
-        if action == "grant":
-            services.grant_role(actor, user, role)
-        else:
-            services.revoke_role(actor, user, role)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
+    if unit_of_work.attempt(None, services.grant_role if action == "grant" else services.revoke_role,
+                            actor, user, role):
         if action == "grant":
             flash(_("%(name)s is now also: %(role)s.", name=user.name, role=role.title), "success")
         else:
@@ -70,15 +62,11 @@ def change_role(user_id: int, action: str):
 def programmes():
     form = ProgrammeForm()
     if form.validate_on_submit():
-        try:
-            programme = services.create_programme(current_user._get_current_object(), form.name.data)
-        except DomainError as error:
-            db.session.rollback()
-            put_on_form(form, error)
-        else:
-            db.session.commit()
+        created = unit_of_work.attempt(form, services.create_programme, current_user._get_current_object(),
+                                       form.name.data)
+        if created:
             flash(_("The programme is created. Add its managers: they will run its calls."), "success")
-            return redirect(url_for("admin.programme", programme_id=programme.id))
+            return redirect(url_for("admin.programme", programme_id=created.value.id))
     counts = dict(db.session.execute(select(Call.programme_id, func.count()).group_by(Call.programme_id)).all())
     listed = db.session.scalars(select(Programme).options(selectinload(Programme.managers))
                                 .order_by(Programme.name)).all()
@@ -91,15 +79,11 @@ def programme(programme_id: int):
     programme = db.get_or_404(Programme, programme_id)
     form = ProgrammeManagerForm()
     if form.validate_on_submit():
-        try:
-            user = services.add_programme_manager(current_user._get_current_object(), programme, form.email.data)
-        except DomainError as error:
-            db.session.rollback()
-            put_on_form(form, error)
-        else:
-            db.session.commit()
-            flash(_("%(name)s now runs the calls of %(programme)s.", name=user.name, programme=programme.name),
-                  "success")
+        added = unit_of_work.attempt(form, services.add_programme_manager, current_user._get_current_object(),
+                                     programme, form.email.data)
+        if added:
+            flash(_("%(name)s now runs the calls of %(programme)s.", name=added.value.name,
+                    programme=programme.name), "success")
             return redirect(url_for("admin.programme", programme_id=programme.id))
     calls = db.session.scalars(select(Call).where(Call.programme_id == programme.id)
                                .order_by(Call.created_at.desc())).all()
@@ -115,7 +99,6 @@ def remove_programme_manager(programme_id: int, user_id: int):
     if not RemoveManagerForm().validate_on_submit():
         abort(400)
     services.remove_programme_manager(current_user._get_current_object(), programme, user)
-    db.session.commit()
     flash(_("%(name)s no longer runs the calls of %(programme)s.", name=user.name, programme=programme.name),
           "success")
     return redirect(url_for("admin.programme", programme_id=programme.id))

@@ -12,8 +12,8 @@ from mobility.api.enums import TokenScope
 from mobility.api.forms import TokenForm
 from mobility.api.models import ApiToken
 from mobility.applications.forms import ConfirmForm
+from mobility.core import unit_of_work
 from mobility.core.access import roles_required
-from mobility.core.errors import DomainError, put_on_form
 from mobility.extensions import db
 
 bp = Blueprint("api_tokens", __name__, url_prefix="/account/api-tokens", template_folder="templates")
@@ -38,15 +38,12 @@ def _page(form: TokenForm, *, new_token: ApiToken | None = None, secret: str | N
 def index():
     form = TokenForm()
     if form.validate_on_submit():
-        try:
-            token, secret = services.create_token(current_user._get_current_object(), name=form.name.data,
-                                                  scope=TokenScope(form.scope.data),
-                                                  request_key=form.request_key.data)
-        except DomainError as error:
-            db.session.rollback()
-            put_on_form(form, error)
+        created = unit_of_work.attempt(form, services.create_token, current_user._get_current_object(),
+                                       name=form.name.data, scope=TokenScope(form.scope.data),
+                                       request_key=form.request_key.data)
+        if not created:
             return _page(form, status=422)
-        db.session.commit()
+        token, secret = created.value
         return _page(TokenForm(formdata=None), new_token=token, secret=secret)
     return _page(form, status=422 if form.errors else 200)
 
@@ -59,6 +56,5 @@ def revoke(token_id: int):
         abort(404)  # someone else's token does not exist for you
     if ConfirmForm().validate_on_submit():
         services.revoke_token(current_user._get_current_object(), token)
-        db.session.commit()
         flash(_("The token %(name)s is revoked: it no longer works.", name=token.name), "success")
     return redirect(url_for("api_tokens.index"))

@@ -2,11 +2,13 @@
 
 Every route is about one call, and token() refuses a call the token's holder does not run (403), as the
 pages do (calls.office); each view then calls the same service as its page, and a DomainError becomes a 422
-problem with the message on its field.
+problem with the message on its field (core/errors.py): the request's unit of work is then rolled back, never
+committed. The views never commit: the request commits once after the view has returned.
 """
 from __future__ import annotations
 
 from functools import wraps
+from typing import TypeVar
 
 from flask import abort
 from flask_babel import lazy_gettext as _l
@@ -14,7 +16,6 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
-from werkzeug.exceptions import UnprocessableEntity
 
 from mobility.accounts.models import User
 from mobility.accounts.services import normalise_email
@@ -57,6 +58,7 @@ bp = Blueprint("api_office", __name__, url_prefix="/api/v1",
                description="The programme office's data (a personal API token is needed)")
 setup_api_blueprint(bp)
 ERRORS = {"response": "DEFAULT_ERROR"}
+T = TypeVar("T")
 NO_ACCOUNT = _l("No account has this e-mail address: the juror must register first.")
 
 
@@ -94,13 +96,19 @@ def _call(call_id: int) -> Call:
     return db.get_or_404(Call, call_id)
 
 
-def domain_problem(error: DomainError, field_prefix: str = "", renamed: dict | None = None):
-    """Roll back and answer 422 with the service's message on its field (as the pages put it on the form)."""
-    db.session.rollback()
+def on_item(error: DomainError, field_prefix: str, renamed: dict | None = None) -> DomainError:
+    """A service's refusal about one item of the request's body, on that item's field ("jurors.1.email"),
+    as the pages put it on the form's field; answered as a 422 problem like any other (core/errors.py)."""
     field = (renamed or {}).get(error.field, error.field) or "_schema"
-    exc = UnprocessableEntity()
-    exc.data = {"errors": {field_prefix + field: [str(error.message)]}, "detail": str(error.message)}
-    raise exc
+    return DomainError(error.message, field=field_prefix + field)
+
+
+def as_stored(obj: T) -> T:
+    """`obj` read back as the database keeps it (amounts at their scale, instants in UTC), as a client
+    reading it later gets it: the answer is built before the request's unit of work commits."""
+    db.session.flush()
+    db.session.refresh(obj)
+    return obj
 
 
 # ---- applications ----------------------------------------------------------------------------
@@ -142,14 +150,10 @@ def application_detail(application_id: int):
 def screening(data, application_id: int):
     """Record the screening result (eligible, or not with the reason the applicant will read)"""
     application = _application(application_id)
-    try:
-        applications.screen_application(
-            _actor(), application, eligible=data["eligible"],
-            reason=ScreeningReason(data["reason"]) if data.get("reason") else None, note=data.get("note"))
-    except DomainError as error:
-        domain_problem(error)
-    db.session.commit()
-    return show.application(db.session.get(Application, application_id))
+    applications.screen_application(
+        _actor(), application, eligible=data["eligible"],
+        reason=ScreeningReason(data["reason"]) if data.get("reason") else None, note=data.get("note"))
+    return show.application(as_stored(application))
 
 
 # ---- reviews ---------------------------------------------------------------------------------
@@ -216,13 +220,9 @@ def grant_payments(args, grant_id: int):
 def record_payment(data, grant_id: int):
     """Record a payment of an instalment (the same checks as the grant page: due, not more than outstanding)"""
     grant = _grant(grant_id)
-    try:
-        payment = awards.record_payment(_actor(), grant, instalment=data["instalment"], amount=data["amount"],
-                                        reference=data["reference"], paid_on=data["paid_on"])
-    except DomainError as error:
-        domain_problem(error)
-    db.session.commit()
-    return show.payment(db.session.get(Payment, payment.id))
+    payment = awards.record_payment(_actor(), grant, instalment=data["instalment"], amount=data["amount"],
+                                    reference=data["reference"], paid_on=data["paid_on"])
+    return show.payment(as_stored(payment))
 
 
 # ---- reports ---------------------------------------------------------------------------------
@@ -269,6 +269,5 @@ def import_jurors(data, call_id: int):
                 raise DomainError(NO_ACCOUNT, field="email")
             entries.append(review.add_juror(_actor(), call, person, item["max_load"]))
         except DomainError as error:
-            domain_problem(error, field_prefix=f"jurors.{index}.", renamed={"user_id": "email"})
-    db.session.commit()
-    return [show.juror(db.session.get(CallJuror, (e.call_id, e.user_id))) for e in entries]
+            raise on_item(error, f"jurors.{index}.", renamed={"user_id": "email"}) from error
+    return [show.juror(as_stored(e)) for e in entries]
