@@ -90,6 +90,5 @@ def export(call_id: int):
     filters = {"status": form.status.data, "pair": form.pair.data, "direction": form.direction.data,
                "discipline": form.discipline.data, "language": form.language.data, "text": form.q.data}
     job = jobs.start("export", current_user._get_current_object(), "mobility.applications.exports.export_job",
-                     call_id=call.id, fmt=fmt, filters=filters)
-    db.session.commit()
+                     call_id=call.id, fmt=fmt, filters=filters)  # queued once the request commits
     return redirect(url_for("jobs.show", job_id=job.id))

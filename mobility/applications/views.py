@@ -29,8 +29,9 @@ from mobility.applications.receipt import render_receipt_pdf
 from mobility.calls.enums import CallKind, QuestionKind
 from mobility.calls.models import Call
 from mobility.calls.policies import can_view_call
+from mobility.core import unit_of_work
 from mobility.core.access import public, signed_in
-from mobility.core.errors import DomainError, put_on_form
+from mobility.core.errors import DomainError, abandon_request
 from mobility.core.storage import get_storage
 from mobility.extensions import db
 
@@ -70,14 +71,10 @@ def start(call_id: int):
     call = db.get_or_404(Call, call_id)
     if not can_view_call(current_user, call) or not ConfirmForm().validate_on_submit():
         abort(404 if not can_view_call(current_user, call) else 400)
-    try:
-        application = services.start_application(_user(), call)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-        return redirect(url_for("calls.detail", call_id=call.id))
-    db.session.commit()
-    return redirect(url_for("applications.edit", application_id=application.id))
+    started = unit_of_work.attempt(None, services.start_application, _user(), call)
+    if not started:
+        return redirect(url_for("calls.detail", call_id=call_id))
+    return redirect(url_for("applications.edit", application_id=started.value.id))
 
 
 def _edit_page(application, form, status=200, **extra):
@@ -122,23 +119,22 @@ def edit(application_id: int):
         _fill(form, application)
     elif form.validate_on_submit():
         try:
-            services.save_draft(_user(), application, int(form.version.data or 0), form.draft_data())
+            saved = unit_of_work.attempt(form, services.save_draft, _user(), application,
+                                         int(form.version.data or 0), form.draft_data())
         except services.VersionConflict as conflict:
             return _conflict_page(conflict.application, form)
-        except DomainError as error:
-            db.session.rollback()
-            put_on_form(form, error)
+        if not saved:
             return _edit_page(db.session.get(Application, application_id), form, 422)
-        db.session.commit()
         flash(_("Your draft is saved."), "success")
-        return redirect(url_for("applications.edit", application_id=application.id))
+        return redirect(url_for("applications.edit", application_id=application_id))
     return _edit_page(application, form)
 
 
 def _conflict_page(current: Application, form):
     """409: show the saved version beside the one just sent; nothing is overwritten silently."""
-    db.session.rollback()
-    current = db.session.get(Application, current.id)
+    current_id = current.id
+    abandon_request()  # nothing of the refused save is kept; the saved version is read again
+    current = db.session.get(Application, current_id)
     saved = application_form_class(current.call)(formdata=None)
     _fill(saved, current)
     form.version.data = current.version  # sending this form again replaces the saved version, knowingly
@@ -154,17 +150,17 @@ def autosave(application_id: int):
     form = application_form_class(application.call)()
     if not form.validate():
         return jsonify(error=_("Not saved: check the marked fields."), fields=form.errors), 422
+    # Answered in JSON, not on a form: the refusal ends the request's unit of work here (nothing is kept).
     try:
         services.save_draft(_user(), application, int(form.version.data or 0), form.draft_data(),
                             save_id=form.save_id.data or None, lost_save=form.lost_save.data or None)
     except services.VersionConflict:
-        db.session.rollback()
+        abandon_request()
         return jsonify(conflict=True, error=_("Not saved: this draft was changed in another window or by a team "
                                               "member. Save with the button to compare both versions.")), 409
     except DomainError as error:
-        db.session.rollback()
+        abandon_request()
         return jsonify(error=str(error.message), field=error.field), 422
-    db.session.commit()
     saved_at = format_time(application.updated_at, "short")
     # A fresh token with every save: a page left open for hours keeps a valid form.
     return jsonify(version=application.version, saved_at=saved_at, csrf_token=generate_csrf(),
@@ -196,16 +192,12 @@ def submit(application_id: int):
     if request.method == "POST":
         _require(policies.is_owner(current_user, application))
         if form.validate_on_submit():
-            try:
-                receipt = services.submit_application(_user(), application)
-            except DomainError as error:
-                db.session.rollback()
-                flash(str(error.message), "error")
-                return redirect(url_for("applications.submit", application_id=application.id))
-            db.session.commit()
-            flash(_("Your application is submitted. Your reference is %(reference)s.", reference=receipt.reference),
-                  "success")
-            return redirect(url_for("applications.view", application_id=application.id))
+            submitted = unit_of_work.attempt(None, services.submit_application, _user(), application)
+            if not submitted:
+                return redirect(url_for("applications.submit", application_id=application_id))
+            flash(_("Your application is submitted. Your reference is %(reference)s.",
+                    reference=submitted.value.reference), "success")
+            return redirect(url_for("applications.view", application_id=application_id))
     if not application.is_draft:
         return redirect(url_for("applications.view", application_id=application.id))
     return render_template("applications/submit.html", application=application, form=form,
@@ -234,7 +226,6 @@ def withdraw(application_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     services.withdraw_application(_user(), application)
-    db.session.commit()
     flash(_("Your application is withdrawn."), "success")
     return redirect(url_for("applications.view", application_id=application.id))
 
@@ -249,12 +240,13 @@ def upload(application_id: int):
     form = AttachmentForm()
     if form.validate_on_submit():
         upload_file = form.file.data
+        # Not attempt(): the answer's status depends on the refusal (413 for a file too large).
         try:
             services.add_attachment(_user(), application, kind=AttachmentKind(form.kind.data),
                                     filename=upload_file.filename or "", data=upload_file.read(),
                                     question_id=form.question_id.data)
         except DomainError as error:
-            db.session.rollback()
+            abandon_request()  # nothing of the refused upload is kept; the page is read again
             flash(str(error.message), "error")
             status = 413 if isinstance(error, services.TooLarge) else 422
             edit_form = application_form_class(application.call)(formdata=None)
@@ -262,7 +254,6 @@ def upload(application_id: int):
             _fill(edit_form, application)
             page, _status = _edit_page(application, edit_form)
             return page, status
-        db.session.commit()
         flash(_("The file is attached."), "success")
     else:
         for errors in form.errors.values():
@@ -286,7 +277,6 @@ def delete_upload(application_id: int, attachment_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     services.delete_attachment(_user(), application, attachment)
-    db.session.commit()
     flash(_("The file is removed."), "success")
     return redirect(url_for("applications.edit", application_id=application.id) + "#files")
 
@@ -315,14 +305,8 @@ def invite(application_id: int):
     _require(policies.can_manage_team(current_user, application))
     form = InviteForm()
     if form.validate_on_submit():
-        try:
-            services.invite_member(_user(), application, name=form.name.data, email=form.email.data,
-                                   city_id=form.city_id.data)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
-            db.session.commit()
+        if unit_of_work.attempt(None, services.invite_member, _user(), application, name=form.name.data,
+                                email=form.email.data, city_id=form.city_id.data):
             flash(_("The invitation is sent."), "success")
     else:
         for errors in form.errors.values():
@@ -341,13 +325,7 @@ def team_invitation(token: str):
     form = ConfirmForm()
     if request.method == "POST" and form.validate_on_submit():
         accept = request.form.get("answer") == "accept"
-        try:
-            services.respond_to_invitation(_user(), member, accept)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
-            db.session.commit()
+        if unit_of_work.attempt(None, services.respond_to_invitation, _user(), member, accept):
             flash(_("You have joined the team.") if accept else _("You have declined the invitation."), "success")
             return redirect(url_for("applications.dashboard"))
     return render_template("applications/invitation.html", member=member, form=form)
@@ -360,13 +338,7 @@ def ask_host(application_id: int):
     _require(policies.can_edit_application(current_user, application))
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        services.request_host_confirmation(_user(), application)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
+    if unit_of_work.attempt(None, services.request_host_confirmation, _user(), application):
         flash(_("We have asked the host to confirm."), "success")
     return redirect(url_for("applications.edit", application_id=application_id) + "#host")
 
@@ -381,13 +353,7 @@ def host_confirmation(token: str):
                                text=_("This confirmation link is not valid or has expired.")), 404
     form = HostConfirmForm()
     if form.validate_on_submit():
-        try:
-            services.confirm_host(application, name=form.name.data)
-        except DomainError as error:
-            db.session.rollback()
-            put_on_form(form, error)
-        else:
-            db.session.commit()
+        if unit_of_work.attempt(form, services.confirm_host, application, name=form.name.data):
             flash(_("Thank you: the stay is confirmed."), "success")
             return redirect(url_for("applications.host_confirmation", token=token))
     return render_template("applications/host_confirm.html", application=application, form=form)
@@ -400,15 +366,10 @@ def screen(application_id: int):
     _require(policies.can_screen_applications(current_user, application.call))
     form = ScreeningForm()
     if form.validate_on_submit():
-        try:
-            services.screen_application(_user(), application, eligible=form.decision.data == "eligible",
-                                        reason=ScreeningReason(form.reason.data) if form.reason.data else None,
-                                        note=form.note.data)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
-            db.session.commit()
+        if unit_of_work.attempt(None, services.screen_application, _user(), application,
+                                eligible=form.decision.data == "eligible",
+                                reason=ScreeningReason(form.reason.data) if form.reason.data else None,
+                                note=form.note.data):
             flash(_("The screening is recorded."), "success")
     else:
         for errors in form.errors.values():

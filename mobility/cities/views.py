@@ -14,10 +14,11 @@ from mobility.cities.enums import Direction, Programme, Side
 from mobility.cities.forms import CityForm, PairForm
 from mobility.cities.maps import pair_map
 from mobility.cities.models import City, CityPair
+from mobility.core import unit_of_work
 from mobility.core.access import public, roles_required
-from mobility.core.errors import DomainError, put_on_form
 from mobility.extensions import db
 from mobility.i18n.forms import fill_localized, localized_data
+from mobility.reports.queries import funded_exchanges
 
 bp = Blueprint("cities", __name__, template_folder="templates")
 OFFICE = (Role.MANAGER, Role.ADMIN)
@@ -38,9 +39,6 @@ def pairs():
 def pair(pair_id: int):
     pair = db.get_or_404(CityPair, pair_id)
     calls = db.session.scalars(calls_for_pair(pair.id, PUBLIC_STATUSES)).all()
-    # Imported here: exchanges come from the awards and reports built on top of cities.
-    from mobility.reports.queries import funded_exchanges
-
     exchanges = db.session.execute(funded_exchanges(pair.id)).all()
     by_direction = {d: sum(1 for grant, _r in exchanges if grant.direction is d) for d in Direction}
     return render_template("cities/pair.html", pair=pair, calls=calls, exchanges=exchanges,
@@ -65,19 +63,14 @@ def edit_pair(pair_id: int | None = None):
     if request.method == "GET" and pair is not None:
         fill_localized(form, "description", pair.description)
     if form.validate_on_submit():
-        try:
-            saved = services.save_pair(
-                current_user._get_current_object(), europe_city_id=form.europe_city_id.data,
-                east_asia_city_id=form.east_asia_city_id.data, start_year=form.start_year.data,
-                end_year=form.end_year.data, illustrative=form.illustrative.data,
-                description=localized_data(form, "description"), pair=pair)
-        except DomainError as error:
-            db.session.rollback()
-            put_on_form(form, error)
-        else:
-            db.session.commit()
+        saved = unit_of_work.attempt(
+            form, services.save_pair, current_user._get_current_object(),
+            europe_city_id=form.europe_city_id.data, east_asia_city_id=form.east_asia_city_id.data,
+            start_year=form.start_year.data, end_year=form.end_year.data, illustrative=form.illustrative.data,
+            description=localized_data(form, "description"), pair=pair)
+        if saved:
             flash(_("The city pair is saved."), "success")
-            return redirect(url_for("cities.pair", pair_id=saved.id))
+            return redirect(url_for("cities.pair", pair_id=saved.value.id))
     return render_template("cities/pair_form.html", form=form, pair=pair)
 
 
@@ -86,17 +79,12 @@ def edit_pair(pair_id: int | None = None):
 def new_city():
     form = CityForm()
     if form.validate_on_submit():
-        try:
-            services.add_city(
-                current_user._get_current_object(), programme=Programme(form.programme.data),
-                title_year=form.title_year.data, name_en=form.name_en.data, name_local=form.name_local.data,
-                country=form.country.data, latitude=form.latitude.data, longitude=form.longitude.data,
-                names={"zh_Hans": form.name_zh_Hans.data, "ja": form.name_ja.data, "ko": form.name_ko.data})
-        except DomainError as error:
-            db.session.rollback()
-            put_on_form(form, error)
-        else:
-            db.session.commit()
+        if unit_of_work.attempt(
+                form, services.add_city, current_user._get_current_object(),
+                programme=Programme(form.programme.data), title_year=form.title_year.data,
+                name_en=form.name_en.data, name_local=form.name_local.data, country=form.country.data,
+                latitude=form.latitude.data, longitude=form.longitude.data,
+                names={"zh_Hans": form.name_zh_Hans.data, "ja": form.name_ja.data, "ko": form.name_ko.data}):
             flash(_("The city is added."), "success")
             return redirect(url_for("cities.pairs"))
     return render_template("cities/city_form.html", form=form)

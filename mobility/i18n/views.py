@@ -6,7 +6,6 @@ from flask_login import current_user
 
 from mobility.core.access import public
 from mobility.core.redirects import safe_next_url
-from mobility.extensions import db
 from mobility.i18n.locales import LOCALES, SESSION_KEY
 
 bp = Blueprint("i18n", __name__)
@@ -24,5 +23,4 @@ def switch_language():
         from mobility.accounts.services import set_locale
 
         set_locale(current_user, locale)
-        db.session.commit()
     return redirect(safe_next_url(request.form.get("next")))

@@ -8,9 +8,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from mobility.accounts import services as accounts
+from mobility.core import unit_of_work
 from mobility.core.access import signed_in
-from mobility.core.errors import DomainError, put_on_form
-from mobility.extensions import db
 from mobility.privacy import services
 from mobility.privacy.forms import EraseForm
 
@@ -41,14 +40,8 @@ def erase():
     user = current_user._get_current_object()
     form = EraseForm()
     if form.validate_on_submit():
-        try:
-            services.erase_account(user, form.password.data)
-        except DomainError as error:
-            db.session.rollback()
-            put_on_form(form, error)
-        else:
+        if unit_of_work.attempt(form, services.erase_account, user, form.password.data):
             accounts.sign_out(user)
-            db.session.commit()
             flash(_("Your account is erased. Thank you for having been part of the programme."), "success")
             return redirect(url_for("core.index"))
     return render_template("privacy/data.html", form=form,
