@@ -12,7 +12,8 @@ from config import CONFIGS, INSTANCE_DIR
 
 def create_app(config: type | dict | None = None) -> Flask:
     """config → extensions → blueprints → errors → CLI."""
-    app = Flask(__name__, instance_path=str(INSTANCE_DIR))
+    # The layout every page extends (base.html, macros, error pages) is core's; each module has its own templates.
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR), template_folder="core/templates")
     if config is None or isinstance(config, dict):
         app.config.from_object(CONFIGS[os.environ.get("MOBILITY_CONFIG", "development")])
     else:
@@ -103,8 +104,7 @@ def _register_blueprints(app: Flask) -> None:
     from mobility.calls.manage_views import bp as manage_calls_bp
     from mobility.calls.public_views import bp as calls_bp
     from mobility.cities.views import bp as cities_bp
-    from mobility.core.views import bp as core_bp
-    from mobility.i18n.views import bp as i18n_bp
+    from mobility.home.views import bp as home_bp
     from mobility.jobs.views import bp as jobs_bp
     from mobility.privacy.views import bp as privacy_bp
     from mobility.reports.public_views import bp as open_data_bp
@@ -112,7 +112,7 @@ def _register_blueprints(app: Flask) -> None:
     from mobility.review.manage_views import bp as manage_review_bp
     from mobility.review.views import bp as review_bp
 
-    for bp in (core_bp, i18n_bp, accounts_bp, admin_bp, cities_bp, calls_bp, manage_calls_bp,
+    for bp in (home_bp, accounts_bp, admin_bp, cities_bp, calls_bp, manage_calls_bp,
                applications_bp, manage_applications_bp, review_bp, manage_review_bp, awards_bp,
                reports_bp, open_data_bp, privacy_bp, api_tokens_bp, api_docs_bp, jobs_bp):
         app.register_blueprint(bp)

@@ -1,7 +1,7 @@
 """Sign-up, sign-in, sign-out, e-mail confirmation, passwords and the profile."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -22,7 +22,7 @@ from mobility.core import unit_of_work
 from mobility.core.access import public, signed_in
 from mobility.core.redirects import safe_next_url
 from mobility.extensions import db, limiter
-from mobility.i18n.locales import select_locale
+from mobility.i18n.locales import LOCALES, SESSION_KEY, select_locale
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
@@ -40,7 +40,7 @@ def _sign_in_failed(response) -> bool:
 @public
 def register():
     if current_user.is_authenticated:
-        return redirect(url_for("core.index"))
+        return redirect(url_for("home.index"))
     form = RegisterForm()
     if request.method == "GET":
         form.locale.data = select_locale()
@@ -96,7 +96,7 @@ def sign_in():
 def sign_out():
     services.sign_out(current_user._get_current_object())
     flash(_("You are signed out."), "success")
-    return redirect(url_for("core.index"))
+    return redirect(url_for("home.index"))
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
@@ -176,3 +176,17 @@ def profile():
             return redirect(url_for("accounts.profile"))
     return render_template("accounts/profile.html", form=form, user=user, languages=list(Language),
                            is_programme_office=policies.is_programme_office(user))
+
+
+@bp.post("/language")
+@public
+def switch_language():
+    """The language switch on every page: kept in the session, and as a signed-in person's preference."""
+    locale = request.form.get("locale", "")
+    if locale not in LOCALES:
+        abort(400)
+    session[SESSION_KEY] = locale
+    if current_user.is_authenticated:
+        # A signed-in user's saved preference wins over the switch, so the switch updates it.
+        services.set_locale(current_user, locale)
+    return redirect(safe_next_url(request.form.get("next")))

@@ -26,6 +26,7 @@ from mobility.applications.forms import (
 from mobility.applications.models import Application, Attachment, TeamMember
 from mobility.applications.queries import applications_of
 from mobility.applications.receipt import render_receipt_pdf
+from mobility.awards.models import Grant
 from mobility.calls.enums import CallKind, QuestionKind
 from mobility.calls.models import Call
 from mobility.calls.policies import can_view_call
@@ -174,8 +175,6 @@ def view(application_id: int):
     screening_form = None
     if policies.can_screen_applications(current_user, application.call) and not application.is_draft:
         screening_form = ScreeningForm(formdata=None)
-    # Imported here: awards build on applications, not the other way round.
-    from mobility.awards.models import Grant
 
     grant = db.session.scalar(select(Grant).where(Grant.application_id == application.id))
     return render_template("applications/view.html", application=application, grant=grant,

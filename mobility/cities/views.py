@@ -7,9 +7,10 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from mobility.accounts.enums import Role
+from mobility.accounts.policies import is_programme_office  # who may change cities and pairs
 from mobility.calls.policies import PUBLIC_STATUSES
 from mobility.calls.queries import calls_for_pair
-from mobility.cities import policies, services
+from mobility.cities import services
 from mobility.cities.enums import Direction, Programme, Side
 from mobility.cities.forms import CityForm, PairForm
 from mobility.cities.maps import pair_map
@@ -31,7 +32,7 @@ def _pairs():
 @bp.get("/pairs")
 @public
 def pairs():
-    return render_template("cities/pairs.html", pairs=_pairs(), can_manage=policies.can_manage_cities(current_user))
+    return render_template("cities/pairs.html", pairs=_pairs(), can_manage=is_programme_office(current_user))
 
 
 @bp.get("/pairs/<int:pair_id>")
@@ -44,7 +45,7 @@ def pair(pair_id: int):
     return render_template("cities/pair.html", pair=pair, calls=calls, exchanges=exchanges,
                            by_direction=by_direction, most=max(by_direction.values(), default=0) or 1,
                            map=pair_map(pair.europe_city, pair.east_asia_city),
-                           can_manage=policies.can_manage_cities(current_user))
+                           can_manage=is_programme_office(current_user))
 
 
 def _city_choices(side: Side):

@@ -162,7 +162,7 @@ def register_error_handlers(app: Flask) -> None:
         if is_api_request():
             return problem(422, error.message, errors={error.field or "_schema": [str(error.message)]})
         flash(str(error.message), "error")
-        return redirect(same_site_referrer() or url_for("core.index"))
+        return redirect(same_site_referrer() or url_for("home.index"))
 
     app.register_error_handler(HTTPException, handle_http)
     app.register_error_handler(DomainError, handle_domain_error)

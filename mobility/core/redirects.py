@@ -15,7 +15,7 @@ def is_safe_path(target: str | None) -> bool:
     return not parts.scheme and not parts.netloc and target.startswith("/")
 
 
-def safe_next_url(target: str | None, default_endpoint: str = "core.index") -> str:
+def safe_next_url(target: str | None, default_endpoint: str = "home.index") -> str:
     return target if is_safe_path(target) else url_for(default_endpoint)
 
 

@@ -43,6 +43,6 @@ def erase():
         if unit_of_work.attempt(form, services.erase_account, user, form.password.data):
             accounts.sign_out(user)
             flash(_("Your account is erased. Thank you for having been part of the programme."), "success")
-            return redirect(url_for("core.index"))
+            return redirect(url_for("home.index"))
     return render_template("privacy/data.html", form=form,
                            retained=len(services.retained_application_ids(user))), 422

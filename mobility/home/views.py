@@ -9,7 +9,7 @@ from mobility.cities.models import City
 from mobility.core.access import public
 from mobility.extensions import db
 
-bp = Blueprint("core", __name__, template_folder="templates")
+bp = Blueprint("home", __name__, template_folder="templates")
 
 
 @bp.get("/")
@@ -18,4 +18,4 @@ def index():
     cities = db.session.scalars(select(City).order_by(City.title_year.desc(), City.name_en)).all()
     europe = [c for c in cities if c.side is Side.EUROPE]
     east_asia = [c for c in cities if c.side is Side.EAST_ASIA]
-    return render_template("core/index.html", europe=europe, east_asia=east_asia)
+    return render_template("home/index.html", europe=europe, east_asia=east_asia)
