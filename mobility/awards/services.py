@@ -231,7 +231,7 @@ def decline_grant(grantee: User, grant: Grant) -> Grant:
 def next_on_waiting_lists(call: Call) -> dict[tuple, Application]:
     """For each (pair, direction), the best-ranked application on the waiting list (one ranking for all)."""
     found: dict[tuple, int] = {}
-    for row in ranking.compute_ranking_rows(call):
+    for row in ranking.ranking_rows(call):
         if row.status is ApplicationStatus.WAITLISTED:
             found.setdefault((row.pair_id, row.direction), row.application_id)
     return {key: db.session.get(Application, application_id) for key, application_id in found.items()}

@@ -20,8 +20,8 @@ from mobility.awards.enums import LINE_TITLES, AmendmentStatus
 from mobility.awards.forms import AcceptForm, AmendmentForm, DeclineForm, ExchangeRateForm, PaymentForm
 from mobility.awards.models import ExchangeRate, Grant, GrantAmendment
 from mobility.calls.office import office_call, require_running
+from mobility.core import unit_of_work
 from mobility.core.access import roles_required, signed_in
-from mobility.core.errors import DomainError, put_on_form
 from mobility.extensions import db
 
 bp = Blueprint("awards", __name__, template_folder="templates")
@@ -77,16 +77,10 @@ def accept(grant_id: int):
     if not policies.is_grantee(current_user, grant):
         abort(403)
     form = AcceptForm()
-    if form.validate_on_submit():
-        try:
-            services.accept_grant(_user(), grant, name=form.name.data)
-        except DomainError as error:
-            db.session.rollback()
-            put_on_form(form, error)
-        else:
-            db.session.commit()
-            flash(_("Thank you: the agreement is accepted. The first instalment is now due."), "success")
-            return redirect(url_for("awards.grant_page", grant_id=grant_id))
+    if form.validate_on_submit() and unit_of_work.attempt(form, services.accept_grant, _user(), grant,
+                                                          name=form.name.data):
+        flash(_("Thank you: the agreement is accepted. The first instalment is now due."), "success")
+        return redirect(url_for("awards.grant_page", grant_id=grant_id))
     return _grant_page(db.session.get(Grant, grant_id), 422, accept_form=form)
 
 
@@ -98,13 +92,7 @@ def decline(grant_id: int):
         abort(403)
     if not DeclineForm().validate_on_submit():
         abort(400)
-    try:
-        services.decline_grant(_user(), grant)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
+    if unit_of_work.attempt(None, services.decline_grant, _user(), grant):
         flash(_("You have declined the grant."), "success")
     return redirect(url_for("awards.grant_page", grant_id=grant_id))
 
@@ -132,14 +120,9 @@ def amend(grant_id: int):
                 "green_travel": form.green_travel.data, "visa": form.visa.data, "children": form.children.data or 0,
                 "accessibility_days": form.accessibility_days.data or 0,
                 "accessibility_costs": str(form.accessibility_costs.data or 0)}
-        try:
-            services.request_amendment(_user(), grant, start=form.start_date.data, end=form.end_date.data,
-                                       travellers=[lead] + list(grant.travellers[1:]), reason=form.reason.data or "")
-        except DomainError as error:
-            db.session.rollback()
-            put_on_form(form, error)
-        else:
-            db.session.commit()
+        if unit_of_work.attempt(form, services.request_amendment, _user(), grant, start=form.start_date.data,
+                                end=form.end_date.data, travellers=[lead] + list(grant.travellers[1:]),
+                                reason=form.reason.data or ""):
             flash(_("Your request is sent to the programme office."), "success")
             return redirect(url_for("awards.grant_page", grant_id=grant_id))
     return _grant_page(db.session.get(Grant, grant_id), 422, amendment_form=form)
@@ -167,14 +150,8 @@ def letters(call_id: int):
     call = office_call(call_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        count = services.send_decision_letters(_user(), call)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
-        flash(_("%(n)s decision letters sent.", n=count), "success")
+    if sent := unit_of_work.attempt(None, services.send_decision_letters, _user(), call):
+        flash(_("%(n)s decision letters sent.", n=sent.value), "success")
     return redirect(url_for("awards.call_grants", call_id=call_id))
 
 
@@ -185,13 +162,7 @@ def promote(application_id: int):
     require_running(application.call)
     if not ConfirmForm().validate_on_submit() or application.status is not ApplicationStatus.WAITLISTED:
         abort(400)
-    try:
-        services.promote_from_waiting_list(_user(), application)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
+    if unit_of_work.attempt(None, services.promote_from_waiting_list, _user(), application):
         flash(_("The grant is offered to %(reference)s.", reference=application.reference), "success")
     return redirect(url_for("awards.call_grants", call_id=application.call_id))
 
@@ -202,17 +173,11 @@ def payment(grant_id: int):
     grant = _grant(grant_id)
     require_running(grant.application.call)
     form = PaymentForm()
-    if form.validate_on_submit():
-        try:
-            services.record_payment(_user(), grant, instalment=form.instalment.data, amount=form.amount.data,
-                                    reference=form.reference.data, paid_on=form.paid_on.data)
-        except DomainError as error:
-            db.session.rollback()
-            put_on_form(form, error)
-        else:
-            db.session.commit()
-            flash(_("The payment is recorded."), "success")
-            return redirect(url_for("awards.grant_page", grant_id=grant_id))
+    if form.validate_on_submit() and unit_of_work.attempt(
+            form, services.record_payment, _user(), grant, instalment=form.instalment.data,
+            amount=form.amount.data, reference=form.reference.data, paid_on=form.paid_on.data):
+        flash(_("The payment is recorded."), "success")
+        return redirect(url_for("awards.grant_page", grant_id=grant_id))
     return _grant_page(db.session.get(Grant, grant_id), 422, payment_form=form)
 
 
@@ -223,13 +188,7 @@ def decide_amendment(amendment_id: int, decision: str):
     require_running(amendment.grant.application.call)
     if decision not in ("approve", "refuse") or not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        services.decide_amendment(_user(), amendment, decision == "approve")
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
+    if unit_of_work.attempt(None, services.decide_amendment, _user(), amendment, decision == "approve"):
         flash(_("The amendment is decided."), "success")
     return redirect(url_for("awards.call_grants", call_id=amendment.grant.call_id))
 
@@ -238,17 +197,11 @@ def decide_amendment(amendment_id: int, decision: str):
 @roles_required(*OFFICE)
 def exchange_rates():
     form = ExchangeRateForm()
-    if form.validate_on_submit():
-        try:
-            services.add_exchange_rate(_user(), currency=form.currency.data, rate=form.rate.data,
-                                       valid_from=form.valid_from.data)
-        except DomainError as error:
-            db.session.rollback()
-            put_on_form(form, error)
-        else:
-            db.session.commit()
-            flash(_("The rate is saved."), "success")
-            return redirect(url_for("awards.exchange_rates"))
+    if form.validate_on_submit() and unit_of_work.attempt(
+            form, services.add_exchange_rate, _user(), currency=form.currency.data, rate=form.rate.data,
+            valid_from=form.valid_from.data):
+        flash(_("The rate is saved."), "success")
+        return redirect(url_for("awards.exchange_rates"))
     rates = db.session.scalars(select(ExchangeRate).order_by(ExchangeRate.valid_from.desc(),
                                                              ExchangeRate.currency)).all()
     return render_template("awards/exchange_rates.html", form=form, rates=rates)

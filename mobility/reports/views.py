@@ -18,8 +18,8 @@ from mobility.calls.models import Call
 from mobility.calls.office import office_call, require_running
 from mobility.cities.enums import Direction
 from mobility.cities.models import CityPair
+from mobility.core import unit_of_work
 from mobility.core.access import public, roles_required, signed_in
-from mobility.core.errors import DomainError, put_on_form
 from mobility.core.exports import FORMATS
 from mobility.core.storage import get_storage
 from mobility.extensions import db
@@ -68,37 +68,37 @@ def _fill(form: ReportForm, report: FinalReport) -> None:
 def report_page(grant_id: int):
     grant = _grant(grant_id)
     is_grantee = award_policies.is_grantee(current_user, grant)
-    try:
-        report = services.report_to_show(grant)
-    except DomainError as error:
-        flash(str(error.message), "error")
+    shown = unit_of_work.attempt(None, services.report_to_show, grant)  # an unsaved draft: a GET writes nothing
+    if not shown:
         return redirect(url_for("awards.grant_page", grant_id=grant_id))
+    report = shown.value
     form = _report_form(report)
     if request.method == "GET":
         _fill(form, report)
     elif form.validate_on_submit():
         if not is_grantee:
             abort(403)
-        report = services.report_for(grant)
+        report = services.report_for(grant)  # created on the first save
         data = services.ReportData(
             actual_start=form.actual_start.data, actual_end=form.actual_end.data,
             activities=form.activities.data or "", co_creations=form.co_creations.data or "",
             audience=form.audience.data, partners=form.partners.data or "", sectors=form.sectors.data or [],
             travel_mode=form.travel_mode.data or None, public_summary=form.public_summary.data or "",
             language=form.language.data or None, answers=form.answers())
-        try:
-            services.save_report(current_user._get_current_object(), report, data)
-            if form.submit.data:
-                services.submit_report(current_user._get_current_object(), report)
-        except DomainError as error:
-            db.session.rollback()
-            put_on_form(form, error)
+        if not unit_of_work.attempt(form, _save_report, current_user._get_current_object(), report, data,
+                                    submit=form.submit.data):
             return _page(services.report_to_show(grant), form, is_grantee), 422
-        db.session.commit()
         flash(_("Your report is submitted. Thank you.") if form.submit.data else _("Your draft report is saved."),
               "success")
         return redirect(url_for("reports.report_page", grant_id=grant_id))
     return _page(report, form, is_grantee)
+
+
+def _save_report(grantee, report: FinalReport, data: services.ReportData, *, submit: bool) -> None:
+    """Save, then submit if asked: one unit, so a refused submission keeps nothing of the save either."""
+    services.save_report(grantee, report, data)
+    if submit:
+        services.submit_report(grantee, report)
 
 
 def _page(report: FinalReport, form, is_grantee: bool, photo_form=None):
@@ -119,20 +119,27 @@ def add_photo(grant_id: int):
     report = services.report_for(grant)
     form = PhotoForm()
     if form.validate_on_submit():
-        try:
-            services.add_photo(current_user._get_current_object(), report, data=form.photo.data.read(),
-                               caption=form.caption.data or "")
-        except DomainError as error:
-            db.session.rollback()
-            put_on_form(form, error)
-            status = 413 if isinstance(error, TooLarge) else 422
-            report = services.report_to_show(grant)
+        too_large: list[TooLarge] = []
+        if not unit_of_work.attempt(form, _noting(too_large, services.add_photo), current_user._get_current_object(),
+                                    report, data=form.photo.data.read(), caption=form.caption.data or ""):
+            report = services.report_to_show(grant)  # the draft report_for() started is rolled back with it
             report_form = _report_form(report, formdata=None)
             _fill(report_form, report)
-            return _page(report, report_form, True, photo_form=form), status
-        db.session.commit()
+            return _page(report, report_form, True, photo_form=form), 413 if too_large else 422
         flash(_("The photo is added."), "success")
     return redirect(url_for("reports.report_page", grant_id=grant_id) + "#photos")
+
+
+def _noting(too_large: list[TooLarge], service):
+    """`service`, noting a TooLarge refusal on its way to attempt(): a file over the limit is answered with
+    413, any other refusal with 422."""
+    def call(*args, **kwargs):
+        try:
+            return service(*args, **kwargs)
+        except TooLarge as error:
+            too_large.append(error)
+            raise
+    return call
 
 
 @bp.get("/grants/<int:grant_id>/report/photos/<int:photo_id>")
@@ -159,16 +166,12 @@ def review_report(grant_id: int):
     form = ChangesForm()
     if report is None or not form.validate_on_submit():
         abort(400)
-    try:
-        if form.approve.data:
-            services.approve_report(current_user._get_current_object(), report)
-        else:
-            services.request_changes(current_user._get_current_object(), report, form.message.data or "")
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
+    office = current_user._get_current_object()
+    if form.approve.data:
+        decided = unit_of_work.attempt(None, services.approve_report, office, report)
     else:
-        db.session.commit()
+        decided = unit_of_work.attempt(None, services.request_changes, office, report, form.message.data or "")
+    if decided:
         flash(_("The report is approved; the last instalment is due.") if form.approve.data
               else _("The report is sent back with your message."), "success")
     return redirect(url_for("reports.report_page", grant_id=grant_id))
@@ -183,16 +186,9 @@ def host_confirmation(token: str):
         return render_template("errors/error.html", code=404, title=_("Link not valid"),
                                text=_("This confirmation link is not valid or has expired.")), 404
     form = HostStayForm()
-    if form.validate_on_submit():
-        try:
-            services.confirm_stay(report, form.name.data)
-        except DomainError as error:
-            db.session.rollback()
-            put_on_form(form, error)
-        else:
-            db.session.commit()
-            flash(_("Thank you: the stay is confirmed."), "success")
-            return redirect(url_for("reports.host_confirmation", token=token))
+    if form.validate_on_submit() and unit_of_work.attempt(form, services.confirm_stay, report, form.name.data):
+        flash(_("Thank you: the stay is confirmed."), "success")
+        return redirect(url_for("reports.host_confirmation", token=token))
     return render_template("reports/host_confirm.html", report=report, application=report.grant.application,
                            form=form)
 
@@ -217,8 +213,7 @@ def export(call_id: int, kind: str):
     if fmt not in FORMATS:
         abort(400)
     job = jobs.start("export", current_user._get_current_object(), "mobility.reports.exports.export_job",
-                     call_id=call.id, kind=kind, fmt=fmt)
-    db.session.commit()
+                     call_id=call.id, kind=kind, fmt=fmt)  # flushed: its id is known; queued at the commit
     return redirect(url_for("jobs.show", job_id=job.id))
 
 

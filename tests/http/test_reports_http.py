@@ -184,3 +184,22 @@ def test_a_report_photo_is_stored_and_served_only_to_the_people_of_the_grant(app
     stranger = app.test_client()
     sign_in(stranger, other.email)
     assert stranger.get(url).status_code == 404
+
+
+def test_a_refused_photo_is_answered_413_or_422_and_keeps_nothing(app, client, db, grant, monkeypatch):
+    """Over the limit: 413; not a photo: 422. The draft the first upload would have started is not kept."""
+    import io
+
+    from tests.factories import MINIMAL_PNG
+
+    sign_in(client, grant.application.applicant.email)
+    url = f"/grants/{grant.id}/report/photos"
+    token = csrf_from(client.get(f"/grants/{grant.id}/report").get_data(as_text=True))
+    monkeypatch.setitem(app.config, "MAX_ATTACHMENT_BYTES", 16)
+    too_large = client.post(url, data={"csrf_token": token, "photo": (io.BytesIO(MINIMAL_PNG), "big.png")},
+                            content_type="multipart/form-data")
+    assert too_large.status_code == 413 and 'id="photo-error"' in too_large.get_data(as_text=True)
+    not_a_photo = client.post(url, data={"csrf_token": token, "photo": (io.BytesIO(b"plain text"), "a.png")},
+                              content_type="multipart/form-data")
+    assert not_a_photo.status_code == 422 and 'id="photo-error"' in not_a_photo.get_data(as_text=True)
+    assert db.session.query(FinalReport).count() == 0
