@@ -54,6 +54,7 @@ def _init_extensions(app: Flask) -> None:
     from mobility.extensions import babel, csrf, db, limiter, login_manager, migrate
     from mobility.i18n import formatting
     from mobility.i18n.locales import select_locale, select_timezone
+    from mobility.jobs import delivery
     from mobility.jobs import runner as jobs
 
     db.init_app(app)
@@ -72,6 +73,7 @@ def _init_extensions(app: Flask) -> None:
     app.before_request(enforce_access)
     unit_of_work.init_app(app)
     mail.init_app(app)
+    delivery.init_app(app)  # the mail of a committed unit of work, handed to a job (before the jobs it started)
     jobs.init_app(app)
     storage.init_app(app)
     memo.init_app(app)

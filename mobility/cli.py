@@ -1,5 +1,9 @@
 """Command-line tools: `flask translate …`, `flask demo load`, `flask backup …`, `flask outbox send`,
-`flask jobs worker`."""
+`flask jobs worker`.
+
+A command that changes rows is one unit of work, ended like a request's by `unit_of_work.finish()`: commit,
+then what follows a commit (the mail it queued is handed to a delivery job, the jobs it started are queued).
+"""
 from __future__ import annotations
 
 import subprocess
@@ -8,6 +12,15 @@ from pathlib import Path
 
 import click
 from flask import Flask
+
+from mobility.core import unit_of_work
+from mobility.core.backup import BackupError, create_backup, restore_backup
+from mobility.core.mail import deliver
+from mobility.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
+from mobility.i18n.catalogs import check_catalogs, missing_from_catalogs
+from mobility.jobs.runner import prune_finished, recover_stalled, requeue_waiting, run_worker
+from mobility.reports.services import send_report_reminders
+from mobility.review.services import send_reminders
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "translations"
@@ -18,6 +31,12 @@ def _pybabel(*args: str) -> None:
     command = [sys.executable, "-m", "babel.messages.frontend", *args]
     if subprocess.call(command, cwd=ROOT):
         raise click.ClickException("pybabel " + " ".join(args) + " failed")
+
+
+def _base_url(app: Flask) -> str:
+    """Where the links in mail sent from a command point (a command has no request of its own)."""
+    return (app.config.get("PREFERRED_URL_SCHEME", "http") + "://"
+            + (app.config.get("SERVER_NAME") or "localhost"))
 
 
 def register_cli(app: Flask) -> None:
@@ -52,8 +71,6 @@ def register_cli(app: Flask) -> None:
     @translate.command()
     def check():
         """Fail on untranslated or fuzzy messages and placeholder or tag mismatches."""
-        from mobility.i18n.catalogs import check_catalogs, missing_from_catalogs
-
         problems = missing_from_catalogs(ROOT) + check_catalogs(TRANSLATIONS)
         for problem in problems:
             click.echo(problem)
@@ -68,11 +85,8 @@ def register_cli(app: Flask) -> None:
     @demo.command("load")
     def demo_load():
         """Load the cities and the demo users (idempotent) and print the sign-ins."""
-        from mobility.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
-        from mobility.extensions import db
-
         created = load_demo()
-        db.session.commit()
+        unit_of_work.finish()
         click.echo(f"Demo data ready ({len(created)} user(s) added). Sign in with:")
         for user in DEMO_USERS:
             click.echo(f"  {user.role.value:<10} {user.email:<28} {DEMO_PASSWORD}")
@@ -84,16 +98,9 @@ def register_cli(app: Flask) -> None:
     @review.command("remind")
     def review_remind():
         """Mail every juror who has unfinished reviews (run it from cron, e.g. weekly)."""
-        from mobility.extensions import db
-        from mobility.review.services import send_reminders
-
-        with app.test_request_context(base_url=app.config.get("PREFERRED_URL_SCHEME", "http") + "://"
-                                      + (app.config.get("SERVER_NAME") or "localhost")):
+        with app.test_request_context(base_url=_base_url(app)):
             count = send_reminders()
-            db.session.commit()
-            from mobility.core.mail import deliver
-
-            deliver()
+            unit_of_work.finish()  # the reminders are sent by the delivery job, as a request's mail
         click.echo(f"{count} reminder(s) sent")
 
     @app.cli.group()
@@ -103,15 +110,9 @@ def register_cli(app: Flask) -> None:
     @reports.command("remind")
     def reports_remind():
         """Remind grantees of final reports coming due or overdue (run it daily from cron)."""
-        from mobility.core.mail import deliver
-        from mobility.extensions import db
-        from mobility.reports.services import send_report_reminders
-
-        with app.test_request_context(base_url=app.config.get("PREFERRED_URL_SCHEME", "http") + "://"
-                                      + (app.config.get("SERVER_NAME") or "localhost")):
+        with app.test_request_context(base_url=_base_url(app)):
             count = send_report_reminders()
-            db.session.commit()
-            deliver()
+            unit_of_work.finish()  # the reminders are sent by the delivery job, as a request's mail
         click.echo(f"{count} reminder(s) sent")
 
     @app.cli.group()
@@ -122,8 +123,6 @@ def register_cli(app: Flask) -> None:
     @click.argument("path", type=click.Path(dir_okay=False, writable=True))
     def backup_create(path: str):
         """Write every row and every stored file to PATH (.tar.gz), with checksums."""
-        from mobility.core.backup import create_backup
-
         manifest = create_backup(path)
         rows = sum(t["rows"] for t in manifest.tables.values())
         click.echo(f"{path}: {rows} rows in {len(manifest.tables)} tables, {len(manifest.files)} files, "
@@ -133,8 +132,6 @@ def register_cli(app: Flask) -> None:
     @click.argument("path", type=click.Path(exists=True, dir_okay=False))
     def backup_restore(path: str):
         """Load PATH into this (empty, migrated) database and attachment store, checking every checksum."""
-        from mobility.core.backup import BackupError, restore_backup
-
         try:
             manifest = restore_backup(path)
         except BackupError as error:
@@ -149,9 +146,7 @@ def register_cli(app: Flask) -> None:
     @outbox.command("send")
     def outbox_send():
         """Send every queued or failed message."""
-        from mobility.core.mail import deliver
-
-        click.echo(f"{deliver()} message(s) sent")
+        click.echo(f"{deliver()} message(s) sent")  # deliver() is its own unit of work (core/mail.py)
 
     @app.cli.group()
     def jobs():
@@ -161,8 +156,6 @@ def register_cli(app: Flask) -> None:
     @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
     def jobs_worker(burst: bool):
         """Perform queued jobs: exports, assignment runs, mail delivery (run it under systemd)."""
-        from mobility.jobs.runner import run_worker
-
         if not app.config.get("JOB_QUEUE_URL"):
             raise click.ClickException("Set JOB_QUEUE_URL (e.g. redis://127.0.0.1:6379/1) to run a worker.")
         run_worker(app, burst=burst)
@@ -171,20 +164,14 @@ def register_cli(app: Flask) -> None:
     def jobs_requeue():
         """Hand back to the queue every job still waiting (Redis lost its data) or abandoned by a killed
         worker (run it from cron every 10 minutes)."""
-        from mobility.extensions import db
-        from mobility.jobs.runner import recover_stalled, requeue_waiting
-
         recovered = recover_stalled()
-        db.session.commit()  # the recovered jobs wait in the database before the queue hears of them
+        unit_of_work.finish()  # the recovered jobs wait in the database before the queue hears of them
         click.echo(f"{recovered} abandoned job(s) recovered, {requeue_waiting()} job(s) queued again")
 
     @jobs.command("prune")
     @click.option("--days", default=30, show_default=True, help="Keep finished jobs this many days.")
     def jobs_prune(days: int):
         """Delete finished jobs (and their files) older than --days (run it daily from cron)."""
-        from mobility.extensions import db
-        from mobility.jobs.runner import prune_finished
-
         count = prune_finished(days)
-        db.session.commit()
+        unit_of_work.finish()  # the files of the deleted jobs go once the deletion is committed
         click.echo(f"{count} finished job(s) deleted")

@@ -1,9 +1,11 @@
 """Mail through an outbox table.
 
 A service calls `queue_mail()`; the message is rendered in the recipient's locale and stored in
-the same transaction as the change it reports, so a rolled-back change sends nothing. After the
-request's commit, `deliver_committed()` queues a delivery job for the new messages (mobility.jobs: RQ
-retries a failed send; without a queue it runs in-process); `flask outbox send` sweeps up what still failed.
+the same transaction as the change it reports, so a rolled-back change sends nothing. After a unit of
+work is committed, `committed_messages()` gives the ids of its new messages to what delivers them (the
+jobs package hands them to a delivery job: RQ retries a failed send; without a queue it runs in-process);
+`flask outbox send` sweeps up what still failed. Core imports no jobs module (mobility.jobs.delivery imports
+this one, never the reverse).
 """
 from __future__ import annotations
 
@@ -12,15 +14,15 @@ from email.message import EmailMessage
 
 from flask import Flask, current_app, g, render_template
 from flask_babel import force_locale
-from sqlalchemy import func, inspect, select
+from sqlalchemy import inspect, select
 
 from mobility.core import unit_of_work
 from mobility.core.models import MailStatus, OutboxMessage
 from mobility.db import on_transaction_end, utcnow
 from mobility.extensions import db
-from mobility.jobs.runner import job_function
 
 _PENDING_KEY = "outbox_pending"
+_COMMITTED_KEY = "outbox_committed"
 
 
 def queue_mail(recipient: str, locale: str, subject, template: str, **context) -> OutboxMessage:
@@ -39,7 +41,7 @@ def _on_commit(session) -> None:
     if pending:
         try:
             # The identity key is read without SQL: attributes are expired after a commit.
-            g.setdefault("outbox_committed", []).extend(inspect(m).identity[0] for m in pending)
+            g.setdefault(_COMMITTED_KEY, []).extend(inspect(m).identity[0] for m in pending)
         except RuntimeError:  # no app context: the CLI sender picks these up
             pass
 
@@ -48,28 +50,10 @@ def _on_rollback(session) -> None:
     session.info.pop(_PENDING_KEY, None)
 
 
-def deliver_committed() -> None:
-    """After a unit of work is committed (a request's, a job's): queue the delivery of its messages."""
-    ids = g.pop("outbox_committed", [])
-    if ids:
-        from mobility.jobs import runner
-
-        # In-process, one attempt: a failed send waits for the sweep rather than holding the request.
-        runner.enqueue("mobility.core.mail.deliver_job", eager_retries=False, ids=ids)
-
-
-class MailNotSent(Exception):
-    """Raised by the delivery job so that the queue retries it."""
-
-
-@job_function
-def deliver_job(ids: list[int]) -> None:
-    """The background job: send these messages; fail (and be retried) while some of them failed."""
-    deliver(ids)
-    failed = db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
-        OutboxMessage.id.in_(ids), OutboxMessage.status == MailStatus.FAILED))
-    if failed:
-        raise MailNotSent(f"{failed} of {len(ids)} message(s) not sent")
+def committed_messages() -> list[int]:
+    """The ids of the messages queued by the units of work committed since the last call (an after-commit
+    hook takes them, once)."""
+    return g.pop(_COMMITTED_KEY, [])
 
 
 def deliver(ids: list[int] | None = None) -> int:
@@ -95,8 +79,10 @@ def deliver(ids: list[int] | None = None) -> int:
             message.status = MailStatus.SENT
             message.sent_at = utcnow()
             sent += 1
-    # Delivery runs after the request's own commit (or from the CLI): its status is a transaction of its own.
-    db.session.commit()
+    # The sweep is a unit of work of its own, after the one that queued the mail: what was sent (or failed,
+    # and its attempts) is kept even when the delivery job then raises to be retried. One commit for the
+    # whole sweep, not one per message: a commit would release the row locks of the messages still to send.
+    unit_of_work.finish()
     return sent
 
 
@@ -126,4 +112,3 @@ def _send(backend: str, message: OutboxMessage) -> None:
 
 def init_app(app: Flask) -> None:
     on_transaction_end(committed=_on_commit, rolled_back=_on_rollback)
-    unit_of_work.after_commit(app, deliver_committed)

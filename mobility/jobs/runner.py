@@ -16,8 +16,12 @@ request, retrying at once: the app works without Redis or a worker.
 
 A job function (marked `@job_function`) takes a `Progress` first, then its arguments, and returns a dict (kept as the job's result
 JSON) or a `FileResult` (kept in the attachment store for the owner to download). Calling `progress(…)`
-commits the job's session (without expiring what it loaded): call it between units of work, never in the
+ends a unit of work (without expiring what the job loaded): call it between units of work, never in the
 middle of one, and not while iterating a query's result.
+
+A tracked job commits in steps, all through `_end_step()`: running, each progress, then the outcome (done,
+or failed after the job's own work was rolled back), each finished like a request (commit, then what follows
+a commit). Untracked work (mail delivery) is one unit of work, finished by `perform()`.
 """
 from __future__ import annotations
 
@@ -83,13 +87,7 @@ class Progress:
         if message is not None:
             values["message"] = str(message)
         db.session.execute(update(BackgroundJob).where(BackgroundJob.id == self.job_id).values(**values))
-        # Commit without expiring what the job has loaded (thousands of rows would each be read again).
-        session = db.session()
-        session.expire_on_commit = False
-        try:
-            session.commit()
-        finally:
-            session.expire_on_commit = True
+        _end_step(keep_loaded=True)
 
     def over(self, items: Iterable[T], total: int, start: int, end: int) -> Iterator[T]:
         """Yield `items`, moving the bar from `start` to `end` as they go (at most every 5 %)."""
@@ -271,7 +269,6 @@ def perform(function: str, arguments: dict, job_id: int | None, base_url: str,
                 unit_of_work.finish()
             else:
                 _perform_tracked(function, arguments, job_id, retries_left)
-                unit_of_work.run_after_commit()
         finally:
             db.session.remove()
 
@@ -285,16 +282,16 @@ def _perform_tracked(function: str, arguments: dict, job_id: int, retries_left: 
     job.started_at = job.started_at or utcnow()
     locale = job.owner.locale if job.owner is not None else "en"
     attempts = job.attempts
-    db.session.commit()
+    _end_step()
     with force_locale(locale):
         try:
             outcome = _resolve(function)(Progress(job_id), **arguments)
         except DomainError as error:  # the owner's to fix (e.g. the panel locked the call): no retry
-            db.session.rollback()
+            unit_of_work.finish(commit=False)
             _finish(job_id, JobStatus.FAILED, message=str(error.message))
             return
         except Exception:
-            db.session.rollback()
+            unit_of_work.finish(commit=False)
             log.exception("job %s (%s), attempt %s, failed", job_id, function, attempts)
             if retries_left > 0:
                 _finish(job_id, JobStatus.QUEUED, message=_("Attempt %(n)s did not succeed; trying again.",
@@ -314,7 +311,7 @@ def _perform_tracked(function: str, arguments: dict, job_id: int, retries_left: 
 
 def _finish(job_id: int, status: JobStatus, message: str = "", result: dict | None = None,
             storage_key: str | None = None) -> None:
-    """Write the outcome with whatever the job function left in the session (one commit)."""
+    """Write the outcome with whatever the job function left in the session (one unit of work)."""
     job = db.session.get(BackgroundJob, job_id)
     if job is None:  # erased with its owner while it ran
         return
@@ -325,7 +322,20 @@ def _finish(job_id: int, status: JobStatus, message: str = "", result: dict | No
         job.finished_at = utcnow()
     if status is JobStatus.DONE:
         job.progress, job.result, job.storage_key = 100, result or {}, storage_key
-    db.session.commit()
+    _end_step()
+
+
+def _end_step(*, keep_loaded: bool = False) -> None:
+    """The one place a tracked job commits. It commits in steps, each a unit of work of its own (commit, then
+    what follows a commit: the mail and jobs of that step): the status must outlive the rollback of a failed
+    attempt, and the owner's page reads the progress while the job runs. `keep_loaded`: commit without
+    expiring what the job has loaded (thousands of rows would each be read again)."""
+    session = db.session()
+    session.expire_on_commit = not keep_loaded
+    try:
+        unit_of_work.finish()
+    finally:
+        session.expire_on_commit = True
 
 
 def run_worker(app: Flask, *, burst: bool = False, worker_class=None) -> bool:

@@ -20,7 +20,7 @@ from mobility.core import mail
 from mobility.core.models import MailStatus, OutboxMessage
 from mobility.core.storage import LocalStorage, get_storage
 from mobility.extensions import db
-from mobility.jobs import runner
+from mobility.jobs import delivery, runner
 from mobility.jobs.models import BackgroundJob, JobStatus
 from tests.conftest import Config
 from tests.databases import empty_database
@@ -90,7 +90,7 @@ def test_mail_goes_through_the_queue_and_a_failing_send_is_retried_then_left_for
         mail.queue_mail(user.email, "en", _l("Your password was changed"), "accounts/mail/password_changed.txt",
                         user=user)
         db.session.commit()
-        mail.deliver_committed()  # what the end of the request does: hand the delivery to the queue
+        delivery.deliver_committed()  # what the end of the request does: hand the delivery to the queue
     assert queued.queue.count == 1
     app.config.update(MAIL_BACKEND="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=9, SMTP_STARTTLS=False)
     try:

@@ -1,0 +1,90 @@
+"""The commands cron runs are units of work like requests: `finish()` commits, then the mail they queued is
+handed to the delivery job (in-process here: no JOB_QUEUE_URL)."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from mobility.core.mail import committed_messages, queue_mail
+from mobility.core.models import MailStatus, OutboxMessage
+from mobility.core.storage import get_storage
+from mobility.db import utcnow
+from mobility.extensions import db
+from mobility.jobs import runner
+from mobility.jobs.models import BackgroundJob
+from mobility.review import services as review
+from tests.factories import make_juror, make_reviewable_call, make_user
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def console_mail(app):
+    app.config["MAIL_BACKEND"] = "console"
+    yield
+    app.config["MAIL_BACKEND"] = "outbox"
+
+
+def _statuses() -> list[MailStatus]:
+    db.session.expire_all()
+    return list(db.session.scalars(select(OutboxMessage.status).order_by(OutboxMessage.id)))
+
+
+def test_review_remind_commits_and_its_mail_is_delivered_after_the_commit(app, console_mail):
+    with app.test_request_context():
+        jurors = [make_juror(city="Chemnitz", locale="ko"), make_juror(city="Kamakura", locale="ja")]
+        manager, call, _apps = make_reviewable_call(jurors=jurors, applications=1)
+        review.run_assignment(manager, call)
+        db.session.commit()
+    db.session.execute(OutboxMessage.__table__.delete())  # the assignment's own mail: not this test's
+    db.session.commit()
+
+    result = app.test_cli_runner().invoke(args=["review", "remind"])
+    assert result.exit_code == 0, result.output
+    assert "2 reminder(s) sent" in result.output
+    assert _statuses() == [MailStatus.SENT, MailStatus.SENT]
+
+
+def test_outbox_send_sweeps_what_is_still_queued(app, console_mail):
+    with app.test_request_context():
+        user = make_user()
+        queue_mail(user.email, "en", _l("Your password was changed"), "accounts/mail/password_changed.txt",
+                   user=user)
+    db.session.commit()
+    committed_messages()  # nobody delivered them after that commit: the sweep does
+
+    result = app.test_cli_runner().invoke(args=["outbox", "send"])
+    assert "1 message(s) sent" in result.output, result.output
+    assert _statuses() == [MailStatus.SENT]
+
+
+def test_jobs_prune_deletes_old_jobs_and_their_files_once_committed(app):
+    job = runner.start("export", make_user("manager"), "tests.job_functions.count", n=3)
+    db.session.commit()
+    runner.dispatch_committed()
+    db.session.expire_all()
+    job = db.session.get(BackgroundJob, job.id)
+    job.finished_at = utcnow() - timedelta(days=31)
+    key = job.storage_key
+    db.session.commit()
+
+    result = app.test_cli_runner().invoke(args=["jobs", "prune"])
+    assert "1 finished job(s) deleted" in result.output, result.output
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(BackgroundJob)) == 0
+    with pytest.raises(FileNotFoundError):
+        get_storage().read(key)
+
+
+def test_core_mail_imports_no_jobs_module():
+    code = ("import sys, mobility.core.mail; "
+            "print([m for m in sys.modules if m.startswith('mobility.') and not m.startswith(('mobility.core', "
+            "'mobility.db', 'mobility.extensions'))])")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stdout
