@@ -32,6 +32,7 @@ run: demo
 test: translations
 	$(BIN)/bandit --quiet --recursive mobility --severity-level high  # static analysis: no high findings
 	$(BIN)/ruff check mobility tests bench  # lint: pyflakes, errors and sorted imports (pyproject.toml)
+	$(BIN)/lint-imports --no-cache  # layers that only point down (contracts in pyproject.toml)
 	env -u TEST_DATABASE_URL $(BIN)/python -m pytest
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 	  echo "== again on PostgreSQL ($$TEST_DATABASE_URL), browser tests excluded"; \

@@ -1,4 +1,9 @@
-"""Mobility: grant management for artist mobility between paired culture cities."""
+"""Mobility: grant management for artist mobility between paired culture cities.
+
+The app factory imports the app's modules inside its functions, not to dodge a cycle: importing any
+`mobility.*` module runs this file first, and a migration, a benchmark or a worker importing `mobility.db`
+should not load every view.
+"""
 from __future__ import annotations
 
 import os
@@ -31,7 +36,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from mobility.api import setup as api
+    from mobility.api import bind as api
 
     api.init_app(app)
 

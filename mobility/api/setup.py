@@ -1,7 +1,7 @@
-"""What every API blueprint shares (rate limit, no CSRF token, no cookie), and binding the API to an app."""
+"""What every API blueprint shares (rate limit, no CSRF token, no cookie, the id converter)."""
 from __future__ import annotations
 
-from flask import Blueprint, Flask, current_app
+from flask import Blueprint, current_app
 from werkzeug.routing import IntegerConverter
 
 from mobility.api import auth
@@ -27,11 +27,3 @@ def setup_api_blueprint(bp: Blueprint) -> None:
     # One allowance per token (or per address without one), shared by every API route.
     limiter.shared_limit(lambda: current_app.config["API_RATE_LIMIT"], scope="api",
                          key_func=auth.rate_limit_key)(bp)
-
-
-def init_app(app: Flask) -> None:
-    from mobility.api import spec, views_office, views_public
-
-    auth.init_app(app)
-    app.url_map.converters["int_id"] = IdConverter
-    spec.init_app(app, [views_public.bp, views_office.bp], converters={IdConverter: id_parameter_schema})

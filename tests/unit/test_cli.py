@@ -2,8 +2,6 @@
 handed to the delivery job (in-process here: no JOB_QUEUE_URL)."""
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -80,11 +78,3 @@ def test_jobs_prune_deletes_old_jobs_and_their_files_once_committed(app):
     assert db.session.scalar(select(func.count()).select_from(BackgroundJob)) == 0
     with pytest.raises(FileNotFoundError):
         get_storage().read(key)
-
-
-def test_core_mail_imports_no_jobs_module():
-    code = ("import sys, mobility.core.mail; "
-            "print([m for m in sys.modules if m.startswith('mobility.') and not m.startswith(('mobility.core', "
-            "'mobility.db', 'mobility.extensions'))])")
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]", out.stdout
