@@ -1,4 +1,4 @@
-"""The call editor for programme managers: each view loads, checks, calls one service, commits once."""
+"""The call editor for programme managers: each view loads, checks, calls one service; the request commits."""
 from __future__ import annotations
 
 from datetime import date
@@ -11,6 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from mobility.accounts.enums import Role
+from mobility.accounts.models import Programme
 from mobility.accounts.policies import programme_scope
 from mobility.accounts.queries import runnable_programmes
 from mobility.calls import forms, rules, services
@@ -21,8 +22,8 @@ from mobility.calls.public_views import call_page_context
 from mobility.calls.queries import all_calls
 from mobility.cities.enums import Direction
 from mobility.cities.models import CityPair
+from mobility.core import unit_of_work
 from mobility.core.access import roles_required
-from mobility.core.errors import DomainError, put_on_form
 from mobility.extensions import db
 from mobility.i18n.content import present_locales
 from mobility.i18n.forms import fill_localized, localized_data
@@ -37,14 +38,9 @@ def _actor():
 
 
 def _apply(form, action, success: str, redirect_to: str):
-    """Run a service; on a domain error roll back and show it on the form, else commit and redirect."""
-    try:
-        action()
-    except DomainError as error:
-        db.session.rollback()
-        put_on_form(form, error)
+    """Run a service; a refusal is shown on the form (None: the view shows the page again), else redirect."""
+    if not unit_of_work.attempt(form, action):
         return None
-    db.session.commit()
     flash(success, "success")
     return redirect(redirect_to)
 
@@ -70,19 +66,14 @@ def new():
     form.programme_id.choices = [(p.id, p.name) for p in programmes]
     form.pair_ids.choices = _pair_choices()
     if form.validate_on_submit():
-        try:
-            call = services.create_call(
-                _actor(), programme_id=form.programme_id.data, kind=CallKind(form.kind.data),
-                title_en=form.title.data, pair_ids=form.pair_ids.data,
-                opens_local=form.opens_at.data, closes_local=form.closes_at.data, timezone=form.timezone.data)
-        except DomainError as error:
-            db.session.rollback()
-            put_on_form(form, error)
-        else:
-            db.session.commit()
+        created = unit_of_work.attempt(
+            form, services.create_call, _actor(), programme_id=form.programme_id.data, kind=CallKind(form.kind.data),
+            title_en=form.title.data, pair_ids=form.pair_ids.data,
+            opens_local=form.opens_at.data, closes_local=form.closes_at.data, timezone=form.timezone.data)
+        if created:
             flash(_("The draft call is created. Add its texts, rules, questions and rubric, then publish it."),
                   "success")
-            return redirect(url_for("manage_calls.overview", call_id=call.id))
+            return redirect(url_for("manage_calls.overview", call_id=created.value.id))  # flushed: it has an id
     return render_template("calls/manage/new.html", form=form, programmes=programmes)
 
 
@@ -104,13 +95,7 @@ def change_status(call_id: int, status: str):
     form = forms.StatusForm()
     if status not in {s.value for s in CallStatus} or not form.validate_on_submit():
         abort(400)
-    try:
-        services.set_call_status(_actor(), call, CallStatus(status))
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
+    if unit_of_work.attempt(None, services.set_call_status, _actor(), call, CallStatus(status)):
         flash(_("The call is now: %(status)s.", status=call.status.title), "success")
     return redirect(url_for("manage_calls.overview", call_id=call_id))
 
@@ -194,14 +179,10 @@ def move(call_id: int):
     call = office_call(call_id)
     form = forms.MoveCallForm(prefix="move")
     if form.validate_on_submit():
-        try:
-            services.move_call(_actor(), call, form.programme_id.data)
-        except DomainError as error:
-            db.session.rollback()
-            put_on_form(form, error)
-        else:
-            db.session.commit()
-            flash(_("The call now belongs to %(programme)s.", programme=call.programme.name), "success")
+        if unit_of_work.attempt(form, services.move_call, _actor(), call, form.programme_id.data):
+            # Named by the id just set (a relationship loaded earlier would still name the former programme).
+            programme = db.session.get(Programme, call.programme_id)
+            flash(_("The call now belongs to %(programme)s.", programme=programme.name), "success")
             return redirect(url_for("manage_calls.overview", call_id=call.id))
     call = db.session.get(Call, call_id)
     settings_form = forms.CallSettingsForm(formdata=None)
@@ -268,13 +249,7 @@ def _child(items, item_id):
 def _delete(call, action, message, target):
     if not forms.StatusForm().validate_on_submit():
         abort(400)
-    try:
-        action()
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
+    if unit_of_work.attempt(None, action):
         flash(message, "success")
     return redirect(target)
 

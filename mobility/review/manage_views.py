@@ -13,8 +13,8 @@ from mobility.applications.forms import ConfirmForm
 from mobility.applications.models import Application
 from mobility.awards import services as awards
 from mobility.calls.office import office_call, require_running
+from mobility.core import unit_of_work
 from mobility.core.access import roles_required
-from mobility.core.errors import DomainError, put_on_form
 from mobility.core.paging import ListPage
 from mobility.extensions import db
 from mobility.review import ranking, services
@@ -45,13 +45,7 @@ def jury(call_id: int):
         juror = db.session.get(User, form.user_id.data)
         if juror is None:
             abort(400)
-        try:
-            services.add_juror(_actor(), call, juror, form.max_load.data)
-        except DomainError as error:
-            db.session.rollback()
-            put_on_form(form, error)
-        else:
-            db.session.commit()
+        if unit_of_work.attempt(form, services.add_juror, _actor(), call, juror, form.max_load.data):
             flash(_("%(name)s is in the jury.", name=juror.name), "success")
             return redirect(url_for("manage_review.jury", call_id=call.id))
     pool = db.session.scalars(select(CallJuror).where(CallJuror.call_id == call.id)
@@ -67,14 +61,11 @@ def jury(call_id: int):
 def assignment(call_id: int):
     call = office_call(call_id)
     if request.method == "POST":  # CSRF-checked like every POST; the run is a background job (any size)
-        try:
-            job = start_assignment_run(_actor(), call, accept_partial=request.form.get("partial") == "1")
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
+        started = unit_of_work.attempt(None, start_assignment_run, _actor(), call,
+                                       accept_partial=request.form.get("partial") == "1")
+        if not started:
             return redirect(url_for("manage_review.assignment", call_id=call.id))
-        db.session.commit()
-        return redirect(url_for("jobs.show", job_id=job.id))
+        return redirect(url_for("jobs.show", job_id=started.value.id))  # queued once the request commits
     rows = db.session.scalars(select(Application).where(Application.call_id == call.id).where(or_(
         Application.status.in_(REVIEWABLE),
         Application.id.in_(select(Assignment.application_id).where(Assignment.call_id == call.id))))
@@ -101,7 +92,6 @@ def pair_rule(application_id: int):
     if juror is None or not form.validate_on_submit():
         abort(400)
     services.set_pair_rule(_actor(), application, juror, PairRule(form.rule.data) if form.rule.data else None)
-    db.session.commit()
     flash(_("The rule is saved. Run the assignment again to apply it."), "success")
     return redirect(url_for("manage_review.assignment", call_id=application.call_id))
 
@@ -128,13 +118,7 @@ def phase(call_id: int):
     form = PhaseForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        services.move_to_phase(_actor(), call, PhaseKind(form.phase.data))
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
+    if unit_of_work.attempt(None, services.move_to_phase, _actor(), call, PhaseKind(form.phase.data)):
         flash(_("The review is now in the phase: %(phase)s.", phase=PhaseKind(form.phase.data).title), "success")
     return redirect(url_for("manage_review.ranking_page", call_id=call.id))
 
@@ -149,16 +133,12 @@ def decision(application_id: int):
         flash(_("Give the reason for the decision."), "error")
         return redirect(url_for("manage_review.ranking_page", call_id=application.call_id))
     decision = Decision(form.decision.data)
-    try:
-        if decision is Decision.AWARD:
-            awards.award_application(_actor(), application, form.reason.data)  # with the grant offer
-        else:
-            services.record_decision(_actor(), application, decision, form.reason.data)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
+    if decision is Decision.AWARD:
+        done = unit_of_work.attempt(None, awards.award_application, _actor(), application,
+                                    form.reason.data)  # with the grant offer
     else:
-        db.session.commit()
+        done = unit_of_work.attempt(None, services.record_decision, _actor(), application, decision, form.reason.data)
+    if done:
         flash(_("The decision is recorded."), "success")
     return redirect(url_for("manage_review.ranking_page", call_id=application.call_id))
 
@@ -169,12 +149,6 @@ def lock(call_id: int):
     call = office_call(call_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        services.lock_panel(_actor(), call)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
+    if unit_of_work.attempt(None, services.lock_panel, _actor(), call):
         flash(_("The panel is locked. Scores and decisions can no longer change."), "success")
     return redirect(url_for("manage_review.ranking_page", call_id=call.id))

@@ -15,8 +15,8 @@ from mobility.applications.attachments import ALLOWED_TYPES
 from mobility.applications.forms import ConfirmForm
 from mobility.applications.models import Application
 from mobility.calls.models import Call
+from mobility.core import unit_of_work
 from mobility.core.access import roles_required
-from mobility.core.errors import DomainError, put_on_form
 from mobility.core.storage import get_storage
 from mobility.extensions import db
 from mobility.review import policies, services
@@ -76,21 +76,13 @@ def declare(assignment_id: int):
     form = ConflictForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        if request.form.get("answer") == "conflict":
-            services.declare_conflict(_juror(), assignment, form.reason.data or "")
-            message = _("Thank you. The application has been taken from your list.")
-        else:
-            services.declare_no_conflict(_juror(), assignment)
-            message = _("Thank you. You can now read and score the application.")
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-        return redirect(url_for("review.my_assignments"))
-    db.session.commit()
-    flash(message, "success")
     if request.form.get("answer") == "conflict":
+        if unit_of_work.attempt(None, services.declare_conflict, _juror(), assignment, form.reason.data or ""):
+            flash(_("Thank you. The application has been taken from your list."), "success")
         return redirect(url_for("review.my_assignments"))
+    if not unit_of_work.attempt(None, services.declare_no_conflict, _juror(), assignment):
+        return redirect(url_for("review.my_assignments"))
+    flash(_("Thank you. You can now read and score the application."), "success")
     return redirect(url_for("review.review_page", assignment_id=assignment_id))
 
 
@@ -118,19 +110,14 @@ def review_page(assignment_id: int):
             form.comment_language.data = {"zh_Hans": "zh"}.get(current_user.locale, current_user.locale)
     elif form.validate_on_submit():
         submit = bool(form.submit.data)
-        try:
-            services.save_review(
-                _juror(), assignment,
+        if not unit_of_work.attempt(
+                form, services.save_review, _juror(), assignment,
                 scores={c.id: s.data for c, s, _ in form.criterion_fields()},
                 comments={c.id: m.data for c, _, m in form.criterion_fields()},
                 overall_comment=form.overall_comment.data or "", comment_language=form.comment_language.data,
-                submit=submit)
-        except DomainError as error:
-            db.session.rollback()
-            put_on_form(form, error)
-            assignment = db.session.get(Assignment, assignment_id)
-            return _page(assignment, form), 422
-        db.session.commit()
+                submit=submit):
+            # Rolled back: the page shows what is stored, the form what was typed.
+            return _page(db.session.get(Assignment, assignment_id), form), 422
         flash(_("Your review is submitted. Thank you.") if submit else _("Your draft review is saved."), "success")
         return redirect(url_for("review.review_page", assignment_id=assignment_id))
     return _page(assignment, form)
@@ -186,16 +173,10 @@ def consensus(application_id: int):
         approve = bool(form.approve.data)
         if approve and not policies.can_approve_consensus(current_user, call):
             abort(403)
-        try:
-            services.save_consensus(_juror(), application,
-                                    scores={c.id: s.data for c, s, _ in form.criterion_fields()},
-                                    comments={c.id: m.data for c, _, m in form.criterion_fields()},
-                                    summary=form.summary.data or "", approve=approve)
-        except DomainError as error:
-            db.session.rollback()
-            put_on_form(form, error)
-        else:
-            db.session.commit()
+        if unit_of_work.attempt(form, services.save_consensus, _juror(), application,
+                                scores={c.id: s.data for c, s, _ in form.criterion_fields()},
+                                comments={c.id: m.data for c, _, m in form.criterion_fields()},
+                                summary=form.summary.data or "", approve=approve):
             flash(_("The consensus is approved.") if approve else _("The consensus draft is saved."), "success")
             return redirect(url_for("review.consensus", application_id=application.id))
     reviews = db.session.scalars(

@@ -158,8 +158,9 @@ def test_a_call_moves_to_another_of_ones_programmes_and_its_old_office_loses_it(
     html = response.get_data(as_text=True)
     assert 'id="move-programme_id-error"' in html and "Choose one of the programmes you run." in html
     assert re.search(r'name="reviewers_per_application"[^>]*value="3"', html)  # the settings stay filled in
-    assert client.post(url, data={"move-programme_id": str(target.id), "csrf_token": _token(client)}
-                       ).status_code == 302
+    moved = client.post(url, data={"move-programme_id": str(target.id), "csrf_token": _token(client)})
+    assert moved.status_code == 302
+    assert "The call now belongs to Bourges ⇄ Jeonju." in client.get(moved.headers["Location"]).get_data(as_text=True)
     db.session.refresh(call)
     assert call.programme_id == target.id
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from mobility.applications import services as applications
 from mobility.applications.enums import AttachmentKind
 from mobility.review import services
-from mobility.review.models import Assignment
+from mobility.review.models import Assignment, Review
 from tests.conftest import csrf_from, sign_in
 from tests.factories import MINIMAL_PDF, make_juror, make_reviewable_call, make_user
 
@@ -118,6 +118,56 @@ def test_a_bad_score_keeps_everything_typed(app, client, db, blind_call):
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert f'id="score_{c2.id}-error"' in html and "좋은 기획입니다" in html and "전체 의견" in html
+    assert db.session.scalar(select(func.count()).select_from(Review)) == 0  # the refused draft is not kept
+
+
+def test_refused_review_steps_store_nothing_and_say_why(app, client, db):
+    """Each refusal is flashed where the person lands, and nothing of the refused step is committed."""
+    from mobility.core.models import AuditEntry
+    from mobility.review.enums import AssignmentStatus, PhaseKind
+    from mobility.review.models import PanelDecision, ReviewPhase
+
+    with app.test_request_context():
+        jurors = [make_juror(city="Chemnitz"), make_juror(city="Kamakura")]
+        manager, call, (application,) = make_reviewable_call(jurors=jurors, applications=1)
+        services.run_assignment(manager, call)
+        db.session.commit()
+
+    def audited():
+        return db.session.scalar(select(func.count()).select_from(AuditEntry))
+
+    assignment = db.session.scalar(select(Assignment).where(Assignment.juror_id == jurors[0].id))
+    sign_in(client, jurors[0].email)
+    before = audited()
+    refused = client.post(f"/review/assignments/{assignment.id}/declare",
+                          data={"answer": "conflict", "reason": " ", "csrf_token": _token(client)})
+    assert refused.status_code == 302 and refused.headers["Location"].endswith("/review/")
+    assert "Say briefly what the conflict is" in client.get("/review/").get_data(as_text=True)
+    db.session.refresh(assignment)
+    assert assignment.status is AssignmentStatus.ASSIGNED and audited() == before
+
+    client.post("/sign-out", data={"csrf_token": _token(client)})
+    sign_in(client, manager.email)
+    ranking = f"/manage/calls/{call.id}/ranking"
+    token = _token(client, ranking)
+    before = audited()
+    refused = client.post(f"/manage/applications/{application.id}/decision",
+                          data={"decision": "shortlist", "reason": "Strong", "csrf_token": token})
+    assert refused.status_code == 302 and refused.headers["Location"].endswith(ranking)
+    assert "Decisions are taken in the panel phase." in client.get(ranking).get_data(as_text=True)
+    assert db.session.scalar(select(PanelDecision)) is None and audited() == before
+
+    locked = client.post(f"/manage/calls/{call.id}/lock", data={"csrf_token": token}, follow_redirects=True)
+    assert "The panel is locked." in locked.get_data(as_text=True)
+    before = audited()
+    again = client.post(f"/manage/calls/{call.id}/lock", data={"csrf_token": token}, follow_redirects=True)
+    assert "The panel is already locked." in again.get_data(as_text=True) and audited() == before
+    moved = client.post(f"/manage/calls/{call.id}/phase", data={"phase": "panel", "csrf_token": token},
+                        follow_redirects=True)
+    assert "The panel has locked this call" in moved.get_data(as_text=True) and audited() == before
+    assert not db.session.scalars(select(ReviewPhase).where(ReviewPhase.call_id == call.id,
+                                                            ReviewPhase.kind == PhaseKind.PANEL,
+                                                            ReviewPhase.active)).all()
 
 
 def test_the_office_runs_assignment_and_sees_the_ranking(client, db, signed_in, app):
