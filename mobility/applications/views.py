@@ -239,20 +239,15 @@ def upload(application_id: int):
     form = AttachmentForm()
     if form.validate_on_submit():
         upload_file = form.file.data
-        # Not attempt(): the answer's status depends on the refusal (413 for a file too large).
-        try:
-            services.add_attachment(_user(), application, kind=AttachmentKind(form.kind.data),
-                                    filename=upload_file.filename or "", data=upload_file.read(),
-                                    question_id=form.question_id.data)
-        except DomainError as error:
-            abandon_request()  # nothing of the refused upload is kept; the page is read again
-            flash(str(error.message), "error")
-            status = 413 if isinstance(error, services.TooLarge) else 422
+        attached = unit_of_work.attempt(None, services.add_attachment, _user(), application,
+                                        kind=AttachmentKind(form.kind.data), filename=upload_file.filename or "",
+                                        data=upload_file.read(), question_id=form.question_id.data)
+        if not attached:  # nothing of the refused upload is kept; the page is read again
             edit_form = application_form_class(application.call)(formdata=None)
             application = db.session.get(Application, application_id)
             _fill(edit_form, application)
             page, _status = _edit_page(application, edit_form)
-            return page, status
+            return page, 413 if isinstance(attached.error, services.TooLarge) else 422
         flash(_("The file is attached."), "success")
     else:
         for errors in form.errors.values():

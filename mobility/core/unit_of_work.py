@@ -47,33 +47,45 @@ class Done(Generic[T]):
     value: T
 
 
-def attempt(target: FlaskForm | None, service: Callable[..., T], /, *args: Any, **kwargs: Any) -> Done[T] | None:
+@dataclass(frozen=True)
+class Refused:
+    """What `attempt()` returns when a rule refused the service: falsy, and carrying the refusal, for a view
+    whose answer depends on it (a file too large is a 413)."""
+
+    error: DomainError
+
+    def __bool__(self) -> bool:
+        return False
+
+
+def attempt(target: FlaskForm | None, service: Callable[..., T], /, *args: Any,
+            **kwargs: Any) -> Done[T] | Refused:
     """Call `service(*args, **kwargs)`. If a rule of the domain refuses it, the request's unit of work is
     rolled back and the refusal is shown: on `target`'s field (or the form as a whole), or flashed when
-    there is no form. Returns Done(result), or None when refused."""
+    there is no form. Returns Done(result), or Refused(error)."""
     try:
         return Done(service(*args, **kwargs))
     except DomainError as error:
         db.session.rollback()  # what the view does next (show the form again) starts from what is stored
-        if target is not None:
-            put_on_form(target, error)
-        else:
-            flash(str(error.message), "error")
-        return None
+        return _shown(target, error)
 
 
 def attempt_keeping(target: FlaskForm | None, service: Callable[..., T], /, *args: Any,
-                    **kwargs: Any) -> Done[T] | None:
+                    **kwargs: Any) -> Done[T] | Refused:
     """Like `attempt()`, but a refusal keeps what the service recorded before refusing (the audit entry of
     a failed sign-in): the request's unit of work is still committed at its end."""
     try:
         return Done(service(*args, **kwargs))
     except DomainError as error:
-        if target is not None:
-            put_on_form(target, error)
-        else:
-            flash(str(error.message), "error")
-        return None
+        return _shown(target, error)
+
+
+def _shown(target: FlaskForm | None, error: DomainError) -> Refused:
+    if target is not None:
+        put_on_form(target, error)
+    else:
+        flash(str(error.message), "error")
+    return Refused(error)
 
 
 def after_commit(app: Flask, hook: Callable[[], None]) -> None:

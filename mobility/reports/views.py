@@ -119,27 +119,15 @@ def add_photo(grant_id: int):
     report = services.report_for(grant)
     form = PhotoForm()
     if form.validate_on_submit():
-        too_large: list[TooLarge] = []
-        if not unit_of_work.attempt(form, _noting(too_large, services.add_photo), current_user._get_current_object(),
-                                    report, data=form.photo.data.read(), caption=form.caption.data or ""):
+        added = unit_of_work.attempt(form, services.add_photo, current_user._get_current_object(), report,
+                                     data=form.photo.data.read(), caption=form.caption.data or "")
+        if not added:
             report = services.report_to_show(grant)  # the draft report_for() started is rolled back with it
             report_form = _report_form(report, formdata=None)
             _fill(report_form, report)
-            return _page(report, report_form, True, photo_form=form), 413 if too_large else 422
+            return _page(report, report_form, True, photo_form=form), 413 if isinstance(added.error, TooLarge) else 422
         flash(_("The photo is added."), "success")
     return redirect(url_for("reports.report_page", grant_id=grant_id) + "#photos")
-
-
-def _noting(too_large: list[TooLarge], service):
-    """`service`, noting a TooLarge refusal on its way to attempt(): a file over the limit is answered with
-    413, any other refusal with 422."""
-    def call(*args, **kwargs):
-        try:
-            return service(*args, **kwargs)
-        except TooLarge as error:
-            too_large.append(error)
-            raise
-    return call
 
 
 @bp.get("/grants/<int:grant_id>/report/photos/<int:photo_id>")
