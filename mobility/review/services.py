@@ -358,7 +358,10 @@ def record_decision(actor: User, application: Application, decision: Decision, r
         raise DomainError(_l("Decisions are taken in the panel phase."))
     if not reason.strip():
         raise DomainError(_l("Give the reason for the decision."), field="reason")
-    row = db.session.get(PanelDecision, application.id) or PanelDecision(application_id=application.id)
+    row = db.session.get(PanelDecision, application.id)
+    if row is not None and row.decision is decision and row.reason == reason.strip():
+        return row  # the same decision sent again (a double click): the one recorded stands, audited once
+    row = row or PanelDecision(application_id=application.id)
     row.decision, row.reason, row.decided_by_id, row.decided_at = decision, reason.strip(), actor.id, utcnow()
     db.session.add(row)
     memo.ranking_changed(call.id)

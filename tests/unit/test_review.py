@@ -4,13 +4,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from mobility.applications.enums import ApplicationStatus
 from mobility.calls.rates import Traveller, calculate
 from mobility.cities.geography import great_circle_km
 from mobility.cities.models import City
 from mobility.core.errors import DomainError
+from mobility.core.models import AuditEntry
 from mobility.review import services
 from mobility.review.enums import AssignmentStatus, Decision, PairRule, PhaseKind
 from mobility.review.models import Assignment, ReviewPhase
@@ -195,8 +196,12 @@ def test_decisions_need_the_panel_phase_and_the_lock_stops_every_change(db):
     with pytest.raises(DomainError) as error:
         services.record_decision(manager, application, Decision.SHORTLIST, " ")
     assert error.value.field == "reason"
-    services.record_decision(manager, application, Decision.SHORTLIST, "Strong project")
+    first = services.record_decision(manager, application, Decision.SHORTLIST, "Strong project")
     assert application.status is ApplicationStatus.SHORTLISTED
+    # Sent again (a double click): the decision recorded stands and the audit log has it once.
+    assert services.record_decision(manager, application, Decision.SHORTLIST, "Strong project ") is first
+    assert db.session.scalar(select(func.count()).select_from(AuditEntry)
+                             .where(AuditEntry.action == "review.decision")) == 1
     services.move_to_phase(manager, call, PhaseKind.INDIVIDUAL)
     services.lock_panel(manager, call)
     db.session.commit()
