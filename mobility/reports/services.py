@@ -4,10 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import cast
 
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select, update
+from sqlalchemy import CursorResult, or_, select, update
 
 from mobility.accounts.models import User
 from mobility.applications.attachments import detect_type
@@ -129,10 +130,10 @@ def submit_report(grantee: User, report: FinalReport) -> None:
         raise DomainError(_l("Answer “%(question)s”.", question=localized(first.label)), field=field_name(first))
     # One conditional UPDATE (the table's EDITABLE → SUBMITTED): a double click or a second tab cannot
     # submit twice.
-    done = db.session.execute(update(FinalReport).where(
+    done = cast(CursorResult, db.session.execute(update(FinalReport).where(
         FinalReport.id == report.id, FinalReport.status.in_(EDITABLE))
         .values(status=ReportStatus.SUBMITTED, submitted_at=utcnow(), version=FinalReport.version + 1)
-        .execution_options(synchronize_session=False)).rowcount
+        .execution_options(synchronize_session=False))).rowcount
     if done != 1:
         raise DomainError(_l("This report has already been submitted."))
     db.session.expire(report)
