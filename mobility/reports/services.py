@@ -167,8 +167,9 @@ def approve_report(actor: User, report: FinalReport) -> FinalReport:
     REPORT.check(report.status, ReportStatus.APPROVED, _l("Only a submitted report can be approved."))
     grant = report.grant
     application = grant.application
-    actual = calculate(application.call, application.origin_city, application.host_city, report.actual_days,
-                       [awards.traveller_from_dict(t) for t in grant.travellers])
+    origin, host, days = application.origin_city, application.host_city, report.actual_days
+    assert origin is not None and host is not None and days is not None  # a granted exchange, a submitted report
+    actual = calculate(application.call, origin, host, days, [awards.traveller_from_dict(t) for t in grant.travellers])
     if actual.total < grant.amount:
         if actual.total < awards.paid_total(grant):
             raise DomainError(_l("The actual amount is less than what has already been paid: settle it first."))
@@ -178,7 +179,7 @@ def approve_report(actor: User, report: FinalReport) -> FinalReport:
             travellers=grant.travellers, breakdown=awards.breakdown_lines(actual), previous_amount=grant.amount,
             amount=actual.total, reason=str(_l("Final report: actual days")), requested_by_id=actor.id,
             decided_by_id=actor.id, decided_at=utcnow()))
-        grant.amount, grant.breakdown, grant.days = actual.total, awards.breakdown_lines(actual), report.actual_days
+        grant.amount, grant.breakdown, grant.days = actual.total, awards.breakdown_lines(actual), days
     report.approved_at, report.approved_by_id = utcnow(), actor.id
     grant.final_report_approved_at = report.approved_at
     memo.dashboard_changed(application.call.programme_id)
