@@ -249,11 +249,11 @@ class JSONSerializer(BaseSerializer):
 
 
 class JSONRedisCache(RedisCache):
-    serializer = JSONSerializer()  # type: ignore[assignment]  # typed as cachelib's default; any serializer works
+    serializer = JSONSerializer()  # type: ignore[assignment]  # cachelib types its default; any serializer works
 
 
 class JSONSimpleCache(SimpleCache):
-    serializer = JSONSerializer()  # type: ignore[assignment]  # typed as cachelib's default; any serializer works
+    serializer = JSONSerializer()  # type: ignore[assignment]  # cachelib types its default; any serializer works
 
 
 # ---- the release -----------------------------------------------------------------------------

@@ -168,8 +168,9 @@ def approve_report(actor: User, report: FinalReport) -> FinalReport:
     grant = report.grant
     application = grant.application
     origin, host, days = application.origin_city, application.host_city, report.actual_days
-    assert origin is not None and host is not None and days is not None  # a granted exchange, a submitted report
-    actual = calculate(application.call, origin, host, days, [awards.traveller_from_dict(t) for t in grant.travellers])
+    assert origin is not None and host is not None and days is not None  # a grant's exchange, a submitted report
+    actual = calculate(application.call, origin, host, days,
+                       [awards.traveller_from_dict(t) for t in grant.travellers])
     if actual.total < grant.amount:
         if actual.total < awards.paid_total(grant):
             raise DomainError(_l("The actual amount is less than what has already been paid: settle it first."))
