@@ -41,7 +41,7 @@ class AccessRule:
 
 def _mark(rule: AccessRule) -> Callable[[F], F]:
     def decorate(view: F) -> F:
-        view.access_rule = rule  # type: ignore[attr-defined]  # a mark on the view function, read by access_rule_for
+        view.access_rule = rule  # type: ignore[attr-defined]  # a mark read by access_rule_for
         return view
 
     return decorate
