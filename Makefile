@@ -33,6 +33,7 @@ test: translations
 	$(BIN)/bandit --quiet --recursive mobility --severity-level high  # static analysis: no high findings
 	$(BIN)/ruff check mobility tests bench  # lint: pyflakes, errors and sorted imports (pyproject.toml)
 	$(BIN)/lint-imports --no-cache  # layers that only point down (contracts in pyproject.toml)
+	$(BIN)/mypy mobility  # types: no error (settings in pyproject.toml; review/ not reported for now)
 	env -u TEST_DATABASE_URL $(BIN)/python -m pytest
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 	  echo "== again on PostgreSQL ($$TEST_DATABASE_URL), browser tests excluded"; \

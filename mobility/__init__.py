@@ -31,7 +31,9 @@ def create_app(config: type | dict | None = None) -> Flask:
 
     if app.config["TRUSTED_PROXY_COUNT"]:
         n = app.config["TRUSTED_PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's way to add a middleware
+            app.wsgi_app, x_for=n, x_proto=n, x_host=n
+        )
 
     _init_extensions(app)
     _register_blueprints(app)

@@ -70,6 +70,7 @@ def load_demo() -> list[DemoUser]:
     manager = accounts.find_user_by_email(next(d.email for d in DEMO_USERS if d.role is Role.MANAGER))
     juror = accounts.find_user_by_email(next(d.email for d in DEMO_USERS if d.role is Role.JUROR))
     admin = accounts.find_user_by_email(next(d.email for d in DEMO_USERS if d.role is Role.ADMIN))
+    assert manager is not None and admin is not None  # created above, or by an earlier run
     # The demo manager runs the demo programme; a second office could share the installation beside it.
     programme = db.session.scalar(select(Programme).where(Programme.name == DEMO_PROGRAMME)) \
         or accounts.create_programme(admin, DEMO_PROGRAMME)
@@ -78,7 +79,7 @@ def load_demo() -> list[DemoUser]:
     return created
 
 
-def _city(key: tuple) -> City:
+def _city(key: tuple) -> City | None:
     programme, year, name = key
     return db.session.scalar(select(City).where(City.programme == programme, City.title_year == year,
                                                 City.name_en == name))

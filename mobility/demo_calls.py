@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 
@@ -63,7 +64,7 @@ CALL_TEXTS = {
     },
 }
 
-REPORT_QUESTIONS = (
+REPORT_QUESTIONS: tuple[dict[str, Any], ...] = (
     {"kind": QuestionKind.SINGLE_CHOICE, "required": True,
      "label": {"en": "Will you keep working with your host?", "zh_Hans": "你会继续与接待机构合作吗？",
                "ja": "受け入れ団体との協働は続きますか？", "ko": "초청 기관과 협업을 이어 가시나요?"},
@@ -92,6 +93,7 @@ def load_demo_pairs_and_call(manager, juror, programme) -> None:
     pairs = []
     for europe_key, east_asia_key, start, end in DEMO_PAIRS:
         europe, east_asia = _city(europe_key), _city(east_asia_key)
+        assert europe is not None and east_asia is not None  # the reference cities are loaded first
         pair = db.session.scalar(select(CityPair).where(CityPair.europe_city_id == europe.id,
                                                         CityPair.east_asia_city_id == east_asia.id))
         if pair is None:

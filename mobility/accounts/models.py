@@ -8,10 +8,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mobility.accounts.enums import Discipline, Language, Level, Role
 from mobility.db import TimestampMixin, UTCDateTime, enum_column, utcnow
-from mobility.extensions import db
+from mobility.extensions import Model, db
 
 
-class User(TimestampMixin, db.Model):
+class User(TimestampMixin, Model):
     __tablename__ = "user"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -76,7 +76,7 @@ class User(TimestampMixin, db.Model):
         return f"<User {self.id} {self.email}>"
 
 
-class UserRole(db.Model):
+class UserRole(Model):
     __tablename__ = "user_role"
 
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
@@ -95,7 +95,7 @@ programme_manager = sa.Table(
 )
 
 
-class Programme(TimestampMixin, db.Model):
+class Programme(TimestampMixin, Model):
     """A programme office that shares the installation: its managers run its calls, and only those.
 
     Every call belongs to one programme; admins run them all. Cities, pairs and exchange rates are
@@ -115,7 +115,7 @@ class Programme(TimestampMixin, db.Model):
         return f"<Programme {self.id} {self.name}>"
 
 
-class UserSession(db.Model):
+class UserSession(Model):
     """A signed-in browser. Signing out revokes the row, so a copied cookie stops working."""
 
     __tablename__ = "user_session"
@@ -131,7 +131,7 @@ class UserSession(db.Model):
     user: Mapped[User] = relationship()
 
 
-class LanguageSkill(db.Model):
+class LanguageSkill(Model):
     __tablename__ = "language_skill"
 
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
@@ -142,7 +142,7 @@ class LanguageSkill(db.Model):
     user: Mapped[User] = relationship(back_populates="language_skills")
 
 
-class UserDiscipline(db.Model):
+class UserDiscipline(Model):
     __tablename__ = "user_discipline"
 
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
@@ -151,7 +151,7 @@ class UserDiscipline(db.Model):
     user: Mapped[User] = relationship(back_populates="disciplines")
 
 
-class Affiliation(db.Model):
+class Affiliation(Model):
     """An organisation someone belongs to; `organisation_key` is what conflict checks compare."""
 
     __tablename__ = "affiliation"

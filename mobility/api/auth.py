@@ -48,7 +48,7 @@ def _act_as(user) -> None:
     # Flask-Login reads the current user from g: this request (only) runs as `user`, and the
     # cookie's user loader is never called.
     g._login_user = user
-    request._api_user = user if user.is_authenticated else None
+    setattr(request, "_api_user", user if user.is_authenticated else None)  # read back with getattr
 
 
 def check_token(scope: str):

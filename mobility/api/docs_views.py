@@ -50,7 +50,7 @@ def operations(spec: dict) -> list[dict]:
                     responses.append((code, "problem details"))
                     continue
                 content = response.get("content", {})
-                schema = next(iter(content.values()), {}).get("schema") if content else None
+                schema = next(iter(content.values())).get("schema") if content else None
                 responses.append((code, _type(schema) if schema else response.get("description", "")))
             found.append({
                 "method": method.upper(), "path": path, "summary": op.get("summary", ""),

@@ -9,10 +9,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from mobility.accounts.models import User
 from mobility.api.enums import TokenScope
 from mobility.db import UTCDateTime, enum_column, utcnow
-from mobility.extensions import db
+from mobility.extensions import Model
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     __tablename__ = "api_token"
     # One token per submitted form: the same form sent twice (a reload) never makes a second token.
     __table_args__ = (sa.UniqueConstraint("user_id", "request_key"),)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
 
 from flask import request, url_for
 from sqlalchemy import Select, func, select
@@ -11,7 +12,8 @@ from mobility.extensions import db
 
 
 def _link(page: int, size: int) -> str:
-    args = {k: v for k, v in request.args.items() if k not in ("page", "size")}
+    args: dict[str, Any] = {k: v for k, v in request.args.items() if k not in ("page", "size")}
+    assert request.endpoint is not None  # links are made while a view answers
     return url_for(request.endpoint, **(request.view_args or {}), **args, page=page, size=size)
 
 

@@ -55,8 +55,8 @@ def create_token(actor: User, *, name: str, scope: TokenScope, request_key: str 
         raise DomainError(_l("Give the token a name, such as the system that will use it."), field="name")
     if len(name) > 100:
         raise DomainError(_l("Use at most 100 characters."), field="name")
-    count = db.session.scalar(select(func.count()).select_from(ApiToken).where(
-        ApiToken.user_id == actor.id, ApiToken.revoked_at.is_(None)))
+    count = db.session.execute(select(func.count()).select_from(ApiToken).where(
+        ApiToken.user_id == actor.id, ApiToken.revoked_at.is_(None))).scalar_one()
     if count >= MAX_ACTIVE_TOKENS:
         raise DomainError(_l("You already have %(n)s active tokens. Revoke one you no longer use first.",
                              n=MAX_ACTIVE_TOKENS), field="name")

@@ -11,7 +11,7 @@ from mobility.api.schemas import ProblemSchema
 from mobility.core.errors import PROBLEM_TYPE
 
 API_PREFIX = "/api/v1"
-SECURITY = [{"bearerAuth": []}]
+SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 DESCRIPTION = """\
 The JSON API of Mobility, for the systems around a programme office (national agencies, city
 cultural offices, funders' finance systems).

@@ -59,16 +59,16 @@ def index(call_id: int):
     form, filters = _filters(call)
     per_page = int(form.per_page.data) if form.per_page.data in {str(n) for n in PAGE_SIZES} else PAGE_SIZES[0]
     counts = db.session.execute(counts_by_status_and_direction(call.id)).all()
-    by_status = Counter()
-    by_direction = Counter()
+    by_status: Counter[ApplicationStatus] = Counter()
+    by_direction: Counter[Direction | None] = Counter()
     for status, direction, count in counts:
         by_status[status] += count
         by_direction[direction] += count
     # The grouped counts already tell how many match a status or direction: no second count(*) then.
     known_total = _total_from_counts(filters, counts)
     listed = listed_applications(call.id, filters)
-    total = known_total if known_total is not None else db.session.scalar(
-        select(func.count()).select_from(listed.order_by(None).subquery()))
+    total = known_total if known_total is not None else db.session.execute(
+        select(func.count()).select_from(listed.order_by(None).subquery())).scalar_one()
     number = existing_page(form.page.data or 1, per_page, total)
     rows = db.session.execute(listed.limit(per_page).offset((number - 1) * per_page)).all()
     page = ListPage(items=rows, page=number, per_page=per_page, total=total)

@@ -15,10 +15,10 @@ from mobility.calls.models import Call
 from mobility.cities.enums import Direction
 from mobility.cities.models import City, CityPair
 from mobility.db import TimestampMixin, UTCDateTime, enum_column, utcnow
-from mobility.extensions import db
+from mobility.extensions import Model
 
 
-class Application(TimestampMixin, db.Model):
+class Application(TimestampMixin, Model):
     __tablename__ = "application"
     __table_args__ = (
         sa.CheckConstraint("start_date IS NULL OR end_date IS NULL OR start_date <= end_date", name="dates_in_order"),
@@ -113,7 +113,7 @@ class Application(TimestampMixin, db.Model):
         return self.status is ApplicationStatus.DRAFT
 
 
-class TeamMember(db.Model):
+class TeamMember(Model):
     """Someone the lead applicant invited to a co-creation team."""
 
     __tablename__ = "team_member"
@@ -136,7 +136,7 @@ class TeamMember(db.Model):
     user: Mapped[User | None] = relationship()
 
 
-class Attachment(db.Model):
+class Attachment(Model):
     """A file in the attachment store; `storage_key` is random, the display name is what was uploaded."""
 
     __tablename__ = "attachment"
@@ -157,7 +157,7 @@ class Attachment(db.Model):
     application: Mapped[Application] = relationship(back_populates="attachments")
 
 
-class Receipt(db.Model):
+class Receipt(Model):
     """Proof of submission. One per application, ever: the unique key makes a second one impossible."""
 
     __tablename__ = "receipt"

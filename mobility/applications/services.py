@@ -6,10 +6,11 @@ import json
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import cast
 
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from mobility.accounts.enums import Discipline, Language
@@ -157,7 +158,7 @@ def save_draft(actor: User, application: Application, expected_version: int, dat
         db.session.flush()  # the version column makes a concurrent save fail here
     except StaleDataError as exc:
         db.session.rollback()
-        raise VersionConflict(db.session.get(Application, application.id)) from exc
+        raise VersionConflict(db.session.get_one(Application, application.id)) from exc
     audit.record("application.saved", actor=actor, target=application, version=application.version,
                  **({"save": save_id[:64]} if save_id else {}))
     return application
@@ -324,13 +325,13 @@ def submit_application(actor: User, application: Application, now: datetime | No
     content = content_snapshot(application)
     reference = f"MOB-{call.id:03d}-{secrets.token_hex(3).upper()}"
     # One conditional UPDATE decides which request wins; the others find the receipt it wrote.
-    won = db.session.execute(
+    won = cast(CursorResult, db.session.execute(
         update(Application)
         .where(Application.id == application.id, Application.status == ApplicationStatus.DRAFT)
         .values(status=ApplicationStatus.SUBMITTED, submitted_at=now, reference=reference,
                 version=Application.version + 1)
         .execution_options(synchronize_session=False)
-    ).rowcount == 1
+    )).rowcount == 1
     if not won:
         db.session.expire(application)
         receipt = _receipt_of(application.id)

@@ -125,7 +125,7 @@ def edit(application_id: int):
         except services.VersionConflict as conflict:
             return _conflict_page(conflict.application, form)
         if not saved:
-            return _edit_page(db.session.get(Application, application_id), form, 422)
+            return _edit_page(db.session.get_one(Application, application_id), form, 422)
         flash(_("Your draft is saved."), "success")
         return redirect(url_for("applications.edit", application_id=application_id))
     return _edit_page(application, form)
@@ -135,7 +135,7 @@ def _conflict_page(current: Application, form):
     """409: show the saved version beside the one just sent; nothing is overwritten silently."""
     current_id = current.id
     abandon_request()  # nothing of the refused save is kept; the saved version is read again
-    current = db.session.get(Application, current_id)
+    current = db.session.get_one(Application, current_id)
     saved = application_form_class(current.call)(formdata=None)
     _fill(saved, current)
     form.version.data = current.version  # sending this form again replaces the saved version, knowingly
@@ -244,7 +244,7 @@ def upload(application_id: int):
                                         data=upload_file.read(), question_id=form.question_id.data)
         if not attached:  # nothing of the refused upload is kept; the page is read again
             edit_form = application_form_class(application.call)(formdata=None)
-            application = db.session.get(Application, application_id)
+            application = db.session.get_one(Application, application_id)
             _fill(edit_form, application)
             page, _status = _edit_page(application, edit_form)
             return page, 413 if isinstance(attached.error, services.TooLarge) else 422

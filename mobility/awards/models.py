@@ -12,12 +12,12 @@ from mobility.applications.models import Application
 from mobility.awards.enums import AmendmentStatus, GrantStatus
 from mobility.cities.enums import Direction
 from mobility.db import TimestampMixin, UTCDateTime, enum_column, utcnow
-from mobility.extensions import db
+from mobility.extensions import Model
 
 MONEY = sa.Numeric(12, 2)
 
 
-class Grant(TimestampMixin, db.Model):
+class Grant(TimestampMixin, Model):
     """The money offered to one awarded application, with the breakdown it was computed from."""
 
     __tablename__ = "grant"
@@ -54,7 +54,7 @@ class Grant(TimestampMixin, db.Model):
     amendments: Mapped[list[GrantAmendment]] = relationship(back_populates="grant", order_by="GrantAmendment.id")
 
 
-class GrantAmendment(db.Model):
+class GrantAmendment(Model):
     """A change of dates or travellers: recalculated, kept as history, applied once a manager approves."""
 
     __tablename__ = "grant_amendment"
@@ -78,7 +78,7 @@ class GrantAmendment(db.Model):
     grant: Mapped[Grant] = relationship(back_populates="amendments")
 
 
-class Payment(db.Model):
+class Payment(Model):
     __tablename__ = "payment"
     __table_args__ = (sa.CheckConstraint("amount > 0", name="amount_positive"),)
 
@@ -94,7 +94,7 @@ class Payment(db.Model):
     grant: Mapped[Grant] = relationship(back_populates="payments")
 
 
-class ExchangeRate(db.Model):
+class ExchangeRate(Model):
     """How many units of `currency` one euro buys from `valid_from` on (indicative amounts only)."""
 
     __tablename__ = "exchange_rate"

@@ -94,8 +94,9 @@ def compute(application: Application, start: date, end: date, travellers: list[d
             raise DomainError(_l("Numbers cannot be negative."), field="travellers")
         if int(traveller.get("accessibility_days") or 0) > days:
             raise DomainError(_l("Accessibility days cannot exceed the days of the stay."), field="travellers")
-    return calculate(application.call, application.origin_city, application.host_city, days,
-                     [traveller_from_dict(t) for t in travellers])
+    origin, host = application.origin_city, application.host_city
+    assert origin is not None and host is not None  # offer_grant checked the exchange; a grant has one
+    return calculate(application.call, origin, host, days, [traveller_from_dict(t) for t in travellers])
 
 
 def breakdown_lines(breakdown: Breakdown) -> list[dict]:
@@ -172,7 +173,8 @@ def offer_grant(actor: User, application: Application) -> Grant:
     if existing is not None:
         return existing
     call = application.call
-    if application.origin_city is None or application.start_date is None or application.direction is None:
+    if application.origin_city is None or application.pair_id is None or application.direction is None \
+            or application.start_date is None or application.end_date is None:
         raise DomainError(_l("The application has no exchange to fund (city or dates missing)."))
     travellers = travellers_of(application)
     breakdown = compute(application, application.start_date, application.end_date, travellers)
@@ -234,7 +236,7 @@ def next_on_waiting_lists(call: Call) -> dict[tuple, Application]:
     for row in ranking.ranking_rows(call):
         if row.status is ApplicationStatus.WAITLISTED:
             found.setdefault((row.pair_id, row.direction), row.application_id)
-    return {key: db.session.get(Application, application_id) for key, application_id in found.items()}
+    return {key: db.session.get_one(Application, application_id) for key, application_id in found.items()}
 
 
 def promote_from_waiting_list(actor: User, application: Application) -> Grant:
@@ -246,7 +248,7 @@ def promote_from_waiting_list(actor: User, application: Application) -> Grant:
         return existing
     if application.status is not ApplicationStatus.WAITLISTED:
         raise DomainError(_l("Only an application on the waiting list can be promoted."))
-    decision = db.session.get(PanelDecision, application.id)
+    decision = db.session.get_one(PanelDecision, application.id)  # every waiting-list place has one
     decision.decision, decision.reason = Decision.AWARD, str(_l("Promoted from the waiting list."))
     decision.decided_by_id, decision.decided_at, decision.letter_sent_at = actor.id, utcnow(), None
     memo.ranking_changed(application.call_id)

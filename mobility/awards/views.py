@@ -81,7 +81,7 @@ def accept(grant_id: int):
                                                           name=form.name.data):
         flash(_("Thank you: the agreement is accepted. The first instalment is now due."), "success")
         return redirect(url_for("awards.grant_page", grant_id=grant_id))
-    return _grant_page(db.session.get(Grant, grant_id), 422, accept_form=form)
+    return _grant_page(db.session.get_one(Grant, grant_id), 422, accept_form=form)
 
 
 @bp.post("/grants/<int:grant_id>/decline")
@@ -125,7 +125,7 @@ def amend(grant_id: int):
                                 reason=form.reason.data or ""):
             flash(_("Your request is sent to the programme office."), "success")
             return redirect(url_for("awards.grant_page", grant_id=grant_id))
-    return _grant_page(db.session.get(Grant, grant_id), 422, amendment_form=form)
+    return _grant_page(db.session.get_one(Grant, grant_id), 422, amendment_form=form)
 
 
 # ---- the office -----------------------------------------------------------------------------
@@ -178,7 +178,7 @@ def payment(grant_id: int):
             amount=form.amount.data, reference=form.reference.data, paid_on=form.paid_on.data):
         flash(_("The payment is recorded."), "success")
         return redirect(url_for("awards.grant_page", grant_id=grant_id))
-    return _grant_page(db.session.get(Grant, grant_id), 422, payment_form=form)
+    return _grant_page(db.session.get_one(Grant, grant_id), 422, payment_form=form)
 
 
 @bp.post("/manage/amendments/<int:amendment_id>/<decision>")

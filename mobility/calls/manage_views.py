@@ -181,10 +181,10 @@ def move(call_id: int):
     if form.validate_on_submit():
         if unit_of_work.attempt(form, services.move_call, _actor(), call, form.programme_id.data):
             # Named by the id just set (a relationship loaded earlier would still name the former programme).
-            programme = db.session.get(Programme, call.programme_id)
+            programme = db.session.get_one(Programme, call.programme_id)
             flash(_("The call now belongs to %(programme)s.", programme=programme.name), "success")
             return redirect(url_for("manage_calls.overview", call_id=call.id))
-    call = db.session.get(Call, call_id)
+    call = db.session.get_one(Call, call_id)
     settings_form = forms.CallSettingsForm(formdata=None)
     settings_form.pair_ids.choices = _pair_choices()
     _fill_settings(settings_form, call)

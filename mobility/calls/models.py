@@ -14,7 +14,7 @@ from mobility.calls.enums import CallKind, CallStatus, QuestionKind, Questionnai
 from mobility.cities.enums import Direction
 from mobility.cities.models import CityPair
 from mobility.db import TimestampMixin, UTCDateTime, enum_column
-from mobility.extensions import db
+from mobility.extensions import Model, db
 from mobility.i18n.content import localized
 
 MONEY = sa.Numeric(12, 2)
@@ -36,7 +36,7 @@ def _list() -> Mapped[list]:
     return mapped_column(MutableList.as_mutable(sa.JSON), default=list, nullable=False)
 
 
-class Call(TimestampMixin, db.Model):
+class Call(TimestampMixin, Model):
     __tablename__ = "call"
     __table_args__ = (
         sa.CheckConstraint("opens_at < closes_at", name="opens_before_closes"),
@@ -143,7 +143,7 @@ class Call(TimestampMixin, db.Model):
         return f"<Call {self.id} {self.status.value}>"
 
 
-class CallDiscipline(db.Model):
+class CallDiscipline(Model):
     __tablename__ = "call_discipline"
 
     call_id: Mapped[int] = mapped_column(sa.ForeignKey("call.id", ondelete="CASCADE"), primary_key=True)
@@ -152,7 +152,7 @@ class CallDiscipline(db.Model):
     call: Mapped[Call] = relationship(back_populates="disciplines")
 
 
-class EligibilityRule(db.Model):
+class EligibilityRule(Model):
     """One rule as data: `params` depends on `kind` (see calls/rules.py)."""
 
     __tablename__ = "eligibility_rule"
@@ -166,7 +166,7 @@ class EligibilityRule(db.Model):
     call: Mapped[Call] = relationship(back_populates="rules")
 
 
-class Question(db.Model):
+class Question(Model):
     """A question of the application form; shown only if `condition_question` has `condition_value`."""
 
     __tablename__ = "question"
@@ -202,7 +202,7 @@ class Question(db.Model):
         return value
 
 
-class RubricCriterion(db.Model):
+class RubricCriterion(Model):
     __tablename__ = "rubric_criterion"
     __table_args__ = (sa.CheckConstraint("weight > 0", name="weight_positive"),)
 
@@ -219,7 +219,7 @@ class RubricCriterion(db.Model):
     call: Mapped[Call] = relationship(back_populates="criteria")
 
 
-class CallBudget(db.Model):
+class CallBudget(Model):
     """Money for one pair in one direction of a call."""
 
     __tablename__ = "call_budget"
@@ -234,7 +234,7 @@ class CallBudget(db.Model):
     pair: Mapped[CityPair] = relationship()
 
 
-class DistanceBand(db.Model):
+class DistanceBand(Model):
     """Travel amount for a great-circle distance from `min_km` up to (not including) `max_km`."""
 
     __tablename__ = "distance_band"
@@ -253,7 +253,7 @@ class DistanceBand(db.Model):
     call: Mapped[Call] = relationship(back_populates="distance_bands")
 
 
-class PerDiemRate(db.Model):
+class PerDiemRate(Model):
     """Daily allowance in one host country, where it differs from the call's default."""
 
     __tablename__ = "per_diem_rate"

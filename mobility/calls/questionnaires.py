@@ -5,9 +5,10 @@ wherever it is asked.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, StringField, TextAreaField
@@ -31,7 +32,7 @@ def field_name(question: Question) -> str:
 def question_field(question: Question):
     """The WTForms field for `question` (None for file questions: they are answered with an upload)."""
     label = localized(question.label)
-    kwargs = {"description": localized(question.help), "render_kw": {}}
+    kwargs: dict[str, Any] = {"description": localized(question.help), "render_kw": {}}
     if question.condition_question_id:
         kwargs["render_kw"].update({"data-condition-question": f"q_{question.condition_question_id}",
                                     "data-condition-value": question.condition_value})
@@ -112,7 +113,7 @@ def question_is_shown(question: Question, answers: dict[str, object]) -> bool:
 
 
 def unanswered(questions: Iterable[Question], answers: dict[str, object],
-               attached: set[int] = frozenset()) -> list[Question]:
+               attached: Collection[int] = frozenset()) -> list[Question]:
     """Required questions, shown by the answers given, that have no answer (or no file in `attached`)."""
     missing = []
     for question in questions:
@@ -131,6 +132,6 @@ def answer_text(question: Question, answers: dict[str, object], locale: str | No
     if value in (None, "", []):
         return ""
     if question.kind.has_options:
-        values = value if isinstance(value, list) else [value]
+        values: list[Any] = value if isinstance(value, list) else [value]  # option values: strings
         return ", ".join(question.option_label(v, locale) for v in values)
     return str(value)

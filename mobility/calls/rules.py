@@ -12,11 +12,12 @@ from mobility.accounts.enums import Discipline
 from mobility.calls.enums import CareerStage, RuleKind
 from mobility.cities.enums import Side
 from mobility.cities.models import City
+from mobility.core.enums import TitledEnum
 from mobility.core.errors import DomainError
 from mobility.extensions import db
 
 RANGE_KINDS = (RuleKind.DURATION, RuleKind.TEAM_SIZE)
-CHOICE_KINDS = {
+CHOICE_KINDS: dict[RuleKind, tuple[str, type[TitledEnum]]] = {
     RuleKind.RESIDENCE_SIDE: ("sides", Side),
     RuleKind.DISCIPLINE: ("disciplines", Discipline),
     RuleKind.CAREER_STAGE: ("stages", CareerStage),

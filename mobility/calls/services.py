@@ -105,6 +105,7 @@ def move_call(actor, call: Call, programme_id: int | None) -> None:
     """The call goes to another of the actor's programmes, with everything in it (applications, jury,
     grants): from then on that programme's managers run it."""
     _require_runnable_programme(actor, programme_id)
+    assert programme_id is not None  # the programme was found
     if programme_id == call.programme_id:
         return
     previous = call.programme_id
@@ -457,7 +458,7 @@ def _check_bands(bands: list[tuple[int, int | None, Decimal]]) -> None:
     """Bands start at 0 km, follow each other without gaps or overlaps, and only the last is open."""
     if not bands:
         raise DomainError(_l("Give at least one distance band."), field="bands")
-    expected_start = 0
+    expected_start: int | None = 0  # None after an open-ended band
     for index, (low, high, amount) in enumerate(bands):
         last = index == len(bands) - 1
         if low != expected_start:

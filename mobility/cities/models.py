@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mobility.cities.enums import Programme, Side
 from mobility.db import UTCDateTime, enum_column, utcnow
-from mobility.extensions import db
+from mobility.extensions import Model
 from mobility.i18n.content import current_locale, localized
 
 # The UI locale in which a country's own name for its cities is the natural one.
@@ -17,7 +17,7 @@ HOME_LOCALE = {"CN": "zh_Hans", "JP": "ja", "KR": "ko"}
 HTML_LANG_OF_COUNTRY = {"CN": "zh-Hans", "JP": "ja", "KR": "ko"}
 
 
-class City(db.Model):
+class City(Model):
     """A city that holds (or held) a culture-city title: an ECoC in Europe or a CCEA in East Asia."""
 
     __tablename__ = "city"
@@ -55,7 +55,7 @@ class City(db.Model):
         return f"<City {self.name_en} {self.programme.value} {self.title_year}>"
 
 
-class CityPair(db.Model):
+class CityPair(Model):
     """A partnership between one European Capital of Culture and one Culture City of East Asia."""
 
     __tablename__ = "city_pair"

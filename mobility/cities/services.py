@@ -103,7 +103,7 @@ def save_pair(actor, *, europe_city_id: int, east_asia_city_id: int, start_year:
     if same is not None and same is not pair:
         raise DomainError(_l("These two cities are already paired."), field="east_asia_city_id")
     created = pair is None
-    if created:
+    if pair is None:
         pair = CityPair()
         db.session.add(pair)
     pair.europe_city_id, pair.east_asia_city_id = europe.id, east_asia.id

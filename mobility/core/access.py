@@ -17,6 +17,8 @@ from typing import TypeVar
 from flask import Flask, abort, current_app, request
 from flask_login import current_user
 
+from mobility.extensions import login_manager
+
 F = TypeVar("F", bound=Callable)
 
 
@@ -39,7 +41,7 @@ class AccessRule:
 
 def _mark(rule: AccessRule) -> Callable[[F], F]:
     def decorate(view: F) -> F:
-        view.access_rule = rule  # type: ignore[attr-defined]
+        view.access_rule = rule  # type: ignore[attr-defined]  # a mark read by access_rule_for
         return view
 
     return decorate
@@ -94,7 +96,7 @@ def enforce_access() -> None:
             abort(403)
         return check(rule.token_scope)
     if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
+        return login_manager.unauthorized()
     if rule.roles and not any(current_user.has_role(r) for r in rule.roles):
         abort(403)
     return None

@@ -12,6 +12,7 @@ import hashlib
 import io
 import json
 import tarfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -81,7 +82,7 @@ def _decoder(column: sa.Column):
     return None
 
 
-def _storage_keys(table: sa.Table, row: dict) -> list[str]:
+def _storage_keys(table: sa.Table, row: Mapping) -> list[str]:
     return [row[c.name] for c in table.columns if c.name == "storage_key" and row[c.name]]
 
 
@@ -89,6 +90,13 @@ def _add_bytes(archive: tarfile.TarFile, name: str, data: bytes) -> None:
     info = tarfile.TarInfo(name)
     info.size = len(data)
     archive.addfile(info, io.BytesIO(data))
+
+
+def _read_bytes(archive: tarfile.TarFile, name: str) -> bytes:
+    member = archive.extractfile(name)  # KeyError when the archive has no such member
+    if member is None:
+        raise BackupError(f"{name} in the archive is not a file")
+    return member.read()
 
 
 def create_backup(path: str | Path) -> Manifest:
@@ -118,7 +126,7 @@ def create_backup(path: str | Path) -> Manifest:
 
 
 def _read_manifest(archive: tarfile.TarFile) -> Manifest:
-    data = json.loads(archive.extractfile("manifest.json").read())
+    data = json.loads(_read_bytes(archive, "manifest.json"))
     if data.get("format") != FORMAT:
         raise BackupError(f"unknown backup format {data.get('format')!r}")
     return Manifest(**data)
@@ -139,7 +147,7 @@ def restore_backup(path: str | Path) -> Manifest:
                     raise BackupError(f"table {table.name} is not empty: restore into an empty database")
             for table in _tables():
                 expected = manifest.tables.get(table.name, {"rows": 0})
-                raw = archive.extractfile(f"tables/{table.name}.jsonl").read().decode()
+                raw = _read_bytes(archive, f"tables/{table.name}.jsonl").decode()
                 lines = [line for line in raw.split("\n") if line]
                 digest = hashlib.sha256("".join(lines).encode()).hexdigest()
                 if len(lines) != expected["rows"] or (lines and digest != expected["sha256"]):
@@ -155,7 +163,7 @@ def restore_backup(path: str | Path) -> Manifest:
             if conn.dialect.name == "postgresql":
                 _reset_sequences(conn)
         for key, checksum in manifest.files.items():
-            data = archive.extractfile(f"files/{key}").read()
+            data = _read_bytes(archive, f"files/{key}")
             if hashlib.sha256(data).hexdigest() != checksum:
                 raise BackupError(f"file {key} in the archive does not match its checksum")
             storage.put(key, data)

@@ -16,7 +16,7 @@ class TitledEnum(str, enum.Enum):
         return {}
 
     @property
-    def title(self) -> str:
+    def title(self) -> str:  # type: ignore[override]  # the member's display title hides str.title()
         # Long lists ask for a title per row: each class's titles are translated once per locale (keyed by
         # the Locale itself: naming it costs more than the lookup).
         locale = get_locale()

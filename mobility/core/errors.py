@@ -5,7 +5,7 @@ from flask import Flask, flash, g, has_request_context, jsonify, redirect, rende
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from mobility.core.redirects import same_site_referrer
 from mobility.extensions import db
@@ -125,7 +125,7 @@ def _problem_for(exc: HTTPException):
         for by_location in data["messages"].values():
             errors.update(flatten_errors(by_location) if isinstance(by_location, dict) else {})
     headers = {}
-    if code == 405 and getattr(exc, "valid_methods", None):
+    if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
         headers["Allow"] = ", ".join(exc.valid_methods)
     return problem(code if code in PROBLEM_TITLES else 500, data.get("detail"), errors=errors, headers=headers)
 
@@ -143,7 +143,7 @@ def register_error_handlers(app: Flask) -> None:
         code = exc.code or 500
         if code in ERROR_TEXTS:
             response = render_error(code)
-            if code == 405 and exc.valid_methods:
+            if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
                 return response[0], code, {"Allow": ", ".join(exc.valid_methods)}
             return response
         return exc

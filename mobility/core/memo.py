@@ -239,7 +239,7 @@ class JSONSerializer(BaseSerializer):
     def dumps(self, value: Any, *args: Any, **kwargs: Any) -> bytes:
         return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
 
-    def loads(self, value: bytes | str | None, *args: Any, **kwargs: Any) -> Any:
+    def loads(self, value: bytes | str | None) -> Any:
         if value is None:
             return None
         try:
@@ -249,11 +249,11 @@ class JSONSerializer(BaseSerializer):
 
 
 class JSONRedisCache(RedisCache):
-    serializer = JSONSerializer()
+    serializer = JSONSerializer()  # type: ignore[assignment]  # cachelib types its default; any serializer works
 
 
 class JSONSimpleCache(SimpleCache):
-    serializer = JSONSerializer()
+    serializer = JSONSerializer()  # type: ignore[assignment]  # cachelib types its default; any serializer works
 
 
 # ---- the release -----------------------------------------------------------------------------

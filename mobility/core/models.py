@@ -8,10 +8,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from mobility.core.enums import TitledEnum
 from mobility.db import UTCDateTime, enum_column, utcnow
-from mobility.extensions import db
+from mobility.extensions import Model
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     """Who did what, when (UTC) and from where. Written by services, never edited."""
 
     __tablename__ = "audit_entry"
@@ -38,7 +38,7 @@ class MailStatus(TitledEnum):
         return {cls.QUEUED: _l("Queued"), cls.SENT: _l("Sent"), cls.FAILED: _l("Failed")}
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     """A mail written in the same transaction as the change it reports; delivered after commit."""
 
     __tablename__ = "outbox_message"

@@ -1,12 +1,13 @@
 """Only same-site redirects: `next=` can never send a user to another host."""
 from __future__ import annotations
 
+from typing import TypeGuard
 from urllib.parse import urlsplit
 
 from flask import request, url_for
 
 
-def is_safe_path(target: str | None) -> bool:
+def is_safe_path(target: str | None) -> TypeGuard[str]:
     if not target or not isinstance(target, str):
         return False
     if any(ch in target for ch in "\\\r\n\t") or target.startswith("//"):

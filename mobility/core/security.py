@@ -44,7 +44,9 @@ def _token_is_ours_but_expired(token: str | None) -> bool:
     """
     if not token or "csrf_token" not in session:
         return False
-    serializer = URLSafeTimedSerializer(current_app.secret_key, salt="wtf-csrf-token")
+    secret_key = current_app.secret_key
+    assert secret_key is not None  # the session it came with is signed with it
+    serializer = URLSafeTimedSerializer(secret_key, salt="wtf-csrf-token")
     try:
         raw = serializer.loads(token)
     except BadData:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar, final
 
 from flask import Flask, current_app, flash, g, has_app_context, request
 from flask_wtf import FlaskForm
@@ -40,6 +40,7 @@ class WriteOnRead(RuntimeError):
     """A GET or HEAD tried to write to the database."""
 
 
+@final  # no subclass may be falsy: a truth test tells Done from Refused (for mypy too)
 @dataclass(frozen=True)
 class Done(Generic[T]):
     """What a service returned when `attempt()` let it through (always truthy, even for a None value)."""
@@ -54,7 +55,7 @@ class Refused:
 
     error: DomainError
 
-    def __bool__(self) -> bool:
+    def __bool__(self) -> Literal[False]:
         return False
 
 
@@ -128,7 +129,7 @@ def _refuse_write_on_read(conn, cursor, statement: str, parameters, context, exe
         return
     if not statement.lstrip().upper().startswith(WRITES) or conn.get_execution_options().get(BOOKKEEPING):
         return
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # LocalProxy method
     if not app.config.get("READ_ONLY_REQUESTS_FAIL_ON_WRITE"):
         return  # the request's transaction is rolled back at its end whatever it did
     app.extensions.setdefault(_VIOLATIONS, []).append(f"{request.method} {request.path}: {statement[:120]}")

@@ -22,8 +22,8 @@ def check_catalog(path: Path) -> list[str]:
     for message in catalog:
         if not message.id:
             continue
-        ids = message.id if isinstance(message.id, tuple) else (message.id,)
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        ids = message.id if isinstance(message.id, (tuple, list)) else (message.id,)
+        strings = list(message.string) if isinstance(message.string, (tuple, list)) else [message.string or ""]
         label = f"{path.parent.parent.name}: {ids[0][:70]!r}"
         if message.fuzzy:
             problems.append(f"{label} is fuzzy")
@@ -70,7 +70,7 @@ def extracted_message_ids(project_root: Path) -> set[str]:
 def missing_from_catalogs(project_root: Path) -> list[str]:
     """Messages the code uses that a catalog does not have at all (run `flask translate update`)."""
     wanted = extracted_message_ids(project_root)
-    problems = []
+    problems: list[str] = []
     for locale in TARGET_LOCALES:
         path = project_root / "translations" / locale / "LC_MESSAGES" / "messages.po"
         with path.open("rb") as f:

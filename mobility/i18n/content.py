@@ -16,7 +16,7 @@ def current_locale() -> str:
 def localized(texts: Mapping[str, str] | None, locale: str | None = None) -> str:
     """The text in `locale`, else English, else any language that has it, else ''."""
     chosen = localized_locale(texts, locale)
-    return texts[chosen] if chosen else ""
+    return texts[chosen] if texts and chosen else ""
 
 
 def localized_locale(texts: Mapping[str, str] | None, locale: str | None = None) -> str | None:

@@ -30,12 +30,14 @@ def _datetime_pattern(locale: Locale, format: str) -> babel_dates.DateTimePatter
     """The locale's date-and-time pattern for `format` ("short", "medium"…), parsed once. Babel's
     format_datetime builds and parses the date part and the time part again on every call, and lists show
     an instant per row."""
-    if format not in ("full", "long", "medium", "short"):
-        return babel_dates.parse_pattern(format)
-    combined = str(babel_dates.get_datetime_format(format, locale=locale)) \
-        .replace("{0}", babel_dates.get_time_format(format, locale=locale).pattern) \
-        .replace("{1}", babel_dates.get_date_format(format, locale=locale).pattern)
-    return babel_dates.parse_pattern(combined)
+    match format:
+        case "full" | "long" | "medium" | "short":
+            combined = str(babel_dates.get_datetime_format(format, locale=locale)) \
+                .replace("{0}", babel_dates.get_time_format(format, locale=locale).pattern) \
+                .replace("{1}", babel_dates.get_date_format(format, locale=locale).pattern)
+            return babel_dates.parse_pattern(combined)
+        case _:  # a pattern of its own
+            return babel_dates.parse_pattern(format)
 
 
 def format_instant(instant: datetime, format: str, zone: tzinfo, locale: Locale) -> str:

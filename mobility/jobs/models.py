@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from mobility.accounts.models import User
 from mobility.core.enums import TitledEnum
 from mobility.db import UTCDateTime, enum_column, utcnow
-from mobility.extensions import db
+from mobility.extensions import Model
 
 
 class JobStatus(TitledEnum):
@@ -30,7 +30,7 @@ class JobStatus(TitledEnum):
         return self in (JobStatus.DONE, JobStatus.FAILED)
 
 
-class BackgroundJob(db.Model):
+class BackgroundJob(Model):
     """One piece of background work started by a person. Messages are written in the owner's language."""
 
     __tablename__ = "background_job"

@@ -31,13 +31,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from importlib import import_module
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from flask import Flask, current_app, g, has_app_context, has_request_context, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, inspect, select, update
+from sqlalchemy import CursorResult, delete, inspect, select, update
 
 from mobility.core import audit, unit_of_work
 from mobility.core.errors import DomainError
@@ -164,7 +164,7 @@ def requeue_waiting() -> int:
     that is already done."""
     waiting = db.session.scalars(select(BackgroundJob.id).where(BackgroundJob.status == JobStatus.QUEUED)).all()
     for job_id in waiting:
-        job = db.session.get(BackgroundJob, job_id)
+        job = db.session.get_one(BackgroundJob, job_id)
         _dispatch(job.function, job.arguments, job.id)
     return len(waiting)
 
@@ -174,7 +174,7 @@ def recover_stalled() -> int:
     attempt after JOB_TIMEOUT, so none can still be at work). They wait again while attempts remain,
     otherwise they fail with a message their owner can read. Returns how many were recovered; the caller
     commits, then `requeue_waiting` sends the waiting ones."""
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # LocalProxy method
     cutoff = utcnow() - timedelta(seconds=app.config["JOB_TIMEOUT"] + STALL_MARGIN_SECONDS)
     stalled = db.session.scalars(select(BackgroundJob).where(BackgroundJob.status == JobStatus.RUNNING,
                                                              BackgroundJob.updated_at < cutoff)).all()
@@ -200,7 +200,8 @@ def prune_finished(days: int) -> int:
     keys = db.session.scalars(old.where(BackgroundJob.storage_key.is_not(None))
                               .with_only_columns(BackgroundJob.storage_key)).all()
     db.session.info.setdefault("storage_deletions", []).extend(keys)  # see core.storage
-    return db.session.execute(delete(BackgroundJob).where(BackgroundJob.finished_at < cutoff)).rowcount
+    deleted = db.session.execute(delete(BackgroundJob).where(BackgroundJob.finished_at < cutoff))
+    return cast(CursorResult, deleted).rowcount  # what a DELETE returns
 
 
 def _base_url() -> str:
@@ -216,7 +217,7 @@ def _retry_intervals(app: Flask) -> list[int]:
 
 
 def _dispatch(function: str, arguments: dict, job_id: int | None, *, eager_retries: bool = True) -> None:
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # LocalProxy method
     base_url = _base_url()
     if app.config.get("JOB_QUEUE_URL"):
         from redis.exceptions import RedisError
@@ -256,7 +257,7 @@ def queue(app: Flask):
 def perform(function: str, arguments: dict, job_id: int | None, base_url: str,
             retries_left: int | None = None) -> None:
     """Run one attempt (the worker calls this; so does in-process mode). Raises to ask for a retry."""
-    app = _worker_app or current_app._get_current_object()
+    app = _worker_app or current_app._get_current_object()  # type: ignore[attr-defined]  # LocalProxy method
     if retries_left is None:
         from rq import get_current_job
 

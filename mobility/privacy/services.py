@@ -11,7 +11,7 @@ import io
 import json
 import secrets
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -96,7 +96,7 @@ def select_applications(user: User):
     return sa.select(Application).where(Application.applicant_id == user.id).order_by(Application.id)
 
 
-def _applications_with_parts(user: User) -> list[Application]:
+def _applications_with_parts(user: User) -> Sequence[Application]:
     return db.session.scalars(select_applications(user).options(
         selectinload(Application.members), selectinload(Application.attachments),
         selectinload(Application.receipt))).all()

@@ -5,6 +5,7 @@ prove that a figure always equals the length of its list.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -89,7 +90,7 @@ def figure_query(name: str, filters: Filters) -> Select:
     return DRILL_DOWN[name](filters).order_by(*_order(name))
 
 
-def figure_rows(name: str, filters: Filters) -> list:
+def figure_rows(name: str, filters: Filters) -> Sequence:
     return db.session.scalars(figure_query(name, filters)).all()
 
 

@@ -9,11 +9,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mobility.awards.models import Grant
 from mobility.db import TimestampMixin, UTCDateTime, enum_column, utcnow
-from mobility.extensions import db
+from mobility.extensions import Model
 from mobility.reports.enums import ReportStatus, TravelMode
 
 
-class FinalReport(TimestampMixin, db.Model):
+class FinalReport(TimestampMixin, Model):
     __tablename__ = "final_report"
     __table_args__ = (
         sa.CheckConstraint("audience IS NULL OR audience >= 0", name="audience_not_negative"),
@@ -58,7 +58,7 @@ class FinalReport(TimestampMixin, db.Model):
         return (self.actual_end - self.actual_start).days + 1
 
 
-class ReportPhoto(db.Model):
+class ReportPhoto(Model):
     """A photo of the exchange (images only, checked by content), kept in the attachment store."""
 
     __tablename__ = "report_photo"

@@ -4,10 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import cast
 
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select, update
+from sqlalchemy import CursorResult, or_, select, update
 
 from mobility.accounts.models import User
 from mobility.applications.attachments import detect_type
@@ -129,10 +130,10 @@ def submit_report(grantee: User, report: FinalReport) -> None:
         raise DomainError(_l("Answer “%(question)s”.", question=localized(first.label)), field=field_name(first))
     # One conditional UPDATE (the table's EDITABLE → SUBMITTED): a double click or a second tab cannot
     # submit twice.
-    done = db.session.execute(update(FinalReport).where(
+    done = cast(CursorResult, db.session.execute(update(FinalReport).where(
         FinalReport.id == report.id, FinalReport.status.in_(EDITABLE))
         .values(status=ReportStatus.SUBMITTED, submitted_at=utcnow(), version=FinalReport.version + 1)
-        .execution_options(synchronize_session=False)).rowcount
+        .execution_options(synchronize_session=False))).rowcount
     if done != 1:
         raise DomainError(_l("This report has already been submitted."))
     db.session.expire(report)
@@ -166,7 +167,9 @@ def approve_report(actor: User, report: FinalReport) -> FinalReport:
     REPORT.check(report.status, ReportStatus.APPROVED, _l("Only a submitted report can be approved."))
     grant = report.grant
     application = grant.application
-    actual = calculate(application.call, application.origin_city, application.host_city, report.actual_days,
+    origin, host, days = application.origin_city, application.host_city, report.actual_days
+    assert origin is not None and host is not None and days is not None  # a grant's exchange, a submitted report
+    actual = calculate(application.call, origin, host, days,
                        [awards.traveller_from_dict(t) for t in grant.travellers])
     if actual.total < grant.amount:
         if actual.total < awards.paid_total(grant):
@@ -177,7 +180,7 @@ def approve_report(actor: User, report: FinalReport) -> FinalReport:
             travellers=grant.travellers, breakdown=awards.breakdown_lines(actual), previous_amount=grant.amount,
             amount=actual.total, reason=str(_l("Final report: actual days")), requested_by_id=actor.id,
             decided_by_id=actor.id, decided_at=utcnow()))
-        grant.amount, grant.breakdown, grant.days = actual.total, awards.breakdown_lines(actual), report.actual_days
+        grant.amount, grant.breakdown, grant.days = actual.total, awards.breakdown_lines(actual), days
     report.approved_at, report.approved_by_id = utcnow(), actor.id
     grant.final_report_approved_at = report.approved_at
     memo.dashboard_changed(application.call.programme_id)

@@ -156,9 +156,10 @@ def review_report(grant_id: int):
         abort(400)
     office = current_user._get_current_object()
     if form.approve.data:
-        decided = unit_of_work.attempt(None, services.approve_report, office, report)
+        decided = bool(unit_of_work.attempt(None, services.approve_report, office, report))
     else:
-        decided = unit_of_work.attempt(None, services.request_changes, office, report, form.message.data or "")
+        decided = bool(unit_of_work.attempt(None, services.request_changes, office, report,
+                                            form.message.data or ""))
     if decided:
         flash(_("The report is approved; the last instalment is due.") if form.approve.data
               else _("The report is sent back with your message."), "success")
@@ -217,7 +218,8 @@ def _dashboard_filters() -> tuple[DashboardFilterForm, dashboard.Filters]:
                                        db.session.scalars(select(CityPair).order_by(CityPair.id))]
     valid = {d.value for d in Direction}, {d.value for d in Discipline}
     return form, dashboard.Filters(
-        programme_ids=programme_ids, call_id=form.call.data or None, pair_id=form.pair.data or None,
+        programme_ids=None if programme_ids is None else tuple(programme_ids),
+        call_id=form.call.data or None, pair_id=form.pair.data or None,
         direction=form.direction.data if form.direction.data in valid[0] else None,
         discipline=form.discipline.data if form.discipline.data in valid[1] else None,
         year=form.year.data if form.year.data and 2000 < form.year.data < 2100 else None)
