@@ -426,6 +426,20 @@ def page_urls() -> dict[str, tuple[str | None, str]]:
     }
 
 
+def autosave_drafts(count: int, besides: str) -> list[tuple[str, int]]:
+    """[(artist's e-mail, draft id)]: `count` drafts of distinct artists in an open call other than the one of
+    the page `besides` (an edit page's path), for the background autosave load of bench/pages.py."""
+    driven = int(besides.rstrip("/").split("/")[-2])
+    driven_call = db.session.scalar(sa.select(Application.call_id).where(Application.id == driven))
+    other = db.session.scalar(sa.select(Call.id).where(Call.status == CallStatus.PUBLISHED, Call.id != driven_call)
+                              .order_by(Call.id).limit(1))
+    first = (sa.select(Application.applicant_id, sa.func.min(Application.id).label("draft"))
+             .where(Application.call_id == other, Application.status == ApplicationStatus.DRAFT)
+             .group_by(Application.applicant_id).order_by(Application.applicant_id).limit(count).subquery())
+    return [(email, draft) for email, draft in db.session.execute(
+        sa.select(User.email, first.c.draft).join(first, first.c.applicant_id == User.id))]
+
+
 def bench_app(url: str | None = None):
     """The app on DATABASE_URL (or a temporary SQLite file), with a testing configuration."""
     from config import TestingConfig

@@ -13,6 +13,11 @@ machine's speed drifts: the median of the rounds), the 250-row list against the 
 peak resident memory of the web workers after the run. Every request stays on this machine and every
 run stops by itself.
 
+Then each page is driven again, as many rounds, while a bounded background load autosaves drafts in another
+open call (--autosave-rate a second, default 20, each draft of its own artist, through the real autosave
+endpoint with its version and CSRF token): the share printed is of the page's own quiet rate, measured just
+before. The last line names the lowest page against the minimal endpoint and the lowest under autosave.
+
 Every request renders its page anew (there is no page cache). The ranking and the dashboard figures are
 memoised (mobility/core/memo.py, in Redis as in production, under a key prefix of this run's own): nothing
 is written while a page is driven, so after its first request they come from the memo, as between two
@@ -22,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import json
 import os
 import re
 import shutil
@@ -31,14 +37,27 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
+from html.parser import HTMLParser
+from urllib.parse import urlencode
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 import sqlalchemy as sa  # noqa: E402
 
-from bench.data import MANAGER, analyze, bench_app, fresh_schema, generate, page_urls  # noqa: E402
-from bench.serve import HOST, MINIMAL, free_port, get, peak_rss_mb, sign_in, start_server, worker_pids  # noqa: E402
+from bench.data import MANAGER, analyze, autosave_drafts, bench_app, fresh_schema, generate, page_urls  # noqa: E402
+from bench.serve import (  # noqa: E402
+    HOST,
+    MINIMAL,
+    csrf_token,
+    free_port,
+    get,
+    peak_rss_mb,
+    request,
+    sign_in,
+    start_server,
+    worker_pids,
+)
 from mobility.accounts.models import User  # noqa: E402
 from mobility.extensions import db  # noqa: E402
 
@@ -56,7 +75,8 @@ class Result:
 
 # ---- the data ----------------------------------------------------------------------------------
 
-def load(url: str, applications: int, jurors: int, reuse: bool) -> dict[str, tuple[str | None, str]]:
+def load(url: str, applications: int, jurors: int, reuse: bool, autosave_count: int
+         ) -> tuple[dict[str, tuple[str | None, str]], list[tuple[str, int]]]:
     app = bench_app(url)
     with app.app_context(), app.test_request_context():
         loaded = reuse and sa.inspect(db.engine).has_table("user") and db.session.scalar(
@@ -71,9 +91,10 @@ def load(url: str, applications: int, jurors: int, reuse: bool) -> dict[str, tup
         else:
             print("data: kept from the previous run (--reuse)")
         urls = page_urls()
+        drafts = autosave_drafts(autosave_count, besides=urls["application form"][1])
         db.session.remove()
         db.engine.dispose()
-    return urls
+    return urls, drafts
 
 
 # ---- the bounded runs --------------------------------------------------------------------------
@@ -133,6 +154,115 @@ def run_python(port: int, path: str, cookie: str, duration: float, connections: 
     return Result(len(latencies) / elapsed, cuts[49], cuts[98], errors[0])
 
 
+# ---- the background autosave load ----------------------------------------------------------------
+
+class _FormFields(HTMLParser):
+    """What a browser's FormData holds for a page's form: inputs, checked boxes, selected options, text areas."""
+
+    def __init__(self):
+        super().__init__()
+        self.fields: list[tuple[str, str]] = []
+        self._select: str | None = None
+        self._first: str | None = None
+        self._chosen = False
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        name = a.get("name")
+        if tag == "input" and name and a.get("type") not in ("submit", "file", "button"):
+            if a.get("type") not in ("checkbox", "radio") or "checked" in a:
+                self.fields.append((name, a.get("value") or ""))
+        elif tag == "select" and name:
+            self._select, self._first, self._chosen = name, None, False
+        elif tag == "option" and self._select:
+            value = a.get("value") or ""
+            self._first = value if self._first is None else self._first
+            if "selected" in a:
+                self.fields.append((self._select, value))
+                self._chosen = True
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.fields.append((name, ""))
+
+    def handle_endtag(self, tag):
+        if tag == "select" and self._select:
+            if not self._chosen and self._first is not None:
+                self.fields.append((self._select, self._first))
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            name, text = self.fields.pop()
+            self.fields.append((name, text + data))
+
+
+def form_fields(page: str) -> dict[str, list[str]]:
+    parser = _FormFields()
+    parser.feed(page)
+    fields: dict[str, list[str]] = {}
+    for name, value in parser.fields:
+        fields.setdefault(name, []).append(value)
+    return fields
+
+
+class AutosaveLoad:
+    """`rate` autosaves a second, in turn over drafts of distinct artists (signed in through the form), each
+    sent as the application form's script sends it: the draft's version and a CSRF token, both renewed by
+    every answer. Bounded: it stops when told, and never sends faster than its rate."""
+
+    def __init__(self, port: int, drafts: list[tuple[str, int]], rate: float):
+        self.port, self.rate = port, rate
+        self.drafts = []
+        for email, draft in drafts:
+            cookie = sign_in(self.port, email)
+            page = request(self.port, "GET", f"/applications/{draft}/edit", cookie=cookie)
+            cookie = page.cookie or cookie  # the session now holds the form's CSRF secret
+            fields = form_fields(page.text)
+            self.drafts.append({"id": draft, "cookie": cookie, "fields": fields,
+                                "csrf": fields.get("csrf_token", [csrf_token(page.text)])[0],
+                                "version": fields.get("version", ["0"])[0]})
+        self.sent = self.failed = 0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def _run(self) -> None:
+        interval, turn = 1 / self.rate, 0
+        next_at = time.perf_counter()
+        while not self._stop.is_set():
+            draft = self.drafts[turn % len(self.drafts)]
+            turn += 1
+            fields = {**draft["fields"], "csrf_token": [draft["csrf"]], "version": [draft["version"]],
+                      "title": [f"A draft saved again ({turn})"]}
+            body = urlencode(fields, doseq=True)
+            try:
+                reply = request(self.port, "POST", f"/applications/{draft['id']}/autosave", cookie=draft["cookie"],
+                                body=body, headers={"X-Requested-With": "fetch"})
+                if reply.status == 200:
+                    answer = json.loads(reply.text)
+                    draft["version"], draft["csrf"] = str(answer["version"]), answer["csrf_token"]
+                else:
+                    self.failed += 1
+            except OSError:
+                self.failed += 1
+            self.sent += 1
+            next_at += interval
+            self._stop.wait(max(0.0, next_at - time.perf_counter()))
+
+    def __enter__(self) -> AutosaveLoad:
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join(timeout=35)
+
+
 # ---- main -------------------------------------------------------------------------------------
 
 def main() -> None:
@@ -146,12 +276,15 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--python-client", action="store_true", help="do not use wrk even if installed")
+    parser.add_argument("--autosave-rate", type=float, default=20.0,
+                        help="autosaves a second in another open call during the second run (0: no second run)")
+    parser.add_argument("--autosave-drafts", type=int, default=20, help="drafts (of distinct artists) it cycles over")
     args = parser.parse_args()
 
     url = os.environ.get("DATABASE_URL") or DEFAULT_URL
     if not url.startswith("postgresql"):
         sys.exit("bench/pages.py runs against PostgreSQL (DATABASE_URL=postgresql+psycopg://…)")
-    urls = load(url, args.applications, args.jurors, args.reuse)
+    urls, drafts = load(url, args.applications, args.jurors, args.reuse, args.autosave_drafts)
     drive = run_python if args.python_client or not shutil.which("wrk") else run_wrk
     port = free_port()
     # As README → Production sets it up: rate limits and the memo in Redis, shared by the workers; a prefix
@@ -174,7 +307,10 @@ def main() -> None:
         # each just after a round of the minimal endpoint; the share printed is the median of the rounds'.
         print(f"{'page':<22} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'minimal then':>13} {'vs minimal':>11} "
               f"{'vs signed-in':>13}  errors")
+        autosaves = AutosaveLoad(port, drafts, args.autosave_rate) if args.autosave_rate > 0 and drafts else None
         results: dict[str, Result] = {}
+        shares: dict[str, float] = {}       # each page's requests/s as a share of the minimal endpoint's
+        kept: dict[str, float] = {}         # each page's requests/s under autosave, as a share of its quiet rate
         for name, who, path in targets:
             cookie = cookies.get(who, "")
             status, _c, _body = get(port, path, cookie)
@@ -195,10 +331,29 @@ def main() -> None:
             share_signed = f"{result.requests_per_s / signed.requests_per_s:13.0%}" if signed and who else " " * 13
             print(f"{name:<22} {result.requests_per_s:8.1f} {result.p50_ms:8.1f} {result.p99_ms:8.1f} "
                   f"{minimal_then:13.1f} {share:10.0%} {share_signed}  {sum(r.errors for r in rounds)}")
+            if path == MINIMAL:
+                continue
+            shares[name] = share
+            if autosaves is not None:  # the same page again, as many rounds, while drafts elsewhere autosave
+                before = autosaves.sent, autosaves.failed
+                with autosaves:
+                    loaded = [drive(port, path, cookie, args.duration / args.rounds, args.connections)
+                              for _ in range(args.rounds)]
+                under = sorted(loaded, key=lambda r: r.requests_per_s)[len(loaded) // 2]
+                kept[name] = under.requests_per_s / result.requests_per_s
+                print(f"{'  under autosave':<22} {under.requests_per_s:8.1f} {under.p50_ms:8.1f} {under.p99_ms:8.1f} "
+                      f"{kept[name]:13.0%} of quiet; {autosaves.sent - before[0]} autosaves "
+                      f"({autosaves.failed - before[1]} refused), {sum(r.errors for r in loaded)} errors")
         ratio = results["application list 250"].requests_per_s / results["application list"].requests_per_s
         print(f"250-row list vs 50-row list: {ratio:.0%} of the requests/s")
         rss = [peak_rss_mb(pid) for pid in worker_pids(server.pid)]
         print("peak resident memory per web worker: " + ", ".join(f"{m:.0f} MB" for m in sorted(rss)))
+        lowest = min(shares, key=shares.__getitem__)
+        line = f"lowest page: {lowest} {shares[lowest]:.0%} of the minimal endpoint"
+        if kept:
+            weakest = min(kept, key=kept.__getitem__)
+            line += f"; lowest under autosave: {weakest} {kept[weakest]:.0%} of its quiet rate"
+        print(line)
     finally:
         server.terminate()
         server.wait(timeout=30)
