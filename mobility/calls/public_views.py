@@ -14,7 +14,7 @@ from mobility.calls.enums import CallKind
 from mobility.calls.forms import CallFilterForm
 from mobility.calls.models import Call
 from mobility.calls.queries import LISTED_COLUMNS, archived_calls, open_calls
-from mobility.cities.models import CityPair
+from mobility.cities.queries import pairs_by_id
 from mobility.core.access import public
 from mobility.db import utcnow
 from mobility.extensions import db
@@ -26,7 +26,7 @@ bp = Blueprint("calls", __name__, url_prefix="/calls", template_folder="template
 @public
 def index():
     form = CallFilterForm(request.args)
-    pairs = db.session.scalars(select(CityPair).order_by(CityPair.id)).all()
+    pairs = db.session.scalars(pairs_by_id()).all()
     form.pair.choices = [("", "—")] + [(str(p.id), p.display_name()) for p in pairs]
     form.validate()
     closes_before = None

@@ -17,7 +17,7 @@ from mobility.awards.models import Grant
 from mobility.calls.models import Call
 from mobility.calls.office import office_call, require_running
 from mobility.cities.enums import Direction
-from mobility.cities.models import CityPair
+from mobility.cities.queries import pairs_by_id
 from mobility.core import unit_of_work
 from mobility.core.access import public, roles_required, signed_in
 from mobility.core.exports import FORMATS
@@ -215,7 +215,7 @@ def _dashboard_filters() -> tuple[DashboardFilterForm, dashboard.Filters]:
         calls = calls.where(Call.programme_id.in_(programme_ids))
     form.call.choices = [("", "—")] + [(str(c.id), c.text("title")) for c in db.session.scalars(calls)]
     form.pair.choices = [("", "—")] + [(str(p.id), p.display_name()) for p in
-                                       db.session.scalars(select(CityPair).order_by(CityPair.id))]
+                                       db.session.scalars(pairs_by_id())]
     valid = {d.value for d in Direction}, {d.value for d in Discipline}
     return form, dashboard.Filters(
         programme_ids=None if programme_ids is None else tuple(programme_ids),
