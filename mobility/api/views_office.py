@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from mobility.accounts.models import User
-from mobility.accounts.services import normalise_email
+from mobility.accounts.services import find_user_by_email
 from mobility.api import representations as show
 from mobility.api.enums import TokenScope
 from mobility.api.pagination import paginate
@@ -263,7 +263,7 @@ def import_jurors(data, call_id: int):
     call = _call(call_id)
     entries = []
     for index, item in enumerate(data["jurors"]):
-        person = db.session.scalar(select(User).where(User.email == normalise_email(item["email"])))
+        person = find_user_by_email(item["email"])
         try:
             if person is None:
                 raise DomainError(NO_ACCOUNT, field="email")

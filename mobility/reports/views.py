@@ -14,8 +14,8 @@ from mobility.accounts.tokens import LinkExpired, LinkInvalid
 from mobility.applications.services import TooLarge
 from mobility.awards import policies as award_policies
 from mobility.awards.models import Grant
-from mobility.calls.models import Call
 from mobility.calls.office import office_call, require_running
+from mobility.calls.queries import calls_by_deadline
 from mobility.cities.enums import Direction
 from mobility.cities.queries import pairs_by_id
 from mobility.core import unit_of_work
@@ -210,10 +210,7 @@ def _dashboard_filters() -> tuple[DashboardFilterForm, dashboard.Filters]:
     form = DashboardFilterForm(request.args)
     # A manager's dashboard counts the calls of their own programmes only.
     programme_ids = programme_scope(current_user)
-    calls = select(Call).order_by(Call.closes_at.desc())
-    if programme_ids is not None:
-        calls = calls.where(Call.programme_id.in_(programme_ids))
-    form.call.choices = [("", "—")] + [(str(c.id), c.text("title")) for c in db.session.scalars(calls)]
+    form.call.choices = [("", "—")] + [(str(c.id), c.text("title")) for c in calls_by_deadline(programme_ids)]
     form.pair.choices = [("", "—")] + [(str(p.id), p.display_name()) for p in
                                        db.session.scalars(pairs_by_id())]
     valid = {d.value for d in Direction}, {d.value for d in Discipline}

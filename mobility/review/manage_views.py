@@ -8,7 +8,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from mobility.accounts.enums import Role
-from mobility.accounts.models import User, UserRole
+from mobility.accounts.models import User
+from mobility.accounts.queries import users_with_role
 from mobility.applications.forms import ConfirmForm
 from mobility.applications.models import Application
 from mobility.awards import services as awards
@@ -38,8 +39,7 @@ def _actor():
 def jury(call_id: int):
     call = office_call(call_id)
     form = JurorForm()
-    jurors = db.session.scalars(select(User).join(UserRole, UserRole.user_id == User.id)
-                                .where(UserRole.role == Role.JUROR).order_by(User.name)).all()
+    jurors = users_with_role(Role.JUROR)
     form.user_id.choices = [(u.id, f"{u.name} <{u.email}>") for u in jurors]
     if form.validate_on_submit():
         juror = db.session.get(User, form.user_id.data)
