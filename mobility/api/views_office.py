@@ -41,7 +41,7 @@ from mobility.api.spec import SECURITY
 from mobility.applications import services as applications
 from mobility.applications.enums import ApplicationStatus, ScreeningReason
 from mobility.applications.models import Application
-from mobility.applications.queries import application_filters, call_applications
+from mobility.applications.queries import application_filters, call_applications_with_places
 from mobility.awards import services as awards
 from mobility.awards.models import Grant, Payment
 from mobility.calls.models import Call
@@ -123,9 +123,7 @@ def call_applications_list(args, call_id: int):
     filters = application_filters(call, status=args.get("status"), pair=args.get("pair"),
                                   direction=args.get("direction"), discipline=args.get("discipline"),
                                   language=args.get("language"), text=args.get("q"))
-    stmt = call_applications(call.id, filters).options(selectinload(Application.pair),
-                                                       selectinload(Application.origin_city))
-    return paginate(stmt, args, show.application)
+    return paginate(call_applications_with_places(call.id, filters), args, show.application)
 
 
 def _application(application_id: int) -> Application:

@@ -5,10 +5,9 @@ from datetime import datetime, time, timezone
 
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
-from sqlalchemy import select
 
 from mobility.accounts.enums import Discipline
-from mobility.applications.models import Application
+from mobility.applications.queries import application_in_call
 from mobility.calls import policies, rules
 from mobility.calls.enums import CallKind
 from mobility.calls.forms import CallFilterForm
@@ -53,8 +52,7 @@ def archive():
 def call_page_context(call: Call) -> dict:
     mine = None
     if current_user.is_authenticated:
-        mine = db.session.scalar(select(Application).where(Application.call_id == call.id,
-                                                           Application.applicant_id == current_user.id))
+        mine = application_in_call(call.id, current_user.id)
     return {
         "call": call,
         "my_application": mine,
