@@ -43,7 +43,8 @@ from mobility.applications.enums import ApplicationStatus, ScreeningReason
 from mobility.applications.models import Application
 from mobility.applications.queries import application_filters, call_applications_with_places
 from mobility.awards import services as awards
-from mobility.awards.models import Grant, Payment
+from mobility.awards.models import Grant
+from mobility.awards.queries import grants_with_payments, payments_of
 from mobility.calls.models import Call
 from mobility.calls.policies import can_run_call
 from mobility.core.access import api_token
@@ -184,9 +185,7 @@ def call_reviews(args, call_id: int):
 def call_grants(args, call_id: int):
     """A call's grants with what was paid of each instalment"""
     call = _call(call_id)
-    stmt = (select(Grant).where(Grant.call_id == call.id)
-            .options(selectinload(Grant.application), selectinload(Grant.payments)).order_by(Grant.id))
-    return paginate(stmt, args, show.grant)
+    return paginate(grants_with_payments(call.id), args, show.grant)
 
 
 def _grant(grant_id: int) -> Grant:
@@ -208,7 +207,7 @@ def grant_detail(grant_id: int):
 def grant_payments(args, grant_id: int):
     """Payments made on a grant"""
     grant = _grant(grant_id)
-    return paginate(select(Payment).where(Payment.grant_id == grant.id).order_by(Payment.id), args, show.payment)
+    return paginate(payments_of(grant.id), args, show.payment)
 
 
 @bp.route("/grants/<int_id:grant_id>/payments", methods=["POST"])
