@@ -50,7 +50,7 @@ from mobility.calls.policies import can_run_call
 from mobility.core.access import api_token
 from mobility.core.errors import DomainError
 from mobility.extensions import db
-from mobility.reports.models import FinalReport
+from mobility.reports.queries import reports_with_grants
 from mobility.review import services as review
 from mobility.review.enums import AssignmentStatus, ReviewStatus
 from mobility.review.models import Assignment, CallJuror, Review
@@ -231,10 +231,7 @@ def record_payment(data, grant_id: int):
 def call_reports(args, call_id: int):
     """Final reports of a call's grants"""
     call = _call(call_id)
-    stmt = (select(FinalReport).join(Grant).where(Grant.call_id == call.id)
-            .options(selectinload(FinalReport.grant).selectinload(Grant.application))
-            .order_by(FinalReport.id))
-    return paginate(stmt, args, show.report)
+    return paginate(reports_with_grants(call.id), args, show.report)
 
 
 # ---- the jury --------------------------------------------------------------------------------

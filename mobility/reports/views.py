@@ -6,7 +6,6 @@ import io
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from mobility.accounts.enums import Discipline, Role
 from mobility.accounts.policies import programme_scope
@@ -36,6 +35,7 @@ from mobility.reports.forms import (
     report_form_class,
 )
 from mobility.reports.models import FinalReport
+from mobility.reports.queries import report_of, reports_of_call
 
 bp = Blueprint("reports", __name__, template_folder="templates")
 OFFICE = (Role.MANAGER, Role.ADMIN)
@@ -134,7 +134,7 @@ def add_photo(grant_id: int):
 @signed_in
 def photo(grant_id: int, photo_id: int):
     grant = _grant(grant_id)
-    report = db.session.scalar(select(FinalReport).where(FinalReport.grant_id == grant.id))
+    report = report_of(grant.id)
     item = next((p for p in (report.photos if report else []) if p.id == photo_id), None)
     if item is None:
         abort(404)
@@ -150,7 +150,7 @@ def photo(grant_id: int, photo_id: int):
 def review_report(grant_id: int):
     grant = _grant(grant_id)
     require_running(grant.application.call)
-    report = db.session.scalar(select(FinalReport).where(FinalReport.grant_id == grant.id))
+    report = report_of(grant.id)
     form = ChangesForm()
     if report is None or not form.validate_on_submit():
         abort(400)
@@ -186,9 +186,8 @@ def host_confirmation(token: str):
 @roles_required(*OFFICE)
 def call_reports(call_id: int):
     call = office_call(call_id)
-    reports = db.session.scalars(select(FinalReport).join(Grant).where(Grant.call_id == call.id)
-                                 .order_by(FinalReport.status, FinalReport.id)).all()
-    return render_template("reports/manage_list.html", call=call, reports=reports, statuses=ReportStatus)
+    return render_template("reports/manage_list.html", call=call, reports=reports_of_call(call.id),
+                           statuses=ReportStatus)
 
 
 @bp.post("/manage/calls/<int:call_id>/exports/<kind>")
