@@ -14,8 +14,6 @@ from flask import abort
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_smorest import Blueprint
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from mobility.accounts.models import User
 from mobility.accounts.services import find_user_by_email
@@ -52,8 +50,7 @@ from mobility.core.errors import DomainError
 from mobility.extensions import db
 from mobility.reports.queries import reports_with_grants
 from mobility.review import services as review
-from mobility.review.enums import AssignmentStatus, ReviewStatus
-from mobility.review.models import Assignment, CallJuror, Review
+from mobility.review.queries import jury_by_name, numbered_reviews_of_call
 
 bp = Blueprint("api_office", __name__, url_prefix="/api/v1",
                description="The programme office's data (a personal API token is needed)")
@@ -165,15 +162,8 @@ def call_reviews(args, call_id: int):
     """Submitted reviews of a call, as the consensus page shows them (blind review and phase rules apply)"""
     call = _call(call_id)
     phase = review.active_phase(call)
-    number = func.row_number().over(partition_by=Assignment.application_id, order_by=Assignment.id)
-    stmt = (select(Review, number).join(Assignment, Assignment.id == Review.assignment_id)
-            .where(Assignment.call_id == call.id, Assignment.status == AssignmentStatus.ACCEPTED,
-                   Review.status == ReviewStatus.SUBMITTED)
-            .options(selectinload(Review.assignment).selectinload(Assignment.juror),
-                     selectinload(Review.assignment).selectinload(Assignment.application))
-            .order_by(Assignment.application_id, Assignment.id))
     viewer = _actor()
-    return paginate(stmt, args, lambda r, n: show.review(r, viewer, phase, n), rows=True)
+    return paginate(numbered_reviews_of_call(call.id), args, lambda r, n: show.review(r, viewer, phase, n), rows=True)
 
 
 # ---- grants and payments ---------------------------------------------------------------------
@@ -243,9 +233,7 @@ def call_reports(args, call_id: int):
 def call_jurors(args, call_id: int):
     """A call's jury pool"""
     call = _call(call_id)
-    stmt = (select(CallJuror).where(CallJuror.call_id == call.id).join(User, User.id == CallJuror.user_id)
-            .options(selectinload(CallJuror.user)).order_by(User.name, User.id))
-    return paginate(stmt, args, show.juror)
+    return paginate(jury_by_name(call.id), args, show.juror)
 
 
 @bp.route("/calls/<int_id:call_id>/jurors", methods=["POST"])
