@@ -9,7 +9,7 @@ from mobility.extensions import db
 
 
 def cities_by_side() -> list[City]:
-    """Every city, side by side, then by English name and title year (the profile's choice of a home city)."""
+    """Every city by side, then English name and title year (the profile's choice of a home city)."""
     return list(db.session.scalars(select(City).order_by(City.side, City.name_en, City.title_year)))
 
 
@@ -24,7 +24,7 @@ def cities_newest_first() -> list[City]:
 
 
 def listed_cities() -> Select:
-    """Every city, side by side, then by title year and English name (the API's list)."""
+    """Every city by side, then title year and English name (the API's list)."""
     return select(City).order_by(City.side, City.title_year, City.name_en, City.id)
 
 
