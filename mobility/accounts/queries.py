@@ -51,7 +51,7 @@ def _audit_entries(action: str | None) -> Select:
 
 def audit_total(action: str | None = None) -> int:
     """How many entries the audit log holds (of `action` only, when given)."""
-    return db.session.scalar(select(func.count()).select_from(_audit_entries(action).subquery()))
+    return db.session.execute(select(func.count()).select_from(_audit_entries(action).subquery())).scalar_one()
 
 
 def audit_page(action: str | None, page: int, per_page: int) -> list[Row]:
