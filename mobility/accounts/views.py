@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from mobility.accounts import policies, services
 from mobility.accounts.enums import Discipline, Language, Level
@@ -17,11 +16,11 @@ from mobility.accounts.forms import (
     ResetPasswordForm,
     SignInForm,
 )
-from mobility.cities.models import City
+from mobility.cities.queries import cities_by_side
 from mobility.core import unit_of_work
 from mobility.core.access import public, signed_in
 from mobility.core.redirects import safe_next_url
-from mobility.extensions import db, limiter
+from mobility.extensions import limiter
 from mobility.i18n.locales import LOCALES, SESSION_KEY, select_locale
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
@@ -139,8 +138,7 @@ def change_password():
 
 
 def _city_choices():
-    cities = db.session.scalars(select(City).order_by(City.side, City.name_en, City.title_year))
-    return [("", "—")] + [(str(c.id), f"{c.name_en} ({c.name_local}), {c.country}") for c in cities]
+    return [("", "—")] + [(str(c.id), f"{c.name_en} ({c.name_local}), {c.country}") for c in cities_by_side()]
 
 
 @bp.route("/account/profile", methods=["GET", "POST"])

@@ -4,18 +4,17 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
 
 from mobility.accounts import services
 from mobility.accounts.enums import Role
 from mobility.accounts.forms import ProgrammeForm, ProgrammeManagerForm, RemoveManagerForm, RoleChangeForm
 from mobility.accounts.models import Programme, User
-from mobility.calls.models import Call
+from mobility.accounts.queries import audit_page, audit_total, programmes_with_managers, users_matching
+from mobility.calls.queries import call_counts_by_programme, calls_of_programme
 from mobility.core import unit_of_work
 from mobility.core.access import roles_required
 from mobility.core.audit import ACTION_TITLES, action_title
-from mobility.core.models import AuditEntry, OutboxMessage
+from mobility.core.queries import outbox_newest_first
 from mobility.extensions import db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
@@ -31,11 +30,7 @@ def _page() -> int:
 @roles_required(Role.ADMIN)
 def users():
     q = (request.args.get("q") or "").strip()
-    stmt = select(User).options(selectinload(User.role_grants)).order_by(User.name, User.id)
-    if q:
-        like = f"%{q.lower()}%"
-        stmt = stmt.where(or_(func.lower(User.name).like(like), User.email.like(like)))
-    page = db.paginate(stmt, page=_page(), per_page=PAGE_SIZE, error_out=False)
+    page = db.paginate(users_matching(q), page=_page(), per_page=PAGE_SIZE, error_out=False)
     return render_template("admin/users.html", page=page, q=q, roles=list(Role), form=RoleChangeForm())
 
 
@@ -67,10 +62,9 @@ def programmes():
         if created:
             flash(_("The programme is created. Add its managers: they will run its calls."), "success")
             return redirect(url_for("admin.programme", programme_id=created.value.id))
-    counts = dict(db.session.execute(select(Call.programme_id, func.count()).group_by(Call.programme_id)).all())
-    listed = db.session.scalars(select(Programme).options(selectinload(Programme.managers))
-                                .order_by(Programme.name)).all()
-    return render_template("admin/programmes.html", programmes=listed, call_counts=counts, form=form)
+    counts = call_counts_by_programme()
+    return render_template("admin/programmes.html", programmes=programmes_with_managers(), call_counts=counts,
+                           form=form)
 
 
 @bp.route("/programmes/<int:programme_id>", methods=["GET", "POST"])
@@ -85,9 +79,8 @@ def programme(programme_id: int):
             flash(_("%(name)s now runs the calls of %(programme)s.", name=added.value.name,
                     programme=programme.name), "success")
             return redirect(url_for("admin.programme", programme_id=programme.id))
-    calls = db.session.scalars(select(Call).where(Call.programme_id == programme.id)
-                               .order_by(Call.created_at.desc())).all()
-    return render_template("admin/programme.html", programme=programme, calls=calls, form=form,
+    return render_template("admin/programme.html", programme=programme, calls=calls_of_programme(programme.id),
+                           form=form,
                            remove_form=RemoveManagerForm())
 
 
@@ -108,13 +101,9 @@ def remove_programme_manager(programme_id: int, user_id: int):
 @roles_required(Role.ADMIN)
 def audit_log():
     action = request.args.get("action") or None
-    stmt = select(AuditEntry, User).outerjoin(User, User.id == AuditEntry.actor_id).order_by(
-        AuditEntry.at.desc(), AuditEntry.id.desc())
-    if action:
-        stmt = stmt.where(AuditEntry.action == action)
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    total = audit_total(action)
     page = _page()
-    rows = db.session.execute(stmt.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    rows = audit_page(action, page, PAGE_SIZE)
     return render_template("admin/audit.html", rows=rows, total=total, page=page, page_size=PAGE_SIZE,
                            action=action, actions=ACTION_TITLES, action_title=action_title)
 
@@ -122,6 +111,5 @@ def audit_log():
 @bp.get("/outbox")
 @roles_required(Role.ADMIN)
 def outbox():
-    page = db.paginate(select(OutboxMessage).order_by(OutboxMessage.id.desc()), page=_page(),
-                       per_page=PAGE_SIZE, error_out=False)
+    page = db.paginate(outbox_newest_first(), page=_page(), per_page=PAGE_SIZE, error_out=False)
     return render_template("admin/outbox.html", page=page)

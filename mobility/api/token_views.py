@@ -4,13 +4,13 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from mobility.accounts.enums import Role
 from mobility.api import policies, services
 from mobility.api.enums import TokenScope
 from mobility.api.forms import TokenForm
 from mobility.api.models import ApiToken
+from mobility.api.queries import revoked_tokens
 from mobility.applications.forms import ConfirmForm
 from mobility.core import unit_of_work
 from mobility.core.access import roles_required
@@ -22,9 +22,7 @@ OFFICE = (Role.MANAGER, Role.ADMIN)
 
 def _page(form: TokenForm, *, new_token: ApiToken | None = None, secret: str | None = None, status: int = 200):
     user = current_user._get_current_object()
-    revoked = db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id,
-                                                        ApiToken.revoked_at.is_not(None))
-                                 .order_by(ApiToken.revoked_at.desc()).limit(20)).all()
+    revoked = revoked_tokens(user.id)
     response = make_response(render_template(
         "api/tokens.html", form=form, tokens=services.active_tokens(user), revoked=revoked,
         new_token=new_token, secret=secret, revoke_form=ConfirmForm(formdata=None)), status)

@@ -14,11 +14,9 @@ from flask import abort
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_smorest import Blueprint
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from mobility.accounts.models import User
-from mobility.accounts.services import normalise_email
+from mobility.accounts.services import find_user_by_email
 from mobility.api import representations as show
 from mobility.api.enums import TokenScope
 from mobility.api.pagination import paginate
@@ -41,18 +39,18 @@ from mobility.api.spec import SECURITY
 from mobility.applications import services as applications
 from mobility.applications.enums import ApplicationStatus, ScreeningReason
 from mobility.applications.models import Application
-from mobility.applications.queries import application_filters, call_applications
+from mobility.applications.queries import application_filters, call_applications_with_places
 from mobility.awards import services as awards
-from mobility.awards.models import Grant, Payment
+from mobility.awards.models import Grant
+from mobility.awards.queries import grants_with_payments, payments_of
 from mobility.calls.models import Call
 from mobility.calls.policies import can_run_call
 from mobility.core.access import api_token
 from mobility.core.errors import DomainError
 from mobility.extensions import db
-from mobility.reports.models import FinalReport
+from mobility.reports.queries import reports_with_grants
 from mobility.review import services as review
-from mobility.review.enums import AssignmentStatus, ReviewStatus
-from mobility.review.models import Assignment, CallJuror, Review
+from mobility.review.queries import jury_by_name, numbered_reviews_of_call
 
 bp = Blueprint("api_office", __name__, url_prefix="/api/v1",
                description="The programme office's data (a personal API token is needed)")
@@ -123,9 +121,7 @@ def call_applications_list(args, call_id: int):
     filters = application_filters(call, status=args.get("status"), pair=args.get("pair"),
                                   direction=args.get("direction"), discipline=args.get("discipline"),
                                   language=args.get("language"), text=args.get("q"))
-    stmt = call_applications(call.id, filters).options(selectinload(Application.pair),
-                                                       selectinload(Application.origin_city))
-    return paginate(stmt, args, show.application)
+    return paginate(call_applications_with_places(call.id, filters), args, show.application)
 
 
 def _application(application_id: int) -> Application:
@@ -166,15 +162,8 @@ def call_reviews(args, call_id: int):
     """Submitted reviews of a call, as the consensus page shows them (blind review and phase rules apply)"""
     call = _call(call_id)
     phase = review.active_phase(call)
-    number = func.row_number().over(partition_by=Assignment.application_id, order_by=Assignment.id)
-    stmt = (select(Review, number).join(Assignment, Assignment.id == Review.assignment_id)
-            .where(Assignment.call_id == call.id, Assignment.status == AssignmentStatus.ACCEPTED,
-                   Review.status == ReviewStatus.SUBMITTED)
-            .options(selectinload(Review.assignment).selectinload(Assignment.juror),
-                     selectinload(Review.assignment).selectinload(Assignment.application))
-            .order_by(Assignment.application_id, Assignment.id))
     viewer = _actor()
-    return paginate(stmt, args, lambda r, n: show.review(r, viewer, phase, n), rows=True)
+    return paginate(numbered_reviews_of_call(call.id), args, lambda r, n: show.review(r, viewer, phase, n), rows=True)
 
 
 # ---- grants and payments ---------------------------------------------------------------------
@@ -186,9 +175,7 @@ def call_reviews(args, call_id: int):
 def call_grants(args, call_id: int):
     """A call's grants with what was paid of each instalment"""
     call = _call(call_id)
-    stmt = (select(Grant).where(Grant.call_id == call.id)
-            .options(selectinload(Grant.application), selectinload(Grant.payments)).order_by(Grant.id))
-    return paginate(stmt, args, show.grant)
+    return paginate(grants_with_payments(call.id), args, show.grant)
 
 
 def _grant(grant_id: int) -> Grant:
@@ -210,7 +197,7 @@ def grant_detail(grant_id: int):
 def grant_payments(args, grant_id: int):
     """Payments made on a grant"""
     grant = _grant(grant_id)
-    return paginate(select(Payment).where(Payment.grant_id == grant.id).order_by(Payment.id), args, show.payment)
+    return paginate(payments_of(grant.id), args, show.payment)
 
 
 @bp.route("/grants/<int_id:grant_id>/payments", methods=["POST"])
@@ -234,10 +221,7 @@ def record_payment(data, grant_id: int):
 def call_reports(args, call_id: int):
     """Final reports of a call's grants"""
     call = _call(call_id)
-    stmt = (select(FinalReport).join(Grant).where(Grant.call_id == call.id)
-            .options(selectinload(FinalReport.grant).selectinload(Grant.application))
-            .order_by(FinalReport.id))
-    return paginate(stmt, args, show.report)
+    return paginate(reports_with_grants(call.id), args, show.report)
 
 
 # ---- the jury --------------------------------------------------------------------------------
@@ -249,9 +233,7 @@ def call_reports(args, call_id: int):
 def call_jurors(args, call_id: int):
     """A call's jury pool"""
     call = _call(call_id)
-    stmt = (select(CallJuror).where(CallJuror.call_id == call.id).join(User, User.id == CallJuror.user_id)
-            .options(selectinload(CallJuror.user)).order_by(User.name, User.id))
-    return paginate(stmt, args, show.juror)
+    return paginate(jury_by_name(call.id), args, show.juror)
 
 
 @bp.route("/calls/<int_id:call_id>/jurors", methods=["POST"])
@@ -263,7 +245,7 @@ def import_jurors(data, call_id: int):
     call = _call(call_id)
     entries = []
     for index, item in enumerate(data["jurors"]):
-        person = db.session.scalar(select(User).where(User.email == normalise_email(item["email"])))
+        person = find_user_by_email(item["email"])
         try:
             if person is None:
                 raise DomainError(NO_ACCOUNT, field="email")

@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask import abort
 from flask_login import current_user
 from flask_smorest import Blueprint
-from sqlalchemy import select
 
 from mobility.accounts.enums import Discipline
 from mobility.api import representations as show
@@ -24,7 +23,8 @@ from mobility.calls import policies as call_policies
 from mobility.calls.enums import CallKind
 from mobility.calls.models import Call
 from mobility.calls.queries import open_calls
-from mobility.cities.models import City, CityPair
+from mobility.cities.models import CityPair
+from mobility.cities.queries import listed_cities, pairs_by_id
 from mobility.core.access import public
 from mobility.db import utcnow
 from mobility.extensions import db
@@ -43,7 +43,7 @@ ERRORS = {"response": "DEFAULT_ERROR"}
 @bp.alt_response("default", **ERRORS)
 def cities(args):
     """The culture cities (names in the language of Accept-Language)"""
-    return paginate(select(City).order_by(City.side, City.title_year, City.name_en, City.id), args, show.city)
+    return paginate(listed_cities(), args, show.city)
 
 
 @bp.route("/pairs")
@@ -53,7 +53,7 @@ def cities(args):
 @bp.alt_response("default", **ERRORS)
 def pairs(args):
     """City pairs (a European Capital of Culture and a Culture City of East Asia)"""
-    return paginate(select(CityPair).order_by(CityPair.id), args, show.pair)
+    return paginate(pairs_by_id(), args, show.pair)
 
 
 @bp.route("/pairs/<int_id:pair_id>")

@@ -6,7 +6,6 @@ from collections import Counter
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
 
 from mobility.accounts.enums import Discipline, Language, Role
 from mobility.applications.enums import ApplicationStatus
@@ -15,7 +14,8 @@ from mobility.applications.queries import (
     ApplicationFilters,
     application_filters,
     counts_by_status_and_direction,
-    listed_applications,
+    listed_page,
+    listed_total,
 )
 from mobility.calls.models import Call
 from mobility.calls.office import office_call
@@ -66,11 +66,9 @@ def index(call_id: int):
         by_direction[direction] += count
     # The grouped counts already tell how many match a status or direction: no second count(*) then.
     known_total = _total_from_counts(filters, counts)
-    listed = listed_applications(call.id, filters)
-    total = known_total if known_total is not None else db.session.execute(
-        select(func.count()).select_from(listed.order_by(None).subquery())).scalar_one()
+    total = known_total if known_total is not None else listed_total(call.id, filters)
     number = existing_page(form.page.data or 1, per_page, total)
-    rows = db.session.execute(listed.limit(per_page).offset((number - 1) * per_page)).all()
+    rows = listed_page(call.id, filters, number, per_page)
     page = ListPage(items=rows, page=number, per_page=per_page, total=total)
     export_args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("applications/manage_list.html", call=call, form=form, page=page,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, Text, cast, func, select, union
+from sqlalchemy import Row, Select, Text, cast, func, select, union
 from sqlalchemy.orm import contains_eager, defer, joinedload, selectinload
 
 from mobility.accounts.enums import Discipline, Language
@@ -12,6 +12,7 @@ from mobility.applications.enums import ApplicationStatus, MemberStatus
 from mobility.applications.models import Application, TeamMember
 from mobility.calls.models import Call
 from mobility.cities.enums import Direction
+from mobility.extensions import db
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,20 @@ def matching_exchange(stmt: Select, *, pair_id: int | None = None, direction: st
     return stmt
 
 
+def application_for_page(application_id: int) -> Application | None:
+    """The application with what every page of an application shows (call, pair, city of origin, applicant),
+    in one statement."""
+    return db.session.get(Application, application_id, options=[
+        joinedload(Application.call), joinedload(Application.pair), joinedload(Application.origin_city),
+        joinedload(Application.applicant)])
+
+
+def application_in_call(call_id: int, applicant_id: int) -> Application | None:
+    """The application `applicant_id` leads in a call, if any (one each)."""
+    return db.session.scalar(select(Application).where(Application.call_id == call_id,
+                                                       Application.applicant_id == applicant_id))
+
+
 def applications_of(user_id: int) -> Select:
     """Applications a person leads or has joined as an accepted team member."""
     joined = select(TeamMember.application_id).where(TeamMember.user_id == user_id,
@@ -72,12 +87,30 @@ def call_applications(call_id: int, filters: ApplicationFilters) -> Select:
     return _submitted(select(Application), call_id, filters).options(contains_eager(Application.applicant))
 
 
+def call_applications_with_places(call_id: int, filters: ApplicationFilters) -> Select:
+    """call_applications() with each application's pair and city of origin (what the API shows of one)."""
+    return call_applications(call_id, filters).options(selectinload(Application.pair),
+                                                       selectinload(Application.origin_city))
+
+
 def listed_applications(call_id: int, filters: ApplicationFilters) -> Select:
     """call_applications() as plain rows of the columns the office's list shows: a page of 250 loads in a
     sixth of the time ORM objects take."""
     return _submitted(select(Application.id, Application.reference, User.name.label("applicant_name"),
                              Application.title, Application.direction, Application.languages, Application.status,
                              Application.submitted_at), call_id, filters)
+
+
+def listed_total(call_id: int, filters: ApplicationFilters) -> int:
+    """How many rows listed_applications() has."""
+    return db.session.execute(
+        select(func.count()).select_from(listed_applications(call_id, filters).order_by(None).subquery())).scalar_one()
+
+
+def listed_page(call_id: int, filters: ApplicationFilters, page: int, per_page: int) -> list[Row]:
+    """One page of listed_applications()."""
+    return list(db.session.execute(listed_applications(call_id, filters)
+                                   .limit(per_page).offset((page - 1) * per_page)).all())
 
 
 def _submitted(stmt: Select, call_id: int, filters: ApplicationFilters) -> Select:

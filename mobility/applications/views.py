@@ -8,8 +8,6 @@ from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from mobility.accounts.tokens import LinkExpired, LinkInvalid
 from mobility.applications import policies, services, tokens
@@ -24,9 +22,9 @@ from mobility.applications.forms import (
     application_form_class,
 )
 from mobility.applications.models import Application, Attachment, TeamMember
-from mobility.applications.queries import applications_of
+from mobility.applications.queries import application_for_page, applications_of
 from mobility.applications.receipt import render_receipt_pdf
-from mobility.awards.models import Grant
+from mobility.awards.services import grant_of
 from mobility.calls.enums import CallKind, QuestionKind
 from mobility.calls.models import Call
 from mobility.calls.policies import can_view_call
@@ -45,9 +43,7 @@ def _user():
 
 def _load(application_id: int) -> Application:
     """The application if the user may see it; 404 otherwise (its existence is not revealed)."""
-    application = db.session.get(Application, application_id, options=[
-        joinedload(Application.call), joinedload(Application.pair), joinedload(Application.origin_city),
-        joinedload(Application.applicant)])  # what every page of an application shows, in one statement
+    application = application_for_page(application_id)
     if application is None or not policies.can_view_application(current_user, application):
         abort(404)
     return application
@@ -176,7 +172,7 @@ def view(application_id: int):
     if policies.can_screen_applications(current_user, application.call) and not application.is_draft:
         screening_form = ScreeningForm(formdata=None)
 
-    grant = db.session.scalar(select(Grant).where(Grant.application_id == application.id))
+    grant = grant_of(application)
     return render_template("applications/view.html", application=application, grant=grant,
                            can_edit=policies.can_edit_application(current_user, application),
                            can_withdraw=policies.can_withdraw_application(current_user, application),

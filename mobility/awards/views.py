@@ -7,8 +7,6 @@ from decimal import Decimal
 from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from mobility.accounts.enums import Role
 from mobility.applications.enums import ApplicationStatus
@@ -16,9 +14,10 @@ from mobility.applications.forms import ConfirmForm
 from mobility.applications.models import Application
 from mobility.awards import policies, services
 from mobility.awards.agreement import render_agreement_pdf
-from mobility.awards.enums import LINE_TITLES, AmendmentStatus
+from mobility.awards.enums import LINE_TITLES
 from mobility.awards.forms import AcceptForm, AmendmentForm, DeclineForm, ExchangeRateForm, PaymentForm
-from mobility.awards.models import ExchangeRate, Grant, GrantAmendment
+from mobility.awards.models import Grant, GrantAmendment
+from mobility.awards.queries import exchange_rates_newest_first, grants_of_call, pending_amendments
 from mobility.calls.office import office_call, require_running
 from mobility.core import unit_of_work
 from mobility.core.access import roles_required, signed_in
@@ -134,11 +133,9 @@ def amend(grant_id: int):
 @roles_required(*OFFICE)
 def call_grants(call_id: int):
     call = office_call(call_id)
-    grants = db.session.scalars(select(Grant).where(Grant.call_id == call.id)
-                                .options(selectinload(Grant.application)).order_by(Grant.id)).all()
+    grants = grants_of_call(call.id)
     waiting = services.next_on_waiting_lists(call)
-    pending = db.session.scalars(select(GrantAmendment).join(Grant).where(
-        Grant.call_id == call.id, GrantAmendment.status == AmendmentStatus.PENDING)).all()
+    pending = pending_amendments(call.id)
     return render_template("awards/manage_grants.html", call=call, grants=grants, lines=services.budget_lines(call),
                            waiting=waiting, pending=pending, form=ConfirmForm(formdata=None),
                            pairs={p.id: p for p in call.pairs})
@@ -202,6 +199,4 @@ def exchange_rates():
             valid_from=form.valid_from.data):
         flash(_("The rate is saved."), "success")
         return redirect(url_for("awards.exchange_rates"))
-    rates = db.session.scalars(select(ExchangeRate).order_by(ExchangeRate.valid_from.desc(),
-                                                             ExchangeRate.currency)).all()
-    return render_template("awards/exchange_rates.html", form=form, rates=rates)
+    return render_template("awards/exchange_rates.html", form=form, rates=exchange_rates_newest_first())

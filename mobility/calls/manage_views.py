@@ -8,7 +8,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from mobility.accounts.enums import Role
 from mobility.accounts.models import Programme
@@ -21,7 +20,7 @@ from mobility.calls.office import office_call
 from mobility.calls.public_views import call_page_context
 from mobility.calls.queries import all_calls
 from mobility.cities.enums import Direction
-from mobility.cities.models import CityPair
+from mobility.cities.queries import pairs_newest_first
 from mobility.core import unit_of_work
 from mobility.core.access import roles_required
 from mobility.extensions import db
@@ -46,8 +45,8 @@ def _apply(form, action, success: str, redirect_to: str):
 
 
 def _pair_choices():
-    pairs = db.session.scalars(select(CityPair).order_by(CityPair.start_year.desc(), CityPair.id)).all()
-    return [(p.id, p.display_name() + (f" ({_('illustrative')})" if p.illustrative else "")) for p in pairs]
+    return [(p.id, p.display_name() + (f" ({_('illustrative')})" if p.illustrative else ""))
+            for p in pairs_newest_first()]
 
 
 @bp.get("/")

@@ -5,16 +5,15 @@ from datetime import datetime, time, timezone
 
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
-from sqlalchemy import select
 
 from mobility.accounts.enums import Discipline
-from mobility.applications.models import Application
+from mobility.applications.queries import application_in_call
 from mobility.calls import policies, rules
 from mobility.calls.enums import CallKind
 from mobility.calls.forms import CallFilterForm
 from mobility.calls.models import Call
 from mobility.calls.queries import LISTED_COLUMNS, archived_calls, open_calls
-from mobility.cities.models import CityPair
+from mobility.cities.queries import pairs_by_id
 from mobility.core.access import public
 from mobility.db import utcnow
 from mobility.extensions import db
@@ -26,7 +25,7 @@ bp = Blueprint("calls", __name__, url_prefix="/calls", template_folder="template
 @public
 def index():
     form = CallFilterForm(request.args)
-    pairs = db.session.scalars(select(CityPair).order_by(CityPair.id)).all()
+    pairs = db.session.scalars(pairs_by_id()).all()
     form.pair.choices = [("", "—")] + [(str(p.id), p.display_name()) for p in pairs]
     form.validate()
     closes_before = None
@@ -53,8 +52,7 @@ def archive():
 def call_page_context(call: Call) -> dict:
     mine = None
     if current_user.is_authenticated:
-        mine = db.session.scalar(select(Application).where(Application.call_id == call.id,
-                                                           Application.applicant_id == current_user.id))
+        mine = application_in_call(call.id, current_user.id)
     return {
         "call": call,
         "my_application": mine,

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from mobility.accounts.enums import Discipline
 from mobility.calls.enums import CallKind, CallStatus
 from mobility.calls.models import Call, CallDiscipline, call_pair
+from mobility.extensions import db
 
 # What the public lists show of a call (calls/_macros.html, archive.html): they load only this, not the
 # long texts in every language, the rules or the rate table.
@@ -58,3 +59,22 @@ def all_calls(programme_ids: frozenset[int] | None = None) -> Select:
     if programme_ids is not None:
         stmt = stmt.where(Call.programme_id.in_(programme_ids))
     return _with_pairs(stmt)
+
+
+def calls_by_deadline(programme_ids: frozenset[int] | None = None) -> list[Call]:
+    """Every call, the latest deadline first; only those of `programme_ids` when given (None: every programme)."""
+    stmt = select(Call).order_by(Call.closes_at.desc())
+    if programme_ids is not None:
+        stmt = stmt.where(Call.programme_id.in_(programme_ids))
+    return list(db.session.scalars(stmt))
+
+
+def calls_of_programme(programme_id: int) -> list[Call]:
+    """A programme's calls, newest first."""
+    return list(db.session.scalars(select(Call).where(Call.programme_id == programme_id)
+                                   .order_by(Call.created_at.desc())))
+
+
+def call_counts_by_programme() -> dict[int, int]:
+    """How many calls each programme has (programmes without a call are not in it)."""
+    return dict(db.session.execute(select(Call.programme_id, func.count()).group_by(Call.programme_id)).all())

@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from mobility.accounts.enums import Role
 from mobility.accounts.policies import is_programme_office  # who may change cities and pairs
@@ -14,7 +13,8 @@ from mobility.cities import services
 from mobility.cities.enums import Direction, Programme, Side
 from mobility.cities.forms import CityForm, PairForm
 from mobility.cities.maps import pair_map
-from mobility.cities.models import City, CityPair
+from mobility.cities.models import CityPair
+from mobility.cities.queries import cities_of_side, pairs_newest_first
 from mobility.core import unit_of_work
 from mobility.core.access import public, roles_required
 from mobility.extensions import db
@@ -26,7 +26,7 @@ OFFICE = (Role.MANAGER, Role.ADMIN)
 
 
 def _pairs():
-    return db.session.scalars(select(CityPair).order_by(CityPair.start_year.desc(), CityPair.id)).all()
+    return pairs_newest_first()
 
 
 @bp.get("/pairs")
@@ -49,8 +49,7 @@ def pair(pair_id: int):
 
 
 def _city_choices(side: Side):
-    cities = db.session.scalars(select(City).where(City.side == side).order_by(City.name_en, City.title_year))
-    return [(c.id, f"{c.display_name()} ({c.country}, {c.title_year})") for c in cities]
+    return [(c.id, f"{c.display_name()} ({c.country}, {c.title_year})") for c in cities_of_side(side)]
 
 
 @bp.route("/manage/pairs/new", methods=["GET", "POST"])

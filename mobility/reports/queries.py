@@ -1,4 +1,5 @@
-"""select() builders for funded exchanges (the public, personal-data-free view of the programme)."""
+"""select() builders and small reads for final reports and funded exchanges (the public, personal-data-free view
+of the programme)."""
 from __future__ import annotations
 
 from sqlalchemy import Select, select
@@ -7,6 +8,7 @@ from sqlalchemy.orm import selectinload
 from mobility.applications.models import Application
 from mobility.awards.enums import GrantStatus
 from mobility.awards.models import Grant
+from mobility.extensions import db
 from mobility.reports.enums import ReportStatus
 from mobility.reports.models import FinalReport
 
@@ -23,3 +25,22 @@ def funded_exchanges(pair_id: int | None = None) -> Select:
     if pair_id is not None:
         stmt = stmt.where(Grant.pair_id == pair_id)
     return stmt
+
+
+def report_of(grant_id: int) -> FinalReport | None:
+    """The grant's final report, once started."""
+    return db.session.scalar(select(FinalReport).where(FinalReport.grant_id == grant_id))
+
+
+def reports_of_call(call_id: int) -> list[FinalReport]:
+    """The final reports of a call's grants, by status (the office's list)."""
+    return list(db.session.scalars(select(FinalReport).join(Grant).where(Grant.call_id == call_id)
+                                   .order_by(FinalReport.status, FinalReport.id)))
+
+
+def reports_with_grants(call_id: int) -> Select:
+    """The final reports of a call's grants, with their grants and applications, in the order they were started
+    (the API's list)."""
+    return (select(FinalReport).join(Grant).where(Grant.call_id == call_id)
+            .options(selectinload(FinalReport.grant).selectinload(Grant.application))
+            .order_by(FinalReport.id))

@@ -6,7 +6,6 @@ import io
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from mobility.accounts.enums import Discipline, Role
 from mobility.accounts.policies import programme_scope
@@ -14,10 +13,10 @@ from mobility.accounts.tokens import LinkExpired, LinkInvalid
 from mobility.applications.services import TooLarge
 from mobility.awards import policies as award_policies
 from mobility.awards.models import Grant
-from mobility.calls.models import Call
 from mobility.calls.office import office_call, require_running
+from mobility.calls.queries import calls_by_deadline
 from mobility.cities.enums import Direction
-from mobility.cities.models import CityPair
+from mobility.cities.queries import pairs_by_id
 from mobility.core import unit_of_work
 from mobility.core.access import public, roles_required, signed_in
 from mobility.core.exports import FORMATS
@@ -36,6 +35,7 @@ from mobility.reports.forms import (
     report_form_class,
 )
 from mobility.reports.models import FinalReport
+from mobility.reports.queries import report_of, reports_of_call
 
 bp = Blueprint("reports", __name__, template_folder="templates")
 OFFICE = (Role.MANAGER, Role.ADMIN)
@@ -134,7 +134,7 @@ def add_photo(grant_id: int):
 @signed_in
 def photo(grant_id: int, photo_id: int):
     grant = _grant(grant_id)
-    report = db.session.scalar(select(FinalReport).where(FinalReport.grant_id == grant.id))
+    report = report_of(grant.id)
     item = next((p for p in (report.photos if report else []) if p.id == photo_id), None)
     if item is None:
         abort(404)
@@ -150,7 +150,7 @@ def photo(grant_id: int, photo_id: int):
 def review_report(grant_id: int):
     grant = _grant(grant_id)
     require_running(grant.application.call)
-    report = db.session.scalar(select(FinalReport).where(FinalReport.grant_id == grant.id))
+    report = report_of(grant.id)
     form = ChangesForm()
     if report is None or not form.validate_on_submit():
         abort(400)
@@ -186,9 +186,8 @@ def host_confirmation(token: str):
 @roles_required(*OFFICE)
 def call_reports(call_id: int):
     call = office_call(call_id)
-    reports = db.session.scalars(select(FinalReport).join(Grant).where(Grant.call_id == call.id)
-                                 .order_by(FinalReport.status, FinalReport.id)).all()
-    return render_template("reports/manage_list.html", call=call, reports=reports, statuses=ReportStatus)
+    return render_template("reports/manage_list.html", call=call, reports=reports_of_call(call.id),
+                           statuses=ReportStatus)
 
 
 @bp.post("/manage/calls/<int:call_id>/exports/<kind>")
@@ -210,12 +209,9 @@ def _dashboard_filters() -> tuple[DashboardFilterForm, dashboard.Filters]:
     form = DashboardFilterForm(request.args)
     # A manager's dashboard counts the calls of their own programmes only.
     programme_ids = programme_scope(current_user)
-    calls = select(Call).order_by(Call.closes_at.desc())
-    if programme_ids is not None:
-        calls = calls.where(Call.programme_id.in_(programme_ids))
-    form.call.choices = [("", "—")] + [(str(c.id), c.text("title")) for c in db.session.scalars(calls)]
+    form.call.choices = [("", "—")] + [(str(c.id), c.text("title")) for c in calls_by_deadline(programme_ids)]
     form.pair.choices = [("", "—")] + [(str(p.id), p.display_name()) for p in
-                                       db.session.scalars(select(CityPair).order_by(CityPair.id))]
+                                       db.session.scalars(pairs_by_id())]
     valid = {d.value for d in Direction}, {d.value for d in Discipline}
     return form, dashboard.Filters(
         programme_ids=None if programme_ids is None else tuple(programme_ids),

@@ -4,11 +4,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
 
 from mobility.accounts.enums import Role
-from mobility.accounts.models import User, UserRole
+from mobility.accounts.models import User
+from mobility.accounts.queries import users_with_role
 from mobility.applications.forms import ConfirmForm
 from mobility.applications.models import Application
 from mobility.awards import services as awards
@@ -18,11 +17,18 @@ from mobility.core.access import roles_required
 from mobility.core.paging import ListPage
 from mobility.extensions import db
 from mobility.review import ranking, services
-from mobility.review.assignment import REVIEWABLE
 from mobility.review.enums import Decision, PairRule, PhaseKind
 from mobility.review.forms import DecisionForm, JurorForm, PairRuleForm, PhaseForm
 from mobility.review.jobs import start_assignment_run
-from mobility.review.models import Assignment, AssignmentRule, CallJuror
+from mobility.review.models import Assignment
+from mobility.review.queries import (
+    applications_to_assign,
+    call_assignments,
+    juror_loads,
+    jurors_of_call,
+    jury_pool,
+    pair_rules,
+)
 
 bp = Blueprint("manage_review", __name__, url_prefix="/manage", template_folder="templates")
 OFFICE = (Role.MANAGER, Role.ADMIN)
@@ -38,8 +44,7 @@ def _actor():
 def jury(call_id: int):
     call = office_call(call_id)
     form = JurorForm()
-    jurors = db.session.scalars(select(User).join(UserRole, UserRole.user_id == User.id)
-                                .where(UserRole.role == Role.JUROR).order_by(User.name)).all()
+    jurors = users_with_role(Role.JUROR)
     form.user_id.choices = [(u.id, f"{u.name} <{u.email}>") for u in jurors]
     if form.validate_on_submit():
         juror = db.session.get(User, form.user_id.data)
@@ -48,11 +53,8 @@ def jury(call_id: int):
         if unit_of_work.attempt(form, services.add_juror, _actor(), call, juror, form.max_load.data):
             flash(_("%(name)s is in the jury.", name=juror.name), "success")
             return redirect(url_for("manage_review.jury", call_id=call.id))
-    pool = db.session.scalars(select(CallJuror).where(CallJuror.call_id == call.id)
-                              .options(selectinload(CallJuror.user).selectinload(User.language_skills),
-                                       selectinload(CallJuror.user).selectinload(User.home_city))).all()
-    loads = dict(db.session.execute(select(Assignment.juror_id, func.count()).where(Assignment.call_id == call.id)
-                                    .group_by(Assignment.juror_id)).all())
+    pool = jury_pool(call.id)
+    loads = juror_loads(call.id)
     return render_template("review/manage_jury.html", call=call, form=form, pool=pool, loads=loads)
 
 
@@ -66,18 +68,12 @@ def assignment(call_id: int):
         if not started:
             return redirect(url_for("manage_review.assignment", call_id=call.id))
         return redirect(url_for("jobs.show", job_id=started.value.id))  # queued once the request commits
-    rows = db.session.scalars(select(Application).where(Application.call_id == call.id).where(or_(
-        Application.status.in_(REVIEWABLE),
-        Application.id.in_(select(Assignment.application_id).where(Assignment.call_id == call.id))))
-        .order_by(Application.id)).all()
+    rows = applications_to_assign(call.id)
     by_application: dict[int, list[Assignment]] = {}
-    for item in db.session.scalars(select(Assignment).where(Assignment.call_id == call.id)
-                                   .options(selectinload(Assignment.juror))):
+    for item in call_assignments(call.id):
         by_application.setdefault(item.application_id, []).append(item)
-    pool = db.session.scalars(select(User).join(CallJuror, CallJuror.user_id == User.id)
-                              .where(CallJuror.call_id == call.id).order_by(User.name)).all()
-    rules = {(r.application_id, r.juror_id): r.rule for r in db.session.scalars(
-        select(AssignmentRule).where(AssignmentRule.application_id.in_([a.id for a in rows])))}
+    pool = jurors_of_call(call.id)
+    rules = pair_rules(a.id for a in rows)
     return render_template("review/manage_assignment.html", call=call, form=ConfirmForm(formdata=None),
                            rows=rows, by_application=by_application, pool=pool, rules=rules)
 

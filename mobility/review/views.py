@@ -6,23 +6,26 @@ import io
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
 
 from mobility.accounts.enums import Role
-from mobility.accounts.models import User
 from mobility.applications.attachments import ALLOWED_TYPES
 from mobility.applications.forms import ConfirmForm
 from mobility.applications.models import Application
-from mobility.calls.models import Call
 from mobility.core import unit_of_work
 from mobility.core.access import roles_required
 from mobility.core.storage import get_storage
 from mobility.extensions import db
 from mobility.review import policies, services
-from mobility.review.enums import AssignmentStatus, ReviewStatus
+from mobility.review.enums import ReviewStatus
 from mobility.review.forms import ConflictForm, consensus_form_class, review_form_class
-from mobility.review.models import Assignment, ConsensusReport, Review
+from mobility.review.models import Assignment
+from mobility.review.queries import (
+    assignment_for_review,
+    assignment_of,
+    assignments_of_juror,
+    consensus_report_of,
+    submitted_reviews,
+)
 
 bp = Blueprint("review", __name__, url_prefix="/review", template_folder="templates")
 MY_ASSIGNMENTS_PAGE = 50
@@ -34,14 +37,7 @@ def _juror():
 
 def _assignment(assignment_id: int) -> Assignment:
     """The juror's own assignment, or 404 (another juror's does not exist for them)."""
-    assignment = db.session.get(Assignment, assignment_id, options=[
-        # What the review page shows, in one statement (and a few per collection), whatever the call's size.
-        joinedload(Assignment.review),
-        joinedload(Assignment.application).options(
-            joinedload(Application.call).selectinload(Call.criteria),
-            joinedload(Application.call).selectinload(Call.questions),
-            joinedload(Application.applicant), joinedload(Application.origin_city), joinedload(Application.pair),
-            selectinload(Application.members), selectinload(Application.attachments))])
+    assignment = assignment_for_review(assignment_id)
     if assignment is None or not policies.is_assigned(current_user, assignment):
         abort(404)
     return assignment
@@ -50,20 +46,9 @@ def _assignment(assignment_id: int) -> Assignment:
 @bp.get("/")
 @roles_required(Role.JUROR)
 def my_assignments():
-    # Newest first, a page at a time: a juror who served on many rounds keeps every assignment.
-    # Only what the cards show: an application's texts, answers and search text, a call's texts and rules,
-    # a review's scores and comments would all be read and decoded for every card otherwise.
-    application = joinedload(Assignment.application)
-    page = db.paginate(
-        select(Assignment).where(Assignment.juror_id == current_user.id)
-        .options(application.load_only(Application.id, Application.title, Application.host_organisation,
-                                       Application.call_id, Application.applicant_id),
-                 application.joinedload(Application.call).load_only(Call.id, Call.title, Call.review_due_at,
-                                                                    Call.blind_review, Call.programme_id),
-                 application.joinedload(Application.applicant).load_only(User.id, User.name),
-                 joinedload(Assignment.review).load_only(Review.id, Review.status))
-        .order_by(Assignment.created_at.desc(), Assignment.id.desc()),
-        page=request.args.get("page", 1, type=int), per_page=MY_ASSIGNMENTS_PAGE, error_out=False)
+    # A page at a time: a juror who served on many rounds keeps every assignment.
+    page = db.paginate(assignments_of_juror(current_user.id), page=request.args.get("page", 1, type=int),
+                       per_page=MY_ASSIGNMENTS_PAGE, error_out=False)
     return render_template("review/my_assignments.html", assignments=page.items, page=page,
                            form=ConfirmForm(formdata=None),
                            conflict_form=ConflictForm(formdata=None), sees_identity=policies.sees_identity)
@@ -158,11 +143,10 @@ def consensus(application_id: int):
     application = db.get_or_404(Application, application_id)
     call = application.call
     phase = services.active_phase(call)
-    mine = db.session.scalar(select(Assignment).where(Assignment.application_id == application.id,
-                                                      Assignment.juror_id == current_user.id))
+    mine = assignment_of(application.id, current_user.id)
     if not policies.can_draft_consensus(current_user, call, mine, phase):
         abort(404 if mine is None and not policies.can_manage_review(current_user, call) else 403)
-    report = db.session.scalar(select(ConsensusReport).where(ConsensusReport.application_id == application.id))
+    report = consensus_report_of(application.id)
     form = consensus_form_class(call)()
     if request.method == "GET" and report is not None:
         for criterion, score, comment in form.criterion_fields():
@@ -179,11 +163,7 @@ def consensus(application_id: int):
                                 summary=form.summary.data or "", approve=approve):
             flash(_("The consensus is approved.") if approve else _("The consensus draft is saved."), "success")
             return redirect(url_for("review.consensus", application_id=application.id))
-    reviews = db.session.scalars(
-        select(Review).join(Assignment).where(Assignment.application_id == application.id,
-                                              Assignment.status == AssignmentStatus.ACCEPTED,
-                                              Review.status == ReviewStatus.SUBMITTED)
-        .options(selectinload(Review.assignment).selectinload(Assignment.juror))).all()
+    reviews = submitted_reviews(application.id)
     return render_template("review/consensus.html", application=application, call=call, form=form, report=report,
                            reviews=reviews, phase=phase, can_approve=policies.can_approve_consensus(current_user, call),
                            show_identity=policies.sees_identity_in_call(current_user, call))

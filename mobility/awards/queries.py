@@ -1,0 +1,38 @@
+"""select() builders and small reads for grants, their payments and amendments, and exchange rates."""
+from __future__ import annotations
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import selectinload
+
+from mobility.awards.enums import AmendmentStatus
+from mobility.awards.models import ExchangeRate, Grant, GrantAmendment, Payment
+from mobility.extensions import db
+
+
+def grants_of_call(call_id: int) -> list[Grant]:
+    """A call's grants in the order they were offered, with their applications (the office's list)."""
+    return list(db.session.scalars(select(Grant).where(Grant.call_id == call_id)
+                                   .options(selectinload(Grant.application)).order_by(Grant.id)))
+
+
+def grants_with_payments(call_id: int) -> Select:
+    """grants_of_call() as a statement, with each grant's payments too (the API's list)."""
+    return (select(Grant).where(Grant.call_id == call_id)
+            .options(selectinload(Grant.application), selectinload(Grant.payments)).order_by(Grant.id))
+
+
+def pending_amendments(call_id: int) -> list[GrantAmendment]:
+    """The amendments of a call's grants that wait for the office's decision."""
+    return list(db.session.scalars(select(GrantAmendment).join(Grant).where(
+        Grant.call_id == call_id, GrantAmendment.status == AmendmentStatus.PENDING)))
+
+
+def payments_of(grant_id: int) -> Select:
+    """A grant's payments in the order they were recorded."""
+    return select(Payment).where(Payment.grant_id == grant_id).order_by(Payment.id)
+
+
+def exchange_rates_newest_first() -> list[ExchangeRate]:
+    """Every exchange rate, the latest valid_from first, then by currency."""
+    return list(db.session.scalars(select(ExchangeRate).order_by(ExchangeRate.valid_from.desc(),
+                                                                 ExchangeRate.currency)))
