@@ -27,7 +27,7 @@ from decimal import Decimal
 from operator import itemgetter
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from mobility.applications.enums import ApplicationStatus
@@ -324,14 +324,18 @@ def _score_matrix(texts: list[str], rubric: Rubric) -> np.ndarray:
     return scores
 
 
+# The city an application goes to, as Application.host_city says: the other city of its pair.
+_HOST_CITY = case((Application.origin_city_id == CityPair.europe_city_id, CityPair.east_asia_city_id),
+                  else_=CityPair.europe_city_id)
+
+
 def compute_ranking_rows(call: Call) -> list[RankedRow]:
     """The whole ranking of a call, best first, computed from the database (no cache)."""
     rubric = Rubric.of(call)
     applications = _plain_rows(
         select(Application.id, Application.reference, Application.title, Application.status,
                Application.pair_id, Application.origin_city_id, Application.direction, Application.start_date,
-               Application.end_date, CityPair.europe_city_id, CityPair.east_asia_city_id, PanelDecision.decision,
-               ConsensusReport.score_hundredths)
+               Application.end_date, _HOST_CITY, PanelDecision.decision, ConsensusReport.score_hundredths)
         .outerjoin(CityPair, CityPair.id == Application.pair_id)
         .outerjoin(ConsensusReport, (ConsensusReport.application_id == Application.id)
                    & ConsensusReport.approved_at.is_not(None))
@@ -346,7 +350,7 @@ def compute_ranking_rows(call: Call) -> list[RankedRow]:
         .where(Assignment.call_id == call.id, Assignment.status == AssignmentStatus.ACCEPTED,
                Review.status == ReviewStatus.SUBMITTED))
     application_ids = _integers(applications, 0)
-    consensus = [(n, row[12]) for n, row in enumerate(applications) if row[12] is not None]
+    consensus = [(n, row[11]) for n, row in enumerate(applications) if row[11] is not None]
     has_consensus = np.zeros(len(applications), dtype=bool)
     consensus_scores = np.full((len(applications), len(rubric.ids)), MISSING, dtype=np.int64)
     if consensus:
@@ -381,14 +385,13 @@ _DECISION = {d.value: d for d in Decision} | {None: None}
 def _rows(call: Call, applications: list[tuple], scored: Scored) -> list[RankedRow]:
     """The rows in rank order, from the applications' rows (as _plain_rows read them, in id order)."""
     order = scored.order
-    (ids, references, titles, statuses, pair_ids, origins, directions, starts, ends, europe, east_asia, decisions,
-     _consensus) = zip(*map(applications.__getitem__, order.tolist())) if applications else [()] * 13
+    (ids, references, titles, statuses, pair_ids, origins, directions, starts, ends, hosts, decisions,
+     _consensus) = zip(*map(applications.__getitem__, order.tolist())) if applications else [()] * 12
     passes = scored.passes[order].tolist()
-    # (origin city, host city, days) as Application.host_city and .days say; None without them.
+    # (origin city, host city, days) as Application.days says; None without them.
     trips = [None if pair is None or origin is None or start is None or end is None
-             else (origin, east if origin == west else west, (end - start).days + 1)
-             for pair, origin, west, east, start, end
-             in zip(pair_ids, origins, europe, east_asia, _dates(starts), _dates(ends))]
+             else (origin, host, (end - start).days + 1)
+             for pair, origin, host, start, end in zip(pair_ids, origins, hosts, _dates(starts), _dates(ends))]
     grants, cumulative, within = _budget_line(call, trips, list(zip(pair_ids, directions)), passes)
     return list(map(RankedRow, range(1, order.size + 1), ids, references, titles,
                     map(_DIRECTION.__getitem__, directions), pair_ids, scored.review_count[order].tolist(),
