@@ -33,7 +33,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from mobility.applications.enums import ApplicationStatus
 from mobility.applications.models import Application
 from mobility.calls.models import Call, CallBudget, DistanceBand, PerDiemRate, RubricCriterion
-from mobility.calls.rates import calculate
+from mobility.calls.rates import totals_by_days
 from mobility.cities.enums import Direction
 from mobility.cities.models import City, CityPair
 from mobility.core import memo
@@ -413,9 +413,12 @@ def _budget_line(call: Call, trips: list, keys: list[tuple], passes: list[bool])
     row's estimated grant, running total of its budget and whether that is within it. `trips` and `keys`
     (pair, direction's value: an enum hashes slowly) are the rows', in rank order."""
     budgets = {(b.pair_id, b.direction.value): b.amount for b in call.budgets}
-    distinct = set(trips) - {None}  # a call has few distinct (origin, host, days): each computed once
-    cities = _cities({city for trip in distinct for city in trip[:2]})
-    estimates = {trip: calculate(call, cities[trip[0]], cities[trip[1]], trip[2]).total for trip in distinct}
+    days_by_route: dict[tuple[int, int], set[int]] = defaultdict(set)  # a call has few distinct trips
+    for origin, host, days in set(trips) - {None}:
+        days_by_route[(origin, host)].add(days)
+    cities = _cities({city for route in days_by_route for city in route})
+    estimates = {(origin, host, d): total for (origin, host), days in days_by_route.items()
+                 for d, total in totals_by_days(call, cities[origin], cities[host], days).items()}
     grants = list(map(estimates.get, trips))
     cumulative, within = [None] * len(trips), [None] * len(trips)
     spent: dict[tuple, Decimal] = defaultdict(Decimal)
