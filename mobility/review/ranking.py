@@ -7,14 +7,15 @@ A juror with fewer than two reviews, or who gave everyone the same total, is onl
 (normalised = total − μ_juror + μ_all). The normalised score of an application is the mean of its
 reviews' normalised totals. Raw means are always shown beside it.
 
-How it is computed: from plain rows (two statements, no ORM object per application or review, the driver's
-values as they come), with NumPy. No JSON is parsed: reviews and consensus reports keep a compact copy of
-their scores in hundredths ("12:450 13:300", models.scores_in_hundredths), read in one pass. Scores and weights have two decimals, so a score is an integer number of hundredths and a weighted
-total an integer number of ten-thousandths: every total, sum and variance of scores is exact, and equal
-totals tie exactly. A mean is that exact sum divided (sum / 10,000, then / count: the float Python's
-fmean gives when the totals are binary fractions, e.g. steps of 0.5 and weights of 1 or 1.5), a standard
-deviation the correctly rounded root of the exact variance; the normalised totals, real numbers, are
-summed with math.fsum (correctly rounded, whatever the order of the reviews).
+How it is computed: from plain rows (two statements, no ORM object per application or review, the
+driver's values as they come), with NumPy. No JSON is parsed: reviews and consensus reports keep a compact
+copy of their scores in hundredths ("12:450 13:300", models.scores_in_hundredths), read in one pass.
+Scores and weights have two decimals, so a score is an integer number of hundredths and a weighted total an
+integer number of ten-thousandths: every total, sum and variance of scores is exact, and equal totals tie
+exactly. A mean is that exact sum divided (sum / 10,000, then / count: the float Python's fmean gives when
+the totals are binary fractions, e.g. steps of 0.5 and weights of 1 or 1.5), a standard deviation the
+correctly rounded root of the exact variance; the normalised totals, real numbers, are summed with
+math.fsum (correctly rounded, whatever the order of the reviews).
 """
 from __future__ import annotations
 

@@ -70,8 +70,8 @@ def test_the_ranking_estimates_for_several_stays_are_the_calculator_totals(db):
 
     chemnitz, kamakura = _cities(db, "Chemnitz", "Kamakura")
     call = make_call()
-    calls.set_rates(make_user("manager"), call, rates={}, per_diems={"JP": Decimal("95.55"), "DE": Decimal("70.05")},
-                    bands=[(0, 5000, Decimal(400)), (5000, None, Decimal("1100.5"))])
+    calls.set_rates(make_user("manager"), call, rates={},
+                    per_diems={"JP": Decimal("95.55"), "DE": Decimal("70.05")}, bands=[(0, 5000, Decimal(400)), (5000, None, Decimal("1100.5"))])
     for origin, host in ((chemnitz, kamakura), (kamakura, chemnitz)):
         totals = totals_by_days(call, origin, host, range(1, 400, 7))
         for days, total in totals.items():
