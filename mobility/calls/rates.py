@@ -5,6 +5,7 @@ is the sum of the rounded lines (so the breakdown always adds up to what is paid
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -76,3 +77,11 @@ def calculate(call: Call, origin: City, host: City, days: int,
     if costs:
         lines.append(_line("accessibility_costs", 1, costs))
     return Breakdown(distance_km=distance, days=days, lines=lines)
+
+
+def totals_by_days(call: Call, origin: City, host: City, days: Iterable[int]) -> dict[int, Decimal]:
+    """{d: calculate(call, origin, host, d).total} for one traveller with no top-ups (a ranking's estimate
+    for each length of stay), the distance and the rates looked up once: the same two rounded lines."""
+    travel = _line("travel", 1, travel_amount(call, great_circle_km(origin, host)))
+    per_day = daily_allowance(call, host.country)
+    return {d: sum((travel.amount, _line("daily", d, per_day).amount), Decimal("0")) for d in days}

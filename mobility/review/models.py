@@ -1,7 +1,9 @@
 """Juror pools, assignments, reviews, phases, consensus reports and panel decisions."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.ext.mutable import MutableDict
@@ -19,6 +21,27 @@ from mobility.review.enums import (
     PhaseKind,
     ReviewStatus,
 )
+
+SCORE_UNIT = 100  # scores are Numeric(5, 2): whole hundredths
+
+
+def scores_in_hundredths(scores: Mapping[str, object]) -> str:
+    """The scores as the ranking reads them, without parsing any JSON: "<criterion id>:<hundredths>" by
+    criterion id, separated by spaces ({"12": "4.5", "13": "3"} is "12:450 13:300"; no score is "")."""
+    pairs = sorted((int(key), int((Decimal(str(value)) * SCORE_UNIT).to_integral_value(ROUND_HALF_UP)))
+                   for key, value in scores.items() if value not in (None, ""))
+    return " ".join(f"{criterion}:{hundredths}" for criterion, hundredths in pairs)
+
+
+def _scores_in_hundredths_default(context) -> str:
+    """A row inserted (by the ORM or by a bulk insert) gets the copy of the scores it is inserted with."""
+    return scores_in_hundredths(context.get_current_parameters().get("scores") or {})
+
+
+def _scores_column() -> Mapped[str]:
+    # Kept in step with `scores` on every insert (the default) and every ORM update (_keep_in_step below);
+    # an UPDATE statement that sets `scores` must set it too. Never read for display: `scores` is the record.
+    return mapped_column(sa.Text, default=_scores_in_hundredths_default, server_default="", nullable=False)
 
 
 class CallJuror(db.Model):
@@ -96,6 +119,7 @@ class Review(TimestampMixin, db.Model):
                                                  nullable=False)
     # {"<criterion id>": "4.5"} (strings: exact decimals) and {"<criterion id>": "comment"}.
     scores: Mapped[dict] = mapped_column(MutableDict.as_mutable(sa.JSON), default=dict, nullable=False)
+    score_hundredths: Mapped[str] = _scores_column()  # scores_in_hundredths(scores), for the ranking
     comments: Mapped[dict] = mapped_column(MutableDict.as_mutable(sa.JSON), default=dict, nullable=False)
     overall_comment: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
     comment_language: Mapped[str | None] = mapped_column(sa.String(8))
@@ -114,6 +138,7 @@ class ConsensusReport(TimestampMixin, db.Model):
                                                 nullable=False)
     rapporteur_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     scores: Mapped[dict] = mapped_column(MutableDict.as_mutable(sa.JSON), default=dict, nullable=False)
+    score_hundredths: Mapped[str] = _scores_column()  # scores_in_hundredths(scores), for the ranking
     comments: Mapped[dict] = mapped_column(MutableDict.as_mutable(sa.JSON), default=dict, nullable=False)
     summary: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
     approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
@@ -129,6 +154,14 @@ class ConsensusReport(TimestampMixin, db.Model):
     def status(self, value: ConsensusStatus) -> None:
         # The approval instant is the state; who approved is set by the verb.
         self.approved_at = (self.approved_at or utcnow()) if value is ConsensusStatus.APPROVED else None
+
+
+@sa.event.listens_for(Review, "before_update")
+@sa.event.listens_for(ConsensusReport, "before_update")
+def _keep_in_step(_mapper, _connection, target: Review | ConsensusReport) -> None:
+    """Scores assigned or changed in place: their copy for the ranking changes with them, in the same UPDATE."""
+    if sa.inspect(target).attrs.scores.history.has_changes():
+        target.score_hundredths = scores_in_hundredths(target.scores)
 
 
 class PanelDecision(db.Model):

@@ -7,13 +7,15 @@ A juror with fewer than two reviews, or who gave everyone the same total, is onl
 (normalised = total − μ_juror + μ_all). The normalised score of an application is the mean of its
 reviews' normalised totals. Raw means are always shown beside it.
 
-How it is computed: from plain rows (two statements, no ORM object per application or review), with
-NumPy. Scores and weights have two decimals, so a score is an integer number of hundredths and a weighted
-total an integer number of ten-thousandths: every total, sum and variance of scores is exact, and equal
-totals tie exactly. A mean is that exact sum divided (sum / 10,000, then / count: the float Python's
-fmean gives when the totals are binary fractions, e.g. steps of 0.5 and weights of 1 or 1.5), a standard
-deviation the correctly rounded root of the exact variance; the normalised totals, real numbers, are
-summed with math.fsum (correctly rounded, whatever the order of the reviews).
+How it is computed: from plain rows (two statements, no ORM object per application or review, the
+driver's values as they come), with NumPy. No JSON is parsed: reviews and consensus reports keep a compact
+copy of their scores in hundredths ("12:450 13:300", models.scores_in_hundredths), read in one pass.
+Scores and weights have two decimals, so a score is an integer number of hundredths and a weighted total an
+integer number of ten-thousandths: every total, sum and variance of scores is exact, and equal totals tie
+exactly. A mean is that exact sum divided (sum / 10,000, then / count: the float Python's fmean gives when
+the totals are binary fractions, e.g. steps of 0.5 and weights of 1 or 1.5), a standard deviation the
+correctly rounded root of the exact variance; the normalised totals, real numbers, are summed with
+math.fsum (correctly rounded, whatever the order of the reviews).
 """
 from __future__ import annotations
 
@@ -21,27 +23,29 @@ import itertools
 import math
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
+from operator import itemgetter
 
 import numpy as np
-from sqlalchemy import BigInteger, Numeric, cast, func, select
+from sqlalchemy import case, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from mobility.applications.enums import ApplicationStatus
 from mobility.applications.models import Application
 from mobility.calls.models import Call, CallBudget, DistanceBand, PerDiemRate, RubricCriterion
-from mobility.calls.rates import calculate
+from mobility.calls.rates import totals_by_days
 from mobility.cities.enums import Direction
 from mobility.cities.models import City, CityPair
 from mobility.core import memo
 from mobility.extensions import db
 from mobility.review.enums import AssignmentStatus, Decision, ReviewStatus
-from mobility.review.models import Assignment, ConsensusReport, PanelDecision, Review
+from mobility.review.models import SCORE_UNIT, Assignment, ConsensusReport, PanelDecision, Review
 
 RANKED_STATUSES = (ApplicationStatus.IN_REVIEW, ApplicationStatus.SHORTLISTED, ApplicationStatus.AWARDED,
                    ApplicationStatus.WAITLISTED, ApplicationStatus.REJECTED)
 
-SCORE_UNIT = 100                     # scores and weights are Numeric(…, 2): whole hundredths
+# SCORE_UNIT (100): scores and weights are Numeric(…, 2), whole hundredths.
 TOTAL_UNIT = SCORE_UNIT * SCORE_UNIT  # a weighted total: whole ten-thousandths
 MISSING = -(1 << 40)                 # no score for this criterion (scores lie within ±999.99)
 
@@ -108,13 +112,13 @@ def _isqrt_round_to_odd(n: int, m: int) -> int:
     return root | (root * root * m != n)
 
 
-def _exact_sums(index: np.ndarray, values: np.ndarray, size: int) -> list[int]:
+def _exact_sums(index: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
     """Σ values per group (`index` gives each value's group), exact: int64 while it cannot overflow, else
-    Python integers."""
+    Python integers (an array of objects)."""
     big = values.size and (values.dtype == object or float(np.abs(values).max()) * values.size >= 2 ** 62)
     sums = np.zeros(size, dtype=object if big else np.int64)
     np.add.at(sums, index, values.astype(object) if big else values)
-    return sums.tolist()
+    return sums
 
 
 def _squares(values: np.ndarray) -> np.ndarray:
@@ -123,19 +127,46 @@ def _squares(values: np.ndarray) -> np.ndarray:
     return values * values
 
 
+def _fits(*arrays: np.ndarray, bound: float) -> bool:
+    """Whether every value of these int64 arrays lies within ±bound (objects: Python integers, never)."""
+    return all(a.dtype != object and (not a.size or float(np.abs(a).max()) < bound) for a in arrays)
+
+
 def _means_and_deviations(index: np.ndarray, units: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray,
                                                                                    np.ndarray]:
     """Per group of totals (in ten-thousandths): count, mean and population standard deviation (0 for a
-    single total), as floats; mean NaN for an empty group."""
+    single total), as floats; mean NaN for an empty group.
+
+    The mean is s / TOTAL_UNIT / n of the exact sum s, as Python computes it: with |s| < 2⁵³ both
+    divisions are of floats that are the integers exactly, each correctly rounded, in NumPy as in Python.
+    The deviation is sqrt_of_fraction(n·q − s², n²·TOTAL_UNIT²) (q: the exact sum of squares), computed
+    once for each distinct (n, n·q − s²): totals lie on a lattice (steps of the scale times the weights),
+    so many groups share theirs, and a group whose totals are all equal has 0."""
     counts = np.bincount(index, minlength=size)
     sums, squares = _exact_sums(index, units, size), _exact_sums(index, _squares(units), size)
-    means = np.full(size, np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if _fits(sums, bound=2 ** 53):
+            means = sums / TOTAL_UNIT / counts
+        else:
+            means = np.array([s / TOTAL_UNIT / n if n else math.nan for n, s in zip(counts.tolist(), sums.tolist())])
+    means[counts == 0] = np.nan
     deviations = np.zeros(size)
-    for g, (n, s, q) in enumerate(zip(counts.tolist(), sums, squares)):
-        if n:
-            means[g] = s / TOTAL_UNIT / n
-        if n > 1:
-            deviations[g] = sqrt_of_fraction(n * q - s * s, n * n * TOTAL_UNIT * TOTAL_UNIT)
+    spread = counts > 1
+    n, s, q = counts[spread], sums[spread], squares[spread]
+    if _fits(s, bound=2 ** 31) and _fits(q, bound=2 ** 62 / max(int(n.max(initial=1)), 1)):
+        numerators = n * q - s * s  # int64: no product can overflow
+        order = np.lexsort((numerators, n))  # equal (n, numerator) side by side
+        n, numerators = n[order], numerators[order]
+        first = np.ones(order.size, dtype=bool)
+        first[1:] = (n[1:] != n[:-1]) | (numerators[1:] != numerators[:-1])
+        roots = np.array([sqrt_of_fraction(m, c * c * TOTAL_UNIT * TOTAL_UNIT) if m else 0.0
+                          for c, m in zip(n[first].tolist(), numerators[first].tolist())])
+        spread_deviations = np.empty(order.size)
+        spread_deviations[order] = roots[np.cumsum(first) - 1]
+        deviations[spread] = spread_deviations
+    else:
+        deviations[spread] = [sqrt_of_fraction(c * t - u * u, c * c * TOTAL_UNIT * TOTAL_UNIT)
+                              for c, u, t in zip(n.tolist(), s.tolist(), q.tolist())]
     return counts, means, deviations
 
 
@@ -250,46 +281,93 @@ def score(rubric: Rubric, application_ids: np.ndarray, review_application: np.nd
 
 # ---- from the database -------------------------------------------------------------------------
 
-def _score_columns(scores, rubric: Rubric) -> list:
-    """Each criterion's score in hundredths, read from the JSON by the database (MISSING when absent)."""
-    return [func.coalesce(cast(func.round(cast(scores[str(c)].as_string(), Numeric) * SCORE_UNIT), BigInteger),
-                          MISSING) for c in rubric.ids]
+def _plain_rows(statement) -> list[tuple]:
+    """The statement's rows as the driver returns them: tuples of ints, strings and dates (ISO text on
+    SQLite), enums as their values. The statement still goes through the session's connection (its
+    transaction, its binds, the listeners that count statements); only SQLAlchemy's processing of each
+    value of each row is left out (it costs more than reading the rows). Pending changes are flushed first,
+    as Session.execute would."""
+    if db.session.autoflush:
+        db.session.flush()
+    result = db.session.connection().execute(statement)
+    try:
+        return result.cursor.fetchall()
+    finally:
+        result.close()
 
 
-def _as_array(rows: list, columns: int) -> np.ndarray:
-    # fromiter over the values: np.array() on Row objects probes each for array attributes (100× slower).
-    values = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.int64, count=len(rows) * columns)
-    return values.reshape(len(rows), columns)
+def _score_matrix(texts: list[str], rubric: Rubric) -> np.ndarray:
+    """Rows of scores in hundredths, one column per criterion of the rubric (MISSING: no score), from the
+    scores' compact copies ("12:450 13:300": models.scores_in_hundredths); criteria not in the rubric are
+    left out."""
+    scores = np.full((len(texts), len(rubric.ids)), MISSING, dtype=np.int64)
+    joined = " ".join(texts).replace(":", " ")
+    if not joined.strip():  # (np.fromstring reads a blank text as one zero)
+        return scores
+    values = np.fromstring(joined, dtype=np.int64, sep=" ")
+    if values.size % 2:
+        raise ValueError("a score_hundredths is not as models.scores_in_hundredths writes it")
+    criteria, hundredths = values.reshape(-1, 2).T
+    by_id = np.argsort(rubric.ids)
+    ids = np.asarray(rubric.ids, dtype=np.int64)[by_id]
+    # Each text names its criteria in increasing order, so when the pairs are the rubric's criteria over and
+    # over, once per text, each text is one of those runs (as for submitted reviews, which score them all).
+    if criteria.size == len(texts) * ids.size and (criteria.reshape(len(texts), ids.size) == ids).all():
+        scores[:, by_id] = hundredths.reshape(len(texts), ids.size)
+        return scores
+    counts = np.fromiter(map(str.count, texts, itertools.repeat(":")), dtype=np.int64, count=len(texts))
+    if criteria.size != int(counts.sum()):
+        raise ValueError("a score_hundredths is not as models.scores_in_hundredths writes it")
+    rows = np.repeat(np.arange(len(texts)), counts)
+    found = np.minimum(np.searchsorted(ids, criteria), max(ids.size - 1, 0))
+    known = ids[found] == criteria if ids.size else np.zeros(criteria.size, dtype=bool)
+    scores[rows[known], by_id[found[known]]] = hundredths[known]
+    return scores
+
+
+# The city an application goes to, as Application.host_city says: the other city of its pair.
+_HOST_CITY = case((Application.origin_city_id == CityPair.europe_city_id, CityPair.east_asia_city_id),
+                  else_=CityPair.europe_city_id)
 
 
 def compute_ranking_rows(call: Call) -> list[RankedRow]:
     """The whole ranking of a call, best first, computed from the database (no cache)."""
     rubric = Rubric.of(call)
-    criteria = len(rubric.ids)
-    applications = db.session.execute(
+    applications = _plain_rows(
         select(Application.id, Application.reference, Application.title, Application.status,
                Application.pair_id, Application.origin_city_id, Application.direction, Application.start_date,
-               Application.end_date, CityPair.europe_city_id, CityPair.east_asia_city_id, PanelDecision.decision,
-               ConsensusReport.id.is_not(None), *_score_columns(ConsensusReport.scores, rubric))
+               Application.end_date, _HOST_CITY, PanelDecision.decision, ConsensusReport.score_hundredths)
         .outerjoin(CityPair, CityPair.id == Application.pair_id)
         .outerjoin(ConsensusReport, (ConsensusReport.application_id == Application.id)
                    & ConsensusReport.approved_at.is_not(None))
         .outerjoin(PanelDecision, PanelDecision.application_id == Application.id)
         .where(Application.call_id == call.id, Application.status.in_(RANKED_STATUSES))
-        .order_by(Application.id)).all()
-    reviews = db.session.execute(
-        select(Assignment.application_id, Assignment.juror_id, *_score_columns(Review.scores, rubric))
+        .order_by(Application.id))
+    # Reviews of applications in no ranked status count nowhere (not even in their jurors' normalisation):
+    # they are left out below, one join fewer for the database.
+    reviews = _plain_rows(
+        select(Assignment.application_id, Assignment.juror_id, Review.score_hundredths)
         .join(Review, Review.assignment_id == Assignment.id)
-        .join(Application, Application.id == Assignment.application_id)
         .where(Assignment.call_id == call.id, Assignment.status == AssignmentStatus.ACCEPTED,
-               Review.status == ReviewStatus.SUBMITTED, Application.call_id == call.id,
-               Application.status.in_(RANKED_STATUSES))).all()
-    review_array = _as_array(reviews, 2 + criteria)
-    consensus = _as_array([row[13:] for row in applications], criteria)
-    scored = score(rubric, np.array([row[0] for row in applications], dtype=np.int64),
-                   review_array[:, 0], review_array[:, 1], review_array[:, 2:], consensus,
-                   np.array([row[12] for row in applications], dtype=bool))
+               Review.status == ReviewStatus.SUBMITTED))
+    application_ids = _integers(applications, 0)
+    consensus = [(n, row[11]) for n, row in enumerate(applications) if row[11] is not None]
+    has_consensus = np.zeros(len(applications), dtype=bool)
+    consensus_scores = np.full((len(applications), len(rubric.ids)), MISSING, dtype=np.int64)
+    if consensus:
+        present = [n for n, _text in consensus]
+        has_consensus[present] = True
+        consensus_scores[present] = _score_matrix([text for _n, text in consensus], rubric)
+    review_application = _integers(reviews, 0)
+    ranked = np.isin(review_application, application_ids)
+    scored = score(rubric, application_ids, review_application[ranked], _integers(reviews, 1)[ranked],
+                   _score_matrix(list(map(itemgetter(2), reviews)), rubric)[ranked], consensus_scores,
+                   has_consensus)
     return _rows(call, applications, scored)
+
+
+def _integers(rows: list[tuple], column: int) -> np.ndarray:
+    return np.fromiter(map(itemgetter(column), rows), dtype=np.int64, count=len(rows))
 
 
 def _nullable(values: np.ndarray, order: np.ndarray) -> list:
@@ -300,51 +378,57 @@ def _nullable(values: np.ndarray, order: np.ndarray) -> list:
     return listed.tolist()
 
 
-def _rows(call: Call, applications: list, scored: Scored) -> list[RankedRow]:
+_STATUS = {s.value: s for s in ApplicationStatus}
+_DIRECTION = {d.value: d for d in Direction} | {None: None}
+_DECISION = {d.value: d for d in Decision} | {None: None}
+
+
+def _rows(call: Call, applications: list[tuple], scored: Scored) -> list[RankedRow]:
+    """The rows in rank order, from the applications' rows (as _plain_rows read them, in id order)."""
     order = scored.order
-    ranked = [applications[i] for i in order.tolist()]
+    (ids, references, titles, statuses, pair_ids, origins, directions, starts, ends, hosts, decisions,
+     _consensus) = zip(*map(applications.__getitem__, order.tolist())) if applications else [()] * 12
     passes = scored.passes[order].tolist()
-    grants, cumulative, within = _budget_line(call, ranked, passes)
-    return [RankedRow(position, a[0], a[1], a[2], a[6], a[4], count, raw, normalised, consensus, disagreement,
-                      passed, a[11], grant, spent, inside, a[3])
-            for position, a, count, raw, normalised, consensus, disagreement, passed, grant, spent, inside
-            in zip(range(1, len(ranked) + 1), ranked, scored.review_count[order].tolist(),
-                   _nullable(scored.raw_total, order), _nullable(scored.normalised_total, order),
-                   _nullable(scored.consensus_total, order), _nullable(scored.disagreement, order), passes,
-                   grants, cumulative, within)]
+    # (origin city, host city, days) as Application.days says; None without them.
+    trips = [None if pair is None or origin is None or start is None or end is None
+             else (origin, host, (end - start).days + 1)
+             for pair, origin, host, start, end in zip(pair_ids, origins, hosts, _dates(starts), _dates(ends))]
+    grants, cumulative, within = _budget_line(call, trips, list(zip(pair_ids, directions)), passes)
+    return list(map(RankedRow, range(1, order.size + 1), ids, references, titles,
+                    map(_DIRECTION.__getitem__, directions), pair_ids, scored.review_count[order].tolist(),
+                    _nullable(scored.raw_total, order), _nullable(scored.normalised_total, order),
+                    _nullable(scored.consensus_total, order), _nullable(scored.disagreement, order), passes,
+                    map(_DECISION.__getitem__, decisions), grants, cumulative, within,
+                    map(_STATUS.__getitem__, statuses)))
 
 
-def _budget_line(call: Call, ranked: list, passes: list[bool]) -> tuple[list, list, list]:
+def _dates(values: tuple) -> tuple | list:
+    """A column of dates as dates: SQLite's driver gives ISO text (PostgreSQL's, dates)."""
+    if isinstance(next((v for v in values if v is not None), None), str):
+        return [None if v is None else date.fromisoformat(v) for v in values]
+    return values
+
+
+def _budget_line(call: Call, trips: list, keys: list[tuple], passes: list[bool]) -> tuple[list, list, list]:
     """How far each pair-and-direction budget reaches down the ranking (passing applications only): each
-    row's estimated grant, running total of its budget and whether that is within it."""
-    budgets = {(b.pair_id, b.direction): b.amount for b in call.budgets}
+    row's estimated grant, running total of its budget and whether that is within it. `trips` and `keys`
+    (pair, direction's value: an enum hashes slowly) are the rows', in rank order."""
+    budgets = {(b.pair_id, b.direction.value): b.amount for b in call.budgets}
+    days_by_route: dict[tuple[int, int], set[int]] = defaultdict(set)  # a call has few distinct trips
+    for origin, host, days in set(trips) - {None}:
+        days_by_route[(origin, host)].add(days)
+    cities = _cities({city for route in days_by_route for city in route})
+    estimates = {(origin, host, d): total for (origin, host), days in days_by_route.items()
+                 for d, total in totals_by_days(call, cities[origin], cities[host], days).items()}
+    grants = list(map(estimates.get, trips))
+    cumulative, within = [None] * len(trips), [None] * len(trips)
     spent: dict[tuple, Decimal] = defaultdict(Decimal)
-    estimates: dict[tuple, Decimal] = {}  # a call has few distinct (origin, host, days): compute each once
-    grants, cumulative, within = [None] * len(ranked), [None] * len(ranked), [None] * len(ranked)
-    trips = [_trip(a) for a in ranked]
-    cities = _cities({city for trip in trips if trip for city in trip[:2]})
-    for n, (a, trip, passed) in enumerate(zip(ranked, trips, passes)):
-        if trip is None:
-            continue
-        if trip not in estimates:
-            origin, host, days = trip
-            estimates[trip] = calculate(call, cities[origin], cities[host], days).total
-        grants[n] = estimates[trip]
-        if not passed:
-            continue
-        key = (a[4], a[6])
-        spent[key] += grants[n]
-        cumulative[n] = spent[key]
-        within[n] = key in budgets and spent[key] <= budgets[key]
+    for n, (grant, key, passed) in enumerate(zip(grants, keys, passes)):
+        if passed and grant is not None:
+            spent[key] = cumulative[n] = spent[key] + grant
+            limit = budgets.get(key)
+            within[n] = limit is not None and cumulative[n] <= limit
     return grants, cumulative, within
-
-
-def _trip(row) -> tuple[int, int, int] | None:
-    """(origin city, host city, days) of an application row, as Application.host_city and .days say."""
-    _id, _ref, _title, _status, pair_id, origin, _direction, start, end, europe, east_asia = row[:11]
-    if pair_id is None or origin is None or start is None or end is None:
-        return None
-    return origin, east_asia if origin == europe else europe, (end - start).days + 1
 
 
 def _cities(ids: set[int]) -> dict[int, City]:

@@ -12,7 +12,7 @@ from mobility.applications.enums import ApplicationStatus
 from mobility.awards import services
 from mobility.awards.enums import AmendmentStatus, GrantStatus
 from mobility.awards.models import Grant
-from mobility.calls.rates import Traveller, calculate
+from mobility.calls.rates import Traveller, calculate, totals_by_days
 from mobility.cities.models import City
 from mobility.core.errors import DomainError
 from mobility.core.models import OutboxMessage
@@ -62,6 +62,21 @@ def test_finer_bands_and_host_country_allowance(db):
     breakdown = calculate(call, chemnitz, kamakura, 3)
     assert [(line.code, line.quantity, line.unit, line.amount) for line in breakdown.lines] == [
         ("travel", 1, Decimal("1100"), Decimal("1100.00")), ("daily", 3, Decimal("95.50"), Decimal("286.50"))]
+
+
+
+def test_the_ranking_estimates_for_several_stays_are_the_calculator_totals(db):
+    from mobility.calls import services as calls
+
+    chemnitz, kamakura = _cities(db, "Chemnitz", "Kamakura")
+    call = make_call()
+    calls.set_rates(make_user("manager"), call, rates={},
+                    per_diems={"JP": Decimal("95.55"), "DE": Decimal("70.05")}, bands=[(0, 5000, Decimal(400)), (5000, None, Decimal("1100.5"))])
+    for origin, host in ((chemnitz, kamakura), (kamakura, chemnitz)):
+        totals = totals_by_days(call, origin, host, range(1, 400, 7))
+        for days, total in totals.items():
+            expected = calculate(call, origin, host, days).total
+            assert total == expected and str(total) == str(expected)
 
 
 def _award(manager, application):

@@ -1,6 +1,7 @@
 """Alembic and the models agree, and upgrade → downgrade → upgrade works on a populated database."""
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
@@ -156,3 +157,32 @@ def test_an_installation_from_before_programmes_keeps_its_calls_and_managers_in_
     )).all()
     assert rows == [("Programme office", 1, "1")]
     assert db.session.get(User, 1).programmes[0].name == "Programme office"
+
+
+SCORES_IN_HUNDREDTHS = "9d2e4b6f8a13"
+
+
+def test_reviews_and_consensus_reports_get_the_compact_copy_of_their_scores_from_the_revision(migration_app):
+    """The revision fills score_hundredths from the scores already stored, as the model writes it."""
+    from bench.ranking import populate
+    from mobility.review.models import scores_in_hundredths
+
+    upgrade()
+    with migration_app.test_request_context():
+        populate(applications=30, jurors=6, k=3, seed=4, odd_cases=True)
+    db.session.commit()
+    tables = ("review", "consensus_report")
+    written = {t: db.session.execute(sa.text(f"SELECT id, scores, score_hundredths FROM {t} ORDER BY id")).all()
+               for t in tables}
+    db.session.rollback()
+    assert all(written.values()) and all(row[2] for row in written["review"])
+    downgrade(revision=f"{SCORES_IN_HUNDREDTHS}-1")
+    assert "score_hundredths" not in {c["name"] for c in sa.inspect(db.engine).get_columns("review")}
+    upgrade()
+    for table in tables:
+        rows = db.session.execute(sa.text(f"SELECT id, scores, score_hundredths FROM {table} ORDER BY id")).all()
+        assert [row[2] for row in rows] == [row[2] for row in written[table]]
+        assert all(row[2] == scores_in_hundredths(json.loads(row[1]) if isinstance(row[1], str) else row[1])
+                   for row in rows)
+    db.session.rollback()
+    assert _diff() == []
