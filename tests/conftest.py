@@ -1,6 +1,12 @@
 """Fixtures: an app per test on SQLite (in memory) or, when TEST_DATABASE_URL is set, PostgreSQL.
 
-The schema is built once per run; each test starts from empty tables.
+The schema is built once per run; each test starts from empty tables, in one of two ways:
+
+- By default a test runs inside one transaction, rolled back at its end: every session of the app is bound
+  to the test's connection and the app's commits are savepoints released inside it (tests/transactions.py).
+- A test marked `@pytest.mark.commits` really commits, and every table is emptied after it: one whose rows
+  must be seen from another connection (`db.engine` used directly, another app on the same database,
+  threads, other processes). A test that asks for such a connection without the marker fails, saying so.
 """
 from __future__ import annotations
 
@@ -19,7 +25,7 @@ from mobility.core.storage import BACKENDS, storage_from_config
 from mobility.core.unit_of_work import writes_on_read
 from mobility.extensions import db as _db
 from mobility.extensions import limiter
-from tests import factories
+from tests import factories, transactions
 
 DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
 IS_POSTGRES = DATABASE_URL.startswith("postgresql")
@@ -57,7 +63,9 @@ def _schema_app():
     with app.app_context():
         _db.drop_all()
         _db.create_all()
+        transactions.install(_db.engine)
     yield app
+    transactions.uninstall()
     with app.app_context():
         _db.session.remove()
         _db.drop_all()
@@ -76,18 +84,26 @@ def _empty_tables() -> None:
 
 
 @pytest.fixture
-def app(_schema_app):
+def app(_schema_app, request):
     app = _schema_app
     writes = writes_on_read(app)
     writes.clear()
+    in_transaction = request.node.get_closest_marker("commits") is None
     with app.app_context():
+        if in_transaction:
+            transactions.begin()
         yield app
-        assert not writes, f"GET or HEAD requests wrote to the database: {writes}"
+        problems = transactions.problems() if in_transaction else []  # the test's own, not the clean-up's
         _db.session.rollback()
         _db.session.remove()
-        _empty_tables()
-        memo.clear()  # ids start again in the next test: nothing computed for this one may be found
+        if in_transaction:
+            transactions.roll_back()
+        else:
+            _empty_tables()
+        memo.clear()  # ids may start again in the next test: nothing computed for this one may be found
     limiter.reset()
+    assert not writes, f"GET or HEAD requests wrote to the database: {writes}"
+    assert not problems, f"this test cannot run in one transaction ({'; '.join(problems)}): {transactions.MARK_IT}"
 
 
 @pytest.fixture(scope="session")

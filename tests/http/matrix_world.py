@@ -71,6 +71,7 @@ CANARY_GROUPS = {
 
 ROLES = ("anonymous", "owner", "member", "other_artist", "juror", "unassigned_juror", "other_manager",
          "admin")
+TOKEN_HOLDERS = ("other_manager", "admin")  # the office roles, who also go through the API with a token
 
 
 @dataclass
@@ -199,7 +200,7 @@ def build_world() -> World:
     db.session.add(export)
     victim_token, victim_secret = make_api_token(manager, scope="read_write", name=CANARIES["token_name"])
     world.canaries["api_secret"] = victim_secret
-    for role in ("other_manager", "admin"):
+    for role in TOKEN_HOLDERS:
         world.api_secrets[role] = make_api_token(users[role], scope="read_write")[1]
     db.session.commit()
 

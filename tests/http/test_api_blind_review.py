@@ -3,6 +3,7 @@ for a juror of a blind call to reach who applied through the API — not with th
 not with a token left over from a time they were in the office."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from mobility.accounts import services as accounts
@@ -65,6 +66,7 @@ def test_a_token_from_a_former_manager_now_juror_shows_nothing(app, client, db, 
         _assert_no_canary(response)
 
 
+@pytest.mark.commits  # the token's time of use: api/services.mark_used
 def test_reviews_follow_the_consensus_page_identity_and_name_rules(app, client, db, blind_call):  # noqa: F811
     juror, application = blind_call
     _review_everything(app, db, juror)

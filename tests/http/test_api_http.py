@@ -56,6 +56,7 @@ def _operations(world):
     ]
 
 
+@pytest.mark.commits  # the token's time of use: api/services.mark_used
 def test_every_office_operation_refuses_missing_revoked_foreign_and_read_only_tokens(app, client, db, world):
     operations = _operations(world)
     revoked_token, revoked = make_api_token(world["manager"], "read_write", name="Old")
@@ -100,6 +101,7 @@ def test_a_signed_in_managers_cookie_cannot_write_through_the_api(app, client, d
     assert db.session.scalar(select(Payment)) is None
 
 
+@pytest.mark.commits  # the token's time of use: api/services.mark_used
 def test_the_token_page_shows_the_secret_once_and_the_database_never_holds_it(app, client, db, signed_in):
     manager = signed_in("manager")
     page = client.get("/account/api-tokens")
@@ -204,6 +206,7 @@ def test_lists_come_in_pages_with_totals_and_links(app, client, db):
     assert too_big.status_code == 422 and too_big.mimetype == PROBLEM and too_big.get_json()["errors"]["size"]
 
 
+@pytest.mark.commits  # the token's time of use: api/services.mark_used
 def test_application_filters_match_the_office_list(app, client, db, signed_in):
     with app.test_request_context():
         manager, call, (first, second) = make_reviewable_call()
@@ -231,6 +234,7 @@ def test_application_filters_match_the_office_list(app, client, db, signed_in):
     assert bad.status_code == 422 and "status" in bad.get_json()["errors"]
 
 
+@pytest.mark.commits  # the token's time of use: api/services.mark_used
 def test_screening_goes_through_the_service_with_translated_field_errors(app, client, db):
     with app.test_request_context():
         manager, call, (application, _other) = make_reviewable_call()
@@ -253,6 +257,7 @@ def test_screening_goes_through_the_service_with_translated_field_errors(app, cl
     assert db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == application.applicant.email))
 
 
+@pytest.mark.commits  # the token's time of use: api/services.mark_used
 def test_a_payment_is_recorded_with_the_grant_pages_rules(app, client, db, world):
     url = f"/api/v1/grants/{world['grant'].id}/payments"
     today = date.today().isoformat()
@@ -275,6 +280,7 @@ def test_a_payment_is_recorded_with_the_grant_pages_rules(app, client, db, world
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "award.payment")) is not None
 
 
+@pytest.mark.commits  # the token's time of use: api/services.mark_used
 def test_jurors_are_imported_all_or_none(app, client, db, world):
     with app.test_request_context():
         asia = make_juror(city="Kamakura", email="asia.juror@example.org")
@@ -298,6 +304,7 @@ def test_jurors_are_imported_all_or_none(app, client, db, world):
     assert asia.email in [j["email"] for j in pool["items"]]
 
 
+@pytest.mark.commits  # the token's time of use: api/services.mark_used
 def test_each_token_has_its_own_rate_limit(app, client, db, world, monkeypatch):
     monkeypatch.setitem(app.config, "API_RATE_LIMIT", "3 per minute")
     url = f"/api/v1/calls/{world['call'].id}/grants"

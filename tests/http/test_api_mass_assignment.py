@@ -18,6 +18,9 @@ from tests.factories import make_api_office
 from tests.http.test_api_http import PROBLEM, bearer
 from tests.http.test_mass_assignment_and_uploads import EXTRAS
 
+# A token's time of use is written on a connection of its own (api/services.mark_used): really committed.
+pytestmark = pytest.mark.commits
+
 # The page-side extras, typed as an API client would send them, and the fields the API itself answers with.
 API_EXTRAS = {**{k: v for k, v in EXTRAS.items() if v is not None}, "owner_id": 1, "applicant_id": 1, "score": 5,
               "awarded": True, "amount": "999999.00", "id": 1, "call_id": 999, "grant_id": 999, "version": 7,

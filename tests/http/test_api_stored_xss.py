@@ -17,6 +17,9 @@ from tests.factories import make_api_office, make_user
 from tests.http.test_api_http import PROBLEM, bearer
 from tests.http.test_stored_xss import DANGEROUS, PAYLOADS
 
+# A token's time of use is written on a connection of its own (api/services.mark_used): really committed.
+pytestmark = pytest.mark.commits
+
 ALL_LANGUAGES = " ".join(PAYLOADS.values())  # English, Chinese, Japanese and Korean payloads in one text
 
 

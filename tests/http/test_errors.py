@@ -1,6 +1,7 @@
 """A 500 rolls the request's work back and shows a translated page with no traceback."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from mobility import create_app
@@ -10,6 +11,7 @@ from mobility.extensions import db as _db
 from tests.conftest import Config
 
 
+@pytest.mark.commits  # a second app: on PostgreSQL, a connection of its own to the test database
 def test_an_unexpected_error_rolls_back_and_says_sorry(app):
     broken_app = create_app(Config)
     broken_app.config["PROPAGATE_EXCEPTIONS"] = False

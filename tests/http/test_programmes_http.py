@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import select
 
 from mobility.accounts.models import Programme
@@ -124,6 +125,7 @@ def test_the_dashboard_counts_the_managers_own_programmes_only(app, client, db, 
     assert _figure(admin.get("/manage/dashboard").get_data(as_text=True), "applications") == "2"
 
 
+@pytest.mark.commits  # the token's time of use: api/services.mark_used
 def test_the_api_answers_another_programmes_manager_with_403_before_reading_the_body(client, db):
     ours = make_user("manager", programme="Ours")
     theirs = make_user("manager", programme="Theirs")

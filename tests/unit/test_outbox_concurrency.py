@@ -12,7 +12,9 @@ from mobility.core.models import OutboxMessage
 from mobility.extensions import db
 from tests.conftest import IS_POSTGRES, Config
 
-pytestmark = pytest.mark.skipif(not IS_POSTGRES, reason="row locking is a PostgreSQL behaviour")
+# Other connections, in threads, read what the test wrote: it is really committed.
+pytestmark = [pytest.mark.skipif(not IS_POSTGRES, reason="row locking is a PostgreSQL behaviour"),
+              pytest.mark.commits]
 WORKERS = 6
 
 

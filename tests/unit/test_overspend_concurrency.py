@@ -21,7 +21,9 @@ from mobility.extensions import db
 from tests.conftest import IS_POSTGRES, Config
 from tests.factories import make_awardable, make_user
 
-pytestmark = pytest.mark.skipif(not IS_POSTGRES, reason="row locking is a PostgreSQL behaviour")
+# Other connections, in threads, read what the test wrote: it is really committed.
+pytestmark = [pytest.mark.skipif(not IS_POSTGRES, reason="row locking is a PostgreSQL behaviour"),
+              pytest.mark.commits]
 
 
 MANAGERS = 8

@@ -20,7 +20,9 @@ from mobility.review.models import Assignment, Review
 from tests.conftest import IS_POSTGRES, Config
 from tests.factories import make_juror, make_reviewable_call
 
-pytestmark = pytest.mark.skipif(not IS_POSTGRES, reason="row locking is a PostgreSQL behaviour")
+# Other connections, in threads, read what the test wrote: it is really committed.
+pytestmark = [pytest.mark.skipif(not IS_POSTGRES, reason="row locking is a PostgreSQL behaviour"),
+              pytest.mark.commits]
 WRITERS = 20
 
 

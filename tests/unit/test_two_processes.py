@@ -21,7 +21,9 @@ import pytest
 from tests.conftest import DATABASE_URL, IS_POSTGRES
 from tests.factories import PASSWORD
 
-pytestmark = pytest.mark.skipif(not IS_POSTGRES, reason="several processes share PostgreSQL and Redis")
+# Other processes read what the test wrote: it is really committed.
+pytestmark = [pytest.mark.skipif(not IS_POSTGRES, reason="several processes share PostgreSQL and Redis"),
+              pytest.mark.commits]
 ROOT = Path(__file__).resolve().parents[2]
 REDIS = "redis://127.0.0.1:6379/15"
 
