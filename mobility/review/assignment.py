@@ -60,7 +60,8 @@ def build_instance(call: Call) -> Instance:
     a_count, j_count = len(applications), len(jurors)
     juror_ids = list(j_index)
 
-    # Languages: bit masks, one matrix product.
+    # Languages: bit masks. Applications written in the same languages share their readers, so the eligible
+    # pairs are built group by group (never an applications × jurors matrix).
     reads = np.zeros(j_count, dtype=np.int64)
     for user_id, language in db.session.execute(
             select(LanguageSkill.user_id, LanguageSkill.language)
@@ -68,9 +69,10 @@ def build_instance(call: Call) -> Instance:
         reads[j_index[user_id]] |= LANGUAGE_BIT[language.value]
     written = np.array([sum(LANGUAGE_BIT.get(x, 0) for x in {*a.languages, *a.summary_translations})
                         for a in applications], dtype=np.int64)
-    eligible = (written[:, None] & reads[None, :]) != 0 if a_count and j_count else np.zeros((a_count, j_count), bool)
+    pair_a, pair_j = _pairs_by_language(written, reads)
 
     # Conflicts: shared organisations (applicant, accepted team, host) and being part of the application.
+    banned: list[tuple[int, int]] = []
     juror_orgs: dict[str, set[int]] = defaultdict(set)
     for user_id, key in db.session.execute(select(Affiliation.user_id, Affiliation.organisation_key)
                                            .where(Affiliation.user_id.in_(juror_ids))):
@@ -89,11 +91,8 @@ def build_instance(call: Call) -> Instance:
         if a.host_organisation:
             keys.add(organisation_key(a.host_organisation))
         for key in keys:
-            for j in juror_orgs.get(key, ()):
-                eligible[row, j] = False
-        for person in members:
-            if person in j_index:
-                eligible[row, j_index[person]] = False
+            banned.extend((row, j) for j in juror_orgs.get(key, ()))
+        banned.extend((row, j_index[person]) for person in members if person in j_index)
 
     # Manager rules, earlier conflict declarations, and what is already settled.
     need = np.full(a_count, call.reviewers_per_application, dtype=np.int64)
@@ -102,46 +101,92 @@ def build_instance(call: Call) -> Instance:
     capacity = np.array([entry.max_load for entry in pool], dtype=np.int64)
     rules = db.session.execute(select(AssignmentRule.application_id, AssignmentRule.juror_id, AssignmentRule.rule)
                                .where(AssignmentRule.application_id.in_(list(a_index)))).all()
-    for application_id, juror_id, rule in rules:
-        if rule is PairRule.FORBID and juror_id in j_index:
-            eligible[a_index[application_id], j_index[juror_id]] = False
+    banned.extend((a_index[application_id], j_index[juror_id]) for application_id, juror_id, rule in rules
+                  if rule is PairRule.FORBID and juror_id in j_index)
     existing = db.session.scalars(select(Assignment).where(Assignment.call_id == call.id)).all()
     kept = []
     fixed: set[tuple[int, int]] = set()
     for assignment in existing:
         a, j = a_index.get(assignment.application_id), j_index.get(assignment.juror_id)
+        if a is None or j is None:
+            continue
         if assignment.status is AssignmentStatus.CONFLICT:
-            if a is not None and j is not None:
-                eligible[a, j] = False
-        elif assignment.status is AssignmentStatus.ACCEPTED and a is not None and j is not None:
+            banned.append((a, j))
+        elif assignment.status is AssignmentStatus.ACCEPTED:
             kept.append(assignment)
             fixed.add((a, j))
-    pinned = [(a_index[aid], j_index[jid]) for aid, jid, rule in rules
-              if rule is PairRule.PIN and aid in a_index and jid in j_index and eligible[a_index[aid], j_index[jid]]]
+    pair_key = pair_a * max(j_count, 1) + pair_j
+    pair_key = _without(pair_key, banned, j_count)
+    candidates = [(a_index[aid], j_index[jid]) for aid, jid, rule in rules
+                  if rule is PairRule.PIN and aid in a_index and jid in j_index]
+    pinned = [pin for pin, ok in zip(candidates, _contains(pair_key, candidates, j_count), strict=True) if ok]
     min_load = np.full(j_count, call.min_reviews_per_juror, dtype=np.int64)
     for a, j in fixed | set(pinned):
         need[a] -= 1
         capacity[j] -= 1
         min_load[j] -= 1  # what a juror already has counts toward their minimum
-        eligible[a, j] = False  # already placed: not again
         if sides[j] in (0, 1):
             need_side[a, sides[j]] = False
+    pair_key = _without(pair_key, fixed | set(pinned), j_count)  # already placed: not again
     need = np.maximum(need, 0)
+    pair_a, pair_j = np.divmod(pair_key, max(j_count, 1))
 
-    disciplines: dict[int, set[str]] = defaultdict(set)
+    disciplines: dict[str, set[int]] = defaultdict(set)
     for user_id, discipline in db.session.execute(select(UserDiscipline.user_id, UserDiscipline.discipline)
                                                   .where(UserDiscipline.user_id.in_(juror_ids))):
         disciplines[discipline.value].add(j_index[user_id])
-    affinity = np.zeros((a_count, j_count), dtype=bool)
-    for a in applications:
-        if a.discipline:
-            affinity[a_index[a.id], list(disciplines.get(a.discipline.value, ()))] = True
+    # Affinity: one small (discipline × juror) table, looked up per pair.
+    codes = {code: i for i, code in enumerate(sorted(disciplines))}
+    works_in = np.zeros((len(codes) + 1, j_count), dtype=bool)   # the last row: no discipline given
+    for code, members_of in disciplines.items():
+        works_in[codes[code], list(members_of)] = True
+    app_discipline = np.array([codes.get(a.discipline.value, len(codes)) if a.discipline else len(codes)
+                               for a in applications], dtype=np.int64)
+    affinity = works_in[app_discipline[pair_a], pair_j] if a_count else np.zeros(0, dtype=bool)
 
-    problem = Problem(k=call.reviewers_per_application, eligible=eligible, juror_side=sides,
-                      capacity=np.maximum(capacity, 0), affinity=affinity, need=need, need_side=need_side,
+    problem = Problem(k=call.reviewers_per_application, application_count=a_count, pair_application=pair_a,
+                      pair_juror=pair_j, pair_affinity=affinity, juror_side=sides,
+                      capacity=np.maximum(capacity, 0), need=need, need_side=need_side,
                       min_load=np.maximum(min_load, 0))
     return Instance(applications=list(applications), jurors=jurors, problem=problem, kept=kept,
                     pinned=[(a, j) for a, j in pinned if (a, j) not in fixed])
+
+
+def _pairs_by_language(written: np.ndarray, reads: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every (application, juror) pair where the juror reads a language the application is written in,
+    ascending by application then juror: one block per distinct set of languages."""
+    if not len(written) or not len(reads):
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    masks, group = np.unique(written, return_inverse=True)
+    order = np.argsort(group, kind="stable")        # applications grouped by their languages
+    starts = np.searchsorted(group[order], np.arange(len(masks) + 1))
+    blocks_a, blocks_j = [], []
+    for g, mask in enumerate(masks):
+        readers = np.nonzero(reads & mask)[0]
+        apps = order[starts[g]:starts[g + 1]]
+        blocks_a.append(np.repeat(apps, len(readers)))
+        blocks_j.append(np.tile(readers, len(apps)))
+    pair_a, pair_j = np.concatenate(blocks_a), np.concatenate(blocks_j)
+    by_application = np.argsort(pair_a * len(reads) + pair_j, kind="stable")
+    return pair_a[by_application], pair_j[by_application]
+
+
+def _keys(pairs, j_count: int) -> np.ndarray:
+    return np.array([a * max(j_count, 1) + j for a, j in pairs], dtype=np.int64)
+
+
+def _without(pair_key: np.ndarray, pairs, j_count: int) -> np.ndarray:
+    """`pair_key` (ascending keys a·J + j) without the given (a, j) pairs; the order is kept."""
+    if not pairs:
+        return pair_key
+    return pair_key[~np.isin(pair_key, _keys(pairs, j_count))]
+
+
+def _contains(pair_key: np.ndarray, pairs, j_count: int) -> np.ndarray:
+    """For each (a, j): is it an eligible pair?"""
+    if not pairs:
+        return np.zeros(0, dtype=bool)
+    return np.isin(_keys(pairs, j_count), pair_key)
 
 
 def explain_uncovered(instance: Instance, solution: Solution) -> list[str]:
@@ -153,12 +198,12 @@ def explain_uncovered(instance: Instance, solution: Solution) -> list[str]:
             continue
         application = instance.applications[a]
         languages = ", ".join(Language(x).title for x in application.languages) or _("no language given")
-        readers = problem.eligible[a]
-        if not readers.any():
+        reader_sides = problem.juror_side[problem.readers(a)]
+        if not len(reader_sides):
             reason = _("no juror reads it without a conflict of interest")
-        elif solution.side_missing[a, 0] and not (readers & (problem.juror_side == 0)).any():
+        elif solution.side_missing[a, 0] and not (reader_sides == 0).any():
             reason = _("no juror from Europe reads it without a conflict of interest")
-        elif solution.side_missing[a, 1] and not (readers & (problem.juror_side == 1)).any():
+        elif solution.side_missing[a, 1] and not (reader_sides == 1).any():
             reason = _("no juror from East Asia reads it without a conflict of interest")
         else:
             reason = _("the jurors who read it have no capacity left")
