@@ -115,8 +115,8 @@ def build_instance(call: Call) -> Instance:
         elif assignment.status is AssignmentStatus.ACCEPTED:
             kept.append(assignment)
             fixed.add((a, j))
-    pair_key = pair_a * max(j_count, 1) + pair_j
-    pair_key = _without(pair_key, banned, j_count)
+    pair_key = _without(pair_a * max(j_count, 1) + pair_j, banned, j_count)
+    del pair_a, pair_j
     candidates = [(a_index[aid], j_index[jid]) for aid, jid, rule in rules
                   if rule is PairRule.PIN and aid in a_index and jid in j_index]
     pinned = [pin for pin, ok in zip(candidates, _contains(pair_key, candidates, j_count), strict=True) if ok]
@@ -130,6 +130,10 @@ def build_instance(call: Call) -> Instance:
     pair_key = _without(pair_key, fixed | set(pinned), j_count)  # already placed: not again
     need = np.maximum(need, 0)
     pair_a, pair_j = np.divmod(pair_key, max(j_count, 1))
+    del pair_key
+    # By application, the jurors as the smallest integers that hold them: the pairs are most of the memory.
+    pair_start = np.searchsorted(pair_a, np.arange(a_count + 1))
+    pair_j = pair_j.astype(np.min_scalar_type(max(j_count - 1, 0)))
 
     disciplines: dict[str, set[int]] = defaultdict(set)
     for user_id, discipline in db.session.execute(select(UserDiscipline.user_id, UserDiscipline.discipline)
@@ -143,9 +147,9 @@ def build_instance(call: Call) -> Instance:
     app_discipline = np.array([codes.get(a.discipline.value, len(codes)) if a.discipline else len(codes)
                                for a in applications], dtype=np.int64)
     affinity = works_in[app_discipline[pair_a], pair_j] if a_count else np.zeros(0, dtype=bool)
+    del pair_a
 
-    problem = Problem(k=call.reviewers_per_application, application_count=a_count, pair_application=pair_a,
-                      pair_juror=pair_j, pair_affinity=affinity, juror_side=sides,
+    problem = Problem(k=call.reviewers_per_application, pair_start=pair_start, pair_juror=pair_j, pair_affinity=affinity, juror_side=sides,
                       capacity=np.maximum(capacity, 0), need=need, need_side=need_side,
                       min_load=np.maximum(min_load, 0))
     return Instance(applications=list(applications), jurors=jurors, problem=problem, kept=kept,
@@ -154,39 +158,42 @@ def build_instance(call: Call) -> Instance:
 
 def _pairs_by_language(written: np.ndarray, reads: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Every (application, juror) pair where the juror reads a language the application is written in,
-    ascending by application then juror: one block per distinct set of languages."""
+    ascending by application then juror: applications written in the same languages share one list of
+    readers, so nothing of size applications × jurors is ever made."""
     if not len(written) or not len(reads):
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     masks, group = np.unique(written, return_inverse=True)
-    order = np.argsort(group, kind="stable")        # applications grouped by their languages
-    starts = np.searchsorted(group[order], np.arange(len(masks) + 1))
-    blocks_a, blocks_j = [], []
-    for g, mask in enumerate(masks):
-        readers = np.nonzero(reads & mask)[0]
-        apps = order[starts[g]:starts[g + 1]]
-        blocks_a.append(np.repeat(apps, len(readers)))
-        blocks_j.append(np.tile(readers, len(apps)))
-    pair_a, pair_j = np.concatenate(blocks_a), np.concatenate(blocks_j)
-    by_application = np.argsort(pair_a * len(reads) + pair_j, kind="stable")
-    return pair_a[by_application], pair_j[by_application]
+    readers = [np.flatnonzero(reads & mask) for mask in masks]
+    counts = np.array([len(r) for r in readers], dtype=np.int64)[group]
+    pair_a = np.repeat(np.arange(len(written), dtype=np.int64), counts)
+    pair_j = np.concatenate([readers[g] for g in group]).astype(np.int64)
+    return pair_a, pair_j
 
 
 def _keys(pairs, j_count: int) -> np.ndarray:
-    return np.array([a * max(j_count, 1) + j for a, j in pairs], dtype=np.int64)
+    return np.array(sorted({a * max(j_count, 1) + j for a, j in pairs}), dtype=np.int64)
+
+
+def _positions(pair_key: np.ndarray, pairs, j_count: int) -> tuple[np.ndarray, np.ndarray]:
+    """Where each of the given (a, j) pairs would sit in the ascending `pair_key`, and whether it is there."""
+    keys = _keys(pairs, j_count)
+    at = np.searchsorted(pair_key, keys)
+    found = at < len(pair_key)
+    found[found] = pair_key[at[found]] == keys[found]
+    return at, found
 
 
 def _without(pair_key: np.ndarray, pairs, j_count: int) -> np.ndarray:
     """`pair_key` (ascending keys a·J + j) without the given (a, j) pairs; the order is kept."""
     if not pairs:
         return pair_key
-    return pair_key[~np.isin(pair_key, _keys(pairs, j_count))]
+    at, found = _positions(pair_key, pairs, j_count)
+    return np.delete(pair_key, at[found])
 
 
-def _contains(pair_key: np.ndarray, pairs, j_count: int) -> np.ndarray:
-    """For each (a, j): is it an eligible pair?"""
-    if not pairs:
-        return np.zeros(0, dtype=bool)
-    return np.isin(_keys(pairs, j_count), pair_key)
+def _contains(pair_key: np.ndarray, pairs, j_count: int) -> list[bool]:
+    """For each (a, j), in the given order: is it an eligible pair?"""
+    return [bool(len(pair_key)) and bool(_positions(pair_key, [pair], j_count)[1][0]) for pair in pairs]
 
 
 def explain_uncovered(instance: Instance, solution: Solution) -> list[str]:

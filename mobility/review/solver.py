@@ -24,6 +24,7 @@ from ortools.graph.python import min_cost_flow
 MISMATCH_COST = 10              # a juror outside the application's discipline
 UNCOVERED_COST = 10**10         # far above anything else: cover first
 MUST_BONUS = 10**7              # then meet the minimum loads, then optimise
+ARC_SLICE = 1 << 20             # pair arcs handed to the solver at a time
 
 
 @dataclass(frozen=True)
@@ -32,9 +33,8 @@ class Problem:
     applications × jurors (20,000 × 1,200 is 24 million cells, most of them useless)."""
 
     k: int                      # jurors per application
-    application_count: int      # A
-    pair_application: np.ndarray  # int (E): application index of each eligible pair, ascending
-    pair_juror: np.ndarray      # int (E): juror index of each pair (reads a language, no conflict)
+    pair_start: np.ndarray      # int (A + 1): the pairs of application a are pair_start[a]:pair_start[a + 1]
+    pair_juror: np.ndarray      # int (E): the juror of each pair (reads a language, no conflict), by application
     pair_affinity: np.ndarray   # bool (E): the juror works in the application's discipline
     juror_side: np.ndarray      # int (J): 0 Europe, 1 East Asia, -1 unknown (counts for neither side)
     capacity: np.ndarray        # int (J): how many more applications each juror can take
@@ -47,27 +47,39 @@ class Problem:
               capacity: np.ndarray, **rest) -> Problem:
         """From (A, J) matrices: small problems (tests, examples)."""
         a_idx, j_idx = np.nonzero(eligible)
-        return cls(k=k, application_count=eligible.shape[0], pair_application=a_idx, pair_juror=j_idx,
-                   pair_affinity=affinity[a_idx, j_idx], juror_side=juror_side, capacity=capacity, **rest)
+        start = np.concatenate([[0], np.cumsum(eligible.sum(axis=1))]).astype(np.int64)
+        return cls(k=k, pair_start=start, pair_juror=j_idx, pair_affinity=affinity[a_idx, j_idx],
+                   juror_side=juror_side, capacity=capacity, **rest)
+
+    @property
+    def application_count(self) -> int:
+        return len(self.pair_start) - 1
 
     @property
     def juror_count(self) -> int:
         return len(self.juror_side)
 
+    def application_of(self, pairs: np.ndarray) -> np.ndarray:
+        """The application index of each given pair (positions in pair_juror)."""
+        return np.searchsorted(self.pair_start, pairs, side="right") - 1
+
+    def pair_application(self) -> np.ndarray:
+        """The application of every pair (E integers: for the reference and tests)."""
+        return np.repeat(np.arange(self.application_count), np.diff(self.pair_start))
+
     def readers(self, a: int) -> np.ndarray:
         """The jurors who may review application `a` (indices)."""
-        low, high = np.searchsorted(self.pair_application, [a, a + 1])
-        return self.pair_juror[low:high]
+        return self.pair_juror[self.pair_start[a]:self.pair_start[a + 1]]
 
     def eligible_matrix(self) -> np.ndarray:
         """The (A, J) matrix, for small problems only (tests)."""
         matrix = np.zeros((self.application_count, self.juror_count), dtype=bool)
-        matrix[self.pair_application, self.pair_juror] = True
+        matrix[self.pair_application(), self.pair_juror] = True
         return matrix
 
     def affinity_matrix(self) -> np.ndarray:
         matrix = np.zeros((self.application_count, self.juror_count), dtype=bool)
-        matrix[self.pair_application, self.pair_juror] = self.pair_affinity
+        matrix[self.pair_application(), self.pair_juror] = self.pair_affinity
         return matrix
 
     def slots(self) -> np.ndarray:
@@ -114,17 +126,20 @@ def solve(problem: Problem) -> Solution:
     # Application → its two side nodes (capacity reduced by the moved lower bound).
     for s in (0, 1):
         arcs(app, side_node[:, s], slots - sides[:, s], 0)
-    # Side node → eligible jurors of that side.
-    pair_arcs = []
-    pair_side = problem.juror_side[problem.pair_juror]
+    # Side node → eligible jurors of that side: most of the arcs. They go in by slices (the solver copies
+    # them; only a slice is ever held twice) and nothing of them is kept during the solve but one byte per
+    # pair, its side: a group's arc ids are consecutive, so the pairs are found again afterwards.
+    pair_side = problem.juror_side.astype(np.int8)[problem.pair_juror]
+    first_arc: dict[int, int] = {}
     for s in (0, 1):
-        on_side = np.nonzero(pair_side == s)[0]
-        pair_a, pair_j = problem.pair_application[on_side], problem.pair_juror[on_side]
-        cost = np.where(problem.pair_affinity[on_side], 0, MISMATCH_COST)
-        ids, _ = arcs(side_node[pair_a, s], juror_node[pair_j], 1, cost)
-        pair_arcs.append((ids, pair_a, pair_j, cost))
+        on_side = np.flatnonzero(pair_side == s)
+        for start in range(0, len(on_side), ARC_SLICE):
+            part = on_side[start:start + ARC_SLICE]
+            ids = flow.add_arcs_with_capacity_and_unit_cost(
+                side_node[problem.application_of(part), s], juror_node[problem.pair_juror[part]],
+                np.ones(len(part), np.int64), _pair_cost(problem, part))
+            first_arc.setdefault(s, int(ids[0]))
         del on_side
-    del pair_side
     # Jurors → sink, one unit arc per unit of capacity, cost rising by one each time.
     max_cap = int(capacity.max()) if j_count else 0
     minimum = np.zeros(j_count, np.int64) if problem.min_load is None else np.maximum(problem.min_load, 0)
@@ -150,10 +165,11 @@ def solve(problem: Problem) -> Solution:
         raise RuntimeError(f"min-cost flow failed with status {status}")
 
     chosen, objective = [], 0
-    for ids, pair_a, pair_j, cost in pair_arcs:
-        used = np.nonzero(flow.flows(ids) > 0)[0]
-        chosen.append(np.stack([pair_a[used], pair_j[used]], axis=1))
-        objective += int(cost[used].sum())
+    for s, first in first_arc.items():
+        on_side = np.flatnonzero(pair_side == s)
+        used = on_side[np.flatnonzero(flow.flows(np.arange(first, first + len(on_side))) > 0)]
+        chosen.append(np.stack([problem.application_of(used), problem.pair_juror[used]], axis=1))
+        objective += int(_pair_cost(problem, used).sum())
     pairs = np.concatenate(chosen).astype(np.int64) if chosen else np.zeros((0, 2), dtype=np.int64)
     if load_arcs is not None:
         ids, step_cost = load_arcs
@@ -170,6 +186,10 @@ def solve(problem: Problem) -> Solution:
     load = np.bincount(pairs[:, 1], minlength=j_count) if len(pairs) else np.zeros(j_count, np.int64)
     return Solution(pairs=pairs, uncovered=uncovered, side_missing=side_missing, objective=objective,
                     load_missing=np.maximum(minimum - load, 0))
+
+
+def _pair_cost(problem: Problem, pairs: np.ndarray) -> np.ndarray:
+    return np.where(problem.pair_affinity[pairs], 0, MISMATCH_COST)
 
 
 def assignment_cost(problem: Problem, pairs) -> int:

@@ -126,8 +126,9 @@ def test_the_sparse_problem_holds_only_the_eligible_pairs():
     affinity = np.array([[True, True, False], [True, True, True], [False, True, True]])
     problem = Problem.dense(k=1, eligible=eligible, juror_side=np.array([0, 1, 0]), capacity=np.full(3, 2),
                             affinity=affinity)
-    assert problem.pair_application.tolist() == [0, 0, 2] and problem.pair_juror.tolist() == [0, 2, 1]
-    assert problem.pair_affinity.tolist() == [True, False, True]
+    assert problem.pair_application().tolist() == [0, 0, 2] and problem.pair_juror.tolist() == [0, 2, 1]
+    assert problem.pair_affinity.tolist() == [True, False, True] and problem.pair_start.tolist() == [0, 2, 2, 3]
+    assert problem.application_of(np.array([2, 0, 1])).tolist() == [2, 0, 0]
     assert problem.readers(0).tolist() == [0, 2] and problem.readers(1).tolist() == [] \
         and problem.readers(2).tolist() == [1]
     assert (problem.eligible_matrix() == eligible).all()
