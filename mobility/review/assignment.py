@@ -14,7 +14,7 @@ from mobility.accounts.enums import Language, Level
 from mobility.accounts.models import Affiliation, LanguageSkill, User, UserDiscipline
 from mobility.accounts.services import organisation_key
 from mobility.applications.enums import ApplicationStatus, MemberStatus
-from mobility.applications.models import Application
+from mobility.applications.models import Application, TeamMember
 from mobility.calls.models import Call
 from mobility.cities.enums import Side
 from mobility.extensions import db
@@ -30,7 +30,7 @@ REVIEWABLE = (ApplicationStatus.ELIGIBLE, ApplicationStatus.IN_REVIEW)
 
 @dataclass
 class Instance:
-    applications: list[Application]
+    applications: list  # rows: id, applicant_id, languages, summary_translations, host_organisation, discipline
     jurors: list[User]
     problem: Problem
     kept: list[Assignment] = field(default_factory=list)    # confirmed assignments the run keeps
@@ -47,10 +47,19 @@ def juror_side(user: User) -> int:
 
 def build_instance(call: Call) -> Instance:
     """Eligibility of every (application, juror) pair: language, conflicts, manager rules, capacity."""
-    applications = db.session.scalars(
-        select(Application).where(Application.call_id == call.id, Application.status.in_(REVIEWABLE))
-        .options(selectinload(Application.members))
+    # Plain rows, not ORM objects: a call can hold tens of thousands of applications.
+    applications = db.session.execute(
+        select(Application.id, Application.applicant_id, Application.languages, Application.summary_translations,
+               Application.host_organisation, Application.discipline)
+        .where(Application.call_id == call.id, Application.status.in_(REVIEWABLE))
         .order_by(Application.id)).all()
+    accepted_members: dict[int, list[int]] = defaultdict(list)
+    for application_id, user_id in db.session.execute(
+            select(TeamMember.application_id, TeamMember.user_id)
+            .join(Application, Application.id == TeamMember.application_id)
+            .where(Application.call_id == call.id, Application.status.in_(REVIEWABLE),
+                   TeamMember.user_id.is_not(None), TeamMember.status == MemberStatus.ACCEPTED)):
+        accepted_members[application_id].append(user_id)
     pool = db.session.scalars(select(CallJuror).where(CallJuror.call_id == call.id)
                               .options(selectinload(CallJuror.user).selectinload(User.home_city))
                               .order_by(CallJuror.user_id)).all()
@@ -78,15 +87,14 @@ def build_instance(call: Call) -> Instance:
                                            .where(Affiliation.user_id.in_(juror_ids))):
         juror_orgs[key].add(j_index[user_id])
     people = {a.applicant_id for a in applications} | {
-        m.user_id for a in applications for m in a.members if m.user_id}
+        user_id for members in accepted_members.values() for user_id in members}
     person_orgs: dict[int, set[str]] = defaultdict(set)
     for user_id, key in db.session.execute(select(Affiliation.user_id, Affiliation.organisation_key)
                                            .where(Affiliation.user_id.in_(people))):
         person_orgs[user_id].add(key)
     for a in applications:
         row = a_index[a.id]
-        members = [a.applicant_id] + [m.user_id for m in a.members
-                                      if m.user_id and m.status is MemberStatus.ACCEPTED]
+        members = [a.applicant_id, *accepted_members[a.id]]
         keys = set().union(*(person_orgs[p] for p in members))
         if a.host_organisation:
             keys.add(organisation_key(a.host_organisation))
