@@ -14,7 +14,7 @@ from mobility.accounts.enums import Language, Level
 from mobility.accounts.models import Affiliation, LanguageSkill, User, UserDiscipline
 from mobility.accounts.services import organisation_key
 from mobility.applications.enums import ApplicationStatus, MemberStatus
-from mobility.applications.models import Application
+from mobility.applications.models import Application, TeamMember
 from mobility.calls.models import Call
 from mobility.cities.enums import Side
 from mobility.extensions import db
@@ -30,7 +30,7 @@ REVIEWABLE = (ApplicationStatus.ELIGIBLE, ApplicationStatus.IN_REVIEW)
 
 @dataclass
 class Instance:
-    applications: list[Application]
+    applications: list  # rows: id, applicant_id, languages, summary_translations, host_organisation, discipline
     jurors: list[User]
     problem: Problem
     kept: list[Assignment] = field(default_factory=list)    # confirmed assignments the run keeps
@@ -47,10 +47,19 @@ def juror_side(user: User) -> int:
 
 def build_instance(call: Call) -> Instance:
     """Eligibility of every (application, juror) pair: language, conflicts, manager rules, capacity."""
-    applications = db.session.scalars(
-        select(Application).where(Application.call_id == call.id, Application.status.in_(REVIEWABLE))
-        .options(selectinload(Application.members))
+    # Plain rows, not ORM objects: a call can hold tens of thousands of applications.
+    applications = db.session.execute(
+        select(Application.id, Application.applicant_id, Application.languages, Application.summary_translations,
+               Application.host_organisation, Application.discipline)
+        .where(Application.call_id == call.id, Application.status.in_(REVIEWABLE))
         .order_by(Application.id)).all()
+    accepted_members: dict[int, list[int]] = defaultdict(list)
+    for application_id, user_id in db.session.execute(
+            select(TeamMember.application_id, TeamMember.user_id)
+            .join(Application, Application.id == TeamMember.application_id)
+            .where(Application.call_id == call.id, Application.status.in_(REVIEWABLE),
+                   TeamMember.user_id.is_not(None), TeamMember.status == MemberStatus.ACCEPTED)):
+        accepted_members[application_id].append(user_id)
     pool = db.session.scalars(select(CallJuror).where(CallJuror.call_id == call.id)
                               .options(selectinload(CallJuror.user).selectinload(User.home_city))
                               .order_by(CallJuror.user_id)).all()
@@ -60,7 +69,8 @@ def build_instance(call: Call) -> Instance:
     a_count, j_count = len(applications), len(jurors)
     juror_ids = list(j_index)
 
-    # Languages: bit masks, one matrix product.
+    # Languages: bit masks. Applications written in the same languages share their readers, so the eligible
+    # pairs are built group by group (never an applications × jurors matrix).
     reads = np.zeros(j_count, dtype=np.int64)
     for user_id, language in db.session.execute(
             select(LanguageSkill.user_id, LanguageSkill.language)
@@ -68,32 +78,29 @@ def build_instance(call: Call) -> Instance:
         reads[j_index[user_id]] |= LANGUAGE_BIT[language.value]
     written = np.array([sum(LANGUAGE_BIT.get(x, 0) for x in {*a.languages, *a.summary_translations})
                         for a in applications], dtype=np.int64)
-    eligible = (written[:, None] & reads[None, :]) != 0 if a_count and j_count else np.zeros((a_count, j_count), bool)
+    pair_a, pair_j = _pairs_by_language(written, reads)
 
     # Conflicts: shared organisations (applicant, accepted team, host) and being part of the application.
+    banned: list[tuple[int, int]] = []
     juror_orgs: dict[str, set[int]] = defaultdict(set)
     for user_id, key in db.session.execute(select(Affiliation.user_id, Affiliation.organisation_key)
                                            .where(Affiliation.user_id.in_(juror_ids))):
         juror_orgs[key].add(j_index[user_id])
     people = {a.applicant_id for a in applications} | {
-        m.user_id for a in applications for m in a.members if m.user_id}
+        user_id for members in accepted_members.values() for user_id in members}
     person_orgs: dict[int, set[str]] = defaultdict(set)
     for user_id, key in db.session.execute(select(Affiliation.user_id, Affiliation.organisation_key)
                                            .where(Affiliation.user_id.in_(people))):
         person_orgs[user_id].add(key)
     for a in applications:
         row = a_index[a.id]
-        members = [a.applicant_id] + [m.user_id for m in a.members
-                                      if m.user_id and m.status is MemberStatus.ACCEPTED]
+        members = [a.applicant_id, *accepted_members[a.id]]
         keys = set().union(*(person_orgs[p] for p in members))
         if a.host_organisation:
             keys.add(organisation_key(a.host_organisation))
         for key in keys:
-            for j in juror_orgs.get(key, ()):
-                eligible[row, j] = False
-        for person in members:
-            if person in j_index:
-                eligible[row, j_index[person]] = False
+            banned.extend((row, j) for j in juror_orgs.get(key, ()))
+        banned.extend((row, j_index[person]) for person in members if person in j_index)
 
     # Manager rules, earlier conflict declarations, and what is already settled.
     need = np.full(a_count, call.reviewers_per_application, dtype=np.int64)
@@ -102,46 +109,99 @@ def build_instance(call: Call) -> Instance:
     capacity = np.array([entry.max_load for entry in pool], dtype=np.int64)
     rules = db.session.execute(select(AssignmentRule.application_id, AssignmentRule.juror_id, AssignmentRule.rule)
                                .where(AssignmentRule.application_id.in_(list(a_index)))).all()
-    for application_id, juror_id, rule in rules:
-        if rule is PairRule.FORBID and juror_id in j_index:
-            eligible[a_index[application_id], j_index[juror_id]] = False
+    banned.extend((a_index[application_id], j_index[juror_id]) for application_id, juror_id, rule in rules
+                  if rule is PairRule.FORBID and juror_id in j_index)
     existing = db.session.scalars(select(Assignment).where(Assignment.call_id == call.id)).all()
     kept = []
     fixed: set[tuple[int, int]] = set()
     for assignment in existing:
         a, j = a_index.get(assignment.application_id), j_index.get(assignment.juror_id)
+        if a is None or j is None:
+            continue
         if assignment.status is AssignmentStatus.CONFLICT:
-            if a is not None and j is not None:
-                eligible[a, j] = False
-        elif assignment.status is AssignmentStatus.ACCEPTED and a is not None and j is not None:
+            banned.append((a, j))
+        elif assignment.status is AssignmentStatus.ACCEPTED:
             kept.append(assignment)
             fixed.add((a, j))
-    pinned = [(a_index[aid], j_index[jid]) for aid, jid, rule in rules
-              if rule is PairRule.PIN and aid in a_index and jid in j_index and eligible[a_index[aid], j_index[jid]]]
+    pair_key = _without(pair_a * max(j_count, 1) + pair_j, banned, j_count)
+    del pair_a, pair_j
+    candidates = [(a_index[aid], j_index[jid]) for aid, jid, rule in rules
+                  if rule is PairRule.PIN and aid in a_index and jid in j_index]
+    pinned = [pin for pin, ok in zip(candidates, _contains(pair_key, candidates, j_count), strict=True) if ok]
     min_load = np.full(j_count, call.min_reviews_per_juror, dtype=np.int64)
     for a, j in fixed | set(pinned):
         need[a] -= 1
         capacity[j] -= 1
         min_load[j] -= 1  # what a juror already has counts toward their minimum
-        eligible[a, j] = False  # already placed: not again
         if sides[j] in (0, 1):
             need_side[a, sides[j]] = False
+    pair_key = _without(pair_key, fixed | set(pinned), j_count)  # already placed: not again
     need = np.maximum(need, 0)
+    pair_a, pair_j = np.divmod(pair_key, max(j_count, 1))
+    del pair_key
+    # By application, the jurors as the smallest integers that hold them: the pairs are most of the memory.
+    pair_start = np.searchsorted(pair_a, np.arange(a_count + 1))
+    pair_j = pair_j.astype(np.min_scalar_type(max(j_count - 1, 0)))
 
-    disciplines: dict[int, set[str]] = defaultdict(set)
+    disciplines: dict[str, set[int]] = defaultdict(set)
     for user_id, discipline in db.session.execute(select(UserDiscipline.user_id, UserDiscipline.discipline)
                                                   .where(UserDiscipline.user_id.in_(juror_ids))):
         disciplines[discipline.value].add(j_index[user_id])
-    affinity = np.zeros((a_count, j_count), dtype=bool)
-    for a in applications:
-        if a.discipline:
-            affinity[a_index[a.id], list(disciplines.get(a.discipline.value, ()))] = True
+    # Affinity: one small (discipline × juror) table, looked up per pair.
+    codes = {code: i for i, code in enumerate(sorted(disciplines))}
+    works_in = np.zeros((len(codes) + 1, j_count), dtype=bool)   # the last row: no discipline given
+    for code, members_of in disciplines.items():
+        works_in[codes[code], list(members_of)] = True
+    app_discipline = np.array([codes.get(a.discipline.value, len(codes)) if a.discipline else len(codes)
+                               for a in applications], dtype=np.int64)
+    affinity = works_in[app_discipline[pair_a], pair_j] if a_count else np.zeros(0, dtype=bool)
+    del pair_a
 
-    problem = Problem(k=call.reviewers_per_application, eligible=eligible, juror_side=sides,
-                      capacity=np.maximum(capacity, 0), affinity=affinity, need=need, need_side=need_side,
+    problem = Problem(k=call.reviewers_per_application, pair_start=pair_start, pair_juror=pair_j, pair_affinity=affinity, juror_side=sides,
+                      capacity=np.maximum(capacity, 0), need=need, need_side=need_side,
                       min_load=np.maximum(min_load, 0))
     return Instance(applications=list(applications), jurors=jurors, problem=problem, kept=kept,
                     pinned=[(a, j) for a, j in pinned if (a, j) not in fixed])
+
+
+def _pairs_by_language(written: np.ndarray, reads: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every (application, juror) pair where the juror reads a language the application is written in,
+    ascending by application then juror: applications written in the same languages share one list of
+    readers, so nothing of size applications × jurors is ever made."""
+    if not len(written) or not len(reads):
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    masks, group = np.unique(written, return_inverse=True)
+    readers = [np.flatnonzero(reads & mask) for mask in masks]
+    counts = np.array([len(r) for r in readers], dtype=np.int64)[group]
+    pair_a = np.repeat(np.arange(len(written), dtype=np.int64), counts)
+    pair_j = np.concatenate([readers[g] for g in group]).astype(np.int64)
+    return pair_a, pair_j
+
+
+def _keys(pairs, j_count: int) -> np.ndarray:
+    return np.array(sorted({a * max(j_count, 1) + j for a, j in pairs}), dtype=np.int64)
+
+
+def _positions(pair_key: np.ndarray, pairs, j_count: int) -> tuple[np.ndarray, np.ndarray]:
+    """Where each of the given (a, j) pairs would sit in the ascending `pair_key`, and whether it is there."""
+    keys = _keys(pairs, j_count)
+    at = np.searchsorted(pair_key, keys)
+    found = at < len(pair_key)
+    found[found] = pair_key[at[found]] == keys[found]
+    return at, found
+
+
+def _without(pair_key: np.ndarray, pairs, j_count: int) -> np.ndarray:
+    """`pair_key` (ascending keys a·J + j) without the given (a, j) pairs; the order is kept."""
+    if not pairs:
+        return pair_key
+    at, found = _positions(pair_key, pairs, j_count)
+    return np.delete(pair_key, at[found])
+
+
+def _contains(pair_key: np.ndarray, pairs, j_count: int) -> list[bool]:
+    """For each (a, j), in the given order: is it an eligible pair?"""
+    return [bool(len(pair_key)) and bool(_positions(pair_key, [pair], j_count)[1][0]) for pair in pairs]
 
 
 def explain_uncovered(instance: Instance, solution: Solution) -> list[str]:
@@ -153,12 +213,12 @@ def explain_uncovered(instance: Instance, solution: Solution) -> list[str]:
             continue
         application = instance.applications[a]
         languages = ", ".join(Language(x).title for x in application.languages) or _("no language given")
-        readers = problem.eligible[a]
-        if not readers.any():
+        reader_sides = problem.juror_side[problem.readers(a)]
+        if not len(reader_sides):
             reason = _("no juror reads it without a conflict of interest")
-        elif solution.side_missing[a, 0] and not (readers & (problem.juror_side == 0)).any():
+        elif solution.side_missing[a, 0] and not (reader_sides == 0).any():
             reason = _("no juror from Europe reads it without a conflict of interest")
-        elif solution.side_missing[a, 1] and not (readers & (problem.juror_side == 1)).any():
+        elif solution.side_missing[a, 1] and not (reader_sides == 1).any():
             reason = _("no juror from East Asia reads it without a conflict of interest")
         else:
             reason = _("the jurors who read it have no capacity left")
