@@ -6,6 +6,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask import url_for
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -13,7 +14,7 @@ from mobility.accounts.models import User
 from mobility.applications import services as applications
 from mobility.applications.enums import ApplicationStatus
 from mobility.applications.models import Application
-from mobility.awards.enums import CURRENCIES, AmendmentStatus, GrantStatus
+from mobility.awards.enums import CURRENCIES, AmendmentStatus, GrantStatus, InstalmentState
 from mobility.awards.models import ExchangeRate, Grant, GrantAmendment, Payment
 from mobility.calls import rules as rule_params
 from mobility.calls.enums import RuleKind
@@ -24,8 +25,9 @@ from mobility.core import audit, memo
 from mobility.core.errors import DomainError
 from mobility.core.lifecycle import Lifecycle
 from mobility.core.mail import queue_mail
-from mobility.db import utcnow
+from mobility.db import locked, utcnow
 from mobility.extensions import db
+from mobility.i18n.formatting import money as format_money
 from mobility.review import ranking
 from mobility.review import services as review
 from mobility.review.enums import Decision
@@ -33,11 +35,13 @@ from mobility.review.models import ConsensusReport, PanelDecision
 
 COMMITTED = (GrantStatus.OFFERED, GrantStatus.ACCEPTED)
 
-# The grant offer and its agreement: the grantee signs (accepts) or declines, once.
+# The grant offer and its agreement: the grantee signs (accepts) or declines, once; an offer left unanswered
+# for the call's offer period expires (the scheduled `flask awards expire-offers`).
 GRANT = Lifecycle("grant", Grant, {
-    GrantStatus.OFFERED: {GrantStatus.ACCEPTED, GrantStatus.DECLINED},
+    GrantStatus.OFFERED: {GrantStatus.ACCEPTED, GrantStatus.DECLINED, GrantStatus.EXPIRED},
     GrantStatus.ACCEPTED: set(),
     GrantStatus.DECLINED: set(),
+    GrantStatus.EXPIRED: set(),
 }, action="award.status_changed")
 
 # A change of dates or travellers waits for one manager's decision.
@@ -304,14 +308,60 @@ def decide_amendment(actor: User, amendment: GrantAmendment, approve: bool) -> G
 
 @dataclass(frozen=True)
 class Instalment:
+    """One instalment as it stands now. Nothing about it is stored but its payments: `instalments()` derives
+    it from the grant (amount, status, final report) and the payments, for the page, the API and the exports."""
+
     number: int
-    amount: Decimal
+    amount: Decimal   # what this instalment is worth now (the last one: the grant minus the earlier ones)
     paid: Decimal
     due: bool         # its condition is met (agreement accepted / final report approved)
 
     @property
     def outstanding(self) -> Decimal:
-        return self.amount - self.paid if self.due else Decimal("0")
+        """What may still be paid on it now (nothing before it is due, nothing once it is paid)."""
+        return max(self.amount - self.paid, Decimal("0")) if self.due else Decimal("0")
+
+    @property
+    def overpaid(self) -> Decimal:
+        return max(self.paid - self.amount, Decimal("0"))
+
+    @property
+    def state(self) -> InstalmentState:
+        if self.paid > self.amount:
+            return InstalmentState.OVERPAID
+        if self.paid > 0 and self.paid < self.amount:
+            return InstalmentState.PARTLY_PAID
+        if not self.due:
+            return InstalmentState.NOT_DUE
+        return InstalmentState.PAID if self.paid >= self.amount else InstalmentState.DUE
+
+
+@dataclass(frozen=True)
+class GrantMoney:
+    """The grant's money in one place: what it is worth, what was paid, what remains, what to recover."""
+
+    amount: Decimal
+    paid: Decimal
+    instalments: list[Instalment]
+
+    @property
+    def remaining(self) -> Decimal:
+        """The grant minus what was paid (never below zero: more paid is `overpaid`)."""
+        return max(self.amount - self.paid, Decimal("0"))
+
+    @property
+    def due_now(self) -> Decimal:
+        """What may be paid today: the outstanding of the instalments that are due."""
+        return min(sum((i.outstanding for i in self.instalments), Decimal("0")), self.remaining)
+
+    @property
+    def overpaid(self) -> Decimal:
+        """Paid beyond the grant (the grant was lowered after a payment): to be recovered from the grantee."""
+        return max(self.paid - self.amount, Decimal("0"))
+
+    @property
+    def recovery_due(self) -> bool:
+        return self.overpaid > 0
 
 
 def paid_total(grant: Grant) -> Decimal:
@@ -319,17 +369,43 @@ def paid_total(grant: Grant) -> Decimal:
 
 
 def instalments(grant: Grant) -> list[Instalment]:
-    first = (grant.amount * grant.application.call.first_instalment_percent / 100).quantize(
+    """The two instalments. The first is the call's share of the grant, or what was paid on it if that is
+    more (it was paid before the grant was lowered), never more than the grant; the last is the grant minus
+    the first, so the two never add up to more than the grant, whatever happened to it after a payment."""
+    paid = [sum((p.amount for p in grant.payments if p.instalment == n), Decimal("0")) for n in (1, 2)]
+    share = (grant.amount * grant.application.call.first_instalment_percent / 100).quantize(
         CENT, rounding=ROUND_HALF_UP)
-    amounts = (first, grant.amount - first)
+    first = min(max(share, paid[0]), grant.amount)
+    amounts = (first, max(grant.amount - first, Decimal("0")))
     accepted = grant.status is GrantStatus.ACCEPTED
     due = (accepted, accepted and grant.final_report_approved_at is not None)
-    return [Instalment(n + 1, amounts[n], sum((p.amount for p in grant.payments if p.instalment == n + 1),
-                                              Decimal("0")), due[n]) for n in range(2)]
+    return [Instalment(n + 1, amounts[n], paid[n], due[n]) for n in range(2)]
+
+
+def money_of(grant: Grant) -> GrantMoney:
+    """The one reading of a grant's money (page, office list, API, exports)."""
+    return GrantMoney(grant.amount, paid_total(grant), instalments(grant))
 
 
 def record_payment(actor: User, grant: Grant, *, instalment: int, amount: Decimal, reference: str,
                    paid_on: date) -> Payment:
+    """Record a bank transfer on a due instalment, never beyond the grant: the grant's row is locked first,
+    so two payments recorded at the same moment are checked one after the other against the same sum.
+
+    A reference is recorded once per grant: the same payment sent again (a double submit, an API retry)
+    gets the payment already recorded; the same reference with other details is refused."""
+    grant = locked(grant)
+    db.session.expire(grant, ["payments"])  # the payments as committed, after the lock
+    reference = (reference or "").strip()[:100]
+    if not reference:
+        raise DomainError(_l("Give the payment reference from the bank."), field="reference")
+    same = next((p for p in grant.payments if p.reference == reference), None)
+    if same is not None:
+        if (same.instalment, same.amount, same.paid_on) == (instalment, amount, paid_on):
+            return same
+        raise DomainError(_l("The reference %(reference)s is already recorded for a payment of %(amount)s on "
+                             "%(date)s.", reference=reference, amount=format_money(same.amount, grant.currency),
+                             date=format_date(same.paid_on)), field="reference")
     plan = {i.number: i for i in instalments(grant)}
     if instalment not in plan:
         raise DomainError(_l("Choose the first or the second instalment."), field="instalment")
@@ -337,14 +413,16 @@ def record_payment(actor: User, grant: Grant, *, instalment: int, amount: Decima
         raise DomainError(_l("This instalment is not due yet."), field="instalment")
     if amount is None or amount <= 0:
         raise DomainError(_l("The amount must be more than zero."), field="amount")
-    if amount > plan[instalment].outstanding:
-        raise DomainError(_l("This is more than is due (%(due)s).", due=plan[instalment].outstanding),
-                          field="amount")
-    if not reference.strip():
-        raise DomainError(_l("Give the payment reference from the bank."), field="reference")
+    money = money_of(grant)
+    cap = min(plan[instalment].outstanding, money.remaining)
+    if amount > cap:
+        raise DomainError(_l("This is more than is due (%(due)s): the grant is %(grant)s and %(paid)s has been "
+                             "paid.", due=format_money(cap, grant.currency),
+                             grant=format_money(grant.amount, grant.currency),
+                             paid=format_money(money.paid, grant.currency)), field="amount")
     if paid_on > date.today():
         raise DomainError(_l("A payment cannot be dated in the future."), field="paid_on")
-    payment = Payment(grant=grant, instalment=instalment, amount=amount, reference=reference.strip()[:100],
+    payment = Payment(grant=grant, instalment=instalment, amount=amount, reference=reference,
                       paid_on=paid_on, recorded_by_id=actor.id)
     db.session.add(payment)
     db.session.flush()
