@@ -1,14 +1,17 @@
 """Award verbs: offer (within budget, under a row lock), accept, decline, promote, amend, pay, letters."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TypeVar
 
 from flask import url_for
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from mobility.accounts.models import User
 from mobility.applications import services as applications
@@ -16,7 +19,9 @@ from mobility.applications.enums import ApplicationStatus
 from mobility.applications.models import Application
 from mobility.awards.enums import CURRENCIES, AmendmentStatus, GrantStatus, InstalmentState
 from mobility.awards.models import ExchangeRate, Grant, GrantAmendment, Payment
+from mobility.awards.queries import offers_expired_by
 from mobility.calls import rules as rule_params
+from mobility.calls import services as calls
 from mobility.calls.enums import RuleKind
 from mobility.calls.models import Call, CallBudget
 from mobility.calls.rates import Breakdown, Traveller, calculate
@@ -34,6 +39,7 @@ from mobility.review.enums import Decision
 from mobility.review.models import ConsensusReport, PanelDecision
 
 COMMITTED = (GrantStatus.OFFERED, GrantStatus.ACCEPTED)
+T = TypeVar("T")
 
 # The grant offer and its agreement: the grantee signs (accepts) or declines, once; an offer left unanswered
 # for the call's offer period expires (the scheduled `flask awards expire-offers`).
@@ -162,13 +168,31 @@ def grant_of(application: Application) -> Grant | None:
 def award_application(actor: User, application: Application, reason: str) -> Grant:
     """The panel's award and the grant offer, in one transaction: no award the budget cannot pay.
 
-    Once per application: awarding again (a second click, a second manager) gets the grant already offered."""
+    Once per application: awarding again (a second click, a double submit, a second manager) gets the grant
+    already offered, also when the other request committed it between our read and our insert (SQLite has
+    no row lock: the unique key refuses ours, and theirs is the answer)."""
     review.lock_call_row(application.call)  # the award after another one for the same call waits here
     existing = grant_of(application)
     if existing is not None:
         return existing
-    review.record_decision(actor, application, Decision.AWARD, reason)
-    return offer_grant(actor, application)
+
+    def award() -> Grant:
+        review.record_decision(actor, application, Decision.AWARD, reason)
+        return offer_grant(actor, application)
+    return once(award, lambda: grant_of(application))
+
+
+def once(make: Callable[[], T], existing: Callable[[], T | None]) -> T:
+    """`make()` in a savepoint; when a unique key refuses what it inserts (another request made the same
+    one-time row first), the row that request made. Any other refusal goes on as it was."""
+    try:
+        with db.session.begin_nested():
+            return make()
+    except IntegrityError:
+        found = existing()
+        if found is None:
+            raise
+        return found
 
 
 def offer_grant(actor: User, application: Application) -> Grant:
@@ -221,7 +245,8 @@ def accept_grant(grantee: User, grant: Grant, *, name: str) -> Grant:
 
 
 def decline_grant(grantee: User, grant: Grant) -> Grant:
-    """The grantee declines, once; the application leaves the programme and the money returns to the budget."""
+    """The grantee declines, once; the application leaves the programme, the money returns to the budget and
+    the next on the waiting list is offered the grant (and told)."""
     if grant.application.applicant_id != grantee.id:
         raise DomainError(_l("Only the grantee can decline the grant."))
     grant = GRANT.lock(grant)
@@ -231,7 +256,60 @@ def decline_grant(grantee: User, grant: Grant) -> Grant:
     grant.declined_at = utcnow()
     GRANT.move(grantee, grant, GrantStatus.DECLINED, action="award.declined", target=grant.application)
     applications.set_status(grantee, grant.application, ApplicationStatus.WITHDRAWN, reason="grant declined")
+    promote_next(None, grant)  # the programme's move, not the grantee's
     return grant
+
+
+def expire_offers(now: datetime | None = None) -> list[Grant]:
+    """Every offer left unanswered past its date expires: the application leaves the programme, its applicant
+    is told, and the next on the waiting list is offered the grant (and told). Run by the scheduled
+    `flask awards expire-offers`; running it again finds nothing more (each offer expires once, under its
+    row lock)."""
+    now = now or utcnow()
+    expired = []
+    for grant in db.session.scalars(offers_expired_by(now)).all():
+        grant = GRANT.lock(grant)
+        if grant.status is not GrantStatus.OFFERED or grant.offer_expires_at is None \
+                or grant.offer_expires_at > now:
+            continue  # answered meanwhile
+        GRANT.move(None, grant, GrantStatus.EXPIRED, action="award.offer_expired", target=grant.application)
+        applications.set_status(None, grant.application, ApplicationStatus.WITHDRAWN, reason="offer expired")
+        applicant = grant.application.applicant
+        queue_mail(applicant.email, applicant.locale, _l("Your grant offer for %(reference)s has expired",
+                                                         reference=grant.application.reference),
+                   "awards/mail/offer_expired.txt", user=applicant, grant=grant, application=grant.application)
+        promote_next(None, grant)
+        expired.append(grant)
+    return expired
+
+
+def promote_next(actor: User | None, freed: Grant) -> Grant | None:
+    """Once the panel is locked, an offer declined or expired goes to the best-ranked application waiting in
+    the same pair and direction, which is told at once. If that one does not fit the money now free (or
+    cannot be funded), nothing changes and the office decides (its grants page shows who is next)."""
+    call = freed.application.call
+    if call.panel_locked_at is None:
+        return None  # the panel still decides; the letters go out together after the lock
+    waiting = next_on_waiting_lists(call).get((freed.pair_id, freed.direction))
+    if waiting is None:
+        return None
+    try:
+        with db.session.begin_nested():
+            promoted = promote_from_waiting_list(actor, waiting)
+    except DomainError as refusal:
+        audit.record("award.promotion_skipped", actor=actor, target=waiting, reason=str(refusal.message))
+        return None
+    return promoted
+
+
+def send_offer(grant: Grant) -> None:
+    """The decision letter of a grant offered after the letters went out (a promotion): sent now, with the
+    date the offer expires."""
+    application = grant.application
+    decision = db.session.get_one(PanelDecision, application.id)
+    grant.offer_expires_at = grant.offer_expires_at or utcnow() + timedelta(days=application.call.offer_days)
+    _letter(decision, grant, promoted=True)
+    decision.letter_sent_at = utcnow()
 
 
 def next_on_waiting_lists(call: Call) -> dict[tuple, Application]:
@@ -243,9 +321,10 @@ def next_on_waiting_lists(call: Call) -> dict[tuple, Application]:
     return {key: db.session.get_one(Application, application_id) for key, application_id in found.items()}
 
 
-def promote_from_waiting_list(actor: User, application: Application) -> Grant:
-    """The manager confirms the offer to the next on the waiting list (the panel lock does not stop this).
-    Once: promoting again gets the grant already offered."""
+def promote_from_waiting_list(actor: User | None, application: Application) -> Grant:
+    """The offer to the next on the waiting list (the panel lock does not stop this), by a manager or when
+    an offer is declined or expires. Once the letters have gone out, the applicant is mailed the offer at
+    once. Once: promoting again gets the grant already offered."""
     review.lock_call_row(application.call)
     existing = grant_of(application)
     if existing is not None and application.status is ApplicationStatus.AWARDED:
@@ -254,10 +333,13 @@ def promote_from_waiting_list(actor: User, application: Application) -> Grant:
         raise DomainError(_l("Only an application on the waiting list can be promoted."))
     decision = db.session.get_one(PanelDecision, application.id)  # every waiting-list place has one
     decision.decision, decision.reason = Decision.AWARD, str(_l("Promoted from the waiting list."))
-    decision.decided_by_id, decision.decided_at, decision.letter_sent_at = actor.id, utcnow(), None
+    decision.decided_by_id, decision.decided_at, decision.letter_sent_at = getattr(actor, "id", None), utcnow(), None
     memo.ranking_changed(application.call_id)
     applications.set_status(actor, application, ApplicationStatus.AWARDED, decision="award")
-    return offer_grant(actor, application)
+    grant = offer_grant(actor, application)
+    if application.call.panel_locked_at is not None:
+        send_offer(grant)
+    return grant
 
 
 # ---- amendments -----------------------------------------------------------------------------
@@ -470,23 +552,50 @@ def indicative(amount: Decimal, country: str | None, on: date | None = None) -> 
 # ---- decision letters -----------------------------------------------------------------------
 
 def send_decision_letters(actor: User, call: Call) -> int:
-    """Each applicant gets one letter in their language, after the panel has locked the decisions."""
+    """Each applicant gets one letter in their language, after the panel has locked the decisions; an offer
+    expires `call.offer_days` after its letter."""
     if call.panel_locked_at is None:
         raise DomainError(_l("Lock the panel before sending the decision letters."))
     decisions = db.session.scalars(select(PanelDecision).join(Application).where(
         Application.call_id == call.id, PanelDecision.letter_sent_at.is_(None),
         PanelDecision.decision.in_((Decision.AWARD, Decision.WAITLIST, Decision.REJECT)))).all()
     for decision in decisions:
-        application = decision.application
-        applicant = application.applicant
-        consensus = db.session.scalar(select(ConsensusReport).where(
-            ConsensusReport.application_id == application.id, ConsensusReport.approved_at.is_not(None)))
-        grant = db.session.scalar(select(Grant).where(Grant.application_id == application.id))
-        link = url_for("awards.grant_page", grant_id=grant.id, _external=True) if grant else None
-        queue_mail(applicant.email, applicant.locale, _l("The decision on your application %(reference)s",
-                                                         reference=application.reference),
-                   "awards/mail/decision.txt", application=application, decision=decision, consensus=consensus,
-                   call=call, user=applicant, link=link)
+        grant = db.session.scalar(select(Grant).where(Grant.application_id == decision.application_id))
+        if grant is not None and grant.status is GrantStatus.OFFERED and grant.offer_expires_at is None:
+            grant.offer_expires_at = utcnow() + timedelta(days=call.offer_days)
+        _letter(decision, grant)
         decision.letter_sent_at = utcnow()
     audit.record("award.letters_sent", actor=actor, target=call, count=len(decisions))
     return len(decisions)
+
+
+def _letter(decision: PanelDecision, grant: Grant | None, promoted: bool = False) -> None:
+    application = decision.application
+    applicant = application.applicant
+    consensus = db.session.scalar(select(ConsensusReport).where(
+        ConsensusReport.application_id == application.id, ConsensusReport.approved_at.is_not(None)))
+    link = url_for("awards.grant_page", grant_id=grant.id, _external=True) if grant else None
+    queue_mail(applicant.email, applicant.locale, _l("The decision on your application %(reference)s",
+                                                     reference=application.reference),
+               "awards/mail/decision.txt", application=application, decision=decision, consensus=consensus,
+               call=application.call, user=applicant, link=link, grant=grant, promoted=promoted,
+               answer_by=grant.offer_expires_at.date() if grant and grant.offer_expires_at else None)
+
+
+# ---- budget lines ---------------------------------------------------------------------------
+
+def set_budgets(actor: User, call: Call, amounts) -> None:
+    """The office sets the call's budget lines (calls.services.set_budgets), never below what the grants
+    offered or accepted on a line already commit: the line's row is locked first, so an award at the same
+    moment is counted."""
+    for (pair_id, direction), amount in amounts.items():
+        field = f"budget_{pair_id}_{direction.value}"
+        has_line = any(b.pair_id == pair_id and b.direction == direction for b in call.budgets)
+        if has_line:
+            _locked_budget(call, pair_id, direction)
+        taken = committed(call.id, pair_id, direction)
+        if taken > 0 and (amount is None or amount < taken):
+            raise DomainError(_l("Grants already commit %(committed)s on this line: the budget cannot be less "
+                                 "(you entered %(amount)s).", committed=format_money(taken, call.currency),
+                                 amount=format_money(amount or Decimal("0"), call.currency)), field=field)
+    calls.set_budgets(actor, call, amounts)
