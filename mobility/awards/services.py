@@ -195,7 +195,7 @@ def once(make: Callable[[], T], existing: Callable[[], T | None]) -> T:
         return found
 
 
-def offer_grant(actor: User, application: Application) -> Grant:
+def offer_grant(actor: User | None, application: Application) -> Grant:
     """The grant of an awarded application, computed and checked against the budget; offered once."""
     existing = grant_of(application)
     if existing is not None:
