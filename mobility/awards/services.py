@@ -57,6 +57,7 @@ AMENDMENT = Lifecycle("amendment", GrantAmendment, {
     AmendmentStatus.REFUSED: set(),
 }, action="award.amendment_decided")
 CENT = Decimal("0.01")
+ZERO = Decimal("0.00")  # money shown as 0.00, never 0
 
 
 # ---- travellers and the calculation ---------------------------------------------------------
@@ -401,11 +402,11 @@ class Instalment:
     @property
     def outstanding(self) -> Decimal:
         """What may still be paid on it now (nothing before it is due, nothing once it is paid)."""
-        return max(self.amount - self.paid, Decimal("0")) if self.due else Decimal("0")
+        return max(self.amount - self.paid, ZERO) if self.due else ZERO
 
     @property
     def overpaid(self) -> Decimal:
-        return max(self.paid - self.amount, Decimal("0"))
+        return max(self.paid - self.amount, ZERO)
 
     @property
     def state(self) -> InstalmentState:
@@ -429,17 +430,17 @@ class GrantMoney:
     @property
     def remaining(self) -> Decimal:
         """The grant minus what was paid (never below zero: more paid is `overpaid`)."""
-        return max(self.amount - self.paid, Decimal("0"))
+        return max(self.amount - self.paid, ZERO)
 
     @property
     def due_now(self) -> Decimal:
         """What may be paid today: the outstanding of the instalments that are due."""
-        return min(sum((i.outstanding for i in self.instalments), Decimal("0")), self.remaining)
+        return min(sum((i.outstanding for i in self.instalments), ZERO), self.remaining)
 
     @property
     def overpaid(self) -> Decimal:
         """Paid beyond the grant (the grant was lowered after a payment): to be recovered from the grantee."""
-        return max(self.paid - self.amount, Decimal("0"))
+        return max(self.paid - self.amount, ZERO)
 
     @property
     def recovery_due(self) -> bool:
@@ -447,18 +448,18 @@ class GrantMoney:
 
 
 def paid_total(grant: Grant) -> Decimal:
-    return sum((p.amount for p in grant.payments), Decimal("0"))
+    return sum((p.amount for p in grant.payments), ZERO)
 
 
 def instalments(grant: Grant) -> list[Instalment]:
     """The two instalments. The first is the call's share of the grant, or what was paid on it if that is
     more (it was paid before the grant was lowered), never more than the grant; the last is the grant minus
     the first, so the two never add up to more than the grant, whatever happened to it after a payment."""
-    paid = [sum((p.amount for p in grant.payments if p.instalment == n), Decimal("0")) for n in (1, 2)]
+    paid = [sum((p.amount for p in grant.payments if p.instalment == n), ZERO) for n in (1, 2)]
     share = (grant.amount * grant.application.call.first_instalment_percent / 100).quantize(
         CENT, rounding=ROUND_HALF_UP)
     first = min(max(share, paid[0]), grant.amount)
-    amounts = (first, max(grant.amount - first, Decimal("0")))
+    amounts = (first, max(grant.amount - first, ZERO))
     accepted = grant.status is GrantStatus.ACCEPTED
     due = (accepted, accepted and grant.final_report_approved_at is not None)
     return [Instalment(n + 1, amounts[n], paid[n], due[n]) for n in range(2)]
