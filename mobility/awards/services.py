@@ -349,7 +349,13 @@ def request_amendment(grantee: User, grant: Grant, *, start: date, end: date, tr
                       reason: str) -> GrantAmendment:
     if grant.application.applicant_id != grantee.id or grant.status is not GrantStatus.ACCEPTED:
         raise DomainError(_l("Only an accepted grant can be amended, by its grantee."))
-    if any(a.status is AmendmentStatus.PENDING for a in grant.amendments):
+    grant = locked(grant)  # two requests for a change at once: the second sees the first
+    db.session.expire(grant, ["amendments"])
+    pending = next((a for a in grant.amendments if a.status is AmendmentStatus.PENDING), None)
+    if pending is not None:
+        if (pending.start_date, pending.end_date, pending.travellers, pending.reason) == (
+                start, end, travellers, reason.strip()):
+            return pending  # the same request sent again (a double submit): the one waiting
         raise DomainError(_l("An amendment is already waiting for approval."))
     breakdown = compute(grant.application, start, end, travellers)
     amendment = GrantAmendment(grant=grant, status=AmendmentStatus.PENDING, start_date=start, end_date=end, travellers=travellers,

@@ -241,3 +241,15 @@ def test_locking_the_panel_twice_keeps_the_first_lock(db):
     first = call.panel_locked_at
     review.lock_panel(manager, call)
     assert call.panel_locked_at == first
+
+
+def test_the_same_amendment_sent_twice_is_one_request(db):
+    manager, call, (application,) = make_awardable()
+    grant = awards.award_application(manager, application, "Excellent")
+    awards.accept_grant(application.applicant, grant, name="X")
+    ask = dict(start=grant.start_date, end=grant.end_date - timedelta(days=5), travellers=list(grant.travellers),
+               reason="Shorter")
+    first = awards.request_amendment(application.applicant, grant, **ask)
+    assert awards.request_amendment(application.applicant, grant, **ask) is first
+    with pytest.raises(DomainError):
+        awards.request_amendment(application.applicant, grant, **{**ask, "reason": "Another one"})
