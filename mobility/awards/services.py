@@ -561,6 +561,7 @@ def indicative(amount: Decimal, country: str | None, on: date | None = None) -> 
 def send_decision_letters(actor: User, call: Call) -> int:
     """Each applicant gets one letter in their language, after the panel has locked the decisions; an offer
     expires `call.offer_days` after its letter."""
+    call = review.lock_call_row(call)  # two managers sending at once: the second finds the letters sent
     if call.panel_locked_at is None:
         raise DomainError(_l("Lock the panel before sending the decision letters."))
     decisions = db.session.scalars(select(PanelDecision).join(Application).where(
