@@ -48,8 +48,8 @@ def register_cli(app: Flask) -> None:
     @translate.command()
     def extract():
         """Collect the messages of the code and templates into messages.pot."""
-        _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_pgettext", "--no-location",
-                 "--sort-output", "--omit-header", "-o", str(POT), "mobility")
+        _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_pgettext", "-k", "lazy_ngettext:1,2",
+                 "--no-location", "--sort-output", "--omit-header", "-o", str(POT), "mobility")
 
     @translate.command()
     def update():

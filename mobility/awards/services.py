@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import TypeVar
 
 from flask import url_for
-from flask_babel import format_date
+from flask_babel import format_date, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -89,9 +89,11 @@ def _check_dates(call: Call, start: date, end: date) -> int:
         if rule.kind is RuleKind.TRAVEL_WINDOW and not rule_params.within_window(rule.params, start, end):
             raise DomainError(_l("The dates must lie within the call's travel window."), field="start_date")
         if rule.kind is RuleKind.DURATION and not rule_params.within_range(rule.params, days):
-            raise DomainError(_l("The stay must last between %(min)s and %(max)s days.",
-                                 min=rule.params.get("min") or 1, max=rule.params.get("max") or "∞"),
-                              field="end_date")
+            high = rule.params.get("max")
+            raise DomainError(lazy_ngettext("The stay must last between %(min)s and %(max)s day.",
+                                            "The stay must last between %(min)s and %(max)s days.",
+                                            int(high) if high else 2, min=rule.params.get("min") or 1,
+                                            max=high or "∞"), field="end_date")
     return days
 
 
