@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from mobility.applications.models import Application
+from mobility.awards import services as awards
 from mobility.awards.models import Grant, Payment
 from mobility.calls.models import Call
 from mobility.calls.questionnaires import answer_text
@@ -38,15 +39,19 @@ def reviews(call: Call) -> tuple[list[str], Iterator[tuple]]:
 
 def grants(call: Call) -> tuple[list[str], Iterator[tuple]]:
     header = ["reference", "grantee", "status", "direction", "amount_eur", "days", "distance_km", "start_date",
-              "end_date", "accepted_at_utc", "accepted_name"]
+              "end_date", "accepted_at_utc", "accepted_name", "paid_eur", "remaining_eur", "overpaid_eur",
+              "instalment_1_state", "instalment_2_state"]
 
     def rows():
         for grant in db.session.scalars(select(Grant).where(Grant.call_id == call.id)
-                                        .options(selectinload(Grant.application).selectinload(Application.applicant))
+                                        .options(selectinload(Grant.application).selectinload(Application.applicant),
+                                                 selectinload(Grant.payments))
                                         .order_by(Grant.id)):
+            money = awards.money_of(grant)  # the same reading as the grant page and the API
             yield (grant.application.reference, grant.application.applicant.name, grant.status.value,
                    grant.direction.value, grant.amount, grant.days, grant.distance_km, grant.start_date,
-                   grant.end_date, grant.accepted_at, grant.accepted_name or "")
+                   grant.end_date, grant.accepted_at, grant.accepted_name or "", money.paid, money.remaining,
+                   money.overpaid, *(i.state.value for i in money.instalments))
     return header, rows()
 
 

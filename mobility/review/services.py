@@ -373,12 +373,13 @@ def record_decision(actor: User, application: Application, decision: Decision, r
 
 
 def lock_panel(actor: User, call: Call) -> None:
-    """After this no score, consensus or decision changes; it takes the same row lock as every write."""
+    """After this no score, consensus or decision changes; it takes the same row lock as every write.
+    Once: locking again (a double click, a second manager) leaves the first lock as it was."""
     locked = db.session.execute(update(Call).where(Call.id == call.id, Call.panel_locked_at.is_(None))
                                 .values(panel_locked_at=utcnow()).execution_options(synchronize_session=False))
-    if locked.rowcount != 1:
-        raise DomainError(_l("The panel is already locked."))
     db.session.expire(call)
+    if locked.rowcount != 1:
+        return
     audit.record("review.panel_locked", actor=actor, target=call)
 
 
