@@ -24,7 +24,6 @@ from mobility.db import utcnow
 from mobility.i18n.content import localized
 from mobility.i18n.locales import HTML_LANG, LANGUAGE_TITLES, LOCALES, NATIVE_NAMES, guessed_timezone
 
-
 # Locales whose abbreviated day periods in CLDR are the Latin "AM"/"PM" although their readers write the
 # wide form (Korean: 오전/오후): their standard patterns use the wide form.
 WIDE_DAY_PERIODS = frozenset({"ko"})
