@@ -142,7 +142,9 @@ def change_password():
 
 
 def _city_choices():
-    return [("", "—")] + [(str(c.id), f"{c.name_en} ({c.name_local}), {c.country}") for c in cities_by_side()]
+    # The name in the reader's language, and the city's own name beside it where that is another.
+    return [("", "—")] + [(str(c.id), f"{name} ({c.name_local}), {c.country}" if (name := c.display_name()) != c.name_local
+                           else f"{name}, {c.country}") for c in cities_by_side()]
 
 
 @bp.route("/account/profile", methods=["GET", "POST"])
