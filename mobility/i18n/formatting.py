@@ -5,6 +5,7 @@ import re
 from datetime import datetime, timezone, tzinfo
 from decimal import Decimal
 from functools import lru_cache
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -66,11 +67,11 @@ def _datetime_pattern(locale: Locale, format: str) -> babel_dates.DateTimePatter
 
 
 @lru_cache(maxsize=32)
-def _time_pattern(locale: Locale, format: str) -> babel_dates.DateTimePattern:
+def _time_pattern(locale: Locale, format: Literal["full", "long", "medium", "short"]) -> babel_dates.DateTimePattern:
     return babel_dates.parse_pattern(_standard(babel_dates.get_time_format(format, locale=locale).pattern, locale))
 
 
-def local_time(instant: datetime | None, format: str = "short") -> str:
+def local_time(instant: datetime | None, format: Literal["full", "long", "medium", "short"] = "short") -> str:
     """The time of day of an instant in the viewer's zone and locale (Korean: 오후 3:05)."""
     if instant is None:
         return ""

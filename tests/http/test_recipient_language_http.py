@@ -225,3 +225,8 @@ def test_the_time_a_draft_was_saved_reads_ohu_in_korean(app, client, db):
     body = client.post(f"/applications/{application.id}/autosave",
                        data={**_draft_form(application), "csrf_token": csrf_from(page)}).get_json()
     assert re.match(r"^(오전|오후) \d{1,2}:\d{2}$", body["saved_at"]), body
+
+
+def test_an_error_page_is_never_loaded_again_for_the_zone(client, db):
+    page = client.get("/no-such-page", headers={"Accept-Language": "ko"})
+    assert page.status_code == 404 and "data-zone-guess" not in page.get_data(as_text=True)
