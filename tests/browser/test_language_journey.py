@@ -106,3 +106,28 @@ def test_a_chinese_applicant_chooses_english_for_the_slovenian_host(browser: Bro
         mail = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == "ana@kulturnidom.si")).one()
         assert mail.locale == "en" and mail.subject.startswith("Please confirm a stay")
     context.close()
+
+
+def test_the_rapporteur_writes_english_and_adds_the_applicants_chinese(browser: Browser, live_app, live_url, tmp_path):
+    from tests.factories import make_awardable
+
+    with live_app.app_context(), live_app.test_request_context():
+        manager, call, (application,) = make_awardable()
+        application.applicant.locale = "zh_Hans"
+        manager.email = "rapporteur@example.eu"
+        db.session.commit()
+        application_id = application.id
+    context = browser.new_context(locale="en-GB")
+    page = context.new_page()
+    _sign_in(page, live_url, "rapporteur@example.eu")
+    page.goto(f"{live_url}/review/applications/{application_id}/consensus")
+    page.get_by_label("Consensus summary for the applicant, in English").fill("A clear, well-paired plan.")
+    chinese = page.get_by_label("The same summary in Chinese (Simplified) (optional)")
+    expect(chinese).to_have_attribute("lang", "zh-Hans")
+    chinese.fill("计划清晰，城市搭配得当。")
+    page.locator("select.score, select[id^=score_]").first.select_option("4")
+    page.locator("form").last.screenshot(path=str(tmp_path / "consensus-en-with-chinese.png"))
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.locator(".flash-success")).to_be_visible()
+    expect(chinese).to_have_value("计划清晰，城市搭配得当。")
+    context.close()
