@@ -25,7 +25,7 @@ from mobility.cities.queries import pairs_newest_first
 from mobility.core import unit_of_work
 from mobility.core.access import roles_required
 from mobility.extensions import db
-from mobility.i18n.content import present_locales
+from mobility.i18n.content import localized, present_locales
 from mobility.i18n.forms import fill_localized, localized_data
 from mobility.i18n.locales import LOCALES, utc_to_local
 
@@ -272,7 +272,7 @@ def questions(call_id: int, questionnaire: str, question_id: int | None = None):
     form = forms.QuestionForm()
     earlier = [q for q in siblings if question is None or q.position < question.position]
     form.condition_question_id.choices = [("", _("(always shown)"))] + [
-        (str(q.id), f"{q.position + 1}. {q.label.get('en', '')}") for q in earlier]
+        (str(q.id), f"{q.position + 1}. {localized(q.label)}") for q in earlier]
     if request.method == "GET" and question is not None:
         form.kind.data, form.required.data = question.kind.value, question.required
         form.max_length.data = question.max_length

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import CursorResult, or_, select, update
 
 from mobility.accounts.models import User
+from mobility.accounts.queries import recipient_locale
 from mobility.applications.attachments import detect_type
 from mobility.applications.services import TooLarge
 from mobility.awards import services as awards
@@ -146,7 +147,7 @@ def submit_report(grantee: User, report: FinalReport) -> None:
     application = report.grant.application
     if application.host_email:
         link = url_for("reports.host_confirmation", token=tokens.make_report_host_token(report), _external=True)
-        queue_mail(application.host_email, application.applicant.locale,
+        queue_mail(application.host_email, recipient_locale(application.host_email, application.host_locale),
                    _l("Please confirm the stay of %(artist)s", artist=application.applicant.name),
                    "reports/mail/host.txt", application=application, report=report, link=link)
 
