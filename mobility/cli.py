@@ -1,5 +1,5 @@
 """Command-line tools: `flask translate …`, `flask demo load`, `flask backup …`, `flask outbox send`,
-`flask jobs worker`.
+`flask jobs worker`, `flask awards expire-offers`.
 
 A command that changes rows is one unit of work, ended like a request's by `unit_of_work.finish()`: commit,
 then what follows a commit (the mail it queued is handed to a delivery job, the jobs it started are queued).
@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 from flask import Flask
 
+from mobility.awards.services import expire_offers
 from mobility.core import unit_of_work
 from mobility.core.backup import BackupError, create_backup, restore_backup
 from mobility.core.mail import deliver
@@ -47,8 +48,8 @@ def register_cli(app: Flask) -> None:
     @translate.command()
     def extract():
         """Collect the messages of the code and templates into messages.pot."""
-        _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_pgettext", "--no-location",
-                 "--sort-output", "--omit-header", "-o", str(POT), "mobility")
+        _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_pgettext", "-k", "lazy_ngettext:1,2",
+                 "--no-location", "--sort-output", "--omit-header", "-o", str(POT), "mobility")
 
     @translate.command()
     def update():
@@ -114,6 +115,19 @@ def register_cli(app: Flask) -> None:
             count = send_report_reminders()
             unit_of_work.finish()  # the reminders are sent by the delivery job, as a request's mail
         click.echo(f"{count} reminder(s) sent")
+
+    @app.cli.group()
+    def awards():
+        """Grants."""
+
+    @awards.command("expire-offers")
+    def awards_expire_offers():
+        """Expire the grant offers left unanswered past their date and offer each freed grant to the next on
+        the waiting list, who is mailed (run it daily from cron; a second run finds nothing more)."""
+        with app.test_request_context(base_url=_base_url(app)):
+            expired = expire_offers()
+            unit_of_work.finish()  # the mails are sent by the delivery job, as a request's mail
+        click.echo(f"{len(expired)} offer(s) expired")
 
     @app.cli.group()
     def backup():

@@ -227,3 +227,32 @@ def make_api_office(*, juror_name: str | None = None):
     db.session.commit()
     return SimpleNamespace(manager=manager, call=call, application=application, grant=grant,
                            submitted=submitted, juror=juror, secret=secret)
+
+
+def make_lowered_grant(*, pay_first: bool = True, report_days: int = 10, **options):
+    """Issue 18's grant: €2,075 for 15 days, accepted, the first instalment (70 %, €1,452.50) paid, then the
+    final report of a `report_days`-day stay approved (10 days: the grant is lowered to €1,650).
+    Returns (manager, grant)."""
+    from datetime import date, timedelta
+    from decimal import Decimal
+
+    from mobility.awards import services as awards
+    from mobility.reports import services as reports
+
+    manager, call, (application,) = make_awardable(**options)
+    application.end_date = application.start_date + timedelta(days=14)
+    grant = awards.award_application(manager, application, "Excellent")
+    awards.accept_grant(application.applicant, grant, name="Wang Fang")
+    grant.created_at -= timedelta(days=60)  # awarded two months ago: the stay is over
+    if pay_first:
+        awards.record_payment(manager, grant, instalment=1, amount=Decimal("1452.50"), reference="SEPA-1",
+                              paid_on=date.today())
+    report = reports.report_for(grant)
+    today = date.today()
+    reports.save_report(application.applicant, report, reports.ReportData(
+        actual_start=today - timedelta(days=report_days - 1), actual_end=today, activities="Workshops.",
+        audience=40, sectors=["creative"], travel_mode="train", public_summary="A short stay.", language="en"))
+    reports.submit_report(application.applicant, report)
+    reports.approve_report(manager, report)
+    db.session.commit()
+    return manager, grant

@@ -59,7 +59,8 @@ class RegisterForm(FlaskForm):
     password = new_password_field(_l("Password"))
     password_repeat = repeat_field("password")
     locale = SelectField(_l("Preferred language"), choices=locale_choices)
-    timezone = SelectField(_l("Time zone"), choices=zone_choices, default="UTC",
+    # No default here: the page starts at the browser's zone (accounts.views.register, static/js/timezone.js).
+    timezone = SelectField(_l("Time zone"), choices=zone_choices,
                            description=_l("Deadlines and times are shown in this zone."))
     submit = SubmitField(_l("Create account"))
 

@@ -9,6 +9,7 @@ from mobility.accounts.models import Programme, User, UserRole
 from mobility.accounts.policies import programme_scope
 from mobility.core.models import AuditEntry
 from mobility.extensions import db
+from mobility.i18n.locales import DEFAULT_LOCALE, LOCALES
 
 
 def runnable_programmes(user) -> list[Programme]:
@@ -57,3 +58,13 @@ def audit_total(action: str | None = None) -> int:
 def audit_page(action: str | None, page: int, per_page: int) -> list[Row]:
     """One page of the audit log, newest first: (entry, actor) rows, the actor None for the system's entries."""
     return list(db.session.execute(_audit_entries(action).limit(per_page).offset((page - 1) * per_page)).all())
+
+
+def recipient_locale(email: str, chosen: str | None = None) -> str:
+    """The language to write to `email` in: the language of the account with that address, if there is one
+    (what the person chose wins); else the language the sender chose for them (an applicant for their host
+    or team member); else English. Never the sender's own language."""
+    locale = db.session.scalar(select(User.locale).where(User.email == (email or "").strip().lower()))
+    if locale in LOCALES:
+        return locale
+    return chosen if chosen in LOCALES else DEFAULT_LOCALE

@@ -21,7 +21,7 @@ from mobility.core import unit_of_work
 from mobility.core.access import public, signed_in
 from mobility.core.redirects import safe_next_url
 from mobility.extensions import limiter
-from mobility.i18n.locales import LOCALES, SESSION_KEY, select_locale
+from mobility.i18n.locales import LOCALES, SESSION_KEY, select_locale, select_timezone
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
@@ -43,6 +43,10 @@ def register():
     form = RegisterForm()
     if request.method == "GET":
         form.locale.data = select_locale()
+        # The browser's zone (its cookie), else the language's likely one; the script picks the browser's
+        # zone where no cookie was sent.
+        form.timezone.data = select_timezone()
+        form.timezone.render_kw = {**(form.timezone.render_kw or {}), "data-browser-zone": ""}
     if form.validate_on_submit():
         if unit_of_work.attempt(form, services.register_user, name=form.name.data, email=form.email.data,
                                 password=form.password.data, locale=form.locale.data,
@@ -138,7 +142,9 @@ def change_password():
 
 
 def _city_choices():
-    return [("", "—")] + [(str(c.id), f"{c.name_en} ({c.name_local}), {c.country}") for c in cities_by_side()]
+    # The name in the reader's language, and the city's own name beside it where that is another.
+    return [("", "—")] + [(str(c.id), f"{name} ({c.name_local}), {c.country}" if (name := c.display_name()) != c.name_local
+                           else f"{name}, {c.country}") for c in cities_by_side()]
 
 
 @bp.route("/account/profile", methods=["GET", "POST"])

@@ -83,9 +83,15 @@ def grant(g: Grant) -> dict:
             "direction": g.direction.value, "status": g.status.value, "status_title": g.status.title,
             "amount": g.amount, "currency": g.currency, "distance_km": g.distance_km, "days": g.days,
             "start_date": g.start_date, "end_date": g.end_date, "accepted_at": g.accepted_at,
-            "paid": awards.paid_total(g),
+            "offer_expires_at": g.offer_expires_at, **_money(awards.money_of(g))}
+
+
+def _money(money: awards.GrantMoney) -> dict:
+    return {"paid": money.paid, "remaining": money.remaining, "due_now": money.due_now,
+            "overpaid": money.overpaid, "recovery_due": money.recovery_due,
             "instalments": [{"number": i.number, "amount": i.amount, "paid": i.paid, "due": i.due,
-                             "outstanding": i.outstanding} for i in awards.instalments(g)]}
+                             "outstanding": i.outstanding, "overpaid": i.overpaid, "state": i.state.value,
+                             "state_title": i.state.title} for i in money.instalments]}
 
 
 def payment(p: Payment) -> dict:

@@ -8,6 +8,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from mobility.accounts.enums import Discipline, Language
 from mobility.applications.enums import ApplicationStatus, ScreeningReason
+from mobility.awards.enums import InstalmentState
 from mobility.calls.enums import CallKind
 from mobility.cities.enums import Direction
 
@@ -254,7 +255,12 @@ class InstalmentSchema(Schema):
     amount = DecimalString(required=True)
     paid = DecimalString(required=True)
     due = fields.Boolean(required=True)
-    outstanding = DecimalString(required=True)
+    outstanding = DecimalString(required=True, metadata={"description": "What may still be paid on it now"})
+    overpaid = DecimalString(required=True, metadata={"description": "Paid beyond its amount"})
+    state = fields.String(required=True, validate=validate.OneOf([s.value for s in InstalmentState]),
+                          metadata={"description": "not_due, due, partly_paid, paid or overpaid (derived: the "
+                                                   "grant, its status and its payments)"})
+    state_title = fields.String(required=True)
 
 
 class GrantSchema(Schema):
@@ -274,7 +280,13 @@ class GrantSchema(Schema):
     start_date = fields.Date(required=True)
     end_date = fields.Date(required=True)
     accepted_at = fields.DateTime(allow_none=True, required=True)
+    offer_expires_at = fields.DateTime(allow_none=True, required=True)
     paid = DecimalString(required=True)
+    remaining = DecimalString(required=True, metadata={"description": "The grant minus what was paid (never "
+                                                                       "below zero)"})
+    due_now = DecimalString(required=True, metadata={"description": "What may be paid today"})
+    overpaid = DecimalString(required=True, metadata={"description": "Paid beyond the grant: to be recovered"})
+    recovery_due = fields.Boolean(required=True)
     instalments = fields.List(fields.Nested(InstalmentSchema), required=True)
 
 

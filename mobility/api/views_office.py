@@ -205,7 +205,9 @@ def grant_payments(args, grant_id: int):
 @bp.arguments(NewPaymentSchema)
 @bp.response(201, PaymentSchema)
 def record_payment(data, grant_id: int):
-    """Record a payment of an instalment (the same checks as the grant page: due, not more than outstanding)"""
+    """Record a payment of an instalment (the same checks as the grant page: due, never more than the grant
+    minus what was paid). A reference is recorded once per grant: the same payment sent again gets the one
+    already recorded (same id); the same reference with other details is refused (422)"""
     grant = _grant(grant_id)
     payment = awards.record_payment(_actor(), grant, instalment=data["instalment"], amount=data["amount"],
                                     reference=data["reference"], paid_on=data["paid_on"])

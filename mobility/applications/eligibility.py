@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import format_date
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 
 from mobility.applications.models import Application
@@ -43,10 +43,11 @@ def _check(rule: EligibilityRule, application: Application) -> RuleCheck:
         if days is None:
             return result(None, _("Give the first and last day of your stay."))
         ok = rules.within_range(params, days)
-        return result(ok, _("Your stay lasts %(days)s days.", days=days))
+        return result(ok, ngettext("Your stay lasts %(num)s day.", "Your stay lasts %(num)s days.", days))
     if kind is RuleKind.TEAM_SIZE:
         size = application.team_size
-        return result(rules.within_range(params, size), _("Your team has %(size)s members who have accepted.", size=size))
+        return result(rules.within_range(params, size), ngettext("Your team has %(num)s member who has accepted.",
+                                                                   "Your team has %(num)s members who have accepted.", size))
     if kind is RuleKind.RESIDENCE_SIDE:
         city = application.origin_city
         if city is None:

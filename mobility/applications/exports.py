@@ -3,28 +3,31 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from mobility.accounts.enums import Language
 from mobility.applications.queries import application_filters, call_applications
 from mobility.calls.models import Call
 from mobility.core.errors import DomainError
-from mobility.core.exports import FORMATS, spreadsheet
+from mobility.core.exports import FORMATS, spreadsheet, title_of, yes_no
 from mobility.extensions import db
 from mobility.jobs.runner import FileResult, job_function
 
-EXPORT_HEADER = ("reference", "status", "submitted_at_utc", "applicant", "email", "title", "pair", "direction",
-                 "origin_city", "discipline", "languages", "start_date", "end_date", "days", "host_organisation",
-                 "host_confirmed", "team_size")
+# The columns, in the language of whoever asked for the export (the job runs in their locale), like every
+# value below: statuses, directions, disciplines, languages and cities are titles and names, never codes.
+EXPORT_HEADER = (_l("Reference"), _l("Status"), _l("Submitted (UTC)"), _l("Applicant"), _l("E-mail address"),
+                 _l("Title"), _l("City pair"), _l("Direction"), _l("The city you live in"), _l("Discipline"),
+                 _l("Languages"), _l("First day of the stay"), _l("Last day of the stay"), _l("Days"),
+                 _l("Host organisation"), _l("Host confirmed"), _l("Team size"))
 
 
 def export_rows(call: Call, filters: dict):
     for application in db.session.scalars(call_applications(call.id, application_filters(call, **filters))):
-        yield (application.reference, application.status.value, application.submitted_at,
+        yield (application.reference, title_of(application.status), application.submitted_at,
                application.applicant.name, application.applicant.email, application.title,
-               application.pair.display_name("en") if application.pair else "",
-               application.direction.value if application.direction else "",
-               application.origin_city.name_en if application.origin_city else "",
-               application.discipline.value if application.discipline else "", " ".join(application.languages),
+               application.pair.display_name() if application.pair else "", title_of(application.direction),
+               application.origin_city.display_name() if application.origin_city else "",
+               title_of(application.discipline), ", ".join(Language(code).title for code in application.languages),
                application.start_date, application.end_date, application.days, application.host_organisation,
-               "yes" if application.host_confirmed_at else "no", application.team_size)
+               yes_no(application.host_confirmed_at), application.team_size)
 
 
 @job_function

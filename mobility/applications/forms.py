@@ -24,8 +24,15 @@ from mobility.applications.services import DraftData
 from mobility.calls.enums import CareerStage, QuestionKind
 from mobility.calls.models import Call
 from mobility.calls.questionnaires import add_question_fields
+from mobility.i18n.locales import DEFAULT_LOCALE, LOCALES, NATIVE_NAMES
 
 OPTIONAL_CHOICE = [("", "—")]
+RECIPIENT_LOCALE_HINT = _l("If they already have an account here, we write in the language they chose there.")
+
+
+def recipient_locale_choices():
+    """The languages a mail to someone else can be written in, each named in itself (the recipient reads it)."""
+    return [(code, NATIVE_NAMES[code]) for code in LOCALES]
 
 
 def _int_or_none(value):
@@ -58,6 +65,8 @@ def application_form_class(call: Call):
         host_organisation = StringField(_l("Host organisation in the other city"), validators=[Length(max=200)])
         host_contact_name = StringField(_l("Contact person at the host"), validators=[Length(max=200)])
         host_email = EmailField(_l("Host's e-mail address"), validators=[Length(max=320)])
+        host_locale = SelectField(_l("Language to write to the host in"), choices=recipient_locale_choices,
+                                  default=DEFAULT_LOCALE, description=RECIPIENT_LOCALE_HINT)
         save = SubmitField(_l("Save draft"))
 
         def question_fields(self):
@@ -75,6 +84,7 @@ def application_form_class(call: Call):
                 origin_city_id=self.origin_city_id.data, start_date=self.start_date.data,
                 end_date=self.end_date.data, host_organisation=self.host_organisation.data or "",
                 host_contact_name=self.host_contact_name.data or "", host_email=self.host_email.data or "",
+                host_locale=self.host_locale.data or DEFAULT_LOCALE,
                 answers={str(q.id): f.data for q, f in self.question_fields()},
             )
 
@@ -98,6 +108,8 @@ class InviteForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=200)])
     email = EmailField(_l("E-mail address"), validators=[DataRequired(REQUIRED), Length(max=320)])
     city_id = SelectField(_l("City"), coerce=_int_or_none, validate_choice=False)
+    locale = SelectField(_l("Language to write to them in"), choices=recipient_locale_choices,
+                         default=DEFAULT_LOCALE, description=RECIPIENT_LOCALE_HINT)
     invite = SubmitField(_l("Invite"))
 
 

@@ -61,6 +61,8 @@ class Application(TimestampMixin, Model):
     host_organisation: Mapped[str] = mapped_column(sa.String(200), default="", nullable=False)
     host_contact_name: Mapped[str] = mapped_column(sa.String(200), default="", nullable=False)
     host_email: Mapped[str] = mapped_column(sa.String(320), default="", nullable=False)
+    # The language the host's mail is written in when the host has no account (the applicant chooses it).
+    host_locale: Mapped[str] = mapped_column(sa.String(16), default="en", server_default="en", nullable=False)
     host_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     host_confirmed_name: Mapped[str | None] = mapped_column(sa.String(200))
 
@@ -124,6 +126,8 @@ class TeamMember(Model):
                                                 nullable=False, index=True)
     email: Mapped[str] = mapped_column(sa.String(320), nullable=False)
     name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    # The language of the invitation when the person has no account yet (the lead applicant chooses it).
+    locale: Mapped[str] = mapped_column(sa.String(16), default="en", server_default="en", nullable=False)
     city_id: Mapped[int | None] = mapped_column(sa.ForeignKey("city.id", ondelete="SET NULL"))
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"), index=True)
     status: Mapped[MemberStatus] = mapped_column(enum_column(MemberStatus), default=MemberStatus.INVITED,

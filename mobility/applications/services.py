@@ -15,6 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from mobility.accounts.enums import Discipline, Language
 from mobility.accounts.models import User
+from mobility.accounts.queries import recipient_locale
 from mobility.applications import tokens
 from mobility.applications.attachments import detect_type, display_name
 from mobility.applications.eligibility import check_eligibility, failing
@@ -40,6 +41,7 @@ from mobility.core.storage import save_for_transaction
 from mobility.db import utcnow
 from mobility.extensions import db
 from mobility.i18n.content import localized
+from mobility.i18n.locales import DEFAULT_LOCALE, LOCALES
 
 # The application lifecycle; the review and award steps use the same table.
 APPLICATION = Lifecycle("application", Application, {
@@ -123,6 +125,7 @@ class DraftData:
     host_organisation: str = ""
     host_contact_name: str = ""
     host_email: str = ""
+    host_locale: str = DEFAULT_LOCALE
     answers: dict[str, object] = field(default_factory=dict)
 
 
@@ -213,12 +216,15 @@ def _validated(call: Call, data: DraftData) -> dict:
     host_email = data.host_email.strip().lower()
     if host_email and ("@" not in host_email or len(host_email) > 320):
         raise DomainError(_l("Enter a valid e-mail address, for example name@example.org."), field="host_email")
+    host_locale = data.host_locale or DEFAULT_LOCALE
+    if host_locale not in LOCALES:
+        raise DomainError(_l("Choose one of the offered languages."), field="host_locale")
     return dict(
         title=title, summary=summary, summary_translations=translations, languages=languages,
         discipline=discipline, career_stage=career_stage, pair_id=pair_id, origin_city_id=origin_city_id,
         direction=direction, start_date=data.start_date, end_date=data.end_date,
         host_organisation=data.host_organisation.strip()[:200], host_contact_name=data.host_contact_name.strip()[:200],
-        host_email=host_email, answers=validated_answers(call.questions, data.answers),
+        host_email=host_email, host_locale=host_locale, answers=validated_answers(call.questions, data.answers),
     )
 
 
@@ -386,8 +392,10 @@ def screen_application(actor: User, application: Application, *, eligible: bool,
 
 # ---- team and host --------------------------------------------------------------------------
 
-def invite_member(actor: User, application: Application, *, name: str, email: str, city_id: int | None
-                  ) -> TeamMember:
+def invite_member(actor: User, application: Application, *, name: str, email: str, city_id: int | None,
+                  locale: str = DEFAULT_LOCALE) -> TeamMember:
+    """Invite someone by address; the invitation is written in their account's language, or (no account yet)
+    in the language the lead applicant chose for them."""
     _ensure_editable(application)
     if application.call.kind is not CallKind.CO_CREATION:
         raise DomainError(_l("Only co-creation calls have teams."), field="email")
@@ -401,12 +409,14 @@ def invite_member(actor: User, application: Application, *, name: str, email: st
     pair = application.pair
     if city_id is not None and (pair is None or city_id not in (pair.europe_city_id, pair.east_asia_city_id)):
         raise DomainError(_l("Choose one of the two cities of the pair."), field="city_id")
-    member = TeamMember(name=name, email=email, city_id=city_id)
+    if locale not in LOCALES:
+        raise DomainError(_l("Choose one of the offered languages."), field="locale")
+    member = TeamMember(name=name, email=email, city_id=city_id, locale=locale)
     application.members.append(member)
     db.session.flush()
     audit.record("application.member_invited", actor=actor, target=application, email=email)
     link = url_for("applications.team_invitation", token=tokens.make_invitation_token(member), _external=True)
-    queue_mail(email, application.applicant.locale, _l("%(name)s invites you to a co-creation team",
+    queue_mail(email, recipient_locale(email, member.locale), _l("%(name)s invites you to a co-creation team",
                                                        name=application.applicant.name),
                "applications/mail/invitation.txt", application=application, member=member, link=link)
     return member
@@ -444,7 +454,7 @@ def request_host_confirmation(actor: User, application: Application) -> None:
     if not application.host_email:
         raise DomainError(_l("Enter the host's e-mail address first."), field="host_email")
     link = url_for("applications.host_confirmation", token=tokens.make_host_token(application), _external=True)
-    queue_mail(application.host_email, application.applicant.locale,
+    queue_mail(application.host_email, recipient_locale(application.host_email, application.host_locale),
                _l("Please confirm a stay at %(host)s", host=application.host_organisation or application.host_email),
                "applications/mail/host.txt", application=application, link=link)
     audit.record("application.host_asked", actor=actor, target=application)

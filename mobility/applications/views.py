@@ -4,7 +4,6 @@ from __future__ import annotations
 import io
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
-from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -33,6 +32,8 @@ from mobility.core.access import public, signed_in
 from mobility.core.errors import DomainError, abandon_request
 from mobility.core.storage import get_storage
 from mobility.extensions import db
+from mobility.i18n.content import localized
+from mobility.i18n.formatting import local_time
 
 bp = Blueprint("applications", __name__, template_folder="templates")
 
@@ -77,7 +78,7 @@ def start(call_id: int):
 def _edit_page(application, form, status=200, **extra):
     attachment_form = AttachmentForm(formdata=None)
     attachment_form.question_id.choices = [("", "—")] + [
-        (str(q.id), q.label.get("en", "")) for q in application.call.questions if q.kind is QuestionKind.FILE]
+        (str(q.id), localized(q.label)) for q in application.call.questions if q.kind is QuestionKind.FILE]
     invite_form = InviteForm(formdata=None)
     pair = application.pair
     invite_form.city_id.choices = [("", "—")] + ([(str(c.id), c.display_name())
@@ -93,7 +94,7 @@ def _edit_page(application, form, status=200, **extra):
 def _fill(form, application) -> None:
     form.version.data = application.version
     for name in ("title", "summary", "start_date", "end_date", "host_organisation", "host_contact_name",
-                 "host_email", "pair_id", "origin_city_id"):
+                 "host_email", "host_locale", "pair_id", "origin_city_id"):
         getattr(form, name).data = getattr(application, name)
     form.languages.data = list(application.languages)
     form.discipline.data = application.discipline.value if application.discipline else ""
@@ -158,7 +159,7 @@ def autosave(application_id: int):
     except DomainError as error:
         abandon_request()
         return jsonify(error=str(error.message), field=error.field), 422
-    saved_at = format_time(application.updated_at, "short")
+    saved_at = local_time(application.updated_at, "short")
     # A fresh token with every save: a page left open for hours keeps a valid form.
     return jsonify(version=application.version, saved_at=saved_at, csrf_token=generate_csrf(),
                    message=_("Saved at %(time)s", time=saved_at))
@@ -296,7 +297,8 @@ def invite(application_id: int):
     form = InviteForm()
     if form.validate_on_submit():
         if unit_of_work.attempt(None, services.invite_member, _user(), application, name=form.name.data,
-                                email=form.email.data, city_id=form.city_id.data):
+                                email=form.email.data, city_id=form.city_id.data,
+                                locale=form.locale.data):
             flash(_("The invitation is sent."), "success")
     else:
         for errors in form.errors.values():

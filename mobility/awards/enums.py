@@ -9,10 +9,28 @@ class GrantStatus(TitledEnum):
     OFFERED = "offered"
     ACCEPTED = "accepted"
     DECLINED = "declined"
+    EXPIRED = "expired"  # the offer was not answered within the call's offer period
 
     @classmethod
     def _titles(cls):
-        return {cls.OFFERED: _l("Offered"), cls.ACCEPTED: _l("Accepted"), cls.DECLINED: _l("Declined")}
+        return {cls.OFFERED: _l("Offered"), cls.ACCEPTED: _l("Accepted"), cls.DECLINED: _l("Declined"),
+                cls.EXPIRED: _l("Offer expired")}
+
+
+class InstalmentState(TitledEnum):
+    """Where an instalment stands, derived from the grant and its payments (awards.services.instalments):
+    no column stores it."""
+
+    NOT_DUE = "not_due"
+    DUE = "due"
+    PARTLY_PAID = "partly_paid"
+    PAID = "paid"
+    OVERPAID = "overpaid"
+
+    @classmethod
+    def _titles(cls):
+        return {cls.NOT_DUE: _l("Not due yet"), cls.DUE: _l("Due"), cls.PARTLY_PAID: _l("Partly paid"),
+                cls.PAID: _l("Paid in full"), cls.OVERPAID: _l("Overpaid")}
 
 
 class AmendmentStatus(TitledEnum):

@@ -46,6 +46,9 @@ class Grant(TimestampMixin, Model):
     accepted_name: Mapped[str | None] = mapped_column(sa.String(200))
     accepted_ip: Mapped[str | None] = mapped_column(sa.String(64))
     declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when the offer is sent to the grantee (decision letter, promotion): unanswered by then, it expires
+    # (awards.services.expire_offers, run by `flask awards expire-offers`).
+    offer_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Set when the office approves the final report: the last instalment becomes due.
     final_report_approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -1,24 +1,34 @@
 """select() builders and small reads for grants, their payments and amendments, and exchange rates."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
-from mobility.awards.enums import AmendmentStatus
+from mobility.awards.enums import AmendmentStatus, GrantStatus
 from mobility.awards.models import ExchangeRate, Grant, GrantAmendment, Payment
 from mobility.extensions import db
 
 
 def grants_of_call(call_id: int) -> list[Grant]:
-    """A call's grants in the order they were offered, with their applications (the office's list)."""
+    """A call's grants in the order they were offered, with their applications and payments (the office's
+    list shows what remains and what was overpaid)."""
     return list(db.session.scalars(select(Grant).where(Grant.call_id == call_id)
-                                   .options(selectinload(Grant.application)).order_by(Grant.id)))
+                                   .options(selectinload(Grant.application), selectinload(Grant.payments))
+                                   .order_by(Grant.id)))
 
 
 def grants_with_payments(call_id: int) -> Select:
     """grants_of_call() as a statement, with each grant's payments too (the API's list)."""
     return (select(Grant).where(Grant.call_id == call_id)
             .options(selectinload(Grant.application), selectinload(Grant.payments)).order_by(Grant.id))
+
+
+def offers_expired_by(now: datetime) -> Select:
+    """Offers still unanswered whose answer date has passed (the oldest first)."""
+    return (select(Grant).where(Grant.status == GrantStatus.OFFERED, Grant.offer_expires_at.is_not(None),
+                                Grant.offer_expires_at <= now).order_by(Grant.offer_expires_at, Grant.id))
 
 
 def pending_amendments(call_id: int) -> list[GrantAmendment]:

@@ -1,21 +1,27 @@
 """Award verbs: offer (within budget, under a row lock), accept, decline, promote, amend, pay, letters."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TypeVar
 
 from flask import url_for
+from flask_babel import format_date, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from mobility.accounts.models import User
 from mobility.applications import services as applications
 from mobility.applications.enums import ApplicationStatus
 from mobility.applications.models import Application
-from mobility.awards.enums import CURRENCIES, AmendmentStatus, GrantStatus
+from mobility.awards.enums import CURRENCIES, AmendmentStatus, GrantStatus, InstalmentState
 from mobility.awards.models import ExchangeRate, Grant, GrantAmendment, Payment
+from mobility.awards.queries import offers_expired_by
 from mobility.calls import rules as rule_params
+from mobility.calls import services as calls
 from mobility.calls.enums import RuleKind
 from mobility.calls.models import Call, CallBudget
 from mobility.calls.rates import Breakdown, Traveller, calculate
@@ -24,20 +30,24 @@ from mobility.core import audit, memo
 from mobility.core.errors import DomainError
 from mobility.core.lifecycle import Lifecycle
 from mobility.core.mail import queue_mail
-from mobility.db import utcnow
+from mobility.db import locked, utcnow
 from mobility.extensions import db
+from mobility.i18n.formatting import money as format_money
 from mobility.review import ranking
 from mobility.review import services as review
 from mobility.review.enums import Decision
 from mobility.review.models import ConsensusReport, PanelDecision
 
 COMMITTED = (GrantStatus.OFFERED, GrantStatus.ACCEPTED)
+T = TypeVar("T")
 
-# The grant offer and its agreement: the grantee signs (accepts) or declines, once.
+# The grant offer and its agreement: the grantee signs (accepts) or declines, once; an offer left unanswered
+# for the call's offer period expires (the scheduled `flask awards expire-offers`).
 GRANT = Lifecycle("grant", Grant, {
-    GrantStatus.OFFERED: {GrantStatus.ACCEPTED, GrantStatus.DECLINED},
+    GrantStatus.OFFERED: {GrantStatus.ACCEPTED, GrantStatus.DECLINED, GrantStatus.EXPIRED},
     GrantStatus.ACCEPTED: set(),
     GrantStatus.DECLINED: set(),
+    GrantStatus.EXPIRED: set(),
 }, action="award.status_changed")
 
 # A change of dates or travellers waits for one manager's decision.
@@ -47,6 +57,7 @@ AMENDMENT = Lifecycle("amendment", GrantAmendment, {
     AmendmentStatus.REFUSED: set(),
 }, action="award.amendment_decided")
 CENT = Decimal("0.01")
+ZERO = Decimal("0.00")  # money shown as 0.00, never 0
 
 
 # ---- travellers and the calculation ---------------------------------------------------------
@@ -78,9 +89,11 @@ def _check_dates(call: Call, start: date, end: date) -> int:
         if rule.kind is RuleKind.TRAVEL_WINDOW and not rule_params.within_window(rule.params, start, end):
             raise DomainError(_l("The dates must lie within the call's travel window."), field="start_date")
         if rule.kind is RuleKind.DURATION and not rule_params.within_range(rule.params, days):
-            raise DomainError(_l("The stay must last between %(min)s and %(max)s days.",
-                                 min=rule.params.get("min") or 1, max=rule.params.get("max") or "∞"),
-                              field="end_date")
+            high = rule.params.get("max")
+            raise DomainError(lazy_ngettext("The stay must last between %(min)s and %(max)s day.",
+                                            "The stay must last between %(min)s and %(max)s days.",
+                                            int(high) if high else 2, min=rule.params.get("min") or 1,
+                                            max=high or "∞"), field="end_date")
     return days
 
 
@@ -158,16 +171,34 @@ def grant_of(application: Application) -> Grant | None:
 def award_application(actor: User, application: Application, reason: str) -> Grant:
     """The panel's award and the grant offer, in one transaction: no award the budget cannot pay.
 
-    Once per application: awarding again (a second click, a second manager) gets the grant already offered."""
+    Once per application: awarding again (a second click, a double submit, a second manager) gets the grant
+    already offered, also when the other request committed it between our read and our insert (SQLite has
+    no row lock: the unique key refuses ours, and theirs is the answer)."""
     review.lock_call_row(application.call)  # the award after another one for the same call waits here
     existing = grant_of(application)
     if existing is not None:
         return existing
-    review.record_decision(actor, application, Decision.AWARD, reason)
-    return offer_grant(actor, application)
+
+    def award() -> Grant:
+        review.record_decision(actor, application, Decision.AWARD, reason)
+        return offer_grant(actor, application)
+    return once(award, lambda: grant_of(application))
 
 
-def offer_grant(actor: User, application: Application) -> Grant:
+def once(make: Callable[[], T], existing: Callable[[], T | None]) -> T:
+    """`make()` in a savepoint; when a unique key refuses what it inserts (another request made the same
+    one-time row first), the row that request made. Any other refusal goes on as it was."""
+    try:
+        with db.session.begin_nested():
+            return make()
+    except IntegrityError:
+        found = existing()
+        if found is None:
+            raise
+        return found
+
+
+def offer_grant(actor: User | None, application: Application) -> Grant:
     """The grant of an awarded application, computed and checked against the budget; offered once."""
     existing = grant_of(application)
     if existing is not None:
@@ -217,7 +248,8 @@ def accept_grant(grantee: User, grant: Grant, *, name: str) -> Grant:
 
 
 def decline_grant(grantee: User, grant: Grant) -> Grant:
-    """The grantee declines, once; the application leaves the programme and the money returns to the budget."""
+    """The grantee declines, once; the application leaves the programme, the money returns to the budget and
+    the next on the waiting list is offered the grant (and told)."""
     if grant.application.applicant_id != grantee.id:
         raise DomainError(_l("Only the grantee can decline the grant."))
     grant = GRANT.lock(grant)
@@ -227,7 +259,60 @@ def decline_grant(grantee: User, grant: Grant) -> Grant:
     grant.declined_at = utcnow()
     GRANT.move(grantee, grant, GrantStatus.DECLINED, action="award.declined", target=grant.application)
     applications.set_status(grantee, grant.application, ApplicationStatus.WITHDRAWN, reason="grant declined")
+    promote_next(None, grant)  # the programme's move, not the grantee's
     return grant
+
+
+def expire_offers(now: datetime | None = None) -> list[Grant]:
+    """Every offer left unanswered past its date expires: the application leaves the programme, its applicant
+    is told, and the next on the waiting list is offered the grant (and told). Run by the scheduled
+    `flask awards expire-offers`; running it again finds nothing more (each offer expires once, under its
+    row lock)."""
+    now = now or utcnow()
+    expired = []
+    for grant in db.session.scalars(offers_expired_by(now)).all():
+        grant = GRANT.lock(grant)
+        if grant.status is not GrantStatus.OFFERED or grant.offer_expires_at is None \
+                or grant.offer_expires_at > now:
+            continue  # answered meanwhile
+        GRANT.move(None, grant, GrantStatus.EXPIRED, action="award.offer_expired", target=grant.application)
+        applications.set_status(None, grant.application, ApplicationStatus.WITHDRAWN, reason="offer expired")
+        applicant = grant.application.applicant
+        queue_mail(applicant.email, applicant.locale, _l("Your grant offer for %(reference)s has expired",
+                                                         reference=grant.application.reference),
+                   "awards/mail/offer_expired.txt", user=applicant, grant=grant, application=grant.application)
+        promote_next(None, grant)
+        expired.append(grant)
+    return expired
+
+
+def promote_next(actor: User | None, freed: Grant) -> Grant | None:
+    """Once the panel is locked, an offer declined or expired goes to the best-ranked application waiting in
+    the same pair and direction, which is told at once. If that one does not fit the money now free (or
+    cannot be funded), nothing changes and the office decides (its grants page shows who is next)."""
+    call = freed.application.call
+    if call.panel_locked_at is None:
+        return None  # the panel still decides; the letters go out together after the lock
+    waiting = next_on_waiting_lists(call).get((freed.pair_id, freed.direction))
+    if waiting is None:
+        return None
+    try:
+        with db.session.begin_nested():
+            promoted = promote_from_waiting_list(actor, waiting)
+    except DomainError as refusal:
+        audit.record("award.promotion_skipped", actor=actor, target=waiting, reason=str(refusal.message))
+        return None
+    return promoted
+
+
+def send_offer(grant: Grant) -> None:
+    """The decision letter of a grant offered after the letters went out (a promotion): sent now, with the
+    date the offer expires."""
+    application = grant.application
+    decision = db.session.get_one(PanelDecision, application.id)
+    grant.offer_expires_at = grant.offer_expires_at or utcnow() + timedelta(days=application.call.offer_days)
+    _letter(decision, grant, promoted=True)
+    decision.letter_sent_at = utcnow()
 
 
 def next_on_waiting_lists(call: Call) -> dict[tuple, Application]:
@@ -239,9 +324,10 @@ def next_on_waiting_lists(call: Call) -> dict[tuple, Application]:
     return {key: db.session.get_one(Application, application_id) for key, application_id in found.items()}
 
 
-def promote_from_waiting_list(actor: User, application: Application) -> Grant:
-    """The manager confirms the offer to the next on the waiting list (the panel lock does not stop this).
-    Once: promoting again gets the grant already offered."""
+def promote_from_waiting_list(actor: User | None, application: Application) -> Grant:
+    """The offer to the next on the waiting list (the panel lock does not stop this), by a manager or when
+    an offer is declined or expires. Once the letters have gone out, the applicant is mailed the offer at
+    once. Once: promoting again gets the grant already offered."""
     review.lock_call_row(application.call)
     existing = grant_of(application)
     if existing is not None and application.status is ApplicationStatus.AWARDED:
@@ -250,10 +336,13 @@ def promote_from_waiting_list(actor: User, application: Application) -> Grant:
         raise DomainError(_l("Only an application on the waiting list can be promoted."))
     decision = db.session.get_one(PanelDecision, application.id)  # every waiting-list place has one
     decision.decision, decision.reason = Decision.AWARD, str(_l("Promoted from the waiting list."))
-    decision.decided_by_id, decision.decided_at, decision.letter_sent_at = actor.id, utcnow(), None
+    decision.decided_by_id, decision.decided_at, decision.letter_sent_at = getattr(actor, "id", None), utcnow(), None
     memo.ranking_changed(application.call_id)
     applications.set_status(actor, application, ApplicationStatus.AWARDED, decision="award")
-    return offer_grant(actor, application)
+    grant = offer_grant(actor, application)
+    if application.call.panel_locked_at is not None:
+        send_offer(grant)
+    return grant
 
 
 # ---- amendments -----------------------------------------------------------------------------
@@ -262,7 +351,13 @@ def request_amendment(grantee: User, grant: Grant, *, start: date, end: date, tr
                       reason: str) -> GrantAmendment:
     if grant.application.applicant_id != grantee.id or grant.status is not GrantStatus.ACCEPTED:
         raise DomainError(_l("Only an accepted grant can be amended, by its grantee."))
-    if any(a.status is AmendmentStatus.PENDING for a in grant.amendments):
+    grant = locked(grant)  # two requests for a change at once: the second sees the first
+    db.session.expire(grant, ["amendments"])
+    pending = next((a for a in grant.amendments if a.status is AmendmentStatus.PENDING), None)
+    if pending is not None:
+        if (pending.start_date, pending.end_date, pending.travellers, pending.reason) == (
+                start, end, travellers, reason.strip()):
+            return pending  # the same request sent again (a double submit): the one waiting
         raise DomainError(_l("An amendment is already waiting for approval."))
     breakdown = compute(grant.application, start, end, travellers)
     amendment = GrantAmendment(grant=grant, status=AmendmentStatus.PENDING, start_date=start, end_date=end, travellers=travellers,
@@ -304,32 +399,104 @@ def decide_amendment(actor: User, amendment: GrantAmendment, approve: bool) -> G
 
 @dataclass(frozen=True)
 class Instalment:
+    """One instalment as it stands now. Nothing about it is stored but its payments: `instalments()` derives
+    it from the grant (amount, status, final report) and the payments, for the page, the API and the exports."""
+
     number: int
-    amount: Decimal
+    amount: Decimal   # what this instalment is worth now (the last one: the grant minus the earlier ones)
     paid: Decimal
     due: bool         # its condition is met (agreement accepted / final report approved)
 
     @property
     def outstanding(self) -> Decimal:
-        return self.amount - self.paid if self.due else Decimal("0")
+        """What may still be paid on it now (nothing before it is due, nothing once it is paid)."""
+        return max(self.amount - self.paid, ZERO) if self.due else ZERO
+
+    @property
+    def overpaid(self) -> Decimal:
+        return max(self.paid - self.amount, ZERO)
+
+    @property
+    def state(self) -> InstalmentState:
+        if self.paid > self.amount:
+            return InstalmentState.OVERPAID
+        if self.paid > 0 and self.paid < self.amount:
+            return InstalmentState.PARTLY_PAID
+        if not self.due:
+            return InstalmentState.NOT_DUE
+        return InstalmentState.PAID if self.paid >= self.amount else InstalmentState.DUE
+
+
+@dataclass(frozen=True)
+class GrantMoney:
+    """The grant's money in one place: what it is worth, what was paid, what remains, what to recover."""
+
+    amount: Decimal
+    paid: Decimal
+    instalments: list[Instalment]
+
+    @property
+    def remaining(self) -> Decimal:
+        """The grant minus what was paid (never below zero: more paid is `overpaid`)."""
+        return max(self.amount - self.paid, ZERO)
+
+    @property
+    def due_now(self) -> Decimal:
+        """What may be paid today: the outstanding of the instalments that are due."""
+        return min(sum((i.outstanding for i in self.instalments), ZERO), self.remaining)
+
+    @property
+    def overpaid(self) -> Decimal:
+        """Paid beyond the grant (the grant was lowered after a payment): to be recovered from the grantee."""
+        return max(self.paid - self.amount, ZERO)
+
+    @property
+    def recovery_due(self) -> bool:
+        return self.overpaid > 0
 
 
 def paid_total(grant: Grant) -> Decimal:
-    return sum((p.amount for p in grant.payments), Decimal("0"))
+    return sum((p.amount for p in grant.payments), ZERO)
 
 
 def instalments(grant: Grant) -> list[Instalment]:
-    first = (grant.amount * grant.application.call.first_instalment_percent / 100).quantize(
+    """The two instalments. The first is the call's share of the grant, or what was paid on it if that is
+    more (it was paid before the grant was lowered), never more than the grant; the last is the grant minus
+    the first, so the two never add up to more than the grant, whatever happened to it after a payment."""
+    paid = [sum((p.amount for p in grant.payments if p.instalment == n), ZERO) for n in (1, 2)]
+    share = (grant.amount * grant.application.call.first_instalment_percent / 100).quantize(
         CENT, rounding=ROUND_HALF_UP)
-    amounts = (first, grant.amount - first)
+    first = min(max(share, paid[0]), grant.amount)
+    amounts = (first, max(grant.amount - first, ZERO))
     accepted = grant.status is GrantStatus.ACCEPTED
     due = (accepted, accepted and grant.final_report_approved_at is not None)
-    return [Instalment(n + 1, amounts[n], sum((p.amount for p in grant.payments if p.instalment == n + 1),
-                                              Decimal("0")), due[n]) for n in range(2)]
+    return [Instalment(n + 1, amounts[n], paid[n], due[n]) for n in range(2)]
+
+
+def money_of(grant: Grant) -> GrantMoney:
+    """The one reading of a grant's money (page, office list, API, exports)."""
+    return GrantMoney(grant.amount, paid_total(grant), instalments(grant))
 
 
 def record_payment(actor: User, grant: Grant, *, instalment: int, amount: Decimal, reference: str,
                    paid_on: date) -> Payment:
+    """Record a bank transfer on a due instalment, never beyond the grant: the grant's row is locked first,
+    so two payments recorded at the same moment are checked one after the other against the same sum.
+
+    A reference is recorded once per grant: the same payment sent again (a double submit, an API retry)
+    gets the payment already recorded; the same reference with other details is refused."""
+    grant = locked(grant)
+    db.session.expire(grant, ["payments"])  # the payments as committed, after the lock
+    reference = (reference or "").strip()[:100]
+    if not reference:
+        raise DomainError(_l("Give the payment reference from the bank."), field="reference")
+    same = next((p for p in grant.payments if p.reference == reference), None)
+    if same is not None:
+        if (same.instalment, same.amount, same.paid_on) == (instalment, amount, paid_on):
+            return same
+        raise DomainError(_l("The reference %(reference)s is already recorded for a payment of %(amount)s on "
+                             "%(date)s.", reference=reference, amount=format_money(same.amount, grant.currency),
+                             date=format_date(same.paid_on)), field="reference")
     plan = {i.number: i for i in instalments(grant)}
     if instalment not in plan:
         raise DomainError(_l("Choose the first or the second instalment."), field="instalment")
@@ -337,14 +504,16 @@ def record_payment(actor: User, grant: Grant, *, instalment: int, amount: Decima
         raise DomainError(_l("This instalment is not due yet."), field="instalment")
     if amount is None or amount <= 0:
         raise DomainError(_l("The amount must be more than zero."), field="amount")
-    if amount > plan[instalment].outstanding:
-        raise DomainError(_l("This is more than is due (%(due)s).", due=plan[instalment].outstanding),
-                          field="amount")
-    if not reference.strip():
-        raise DomainError(_l("Give the payment reference from the bank."), field="reference")
+    money = money_of(grant)
+    cap = min(plan[instalment].outstanding, money.remaining)
+    if amount > cap:
+        raise DomainError(_l("This is more than is due (%(due)s): the grant is %(grant)s and %(paid)s has been "
+                             "paid.", due=format_money(cap, grant.currency),
+                             grant=format_money(grant.amount, grant.currency),
+                             paid=format_money(money.paid, grant.currency)), field="amount")
     if paid_on > date.today():
         raise DomainError(_l("A payment cannot be dated in the future."), field="paid_on")
-    payment = Payment(grant=grant, instalment=instalment, amount=amount, reference=reference.strip()[:100],
+    payment = Payment(grant=grant, instalment=instalment, amount=amount, reference=reference,
                       paid_on=paid_on, recorded_by_id=actor.id)
     db.session.add(payment)
     db.session.flush()
@@ -392,23 +561,51 @@ def indicative(amount: Decimal, country: str | None, on: date | None = None) -> 
 # ---- decision letters -----------------------------------------------------------------------
 
 def send_decision_letters(actor: User, call: Call) -> int:
-    """Each applicant gets one letter in their language, after the panel has locked the decisions."""
+    """Each applicant gets one letter in their language, after the panel has locked the decisions; an offer
+    expires `call.offer_days` after its letter."""
+    call = review.lock_call_row(call)  # two managers sending at once: the second finds the letters sent
     if call.panel_locked_at is None:
         raise DomainError(_l("Lock the panel before sending the decision letters."))
     decisions = db.session.scalars(select(PanelDecision).join(Application).where(
         Application.call_id == call.id, PanelDecision.letter_sent_at.is_(None),
         PanelDecision.decision.in_((Decision.AWARD, Decision.WAITLIST, Decision.REJECT)))).all()
     for decision in decisions:
-        application = decision.application
-        applicant = application.applicant
-        consensus = db.session.scalar(select(ConsensusReport).where(
-            ConsensusReport.application_id == application.id, ConsensusReport.approved_at.is_not(None)))
-        grant = db.session.scalar(select(Grant).where(Grant.application_id == application.id))
-        link = url_for("awards.grant_page", grant_id=grant.id, _external=True) if grant else None
-        queue_mail(applicant.email, applicant.locale, _l("The decision on your application %(reference)s",
-                                                         reference=application.reference),
-                   "awards/mail/decision.txt", application=application, decision=decision, consensus=consensus,
-                   call=call, user=applicant, link=link)
+        grant = db.session.scalar(select(Grant).where(Grant.application_id == decision.application_id))
+        if grant is not None and grant.status is GrantStatus.OFFERED and grant.offer_expires_at is None:
+            grant.offer_expires_at = utcnow() + timedelta(days=call.offer_days)
+        _letter(decision, grant)
         decision.letter_sent_at = utcnow()
     audit.record("award.letters_sent", actor=actor, target=call, count=len(decisions))
     return len(decisions)
+
+
+def _letter(decision: PanelDecision, grant: Grant | None, promoted: bool = False) -> None:
+    application = decision.application
+    applicant = application.applicant
+    consensus = db.session.scalar(select(ConsensusReport).where(
+        ConsensusReport.application_id == application.id, ConsensusReport.approved_at.is_not(None)))
+    link = url_for("awards.grant_page", grant_id=grant.id, _external=True) if grant else None
+    queue_mail(applicant.email, applicant.locale, _l("The decision on your application %(reference)s",
+                                                     reference=application.reference),
+               "awards/mail/decision.txt", application=application, decision=decision, consensus=consensus,
+               call=application.call, user=applicant, link=link, grant=grant, promoted=promoted,
+               answer_by=grant.offer_expires_at.date() if grant and grant.offer_expires_at else None)
+
+
+# ---- budget lines ---------------------------------------------------------------------------
+
+def set_budgets(actor: User, call: Call, amounts) -> None:
+    """The office sets the call's budget lines (calls.services.set_budgets), never below what the grants
+    offered or accepted on a line already commit: the line's row is locked first, so an award at the same
+    moment is counted."""
+    for (pair_id, direction), amount in amounts.items():
+        field = f"budget_{pair_id}_{direction.value}"
+        has_line = any(b.pair_id == pair_id and b.direction == direction for b in call.budgets)
+        if has_line:
+            _locked_budget(call, pair_id, direction)
+        taken = committed(call.id, pair_id, direction)
+        if taken > 0 and (amount is None or amount < taken):
+            raise DomainError(_l("Grants already commit %(committed)s on this line: the budget cannot be less "
+                                 "(you entered %(amount)s).", committed=format_money(taken, call.currency),
+                                 amount=format_money(amount or Decimal("0"), call.currency)), field=field)
+    calls.set_budgets(actor, call, amounts)

@@ -9,7 +9,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from mobility.accounts.enums import Role
-from mobility.applications.enums import ApplicationStatus
 from mobility.applications.forms import ConfirmForm
 from mobility.applications.models import Application
 from mobility.awards import policies, services
@@ -43,7 +42,7 @@ def _grant_page(grant: Grant, status: int = 200, **forms):
     country = application.origin_city.country if application.origin_city else None
     return render_template(
         "awards/grant.html", grant=grant, application=application, call=application.call,
-        line_titles=LINE_TITLES, instalments=services.instalments(grant), paid=services.paid_total(grant),
+        line_titles=LINE_TITLES, money=services.money_of(grant),
         indicative=services.indicative(grant.amount, country), is_grantee=policies.is_grantee(current_user, grant),
         can_manage=policies.can_manage_grants(current_user, application.call),
         accept_form=forms.get("accept_form") or AcceptForm(formdata=None),
@@ -137,6 +136,7 @@ def call_grants(call_id: int):
     waiting = services.next_on_waiting_lists(call)
     pending = pending_amendments(call.id)
     return render_template("awards/manage_grants.html", call=call, grants=grants, lines=services.budget_lines(call),
+                           money={g.id: services.money_of(g) for g in grants},
                            waiting=waiting, pending=pending, form=ConfirmForm(formdata=None),
                            pairs={p.id: p for p in call.pairs})
 
@@ -157,8 +157,9 @@ def letters(call_id: int):
 def promote(application_id: int):
     application = db.get_or_404(Application, application_id)
     require_running(application.call)
-    if not ConfirmForm().validate_on_submit() or application.status is not ApplicationStatus.WAITLISTED:
+    if not ConfirmForm().validate_on_submit():
         abort(400)
+    # Sent twice (a double click), the second gets the grant the first offered.
     if unit_of_work.attempt(None, services.promote_from_waiting_list, _user(), application):
         flash(_("The grant is offered to %(reference)s.", reference=application.reference), "success")
     return redirect(url_for("awards.call_grants", call_id=application.call_id))

@@ -74,6 +74,10 @@ class CallSettingsForm(FlaskForm):
                                             description=_l("The rest is paid after the final report is approved."))
     appeal_days = IntegerField(_l("Days an applicant has to ask for a review of the decision"), default=14,
                                validators=[InputRequired(NUMBER), NumberRange(0, 365)])
+    offer_days = IntegerField(_l("Days a grantee has to answer a grant offer"), default=30,
+                              validators=[InputRequired(NUMBER), NumberRange(1, 365)],
+                              description=_l("Counted from the decision letter. An offer left unanswered then "
+                                             "expires, and the grant is offered to the next on the waiting list."))
     submit = SubmitField(_l("Save settings"))
 
 

@@ -13,6 +13,7 @@ from mobility.accounts.enums import Role
 from mobility.accounts.models import Programme
 from mobility.accounts.policies import programme_scope
 from mobility.accounts.queries import runnable_programmes
+from mobility.awards import services as awards
 from mobility.calls import forms, rules, services
 from mobility.calls.enums import CallKind, CallStatus, CallText, QuestionKind, Questionnaire, RuleKind
 from mobility.calls.models import Call, EligibilityRule
@@ -24,7 +25,7 @@ from mobility.cities.queries import pairs_newest_first
 from mobility.core import unit_of_work
 from mobility.core.access import roles_required
 from mobility.extensions import db
-from mobility.i18n.content import present_locales
+from mobility.i18n.content import localized, present_locales
 from mobility.i18n.forms import fill_localized, localized_data
 from mobility.i18n.locales import LOCALES, utc_to_local
 
@@ -135,6 +136,7 @@ def _fill_settings(form: forms.CallSettingsForm, call: Call) -> None:
     form.blind_review.data = call.blind_review
     form.first_instalment_percent.data = call.first_instalment_percent
     form.appeal_days.data = call.appeal_days
+    form.offer_days.data = call.offer_days
     form.review_due_at.data = utc_to_local(call.review_due_at, call.timezone) if call.review_due_at else None
 
 
@@ -156,7 +158,7 @@ def settings(call_id: int):
             reviewers_per_application=form.reviewers_per_application.data, blind_review=form.blind_review.data,
             min_reviews_per_juror=form.min_reviews_per_juror.data,
             first_instalment_percent=form.first_instalment_percent.data, appeal_days=form.appeal_days.data,
-            review_due_local=form.review_due_at.data),
+            offer_days=form.offer_days.data, review_due_local=form.review_due_at.data),
             _("The settings are saved."), url_for("manage_calls.overview", call_id=call.id))
         if done:
             return done
@@ -270,7 +272,7 @@ def questions(call_id: int, questionnaire: str, question_id: int | None = None):
     form = forms.QuestionForm()
     earlier = [q for q in siblings if question is None or q.position < question.position]
     form.condition_question_id.choices = [("", _("(always shown)"))] + [
-        (str(q.id), f"{q.position + 1}. {q.label.get('en', '')}") for q in earlier]
+        (str(q.id), f"{q.position + 1}. {localized(q.label)}") for q in earlier]
     if request.method == "GET" and question is not None:
         form.kind.data, form.required.data = question.kind.value, question.required
         form.max_length.data = question.max_length
@@ -378,7 +380,7 @@ def budget(call_id: int):
     if form.validate_on_submit():
         amounts = {(pair.id, direction): getattr(form, f"budget_{pair.id}_{direction.value}").data
                    for pair in call.pairs for direction in Direction}
-        done = _apply(form, lambda: services.set_budgets(_actor(), call, amounts), _("The budget is saved."),
+        done = _apply(form, lambda: awards.set_budgets(_actor(), call, amounts), _("The budget is saved."),
                       url_for("manage_calls.budget", call_id=call.id))
         if done:
             return done

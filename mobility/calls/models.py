@@ -43,6 +43,7 @@ class Call(TimestampMixin, Model):
         sa.CheckConstraint("scale_min < scale_max AND scale_step > 0", name="scale_valid"),
         sa.CheckConstraint("reviewers_per_application >= 1", name="reviewers_positive"),
         sa.CheckConstraint("first_instalment_percent BETWEEN 0 AND 100", name="instalment_percent"),
+        sa.CheckConstraint("offer_days BETWEEN 1 AND 365", name="offer_days_range"),
         sa.CheckConstraint(
             "daily_allowance >= 0 AND green_travel_topup >= 0 AND visa_topup >= 0 "
             "AND family_topup_per_child >= 0 AND accessibility_topup_per_day >= 0", name="rates_not_negative"),
@@ -101,6 +102,9 @@ class Call(TimestampMixin, Model):
     review_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Days an applicant has to ask for a review of the decision (said in the decision letter).
     appeal_days: Mapped[int] = mapped_column(default=14, nullable=False)
+    # Days a grant offer waits for the grantee's answer once it is sent; then it expires and the next on the
+    # waiting list is offered the grant.
+    offer_days: Mapped[int] = mapped_column(default=30, nullable=False)
     # Set when the panel locks the ranking: from then on no score or decision changes are accepted.
     panel_locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import format_date
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -60,12 +60,25 @@ def clean_params(kind: RuleKind, raw: dict) -> dict:
 
 def explain(kind: RuleKind, params: dict) -> str:
     """A plain-language sentence for applicants, in the current locale."""
+    low, high = params.get("min"), params.get("max")
+    # The plural follows the bound that ends the sentence ("at least 1 day").
     if kind is RuleKind.DURATION:
-        return _range_sentence(params, _("Stays last at least %(min)s and at most %(max)s days."),
-                               _("Stays last at least %(min)s days."), _("Stays last at most %(max)s days."))
+        if low is not None and high is not None:
+            return ngettext("Stays last at least %(min)s and at most %(max)s day.",
+                            "Stays last at least %(min)s and at most %(max)s days.", int(high), min=low, max=high)
+        if low is not None:
+            return ngettext("Stays last at least %(min)s day.", "Stays last at least %(min)s days.", int(low), min=low)
+        return ngettext("Stays last at most %(max)s day.", "Stays last at most %(max)s days.", int(high or 0),
+                        max=high)
     if kind is RuleKind.TEAM_SIZE:
-        return _range_sentence(params, _("Teams have between %(min)s and %(max)s members."),
-                               _("Teams have at least %(min)s members."), _("Teams have at most %(max)s members."))
+        if low is not None and high is not None:
+            return ngettext("Teams have between %(min)s and %(max)s member.",
+                            "Teams have between %(min)s and %(max)s members.", int(high), min=low, max=high)
+        if low is not None:
+            return ngettext("Teams have at least %(min)s member.", "Teams have at least %(min)s members.", int(low),
+                            min=low)
+        return ngettext("Teams have at most %(max)s member.", "Teams have at most %(max)s members.", int(high or 0),
+                        max=high)
     if kind in CHOICE_KINDS:
         key, enum_cls = CHOICE_KINDS[kind]
         names = _("; ").join(enum_cls(v).title for v in params.get(key, []))
@@ -83,15 +96,6 @@ def explain(kind: RuleKind, params: dict) -> str:
                  start=format_date(date.fromisoformat(params["start"]), "long"),
                  end=format_date(date.fromisoformat(params["end"]), "long"))
     return ""
-
-
-def _range_sentence(params: dict, both: str, only_min: str, only_max: str) -> str:
-    low, high = params.get("min"), params.get("max")
-    if low is not None and high is not None:
-        return both % {"min": low, "max": high}
-    if low is not None:
-        return only_min % {"min": low}
-    return only_max % {"max": high}
 
 
 def _city_names(ids: list[int]) -> list[str]:

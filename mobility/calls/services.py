@@ -164,7 +164,7 @@ def update_settings(actor, call: Call, *, kind: CallKind, pair_ids: Iterable[int
                     accepted_languages: Iterable[str], required_texts: Iterable[str],
                     required_locales: Iterable[str], reviewers_per_application: int, blind_review: bool,
                     first_instalment_percent: int | None = None, appeal_days: int | None = None,
-                    review_due_local: datetime | None = None, min_reviews_per_juror: int | None = None) -> None:
+                    offer_days: int | None = None, review_due_local: datetime | None = None, min_reviews_per_juror: int | None = None) -> None:
     opens_at, closes_at = _schedule(opens_local, closes_local, timezone)
     directions = [d for d in directions if d in {x.value for x in Direction}]
     if not directions:
@@ -211,6 +211,11 @@ def update_settings(actor, call: Call, *, kind: CallKind, pair_ids: Iterable[int
         if not 0 <= appeal_days <= 365:
             raise DomainError(_l("Use a number from 0 to 365."), field="appeal_days")
         call.appeal_days = appeal_days
+    if offer_days is not None:
+        # Offers already sent keep their date; the next letters count with the new period.
+        if not 1 <= offer_days <= 365:
+            raise DomainError(_l("Use a number from 1 to 365."), field="offer_days")
+        call.offer_days = offer_days
     call.review_due_at = local_to_utc(review_due_local, timezone) if review_due_local else None
     if call.review_due_at is not None and call.review_due_at <= closes_at:
         raise DomainError(_l("Reviews can only be due after the call closes."), field="review_due_at")

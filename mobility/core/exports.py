@@ -8,6 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask import Response
+from flask_babel import gettext as _
 from openpyxl import Workbook
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -21,6 +22,16 @@ def safe_cell(value):
         return value
     text = str(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def yes_no(flag) -> str:
+    """A yes/no cell in the reader's language (an export is read by people, never a code)."""
+    return _("Yes") if flag else _("No")
+
+
+def title_of(member) -> str:
+    """An enum member's title in the reader's language ('' for none): never its code (ea_to_eu, visual_arts)."""
+    return member.title if member is not None else ""
 
 
 def _text(value) -> str:

@@ -59,7 +59,7 @@ def extracted_message_ids(project_root: Path) -> set[str]:
 
     with (project_root / "babel.cfg").open() as f:
         method_map, options_map = parse_mapping_cfg(f)
-    keywords = {**DEFAULT_KEYWORDS, "_l": None, "lazy_pgettext": ((1, "c"), 2)}
+    keywords = {**DEFAULT_KEYWORDS, "_l": None, "lazy_pgettext": ((1, "c"), 2), "lazy_ngettext": (1, 2)}
     ids = set()
     for _filename, _lineno, message, _comments, _context in extract_from_dir(
             str(project_root / "mobility"), method_map, options_map, keywords=keywords):

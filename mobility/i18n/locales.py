@@ -79,6 +79,18 @@ def select_timezone() -> str:
     return LIKELY_ZONE.get(select_locale(), current_app.config["BABEL_DEFAULT_TIMEZONE"])
 
 
+def guessed_timezone() -> str | None:
+    """The zone a page is shown in when it is only a guess: a visitor not signed in whose browser has not told
+    us its zone yet (no cookie) asks with GET. static/js/timezone.js then sets the cookie and, where the
+    browser's zone is another, loads the page again at once: the first page already shows the browser's zone.
+    (A cookie the server refuses is not asked again: no page loads twice in a row.)"""
+    if not has_request_context() or request.method != "GET" or TIMEZONE_COOKIE in request.cookies:
+        return None
+    if current_user and current_user.is_authenticated:
+        return None
+    return select_timezone()
+
+
 def is_valid_timezone(name: str) -> bool:
     if not name or name not in _zones():
         return False
@@ -100,8 +112,8 @@ def _zones() -> frozenset[str]:
 
 
 def timezone_choices() -> list[str]:
-    """Area/City zones, sorted; the legacy aliases (EST, Etc/GMT+5 …) are left out."""
-    return sorted(z for z in _zones() if "/" in z and not z.startswith(("Etc/", "SystemV/", "US/")))
+    """UTC, then the Area/City zones, sorted; the legacy aliases (EST, Etc/GMT+5 …) are left out."""
+    return ["UTC"] + sorted(z for z in _zones() if "/" in z and not z.startswith(("Etc/", "SystemV/", "US/")))
 
 
 def local_to_utc(local: datetime, zone: str) -> datetime:

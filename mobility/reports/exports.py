@@ -7,22 +7,27 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from mobility.accounts.enums import Language
 from mobility.applications.models import Application
+from mobility.awards import services as awards
 from mobility.awards.models import Grant, Payment
 from mobility.calls.models import Call
 from mobility.calls.questionnaires import answer_text
 from mobility.core.errors import DomainError
-from mobility.core.exports import FORMATS, spreadsheet
+from mobility.core.exports import FORMATS, spreadsheet, title_of, yes_no
 from mobility.extensions import db
+from mobility.i18n.content import localized
 from mobility.jobs.runner import FileResult, job_function
+from mobility.reports.enums import Sector
 from mobility.reports.models import FinalReport
 from mobility.review.models import Assignment, Review
 
 
-def reviews(call: Call) -> tuple[list[str], Iterator[tuple]]:
+def reviews(call: Call) -> tuple[list, Iterator[tuple]]:
     criteria = list(call.criteria)
-    header = ["reference", "juror", "assignment_status", "review_status", "submitted_at_utc"] + [
-        f"score_{c.label.get('en', c.id)}" for c in criteria] + ["comment_language", "overall_comment"]
+    header = [_l("Reference"), _l("Juror"), _l("Assignment"), _l("Review"), _l("Submitted (UTC)")] + [
+        _l("Score: %(criterion)s", criterion=localized(c.label)) for c in criteria] + [
+        _l("Language of the comments"), _l("Overall comment")]
 
     def rows():
         stmt = (select(Review, Assignment, Application).join(Assignment, Assignment.id == Review.assignment_id)
@@ -30,28 +35,34 @@ def reviews(call: Call) -> tuple[list[str], Iterator[tuple]]:
                 .where(Assignment.call_id == call.id).options(selectinload(Assignment.juror))
                 .order_by(Application.id, Assignment.juror_id))
         for review, assignment, application in db.session.execute(stmt):
-            yield ([application.reference, assignment.juror.name, assignment.status.value, review.status.value,
-                    review.submitted_at] + [review.scores.get(str(c.id), "") for c in criteria]
-                   + [review.comment_language or "", review.overall_comment])
+            yield ([application.reference, assignment.juror.name, title_of(assignment.status),
+                    title_of(review.status), review.submitted_at] + [review.scores.get(str(c.id), "") for c in criteria]
+                   + [Language(review.comment_language).title if review.comment_language else "",
+                      review.overall_comment])
     return header, rows()
 
 
-def grants(call: Call) -> tuple[list[str], Iterator[tuple]]:
-    header = ["reference", "grantee", "status", "direction", "amount_eur", "days", "distance_km", "start_date",
-              "end_date", "accepted_at_utc", "accepted_name"]
+def grants(call: Call) -> tuple[list, Iterator[tuple]]:
+    header = [_l("Reference"), _l("Grantee"), _l("Status"), _l("Direction"), _l("Amount (EUR)"), _l("Days"),
+              _l("Distance (km)"), _l("First day of the stay"), _l("Last day of the stay"), _l("Accepted (UTC)"),
+              _l("Accepted by"), _l("Paid (EUR)"), _l("Still to pay (EUR)"), _l("Overpaid (EUR)"),
+              _l("First instalment"), _l("Second instalment")]
 
     def rows():
         for grant in db.session.scalars(select(Grant).where(Grant.call_id == call.id)
-                                        .options(selectinload(Grant.application).selectinload(Application.applicant))
+                                        .options(selectinload(Grant.application).selectinload(Application.applicant),
+                                                 selectinload(Grant.payments))
                                         .order_by(Grant.id)):
-            yield (grant.application.reference, grant.application.applicant.name, grant.status.value,
-                   grant.direction.value, grant.amount, grant.days, grant.distance_km, grant.start_date,
-                   grant.end_date, grant.accepted_at, grant.accepted_name or "")
+            money = awards.money_of(grant)  # the same reading as the grant page and the API
+            yield (grant.application.reference, grant.application.applicant.name, title_of(grant.status),
+                   title_of(grant.direction), grant.amount, grant.days, grant.distance_km, grant.start_date,
+                   grant.end_date, grant.accepted_at, grant.accepted_name or "", money.paid, money.remaining,
+                   money.overpaid, *(title_of(i.state) for i in money.instalments))
     return header, rows()
 
 
-def payments(call: Call) -> tuple[list[str], Iterator[tuple]]:
-    header = ["reference", "instalment", "amount_eur", "paid_on", "payment_reference"]
+def payments(call: Call) -> tuple[list, Iterator[tuple]]:
+    header = [_l("Reference"), _l("Instalment"), _l("Amount (EUR)"), _l("Paid on"), _l("Payment reference")]
 
     def rows():
         stmt = (select(Payment, Grant).join(Grant, Grant.id == Payment.grant_id).where(Grant.call_id == call.id)
@@ -61,23 +72,31 @@ def payments(call: Call) -> tuple[list[str], Iterator[tuple]]:
     return header, rows()
 
 
-def reports(call: Call) -> tuple[list[str], Iterator[tuple]]:
+def reports(call: Call) -> tuple[list, Iterator[tuple]]:
     questions = list(call.report_questions)
-    header = ["reference", "status", "actual_start", "actual_end", "days", "audience", "sectors", "travel_mode",
-              "host_confirmed", "activities", "co_creations", "partners", "public_summary"] + [
-        f"q_{q.id}_{q.label.get('en', '')}" for q in questions]
+    header = [_l("Reference"), _l("Status"), _l("First day of the stay, as it happened"),
+              _l("Last day of the stay, as it happened"), _l("Days"), _l("People reached (audiences, participants)"),
+              _l("Sectors your exchange touched"), _l("How you travelled for most of the way"), _l("Host confirmed"),
+              _l("What you did"), _l("Works made together"), _l("Partners and new networks"),
+              _l("A short public summary")] + [localized(q.label) for q in questions]
 
     def rows():
         stmt = (select(FinalReport, Grant).join(Grant, Grant.id == FinalReport.grant_id)
                 .where(Grant.call_id == call.id).options(selectinload(Grant.application)).order_by(FinalReport.id))
         for report, grant in db.session.execute(stmt):
-            yield (grant.application.reference, report.status.value, report.actual_start, report.actual_end,
-                   report.actual_days, report.audience, " ".join(report.sectors),
-                   report.travel_mode.value if report.travel_mode else "",
-                   "yes" if report.host_confirmed_at else "no", report.activities, report.co_creations,
-                   report.partners, report.public_summary) + tuple(
-                answer_text(q, report.answers, "en") for q in questions)
+            yield (grant.application.reference, title_of(report.status), report.actual_start, report.actual_end,
+                   report.actual_days, report.audience, ", ".join(_sector_title(s) for s in report.sectors),
+                   title_of(report.travel_mode), yes_no(report.host_confirmed_at), report.activities,
+                   report.co_creations, report.partners, report.public_summary) + tuple(
+                answer_text(q, report.answers) for q in questions)
     return header, rows()
+
+
+def _sector_title(value: str) -> str:
+    try:
+        return Sector(value).title
+    except ValueError:  # a sector no longer offered: its stored value is all there is
+        return value
 
 
 EXPORTS = {"reviews": reviews, "grants": grants, "payments": payments, "reports": reports}

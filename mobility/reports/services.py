@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import CursorResult, or_, select, update
 
 from mobility.accounts.models import User
+from mobility.accounts.queries import recipient_locale
 from mobility.applications.attachments import detect_type
 from mobility.applications.services import TooLarge
 from mobility.awards import services as awards
@@ -24,7 +25,7 @@ from mobility.core.errors import DomainError
 from mobility.core.lifecycle import Lifecycle
 from mobility.core.mail import queue_mail
 from mobility.core.storage import save_for_transaction
-from mobility.db import utcnow
+from mobility.db import locked, utcnow
 from mobility.extensions import db
 from mobility.i18n.content import localized
 from mobility.reports import tokens
@@ -146,7 +147,7 @@ def submit_report(grantee: User, report: FinalReport) -> None:
     application = report.grant.application
     if application.host_email:
         link = url_for("reports.host_confirmation", token=tokens.make_report_host_token(report), _external=True)
-        queue_mail(application.host_email, application.applicant.locale,
+        queue_mail(application.host_email, recipient_locale(application.host_email, application.host_locale),
                    _l("Please confirm the stay of %(artist)s", artist=application.applicant.name),
                    "reports/mail/host.txt", application=application, report=report, link=link)
 
@@ -165,22 +166,29 @@ def approve_report(actor: User, report: FinalReport) -> FinalReport:
     if report.status is ReportStatus.APPROVED:
         return report
     REPORT.check(report.status, ReportStatus.APPROVED, _l("Only a submitted report can be approved."))
-    grant = report.grant
+    grant = locked(report.grant)  # a payment recorded at the same moment is checked against the new amount
     application = grant.application
     origin, host, days = application.origin_city, application.host_city, report.actual_days
     assert origin is not None and host is not None and days is not None  # a grant's exchange, a submitted report
     actual = calculate(application.call, origin, host, days,
                        [awards.traveller_from_dict(t) for t in grant.travellers])
-    if actual.total < grant.amount:
-        if actual.total < awards.paid_total(grant):
-            raise DomainError(_l("The actual amount is less than what has already been paid: settle it first."))
-        # Recorded as an amendment decided at once: the history of the amount stays in one place.
-        db.session.add(GrantAmendment(
-            grant=grant, status=AmendmentStatus.APPROVED, start_date=report.actual_start, end_date=report.actual_end,
-            travellers=grant.travellers, breakdown=awards.breakdown_lines(actual), previous_amount=grant.amount,
-            amount=actual.total, reason=str(_l("Final report: actual days")), requested_by_id=actor.id,
-            decided_by_id=actor.id, decided_at=utcnow()))
-        grant.amount, grant.breakdown, grant.days = actual.total, awards.breakdown_lines(actual), days
+    if actual.total <= grant.amount:
+        # The grant follows the stay as it happened: its amount, days and dates (a longer stay is not paid
+        # more: then the grant stays as awarded). Kept as an amendment decided at once: the history of the
+        # amount stays in one place.
+        if actual.total < grant.amount:
+            db.session.add(GrantAmendment(
+                grant=grant, status=AmendmentStatus.APPROVED, start_date=report.actual_start,
+                end_date=report.actual_end, travellers=grant.travellers, breakdown=awards.breakdown_lines(actual),
+                previous_amount=grant.amount, amount=actual.total, reason=str(_l("Final report: actual days")),
+                requested_by_id=actor.id, decided_by_id=actor.id, decided_at=utcnow()))
+            grant.amount, grant.breakdown = actual.total, awards.breakdown_lines(actual)
+        grant.days, grant.start_date, grant.end_date = days, report.actual_start, report.actual_end
+        # What was paid beyond the lowered grant is not paid again: the grant page, the office's list and
+        # the API show it as to be recovered (awards.services.money_of).
+        overpaid = awards.money_of(grant).overpaid
+        if overpaid:
+            audit.record("award.overpaid", actor=actor, target=application, amount=str(overpaid))
     report.approved_at, report.approved_by_id = utcnow(), actor.id
     grant.final_report_approved_at = report.approved_at
     memo.dashboard_changed(application.call.programme_id)

@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from mobility.accounts.enums import Language
 from mobility.accounts.forms import REQUIRED
+from mobility.i18n.locales import HTML_LANG, LANGUAGE_TITLES
 from mobility.review.enums import Decision, PairRule, PhaseKind
 
 
@@ -70,20 +71,43 @@ class PhaseForm(FlaskForm):
     save = SubmitField(_l("Change phase"))
 
 
-def consensus_form_class(call):
+def consensus_form_class(call, translation_locale: str | None = None):
+    """The rapporteur writes the feedback in English; when the applicant reads another language
+    (`translation_locale`), a second field beside each text, named after that language, takes the same
+    feedback in it (optional)."""
+    in_language = LANGUAGE_TITLES[translation_locale] if translation_locale in LANGUAGE_TITLES else None
+
     class ConsensusForm(FlaskForm):
-        summary = TextAreaField(_l("Consensus summary for the applicant"), validators=[Length(max=4000)],
-                                render_kw={"rows": 5})
+        summary = TextAreaField(_l("Consensus summary for the applicant, in English"),
+                                validators=[Length(max=4000)], render_kw={"rows": 5, "lang": "en"})
         save = SubmitField(_l("Save draft"))
         approve = SubmitField(_l("Approve as moderator"))
 
         def criterion_fields(self):
             return [(c, self[f"score_{c.id}"], self[f"comment_{c.id}"]) for c in call.criteria]
 
+        def translation_field(self, criterion):
+            return self[f"comment_tr_{criterion.id}"] if in_language else None
+
+        def translated_comments(self) -> dict[int, str]:
+            return {c.id: self[f"comment_tr_{c.id}"].data or "" for c in call.criteria} if in_language else {}
+
     choices = score_choices(call)
+    lang = HTML_LANG.get(translation_locale or "", "und")
     for criterion in call.criteria:
         setattr(ConsensusForm, f"score_{criterion.id}", SelectField(_l("Agreed score"), choices=choices,
                                                                     validate_choice=False))
         setattr(ConsensusForm, f"comment_{criterion.id}", TextAreaField(
-            _l("Agreed feedback on this criterion"), validators=[Length(max=4000)], render_kw={"rows": 3}))
+            _l("Agreed feedback on this criterion, in English"), validators=[Length(max=4000)],
+            render_kw={"rows": 3, "lang": "en"}))
+        if in_language:
+            setattr(ConsensusForm, f"comment_tr_{criterion.id}", TextAreaField(
+                _l("The same feedback in %(language)s (optional)", language=in_language),
+                validators=[Length(max=4000)], render_kw={"rows": 3, "lang": lang}))
+    if in_language:
+        ConsensusForm.summary_translation = TextAreaField(
+            _l("The same summary in %(language)s (optional)", language=in_language),
+            description=_l("The applicant reads %(language)s: the letter gives both texts, each marked with its "
+                           "language.", language=in_language),
+            validators=[Length(max=4000)], render_kw={"rows": 5, "lang": lang})
     return ConsensusForm

@@ -130,13 +130,29 @@ def decision(application_id: int):
         return redirect(url_for("manage_review.ranking_page", call_id=application.call_id))
     decision = Decision(form.decision.data)
     if decision is Decision.AWARD:
+        row = next((r for r in ranking.ranking_rows(application.call) if r.application_id == application.id), None)
+        if row is not None and not row.passes and row.decision is not Decision.AWARD \
+                and request.form.get("confirmed") != "1":
+            # Below a threshold: the office says so once more before the grant is offered.
+            return render_template("review/confirm_award.html", call=application.call, application=application,
+                                   row=row, form=form)
         done = unit_of_work.attempt(None, awards.award_application, _actor(), application,
-                                    form.reason.data)  # with the grant offer
+                                    form.reason.data)  # with the grant offer; sent again, the same grant
     else:
         done = unit_of_work.attempt(None, services.record_decision, _actor(), application, decision, form.reason.data)
     if done:
         flash(_("The decision is recorded."), "success")
     return redirect(url_for("manage_review.ranking_page", call_id=application.call_id))
+
+
+@bp.get("/calls/<int:call_id>/lock")
+@roles_required(*OFFICE)
+def confirm_lock(call_id: int):
+    """Locking always asks first, and says which applications would stay without a decision."""
+    call = office_call(call_id, ranking.CALL_OPTIONS)
+    undecided = [r for r in ranking.ranking_rows(call) if r.decision is None]
+    return render_template("review/confirm_lock.html", call=call, undecided=undecided,
+                           form=ConfirmForm(formdata=None))
 
 
 @bp.post("/calls/<int:call_id>/lock")
@@ -145,6 +161,8 @@ def lock(call_id: int):
     call = office_call(call_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    if request.form.get("confirmed") != "1":  # only the confirmation page sends it
+        return redirect(url_for("manage_review.confirm_lock", call_id=call.id))
     if unit_of_work.attempt(None, services.lock_panel, _actor(), call):
         flash(_("The panel is locked. Scores and decisions can no longer change."), "success")
     return redirect(url_for("manage_review.ranking_page", call_id=call.id))

@@ -141,6 +141,12 @@ class ConsensusReport(TimestampMixin, db.Model):
     score_hundredths: Mapped[str] = _scores_column()  # scores_in_hundredths(scores), for the ranking
     comments: Mapped[dict] = mapped_column(MutableDict.as_mutable(sa.JSON), default=dict, nullable=False)
     summary: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
+    # The feedback is written in English (`comments`, `summary`); the rapporteur may add it in the applicant's
+    # language too: that language, and the same texts in it.
+    translation_locale: Mapped[str | None] = mapped_column(sa.String(16))
+    comments_translation: Mapped[dict] = mapped_column(MutableDict.as_mutable(sa.JSON), default=dict,
+                                                       server_default="{}", nullable=False)
+    summary_translation: Mapped[str] = mapped_column(sa.Text, default="", server_default="", nullable=False)
     approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

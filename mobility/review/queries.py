@@ -85,7 +85,7 @@ def assignments_of_juror(juror_id: int) -> Select:
     application = joinedload(Assignment.application)
     return (select(Assignment).where(Assignment.juror_id == juror_id)
             .options(application.load_only(Application.id, Application.title, Application.host_organisation,
-                                           Application.call_id, Application.applicant_id),
+                                           Application.call_id, Application.applicant_id, Application.languages),
                      application.joinedload(Application.call).load_only(Call.id, Call.title, Call.review_due_at,
                                                                         Call.blind_review, Call.programme_id),
                      application.joinedload(Application.applicant).load_only(User.id, User.name),

@@ -20,6 +20,7 @@ from mobility.core.lifecycle import Lifecycle
 from mobility.core.mail import queue_mail
 from mobility.db import bulk_insert, locked, utcnow
 from mobility.extensions import db
+from mobility.i18n.locales import DEFAULT_LOCALE, LOCALES
 from mobility.review.assignment import build_instance, explain_uncovered, juror_side
 from mobility.review.enums import (
     AssignmentStatus,
@@ -310,8 +311,18 @@ def weighted_total(call: Call, scores: dict[str, str]) -> Decimal:
 
 # ---- consensus, decisions, lock -------------------------------------------------------------
 
+def feedback_translation_locale(application: Application) -> str | None:
+    """The language, besides English, that the consensus feedback may be written in: the applicant's."""
+    locale = application.applicant.locale if application.applicant else None
+    return locale if locale in LOCALES and locale != DEFAULT_LOCALE else None
+
+
 def save_consensus(actor: User, application: Application, *, scores: dict[int, str | None], comments: dict[int, str],
-                   summary: str, approve: bool) -> ConsensusReport:
+                   summary: str, approve: bool, comments_translation: dict[int, str] | None = None,
+                   summary_translation: str = "") -> ConsensusReport:
+    """The agreed scores and feedback. The feedback is written in English (`comments`, `summary`); the same in
+    the applicant's language may be added (`comments_translation`, `summary_translation`), kept with that
+    language so that the letter says which text is which."""
     call = lock_call_row(application.call)
     # Read after the lock: an approval that won the race is seen here.
     report = db.session.execute(select(ConsensusReport).where(ConsensusReport.application_id == application.id)
@@ -329,6 +340,13 @@ def save_consensus(actor: User, application: Application, *, scores: dict[int, s
     report.comments = {str(c.id): (comments.get(c.id) or "").strip() for c in call.criteria
                        if (comments.get(c.id) or "").strip()}
     report.summary = (summary or "").strip()
+    translation_locale = feedback_translation_locale(application)
+    translated = comments_translation or {}
+    report.comments_translation = {str(c.id): (translated.get(c.id) or "").strip() for c in call.criteria
+                                   if (translated.get(c.id) or "").strip()} if translation_locale else {}
+    report.summary_translation = (summary_translation or "").strip() if translation_locale else ""
+    report.translation_locale = translation_locale if (report.comments_translation
+                                                       or report.summary_translation) else None
     if approve:
         if report.rapporteur_id == actor.id:
             raise DomainError(_l("The moderator who approves must not be the rapporteur who drafted."))
@@ -373,12 +391,13 @@ def record_decision(actor: User, application: Application, decision: Decision, r
 
 
 def lock_panel(actor: User, call: Call) -> None:
-    """After this no score, consensus or decision changes; it takes the same row lock as every write."""
+    """After this no score, consensus or decision changes; it takes the same row lock as every write.
+    Once: locking again (a double click, a second manager) leaves the first lock as it was."""
     locked = db.session.execute(update(Call).where(Call.id == call.id, Call.panel_locked_at.is_(None))
                                 .values(panel_locked_at=utcnow()).execution_options(synchronize_session=False))
-    if locked.rowcount != 1:
-        raise DomainError(_l("The panel is already locked."))
     db.session.expire(call)
+    if locked.rowcount != 1:
+        return
     audit.record("review.panel_locked", actor=actor, target=call)
 
 

@@ -147,12 +147,17 @@ def consensus(application_id: int):
     if not policies.can_draft_consensus(current_user, call, mine, phase):
         abort(404 if mine is None and not policies.can_manage_review(current_user, call) else 403)
     report = consensus_report_of(application.id)
-    form = consensus_form_class(call)()
+    translation_locale = services.feedback_translation_locale(application)
+    form = consensus_form_class(call, translation_locale)()
     if request.method == "GET" and report is not None:
         for criterion, score, comment in form.criterion_fields():
             score.data = report.scores.get(str(criterion.id), "")
             comment.data = report.comments.get(str(criterion.id), "")
+            if (translated := form.translation_field(criterion)) is not None:
+                translated.data = report.comments_translation.get(str(criterion.id), "")
         form.summary.data = report.summary
+        if translation_locale:
+            form.summary_translation.data = report.summary_translation
     if form.validate_on_submit():
         approve = bool(form.approve.data)
         if approve and not policies.can_approve_consensus(current_user, call):
@@ -160,7 +165,10 @@ def consensus(application_id: int):
         if unit_of_work.attempt(form, services.save_consensus, _juror(), application,
                                 scores={c.id: s.data for c, s, _ in form.criterion_fields()},
                                 comments={c.id: m.data for c, _, m in form.criterion_fields()},
-                                summary=form.summary.data or "", approve=approve):
+                                summary=form.summary.data or "", approve=approve,
+                                comments_translation=form.translated_comments(),
+                                summary_translation=(form.summary_translation.data or "") if translation_locale
+                                else ""):
             flash(_("The consensus is approved.") if approve else _("The consensus draft is saved."), "success")
             return redirect(url_for("review.consensus", application_id=application.id))
     reviews = submitted_reviews(application.id)

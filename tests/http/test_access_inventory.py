@@ -88,6 +88,7 @@ EXPECTED_RULES = {
     "manage_review.phase": "roles:admin,manager",
     "manage_review.decision": "roles:admin,manager",
     "manage_review.lock": "roles:admin,manager",
+    "manage_review.confirm_lock": "roles:admin,manager",
     # The grantee only (awards/policies.py); the office too.
     "awards.grant_page": "signed-in",
     "awards.accept": "signed-in",

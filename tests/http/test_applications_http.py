@@ -273,7 +273,7 @@ def test_the_office_lists_filters_searches_exports_and_screens(app, client, db, 
     assert len(rows) == 3 and all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
     only_japanese = list(csv.reader(io.StringIO(export_through_job(client, export + "?q=海の記", "csv")
                                                 .get_data(as_text=True).lstrip("\ufeff"))))
-    assert [row[5] for row in only_japanese] == ["title", "鎌倉の海の記憶"]  # the list's filters apply
+    assert [row[5] for row in only_japanese] == ["Title", "鎌倉の海の記憶"]  # the list's filters apply
     workbook = load_workbook(io.BytesIO(export_through_job(client, export, "xlsx").data))
     values = [cell.value for row in workbook.active.iter_rows() for cell in row if isinstance(cell.value, str)]
     assert "鎌倉の海の記憶" in values and not any(v.startswith("=") for v in values)

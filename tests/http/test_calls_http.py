@@ -58,10 +58,10 @@ def test_publication_is_blocked_until_korean_texts_exist_then_the_public_sees_th
             "opens_at": "2026-01-01T00:00", "closes_at": "2030-01-01T00:00", "timezone": "Europe/Berlin",
             "accepted_languages": ["en", "ko"], "required_texts": ["title", "summary"],
             "required_locales": ["en", "ko"], "reviewers_per_application": "3", "first_instalment_percent": "60",
-            "appeal_days": "21", "csrf_token": csrf_from(settings)}
+            "appeal_days": "21", "offer_days": "45", "csrf_token": csrf_from(settings)}
     assert client.post(f"/manage/calls/{call.id}/settings", data=data).status_code == 302
     db.session.refresh(call)
-    assert (call.first_instalment_percent, call.appeal_days) == (60, 21)
+    assert (call.first_instalment_percent, call.appeal_days, call.offer_days) == (60, 21, 45)
 
     client.post(f"/manage/calls/{call.id}/status/published", data={"csrf_token": _token(client)})
     db.session.refresh(call)
@@ -205,7 +205,7 @@ def test_the_minimum_applications_per_juror_is_set_on_the_settings_form(client, 
             "opens_at": "2026-01-01T00:00", "closes_at": "2030-01-01T00:00", "timezone": "Europe/Berlin",
             "accepted_languages": ["en"], "required_texts": ["title"], "required_locales": ["en"],
             "reviewers_per_application": "3", "min_reviews_per_juror": "12", "first_instalment_percent": "70",
-            "appeal_days": "14", "csrf_token": csrf_from(settings)}
+            "appeal_days": "14", "offer_days": "30", "csrf_token": csrf_from(settings)}
     assert client.post(f"/manage/calls/{call.id}/settings", data=data).status_code == 302
     db.session.refresh(call)
     assert call.min_reviews_per_juror == 12

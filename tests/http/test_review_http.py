@@ -157,11 +157,16 @@ def test_refused_review_steps_store_nothing_and_say_why(app, client, db):
     assert "Decisions are taken in the panel phase." in client.get(ranking).get_data(as_text=True)
     assert db.session.scalar(select(PanelDecision)) is None and audited() == before
 
-    locked = client.post(f"/manage/calls/{call.id}/lock", data={"csrf_token": token}, follow_redirects=True)
+    asked = client.post(f"/manage/calls/{call.id}/lock", data={"csrf_token": token})  # one click: not yet
+    assert asked.status_code == 302 and asked.headers["Location"].endswith(f"/manage/calls/{call.id}/lock")
+    assert db.session.get(type(call), call.id).panel_locked_at is None
+    locked = client.post(f"/manage/calls/{call.id}/lock", data={"csrf_token": token, "confirmed": "1"},
+                         follow_redirects=True)
     assert "The panel is locked." in locked.get_data(as_text=True)
     before = audited()
-    again = client.post(f"/manage/calls/{call.id}/lock", data={"csrf_token": token}, follow_redirects=True)
-    assert "The panel is already locked." in again.get_data(as_text=True) and audited() == before
+    again = client.post(f"/manage/calls/{call.id}/lock", data={"csrf_token": token, "confirmed": "1"},
+                        follow_redirects=True)
+    assert again.status_code == 200 and audited() == before  # the first lock stands
     moved = client.post(f"/manage/calls/{call.id}/phase", data={"phase": "panel", "csrf_token": token},
                         follow_redirects=True)
     assert "The panel has locked this call" in moved.get_data(as_text=True) and audited() == before

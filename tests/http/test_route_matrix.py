@@ -170,6 +170,7 @@ EXPECTED = {
     "GET /manage/calls/<int:call_id>/jury":                                              "S DD D DD DA",
     "POST /manage/calls/<int:call_id>/jury":                                             "S DD D DD DA",
     "POST /manage/calls/<int:call_id>/letters":                                          "S DD D DD DA",
+    "GET /manage/calls/<int:call_id>/lock":                                              "S DD D DD DA",
     "POST /manage/calls/<int:call_id>/lock":                                             "S DD D DD DA",
     "POST /manage/calls/<int:call_id>/phase":                                            "S DD D DD DA",
     "POST /manage/calls/<int:call_id>/programme":                                        "S DD D DD DA",

@@ -24,11 +24,53 @@ def test_format_instant_says_what_babel_says(locale, zone):
     parsed = Locale.parse(locale)
     for format in ("short", "medium", "long", "full", "yyyy-MM-dd HH:mm"):
         for instant in INSTANTS:
-            assert format_instant(instant, format, zone, parsed) == babel_dates.format_datetime(
-                instant, format, tzinfo=zone, locale=parsed)
+            expected = babel_dates.format_datetime(instant, format, tzinfo=zone, locale=parsed)
+            if locale == "ko" and format in ("short", "medium", "long", "full"):
+                # Korean reads 오전/오후 where CLDR's abbreviated day periods say AM/PM.
+                expected = expected.replace("AM", "오전").replace("PM", "오후")
+            assert format_instant(instant, format, zone, parsed) == expected
 
 
 def test_a_korean_viewer_in_seoul_reads_seoul_time():
     text = format_instant(datetime(2027, 4, 30, 9, 0, tzinfo=timezone.utc), "short", pytz.timezone("Asia/Seoul"),
                           Locale.parse("ko"))
     assert "6:00" in text and "27. 4. 30." in text
+
+
+@pytest.mark.parametrize("format", ["short", "medium", "long", "full"])
+def test_korean_times_read_ojeon_and_ohu_never_am_pm(format):
+    korean = Locale.parse("ko")
+    morning = format_instant(datetime(2027, 4, 30, 0, 5, tzinfo=timezone.utc), format, ZoneInfo("Asia/Seoul"), korean)
+    afternoon = format_instant(datetime(2027, 4, 30, 6, 5, tzinfo=timezone.utc), format, ZoneInfo("Asia/Seoul"),
+                               korean)
+    assert "오전 9" in morning and "오후 3" in afternoon, (morning, afternoon)
+    assert not any(mark in morning + afternoon for mark in ("AM", "PM"))
+
+
+def test_the_time_of_a_save_reads_ohu_in_korean(app):
+    from flask_babel import force_locale
+
+    from mobility.i18n.formatting import local_time
+
+    with app.test_request_context(), force_locale("ko"):
+        assert local_time(datetime(2027, 4, 30, 15, 5)) == "오후 3:05"  # the default zone is UTC
+    with app.test_request_context(), force_locale("en"):
+        assert local_time(datetime(2027, 4, 30, 15, 5)) == "3:05\u202fPM"
+
+
+@pytest.mark.parametrize(("text", "languages", "tag"), [
+    ("湖州的竹林", ["zh"], "zh-Hans"),          # one language said: that one
+    ("湖州的竹林", "zh", "zh-Hans"),
+    ("湖州的竹林", ["en", "zh"], "zh-Hans"),    # several: the one whose script the text is in
+    ("海の記憶", ["zh", "ja"], "ja"),
+    ("鎌倉", ["en", "ja"], "ja"),
+    ("바다의 기억", ["en", "ko"], "ko"),
+    ("Memory of the sea", ["en", "ko"], "en"),
+    ("바다", None, "ko"),                      # none said: the script tells
+    ("", None, "und"),                         # nothing known: never the page's language
+    ("湖州", "zh_Hans", "zh-Hans"),            # a UI locale works too
+])
+def test_every_user_text_gets_its_own_lang(text, languages, tag):
+    from mobility.i18n.formatting import text_lang
+
+    assert text_lang(text, languages) == tag

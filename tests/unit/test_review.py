@@ -209,11 +209,13 @@ def test_decisions_need_the_panel_phase_and_the_lock_stops_every_change(db):
         lambda: services.save_review(jurors[0], assignment, scores={}, comments={}, overall_comment="late",
                                      comment_language=None, submit=False),
         lambda: services.record_decision(manager, application, Decision.AWARD, "Changed my mind"),
-        lambda: services.lock_panel(manager, call),
         lambda: services.run_assignment(manager, call),
     ):
         with pytest.raises(DomainError):
             attempt()
+    first_lock = db.session.get(type(call), call.id).panel_locked_at
+    services.lock_panel(manager, call)  # locking again (a double click) leaves the first lock as it was
+    assert db.session.get(type(call), call.id).panel_locked_at == first_lock
 
 
 def test_grant_calculation_chemnitz_to_kamakura(db):
