@@ -28,6 +28,7 @@ from mobility.accounts.models import (
 )
 from mobility.accounts.passwords import hash_password, verify_password
 from mobility.api.models import ApiToken
+from mobility.applications.attachments import ALLOWED_TYPES
 from mobility.applications.models import Application, Attachment, Receipt, TeamMember
 from mobility.awards.enums import GrantStatus
 from mobility.awards.models import Grant, GrantAmendment, Payment
@@ -39,6 +40,7 @@ from mobility.core.storage import get_storage
 from mobility.extensions import db
 from mobility.jobs.models import BackgroundJob
 from mobility.reports.models import FinalReport, ReportPhoto
+from mobility.review.enums import ReviewStatus
 from mobility.review.models import (
     Assignment,
     AssignmentRule,
@@ -63,10 +65,15 @@ def _rows(stmt, exclude: tuple[str, ...] = ()) -> list[dict]:
 
 
 def personal_data(user: User) -> dict:
-    """Everything stored about `user`, as plain JSON-ready data (secrets such as hashes left out)."""
+    """Everything stored about `user`, as plain JSON-ready data (secrets such as hashes left out).
+
+    What the jury wrote about their applications comes once the decision letter has gone out (the decision
+    is final then), and never says who wrote it: no juror's or rapporteur's identity, blind call or not."""
     applications = _applications_with_parts(user)
     application_ids = [a.id for a in applications]
     grant_ids = db.session.scalars(sa.select(Grant.id).where(Grant.application_id.in_(application_ids))).all()
+    decided = sa.select(PanelDecision.application_id).where(
+        PanelDecision.application_id.in_(application_ids), PanelDecision.letter_sent_at.is_not(None))
     return {
         "format": EXPORT_FORMAT,
         "account": _row(user, exclude=("password_hash",)),
@@ -83,21 +90,62 @@ def personal_data(user: User) -> dict:
         "applications": [{
             **_row(a, exclude=("search_text",)),
             "team": [_row(m) for m in a.members],
-            "files": [_row(f) for f in a.attachments],
+            "files": [_row(f, exclude=("storage_key",)) for f in a.attachments],
             "receipt": _row(a.receipt) if a.receipt else None,
         } for a in applications],
         "team_memberships": _rows(sa.select(TeamMember).where(
             sa.or_(TeamMember.user_id == user.id, TeamMember.email == user.email))),
+        "panel_decisions": _rows(sa.select(PanelDecision).where(PanelDecision.application_id.in_(decided))
+                                 .order_by(PanelDecision.application_id), exclude=("decided_by_id",)),
+        "jury_feedback": _rows(sa.select(ConsensusReport).where(
+            ConsensusReport.application_id.in_(decided), ConsensusReport.approved_at.is_not(None))
+            .order_by(ConsensusReport.application_id), exclude=("rapporteur_id", "approved_by_id", "score_hundredths")),
+        "reviews_of_your_applications": _reviews_of(decided),
         "grants": _rows(sa.select(Grant).where(Grant.id.in_(grant_ids))),
-        "payments": _rows(sa.select(Payment).where(Payment.grant_id.in_(grant_ids))),
-        "final_reports": _rows(sa.select(FinalReport).where(FinalReport.grant_id.in_(grant_ids))),
+        "grant_amendments": _rows(sa.select(GrantAmendment).where(GrantAmendment.grant_id.in_(grant_ids))
+                                  .order_by(GrantAmendment.id), exclude=("decided_by_id",)),
+        "payments": _rows(sa.select(Payment).where(Payment.grant_id.in_(grant_ids)), exclude=("recorded_by_id",)),
+        "final_reports": _rows(sa.select(FinalReport).where(FinalReport.grant_id.in_(grant_ids)),
+                               exclude=("approved_by_id",)),
+        "report_photos": _rows(sa.select(ReportPhoto).join(FinalReport).where(FinalReport.grant_id.in_(grant_ids))
+                               .order_by(ReportPhoto.id), exclude=("storage_key",)),
         "jury_memberships": _rows(sa.select(CallJuror).where(CallJuror.user_id == user.id)),
         "reviews_written": _rows(sa.select(Review).join(Assignment, Assignment.id == Review.assignment_id)
-                                 .where(Assignment.juror_id == user.id)),
+                                 .where(Assignment.juror_id == user.id), exclude=("score_hundredths",)),
         "activity": _rows(sa.select(AuditEntry).where(AuditEntry.actor_id == user.id).order_by(AuditEntry.id)),
+        "about_you": _audit_about(user, application_ids, grant_ids),
         "mails": _rows(sa.select(OutboxMessage).where(OutboxMessage.recipient == user.email)
                        .order_by(OutboxMessage.id)),
     }
+
+
+def _reviews_of(decided) -> list[dict]:
+    """The submitted reviews of their decided applications: scores and comments, never who wrote them."""
+    reviews = db.session.execute(
+        sa.select(Assignment.application_id, Review).join(Review, Review.assignment_id == Assignment.id)
+        .where(Assignment.application_id.in_(decided), Review.status == ReviewStatus.SUBMITTED)
+        .order_by(Assignment.application_id, Review.submitted_at, Review.id)).all()
+    numbers: dict[int, int] = {}
+    shown = []
+    for application_id, review in reviews:
+        numbers[application_id] = numbers.get(application_id, 0) + 1  # "reviewer 1, 2 …" of each application
+        shown.append({"application_id": application_id, "reviewer": numbers[application_id],
+                      **{k: encode_value(getattr(review, k)) for k in
+                         ("scores", "comments", "overall_comment", "comment_language", "submitted_at")}})
+    return shown
+
+
+def _audit_about(user: User, application_ids: Sequence[int], grant_ids: Sequence[int]) -> list[dict]:
+    """What others did to their account, applications and grants: when and what, not who (a juror, an
+    officer) nor from where."""
+    targets = sa.or_(sa.and_(AuditEntry.target_type == "User", AuditEntry.target_id == user.id),
+                     sa.and_(AuditEntry.target_type == "Application", AuditEntry.target_id.in_(application_ids)),
+                     sa.and_(AuditEntry.target_type == "Grant", AuditEntry.target_id.in_(grant_ids)))
+    entries = db.session.scalars(sa.select(AuditEntry).where(
+        targets, sa.or_(AuditEntry.actor_id.is_(None), AuditEntry.actor_id != user.id)).order_by(AuditEntry.id))
+    return [{"id": e.id, "at": encode_value(e.at), "action": e.action, "target_type": e.target_type,
+             "target_id": e.target_id, "detail": {k: v for k, v in (e.detail or {}).items() if k not in ("juror",)}}
+            for e in entries]
 
 
 def select_applications(user: User):
@@ -110,15 +158,28 @@ def _applications_with_parts(user: User) -> Sequence[Application]:
         selectinload(Application.receipt))).all()
 
 
+EXTENSIONS = {content_type: extension for extension, content_type in ALLOWED_TYPES.items()}
+
+
+def with_extension(name: str, content_type: str) -> str:
+    """`name` ending in the extension of its content type (a photo or "cv" without one gets ".png", ".pdf")."""
+    extension = EXTENSIONS.get(content_type)
+    if extension is None or name.lower().endswith(f".{extension}") or (
+            extension == "jpg" and name.lower().endswith(".jpeg")):
+        return name
+    return f"{name}.{extension}"
+
+
 def _files(user: User) -> Iterator[tuple[str, str]]:
     """(archive name, storage key) of every file the person uploaded."""
     for attachment in db.session.scalars(sa.select(Attachment).join(Application).where(
             Application.applicant_id == user.id)):
-        yield f"files/application-{attachment.application_id}/{attachment.id}-{attachment.display_name}", \
-            attachment.storage_key
+        name = with_extension(f"{attachment.id}-{attachment.display_name}", attachment.content_type)
+        yield f"files/application-{attachment.application_id}/{name}", attachment.storage_key
     for photo in db.session.scalars(sa.select(ReportPhoto).join(FinalReport).join(Grant).join(Application).where(
             Application.applicant_id == user.id)):
-        yield f"files/report-{photo.report_id}/photo-{photo.id}", photo.storage_key
+        yield f"files/report-{photo.report_id}/{with_extension(f'photo-{photo.id}', photo.content_type)}", \
+            photo.storage_key
 
 
 def export_archive(user: User) -> bytes:
