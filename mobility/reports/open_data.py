@@ -50,7 +50,7 @@ COLUMNS = (
     Column("discipline", "string", _l("Discipline (code)"),
            _l("The artist's discipline, as a code (see the list of codes); “unspecified” when none was given.")),
     Column("year", "integer", _l("Year"), _l("The year in which the stays began.")),
-    Column("grants", "integer", _l("Grants"), _l("Number of accepted grants; empty when suppressed.")),
+    Column("grants", "integer", _l("Number of grants"), _l("Number of accepted grants; empty when suppressed.")),
     Column("grant_eur_total", "number", _l("Total granted (EUR)"),
            _l("Sum of the grants in euros, two decimals; empty when suppressed.")),
     Column("days_total", "integer", _l("Total days"), _l("Sum of the days of the stays; empty when suppressed.")),
