@@ -83,6 +83,7 @@ def test_open_data_and_the_pair_page_show_exchanges_without_personal_data(app, c
     assert canary.lower() not in export.get_data(as_text=True).lower()
     page = client.get(f"/pairs/{pair_id}").get_data(as_text=True)
     assert "Masks met machines." in page and canary.lower() not in page.lower()
+    assert f"{date.today().year}" in page and date.today().strftime("%b %-d") not in page  # the year, not the dates
 
 
 @pytest.mark.parametrize("kind", ["reviews", "grants", "payments", "reports"])
