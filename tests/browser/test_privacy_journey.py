@@ -9,8 +9,8 @@ import zipfile
 import pytest
 from playwright.sync_api import Browser, expect
 
-from mobility.extensions import db
 from mobility.awards import services as awards
+from mobility.extensions import db
 from tests.factories import PASSWORD, make_awardable
 
 pytestmark = pytest.mark.browser

@@ -7,7 +7,6 @@ import io
 import pytest
 
 from mobility.awards import services as awards
-from mobility.extensions import db
 from tests.factories import make_awardable
 
 

@@ -14,7 +14,6 @@ from mobility.applications import services as applications
 from mobility.applications.enums import AttachmentKind
 from mobility.awards import services as awards
 from mobility.db import utcnow
-from mobility.extensions import db
 from mobility.privacy import services
 from mobility.reports import services as reports
 from mobility.review import services as review
