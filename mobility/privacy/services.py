@@ -267,7 +267,9 @@ def erase(user: User, actor: User | None = None) -> None:
     user.active, user.email_confirmed_at, user.country, user.home_city_id = False, None, None, None
     db.session.flush()
     memo.everything_changed()  # no kept ranking or figure keeps a trace of what was erased
-    audit.record("account.erased", actor=actor, target=user, retained_applications=len(retained))
+    entry = audit.record("account.erased", actor=actor, target=user, retained_applications=len(retained))
+    if actor is user:
+        entry.ip = None  # the record of their erasure keeps no address of theirs either
 
 
 def _delete_files(user: User, application_ids: set[int], grant_ids: set[int]) -> None:

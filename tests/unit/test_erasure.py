@@ -9,6 +9,8 @@ import sqlalchemy as sa
 
 from mobility.accounts import services as accounts
 from mobility.accounts.models import User
+from mobility.api import services as api_tokens
+from mobility.api.enums import TokenScope
 from mobility.applications import services as applications
 from mobility.applications.enums import AttachmentKind
 from mobility.applications.models import Application, Attachment, TeamMember
@@ -152,3 +154,46 @@ def test_an_erasure_that_fails_deletes_no_file(db):
     services.erase(user)
     db.session.rollback()                                         # the request failed after the erasure
     assert set(get_storage().keys()) == keys and db.session.get(Application, draft.id) is not None
+
+
+def test_mail_about_them_to_their_host_goes_and_the_hosts_mail_about_others_stays(db):
+    from mobility.core.models import OutboxMessage
+
+    anna = make_user(name="Anna Kowalska", email="anna.k@example.org")
+    other = make_user(name="Bo Lindqvist")
+    mine, theirs = make_application(applicant=anna), make_application(applicant=other)  # the same host address
+    applications.request_host_confirmation(anna, mine)
+    applications.request_host_confirmation(other, theirs)
+    db.session.commit()
+    to_host = sa.select(OutboxMessage.body).where(OutboxMessage.recipient == mine.host_email)
+    assert len(db.session.scalars(to_host).all()) == 2
+
+    services.erase(anna)
+    db.session.commit()
+
+    bodies = db.session.scalars(to_host).all()
+    assert len(bodies) == 1 and "Bo Lindqvist" in bodies[0] and "Anna Kowalska" not in bodies[0]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.recipient == "anna.k@example.org")) == 0
+
+
+def test_what_they_did_keeps_its_record_without_their_address(db):
+    user = make_user("manager", name="Anna", email="anna@example.org")
+    token_name = "Anna's laptop"
+    api_tokens.create_token(user, name=token_name, scope=TokenScope.READ)
+    # Failed sign-ins with addresses typed at the form: theirs, and Joanna's.
+    db.session.add(AuditEntry(action="auth.sign_in_failed", ip="203.0.113.9",
+                              detail={"email": "anna@example.org", "reason": "unknown"}))
+    db.session.add(AuditEntry(action="auth.sign_in_failed", ip="203.0.113.9",
+                              detail={"email": "joanna@example.org", "reason": "unknown"}))
+    db.session.commit()
+
+    services.erase(user, actor=user)
+    db.session.commit()
+
+    mine = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.actor_id == user.id)).all()
+    assert mine and all(e.ip is None for e in mine)
+    assert all(token_name not in str(e.detail) for e in db.session.scalars(sa.select(AuditEntry)))
+    typed = [e.detail["email"] for e in db.session.scalars(sa.select(AuditEntry).where(
+        AuditEntry.action == "auth.sign_in_failed"))]
+    assert sorted(typed) == [services.ERASED, "joanna@example.org"]   # Joanna's own failed sign-in stays
