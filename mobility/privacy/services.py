@@ -28,7 +28,7 @@ from mobility.accounts.models import (
 )
 from mobility.accounts.passwords import hash_password, verify_password
 from mobility.api.models import ApiToken
-from mobility.applications.attachments import ALLOWED_TYPES
+from mobility.applications.attachments import with_extension
 from mobility.applications.models import Application, Attachment, Receipt, TeamMember
 from mobility.awards.enums import GrantStatus
 from mobility.awards.models import Grant, GrantAmendment, Payment
@@ -156,18 +156,6 @@ def _applications_with_parts(user: User) -> Sequence[Application]:
     return db.session.scalars(select_applications(user).options(
         selectinload(Application.members), selectinload(Application.attachments),
         selectinload(Application.receipt))).all()
-
-
-EXTENSIONS = {content_type: extension for extension, content_type in ALLOWED_TYPES.items()}
-
-
-def with_extension(name: str, content_type: str) -> str:
-    """`name` ending in the extension of its content type (a photo or "cv" without one gets ".png", ".pdf")."""
-    extension = EXTENSIONS.get(content_type)
-    if extension is None or name.lower().endswith(f".{extension}") or (
-            extension == "jpg" and name.lower().endswith(".jpeg")):
-        return name
-    return f"{name}.{extension}"
 
 
 def _files(user: User) -> Iterator[tuple[str, str]]:

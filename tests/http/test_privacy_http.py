@@ -94,3 +94,31 @@ def test_the_download_through_the_page_has_decisions_amendments_and_files_with_e
     files = [n for n in archive.namelist() if n.startswith("files/")]
     assert len(files) == 1 and files[0].endswith("lebenslauf.pdf")        # their file only, with its extension
     assert "other.pdf" not in response.data.decode("utf-8", "replace")
+
+
+def test_every_download_of_a_file_keeps_its_extension(app, client, db):
+    from datetime import timedelta
+
+    from mobility.applications import services as applications
+    from mobility.applications.enums import AttachmentKind
+    from mobility.awards import services as awards
+    from mobility.reports import services as reports
+    from tests.factories import MINIMAL_PDF, MINIMAL_PNG, make_awardable
+
+    with app.test_request_context(environ_base={"REMOTE_ADDR": "127.0.0.1"}):
+        manager, _call, (funded,) = make_awardable()
+        user = funded.applicant
+        grant = awards.award_application(manager, funded, "Excellent")
+        awards.accept_grant(user, grant, name=user.name)
+        grant.created_at -= timedelta(days=60)
+        photo = reports.add_photo(user, reports.report_for(grant), data=MINIMAL_PNG, caption="Opening")
+        draft = make_application(applicant=user, title="Second idea")
+        cv = applications.add_attachment(user, draft, kind=AttachmentKind.CV, filename="lebenslauf", data=MINIMAL_PDF)
+        db.session.commit()
+        urls = {f"/applications/{draft.id}/attachments/{cv.id}": "lebenslauf.pdf",
+                f"/grants/{grant.id}/report/photos/{photo.id}": f"photo-{photo.id}.png"}
+        email = user.email
+    sign_in(client, email)
+    for url, name in urls.items():
+        response = client.get(url)
+        assert response.status_code == 200 and name in response.headers["Content-Disposition"], url

@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from mobility.applications import services as applications
+from mobility.applications.attachments import with_extension
 from mobility.applications.enums import AttachmentKind
 from mobility.awards import services as awards
 from mobility.db import utcnow
@@ -103,5 +104,5 @@ def test_files_keep_their_extension(decided):
     files = sorted(n for n in archive.namelist() if n.startswith("files/"))
     assert len(files) == 2
     assert any(n.endswith("-cv.pdf") for n in files) and any(n.endswith(".png") for n in files)
-    assert services.with_extension("photo.JPEG", "image/jpeg") == "photo.JPEG"
-    assert services.with_extension("notes", "application/vnd.oasis.opendocument.text") == "notes.odt"
+    assert with_extension("photo.JPEG", "image/jpeg") == "photo.JPEG"
+    assert with_extension("notes", "application/vnd.oasis.opendocument.text") == "notes.odt"
