@@ -274,7 +274,8 @@ def _delete_files(user: User, application_ids: set[int], grant_ids: set[int]) ->
 
 
 def _delete_mail(name: str, email: str, application_ids: set[int]) -> None:
-    """Mail to them, and mail about them to the hosts and team members of their applications."""
+    """Mail to them, and mail about them to the hosts and team members of their applications (found by
+    those addresses; among them, a mail naming them is about them — deleted, never edited)."""
     correspondents = set(db.session.scalars(sa.select(Application.host_email).where(
         Application.id.in_(application_ids), Application.host_email != "")))
     correspondents |= set(db.session.scalars(sa.select(TeamMember.email).where(
