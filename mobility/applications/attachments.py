@@ -23,6 +23,19 @@ ALLOWED_TYPES = {
     "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
 }
 
+EXTENSIONS = {content_type: extension for extension, content_type in ALLOWED_TYPES.items()}
+
+
+def with_extension(name: str, content_type: str) -> str:
+    """`name` ending in the extension of its content type: a file uploaded as "cv" is sent as "cv.pdf", a
+    photo as "photo-3.png", so that it opens on the computer it is saved to."""
+    extension = EXTENSIONS.get(content_type)
+    lowered = name.lower()
+    if extension is None or lowered.endswith(f".{extension}") or (extension == "jpg" and lowered.endswith(".jpeg")):
+        return name
+    return f"{name}.{extension}"
+
+
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
 
 

@@ -10,6 +10,7 @@ from flask_wtf.csrf import generate_csrf
 
 from mobility.accounts.tokens import LinkExpired, LinkInvalid
 from mobility.applications import policies, services, tokens
+from mobility.applications.attachments import with_extension
 from mobility.applications.eligibility import check_eligibility
 from mobility.applications.enums import AttachmentKind, ScreeningReason
 from mobility.applications.forms import (
@@ -280,7 +281,7 @@ def download(application_id: int, attachment_id: int):
     attachment = _attachment(application, attachment_id)
     data = get_storage().read(attachment.storage_key)
     response = send_file(io.BytesIO(data), mimetype=attachment.content_type, as_attachment=True,
-                         download_name=attachment.display_name)
+                         download_name=with_extension(attachment.display_name, attachment.content_type))
     # Never rendered by the browser, never cached by a proxy.
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cache-Control"] = "private, no-store"

@@ -10,6 +10,7 @@ from flask_login import current_user
 from mobility.accounts.enums import Discipline, Role
 from mobility.accounts.policies import programme_scope
 from mobility.accounts.tokens import LinkExpired, LinkInvalid
+from mobility.applications.attachments import with_extension
 from mobility.applications.services import TooLarge
 from mobility.awards import policies as award_policies
 from mobility.awards.models import Grant
@@ -139,7 +140,7 @@ def photo(grant_id: int, photo_id: int):
     if item is None:
         abort(404)
     response = send_file(io.BytesIO(get_storage().read(item.storage_key)), mimetype=item.content_type,
-                         download_name=f"photo-{item.id}")
+                         download_name=with_extension(f"photo-{item.id}", item.content_type))
     response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
     response.headers["Cache-Control"] = "private, no-store"
     return response

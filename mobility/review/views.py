@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from mobility.accounts.enums import Role
-from mobility.applications.attachments import ALLOWED_TYPES
+from mobility.applications.attachments import ALLOWED_TYPES, with_extension
 from mobility.applications.forms import ConfirmForm
 from mobility.applications.models import Application
 from mobility.core import unit_of_work
@@ -127,8 +127,8 @@ def file(assignment_id: int, attachment_id: int):
         abort(404)
     # In a blind call even the file name could identify the artist: send a neutral one.
     extension = {mime: ext for ext, mime in ALLOWED_TYPES.items()}.get(attachment.content_type, "bin")
-    name = (attachment.display_name if policies.sees_identity(current_user, assignment)
-            else f"document-{attachment.id}.{extension}")
+    name = (with_extension(attachment.display_name, attachment.content_type)
+            if policies.sees_identity(current_user, assignment) else f"document-{attachment.id}.{extension}")
     response = send_file(io.BytesIO(get_storage().read(attachment.storage_key)), mimetype=attachment.content_type,
                          as_attachment=True, download_name=name, last_modified=None, etag=False)
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"

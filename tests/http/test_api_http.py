@@ -180,16 +180,20 @@ def test_public_reads_speak_the_language_of_accept_language(app, client, db, wor
     assert missing.get_json()["title"] != "Not found" and missing.headers["Content-Language"] == "zh-Hans"
 
 
-def test_the_open_data_list_is_the_csv_rows_without_personal_data(app, client, db, world):
-    data = client.get("/api/v1/open-data/exchanges").get_json()
+def test_the_open_data_list_is_the_csv_cells_without_personal_data(app, client, db, world):
+    response = client.get("/api/v1/open-data/exchanges")
+    assert 'rel="license"' in response.headers["Link"] and "creativecommons.org/licenses/by/4.0" in response.headers["Link"]
+    data = response.get_json()
     assert data["total"] == 1
-    exchange = data["items"][0]
-    assert exchange["grant_eur"] == "3350.00" and exchange["city_pair"].startswith("Chemnitz")
-    text = client.get("/api/v1/open-data/exchanges").get_data(as_text=True)
+    cell = data["items"][0]  # one grant: the cell says it is suppressed and publishes no figure
+    assert cell["suppressed"] is True and cell["grants"] is None and cell["grant_eur_total"] is None
+    assert cell["pair_code"] == "chemnitz-2025~kamakura-2025" and cell["discipline"] == "dance"
+    text = response.get_data(as_text=True)
     applicant = world["application"].applicant
     assert applicant.name not in text and applicant.email not in text and "Atomino" not in text
+    assert "3350.00" not in text
     csv = client.get("/open-data/exchanges.csv").get_data(as_text=True)
-    assert "3350.00" in csv
+    assert "chemnitz-2025~kamakura-2025" in csv and "3350.00" not in csv
 
 
 def test_lists_come_in_pages_with_totals_and_links(app, client, db):

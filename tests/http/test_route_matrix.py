@@ -49,6 +49,8 @@ EXPECTED = {
     "GET /forgot-password":                                                              "A AA A AA AA",
     "POST /forgot-password":                                                             "A AA A AA AA",
     "POST /language":                                                                    "A AA A AA AA",
+    "GET /open-data/":                                                                   "A AA A AA AA",
+    "GET /open-data/datapackage.json":                                                   "A AA A AA AA",
     "GET /open-data/exchanges.csv":                                                      "A AA A AA AA",
     "GET /pairs":                                                                        "A AA A AA AA",
     "GET /pairs/<int:pair_id>":                                                          "A AA A AA AA",
@@ -82,6 +84,7 @@ EXPECTED = {
     "GET /api/v1/pairs/<int_id:pair_id>":                                                "A AA A AA AA",
     # Each person's own account and data (accounts/policies.can_edit_profile, privacy).
     "GET /account/data":                                                                 "S AA A AA AA",
+    "GET /account/data/erase":                                                           "S AA A AA AA",
     "POST /account/data/erase":                                                          "S AA A AA AA",
     "POST /account/data/export.zip":                                                     "S AA A AA AA",
     "GET /account/password":                                                             "S AA A AA AA",
