@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 from mobility.accounts.models import Affiliation, LanguageSkill, User, UserDiscipline, UserRole, UserSession
 from mobility.accounts.passwords import hash_password, verify_password
 from mobility.api.models import ApiToken
-from mobility.applications.models import Application, Attachment, Receipt, TeamMember
+from mobility.applications.models import Application, Attachment, HostConfirmation, Receipt, TeamMember
 from mobility.awards.enums import GrantStatus
 from mobility.awards.models import Grant, GrantAmendment, Payment
 from mobility.core import audit, memo
@@ -76,7 +76,8 @@ def personal_data(user: User) -> dict:
             **_row(a, exclude=("search_text",)),
             "team": [_row(m) for m in a.members],
             "files": [_row(f) for f in a.attachments],
-            "receipt": _row(a.receipt) if a.receipt else None,
+            "receipts": [_row(r) for r in a.receipts],
+            "host_confirmations": [_row(c) for c in a.host_confirmations],
         } for a in applications],
         "team_memberships": _rows(sa.select(TeamMember).where(
             sa.or_(TeamMember.user_id == user.id, TeamMember.email == user.email))),
@@ -99,7 +100,7 @@ def select_applications(user: User):
 def _applications_with_parts(user: User) -> Sequence[Application]:
     return db.session.scalars(select_applications(user).options(
         selectinload(Application.members), selectinload(Application.attachments),
-        selectinload(Application.receipt))).all()
+        selectinload(Application.receipts), selectinload(Application.host_confirmations))).all()
 
 
 def _files(user: User) -> Iterator[tuple[str, str]]:
@@ -186,6 +187,7 @@ def _delete_applications(ids: set[int]) -> None:
         sa.delete(GrantAmendment).where(GrantAmendment.grant_id.in_(grants)),
         sa.delete(Grant).where(Grant.application_id.in_(ids)),
         sa.delete(Receipt).where(Receipt.application_id.in_(ids)),
+        sa.delete(HostConfirmation).where(HostConfirmation.application_id.in_(ids)),
         sa.delete(TeamMember).where(TeamMember.application_id.in_(ids)),
         sa.delete(Application).where(Application.id.in_(ids)),
     ):
