@@ -47,7 +47,7 @@ class HostConfirmationStatus(TitledEnum):
 
     @classmethod
     def _titles(cls):
-        return {cls.REQUESTED: _l("Asked, no answer yet"), cls.CONFIRMED: _l("Confirmed"),
+        return {cls.REQUESTED: _l("Asked, no answer yet"), cls.CONFIRMED: _l("Confirmed by the host"),
                 cls.WITHDRAWN: _l("No longer valid")}
 
 

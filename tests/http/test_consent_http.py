@@ -217,3 +217,29 @@ def test_a_host_link_of_another_application_does_not_open(client, db, app):
     (link,) = _host_links(db)
     assert client.get(link[:-4] + "abcd").status_code == 404
     assert db.session.get(Application, application.id).host_confirmed_at is None
+
+
+def test_declining_a_grant_goes_through_a_page_that_says_it_cannot_be_undone(app, client, db):
+    with app.test_request_context(environ_base={"REMOTE_ADDR": "127.0.0.1"}):
+        manager, _call, (application,) = make_awardable()
+        grant = awards.award_application(manager, application, "Excellent")
+        stranger = make_user()
+        db.session.commit()
+        grant_id, grantee, stranger_email = grant.id, application.applicant.email, stranger.email
+    sign_in(client, stranger_email)
+    assert client.get(f"/grants/{grant_id}/decline").status_code == 404
+    client.post("/sign-out", data={"csrf_token": _token(client)})
+    sign_in(client, grantee)
+    grant_page = client.get(f"/grants/{grant_id}").get_data(as_text=True)
+    assert f'href="/grants/{grant_id}/decline"' in grant_page
+    page = client.get(f"/grants/{grant_id}/decline")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "cannot be undone" in text and "waiting list" in text
+    assert client.post(f"/grants/{grant_id}/decline", data={"csrf_token": csrf_from(text),
+                                                            "decline": "1"}).status_code == 302
+    db.session.expire_all()
+    from mobility.awards.enums import GrantStatus
+    from mobility.awards.models import Grant
+
+    assert db.session.get(Grant, grant_id).status is GrantStatus.DECLINED
+    assert client.get(f"/grants/{grant_id}/decline").status_code == 302  # nothing left to decline

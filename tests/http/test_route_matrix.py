@@ -147,6 +147,7 @@ EXPECTED = {
     "POST /grants/<int:grant_id>/accept":                                                "S AD D DD DD",
     "GET /grants/<int:grant_id>/agreement.pdf":                                          "S AD D DD DA",
     "POST /grants/<int:grant_id>/amendments":                                            "S AD D DD DD",
+    "GET /grants/<int:grant_id>/decline":                                                "S AD D DD DD",
     "POST /grants/<int:grant_id>/decline":                                               "S AD D DD DD",
     "GET /grants/<int:grant_id>/report":                                                 "S AD D DD DA",
     "POST /grants/<int:grant_id>/report":                                                "S AD D DD DD",
