@@ -336,3 +336,19 @@ def test_an_application_left_shortlisted_at_the_lock_is_not_left_silent(db):
     review.record_decision(manager, shortlisted, Decision.SHORTLIST, "Second round")
     review.lock_panel(manager, call)
     assert awards.send_decision_letters(manager, call) == 1
+
+
+def test_a_host_link_mailed_before_requests_were_kept_still_confirms_the_details_it_shows(db, app):
+    from mobility.applications.tokens import _fingerprint, _serializer
+
+    application = make_application()
+    legacy = _serializer("host-confirm").dumps({"app": application.id, "host": _fingerprint(application.host_email)})
+    shown = services.host_confirmation_for_token(legacy)
+    assert shown.id is None and shown.snapshot == services.host_snapshot(application)  # a read stores nothing
+    assert db.session.scalar(select(func.count()).select_from(HostConfirmation)) == 0
+    services.confirm_host(shown, name="Lee Ji-eun")
+    assert application.host_confirmation is shown and shown.status is HostConfirmationStatus.CONFIRMED
+    assert application.host_confirmed_name == "Lee Ji-eun"
+    wrong = _serializer("host-confirm").dumps({"app": application.id, "host": _fingerprint("other@example.org")})
+    with pytest.raises(Exception):
+        services.host_confirmation_for_token(wrong)
