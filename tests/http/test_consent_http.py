@@ -243,3 +243,21 @@ def test_declining_a_grant_goes_through_a_page_that_says_it_cannot_be_undone(app
 
     assert db.session.get(Grant, grant_id).status is GrantStatus.DECLINED
     assert client.get(f"/grants/{grant_id}/decline").status_code == 302  # nothing left to decline
+
+
+def test_the_edit_page_says_which_change_withdrew_the_confirmation(app, client, db):
+    with app.test_request_context():
+        application = make_application()
+        request = services.request_host_confirmation(application.applicant, application)
+        services.confirm_host(request, name="Lee Ji-eun")
+        data = services.DraftData(
+            title=application.title, summary=application.summary, languages=["en"], discipline="dance",
+            pair_id=application.pair_id, origin_city_id=application.origin_city_id,
+            start_date=application.start_date, end_date=application.end_date - timedelta(days=2),
+            host_organisation=application.host_organisation, host_email=application.host_email)
+        services.save_draft(application.applicant, application, application.version, data)  # as the autosave
+        db.session.commit()
+    sign_in(client, application.applicant.email)
+    page = client.get(f"/applications/{application.id}/edit").get_data(as_text=True)
+    assert "You changed: Last day of the stay." in page and "asked again when you save" in page
+    assert "/host-request" in page  # the applicant can ask at once
