@@ -390,6 +390,8 @@ def decide_amendment(actor: User, amendment: GrantAmendment, approve: bool) -> G
         grant.days = (amendment.end_date - amendment.start_date).days + 1
         grant.travellers, grant.breakdown, grant.amount = amendment.travellers, amendment.breakdown, amendment.amount
         memo.dashboard_changed(grant.application.call.programme_id)
+        # The host confirmed other dates: that confirmation no longer counts, the host is asked again.
+        applications.host_details_changed(actor, grant.application, start=grant.start_date, end=grant.end_date)
     amendment.decided_by_id, amendment.decided_at = actor.id, utcnow()
     AMENDMENT.move(actor, amendment, decision, target=grant.application, approved=approve)
     return amendment

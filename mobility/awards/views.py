@@ -4,7 +4,7 @@ from __future__ import annotations
 import io
 from decimal import Decimal
 
-from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,7 +13,7 @@ from mobility.applications.forms import ConfirmForm
 from mobility.applications.models import Application
 from mobility.awards import policies, services
 from mobility.awards.agreement import render_agreement_pdf
-from mobility.awards.enums import LINE_TITLES
+from mobility.awards.enums import LINE_TITLES, GrantStatus
 from mobility.awards.forms import AcceptForm, AmendmentForm, DeclineForm, ExchangeRateForm, PaymentForm
 from mobility.awards.models import Grant, GrantAmendment
 from mobility.awards.queries import exchange_rates_newest_first, grants_of_call, pending_amendments
@@ -46,7 +46,6 @@ def _grant_page(grant: Grant, status: int = 200, **forms):
         indicative=services.indicative(grant.amount, country), is_grantee=policies.is_grantee(current_user, grant),
         can_manage=policies.can_manage_grants(current_user, application.call),
         accept_form=forms.get("accept_form") or AcceptForm(formdata=None),
-        decline_form=DeclineForm(formdata=None),
         amendment_form=forms.get("amendment_form") or _amendment_form(grant),
         payment_form=forms.get("payment_form") or PaymentForm(formdata=None),
         confirm_form=ConfirmForm(formdata=None)), status
@@ -82,13 +81,19 @@ def accept(grant_id: int):
     return _grant_page(db.session.get_one(Grant, grant_id), 422, accept_form=form)
 
 
-@bp.post("/grants/<int:grant_id>/decline")
+@bp.route("/grants/<int:grant_id>/decline", methods=["GET", "POST"])
 @signed_in
 def decline(grant_id: int):
+    """A page that says what declining means (it cannot be undone), then the decline."""
     grant = _grant(grant_id)
     if not policies.is_grantee(current_user, grant):
         abort(403)
-    if not DeclineForm().validate_on_submit():
+    form = DeclineForm()
+    if request.method == "GET":
+        if grant.status is not GrantStatus.OFFERED:
+            return redirect(url_for("awards.grant_page", grant_id=grant_id))
+        return render_template("awards/decline.html", grant=grant, form=form)
+    if not form.validate_on_submit():
         abort(400)
     if unit_of_work.attempt(None, services.decline_grant, _user(), grant):
         flash(_("You have declined the grant."), "success")

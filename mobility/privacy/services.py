@@ -29,7 +29,7 @@ from mobility.accounts.models import (
 from mobility.accounts.passwords import hash_password, verify_password
 from mobility.api.models import ApiToken
 from mobility.applications.attachments import with_extension
-from mobility.applications.models import Application, Attachment, Receipt, TeamMember
+from mobility.applications.models import Application, Attachment, HostConfirmation, Receipt, TeamMember
 from mobility.awards.enums import GrantStatus
 from mobility.awards.models import Grant, GrantAmendment, Payment
 from mobility.core import audit, memo
@@ -91,7 +91,8 @@ def personal_data(user: User) -> dict:
             **_row(a, exclude=("search_text",)),
             "team": [_row(m) for m in a.members],
             "files": [_row(f, exclude=("storage_key",)) for f in a.attachments],
-            "receipt": _row(a.receipt) if a.receipt else None,
+            "receipts": [_row(r) for r in a.receipts],
+            "host_confirmations": [_row(c) for c in a.host_confirmations],
         } for a in applications],
         "team_memberships": _rows(sa.select(TeamMember).where(
             sa.or_(TeamMember.user_id == user.id, TeamMember.email == user.email))),
@@ -155,7 +156,7 @@ def select_applications(user: User):
 def _applications_with_parts(user: User) -> Sequence[Application]:
     return db.session.scalars(select_applications(user).options(
         selectinload(Application.members), selectinload(Application.attachments),
-        selectinload(Application.receipt))).all()
+        selectinload(Application.receipts), selectinload(Application.host_confirmations))).all()
 
 
 def _files(user: User) -> Iterator[tuple[str, str]]:
@@ -326,10 +327,10 @@ def _anonymise_kept_applications(ids: set[int], name: str) -> None:
         application.search_text = _without_lines(application.search_text, {name, application.host_contact_name})
         if application.host_contact_name:
             application.host_contact_name = ERASED
-        receipt = application.receipt
-        if receipt is not None and len(receipt.content.get("host") or []) > 1 and receipt.content["host"][1]:
-            receipt.content = {**receipt.content, "host": [*receipt.content["host"][:1], ERASED,
-                                                           *receipt.content["host"][2:]]}
+        for receipt in application.receipts:  # one per submission: each names the contact
+            if len(receipt.content.get("host") or []) > 1 and receipt.content["host"][1]:
+                receipt.content = {**receipt.content, "host": [*receipt.content["host"][:1], ERASED,
+                                                               *receipt.content["host"][2:]]}
         _erase_grant_travellers(application.id, {name}, lead=True)
 
 
@@ -347,11 +348,11 @@ def _anonymise_memberships(memberships: Sequence[TeamMember]) -> None:
         member.name, member.email, member.user_id = ERASED, f"erased-member-{member.id}@erased.invalid", None
         application = member.application
         application.search_text = _without_lines(application.search_text, {old_name})
-        receipt = application.receipt
-        if receipt is not None and receipt.content.get("team"):
-            receipt.content = {**receipt.content, "team": [
-                [member.email, ERASED, *entry[2:]] if entry and entry[0] == old_email else entry
-                for entry in receipt.content["team"]]}
+        for receipt in application.receipts:  # one per submission: each lists the team
+            if receipt.content.get("team"):
+                receipt.content = {**receipt.content, "team": [
+                    [member.email, ERASED, *entry[2:]] if entry and entry[0] == old_email else entry
+                    for entry in receipt.content["team"]]}
         _erase_grant_travellers(application.id, {old_name}, lead=False)
 
 
@@ -385,6 +386,7 @@ def _delete_applications(ids: set[int]) -> None:
         sa.delete(GrantAmendment).where(GrantAmendment.grant_id.in_(grants)),
         sa.delete(Grant).where(Grant.application_id.in_(ids)),
         sa.delete(Receipt).where(Receipt.application_id.in_(ids)),
+        sa.delete(HostConfirmation).where(HostConfirmation.application_id.in_(ids)),
         sa.delete(TeamMember).where(TeamMember.application_id.in_(ids)),
         sa.delete(Application).where(Application.id.in_(ids)),
     ):

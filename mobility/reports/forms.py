@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from mobility.accounts.enums import Discipline, Language
@@ -49,12 +49,15 @@ def report_form_class(call: Call) -> type[ReportForm]:
 
 class HostStayForm(FlaskForm):
     name = StringField(_l("Your name"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    digest = HiddenField(validators=[Length(max=64)])  # of the stay the page showed
     confirm = SubmitField(_l("I confirm the stay took place"))
 
 
 class ChangesForm(FlaskForm):
     message = TextAreaField(_l("What should the grantee change?"), validators=[Length(max=4000)])
     approve = SubmitField(_l("Approve the report"))
+    # Sent by the confirmation step: the office approves knowing that the host has not confirmed the stay.
+    unconfirmed_stay_ok = HiddenField(validators=[Length(max=1)])
     send_back = SubmitField(_l("Ask for changes"))
 
 

@@ -108,6 +108,7 @@ def _page(report: FinalReport, form, is_grantee: bool, photo_form=None):
     return render_template("reports/report.html", report=report, grant=report.grant, form=form,
                            is_grantee=is_grantee, editable=report.status in services.EDITABLE,
                            changes_form=changes_form, co2=services.co2_kg(report),
+                           stay_confirmed=services.stay_confirmed(report),
                            photo_form=photo_form or PhotoForm(formdata=None))
 
 
@@ -157,7 +158,17 @@ def review_report(grant_id: int):
         abort(400)
     office = current_user._get_current_object()
     if form.approve.data:
-        decided = bool(unit_of_work.attempt(None, services.approve_report, office, report))
+        step = ChangesForm(formdata=None)  # the confirmation step's form, should the rule refuse
+        approved = unit_of_work.attempt(step, services.approve_report, office, report,
+                                        unconfirmed_stay_ok=form.unconfirmed_stay_ok.data == "1")
+        if not approved and isinstance(approved.error, services.StayNotConfirmed):
+            # The confirmation step: the office approves knowing the host has not confirmed the stay.
+            step.unconfirmed_stay_ok.data = "1"
+            return render_template("reports/approve_unconfirmed.html", report=report_of(grant.id), grant=grant,
+                                   form=step)
+        if not approved:
+            flash(str(approved.error.message), "error")
+        decided = bool(approved)
     else:
         decided = bool(unit_of_work.attempt(None, services.request_changes, office, report,
                                             form.message.data or ""))
@@ -176,11 +187,14 @@ def host_confirmation(token: str):
         return render_template("errors/error.html", code=404, title=_("Link not valid"),
                                text=_("This confirmation link is not valid or has expired.")), 404
     form = HostStayForm()
-    if form.validate_on_submit() and unit_of_work.attempt(form, services.confirm_stay, report, form.name.data):
-        flash(_("Thank you: the stay is confirmed."), "success")
-        return redirect(url_for("reports.host_confirmation", token=token))
+    if form.validate_on_submit():
+        if unit_of_work.attempt(form, services.confirm_stay, report, form.name.data, form.digest.data or ""):
+            flash(_("Thank you: the stay is confirmed."), "success")
+            return redirect(url_for("reports.host_confirmation", token=token))
+        report = db.session.get_one(FinalReport, report.id)  # read again after the refusal
+    form.digest.data = services.stay_digest(report)  # the stay as this page shows it
     return render_template("reports/host_confirm.html", report=report, application=report.grant.application,
-                           form=form)
+                           form=form, confirmed=services.stay_confirmed(report))
 
 
 @bp.get("/manage/calls/<int:call_id>/reports")

@@ -198,6 +198,7 @@ def build_world() -> World:
                            message=canary["title"], result={"filename": "applications.csv", "mimetype": "text/csv"},
                            storage_key=get_storage().save(f"{canary['owner_name']},{canary['title']}".encode()))
     db.session.add(export)
+    host_request = applications.request_host_confirmation(owner, application)
     victim_token, victim_secret = make_api_token(manager, scope="read_write", name=CANARIES["token_name"])
     world.canaries["api_secret"] = victim_secret
     for role in TOKEN_HOLDERS:
@@ -210,12 +211,12 @@ def build_world() -> World:
         "photo_id": photo.id, "amendment_id": amendment.id,
         "rule_id": rule.id, "question_id": question.id, "report_question_id": report_question.id,
         "criterion_id": criterion.id, "token_id": victim_token.id, "user_id": owner.id, "job_id": export.id,
-        "action": "grant", "status": "published", "locale": "ko", "decision": "approve", "figure": "awarded",
+        "number": 1, "action": "grant", "status": "published", "locale": "ko", "decision": "approve", "figure": "awarded",
         "kind": "reports", "fmt": "csv", "filename": "css/mobility.css",
         "confirm_token": account_tokens.make_confirm_token(owner),
         "reset_token": account_tokens.make_reset_token(owner),
         "invitation_token": application_tokens.make_invitation_token(pending),
-        "host_token": application_tokens.make_host_token(application),
+        "host_token": application_tokens.make_host_token(host_request),
         "report_host_token": report_tokens.make_report_host_token(report),
     }
     for link in ("confirm_token", "reset_token", "invitation_token", "host_token", "report_host_token"):

@@ -64,6 +64,8 @@ EXPECTED_RULES = {
     "applications.view": "signed-in",
     "applications.submit": "signed-in",
     "applications.receipt_pdf": "signed-in",
+    "applications.numbered_receipt_pdf": "signed-in",
+    "applications.reopen": "signed-in",
     "applications.withdraw": "signed-in",
     "applications.upload": "signed-in",
     "applications.delete_upload": "signed-in",

@@ -72,6 +72,7 @@ def test_open_data_and_the_pair_page_show_exchanges_without_personal_data(app, c
             actual_start=date.today() - timedelta(days=9), actual_end=date.today(), activities=f"Private {canary}",
             partners=f"Partner {canary}", travel_mode="train", public_summary="Masks met machines.", audience=300))
         services.submit_report(applicant, report)
+        services.confirm_stay(report, "Lee Ji-eun")  # the host confirms the stay
         services.approve_report(manager, report)
         db.session.commit()
         pair_id = call.pairs[0].id

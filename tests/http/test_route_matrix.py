@@ -121,10 +121,14 @@ EXPECTED = {
     "POST /applications/<int:application_id>/edit":                                      "S AA D DD DD",
     "POST /applications/<int:application_id>/host-request":                              "S AA D DD DD",
     "GET /applications/<int:application_id>/receipt.pdf":                                "S AA D DD DA",
+    "GET /applications/<int:application_id>/receipts/<int:number>.pdf":                  "S AA D DD DA",
+    "GET /applications/<int:application_id>/reopen":                                     "S DD D DD DD",
+    "POST /applications/<int:application_id>/reopen":                                    "S DD D DD DD",
     "POST /applications/<int:application_id>/screen":                                    "S DD D DD DA",
     "GET /applications/<int:application_id>/submit":                                     "S AA D DD DA",
     "POST /applications/<int:application_id>/submit":                                    "S AD D DD DD",
     "POST /applications/<int:application_id>/team":                                      "S AD D DD DD",
+    "GET /applications/<int:application_id>/withdraw":                                   "S DD D DD DD",
     "POST /applications/<int:application_id>/withdraw":                                  "S DD D DD DD",
     "GET /host/confirm/<token>":                                                         "A AA A AA AA",
     "POST /host/confirm/<token>":                                                        "A AA A AA AA",
@@ -146,6 +150,7 @@ EXPECTED = {
     "POST /grants/<int:grant_id>/accept":                                                "S AD D DD DD",
     "GET /grants/<int:grant_id>/agreement.pdf":                                          "S AD D DD DA",
     "POST /grants/<int:grant_id>/amendments":                                            "S AD D DD DD",
+    "GET /grants/<int:grant_id>/decline":                                                "S AD D DD DD",
     "POST /grants/<int:grant_id>/decline":                                               "S AD D DD DD",
     "GET /grants/<int:grant_id>/report":                                                 "S AD D DD DA",
     "POST /grants/<int:grant_id>/report":                                                "S AD D DD DD",
@@ -252,7 +257,10 @@ NOBODY_ALLOWED = {
     "POST /account/api-tokens/<int:token_id>/revoke": "the token is the programme manager's own",
     "GET /jobs/<int:job_id>": "the export is the programme manager's own",
     "GET /jobs/<int:job_id>/download": "the export is the programme manager's own",
+    "GET /applications/<int:application_id>/withdraw": "an awarded application cannot be withdrawn",
     "POST /applications/<int:application_id>/withdraw": "an awarded application cannot be withdrawn",
+    "GET /applications/<int:application_id>/reopen": "an awarded application cannot be reopened",
+    "POST /applications/<int:application_id>/reopen": "an awarded application cannot be reopened",
 }
 
 # The drafting routes act on the victim's draft (in the second call) rather than the awarded application.

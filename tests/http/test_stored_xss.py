@@ -42,6 +42,7 @@ def stored(app, db):
             activities=PAYLOADS["title"], co_creations=PAYLOADS["host_organisation"], audience=10,
             travel_mode="train", public_summary=PAYLOADS["public_summary"], language="zh"))
         reports.submit_report(applicant, report)
+        reports.confirm_stay(report, "Lee Ji-eun")  # the host confirms the stay
         reports.approve_report(manager, report)
         admin = make_user("admin")
         juror = db.session.scalar(select(Assignment).where(Assignment.application_id == application.id)).juror

@@ -24,7 +24,7 @@ from mobility.review.enums import ReviewStatus
 from mobility.review.models import Assignment
 from tests.factories import make_application, make_awardable, make_call, make_user
 
-EXPECTED = {"application", "team_membership", "call", "assignment", "review", "consensus", "grant", "amendment",
+EXPECTED = {"application", "team_membership", "host_confirmation", "call", "assignment", "review", "consensus", "grant", "amendment",
             "final_report"}
 
 
@@ -174,6 +174,7 @@ def test_approving_a_report_twice_recalculates_once(db):
         actual_start=today - timedelta(days=19), actual_end=today, activities="Workshops.", audience=10,
         travel_mode="train", public_summary="Two cities.", language="en"))
     reports.submit_report(application.applicant, report)
+    reports.confirm_stay(report, "Lee Ji-eun")  # the host confirms the stay
     reports.approve_report(manager, report)
     amount = grant.amount
     reports.approve_report(manager, report)
