@@ -25,7 +25,7 @@ from mobility.review.models import Assignment
 from tests.factories import make_application, make_awardable, make_call, make_user
 
 EXPECTED = {"application", "team_membership", "call", "assignment", "review", "consensus", "grant", "amendment",
-            "final_report"}
+            "agreement_version", "final_report"}
 
 
 @pytest.fixture(autouse=True)
