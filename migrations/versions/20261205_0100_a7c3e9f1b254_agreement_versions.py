@@ -91,8 +91,9 @@ def upgrade():
 
 def _backfill(bind):
     grant = sa.table('grant', *(sa.column(c) for c in (
-        'id', 'application_id', 'status', 'amount', 'currency', 'distance_km', 'days', 'start_date', 'end_date',
+        'id', 'application_id', 'status', 'currency', 'distance_km', 'days',
         'accepted_at', 'accepted_name', 'accepted_ip', 'declined_at', 'created_at')),
+        sa.column('amount', sa.Numeric(12, 2)), sa.column('start_date', sa.Date()), sa.column('end_date', sa.Date()),
         sa.column('travellers', sa.JSON()), sa.column('breakdown', sa.JSON()))
     application = sa.table('application', *(sa.column(c) for c in (
         'id', 'call_id', 'applicant_id', 'reference', 'title', 'origin_city_id', 'pair_id')))
@@ -128,7 +129,7 @@ def _backfill(bind):
             'origin': {locale: _city_name(origin, locale) for locale in LOCALES},
             'host': {locale: _city_name(host, locale) for locale in LOCALES},
             'distance_km': row.distance_km, 'days': row.days,
-            'start_date': str(row.start_date)[:10], 'end_date': str(row.end_date)[:10],
+            'start_date': row.start_date.isoformat(), 'end_date': row.end_date.isoformat(),
             'currency': row.currency, 'amount': str(row.amount),
             'lines': list(_json(row.breakdown) or []), 'travellers': list(_json(row.travellers) or []),
             'first_instalment_percent': row.first_instalment_percent, 'recorded': 'migration',
