@@ -12,8 +12,8 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.widgets import HiddenInput
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import HiddenInput
 
 from mobility.accounts.forms import REQUIRED
 from mobility.awards.enums import CURRENCIES

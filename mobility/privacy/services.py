@@ -21,8 +21,8 @@ from mobility.accounts.models import Affiliation, LanguageSkill, User, UserDisci
 from mobility.accounts.passwords import hash_password, verify_password
 from mobility.api.models import ApiToken
 from mobility.applications.models import Application, Attachment, Receipt, TeamMember
-from mobility.awards.enums import GrantStatus
 from mobility.awards import versions
+from mobility.awards.enums import GrantStatus
 from mobility.awards.models import AgreementVersion, Grant, GrantAmendment, Payment
 from mobility.core import audit, memo
 from mobility.core.backup import encode_value
