@@ -41,7 +41,8 @@ def version_of(grant_id: int, number: int) -> AgreementVersion | None:
 def grants_with_payments(call_id: int) -> Select:
     """grants_of_call() as a statement, with each grant's payments too (the API's list)."""
     return (select(Grant).where(Grant.call_id == call_id)
-            .options(selectinload(Grant.application), selectinload(Grant.payments)).order_by(Grant.id))
+            .options(selectinload(Grant.application), selectinload(Grant.payments), selectinload(Grant.versions))
+            .order_by(Grant.id))
 
 
 def pending_amendments(call_id: int) -> list[GrantAmendment]:

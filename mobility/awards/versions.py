@@ -72,7 +72,9 @@ def same_terms(a: dict, b: dict) -> bool:
 
 
 def current_version(grant: Grant) -> AgreementVersion | None:
-    return queries.latest_version(grant.id)
+    """The version in force or waiting for acceptance: the highest number (lists load `Grant.versions` with
+    their grants, so asking per grant costs no query)."""
+    return grant.versions[-1] if grant.versions else None
 
 
 def agreement_accepted(grant: Grant) -> bool:
@@ -106,7 +108,8 @@ def offer_first(grant: Grant) -> AgreementVersion:
 def check_version(grant: Grant, number: int | None) -> AgreementVersion | None:
     """The version the grantee means to accept: the one in force. None when `number` is an older version
     they already accepted (a repeated request: nothing to do). Refused when the terms have changed since
-    they read them."""
+    they read them. The grant is locked by the caller: its versions are read again under the lock."""
+    db.session.expire(grant, ["versions"])
     current = current_version(grant)
     if number is None or current is None or number == current.number:
         return current
@@ -146,6 +149,7 @@ def amended(actor: User, grant: Grant, amendment: GrantAmendment) -> AgreementVe
     version is replaced by version n+1, offered to the grantee (mailed in their language). None when the
     terms are the same (nothing to accept again)."""
     grant = locked(grant)  # an acceptance at the same moment waits, then finds the version replaced
+    db.session.expire(grant, ["versions"])
     current = current_version(grant)
     terms = terms_of(grant)
     if current is None or same_terms(current.terms, terms):
@@ -164,6 +168,17 @@ def amended(actor: User, grant: Grant, amendment: GrantAmendment) -> AgreementVe
                "awards/mail/new_version.txt", user=grantee, application=grant.application, version=version,
                previous=current, link=url_for("awards.grant_page", grant_id=grant.id, _external=True))
     return version
+
+
+def unversioned(grant: Grant) -> AgreementVersion:
+    """For a grant written without versions (bulk-loaded data): its version 1 as the migration would draw it,
+    built for reading only (never added to the session)."""
+    terms = {**terms_of(grant), "recorded": "migration"}
+    status = {GrantStatus.ACCEPTED: AgreementStatus.ACCEPTED, GrantStatus.DECLINED: AgreementStatus.DECLINED}.get(
+        grant.status, AgreementStatus.OFFERED)
+    return AgreementVersion(number=1, status=status, terms=terms, terms_sha256=digest_of_terms(terms),
+                            offered_at=grant.created_at, accepted_name=grant.accepted_name,
+                            accepted_at=grant.accepted_at)
 
 
 def pdf_of(version: AgreementVersion, locale: str) -> bytes:

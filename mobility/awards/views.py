@@ -127,10 +127,7 @@ def _pdf_response(grant: Grant, version):
 def agreement(grant_id: int):
     """The version in force or waiting for acceptance."""
     grant = _grant(grant_id)
-    version = versions.current_version(grant)
-    if version is None:
-        abort(404)
-    return _pdf_response(grant, version)
+    return _pdf_response(grant, versions.current_version(grant) or versions.unversioned(grant))
 
 
 @bp.get("/grants/<int:grant_id>/agreement/<int:number>.pdf")

@@ -8,12 +8,12 @@ import hashlib
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from mobility.accounts.models import User
 from mobility.awards import queries, services
 from mobility.awards.enums import AgreementStatus
-from mobility.awards.models import Grant, GrantAmendment
+from mobility.awards.models import AgreementVersion, Grant, GrantAmendment
 from tests.conftest import csrf_from, sign_in
 from tests.factories import make_awardable, make_user
 
@@ -133,3 +133,14 @@ def test_the_office_sees_the_versions_and_the_acceptance_address(app, client, db
     assert office.get(base + "/agreement/1.pdf").data == version.pdf
     assert office.get(base + "/agreement/2.pdf").status_code == 404
     assert office.get(base + f"/agreement/{2**40}.pdf").status_code == 404
+
+
+def test_a_grant_loaded_without_versions_still_has_its_agreement(app, client, db, world):
+    """Bulk-loaded grants (bench data) have no version rows: the PDF is drawn from the grant, nothing written."""
+    db.session.execute(AgreementVersion.__table__.delete())
+    db.session.commit()
+    sign_in(client, world["grantee"])
+    pdf = client.get(f"/grants/{world['grant']}/agreement.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    assert client.get(f"/grants/{world['grant']}/agreement/1.pdf").status_code == 404
+    assert db.session.scalar(select(func.count()).select_from(AgreementVersion)) == 0
