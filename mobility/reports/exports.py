@@ -8,6 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from mobility.applications.models import Application
+from mobility.awards import versions
+from mobility.awards.enums import AgreementStatus
 from mobility.awards.models import Grant, Payment
 from mobility.calls.models import Call
 from mobility.calls.questionnaires import answer_text
@@ -37,16 +39,23 @@ def reviews(call: Call) -> tuple[list[str], Iterator[tuple]]:
 
 
 def grants(call: Call) -> tuple[list[str], Iterator[tuple]]:
+    # The acceptance is that of the agreement version in force: blank while an amended version awaits it, never
+    # an earlier acceptance beside terms it did not accept.
     header = ["reference", "grantee", "status", "direction", "amount_eur", "days", "distance_km", "start_date",
-              "end_date", "accepted_at_utc", "accepted_name"]
+              "end_date", "accepted_at_utc", "accepted_name", "agreement_version"]
 
     def rows():
         for grant in db.session.scalars(select(Grant).where(Grant.call_id == call.id)
-                                        .options(selectinload(Grant.application).selectinload(Application.applicant))
+                                        .options(selectinload(Grant.application).selectinload(Application.applicant),
+                                                 selectinload(Grant.versions))
                                         .order_by(Grant.id)):
+            version = versions.current_version(grant)
+            accepted_at, accepted_name = (grant.accepted_at, grant.accepted_name) if version is None else (
+                (version.accepted_at, version.accepted_name) if version.status is AgreementStatus.ACCEPTED
+                else (None, None))
             yield (grant.application.reference, grant.application.applicant.name, grant.status.value,
                    grant.direction.value, grant.amount, grant.days, grant.distance_km, grant.start_date,
-                   grant.end_date, grant.accepted_at, grant.accepted_name or "")
+                   grant.end_date, accepted_at, accepted_name or "", version.number if version else 1)
     return header, rows()
 
 

@@ -175,3 +175,22 @@ def test_the_migration_backfills_version_1_for_existing_grants(db, offered):
     assert version.terms == expected_terms  # the same snapshot the application would have made
     assert "Accepted by Suzuki Hanako" in pdf_text(versions.pdf_of(version, "en"))
     assert versions.agreement_accepted(grant)
+
+
+def test_the_grants_export_never_puts_an_acceptance_beside_terms_it_did_not_accept(offered):
+    from mobility.reports import exports
+
+    manager, application, grant = offered
+    services.accept_grant(application.applicant, grant, name="Suzuki Hanako")
+
+    def row():
+        header, rows = exports.grants(application.call)
+        return dict(zip(header, next(iter(rows))))
+
+    assert row()["accepted_name"] == "Suzuki Hanako" and row()["agreement_version"] == 1
+    _amend(manager, application, grant)
+    amended = row()
+    assert amended["amount_eur"] == Decimal("4200.00") and amended["agreement_version"] == 2
+    assert amended["accepted_name"] == "" and amended["accepted_at_utc"] is None
+    services.accept_grant(application.applicant, grant, name="Suzuki H.", version=2)
+    assert row()["accepted_name"] == "Suzuki H."
