@@ -144,3 +144,23 @@ def test_a_grant_loaded_without_versions_still_has_its_agreement(app, client, db
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     assert client.get(f"/grants/{world['grant']}/agreement/1.pdf").status_code == 404
     assert db.session.scalar(select(func.count()).select_from(AgreementVersion)) == 0
+
+
+@pytest.mark.commits  # the API token's time of use is written on its own connection
+def test_the_api_says_which_version_is_in_force_and_whether_it_is_accepted(app, client, db, world):
+    from tests.factories import make_api_token
+
+    with app.test_request_context():
+        manager, grant = _manager(db, world), db.session.get_one(Grant, world["grant"])
+        services.accept_grant(grant.application.applicant, grant, name="A")
+        _token, secret = make_api_token(manager, "read")
+    url, headers = f"/api/v1/grants/{world['grant']}", {"Authorization": f"Bearer {secret}"}
+    body = client.get(url, headers=headers).get_json()
+    assert (body["agreement_version"], body["agreement_accepted"], body["instalments"][0]["due"]) == (1, True, True)
+    with app.test_request_context():
+        amendment = db.session.get_one(GrantAmendment, _request_amendment(app, db, world["grant"]))
+        services.decide_amendment(_manager(db, world), amendment, approve=True)
+        db.session.commit()
+    body = client.get(url, headers=headers).get_json()
+    assert (body["agreement_version"], body["agreement_accepted"], body["instalments"][0]["due"]) == (2, False, False)
+    assert body["amount"] == "4200.00"
