@@ -277,8 +277,14 @@ class GrantSchema(Schema):
     days = fields.Integer(required=True)
     start_date = fields.Date(required=True)
     end_date = fields.Date(required=True)
-    accepted_at = fields.DateTime(allow_none=True, required=True)
+    accepted_at = fields.DateTime(allow_none=True, required=True,
+                                  metadata={"description": "When the grantee first accepted the grant."})
     offer_expires_at = fields.DateTime(allow_none=True, required=True)
+    agreement_version = fields.Integer(required=True, metadata={
+        "description": "The agreement version in force (an approved amendment that changes the terms makes the "
+                       "next one)."})
+    agreement_accepted = fields.Boolean(required=True, metadata={
+        "description": "Whether the grantee has accepted the version in force; instalments are due only then."})
     paid = DecimalString(required=True)
     remaining = DecimalString(required=True, metadata={"description": "The grant minus what was paid (never "
                                                                        "below zero)"})

@@ -30,8 +30,9 @@ from mobility.accounts.passwords import hash_password, verify_password
 from mobility.api.models import ApiToken
 from mobility.applications.attachments import with_extension
 from mobility.applications.models import Application, Attachment, HostConfirmation, Receipt, TeamMember
+from mobility.awards import versions
 from mobility.awards.enums import GrantStatus
-from mobility.awards.models import Grant, GrantAmendment, Payment
+from mobility.awards.models import AgreementVersion, Grant, GrantAmendment, Payment
 from mobility.core import audit, memo
 from mobility.core.backup import encode_value
 from mobility.core.errors import DomainError
@@ -245,6 +246,8 @@ def erase(user: User, actor: User | None = None) -> None:
     _anonymise_memberships(memberships)
     db.session.flush()
     _anonymise_acceptances(kept_grant_ids)
+    # Their agreement versions keep amounts, dates and digests; the name, address and PDF that name them go.
+    versions.erase_identity(kept_grant_ids, ERASED)
     for model in (LanguageSkill, UserDiscipline, Affiliation, UserSession, UserRole, CallJuror, ApiToken):
         db.session.execute(sa.delete(model).where(model.user_id == user.id))
     db.session.execute(sa.delete(AssignmentRule).where(AssignmentRule.juror_id == user.id))
@@ -383,6 +386,7 @@ def _delete_applications(ids: set[int]) -> None:
         sa.delete(AssignmentRule).where(AssignmentRule.application_id.in_(ids)),
         sa.delete(ConsensusReport).where(ConsensusReport.application_id.in_(ids)),
         sa.delete(PanelDecision).where(PanelDecision.application_id.in_(ids)),
+        sa.delete(AgreementVersion).where(AgreementVersion.grant_id.in_(grants)),
         sa.delete(GrantAmendment).where(GrantAmendment.grant_id.in_(grants)),
         sa.delete(Grant).where(Grant.application_id.in_(ids)),
         sa.delete(Receipt).where(Receipt.application_id.in_(ids)),

@@ -208,7 +208,7 @@ def build_world() -> World:
     world.ids = {
         "call_id": call.id, "programme_id": call.programme_id, "pair_id": pair.id, "application_id": application.id,
         "attachment_id": attachment.id, "assignment_id": assignment.id, "grant_id": grant.id,
-        "photo_id": photo.id, "amendment_id": amendment.id,
+        "photo_id": photo.id, "amendment_id": amendment.id, "number": 1,
         "rule_id": rule.id, "question_id": question.id, "report_question_id": report_question.id,
         "criterion_id": criterion.id, "token_id": victim_token.id, "user_id": owner.id, "job_id": export.id,
         "number": 1, "action": "grant", "status": "published", "locale": "ko", "decision": "approve", "figure": "awarded",

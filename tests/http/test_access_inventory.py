@@ -97,6 +97,7 @@ EXPECTED_RULES = {
     "awards.accept": "signed-in",
     "awards.decline": "signed-in",
     "awards.agreement": "signed-in",
+    "awards.agreement_version": "signed-in",
     "awards.amend": "signed-in",
     "awards.call_grants": "roles:admin,manager",
     "awards.letters": "roles:admin,manager",

@@ -149,6 +149,7 @@ EXPECTED = {
     "GET /grants/<int:grant_id>":                                                        "S AD D DD DA",
     "POST /grants/<int:grant_id>/accept":                                                "S AD D DD DD",
     "GET /grants/<int:grant_id>/agreement.pdf":                                          "S AD D DD DA",
+    "GET /grants/<int:grant_id>/agreement/<int:number>.pdf":                             "S AD D DD DA",
     "POST /grants/<int:grant_id>/amendments":                                            "S AD D DD DD",
     "GET /grants/<int:grant_id>/decline":                                                "S AD D DD DD",
     "POST /grants/<int:grant_id>/decline":                                               "S AD D DD DD",

@@ -7,7 +7,9 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from mobility.awards import queries
 from mobility.awards import services as awards
+from mobility.awards.agreement import render_agreement_pdf
 from mobility.core.models import OutboxMessage
 from mobility.extensions import db
 from mobility.reports import services as reports
@@ -117,7 +119,9 @@ def test_payloads_stay_text_in_mails_and_are_escaped_in_the_pdfs(app, stored, mo
     client = app.test_client()
     sign_in(client, stored["applicant"])
     assert client.get(f"/applications/{stored['application']}/receipt.pdf").status_code == 200
-    assert client.get(f"/grants/{stored['grant']}/agreement.pdf").status_code == 200
+    assert client.get(f"/grants/{stored['grant']}/agreement.pdf").status_code == 200  # the bytes kept at acceptance
+    with app.test_request_context():  # the agreement's HTML as it is drawn (at acceptance, or for a waiting version)
+        render_agreement_pdf(queries.latest_version(stored["grant"]), "en", accepted=True)
     assert len(rendered) == 2 and all("xss-" in html for html in rendered)
     for html in rendered:
         for marker in DANGEROUS:

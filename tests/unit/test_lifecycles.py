@@ -24,8 +24,8 @@ from mobility.review.enums import ReviewStatus
 from mobility.review.models import Assignment
 from tests.factories import make_application, make_awardable, make_call, make_user
 
-EXPECTED = {"application", "team_membership", "host_confirmation", "call", "assignment", "review", "consensus", "grant", "amendment",
-            "final_report"}
+EXPECTED = {"application", "team_membership", "host_confirmation", "call", "assignment", "review", "consensus",
+            "grant", "amendment", "agreement_version", "final_report"}
 
 
 @pytest.fixture(autouse=True)
