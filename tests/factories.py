@@ -180,7 +180,7 @@ def make_awardable(*, budget="10000", applications: int = 1, k: int = 1, **optio
     from mobility.review import services as review
     from mobility.review.enums import PhaseKind
 
-    jurors = [make_juror(city="Chemnitz")] if k == 1 else [make_juror(city="Chemnitz"), make_juror(city="Kamakura")]
+    jurors = [make_juror(city="Chemnitz")] if k == 1 else [make_juror(city="Chemnitz"), make_juror(city="Nara")]
     manager, call, made = make_reviewable_call(jurors=jurors, k=k, applications=applications, **options)
     pair = call.pairs[0]
     calls.set_budgets(manager, call, {(pair.id, d): Decimal(budget) for d in Direction})
@@ -222,7 +222,7 @@ def make_api_office(*, juror_name: str | None = None):
     manager, call, application, grant = make_accepted_grant()
     submitted = make_application(call=call, title="To screen")
     applications.submit_application(submitted.applicant, submitted)
-    juror = make_juror(city="Kamakura", email="pool.juror@example.org", name=juror_name)
+    juror = make_juror(city="Nara", email="pool.juror@example.org", name=juror_name)
     _token, secret = make_api_token(manager, "read_write")
     db.session.commit()
     return SimpleNamespace(manager=manager, call=call, application=application, grant=grant,

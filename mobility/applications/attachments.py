@@ -23,6 +23,10 @@ ALLOWED_TYPES = {
     "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
 }
 
+# The old Office formats keep the author in property streams that cannot be emptied reliably: a blind call
+# asks for the newer formats or a PDF instead (review/anonymise.py strips those).
+LEGACY_OFFICE_TYPES = frozenset({ALLOWED_TYPES["doc"], ALLOWED_TYPES["xls"], ALLOWED_TYPES["ppt"]})
+
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
 
 

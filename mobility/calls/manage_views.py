@@ -133,6 +133,7 @@ def _fill_settings(form: forms.CallSettingsForm, call: Call) -> None:
     form.reviewers_per_application.data = call.reviewers_per_application
     form.min_reviews_per_juror.data = call.min_reviews_per_juror
     form.blind_review.data = call.blind_review
+    form.same_city_conflict.data = call.same_city_conflict
     form.first_instalment_percent.data = call.first_instalment_percent
     form.appeal_days.data = call.appeal_days
     form.review_due_at.data = utc_to_local(call.review_due_at, call.timezone) if call.review_due_at else None
@@ -154,7 +155,7 @@ def settings(call_id: int):
             accepted_languages=form.accepted_languages.data, required_texts=form.required_texts.data,
             required_locales=form.required_locales.data,
             reviewers_per_application=form.reviewers_per_application.data, blind_review=form.blind_review.data,
-            min_reviews_per_juror=form.min_reviews_per_juror.data,
+            min_reviews_per_juror=form.min_reviews_per_juror.data, same_city_conflict=form.same_city_conflict.data,
             first_instalment_percent=form.first_instalment_percent.data, appeal_days=form.appeal_days.data,
             review_due_local=form.review_due_at.data),
             _("The settings are saved."), url_for("manage_calls.overview", call_id=call.id))

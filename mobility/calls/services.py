@@ -164,7 +164,8 @@ def update_settings(actor, call: Call, *, kind: CallKind, pair_ids: Iterable[int
                     accepted_languages: Iterable[str], required_texts: Iterable[str],
                     required_locales: Iterable[str], reviewers_per_application: int, blind_review: bool,
                     first_instalment_percent: int | None = None, appeal_days: int | None = None,
-                    review_due_local: datetime | None = None, min_reviews_per_juror: int | None = None) -> None:
+                    review_due_local: datetime | None = None, min_reviews_per_juror: int | None = None,
+                    same_city_conflict: bool | None = None) -> None:
     opens_at, closes_at = _schedule(opens_local, closes_local, timezone)
     directions = [d for d in directions if d in {x.value for x in Direction}]
     if not directions:
@@ -198,6 +199,9 @@ def update_settings(actor, call: Call, *, kind: CallKind, pair_ids: Iterable[int
     call.required_locales = locales
     call.reviewers_per_application = reviewers_per_application
     call.blind_review = blind_review
+    if same_city_conflict is not None:
+        # Read by the next assignment run (and each freed seat filled): it may change at any time.
+        call.same_city_conflict = bool(same_city_conflict)
     if min_reviews_per_juror is not None:
         # Only the next assignment run reads it: it may change at any time.
         if not 0 <= min_reviews_per_juror <= 500:

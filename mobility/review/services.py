@@ -1,7 +1,7 @@
 """Review verbs: pool, assignment runs, declarations, reviews, consensus, decisions, the panel lock."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from flask import url_for
@@ -87,13 +87,45 @@ def active_phase(call: Call) -> ReviewPhase:
     return next((p for p in rows if p.active), rows[0])
 
 
-def move_to_phase(actor: User, call: Call, kind: PhaseKind) -> None:
-    _ensure_not_locked(call)
+def phase_change(call: Call, kind: PhaseKind) -> tuple[bool, list[str]]:
+    """Whether moving to `kind` goes back to an earlier phase, and what that reopens or closes (sentences)."""
     rows = phases(call)
+    current = next((p for p in rows if p.active), rows[0])
+    target = next(p for p in rows if p.kind is kind)
+    if target.position >= current.position:
+        return False, []
+    effects = []
+    if target.can_review and not current.can_review:
+        submitted = db.session.scalar(select(func.count()).select_from(Review).join(Assignment).where(
+            Assignment.call_id == call.id, Review.status == ReviewStatus.SUBMITTED)) or 0
+        effects.append(_l("Individual review reopens: jurors can write and change their draft reviews and submit "
+                          "them, so the ranking can change. The %(n)s reviews already submitted stay as they are.",
+                          n=submitted))
+    if current.can_see_others_reviews and not target.can_see_others_reviews:
+        effects.append(_l("Jurors no longer see each other's reviews, and consensus reports cannot be drafted "
+                          "until the consensus phase comes back."))
+    if current.can_change_decisions and not target.can_change_decisions:
+        decided = db.session.scalar(select(func.count()).select_from(PanelDecision).join(Application).where(
+            Application.call_id == call.id)) or 0
+        effects.append(_l("Panel decisions can no longer be recorded or changed until the panel phase comes back. "
+                          "The %(n)s decisions already recorded stay.", n=decided))
+    return True, effects
+
+
+def move_to_phase(actor: User, call: Call, kind: PhaseKind, *, confirmed: bool = False) -> None:
+    """A phase never moves back without the office confirming what it reopens (phase_change says it)."""
+    _ensure_not_locked(call)
+    backwards, _effects = phase_change(call, kind)
+    if backwards and not confirmed:
+        raise DomainError(_l("Going back to an earlier phase reopens what it closed: confirm it first."))
+    rows = phases(call)
+    if next((p for p in rows if p.active), rows[0]).kind is kind and any(p.active for p in rows):
+        return  # already there: the same request again changes nothing
     for phase in rows:
         phase.active = phase.kind is kind
     db.session.add_all(rows)  # stores the defaults the first time
-    audit.record("review.phase_changed", actor=actor, target=call, phase=kind.value)
+    audit.record("review.phase_changed", actor=actor, target=call, phase=kind.value,
+                 **({"backwards": "yes"} if backwards else {}))
 
 
 # ---- the pool and manager rules -------------------------------------------------------------
@@ -141,6 +173,7 @@ class AssignmentReport:
     objective: int
     saved: bool
     below_minimum: int = 0          # jurors the run cannot give their minimum load
+    pins_refused: list[str] = field(default_factory=list)  # pinned jurors who cannot be assigned, and why
 
 
 def run_assignment(actor: User, call: Call, *, accept_partial: bool = False, progress=None) -> AssignmentReport:
@@ -158,7 +191,8 @@ def run_assignment(actor: User, call: Call, *, accept_partial: bool = False, pro
     below = int((solution.load_missing > 0).sum())
     report = AssignmentReport(assigned=len(solution.pairs) + len(instance.pinned), kept=len(instance.kept),
                               uncovered_slots=uncovered, uncovered=explain_uncovered(instance, solution),
-                              objective=solution.objective, saved=False, below_minimum=below)
+                              objective=solution.objective, saved=False, below_minimum=below,
+                              pins_refused=instance.pins_refused)
     if (uncovered or below) and not accept_partial:
         return report
     # Unconfirmed assignments are replaced; confirmed ones (and any with a review) stay.
@@ -194,6 +228,29 @@ def run_assignment(actor: User, call: Call, *, accept_partial: bool = False, pro
     return report
 
 
+def fill_freed_seats(actor: User, application: Application) -> list[Assignment]:
+    """Give the application's free seats (after a declared conflict) to new jurors, and change nothing else:
+    every other seat of the call stays where it is, and only the jurors who receive a seat are mailed."""
+    call = application.call
+    _ensure_not_locked(call)
+    instance = build_instance(call, only=application)
+    if not instance.applications:
+        return []  # no longer in review: nothing to fill
+    solution = solve(instance.problem)
+    pairs = [(int(a), int(j)) for a, j in solution.pairs] + instance.pinned
+    added = [Assignment(call_id=call.id, application_id=application.id, juror_id=instance.jurors[j].id,
+                        status=AssignmentStatus.ASSIGNED) for _a, j in pairs]
+    db.session.add_all(added)
+    db.session.flush()
+    for row in added:
+        juror = row.juror
+        queue_mail(juror.email, juror.locale, _l("New applications to review"), "review/mail/assigned.txt",
+                   juror=juror, call=call, count=1, link=url_for("review.my_assignments", _external=True))
+    audit.record("review.seat_filled", actor=actor, target=application, jurors=",".join(str(row.juror_id) for row in added),
+                 uncovered=int(solution.uncovered.sum()))
+    return added
+
+
 # ---- declarations ---------------------------------------------------------------------------
 
 def declare_no_conflict(juror: User, assignment: Assignment) -> Assignment:
@@ -227,9 +284,8 @@ def declare_conflict(juror: User, assignment: Assignment, reason: str) -> Assign
     memo.ranking_changed(assignment.call_id)  # its review, if any, no longer counts
     ASSIGNMENT.move(juror, assignment, AssignmentStatus.CONFLICT, action="review.conflict_declared",
                     target=assignment.application)
-    call = assignment.application.call
-    if call.panel_locked_at is None:
-        run_assignment(juror, call, accept_partial=True)  # fills the freed seat; others keep theirs
+    if assignment.application.call.panel_locked_at is None:
+        fill_freed_seats(juror, assignment.application)  # the freed seat only; every other seat stays
     return assignment
 
 

@@ -36,6 +36,8 @@ class Problem:
     need: np.ndarray | None = None        # int (A): slots still to fill (default k)
     need_side: np.ndarray | None = None   # bool (A, 2): a juror of this side is still needed
     min_load: np.ndarray | None = None    # int (J): applications each juror must still get (default 0)
+    base_load: np.ndarray | None = None   # int (J): applications each juror already has (default 0): their
+    #                                       next one costs that much, so a run that adds seats spreads them too
 
     def slots(self) -> np.ndarray:
         return np.full(self.eligible.shape[0], self.k) if self.need is None else self.need
@@ -91,7 +93,8 @@ def solve(problem: Problem) -> Solution:
     if max_cap:
         steps = np.arange(max_cap)
         j_rep, step = np.nonzero(steps[None, :] < capacity[:, None])
-        arcs(juror_node[j_rep], np.full(j_rep.shape, sink), 1, steps[step],
+        base = np.zeros(j_count, np.int64) if problem.base_load is None else np.maximum(problem.base_load, 0)
+        arcs(juror_node[j_rep], np.full(j_rep.shape, sink), 1, steps[step] + base[j_rep],
              np.where(step < minimum[j_rep], MUST_BONUS, 0))
     # Penalty arcs: what cannot be covered.
     arcs(app, np.full(a_count, sink), slots, UNCOVERED_COST)

@@ -26,7 +26,7 @@ def blind_call(app, db):
     from mobility.calls.enums import CallKind
 
     with app.test_request_context():
-        europe, asia = make_juror(city="Chemnitz"), make_juror(city="Kamakura")
+        europe, asia = make_juror(city="Chemnitz"), make_juror(city="Nara")
         manager = make_user("manager")
         from tests.factories import make_application, make_call
 
@@ -128,7 +128,7 @@ def test_refused_review_steps_store_nothing_and_say_why(app, client, db):
     from mobility.review.models import PanelDecision, ReviewPhase
 
     with app.test_request_context():
-        jurors = [make_juror(city="Chemnitz"), make_juror(city="Kamakura")]
+        jurors = [make_juror(city="Chemnitz"), make_juror(city="Nara")]
         manager, call, (application,) = make_reviewable_call(jurors=jurors, applications=1)
         services.run_assignment(manager, call)
         db.session.commit()
@@ -172,7 +172,7 @@ def test_refused_review_steps_store_nothing_and_say_why(app, client, db):
 
 def test_the_office_runs_assignment_and_sees_the_ranking(client, db, signed_in, app):
     with app.test_request_context():
-        jurors = [make_juror(city="Chemnitz"), make_juror(city="Kamakura")]
+        jurors = [make_juror(city="Chemnitz"), make_juror(city="Nara")]
         _manager, call, _apps = make_reviewable_call(jurors=jurors)
     signed_in("manager")
     url = f"/manage/calls/{call.id}/assignment"
@@ -187,7 +187,7 @@ def test_consensus_a_juror_drafts_and_the_office_approves(app, client, db):
     from mobility.review.models import ConsensusReport
 
     with app.test_request_context():
-        jurors = [make_juror(city="Chemnitz"), make_juror(city="Kamakura")]
+        jurors = [make_juror(city="Chemnitz"), make_juror(city="Nara")]
         manager, call, (application,) = make_reviewable_call(jurors=jurors, applications=1)
         services.run_assignment(manager, call)
         for assignment in db.session.scalars(select(Assignment)):
@@ -218,7 +218,7 @@ def test_reminders_go_to_jurors_with_unfinished_reviews_in_their_language(app, d
     from mobility.core.models import OutboxMessage
 
     with app.test_request_context():
-        jurors = [make_juror(city="Chemnitz", locale="ko"), make_juror(city="Kamakura", locale="ja")]
+        jurors = [make_juror(city="Chemnitz", locale="ko"), make_juror(city="Nara", locale="ja")]
         manager, call, _apps = make_reviewable_call(jurors=jurors, applications=1)
         services.run_assignment(manager, call)
         db.session.commit()
@@ -250,7 +250,7 @@ def test_the_office_builds_the_jury(app, client, db, signed_in):
 def test_a_manager_pins_a_juror_who_was_not_chosen(app, client, db, signed_in):
     with app.test_request_context():
         chosen, spare = make_juror(city="Chemnitz", name="Chosen"), make_juror(city="Oulu", name="Spare")
-        asian = make_juror(city="Kamakura", name="Asian")
+        asian = make_juror(city="Nara", name="Asian")
         _manager, call, (application,) = make_reviewable_call(jurors=[chosen, spare, asian], applications=1)
     signed_in("manager")
     url = f"/manage/calls/{call.id}/assignment"
@@ -269,7 +269,7 @@ def test_jurors_see_when_reviews_are_due_in_their_own_zone(app, client, db):
     from mobility.db import utcnow
 
     with app.test_request_context():
-        juror = make_juror(city="Kamakura")
+        juror = make_juror(city="Nara")
         juror.timezone = "Asia/Tokyo"
         other = make_juror(city="Chemnitz")
         manager, call, _apps = make_reviewable_call(jurors=[juror, other], applications=1)
@@ -344,7 +344,7 @@ def test_a_second_assignment_run_waits_for_the_one_under_way(app, client, db):
     from mobility.review.models import Assignment as AssignmentRow
 
     with app.test_request_context():
-        first, call, _apps = make_reviewable_call(jurors=[make_juror(city="Chemnitz"), make_juror(city="Kamakura")])
+        first, call, _apps = make_reviewable_call(jurors=[make_juror(city="Chemnitz"), make_juror(city="Nara")])
         other = make_user("manager", name="Second Manager")
         running = BackgroundJob(kind="assignment", owner_id=first.id, function="mobility.review.jobs.assignment_job",
                                 arguments={"call_id": call.id, "actor_id": first.id, "accept_partial": False},
