@@ -101,6 +101,39 @@ def make_call(*, actor=None, pairs=None, kind=None, title: str = "Test call", op
 
 
 MINIMAL_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def pdf_with_metadata(author: str) -> bytes:
+    """A one-page PDF whose document information and XMP name `author` (as a word processor writes them)."""
+    import io
+
+    import pikepdf
+
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    for key in ("/Author", "/Title", "/Subject", "/Keywords", "/Creator", "/Producer"):
+        pdf.docinfo[key] = f"{author} {key[1:]}"
+    with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
+        meta["dc:creator"] = [author]
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
+def jpeg_with_exif(artist: str) -> bytes:
+    """A small JPEG whose EXIF names `artist` and carries a GPS position."""
+    import io
+
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[0x013B] = artist
+    exif[0x8825] = {1: "N", 2: (35.0, 19.0, 0.0), 3: "E", 4: (139.0, 33.0, 0.0)}
+    out = io.BytesIO()
+    Image.new("RGB", (8, 6), "teal").save(out, format="JPEG", exif=exif.tobytes())
+    return out.getvalue()
+
+
 MINIMAL_PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000")
 
 

@@ -11,7 +11,15 @@ from mobility.applications.enums import AttachmentKind
 from mobility.review import services
 from mobility.review.models import Assignment, Review
 from tests.conftest import csrf_from, sign_in
-from tests.factories import MINIMAL_PDF, make_juror, make_reviewable_call, make_user
+from mobility.core.storage import get_storage
+from tests.factories import (
+    MINIMAL_PDF,
+    jpeg_with_exif,
+    make_juror,
+    make_reviewable_call,
+    make_user,
+    pdf_with_metadata,
+)
 
 CANARY = "Zq7canaryXy"
 
@@ -43,7 +51,9 @@ def blind_call(app, db):
         partner = make_user(email=f"member.{CANARY.lower()}@example.org", name=f"Member {CANARY}")
         applications.respond_to_invitation(partner, member, True)
         applications.add_attachment(artist, application, kind=AttachmentKind.CV, filename=f"CV {CANARY}.pdf",
-                                    data=MINIMAL_PDF)
+                                    data=pdf_with_metadata(f"Artist {CANARY}"))
+        applications.add_attachment(artist, application, kind=AttachmentKind.PORTFOLIO,
+                                    filename=f"Photo {CANARY}.jpg", data=jpeg_with_exif(f"Artist {CANARY}"))
         applications.submit_application(artist, application)
         applications.screen_application(manager, application, eligible=True, reason=None, note=None)
         for juror in (europe, asia):
@@ -71,7 +81,10 @@ def test_a_blind_call_never_shows_a_juror_who_applied(store, client, db, blind_c
         everything = response.get_data() + str(response.headers).encode()
         assert CANARY.encode() not in everything and CANARY.lower().encode() not in everything
     assert responses[2].status_code == 200 and b"Tidal memory" in responses[2].data
-    assert responses[3].status_code == 200 and responses[3].data == MINIMAL_PDF
+    # The juror's copies carry no metadata; the stored originals (the office's, the applicant's) still do.
+    assert responses[3].status_code == 200 and responses[3].data.startswith(b"%PDF")
+    assert responses[4].status_code == 200 and responses[4].data.startswith(b"\xff\xd8")
+    assert all(CANARY.encode() in get_storage().read(a.storage_key) for a in application.attachments)
 
 
 def _review_urls(assignment, attachment_id):
