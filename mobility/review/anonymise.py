@@ -82,6 +82,7 @@ def _pdf(data: bytes) -> bytes:
 def _image(data: bytes, image_format: str) -> bytes:
     with Image.open(io.BytesIO(data)) as original:
         frames = getattr(original, "n_frames", 1)
+        image: Image.Image
         if frames > 1:
             image = original
             image.load()

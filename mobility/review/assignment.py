@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from flask_babel import gettext as _
@@ -81,7 +82,7 @@ def build_instance(call: Call, *, only: Application | None = None) -> Instance:
     juror_ids = list(j_index)
     blocked = np.zeros((a_count, j_count), dtype=np.int8)
 
-    def block(rows, cols, code: int) -> None:
+    def block(rows: Any, cols: Any, code: int) -> None:
         current = blocked[rows, cols]
         blocked[rows, cols] = np.where(current == 0, code, current)
 
@@ -95,7 +96,8 @@ def build_instance(call: Call, *, only: Application | None = None) -> Instance:
     written = np.array([sum(LANGUAGE_BIT.get(x, 0) for x in {*a.languages, *fully_translated_languages(a)})
                         for a in applications], dtype=np.int64)
     if a_count and j_count:
-        block(*np.nonzero((written[:, None] & reads[None, :]) == 0), LANGUAGE)
+        unread_rows, unread_cols = np.nonzero((written[:, None] & reads[None, :]) == 0)
+        block(unread_rows, unread_cols, LANGUAGE)
 
     # Conflicts: shared organisations (applicant, accepted team, host), being part of the application, and
     # (unless the call says otherwise) living in the applicant's city.
@@ -110,21 +112,21 @@ def build_instance(call: Call, *, only: Application | None = None) -> Instance:
                                            .where(Affiliation.user_id.in_(people))):
         person_orgs[user_id].add(key)
     juror_city = np.array([u.home_city_id or 0 for u in jurors], dtype=np.int64)
-    for a in applications:
-        row = a_index[a.id]
-        members = [a.applicant_id] + [m.user_id for m in a.members
-                                      if m.user_id and m.status is MemberStatus.ACCEPTED]
-        keys = set().union(*(person_orgs[p] for p in members))
-        if a.host_organisation:
-            keys.add(organisation_key(a.host_organisation))
+    for application in applications:
+        row = a_index[application.id]
+        members = [application.applicant_id] + [m.user_id for m in application.members
+                                                if m.user_id and m.status is MemberStatus.ACCEPTED]
+        keys: set[str] = set().union(*(person_orgs[p] for p in members))
+        if application.host_organisation:
+            keys.add(organisation_key(application.host_organisation))
         for key in keys:
             for j in juror_orgs.get(key, ()):
                 block(row, j, ORGANISATION)
         for person in members:
             if person in j_index:
                 block(row, j_index[person], MEMBER)
-        if call.same_city_conflict and a.origin_city_id and j_count:
-            block(row, np.nonzero(juror_city == a.origin_city_id)[0], SAME_CITY)
+        if call.same_city_conflict and application.origin_city_id and j_count:
+            block(row, np.nonzero(juror_city == application.origin_city_id)[0], SAME_CITY)
 
     # Manager rules, earlier conflict declarations, and what is already settled.
     need = np.full(a_count, call.reviewers_per_application, dtype=np.int64)
@@ -139,23 +141,24 @@ def build_instance(call: Call, *, only: Application | None = None) -> Instance:
     kept = []
     fixed: set[tuple[int, int]] = set()
     for assignment in existing:
-        a, j = a_index.get(assignment.application_id), j_index.get(assignment.juror_id)
-        if j is None:
+        row_of, j_of = a_index.get(assignment.application_id), j_index.get(assignment.juror_id)
+        if j_of is None:
             continue
+        j = j_of
         if assignment.status is AssignmentStatus.CONFLICT:
-            if a is not None:
-                block(a, j, DECLARED)
+            if row_of is not None:
+                block(row_of, j, DECLARED)
         elif only is not None:
             # Filling one application's seats: every other seat stays, and weighs on its juror.
             kept.append(assignment)
             capacity[j] -= 1
             min_load[j] -= 1
             base_load[j] += 1
-            if a is not None:
-                fixed.add((a, j))
-        elif assignment.status is AssignmentStatus.ACCEPTED and a is not None:
+            if row_of is not None:
+                fixed.add((row_of, j))
+        elif assignment.status is AssignmentStatus.ACCEPTED and row_of is not None:
             kept.append(assignment)
-            fixed.add((a, j))
+            fixed.add((row_of, j))
             capacity[j] -= 1
             min_load[j] -= 1  # what a juror already has counts toward their minimum
             base_load[j] += 1
@@ -194,14 +197,14 @@ def build_instance(call: Call, *, only: Application | None = None) -> Instance:
         base_load[j] += 1
     need = np.maximum(need, 0)
 
-    disciplines: dict[int, set[str]] = defaultdict(set)
+    disciplines: dict[str, set[int]] = defaultdict(set)
     for user_id, discipline in db.session.execute(select(UserDiscipline.user_id, UserDiscipline.discipline)
                                                   .where(UserDiscipline.user_id.in_(juror_ids))):
         disciplines[discipline.value].add(j_index[user_id])
     affinity = np.zeros((a_count, j_count), dtype=bool)
-    for a in applications:
-        if a.discipline:
-            affinity[a_index[a.id], list(disciplines.get(a.discipline.value, ()))] = True
+    for application in applications:
+        if application.discipline:
+            affinity[a_index[application.id], list(disciplines.get(application.discipline.value, set()))] = True
 
     problem = Problem(k=call.reviewers_per_application, eligible=eligible, juror_side=sides,
                       capacity=np.maximum(capacity, 0), affinity=affinity, need=need, need_side=need_side,
@@ -237,7 +240,7 @@ def explain_uncovered(instance: Instance, solution: Solution) -> list[str]:
 
 def explain_minimum_loads(instance: Instance, solution: Solution) -> list[str]:
     """One sentence per juror who stays below the call's minimum, with what they get instead."""
-    if solution.load_missing is None:
+    if solution.load_missing is None or instance.problem.min_load is None:
         return []
     lines = []
     for j in np.nonzero(solution.load_missing)[0]:

@@ -138,6 +138,7 @@ def decision(application_id: int):
         flash(_("Give the reason for the decision."), "error")
         return redirect(url_for("manage_review.ranking_page", call_id=application.call_id))
     decision = Decision(form.decision.data)
+    done: unit_of_work.Done[object] | unit_of_work.Refused
     if decision is Decision.AWARD:
         done = unit_of_work.attempt(None, awards.award_application, _actor(), application,
                                     form.reason.data)  # with the grant offer

@@ -3,10 +3,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import cast
 
+import numpy as np
+import sqlalchemy as sa
 from flask import url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import CursorResult, delete, func, or_, select, update
 
 from mobility.accounts.enums import Role
 from mobility.accounts.models import User
@@ -76,8 +79,8 @@ DEFAULT_PHASES = (
 
 def phases(call: Call) -> list[ReviewPhase]:
     """The call's phases; a call that never changed them has the defaults (not stored: reading never writes)."""
-    rows = db.session.scalars(select(ReviewPhase).where(ReviewPhase.call_id == call.id)
-                              .order_by(ReviewPhase.position)).all()
+    rows = list(db.session.scalars(select(ReviewPhase).where(ReviewPhase.call_id == call.id)
+                                   .order_by(ReviewPhase.position)))
     return rows or [ReviewPhase(call_id=call.id, position=i, kind=kind, active=(i == 0), **flags)
                     for i, (kind, flags) in enumerate(DEFAULT_PHASES)]
 
@@ -188,7 +191,7 @@ def run_assignment(actor: User, call: Call, *, accept_partial: bool = False, pro
     if progress:
         progress(70)
     uncovered = int(solution.uncovered.sum())
-    below = int((solution.load_missing > 0).sum())
+    below = 0 if solution.load_missing is None else int(np.count_nonzero(solution.load_missing))
     report = AssignmentReport(assigned=len(solution.pairs) + len(instance.pinned), kept=len(instance.kept),
                               uncovered_slots=uncovered, uncovered=explain_uncovered(instance, solution),
                               objective=solution.objective, saved=False, below_minimum=below,
@@ -202,7 +205,7 @@ def run_assignment(actor: User, call: Call, *, accept_partial: bool = False, pro
     pairs = [(int(a), int(j)) for a, j in solution.pairs] + instance.pinned
     now = utcnow()
     # One bulk statement (COPY on PostgreSQL): a large call has tens of thousands of seats.
-    bulk_insert(db.session, Assignment.__table__, [
+    bulk_insert(db.session, cast(sa.Table, Assignment.__table__), [
         {"call_id": call.id, "application_id": instance.applications[a].id, "juror_id": instance.jurors[j].id,
          "status": AssignmentStatus.ASSIGNED.value, "created_at": now, "updated_at": now} for a, j in pairs])
     # ELIGIBLE → IN_REVIEW, a transition of the application table (applications.APPLICATION), for the whole
@@ -430,8 +433,9 @@ def record_decision(actor: User, application: Application, decision: Decision, r
 
 def lock_panel(actor: User, call: Call) -> None:
     """After this no score, consensus or decision changes; it takes the same row lock as every write."""
-    locked = db.session.execute(update(Call).where(Call.id == call.id, Call.panel_locked_at.is_(None))
-                                .values(panel_locked_at=utcnow()).execution_options(synchronize_session=False))
+    locked = cast(CursorResult, db.session.execute(
+        update(Call).where(Call.id == call.id, Call.panel_locked_at.is_(None))
+        .values(panel_locked_at=utcnow()).execution_options(synchronize_session=False)))
     if locked.rowcount != 1:
         raise DomainError(_l("The panel is already locked."))
     db.session.expire(call)
@@ -448,7 +452,7 @@ def send_reminders() -> int:
                or_(Review.id.is_(None), Review.status != ReviewStatus.SUBMITTED))
         .group_by(Assignment.juror_id, Assignment.call_id)).all()
     for juror_id, call_id, count in open_work:
-        juror, call = db.session.get(User, juror_id), db.session.get(Call, call_id)
+        juror, call = db.session.get_one(User, juror_id), db.session.get_one(Call, call_id)
         queue_mail(juror.email, juror.locale, _l("A reminder: reviews waiting for you"), "review/mail/reminder.txt",
                    juror=juror, call=call, count=count, link=url_for("review.my_assignments", _external=True))
     return len(open_work)

@@ -104,7 +104,7 @@ def review_page(assignment_id: int):
                 overall_comment=form.overall_comment.data or "", comment_language=form.comment_language.data,
                 submit=submit):
             # Rolled back: the page shows what is stored, the form what was typed.
-            return _page(db.session.get(Assignment, assignment_id), form), 422
+            return _page(db.session.get_one(Assignment, assignment_id), form), 422
         flash(_("Your review is submitted. Thank you.") if submit else _("Your draft review is saved."), "success")
         return redirect(url_for("review.review_page", assignment_id=assignment_id))
     return _page(assignment, form)

@@ -8,12 +8,11 @@ from sqlalchemy import func, select
 
 from mobility.applications import services as applications
 from mobility.applications.enums import AttachmentKind
+from mobility.core.storage import get_storage
 from mobility.review import services
 from mobility.review.models import Assignment, Review
 from tests.conftest import csrf_from, sign_in
-from mobility.core.storage import get_storage
 from tests.factories import (
-    MINIMAL_PDF,
     jpeg_with_exif,
     make_juror,
     make_reviewable_call,
