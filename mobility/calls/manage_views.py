@@ -94,7 +94,14 @@ def change_status(call_id: int, status: str):
     form = forms.StatusForm()
     if status not in {s.value for s in CallStatus} or not form.validate_on_submit():
         abort(400)
-    if unit_of_work.attempt(None, services.set_call_status, _actor(), call, CallStatus(status)):
+    target = CallStatus(status)
+    confirmed = request.form.get("confirmed") == "1"
+    effects = services.status_change_effects(call, target)
+    if effects and not confirmed:
+        # Going back reopens what the later state closed: the office reads what, then confirms.
+        return render_template("calls/manage/confirm_status.html", call=call, form=form, target=target,
+                               effects=effects)
+    if unit_of_work.attempt(None, services.set_call_status, _actor(), call, target, confirmed=confirmed):
         flash(_("The call is now: %(status)s.", status=call.status.title), "success")
     return redirect(url_for("manage_calls.overview", call_id=call_id))
 

@@ -507,8 +507,28 @@ def _language_title(locale: str) -> str:
     return str(LANGUAGE_TITLES[locale])
 
 
-def set_call_status(actor, call: Call, new_status: CallStatus) -> None:
-    """The one way a call changes state: the table, then what each target state needs."""
+# Moves back to an earlier state: they reopen what the later state closed, so the office confirms them.
+BACKWARDS = {(CallStatus.PUBLISHED, CallStatus.DRAFT), (CallStatus.CLOSED, CallStatus.PUBLISHED)}
+
+
+def status_change_effects(call: Call, new_status: CallStatus) -> list:
+    """What a move back to an earlier state reopens or takes away (sentences); [] for a move forwards."""
+    if (call.status, new_status) not in BACKWARDS:
+        return []
+    if new_status is CallStatus.DRAFT:
+        return [_l("The call leaves the public list: nobody can find it or start an application until it is "
+                   "published again."),
+                _l("Its texts, rules, questions and rubric can be changed again.")]
+    if utcnow() < call.closes_at:
+        return [_l("The call is public and open again: applications can be started, saved and submitted until "
+                   "its deadline.")]
+    return [_l("The call is public again, but its deadline has passed: to take applications again, move the "
+               "deadline in the settings.")]
+
+
+def set_call_status(actor, call: Call, new_status: CallStatus, *, confirmed: bool = False) -> None:
+    """The one way a call changes state: the table, then what each target state needs. A move back (to draft,
+    from closed to published) needs the office's confirmation of what it reopens (status_change_effects)."""
     CALL.check(call.status, new_status)
     if new_status is CallStatus.PUBLISHED:
         problems = publication_problems(call)
@@ -518,4 +538,6 @@ def set_call_status(actor, call: Call, new_status: CallStatus) -> None:
         call.published_at = call.published_at or utcnow()
     if new_status is CallStatus.DRAFT and call.first_submission_at is not None:
         raise DomainError(_l("Applications have been submitted: the call cannot go back to draft."))
+    if (call.status, new_status) in BACKWARDS and not confirmed:
+        raise DomainError(_l("Going back to an earlier state reopens what it closed: confirm it first."))
     CALL.move(actor, call, new_status)

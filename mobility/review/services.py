@@ -198,16 +198,25 @@ def run_assignment(actor: User, call: Call, *, accept_partial: bool = False, pro
                               pins_refused=instance.pins_refused)
     if (uncovered or below) and not accept_partial:
         return report
-    # Unconfirmed assignments are replaced; confirmed ones (and any with a review) stay.
-    db.session.execute(delete(Assignment).where(
-        Assignment.call_id == call.id, Assignment.status == AssignmentStatus.ASSIGNED,
-        ~Assignment.id.in_(select(Review.assignment_id))))
+    # Unconfirmed assignments are replaced; confirmed ones (and any with a review) stay. An unconfirmed seat the
+    # run gives to the same juror again stays as it was (its row, its date): only what changed is written,
+    # and only the jurors with new seats hear about them.
+    unconfirmed = {(application_id, juror_id): row_id for row_id, application_id, juror_id in db.session.execute(
+        select(Assignment.id, Assignment.application_id, Assignment.juror_id).where(
+            Assignment.call_id == call.id, Assignment.status == AssignmentStatus.ASSIGNED,
+            ~Assignment.id.in_(select(Review.assignment_id))))}
     pairs = [(int(a), int(j)) for a, j in solution.pairs] + instance.pinned
+    chosen = {(instance.applications[a].id, instance.jurors[j].id): j for a, j in pairs}
+    gone = [row_id for pair, row_id in unconfirmed.items() if pair not in chosen]
+    for start in range(0, len(gone), 5000):
+        db.session.execute(delete(Assignment).where(Assignment.id.in_(gone[start:start + 5000])))
+    added = [(pair, j) for pair, j in chosen.items() if pair not in unconfirmed]
     now = utcnow()
     # One bulk statement (COPY on PostgreSQL): a large call has tens of thousands of seats.
     bulk_insert(db.session, cast(sa.Table, Assignment.__table__), [
-        {"call_id": call.id, "application_id": instance.applications[a].id, "juror_id": instance.jurors[j].id,
-         "status": AssignmentStatus.ASSIGNED.value, "created_at": now, "updated_at": now} for a, j in pairs])
+        {"call_id": call.id, "application_id": application_id, "juror_id": juror_id,
+         "status": AssignmentStatus.ASSIGNED.value, "created_at": now, "updated_at": now}
+        for (application_id, juror_id), _j in added])
     # ELIGIBLE → IN_REVIEW, a transition of the application table (applications.APPLICATION), for the whole
     # call in one statement.
     applications.APPLICATION.check(ApplicationStatus.ELIGIBLE, ApplicationStatus.IN_REVIEW)
@@ -219,14 +228,14 @@ def run_assignment(actor: User, call: Call, *, accept_partial: bool = False, pro
     db.session.expire_all()
     memo.ranking_changed(call.id)
     seats: dict[int, int] = {}
-    for _a, j in pairs:
+    for _pair, j in added:
         seats[j] = seats.get(j, 0) + 1
     for j, count in seats.items():
         juror = instance.jurors[j]
         queue_mail(juror.email, juror.locale, _l("New applications to review"), "review/mail/assigned.txt",
                    juror=juror, call=call, count=count, link=url_for("review.my_assignments", _external=True))
-    audit.record("review.assignment_run", actor=actor, target=call, assigned=len(pairs), uncovered=uncovered,
-                 objective=solution.objective)
+    audit.record("review.assignment_run", actor=actor, target=call, assigned=len(pairs), new=len(added),
+                 removed=len(gone), uncovered=uncovered, objective=solution.objective)
     report.saved = True
     return report
 
@@ -236,6 +245,8 @@ def fill_freed_seats(actor: User, application: Application) -> list[Assignment]:
     every other seat of the call stays where it is, and only the jurors who receive a seat are mailed."""
     call = application.call
     _ensure_not_locked(call)
+    if not active_phase(call).can_review:
+        return []  # the individual review is over: a new juror could not review (the office sees the free seat)
     instance = build_instance(call, only=application)
     if not instance.applications:
         return []  # no longer in review: nothing to fill

@@ -203,3 +203,24 @@ def test_going_back_a_phase_asks_first_and_says_what_reopens(app, client, db, si
                        ).status_code == 302
     db.session.expire_all()
     assert services.active_phase(call).kind is PhaseKind.CONSENSUS
+
+
+def test_reopening_a_closed_call_asks_first_and_says_what_reopens(app, client, db, signed_in):
+    from mobility.calls.enums import CallStatus
+
+    manager = signed_in("manager")
+    with app.test_request_context():
+        call = make_call(actor=manager, publish=True)
+        calls.set_call_status(manager, call, CallStatus.CLOSED)
+        db.session.commit()
+    overview = f"/manage/calls/{call.id}"
+    token = _token(client, overview)
+    page = client.post(f"/manage/calls/{call.id}/status/published", data={"csrf_token": token})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Change the call back to “Published”?" in text and "open again" in text
+    db.session.expire_all()
+    assert call.status is CallStatus.CLOSED
+    done = client.post(f"/manage/calls/{call.id}/status/published", data={"csrf_token": token, "confirmed": "1"})
+    assert done.status_code == 302
+    db.session.expire_all()
+    assert call.status is CallStatus.PUBLISHED

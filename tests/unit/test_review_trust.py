@@ -294,3 +294,51 @@ def test_a_phase_goes_back_only_when_confirmed_and_says_what_reopens(db):
     assert services.phase_change(call, PhaseKind.CONSENSUS) == (False, [])
     audits = db.session.scalar(select(func.count()).select_from(OutboxMessage))
     assert audits is not None
+
+
+def test_a_call_goes_back_to_draft_or_reopens_only_when_confirmed(db):
+    from mobility.calls.enums import CallStatus as Status
+
+    manager = make_user("manager")
+    call = make_call(actor=manager, publish=True)
+    assert calls.status_change_effects(call, Status.CLOSED) == []  # forwards: nothing to confirm
+    assert "leaves the public list" in str(calls.status_change_effects(call, Status.DRAFT)[0])
+    with pytest.raises(DomainError):
+        calls.set_call_status(manager, call, Status.DRAFT)
+    assert call.status is Status.PUBLISHED
+    calls.set_call_status(manager, call, Status.CLOSED)
+    assert "open again" in str(calls.status_change_effects(call, Status.PUBLISHED)[0])
+    with pytest.raises(DomainError):
+        calls.set_call_status(manager, call, Status.PUBLISHED)
+    calls.set_call_status(manager, call, Status.PUBLISHED, confirmed=True)
+    assert call.status is Status.PUBLISHED
+
+
+def test_running_the_assignment_again_keeps_unchanged_seats_and_mails_only_new_ones(db):
+    jurors = [make_juror(city="Chemnitz"), make_juror(city="Oulu"), make_juror(city="Nara"), make_juror(city="Huzhou")]
+    manager, call, _apps = make_reviewable_call(jurors=jurors[:3], k=2, applications=2)
+    services.run_assignment(manager, call)
+    db.session.commit()
+    before, mails = _seats(db, call), len(_mails(db))
+    services.run_assignment(manager, call)  # nothing changed: nothing moves, nobody is mailed
+    db.session.commit()
+    assert _seats(db, call) == before and len(_mails(db)) == mails
+    services.add_juror(manager, call, jurors[3], 10)  # a new Asian juror: the load is spread again
+    services.run_assignment(manager, call)
+    db.session.commit()
+    by_pair = {v[:2]: i for i, v in before.items()}
+    after = {v[:2]: i for i, v in _seats(db, call).items()}
+    new = after.keys() - by_pair.keys()
+    assert new and all(after[pair] == by_pair[pair] for pair in after.keys() & by_pair.keys())  # same rows
+    assert {m.recipient for m in _mails(db)[mails:]} == {j.email for j in jurors if j.id in {p[1] for p in new}}
+
+
+def test_a_conflict_declared_after_the_individual_review_leaves_the_seat_free(db):
+    jurors = [make_juror(city="Chemnitz"), make_juror(city="Oulu"), make_juror(city="Nara")]
+    manager, call, _apps = make_reviewable_call(jurors=jurors, k=2, applications=1)
+    services.run_assignment(manager, call)
+    services.move_to_phase(manager, call, PhaseKind.CONSENSUS)
+    db.session.commit()
+    seat = next(a for a in db.session.scalars(select(Assignment)) if a.juror_id in (jurors[0].id, jurors[1].id))
+    services.declare_conflict(seat.juror, seat, "Found out late.")
+    assert len(_seats(db, call)) == 2  # no replacement who could no longer review
