@@ -176,6 +176,10 @@ def test_a_full_translation_is_entered_on_the_form_and_labelled_on_the_review_pa
     assert "Fully translated into" in page
     assert page.count("Translation into English by Kim Min-ji") == 2  # the summary and the answer
     assert "Four weeks of work at the factory." in page and "공장에서 4주 동안 작업합니다." in page
+    _sign_out(client)
+    sign_in(client, application.applicant.email)  # the applicant (and the office) read the same, labelled
+    page = client.get(f"/applications/{application.id}").get_data(as_text=True)
+    assert page.count("Translation into English by Kim Min-ji") == 2 and "Tidal memory" in page
 
 
 def test_going_back_a_phase_asks_first_and_says_what_reopens(app, client, db, signed_in):
