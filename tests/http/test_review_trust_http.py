@@ -228,3 +228,29 @@ def test_reopening_a_closed_call_asks_first_and_says_what_reopens(app, client, d
     assert done.status_code == 302
     db.session.expire_all()
     assert call.status is CallStatus.PUBLISHED
+
+
+def test_a_blind_file_that_cannot_be_cleaned_is_not_sent(app, client, db):
+    from tests.factories import MINIMAL_PDF
+
+    with app.test_request_context():
+        europe, asia = make_juror(city="Chemnitz"), make_juror(city="Nara")
+        manager = make_user("manager")
+        call = make_call(actor=manager, publish=True)
+        call.blind_review, call.reviewers_per_application = True, 2
+        application = make_application(call=call)
+        damaged = applications.add_attachment(application.applicant, application, kind=AttachmentKind.CV,
+                                             filename="cv.pdf", data=MINIMAL_PDF + f"/Author ({CANARY})".encode())
+        applications.submit_application(application.applicant, application)
+        applications.screen_application(manager, application, eligible=True, reason=None, note=None)
+        for juror in (europe, asia):
+            services.add_juror(manager, call, juror, 5)
+        services.run_assignment(manager, call)
+        db.session.commit()
+    mine = db.session.scalar(select(Assignment).where(Assignment.juror_id == europe.id))
+    sign_in(client, europe.email)
+    client.post(f"/review/assignments/{mine.id}/declare", data={"answer": "none", "csrf_token": _token(client, "/review/")})
+    response = client.get(f"/review/assignments/{mine.id}/files/{damaged.id}")
+    assert response.status_code == 302 and CANARY.encode() not in response.data
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "cannot be sent in a blind review" in page
