@@ -35,6 +35,9 @@ def with_extension(name: str, content_type: str) -> str:
         return name
     return f"{name}.{extension}"
 
+# The old Office formats keep the author in property streams that cannot be emptied reliably: a blind call
+# asks for the newer formats or a PDF instead (review/anonymise.py strips those).
+LEGACY_OFFICE_TYPES = frozenset({ALLOWED_TYPES["doc"], ALLOWED_TYPES["xls"], ALLOWED_TYPES["ppt"]})
 
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
 

@@ -58,6 +58,11 @@ class Application(TimestampMixin, Model):
     # Translations of the summary the applicant added: {"en": "…", "ko": "…"} (language of the text → text).
     summary_translations: Mapped[dict] = mapped_column(MutableDict.as_mutable(sa.JSON), default=dict,
                                                        nullable=False)
+    # Full translations the applicant supplied, by language: {"en": {"by": "who translated", "title": "…",
+    # "answers": {"<question id>": "…"}}} (the summary's translation is in summary_translations). A juror who
+    # reads none of `languages` is given the application only in a language it is fully translated into.
+    translations: Mapped[dict] = mapped_column(MutableDict.as_mutable(sa.JSON), default=dict, server_default="{}",
+                                               nullable=False)
     languages: Mapped[list] = mapped_column(MutableList.as_mutable(sa.JSON), default=list, nullable=False)
     discipline: Mapped[Discipline | None] = mapped_column(enum_column(Discipline))
     career_stage: Mapped[CareerStage | None] = mapped_column(enum_column(CareerStage))

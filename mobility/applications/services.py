@@ -17,7 +17,7 @@ from mobility.accounts.enums import Discipline, Language
 from mobility.accounts.models import User
 from mobility.accounts.queries import recipient_locale
 from mobility.applications import tokens
-from mobility.applications.attachments import detect_type, display_name
+from mobility.applications.attachments import LEGACY_OFFICE_TYPES, detect_type, display_name
 from mobility.applications.eligibility import check_eligibility, failing
 from mobility.applications.enums import (
     REOPENABLE,
@@ -137,6 +137,8 @@ class DraftData:
     host_email: str = ""
     host_locale: str = DEFAULT_LOCALE
     answers: dict[str, object] = field(default_factory=dict)
+    # Full translations: {"en": {"by": "…", "title": "…", "answers": {"<question id>": "…"}}}.
+    translations: dict[str, dict] = field(default_factory=dict)
 
 
 def _ensure_editable(application: Application, now: datetime | None = None) -> None:
@@ -215,6 +217,7 @@ def _validated(call: Call, data: DraftData) -> dict:
     for lang, text in translations.items():
         if text_length(text) > 3000:
             raise DomainError(_l("Use at most %(n)s characters.", n=3000), field=f"summary_{lang}")
+    full = _validated_translations(call, data.translations, languages)
     discipline = Discipline(data.discipline) if data.discipline else None
     career_stage = CareerStage(data.career_stage) if data.career_stage else None
 
@@ -241,7 +244,7 @@ def _validated(call: Call, data: DraftData) -> dict:
     if host_locale not in LOCALES:
         raise DomainError(_l("Choose one of the offered languages."), field="host_locale")
     return dict(
-        title=title, summary=summary, summary_translations=translations, languages=languages,
+        title=title, summary=summary, summary_translations=translations, translations=full, languages=languages,
         discipline=discipline, career_stage=career_stage, pair_id=pair_id, origin_city_id=origin_city_id,
         direction=direction, start_date=data.start_date, end_date=data.end_date,
         host_organisation=data.host_organisation.strip()[:200], host_contact_name=data.host_contact_name.strip()[:200],
@@ -249,8 +252,60 @@ def _validated(call: Call, data: DraftData) -> dict:
     )
 
 
+def _validated_translations(call: Call, raw: dict[str, dict], languages: list[str]) -> dict[str, dict]:
+    """What the applicant translated, per language not already written in: who, the title, the text answers."""
+    questions = {str(q.id): q for q in call.questions if q.kind.is_text}
+    kept: dict[str, dict] = {}
+    for lang, parts in raw.items():
+        if lang not in {x.value for x in Language} or lang in languages or not isinstance(parts, dict):
+            continue
+        by = str(parts.get("by") or "").strip()
+        if text_length(by) > 200:
+            raise DomainError(_l("Use at most %(n)s characters.", n=200), field=f"tr_{lang}_by")
+        title = str(parts.get("title") or "").strip()
+        if text_length(title) > 300:
+            raise DomainError(_l("Use at most %(n)s characters.", n=300), field=f"tr_{lang}_title")
+        answers = {}
+        for key, value in (parts.get("answers") or {}).items():
+            text = str(value or "").replace("\r\n", "\n").strip()
+            question = questions.get(str(key))
+            if question is None or not text:
+                continue
+            limit = question.max_length or 20000
+            if text_length(text) > limit:
+                raise DomainError(_l("Use at most %(n)s characters (now %(count)s).", n=limit,
+                                     count=text_length(text)), field=f"tr_{lang}_q_{key}")
+            answers[str(key)] = text
+        entry = {k: v for k, v in (("by", by), ("title", title), ("answers", answers)) if v}
+        if entry:
+            kept[lang] = entry
+    return kept
+
+
+def fully_translated_languages(application: Application) -> set[str]:
+    """The languages (other than those it is written in) into which the applicant translated everything a
+    juror must read — the title, the summary and every written answer — saying who translated."""
+    text_questions = [q for q in application.call.questions if q.kind.is_text]
+    full = set()
+    for lang, parts in (application.translations or {}).items():
+        if lang in application.languages or not parts.get("by"):
+            continue
+        if application.summary and not application.summary_translations.get(lang):
+            continue
+        if application.title and not parts.get("title"):
+            continue
+        answers = parts.get("answers") or {}
+        if any(application.answers.get(str(q.id)) not in (None, "") and not answers.get(str(q.id))
+               for q in text_questions):
+            continue
+        full.add(lang)
+    return full
+
+
 def _search_text(application: Application) -> str:
-    parts = [application.title, application.summary, *application.summary_translations.values(),
+    translated = [text for parts in (application.translations or {}).values()
+                  for text in (parts.get("title", ""), *(parts.get("answers") or {}).values())]
+    parts = [application.title, application.summary, *application.summary_translations.values(), *translated,
              application.host_organisation, application.applicant.name if application.applicant else "",
              *(m.name for m in application.members)]
     for value in application.answers.values():
@@ -310,6 +365,8 @@ def content_snapshot(application: Application) -> dict:
         "title": application.title,
         "summary": application.summary,
         "summary_translations": dict(sorted(application.summary_translations.items())),
+        # Only when there are any: receipts hashed before full translations existed stay as they were.
+        **({"translations": dict(sorted(application.translations.items()))} if application.translations else {}),
         "languages": list(application.languages),
         "discipline": application.discipline.value if application.discipline else None,
         "career_stage": application.career_stage.value if application.career_stage else None,
@@ -664,6 +721,10 @@ def add_attachment(actor: User, application: Application, *, kind: AttachmentKin
     if content_type is None:
         raise DomainError(_l("This kind of file is not accepted. Use PDF, PNG, JPEG, WebP, or an "
                              "OpenDocument or Office document."), field="file")
+    if application.call.blind_review and content_type in LEGACY_OFFICE_TYPES:
+        raise DomainError(_l("Review in this call is blind: upload this document as PDF or in the newer Office "
+                             "format (docx, xlsx, pptx). The old formats keep the author's name in a way that "
+                             "cannot be removed."), field="file")
     if question_id is not None and not any(q.id == question_id and q.kind is QuestionKind.FILE
                                            for q in application.call.questions):
         raise DomainError(_l("Choose one of the call's questions."), field="question_id")

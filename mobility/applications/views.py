@@ -104,6 +104,11 @@ def _fill(form, application) -> None:
     form.career_stage.data = application.career_stage.value if application.career_stage else ""
     for lang, field in form.translation_fields():
         field.data = application.summary_translations.get(lang.value, "")
+        parts = (application.translations or {}).get(lang.value, {})
+        by, title, answers = form.full_translation_fields(lang)
+        by.data, title.data = parts.get("by", ""), parts.get("title", "")
+        for question, answer in answers:
+            answer.data = (parts.get("answers") or {}).get(str(question.id), "")
     for question, field in form.question_fields():
         field.data = application.answers.get(str(question.id))
 

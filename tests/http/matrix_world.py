@@ -118,7 +118,7 @@ def build_world() -> World:
     users["other_artist"] = make_user("applicant", name="Other Artist")
     other_member = make_user("applicant", name="Other Member")
     users["juror"] = make_juror(city="Chemnitz", name="Assigned Juror")
-    users["unassigned_juror"] = make_juror(city="Kamakura", name="Unassigned Juror")
+    users["unassigned_juror"] = make_juror(city="Nara", name="Unassigned Juror")
     owner, juror, unassigned = users["owner"], users["juror"], users["unassigned_juror"]
 
     pair = make_pair(actor=manager)

@@ -103,7 +103,7 @@ def test_exports_round_trip_and_are_formula_safe(app, client, db, grant, signed_
     with app.test_request_context(environ_base={"REMOTE_ADDR": "127.0.0.1"}):
         manager = make_user("manager")
         call = grant.application.call
-        review.move_to_phase(manager, call, PhaseKind.INDIVIDUAL)
+        review.move_to_phase(manager, call, PhaseKind.INDIVIDUAL, confirmed=True)
         for assignment in db.session.query(Assignment).all():
             review.declare_no_conflict(assignment.juror, assignment)
             review.save_review(assignment.juror, assignment, scores={c.id: "4" for c in call.criteria}, comments={},

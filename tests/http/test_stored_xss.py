@@ -75,7 +75,7 @@ def test_payloads_are_escaped_in_every_view(app, stored):
     from mobility.review.enums import PhaseKind
     with app.test_request_context():  # back to the review phase, so the juror's review page is open
         call = db.session.get(Call, stored["call"])
-        review.move_to_phase(make_user("manager"), call, PhaseKind.INDIVIDUAL)
+        review.move_to_phase(make_user("manager"), call, PhaseKind.INDIVIDUAL, confirmed=True)
         assignment = db.session.get(Assignment, stored["assignment"])
         if assignment.declared_at is None:
             review.declare_no_conflict(assignment.juror, assignment)

@@ -133,7 +133,7 @@ def _accepted_assignment(db, manager, call):
 
 def test_submitting_a_review_twice_submits_once(db):
     manager, call, _apps = make_awardable()
-    review.move_to_phase(manager, call, review.DEFAULT_PHASES[0][0])
+    review.move_to_phase(manager, call, review.DEFAULT_PHASES[0][0], confirmed=True)
     assignment = _accepted_assignment(db, manager, call)
     scores = {c.id: "4" for c in call.criteria}
     first = review.save_review(assignment.juror, assignment, scores=scores, comments={}, overall_comment="Good",
