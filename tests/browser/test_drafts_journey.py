@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from mobility.awards import services as awards
 from mobility.extensions import db
-from tests.factories import MINIMAL_PNG, PASSWORD, make_awardable, make_call, make_user
+from tests.factories import MINIMAL_PDF, MINIMAL_PNG, PASSWORD, make_awardable, make_call, make_user
 
 pytestmark = pytest.mark.browser
 
@@ -67,6 +67,14 @@ def test_an_autosave_lands_after_the_pages_token_expired(browser: Browser, live_
     page.screenshot(path=str(tmp_path / "autosave_after_expiry_ja.png"), full_page=True)
     page.reload()
     expect(title).to_have_value("潮の記憶")
+    # Typed, then a file attached with the page's other form: the text is saved before the file goes.
+    portfolio = tmp_path / "作品集.pdf"
+    portfolio.write_bytes(MINIMAL_PDF)
+    page.locator("#summary").fill("鎌倉の海辺とケムニッツの工場跡をつなぐダンス作品。")
+    page.locator("#file").set_input_files(str(portfolio))
+    page.locator("#upload").click()
+    expect(page.locator(".file-list")).to_contain_text("作品集.pdf")
+    expect(page.locator("#summary")).to_have_value("鎌倉の海辺とケムニッツの工場跡をつなぐダンス作品。")
     context.close()
 
 

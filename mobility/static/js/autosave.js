@@ -5,6 +5,7 @@
 // - a failed save says so loudly (the role="alert" region) and is tried again, waiting longer each time;
 // - the form's token is renewed before it expires (a page left open for hours still saves), and a save refused
 //   for its token fetches a fresh one and is sent again;
+// - sending another form of the page (a file, the language…) saves the typed text first;
 // - leaving the page while something is not saved asks first.
 // Every text comes from the form's data-text-* attributes, rendered translated by the template.
 (function () {
@@ -30,6 +31,7 @@
     var saving = false;
     var leaving = false;
     var waitFor = null;     // the submit button pressed while a save was on its way (or the token renewed)
+    var whenSaved = null;   // another form of the page (a file, the host, the language), sent once this is saved
     var failures = 0;
     var retryTimer = null;
     var pauseTimer = null;
@@ -149,7 +151,13 @@
       }).then(function () {
         saving = false;
         show();
-        if (waitFor) { send(waitFor.button); }
+        if (waitFor) { send(waitFor.button); return; }
+        if (whenSaved) {
+          if (dirty && !unsaved) { save(); return; }  // typed meanwhile: that first too
+          var next = whenSaved;
+          whenSaved = null;
+          next(!unsaved);  // not stored: the form goes, and leaving the page asks first
+        }
       });
     }
 
@@ -181,6 +189,20 @@
       show();
       pauseTimer = window.setTimeout(save, PAUSE);
     }
+    // Another form of the page (a file, a team invitation, the language switch, signing out) would leave with
+    // the typed text unsaved: save it first, then send that form.
+    document.addEventListener("submit", function (event) {
+      var other = event.target;
+      if (other === form || !(dirty || unsaved || saving)) { return; }
+      event.preventDefault();
+      var button = event.submitter || null;
+      whenSaved = function (stored) {
+        leaving = stored;
+        if (other.requestSubmit) { other.requestSubmit(button); } else { other.submit(); }
+      };
+      save();
+    }, true);
+
     form.addEventListener("input", function () {
       dirty = true;
       show();
