@@ -9,6 +9,7 @@ from typing import cast
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CursorResult, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from mobility.accounts.models import User
@@ -64,8 +65,11 @@ def report_for(grant: Grant) -> FinalReport:
     """The grant's report, started as a draft the first time something is saved in it."""
     report = report_to_show(grant)
     if report.id is None:
-        db.session.add(report)
-        db.session.flush()
+        try:
+            with db.session.begin_nested():  # two first saves at once (two windows): one report, not a 500
+                db.session.add(report)
+        except IntegrityError:
+            report = db.session.scalars(select(FinalReport).where(FinalReport.grant_id == grant.id)).one()
     return report
 
 
