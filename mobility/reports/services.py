@@ -9,7 +9,6 @@ from typing import cast
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CursorResult, or_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from mobility.accounts.models import User
@@ -26,7 +25,7 @@ from mobility.core.errors import DomainError
 from mobility.core.lifecycle import Lifecycle
 from mobility.core.mail import queue_mail
 from mobility.core.storage import save_for_transaction
-from mobility.db import utcnow
+from mobility.db import locked, utcnow
 from mobility.extensions import db
 from mobility.i18n.content import localized
 from mobility.reports import tokens
@@ -65,11 +64,13 @@ def report_for(grant: Grant) -> FinalReport:
     """The grant's report, started as a draft the first time something is saved in it."""
     report = report_to_show(grant)
     if report.id is None:
-        try:
-            with db.session.begin_nested():  # two first saves at once (two windows): one report, not a 500
-                db.session.add(report)
-        except IntegrityError:
-            report = db.session.scalars(select(FinalReport).where(FinalReport.grant_id == grant.id)).one()
+        # Two first saves at once (two windows): the grant's row lock makes the second wait and find the
+        # report the first made (then its save meets a newer version), never a unique-key error.
+        grant = locked(grant)
+        report = report_to_show(grant)
+        if report.id is None:
+            db.session.add(report)
+            db.session.flush()
     return report
 
 
