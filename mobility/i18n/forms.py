@@ -59,8 +59,8 @@ def readable_value(field: Field) -> str:
         return EMPTY
     if isinstance(field, BooleanField):
         return str(_l("Yes") if data else _l("No"))
-    if isinstance(field, (SelectFieldBase)) and hasattr(field, "choices"):
-        labels = {str(value): str(label) for value, label, *_rest in _choices(field)}
+    if isinstance(field, SelectFieldBase):
+        labels = {str(value): str(label) for value, label in _choices(field)}
         values = data if isinstance(data, (list, tuple)) else [data]
         return ", ".join(labels.get(str(v), str(v)) for v in values if v not in (None, "")) or EMPTY
     if isinstance(data, datetime):
@@ -72,10 +72,9 @@ def readable_value(field: Field) -> str:
 
 
 def _choices(field) -> list[tuple]:
-    choices = field.choices() if callable(field.choices) else field.choices
-    if isinstance(choices, dict):  # grouped choices
-        return [choice for group in choices.values() for choice in group]
-    return [c if isinstance(c, (list, tuple)) else (c, c) for c in (choices or [])]
+    """(value, label) of each option, from what the field renders (Choice objects, or tuples before WTForms 3.3)."""
+    return [(getattr(c, "value", None), getattr(c, "label", None)) if hasattr(c, "value") else (c[0], c[1])
+            for c in field.iter_choices()]
 
 
 def compare_forms(mine: Form, saved: Form) -> list[ComparedField]:
