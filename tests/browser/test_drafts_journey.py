@@ -102,13 +102,13 @@ def test_a_failing_server_is_said_loudly_and_the_save_is_tried_again(browser: Br
     # Leaving now asks first (the browser's own words), and staying keeps the text.
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
-    page.locator("main p.muted a").first.click()
-    page.wait_for_timeout(500)
+    with page.expect_event("dialog"):
+        page.locator("main p.muted a").first.click()  # tries to save first; not stored, so it asks
     assert dialogs == ["beforeunload"]
     expect(summary).to_have_value("A dance piece between the Kamakura shore and a Chemnitz factory.")
     # The server is back: the next try lands, and the page says so.
     page.unroute("**/autosave")
-    expect(status).to_contain_text("Saved at", timeout=20000)
+    expect(status).to_contain_text("Saved at", timeout=45000)
     expect(alert).to_be_empty()
     dialogs.clear()
     page.locator("main p.muted a").first.click()  # everything saved: no question on leaving
@@ -116,6 +116,15 @@ def test_a_failing_server_is_said_loudly_and_the_save_is_tried_again(browser: Br
     assert dialogs == []
     page.go_back()
     expect(page.locator("#summary")).to_have_value("A dance piece between the Kamakura shore and a Chemnitz factory.")
+    # Typed and straight to "Check and submit": saved on the way, nothing asked.
+    page.locator("#title").fill("Tidal Memory")
+    page.locator("a[href$='/submit']").click()
+    page.wait_for_url(re.compile(r"/submit$"))
+    assert dialogs == []
+    page.go_back()
+    expect(page.locator("#title")).to_have_value("Tidal Memory")
+    page.reload()
+    expect(page.locator("#title")).to_have_value("Tidal Memory")
     context.close()
 
 

@@ -5,7 +5,7 @@
 // - a failed save says so loudly (the role="alert" region) and is tried again, waiting longer each time;
 // - the form's token is renewed before it expires (a page left open for hours still saves), and a save refused
 //   for its token fetches a fresh one and is sent again;
-// - sending another form of the page (a file, the language…) saves the typed text first;
+// - sending another form of the page (a file, the language…) or following a link saves the typed text first;
 // - leaving the page while something is not saved asks first.
 // Every text comes from the form's data-text-* attributes, rendered translated by the template.
 (function () {
@@ -196,12 +196,26 @@
       if (other === form || !(dirty || unsaved || saving)) { return; }
       event.preventDefault();
       var button = event.submitter || null;
-      whenSaved = function (stored) {
-        leaving = stored;
+      whenSaved = function (isStored) {
+        leaving = isStored;
         if (other.requestSubmit) { other.requestSubmit(button); } else { other.submit(); }
       };
       save();
     }, true);
+
+    // A link followed right after typing ("Check and submit"): save first, then go (asked only if not stored).
+    document.addEventListener("click", function (event) {
+      var link = event.target.closest ? event.target.closest("a[href]") : null;
+      if (!link || event.defaultPrevented || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey ||
+          event.altKey || link.target || link.hasAttribute("download") || link.getAttribute("href").charAt(0) === "#" ||
+          !(dirty || unsaved || saving)) { return; }
+      event.preventDefault();
+      whenSaved = function (isStored) {
+        leaving = isStored;
+        window.location.assign(link.href);
+      };
+      save();
+    });
 
     form.addEventListener("input", function () {
       dirty = true;
