@@ -174,6 +174,7 @@ def add_photo(grant_id: int):
     has_photo = form.validate_on_submit()
     if typed:
         if not report_form.validate():
+            abandon_request()  # nothing is kept (not even the draft report_for() started); both are shown again
             return _page(services.report_to_show(grant), report_form, True, photo_form=form), 422
         version = report_form.expected_version()
         if version is None:

@@ -192,3 +192,14 @@ def test_the_application_two_versions_page_names_pairs_and_disciplines_and_marks
     assert bad.status_code == 400
     autosave = client.post(f"/applications/{application.id}/autosave", data={**data, "version": "x"})
     assert autosave.status_code == 400 and autosave.is_json
+
+
+def test_a_photo_with_a_report_that_does_not_validate_keeps_nothing_and_shows_the_text(client, db, grant):
+    sign_in(client, grant.application.applicant.email)
+    page = client.get(f"/grants/{grant.id}/report").get_data(as_text=True)
+    response = client.post(f"/grants/{grant.id}/report/photos", data={
+        **_report(_version(page), activities="x" * 10001, public_summary="Kept on the page."),
+        "csrf_token": csrf_from(page), "photo": (io.BytesIO(MINIMAL_PNG), "opening.png")},
+        content_type="multipart/form-data")
+    assert response.status_code == 422 and "Kept on the page." in response.get_data(as_text=True)
+    assert db.session.query(FinalReport).count() == 0
