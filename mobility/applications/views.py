@@ -36,6 +36,7 @@ from mobility.db import utcnow
 from mobility.extensions import db
 from mobility.i18n.content import localized
 from mobility.i18n.formatting import local_time
+from mobility.i18n.forms import compare_forms
 
 bp = Blueprint("applications", __name__, template_folder="templates")
 
@@ -124,9 +125,11 @@ def edit(application_id: int):
     if request.method == "GET":
         _fill(form, application)
     elif form.validate_on_submit():
+        if _version(form) is None:
+            abort(400)
         try:
             saved = unit_of_work.attempt(form, services.save_draft, _user(), application,
-                                         int(form.version.data or 0), form.draft_data(), ask_host=True)
+                                         _version(form), form.draft_data(), ask_host=True)
         except services.VersionConflict as conflict:
             return _conflict_page(conflict.application, form)
         if not saved:
@@ -143,8 +146,17 @@ def _conflict_page(current: Application, form):
     current = db.session.get_one(Application, current_id)
     saved = application_form_class(current.call)(formdata=None)
     _fill(saved, current)
+    rows = compare_forms(form, saved)
     form.version.data = current.version  # sending this form again replaces the saved version, knowingly
-    return render_template("applications/conflict.html", application=current, form=form, saved=saved), 409
+    return render_template("applications/conflict.html", application=current, form=form, rows=rows), 409
+
+
+def _version(form) -> int | None:
+    """The version the page was loaded with; None when the form sent no number (a forged or broken page)."""
+    try:
+        return int(form.version.data)
+    except (TypeError, ValueError):
+        return None
 
 
 @bp.post("/applications/<int:application_id>/autosave")
@@ -156,9 +168,12 @@ def autosave(application_id: int):
     form = application_form_class(application.call)()
     if not form.validate():
         return jsonify(error=_("Not saved: check the marked fields."), fields=form.errors), 422
+    version = _version(form)
+    if version is None:
+        return jsonify(error=_("Not saved: reload the page and try again.")), 400
     # Answered in JSON, not on a form: the refusal ends the request's unit of work here (nothing is kept).
     try:
-        services.save_draft(_user(), application, int(form.version.data or 0), form.draft_data(),
+        services.save_draft(_user(), application, version, form.draft_data(),
                             save_id=form.save_id.data or None, lost_save=form.lost_save.data or None)
     except services.VersionConflict:
         abandon_request()

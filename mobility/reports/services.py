@@ -9,6 +9,7 @@ from typing import cast
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CursorResult, or_, select, update
+from sqlalchemy.orm.exc import StaleDataError
 
 from mobility.accounts.models import User
 from mobility.accounts.queries import recipient_locale
@@ -31,6 +32,7 @@ from mobility.i18n.content import localized
 from mobility.reports import tokens
 from mobility.reports.enums import CO2_KG_PER_KM, ReportStatus, Sector, TravelMode
 from mobility.reports.models import FinalReport, ReportPhoto
+from mobility.reports.queries import last_report_save
 
 # Written, submitted, then approved or sent back for changes (and submitted again).
 REPORT = Lifecycle("final_report", FinalReport, {
@@ -63,8 +65,13 @@ def report_for(grant: Grant) -> FinalReport:
     """The grant's report, started as a draft the first time something is saved in it."""
     report = report_to_show(grant)
     if report.id is None:
-        db.session.add(report)
-        db.session.flush()
+        # Two first saves at once (two windows): the grant's row lock makes the second wait and find the
+        # report the first made (then its save meets a newer version), never a unique-key error.
+        grant = locked(grant)
+        report = report_to_show(grant)
+        if report.id is None:
+            db.session.add(report)
+            db.session.flush()
     return report
 
 
@@ -83,12 +90,29 @@ class ReportData:
     answers: dict[str, object] = field(default_factory=dict)
 
 
-def save_report(grantee: User, report: FinalReport, data: ReportData, today: date | None = None) -> None:
+class VersionConflict(Exception):
+    """The report changed since the page was loaded (saved from another window, submitted, sent back)."""
+
+    def __init__(self, report: FinalReport):
+        super().__init__("stale report")
+        self.report = report
+
+
+def save_report(grantee: User, report: FinalReport, data: ReportData, today: date | None = None, *,
+                expected_version: int | None = None, save_id: str | None = None,
+                lost_save: str | None = None) -> FinalReport:
+    """Store the draft report. With `expected_version` (the version the page was loaded with) a report saved
+    since is a `VersionConflict`, never overwritten; `save_id` names this save and `lost_save` the page's save
+    whose answer never arrived: if that one alone came in between, the newer version is the page's own."""
     grant = report.grant
     if grant.application.applicant_id != grantee.id:
         raise DomainError(_l("Only the grantee writes the report."))
     if report.status not in EDITABLE:
         raise DomainError(_l("The report has been submitted and can no longer be changed."))
+    if expected_version is not None and expected_version != report.version:
+        if not (lost_save and report.version == expected_version + 1
+                and _last_save_id(grantee, report) == lost_save):
+            raise VersionConflict(report)
     today = today or date.today()
     awarded_on = grant.created_at.date()
     if data.actual_start and data.actual_start < awarded_on:
@@ -119,11 +143,24 @@ def save_report(grantee: User, report: FinalReport, data: ReportData, today: dat
     report.travel_mode = TravelMode(data.travel_mode) if data.travel_mode else None
     report.public_summary, report.language = data.public_summary.strip(), data.language or None
     report.answers = answers
-    db.session.flush()
-    audit.record("report.saved", actor=grantee, target=grant.application)
+    try:
+        db.session.flush()  # the version column makes a concurrent save fail here
+    except StaleDataError as exc:
+        db.session.rollback()
+        raise VersionConflict(db.session.get_one(FinalReport, report.id)) from exc
+    audit.record("report.saved", actor=grantee, target=grant.application, report=report.id, version=report.version,
+                 **({"save": save_id[:64]} if save_id else {}))
     if changed:
         audit.record("report.host_confirmation_withdrawn", actor=grantee, target=grant.application,
                      changed=",".join(changed))
+    return report
+
+
+def _last_save_id(grantee: User, report: FinalReport) -> str | None:
+    detail = last_report_save(grantee.id, report.grant.application_id) if report.id else None
+    if not detail or detail.get("version") != str(report.version):
+        return None
+    return detail.get("save")
 
 
 def stay_snapshot(report: FinalReport) -> dict:
@@ -140,6 +177,7 @@ def stay_digest(report: FinalReport) -> str:
 
 def stay_changes(confirmed: dict, now: dict) -> list[str]:
     return [key for key in now if confirmed.get(key) != now[key]]
+
 
 def submit_report(grantee: User, report: FinalReport) -> None:
     if report.grant.application.applicant_id != grantee.id:

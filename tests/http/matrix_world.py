@@ -211,7 +211,7 @@ def build_world() -> World:
         "photo_id": photo.id, "amendment_id": amendment.id, "number": 1,
         "rule_id": rule.id, "question_id": question.id, "report_question_id": report_question.id,
         "criterion_id": criterion.id, "token_id": victim_token.id, "user_id": owner.id, "job_id": export.id,
-        "number": 1, "action": "grant", "status": "published", "locale": "ko", "decision": "approve", "figure": "awarded",
+        "action": "grant", "status": "published", "locale": "ko", "decision": "approve", "figure": "awarded",
         "kind": "reports", "fmt": "csv", "filename": "css/mobility.css",
         "confirm_token": account_tokens.make_confirm_token(owner),
         "reset_token": account_tokens.make_reset_token(owner),

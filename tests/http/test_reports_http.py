@@ -28,7 +28,7 @@ def test_the_grantee_submits_and_a_second_submission_is_refused(client, db, gran
     page = client.get(url).get_data(as_text=True)
     data = {"actual_start": date.today().isoformat(), "actual_end": date.today().isoformat(),
             "activities": "工作坊与开放工作室", "audience": "-3", "travel_mode": "train",
-            "public_summary": "两座城市，一个舞台。", "submit": "1", "csrf_token": csrf_from(page)}
+            "public_summary": "两座城市，一个舞台。", "submit": "1", "csrf_token": csrf_from(page), "version": "1"}
     bad = client.post(url, data=data)
     assert bad.status_code == 422 and 'id="audience-error"' in bad.get_data(as_text=True)
     assert "工作坊与开放工作室" in bad.get_data(as_text=True)  # the draft keeps what was typed
@@ -156,7 +156,7 @@ def test_the_office_adds_a_report_question_and_the_grantee_answers_it(app, clien
     assert "接下来你们打算一起做什么？" in page
     data = {"actual_start": date.today().isoformat(), "actual_end": date.today().isoformat(),
             "activities": "工作坊", "audience": "40", "travel_mode": "train", "public_summary": "两座城市。",
-            "submit": "1", "csrf_token": csrf_from(page)}
+            "submit": "1", "csrf_token": csrf_from(page), "version": "1"}
     missing = client.post(report_url, data=data)
     assert missing.status_code == 422 and f'id="q_{question.id}-error"' in missing.get_data(as_text=True)
     data[f"q_{question.id}"] = "一起巡演。"

@@ -85,6 +85,7 @@ EXPECTED = {
     # Each person's own account and data (accounts/policies.can_edit_profile, privacy).
     "GET /account/data":                                                                 "S AA A AA AA",
     "GET /account/data/erase":                                                           "S AA A AA AA",
+    "GET /account/form-token":                                                           "S AA A AA AA",
     "POST /account/data/erase":                                                          "S AA A AA AA",
     "POST /account/data/export.zip":                                                     "S AA A AA AA",
     "GET /account/password":                                                             "S AA A AA AA",
@@ -156,6 +157,7 @@ EXPECTED = {
     "GET /grants/<int:grant_id>/report":                                                 "S AD D DD DA",
     "POST /grants/<int:grant_id>/report":                                                "S AD D DD DD",
     "POST /grants/<int:grant_id>/report/photos":                                         "S AD D DD DD",
+    "POST /grants/<int:grant_id>/report/autosave":                                       "S AD D DD DD",
     "GET /grants/<int:grant_id>/report/photos/<int:photo_id>":                           "S AD D DD DA",
     "POST /grants/<int:grant_id>/report/review":                                         "S DD D DD DA",
     "GET /host/report/<token>":                                                          "A AA A AA AA",
