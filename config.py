@@ -96,6 +96,9 @@ class Config:
     # How many reverse proxies in front of the app may set X-Forwarded-For. 0 = trust none,
     # so a spoofed header can never change the address used for rate limits and the audit log.
     TRUSTED_PROXY_COUNT = _env_int("TRUSTED_PROXY_COUNT", 0)
+    # Network addresses (audit log, sign-ins, acceptance records) are kept this many days, then removed
+    # by the daily clean-up (`flask jobs prune`; see mobility/privacy/retention.py).
+    IP_RETENTION_DAYS = _env_int("IP_RETENTION_DAYS", 90)
 
     # Mail: "console" prints, "smtp" sends, "outbox" only keeps the outbox row (tests).
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "console")

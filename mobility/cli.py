@@ -20,6 +20,7 @@ from mobility.core.mail import deliver
 from mobility.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
 from mobility.i18n.catalogs import check_catalogs, missing_from_catalogs
 from mobility.jobs.runner import prune_finished, recover_stalled, requeue_waiting, run_worker
+from mobility.privacy.retention import forget_network_addresses, retention_days
 from mobility.reports.services import send_report_reminders
 from mobility.review.services import send_reminders
 
@@ -185,7 +186,10 @@ def register_cli(app: Flask) -> None:
     @jobs.command("prune")
     @click.option("--days", default=30, show_default=True, help="Keep finished jobs this many days.")
     def jobs_prune(days: int):
-        """Delete finished jobs (and their files) older than --days (run it daily from cron)."""
+        """Delete finished jobs (and their files) older than --days, and the network addresses recorded more
+        than IP_RETENTION_DAYS ago (run it daily from cron)."""
         count = prune_finished(days)
+        addresses = forget_network_addresses()
         unit_of_work.finish()  # the files of the deleted jobs go once the deletion is committed
         click.echo(f"{count} finished job(s) deleted")
+        click.echo(f"{addresses} network address(es) older than {retention_days()} days removed")

@@ -1,7 +1,7 @@
 """Imports every model module, so the metadata (and Alembic) knows all tables."""
 from mobility.accounts.models import Affiliation, LanguageSkill, User, UserDiscipline, UserRole, UserSession
 from mobility.api.models import ApiToken
-from mobility.applications.models import Application, Attachment, Receipt, TeamMember
+from mobility.applications.models import Application, Attachment, HostConfirmation, Receipt, TeamMember
 from mobility.awards.models import ExchangeRate, Grant, GrantAmendment, Payment
 from mobility.calls.models import (
     Call,
@@ -33,7 +33,7 @@ __all__ = [
     "FinalReport", "ReportPhoto",
     "ExchangeRate", "Grant", "GrantAmendment", "Payment",
     "Assignment", "AssignmentRule", "CallJuror", "ConsensusReport", "PanelDecision", "Review", "ReviewPhase",
-    "Application", "Attachment", "Receipt", "TeamMember",
+    "Application", "Attachment", "HostConfirmation", "Receipt", "TeamMember",
     "Affiliation", "AuditEntry", "Call", "CallBudget", "CallDiscipline", "City", "CityPair", "DistanceBand", "EligibilityRule",
     "PerDiemRate", "Question", "RubricCriterion", "LanguageSkill", "OutboxMessage", "User", "UserDiscipline",
     "UserRole", "UserSession",

@@ -101,6 +101,39 @@ def make_call(*, actor=None, pairs=None, kind=None, title: str = "Test call", op
 
 
 MINIMAL_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def pdf_with_metadata(author: str) -> bytes:
+    """A one-page PDF whose document information and XMP name `author` (as a word processor writes them)."""
+    import io
+
+    import pikepdf
+
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    for key in ("/Author", "/Title", "/Subject", "/Keywords", "/Creator", "/Producer"):
+        pdf.docinfo[key] = f"{author} {key[1:]}"
+    with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
+        meta["dc:creator"] = [author]
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
+def jpeg_with_exif(artist: str) -> bytes:
+    """A small JPEG whose EXIF names `artist` and carries a GPS position."""
+    import io
+
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[0x013B] = artist
+    exif[0x8825] = {1: "N", 2: (35.0, 19.0, 0.0), 3: "E", 4: (139.0, 33.0, 0.0)}
+    out = io.BytesIO()
+    Image.new("RGB", (8, 6), "teal").save(out, format="JPEG", exif=exif.tobytes())
+    return out.getvalue()
+
+
 MINIMAL_PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000")
 
 
@@ -180,7 +213,7 @@ def make_awardable(*, budget="10000", applications: int = 1, k: int = 1, **optio
     from mobility.review import services as review
     from mobility.review.enums import PhaseKind
 
-    jurors = [make_juror(city="Chemnitz")] if k == 1 else [make_juror(city="Chemnitz"), make_juror(city="Kamakura")]
+    jurors = [make_juror(city="Chemnitz")] if k == 1 else [make_juror(city="Chemnitz"), make_juror(city="Nara")]
     manager, call, made = make_reviewable_call(jurors=jurors, k=k, applications=applications, **options)
     pair = call.pairs[0]
     calls.set_budgets(manager, call, {(pair.id, d): Decimal(budget) for d in Direction})
@@ -222,7 +255,7 @@ def make_api_office(*, juror_name: str | None = None):
     manager, call, application, grant = make_accepted_grant()
     submitted = make_application(call=call, title="To screen")
     applications.submit_application(submitted.applicant, submitted)
-    juror = make_juror(city="Kamakura", email="pool.juror@example.org", name=juror_name)
+    juror = make_juror(city="Nara", email="pool.juror@example.org", name=juror_name)
     _token, secret = make_api_token(manager, "read_write")
     db.session.commit()
     return SimpleNamespace(manager=manager, call=call, application=application, grant=grant,
@@ -253,6 +286,6 @@ def make_lowered_grant(*, pay_first: bool = True, report_days: int = 10, **optio
         actual_start=today - timedelta(days=report_days - 1), actual_end=today, activities="Workshops.",
         audience=40, sectors=["creative"], travel_mode="train", public_summary="A short stay.", language="en"))
     reports.submit_report(application.applicant, report)
-    reports.approve_report(manager, report)
+    reports.approve_report(manager, report, unconfirmed_stay_ok=True)  # the host is not the point here
     db.session.commit()
     return manager, grant

@@ -1,9 +1,21 @@
 """Sign-up, sign-in, sign-out, e-mail confirmation, passwords and the profile."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
 from mobility.accounts import policies, services
 from mobility.accounts.enums import Discipline, Language, Level
@@ -194,3 +206,13 @@ def switch_language():
         # A signed-in user's saved preference wins over the switch, so the switch updates it.
         services.set_locale(current_user, locale)
     return redirect(safe_next_url(request.form.get("next")))
+
+
+@bp.get("/account/form-token")
+@signed_in
+def form_token():
+    """A fresh form token for a page left open a long time (static/js/autosave.js asks before it expires):
+    what the person typed can still be saved. Read by the page's own script only (no cross-site reader)."""
+    response = jsonify(csrf_token=generate_csrf())
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -24,6 +24,16 @@ def paginate(stmt: Select, args: dict, present: Callable, *, rows: bool = False)
     sliced = stmt.limit(size).offset((page - 1) * size)
     result = db.session.execute(sliced)
     items = [present(*row) for row in result] if rows else [present(item) for item in result.scalars()]
+    return _envelope(items, page, size, total or 0)
+
+
+def paginate_list(values: list, args: dict) -> dict:
+    """One page of a list computed in full (a small table of aggregates)."""
+    page, size = args["page"], args["size"]
+    return _envelope(values[(page - 1) * size:page * size], page, size, len(values))
+
+
+def _envelope(items: list, page: int, size: int, total: int) -> dict:
     pages = max(math.ceil(total / size), 1)
     return {
         "items": items, "page": page, "size": size, "total": total, "pages": pages,

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 
 from mobility.applications.models import Application
 from mobility.awards import services as awards
+from mobility.awards import versions as awards_versions
 from mobility.awards.models import Grant, Payment
 from mobility.calls.models import Call
 from mobility.cities.models import City, CityPair
@@ -78,7 +79,7 @@ def review(r: Review, viewer, phase: ReviewPhase, number: int) -> dict:
 
 
 def grant(g: Grant) -> dict:
-    return {"id": g.id, "application_id": g.application_id, "application_reference": g.application.reference,
+    return {**agreement_of(g), "id": g.id, "application_id": g.application_id, "application_reference": g.application.reference,
             "call_id": g.call_id, "pair_id": g.pair_id, "grantee": person(g.application.applicant),
             "direction": g.direction.value, "status": g.status.value, "status_title": g.status.title,
             "amount": g.amount, "currency": g.currency, "distance_km": g.distance_km, "days": g.days,
@@ -92,6 +93,14 @@ def _money(money: awards.GrantMoney) -> dict:
             "instalments": [{"number": i.number, "amount": i.amount, "paid": i.paid, "due": i.due,
                              "outstanding": i.outstanding, "overpaid": i.overpaid, "state": i.state.value,
                              "state_title": i.state.title} for i in money.instalments]}
+
+
+def agreement_of(g: Grant) -> dict:
+    """The agreement version in force and whether the grantee has accepted it (`accepted_at` is the grant's
+    first acceptance: an amended version may wait for acceptance since)."""
+    version = awards_versions.current_version(g)
+    return {"agreement_version": version.number if version else 1,
+            "agreement_accepted": awards_versions.agreement_accepted(g)}
 
 
 def payment(p: Payment) -> dict:

@@ -157,22 +157,20 @@ class PairFilterArgs(PageArgs):
     pair = _id()
 
 
-class ExchangeSchema(Schema):
-    call = fields.String(required=True)
-    city_pair = fields.String(required=True)
-    direction = fields.String(required=True)
-    origin_city = fields.String(required=True)
-    host_city = fields.String(required=True)
-    discipline = fields.String(allow_none=True, required=True)
-    start_date = fields.Date(allow_none=True, required=True)
-    end_date = fields.Date(allow_none=True, required=True)
-    days = fields.Integer(allow_none=True, required=True)
-    grant_eur = DecimalString(required=True)
-    distance_km = fields.Integer(required=True)
-    travel_mode = fields.String(allow_none=True, required=True)
-    audience = fields.Integer(allow_none=True, required=True)
-    sectors = fields.List(fields.String(), required=True)
-    public_summary = fields.String(required=True)
+class ExchangeCellSchema(Schema):
+    """One cell of the open data: a pair × direction × discipline × year (see /open-data/datapackage.json)."""
+    pair_code = fields.String(required=True, metadata={"description": "Stable code of the city pair"})
+    pair_id = fields.Integer(required=True)
+    europe_city = fields.String(required=True)
+    east_asia_city = fields.String(required=True)
+    direction = fields.String(required=True, metadata={"description": "eu_to_ea or ea_to_eu"})
+    discipline = fields.String(required=True, metadata={"description": "A discipline code, or unspecified"})
+    year = fields.Integer(required=True, metadata={"description": "Year in which the stays began"})
+    grants = fields.Integer(allow_none=True, required=True, metadata={"description": "null when suppressed"})
+    grant_eur_total = DecimalString(allow_none=True, required=True, metadata={"description": "null when suppressed"})
+    days_total = fields.Integer(allow_none=True, required=True, metadata={"description": "null when suppressed"})
+    suppressed = fields.Boolean(required=True, metadata={
+        "description": "true when the cell has fewer than 5 grants: no figure of it is published"})
 
 
 # ---- the office's reads ----------------------------------------------------------------------
@@ -279,8 +277,14 @@ class GrantSchema(Schema):
     days = fields.Integer(required=True)
     start_date = fields.Date(required=True)
     end_date = fields.Date(required=True)
-    accepted_at = fields.DateTime(allow_none=True, required=True)
+    accepted_at = fields.DateTime(allow_none=True, required=True,
+                                  metadata={"description": "When the grantee first accepted the grant."})
     offer_expires_at = fields.DateTime(allow_none=True, required=True)
+    agreement_version = fields.Integer(required=True, metadata={
+        "description": "The agreement version in force (an approved amendment that changes the terms makes the "
+                       "next one)."})
+    agreement_accepted = fields.Boolean(required=True, metadata={
+        "description": "Whether the grantee has accepted the version in force; instalments are due only then."})
     paid = DecimalString(required=True)
     remaining = DecimalString(required=True, metadata={"description": "The grant minus what was paid (never "
                                                                        "below zero)"})

@@ -7,12 +7,12 @@ from flask_smorest import Blueprint
 
 from mobility.accounts.enums import Discipline
 from mobility.api import representations as show
-from mobility.api.pagination import paginate
+from mobility.api.pagination import paginate, paginate_list
 from mobility.api.schemas import (
     CallArgs,
     CallSchema,
     CitySchema,
-    ExchangeSchema,
+    ExchangeCellSchema,
     PageArgs,
     PairFilterArgs,
     PairSchema,
@@ -28,8 +28,7 @@ from mobility.cities.queries import listed_cities, pairs_by_id
 from mobility.core.access import public
 from mobility.db import utcnow
 from mobility.extensions import db
-from mobility.reports.public_views import exchange_record
-from mobility.reports.queries import funded_exchanges
+from mobility.reports import open_data
 
 bp = Blueprint("api_public", __name__, url_prefix="/api/v1", description="Public reads, without a token")
 setup_api_blueprint(bp)
@@ -92,8 +91,10 @@ def call(call_id: int):
 @bp.route("/open-data/exchanges")
 @public
 @bp.arguments(PairFilterArgs, location="query")
-@bp.response(200, page_of(ExchangeSchema))
+@bp.response(200, page_of(ExchangeCellSchema))
 @bp.alt_response("default", **ERRORS)
 def exchanges(args):
-    """Funded exchanges as open data (no personal data): the rows of /open-data/exchanges.csv"""
-    return paginate(funded_exchanges(args.get("pair")), args, exchange_record, rows=True)
+    """Funded exchanges as open data, CC BY 4.0: the cells of /open-data/exchanges.csv (grants per pair,
+    direction, discipline and year; a cell of fewer than 5 grants is suppressed). No row points to one person."""
+    licence = f'<{open_data.LICENCE["path"]}>; rel="license"'
+    return paginate_list(open_data.cells(args.get("pair")), args), 200, {"Link": licence}

@@ -23,6 +23,22 @@ ALLOWED_TYPES = {
     "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
 }
 
+EXTENSIONS = {content_type: extension for extension, content_type in ALLOWED_TYPES.items()}
+
+
+def with_extension(name: str, content_type: str) -> str:
+    """`name` ending in the extension of its content type: a file uploaded as "cv" is sent as "cv.pdf", a
+    photo as "photo-3.png", so that it opens on the computer it is saved to."""
+    extension = EXTENSIONS.get(content_type)
+    lowered = name.lower()
+    if extension is None or lowered.endswith(f".{extension}") or (extension == "jpg" and lowered.endswith(".jpeg")):
+        return name
+    return f"{name}.{extension}"
+
+# The old Office formats keep the author in property streams that cannot be emptied reliably: a blind call
+# asks for the newer formats or a PDF instead (review/anonymise.py strips those).
+LEGACY_OFFICE_TYPES = frozenset({ALLOWED_TYPES["doc"], ALLOWED_TYPES["xls"], ALLOWED_TYPES["ppt"]})
+
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
 
 

@@ -34,6 +34,23 @@ class ApplicationStatus(TitledEnum):
         }
 
 
+# Until the deadline an applicant may take back a submitted or withdrawn application, change it and submit again.
+REOPENABLE = frozenset({ApplicationStatus.SUBMITTED, ApplicationStatus.WITHDRAWN})
+
+
+class HostConfirmationStatus(TitledEnum):
+    """A request to the host about one version of the stay (organisation, contact, dates)."""
+
+    REQUESTED = "requested"
+    CONFIRMED = "confirmed"
+    WITHDRAWN = "withdrawn"  # the stay changed after the request: no longer valid
+
+    @classmethod
+    def _titles(cls):
+        return {cls.REQUESTED: _l("Asked, no answer yet"), cls.CONFIRMED: _l("Confirmed by the host"),
+                cls.WITHDRAWN: _l("No longer valid")}
+
+
 # Before a decision an applicant may still withdraw.
 WITHDRAWABLE = frozenset({ApplicationStatus.SUBMITTED, ApplicationStatus.ELIGIBLE, ApplicationStatus.IN_REVIEW,
                           ApplicationStatus.SHORTLISTED})

@@ -1,6 +1,7 @@
 """The application form, generated from the call's questions, and the smaller forms around it."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -24,6 +25,7 @@ from mobility.applications.services import DraftData
 from mobility.calls.enums import CareerStage, QuestionKind
 from mobility.calls.models import Call
 from mobility.calls.questionnaires import add_question_fields
+from mobility.i18n.content import localized
 from mobility.i18n.locales import DEFAULT_LOCALE, LOCALES, NATIVE_NAMES
 
 OPTIONAL_CHOICE = [("", "—")]
@@ -75,6 +77,20 @@ def application_form_class(call: Call):
         def translation_fields(self):
             return [(lang, self[f"summary_{lang.value}"]) for lang in Language]
 
+        def full_translation_fields(self, lang: Language):
+            """Who translated, the title and each written answer in `lang` (with the summary: a full one)."""
+            code = lang.value
+            return (self[f"tr_{code}_by"], self[f"tr_{code}_title"],
+                    [(q, self[f"tr_{code}_q_{q.id}"]) for q in text_questions])
+
+        def full_translations(self) -> dict[str, dict]:
+            result = {}
+            for lang in Language:
+                by, title, answers = self.full_translation_fields(lang)
+                result[lang.value] = {"by": by.data or "", "title": title.data or "",
+                                      "answers": {str(q.id): f.data or "" for q, f in answers}}
+            return result
+
         def draft_data(self) -> DraftData:
             return DraftData(
                 title=self.title.data or "", summary=self.summary.data or "",
@@ -86,12 +102,25 @@ def application_form_class(call: Call):
                 host_contact_name=self.host_contact_name.data or "", host_email=self.host_email.data or "",
                 host_locale=self.host_locale.data or DEFAULT_LOCALE,
                 answers={str(q.id): f.data for q, f in self.question_fields()},
+                translations=self.full_translations(),
             )
 
+    text_questions = [q for q in call.questions if q.kind.is_text]
     for lang in Language:
+        html_lang = {"zh": "zh-Hans"}.get(lang.value, lang.value)
         setattr(ApplicationForm, f"summary_{lang.value}", TextAreaField(
             _l("Summary in %(language)s (translation, optional)", language=lang.title),
-            render_kw={"data-maxlength": 3000, "rows": 4, "lang": {"zh": "zh-Hans"}.get(lang.value, lang.value)}))
+            render_kw={"data-maxlength": 3000, "rows": 4, "lang": html_lang}))
+        setattr(ApplicationForm, f"tr_{lang.value}_by", StringField(
+            _l("Who translated into %(language)s", language=lang.title), validators=[Length(max=200)]))
+        setattr(ApplicationForm, f"tr_{lang.value}_title", StringField(
+            _l("Project title in %(language)s", language=lang.title), render_kw={"lang": html_lang}))
+        for question in text_questions:
+            setattr(ApplicationForm, f"tr_{lang.value}_q_{question.id}", TextAreaField(
+                # Plain text (escaped when rendered): the label is the manager's, never markup.
+                _("%(question)s (in %(language)s)", question=localized(question.label), language=lang.title),
+                render_kw={"rows": 4, "lang": html_lang,
+                           **({"data-maxlength": question.max_length} if question.max_length else {})}))
     add_question_fields(ApplicationForm, call.questions)
     return ApplicationForm
 

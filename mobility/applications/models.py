@@ -9,7 +9,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mobility.accounts.enums import Discipline
 from mobility.accounts.models import User
-from mobility.applications.enums import ApplicationStatus, AttachmentKind, MemberStatus, ScreeningReason
+from mobility.applications.enums import (
+    ApplicationStatus,
+    AttachmentKind,
+    HostConfirmationStatus,
+    MemberStatus,
+    ScreeningReason,
+)
 from mobility.calls.enums import CareerStage
 from mobility.calls.models import Call
 from mobility.cities.enums import Direction
@@ -52,6 +58,11 @@ class Application(TimestampMixin, Model):
     # Translations of the summary the applicant added: {"en": "…", "ko": "…"} (language of the text → text).
     summary_translations: Mapped[dict] = mapped_column(MutableDict.as_mutable(sa.JSON), default=dict,
                                                        nullable=False)
+    # Full translations the applicant supplied, by language: {"en": {"by": "who translated", "title": "…",
+    # "answers": {"<question id>": "…"}}} (the summary's translation is in summary_translations). A juror who
+    # reads none of `languages` is given the application only in a language it is fully translated into.
+    translations: Mapped[dict] = mapped_column(MutableDict.as_mutable(sa.JSON), default=dict, server_default="{}",
+                                               nullable=False)
     languages: Mapped[list] = mapped_column(MutableList.as_mutable(sa.JSON), default=list, nullable=False)
     discipline: Mapped[Discipline | None] = mapped_column(enum_column(Discipline))
     career_stage: Mapped[CareerStage | None] = mapped_column(enum_column(CareerStage))
@@ -63,6 +74,8 @@ class Application(TimestampMixin, Model):
     host_email: Mapped[str] = mapped_column(sa.String(320), default="", nullable=False)
     # The language the host's mail is written in when the host has no account (the applicant chooses it).
     host_locale: Mapped[str] = mapped_column(sa.String(16), default="en", server_default="en", nullable=False)
+    # The host's confirmation of the stay as it is now (copied from the confirmed HostConfirmation; cleared
+    # when the organisation, contact or dates change).
     host_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     host_confirmed_name: Mapped[str | None] = mapped_column(sa.String(200))
 
@@ -85,9 +98,22 @@ class Application(TimestampMixin, Model):
                                                      order_by="TeamMember.id")
     attachments: Mapped[list[Attachment]] = relationship(back_populates="application",
                                                          cascade="all, delete-orphan", order_by="Attachment.id")
-    receipt: Mapped[Receipt | None] = relationship(back_populates="application", uselist=False)
+    # One receipt per submission (reopened and submitted again before the deadline: several), oldest first.
+    receipts: Mapped[list[Receipt]] = relationship(back_populates="application", order_by="Receipt.number")
+    host_confirmations: Mapped[list[HostConfirmation]] = relationship(
+        back_populates="application", cascade="all, delete-orphan", order_by="HostConfirmation.id")
 
     __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def receipt(self) -> Receipt | None:
+        """The receipt of the latest submission (the version that is reviewed)."""
+        return self.receipts[-1] if self.receipts else None
+
+    @property
+    def host_confirmation(self) -> HostConfirmation | None:
+        """The latest request to the host (asked, confirmed, or no longer valid)."""
+        return self.host_confirmations[-1] if self.host_confirmations else None
 
     @property
     def host_city(self) -> City | None:
@@ -162,17 +188,58 @@ class Attachment(Model):
 
 
 class Receipt(Model):
-    """Proof of submission. One per application, ever: the unique key makes a second one impossible."""
+    """Proof of one submission. An application reopened before the deadline and submitted again gets a
+    second one (number 2); the unique key makes two receipts for the same submission impossible."""
 
     __tablename__ = "receipt"
+    __table_args__ = (sa.UniqueConstraint("application_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(sa.ForeignKey("application.id", ondelete="CASCADE"),
-                                                unique=True, nullable=False)
+                                                nullable=False, index=True)
+    number: Mapped[int] = mapped_column(default=1, server_default="1", nullable=False)
     reference: Mapped[str] = mapped_column(sa.String(32), unique=True, nullable=False)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     content_sha256: Mapped[str] = mapped_column(sa.String(64), nullable=False)
     # The submitted content as hashed, so the hash can be checked again later.
     content: Mapped[dict] = mapped_column(sa.JSON, nullable=False)
 
-    application: Mapped[Application] = relationship(back_populates="receipt")
+    application: Mapped[Application] = relationship(back_populates="receipts")
+
+
+class HostConfirmation(Model):
+    """One request to the host about one version of the stay, and the host's answer.
+
+    `snapshot` is what the host was shown (organisation, contact, e-mail, first and last day) and `digest`
+    its SHA-256: the confirmation holds for that version only. When any of it changes the request is
+    withdrawn (`changed` names what changed) and a new one is sent."""
+
+    __tablename__ = "host_confirmation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(sa.ForeignKey("application.id", ondelete="CASCADE"),
+                                                nullable=False, index=True)
+    status: Mapped[HostConfirmationStatus] = mapped_column(enum_column(HostConfirmationStatus),
+                                                           default=HostConfirmationStatus.REQUESTED, nullable=False)
+    snapshot: Mapped[dict] = mapped_column(sa.JSON, nullable=False)
+    digest: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    confirmed_name: Mapped[str | None] = mapped_column(sa.String(200))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    changed: Mapped[list] = mapped_column(sa.JSON, default=list, nullable=False)
+
+    application: Mapped[Application] = relationship(back_populates="host_confirmations")
+
+    def _date(self, key: str) -> date | None:
+        value = (self.snapshot or {}).get(key)
+        return date.fromisoformat(value) if value else None
+
+    @property
+    def start_date(self) -> date | None:
+        """The first day of the stay as the host was shown it."""
+        return self._date("start_date")
+
+    @property
+    def end_date(self) -> date | None:
+        return self._date("end_date")

@@ -1,10 +1,11 @@
 """Who may see, change and submit an application."""
 from __future__ import annotations
 
-from mobility.applications.enums import WITHDRAWABLE, MemberStatus
+from mobility.applications.enums import REOPENABLE, WITHDRAWABLE, MemberStatus
 from mobility.applications.models import Application
 from mobility.calls.models import Call
 from mobility.calls.policies import can_run_call
+from mobility.db import utcnow
 
 
 def _signed_in(user) -> bool:
@@ -37,6 +38,13 @@ def can_submit_application(user, application: Application) -> bool:
 
 def can_withdraw_application(user, application: Application) -> bool:
     return is_owner(user, application) and application.status in WITHDRAWABLE
+
+
+def can_reopen_application(user, application: Application, now=None) -> bool:
+    """Until the deadline the lead applicant may take a submitted (not yet screened) or withdrawn application
+    back to a draft and submit it again."""
+    return is_owner(user, application) and application.status in REOPENABLE \
+        and (now or utcnow()) < application.call.closes_at
 
 
 def can_manage_team(user, application: Application) -> bool:

@@ -17,16 +17,18 @@ from mobility.accounts.enums import Discipline, Language
 from mobility.accounts.models import User
 from mobility.accounts.queries import recipient_locale
 from mobility.applications import tokens
-from mobility.applications.attachments import detect_type, display_name
+from mobility.applications.attachments import LEGACY_OFFICE_TYPES, detect_type, display_name
 from mobility.applications.eligibility import check_eligibility, failing
 from mobility.applications.enums import (
+    REOPENABLE,
     WITHDRAWABLE,
     ApplicationStatus,
     AttachmentKind,
+    HostConfirmationStatus,
     MemberStatus,
     ScreeningReason,
 )
-from mobility.applications.models import Application, Attachment, Receipt, TeamMember
+from mobility.applications.models import Application, Attachment, HostConfirmation, Receipt, TeamMember
 from mobility.calls.enums import CallKind, CareerStage, QuestionKind
 from mobility.calls.models import Call
 from mobility.calls.policies import is_open_for_applications
@@ -43,11 +45,12 @@ from mobility.extensions import db
 from mobility.i18n.content import localized
 from mobility.i18n.locales import DEFAULT_LOCALE, LOCALES
 
-# The application lifecycle; the review and award steps use the same table.
+# The application lifecycle; the review and award steps use the same table. Until the deadline a submitted
+# or withdrawn application can be reopened (back to a draft) and submitted again (see reopen_application).
 APPLICATION = Lifecycle("application", Application, {
     ApplicationStatus.DRAFT: {ApplicationStatus.SUBMITTED},
     ApplicationStatus.SUBMITTED: {ApplicationStatus.ELIGIBLE, ApplicationStatus.INELIGIBLE,
-                                  ApplicationStatus.WITHDRAWN},
+                                  ApplicationStatus.WITHDRAWN, ApplicationStatus.DRAFT},
     ApplicationStatus.ELIGIBLE: {ApplicationStatus.INELIGIBLE, ApplicationStatus.IN_REVIEW,
                                  ApplicationStatus.WITHDRAWN},
     ApplicationStatus.INELIGIBLE: {ApplicationStatus.ELIGIBLE},
@@ -60,7 +63,7 @@ APPLICATION = Lifecycle("application", Application, {
     # A grantee who declines the grant leaves the programme; the money goes back to the budget.
     ApplicationStatus.AWARDED: {ApplicationStatus.WITHDRAWN},
     ApplicationStatus.REJECTED: set(),
-    ApplicationStatus.WITHDRAWN: set(),
+    ApplicationStatus.WITHDRAWN: {ApplicationStatus.DRAFT},
 }, action="application.status_changed",
     refusal=lambda old, new: _l("An application that is %(old)s cannot become %(new)s.", old=old.title,
                                 new=new.title))
@@ -72,6 +75,13 @@ MEMBERSHIP = Lifecycle("team_membership", TeamMember, {
     MemberStatus.ACCEPTED: set(),
     MemberStatus.DECLINED: set(),
 }, action="application.member_responded")
+
+# A request to the host about one version of the stay: answered once; a change of what it showed withdraws it.
+HOST_CONFIRMATION = Lifecycle("host_confirmation", HostConfirmation, {
+    HostConfirmationStatus.REQUESTED: {HostConfirmationStatus.CONFIRMED, HostConfirmationStatus.WITHDRAWN},
+    HostConfirmationStatus.CONFIRMED: {HostConfirmationStatus.WITHDRAWN},
+    HostConfirmationStatus.WITHDRAWN: set(),
+}, action="application.host_confirmation_changed")
 
 
 class VersionConflict(Exception):
@@ -127,6 +137,8 @@ class DraftData:
     host_email: str = ""
     host_locale: str = DEFAULT_LOCALE
     answers: dict[str, object] = field(default_factory=dict)
+    # Full translations: {"en": {"by": "…", "title": "…", "answers": {"<question id>": "…"}}}.
+    translations: dict[str, dict] = field(default_factory=dict)
 
 
 def _ensure_editable(application: Application, now: datetime | None = None) -> None:
@@ -137,13 +149,17 @@ def _ensure_editable(application: Application, now: datetime | None = None) -> N
 
 
 def save_draft(actor: User, application: Application, expected_version: int, data: DraftData,
-               now: datetime | None = None, *, save_id: str | None = None, lost_save: str | None = None
-               ) -> Application:
+               now: datetime | None = None, *, save_id: str | None = None, lost_save: str | None = None,
+               ask_host: bool = False) -> Application:
     """Validate what can be checked now (lengths, choices, dates) and store it; completeness waits.
 
     `save_id` names this save (the page's autosave makes one up per request); `lost_save` is the save
     whose answer never reached the page. If that save is the only one since `expected_version`, the
-    newer version is the page's own and not another window's: no conflict."""
+    newer version is the page's own and not another window's: no conflict.
+
+    A change of the host's organisation, contact, e-mail or the dates withdraws the host's confirmation (or
+    the open request). `ask_host` (a save with the button, not the autosave) asks the host again at once;
+    otherwise the submission does (an autosave must not mail a half-typed address)."""
     if expected_version != application.version:
         if not (lost_save and application.version == expected_version + 1
                 and _last_save_id(actor, application) == lost_save):
@@ -157,11 +173,18 @@ def save_draft(actor: User, application: Application, expected_version: int, dat
         for name, value in values.items():
             setattr(application, name, value)
         application.search_text = _search_text(application)
+        outdated = _outdated_host_confirmation(application)
+        if outdated is not None:
+            application.host_confirmed_at = application.host_confirmed_name = None
     try:
         db.session.flush()  # the version column makes a concurrent save fail here
     except StaleDataError as exc:
         db.session.rollback()
         raise VersionConflict(db.session.get_one(Application, application.id)) from exc
+    if outdated is not None:
+        _withdraw_host_confirmation(actor, application, outdated)
+    if ask_host:
+        ask_host_again(actor, application)
     audit.record("application.saved", actor=actor, target=application, version=application.version,
                  **({"save": save_id[:64]} if save_id else {}))
     return application
@@ -194,6 +217,7 @@ def _validated(call: Call, data: DraftData) -> dict:
     for lang, text in translations.items():
         if text_length(text) > 3000:
             raise DomainError(_l("Use at most %(n)s characters.", n=3000), field=f"summary_{lang}")
+    full = _validated_translations(call, data.translations, languages)
     discipline = Discipline(data.discipline) if data.discipline else None
     career_stage = CareerStage(data.career_stage) if data.career_stage else None
 
@@ -220,7 +244,7 @@ def _validated(call: Call, data: DraftData) -> dict:
     if host_locale not in LOCALES:
         raise DomainError(_l("Choose one of the offered languages."), field="host_locale")
     return dict(
-        title=title, summary=summary, summary_translations=translations, languages=languages,
+        title=title, summary=summary, summary_translations=translations, translations=full, languages=languages,
         discipline=discipline, career_stage=career_stage, pair_id=pair_id, origin_city_id=origin_city_id,
         direction=direction, start_date=data.start_date, end_date=data.end_date,
         host_organisation=data.host_organisation.strip()[:200], host_contact_name=data.host_contact_name.strip()[:200],
@@ -228,8 +252,60 @@ def _validated(call: Call, data: DraftData) -> dict:
     )
 
 
+def _validated_translations(call: Call, raw: dict[str, dict], languages: list[str]) -> dict[str, dict]:
+    """What the applicant translated, per language not already written in: who, the title, the text answers."""
+    questions = {str(q.id): q for q in call.questions if q.kind.is_text}
+    kept: dict[str, dict] = {}
+    for lang, parts in raw.items():
+        if lang not in {x.value for x in Language} or lang in languages or not isinstance(parts, dict):
+            continue
+        by = str(parts.get("by") or "").strip()
+        if text_length(by) > 200:
+            raise DomainError(_l("Use at most %(n)s characters.", n=200), field=f"tr_{lang}_by")
+        title = str(parts.get("title") or "").strip()
+        if text_length(title) > 300:
+            raise DomainError(_l("Use at most %(n)s characters.", n=300), field=f"tr_{lang}_title")
+        answers = {}
+        for key, value in (parts.get("answers") or {}).items():
+            text = str(value or "").replace("\r\n", "\n").strip()
+            question = questions.get(str(key))
+            if question is None or not text:
+                continue
+            limit = question.max_length or 20000
+            if text_length(text) > limit:
+                raise DomainError(_l("Use at most %(n)s characters (now %(count)s).", n=limit,
+                                     count=text_length(text)), field=f"tr_{lang}_q_{key}")
+            answers[str(key)] = text
+        entry = {k: v for k, v in (("by", by), ("title", title), ("answers", answers)) if v}
+        if entry:
+            kept[lang] = entry
+    return kept
+
+
+def fully_translated_languages(application: Application) -> set[str]:
+    """The languages (other than those it is written in) into which the applicant translated everything a
+    juror must read — the title, the summary and every written answer — saying who translated."""
+    text_questions = [q for q in application.call.questions if q.kind.is_text]
+    full = set()
+    for lang, parts in (application.translations or {}).items():
+        if lang in application.languages or not parts.get("by"):
+            continue
+        if application.summary and not application.summary_translations.get(lang):
+            continue
+        if application.title and not parts.get("title"):
+            continue
+        answers = parts.get("answers") or {}
+        if any(application.answers.get(str(q.id)) not in (None, "") and not answers.get(str(q.id))
+               for q in text_questions):
+            continue
+        full.add(lang)
+    return full
+
+
 def _search_text(application: Application) -> str:
-    parts = [application.title, application.summary, *application.summary_translations.values(),
+    translated = [text for parts in (application.translations or {}).values()
+                  for text in (parts.get("title", ""), *(parts.get("answers") or {}).values())]
+    parts = [application.title, application.summary, *application.summary_translations.values(), *translated,
              application.host_organisation, application.applicant.name if application.applicant else "",
              *(m.name for m in application.members)]
     for value in application.answers.values():
@@ -289,6 +365,8 @@ def content_snapshot(application: Application) -> dict:
         "title": application.title,
         "summary": application.summary,
         "summary_translations": dict(sorted(application.summary_translations.items())),
+        # Only when there are any: receipts hashed before full translations existed stay as they were.
+        **({"translations": dict(sorted(application.translations.items()))} if application.translations else {}),
         "languages": list(application.languages),
         "discipline": application.discipline.value if application.discipline else None,
         "career_stage": application.career_stage.value if application.career_stage else None,
@@ -310,10 +388,12 @@ def content_hash(content: dict) -> str:
 
 
 def submit_application(actor: User, application: Application, now: datetime | None = None) -> Receipt:
-    """Submit once, ever. A second call (double click, second tab, 100 at once) gets the same receipt."""
+    """Submit the draft once. A second call (double click, second tab, 100 at once) gets the same receipt.
+    A draft reopened before the deadline is submitted again: a new receipt (number 2, 3, …) of its own,
+    and this latest version is the one reviewed."""
     now = now or utcnow()
     existing = _receipt_of(application.id)
-    if existing is not None:
+    if existing is not None and not application.is_draft:
         return existing
     call = application.call
     if not application.is_draft:
@@ -329,22 +409,25 @@ def submit_application(actor: User, application: Application, now: datetime | No
 
     APPLICATION.check(ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED)
     content = content_snapshot(application)
-    reference = f"MOB-{call.id:03d}-{secrets.token_hex(3).upper()}"
+    # The application keeps the reference of its first submission; a later receipt adds its number.
+    number = (existing.number + 1) if existing is not None else 1
+    reference = application.reference or f"MOB-{call.id:03d}-{secrets.token_hex(3).upper()}"
     # One conditional UPDATE decides which request wins; the others find the receipt it wrote.
     won = cast(CursorResult, db.session.execute(
         update(Application)
         .where(Application.id == application.id, Application.status == ApplicationStatus.DRAFT)
-        .values(status=ApplicationStatus.SUBMITTED, submitted_at=now, reference=reference,
+        .values(status=ApplicationStatus.SUBMITTED, submitted_at=now, reference=reference, withdrawn_at=None,
                 version=Application.version + 1)
         .execution_options(synchronize_session=False)
     )).rowcount == 1
     if not won:
         db.session.expire(application)
         receipt = _receipt_of(application.id)
-        if receipt is None:
+        if receipt is None or receipt.number < number:
             raise DomainError(_l("This application can no longer be submitted."))
         return receipt
-    receipt = Receipt(application_id=application.id, reference=reference, submitted_at=now,
+    receipt = Receipt(application_id=application.id, number=number,
+                      reference=reference if number == 1 else f"{reference}-{number}", submitted_at=now,
                       content_sha256=content_hash(content), content=content)
     db.session.add(receipt)
     db.session.execute(update(Call).where(Call.id == call.id, Call.first_submission_at.is_(None))
@@ -353,24 +436,53 @@ def submit_application(actor: User, application: Application, now: datetime | No
     db.session.expire(application)
     db.session.expire(call)
     memo.dashboard_changed(call.programme_id)  # counted from its submission on; ranked from its review
-    audit.record("application.submitted", actor=actor, target=application, reference=reference)
+    audit.record("application.submitted", actor=actor, target=application, reference=receipt.reference,
+                 receipt=number)
     applicant = application.applicant
     queue_mail(applicant.email, applicant.locale, _l("Your application %(reference)s is submitted",
-                                                     reference=reference),
+                                                     reference=receipt.reference),
                "applications/mail/receipt.txt", application=application, receipt=receipt, user=applicant,
-               link=url_for("applications.receipt_pdf", application_id=application.id, _external=True))
+               link=url_for("applications.numbered_receipt_pdf", application_id=application.id, number=number,
+                            _external=True))
+    # A host whose confirmation a change withdrew is asked again about the version now submitted.
+    ask_host_again(actor, application)
     return receipt
 
 
 def _receipt_of(application_id: int) -> Receipt | None:
-    return db.session.scalar(select(Receipt).where(Receipt.application_id == application_id))
+    """The latest receipt (of the latest submission)."""
+    return db.session.scalar(select(Receipt).where(Receipt.application_id == application_id)
+                             .order_by(Receipt.number.desc()).limit(1))
 
 
 def withdraw_application(actor: User, application: Application) -> None:
+    """The applicant takes the application back: the office no longer considers it. Once: withdrawing
+    again changes nothing."""
+    application = APPLICATION.lock(application)
+    if application.status is ApplicationStatus.WITHDRAWN:
+        return
     if application.status not in WITHDRAWABLE:
         raise DomainError(_l("An application can only be withdrawn after submission and before a decision."))
     application.withdrawn_at = utcnow()
     set_status(actor, application, ApplicationStatus.WITHDRAWN)
+
+
+def reopen_application(actor: User, application: Application, now: datetime | None = None) -> Application:
+    """Until the deadline the applicant takes a submitted or withdrawn application back to a draft, to change
+    it and submit it again (a new receipt; the earlier ones are kept). Once: reopening a draft changes nothing.
+    Until it is submitted again it is a draft, which the office does not review."""
+    application = APPLICATION.lock(application)
+    if application.applicant_id != actor.id:
+        raise DomainError(_l("Only the lead applicant can reopen the application."))
+    if application.is_draft:
+        return application
+    if (now or utcnow()) >= application.call.closes_at:
+        raise DomainError(_l("The deadline has passed: the application can no longer be reopened."))
+    if application.status not in REOPENABLE:
+        raise DomainError(_l("The office has started to check this application: it can no longer be reopened."))
+    application.withdrawn_at = None
+    set_status(actor, application, ApplicationStatus.DRAFT, receipts=len(application.receipts))
+    return application
 
 
 def screen_application(actor: User, application: Application, *, eligible: bool,
@@ -438,26 +550,144 @@ def respond_to_invitation(user: User, member: TeamMember, accept: bool) -> TeamM
     return member
 
 
-def confirm_host(application: Application, *, name: str) -> None:
-    """The host organisation confirms the stay (through its signed link; no account needed)."""
+# What the host is shown and confirms; a change of any of it withdraws the confirmation.
+HOST_DETAILS = {
+    "organisation": _l("Host organisation in the other city"),
+    "contact": _l("Contact person at the host"),
+    "email": _l("Host's e-mail address"),
+    "start_date": _l("First day of the stay"),
+    "end_date": _l("Last day of the stay"),
+}
+
+
+def host_snapshot(application: Application, *, start: date | None = None, end: date | None = None) -> dict:
+    """The stay as the host sees it: organisation, contact, e-mail and the dates (`start`/`end`: the grant's,
+    once an amendment has changed them)."""
+    start = start or application.start_date
+    end = end or application.end_date
+    return {"organisation": application.host_organisation, "contact": application.host_contact_name,
+            "email": application.host_email, "start_date": start.isoformat() if start else None,
+            "end_date": end.isoformat() if end else None}
+
+
+def host_changes(confirmation: HostConfirmation, snapshot: dict) -> list[str]:
+    """The details (keys of HOST_DETAILS) that differ between what the host saw and `snapshot`."""
+    return [key for key in HOST_DETAILS if confirmation.snapshot.get(key) != snapshot.get(key)]
+
+
+def _outdated_host_confirmation(application: Application, **dates) -> HostConfirmation | None:
+    """The open request or the confirmation, if what it showed the host is no longer the stay."""
+    current = application.host_confirmation
+    if current is None or current.status is HostConfirmationStatus.WITHDRAWN:
+        return None
+    return current if current.digest != content_hash(host_snapshot(application, **dates)) else None
+
+
+def _withdraw_host_confirmation(actor, application: Application, confirmation: HostConfirmation, **dates) -> None:
+    confirmation.changed = host_changes(confirmation, host_snapshot(application, **dates))
+    confirmation.withdrawn_at = utcnow()
+    HOST_CONFIRMATION.move(actor, confirmation, HostConfirmationStatus.WITHDRAWN, target=application,
+                           changed=",".join(confirmation.changed), confirmation=confirmation.id)
+
+
+def host_details_changed(actor, application: Application, *, start: date | None = None, end: date | None = None,
+                         ask: bool = True) -> HostConfirmation | None:
+    """Call after the organisation, contact or dates of a stay changed anywhere (the application, a grant
+    amendment): a confirmation given for the earlier version is withdrawn and, with `ask`, the host is asked
+    again (a new request mail). Returns the new request, if one was sent."""
+    outdated = _outdated_host_confirmation(application, start=start, end=end)
+    if outdated is None:
+        return None
+    application.host_confirmed_at = application.host_confirmed_name = None
+    _withdraw_host_confirmation(actor, application, outdated, start=start, end=end)
+    return ask_host_again(actor, application, start=start, end=end) if ask else None
+
+
+def ask_host_again(actor, application: Application, **dates) -> HostConfirmation | None:
+    """If a change withdrew the host's confirmation and nothing newer was asked, ask about the stay as it is."""
+    current = application.host_confirmation
+    if current is None or current.status is not HostConfirmationStatus.WITHDRAWN or not _mailable(application):
+        return None
+    return _send_host_request(actor, application, **dates)
+
+
+def _mailable(application: Application) -> bool:
+    email = application.host_email
+    return bool(email) and "@" in email and "." in email.rsplit("@", 1)[-1]
+
+
+def _send_host_request(actor, application: Application, **dates) -> HostConfirmation:
+    snapshot = host_snapshot(application, **dates)
+    digest = content_hash(snapshot)
+    current = application.host_confirmation
+    if current is not None and current.status is not HostConfirmationStatus.WITHDRAWN and current.digest == digest:
+        confirmation = current  # the same version asked again (a reminder): the same request
+    else:
+        confirmation = HostConfirmation(snapshot=snapshot, digest=digest, changed=[])
+        application.host_confirmations.append(confirmation)
+        db.session.flush()
+    link = url_for("applications.host_confirmation", token=tokens.make_host_token(confirmation), _external=True)
+    queue_mail(application.host_email, recipient_locale(application.host_email, application.host_locale),
+               _l("Please confirm a stay at %(host)s", host=application.host_organisation or application.host_email),
+               "applications/mail/host.txt", application=application, confirmation=confirmation, link=link,
+               again=len(application.host_confirmations) > 1)
+    audit.record("application.host_asked", actor=actor, target=application, confirmation=confirmation.id)
+    return confirmation
+
+
+def confirm_host(confirmation: HostConfirmation, *, name: str) -> HostConfirmation:
+    """The host organisation confirms the stay it was shown (through its signed link; no account needed).
+    Once: confirming again changes nothing. A request that a change has withdrawn cannot be confirmed."""
+    confirmation = HOST_CONFIRMATION.lock(confirmation) if confirmation.id is not None else confirmation
+    application = db.session.get_one(Application, confirmation.application_id)
+    if confirmation.status is HostConfirmationStatus.CONFIRMED:
+        return confirmation
     name = name.strip()
     if not name:
         raise DomainError(_l("Please enter your name."), field="name")
     if application.status in (ApplicationStatus.WITHDRAWN, ApplicationStatus.REJECTED):
         raise DomainError(_l("This application is no longer active."))
-    application.host_confirmed_at = utcnow()
-    application.host_confirmed_name = name[:200]
-    audit.record("application.host_confirmed", target=application, name=name[:200])
+    HOST_CONFIRMATION.check(confirmation.status, HostConfirmationStatus.CONFIRMED,
+                            _l("The details of this stay have changed since this request was sent: this request "
+                               "can no longer be confirmed."))
+    if confirmation.id is None:  # a link sent before requests were kept: the details shown on its page
+        application.host_confirmations.append(confirmation)
+    confirmation.confirmed_at, confirmation.confirmed_name = utcnow(), name[:200]
+    application.host_confirmed_at = confirmation.confirmed_at
+    application.host_confirmed_name = confirmation.confirmed_name
+    HOST_CONFIRMATION.move(None, confirmation, HostConfirmationStatus.CONFIRMED, action="application.host_confirmed",
+                           target=application, name=name[:200], digest=confirmation.digest)
+    return confirmation
 
 
-def request_host_confirmation(actor: User, application: Application) -> None:
+def request_host_confirmation(actor: User, application: Application) -> HostConfirmation:
+    """The applicant asks the host (again) about the stay as it is now."""
     if not application.host_email:
         raise DomainError(_l("Enter the host's e-mail address first."), field="host_email")
-    link = url_for("applications.host_confirmation", token=tokens.make_host_token(application), _external=True)
-    queue_mail(application.host_email, recipient_locale(application.host_email, application.host_locale),
-               _l("Please confirm a stay at %(host)s", host=application.host_organisation or application.host_email),
-               "applications/mail/host.txt", application=application, link=link)
-    audit.record("application.host_asked", actor=actor, target=application)
+    outdated = _outdated_host_confirmation(application)
+    if outdated is not None:
+        application.host_confirmed_at = application.host_confirmed_name = None
+        _withdraw_host_confirmation(actor, application, outdated)
+    return _send_host_request(actor, application)
+
+
+def host_confirmation_for_token(token: str) -> HostConfirmation:
+    """The request a host link names (raises LinkInvalid/LinkExpired). A link from before requests were kept
+    names the application: its latest request, or one for the details as they are (not stored until confirmed)."""
+    return tokens.confirmation_for_host_token(
+        token, lambda i: db.session.get(HostConfirmation, i), _legacy_confirmation)
+
+
+def _legacy_confirmation(application_id) -> HostConfirmation | None:
+    application = db.session.get(Application, application_id) if isinstance(application_id, int) else None
+    if application is None:
+        return None
+    if application.host_confirmation is not None:
+        return application.host_confirmation
+    snapshot = host_snapshot(application)
+    # Transient (the relationship is not set, so the session does not pick it up): a GET writes nothing.
+    return HostConfirmation(application_id=application.id, status=HostConfirmationStatus.REQUESTED,
+                            snapshot=snapshot, digest=content_hash(snapshot), changed=[], requested_at=utcnow())
 
 
 # ---- attachments ----------------------------------------------------------------------------
@@ -491,6 +721,10 @@ def add_attachment(actor: User, application: Application, *, kind: AttachmentKin
     if content_type is None:
         raise DomainError(_l("This kind of file is not accepted. Use PDF, PNG, JPEG, WebP, or an "
                              "OpenDocument or Office document."), field="file")
+    if application.call.blind_review and content_type in LEGACY_OFFICE_TYPES:
+        raise DomainError(_l("Review in this call is blind: upload this document as PDF or in the newer Office "
+                             "format (docx, xlsx, pptx). The old formats keep the author's name in a way that "
+                             "cannot be removed."), field="file")
     if question_id is not None and not any(q.id == question_id and q.kind is QuestionKind.FILE
                                            for q in application.call.questions):
         raise DomainError(_l("Choose one of the call's questions."), field="question_id")

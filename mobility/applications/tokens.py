@@ -17,9 +17,10 @@ def _fingerprint(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()[:16]
 
 
-def make_host_token(application) -> str:
-    # Bound to the host address: changing the host makes old links useless.
-    return _serializer("host-confirm").dumps({"app": application.id, "host": _fingerprint(application.host_email)})
+def make_host_token(confirmation) -> str:
+    # Bound to one request (one version of the stay) and to what it showed: a change makes the link show
+    # that the request is no longer valid.
+    return _serializer("host-confirm").dumps({"request": confirmation.id, "digest": confirmation.digest[:16]})
 
 
 def make_invitation_token(member) -> str:
@@ -38,12 +39,19 @@ def _load(salt: str, token: str, max_age) -> dict:
     return data
 
 
-def application_for_host_token(token: str, get_application):
+def confirmation_for_host_token(token: str, get_confirmation, get_legacy):
+    """The request a link names; a link from before requests were kept names the application (and its host's
+    address): `get_legacy(application id)` gives the request to show."""
     data = _load("host-confirm", token, current_app.config["HOST_LINK_MAX_AGE"])
-    application = get_application(data.get("app"))
-    if application is None or data.get("host") != _fingerprint(application.host_email):
+    if "request" in data:
+        confirmation = get_confirmation(data.get("request"))
+        if confirmation is None or data.get("digest") != confirmation.digest[:16]:
+            raise LinkInvalid()
+        return confirmation
+    confirmation = get_legacy(data.get("app"))
+    if confirmation is None or data.get("host") != _fingerprint(confirmation.snapshot.get("email") or ""):
         raise LinkInvalid()
-    return application
+    return confirmation
 
 
 def member_for_invitation_token(token: str, get_member):

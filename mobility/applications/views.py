@@ -10,6 +10,7 @@ from flask_wtf.csrf import generate_csrf
 
 from mobility.accounts.tokens import LinkExpired, LinkInvalid
 from mobility.applications import policies, services, tokens
+from mobility.applications.attachments import with_extension
 from mobility.applications.eligibility import check_eligibility
 from mobility.applications.enums import AttachmentKind, ScreeningReason
 from mobility.applications.forms import (
@@ -31,9 +32,11 @@ from mobility.core import unit_of_work
 from mobility.core.access import public, signed_in
 from mobility.core.errors import DomainError, abandon_request
 from mobility.core.storage import get_storage
+from mobility.db import utcnow
 from mobility.extensions import db
 from mobility.i18n.content import localized
 from mobility.i18n.formatting import local_time
+from mobility.i18n.forms import compare_forms
 
 bp = Blueprint("applications", __name__, template_folder="templates")
 
@@ -88,6 +91,7 @@ def _edit_page(application, form, status=200, **extra):
                            file_questions=[q for q in application.call.questions if q.kind is QuestionKind.FILE],
                            is_co_creation=application.call.kind is CallKind.CO_CREATION,
                            can_manage_team=policies.can_manage_team(current_user, application),
+                           host_details=services.HOST_DETAILS,
                            confirm_form=ConfirmForm(formdata=None), **extra), status
 
 
@@ -101,6 +105,11 @@ def _fill(form, application) -> None:
     form.career_stage.data = application.career_stage.value if application.career_stage else ""
     for lang, field in form.translation_fields():
         field.data = application.summary_translations.get(lang.value, "")
+        parts = (application.translations or {}).get(lang.value, {})
+        by, title, answers = form.full_translation_fields(lang)
+        by.data, title.data = parts.get("by", ""), parts.get("title", "")
+        for question, answer in answers:
+            answer.data = (parts.get("answers") or {}).get(str(question.id), "")
     for question, field in form.question_fields():
         field.data = application.answers.get(str(question.id))
 
@@ -116,9 +125,11 @@ def edit(application_id: int):
     if request.method == "GET":
         _fill(form, application)
     elif form.validate_on_submit():
+        if _version(form) is None:
+            abort(400)
         try:
             saved = unit_of_work.attempt(form, services.save_draft, _user(), application,
-                                         int(form.version.data or 0), form.draft_data())
+                                         _version(form), form.draft_data(), ask_host=True)
         except services.VersionConflict as conflict:
             return _conflict_page(conflict.application, form)
         if not saved:
@@ -135,8 +146,17 @@ def _conflict_page(current: Application, form):
     current = db.session.get_one(Application, current_id)
     saved = application_form_class(current.call)(formdata=None)
     _fill(saved, current)
+    rows = compare_forms(form, saved)
     form.version.data = current.version  # sending this form again replaces the saved version, knowingly
-    return render_template("applications/conflict.html", application=current, form=form, saved=saved), 409
+    return render_template("applications/conflict.html", application=current, form=form, rows=rows), 409
+
+
+def _version(form) -> int | None:
+    """The version the page was loaded with; None when the form sent no number (a forged or broken page)."""
+    try:
+        return int(form.version.data)
+    except (TypeError, ValueError):
+        return None
 
 
 @bp.post("/applications/<int:application_id>/autosave")
@@ -148,9 +168,12 @@ def autosave(application_id: int):
     form = application_form_class(application.call)()
     if not form.validate():
         return jsonify(error=_("Not saved: check the marked fields."), fields=form.errors), 422
+    version = _version(form)
+    if version is None:
+        return jsonify(error=_("Not saved: reload the page and try again.")), 400
     # Answered in JSON, not on a form: the refusal ends the request's unit of work here (nothing is kept).
     try:
-        services.save_draft(_user(), application, int(form.version.data or 0), form.draft_data(),
+        services.save_draft(_user(), application, version, form.draft_data(),
                             save_id=form.save_id.data or None, lost_save=form.lost_save.data or None)
     except services.VersionConflict:
         abandon_request()
@@ -177,7 +200,17 @@ def view(application_id: int):
     return render_template("applications/view.html", application=application, grant=grant,
                            can_edit=policies.can_edit_application(current_user, application),
                            can_withdraw=policies.can_withdraw_application(current_user, application),
+                           can_reopen=policies.can_reopen_application(current_user, application),
+                           host_now=_host_now(application, grant), host_details=services.HOST_DETAILS,
+                           host_changes=services.host_changes,
                            screening_form=screening_form, confirm_form=ConfirmForm(formdata=None))
+
+
+def _host_now(application: Application, grant) -> dict:
+    """The stay as it is now (with a grant: the grant's dates, which an amendment may have changed)."""
+    if grant is not None:
+        return services.host_snapshot(application, start=grant.start_date, end=grant.end_date)
+    return services.host_snapshot(application)
 
 
 @bp.route("/applications/<int:application_id>/submit", methods=["GET", "POST"])
@@ -204,26 +237,64 @@ def submit(application_id: int):
 @bp.get("/applications/<int:application_id>/receipt.pdf")
 @signed_in
 def receipt_pdf(application_id: int):
+    """The receipt of the latest submission."""
     application = _load(application_id)
     if application.receipt is None:
         abort(404)
-    pdf = render_receipt_pdf(application, application.receipt)
+    return _receipt_response(application, application.receipt)
+
+
+@bp.get("/applications/<int:application_id>/receipts/<int:number>.pdf")
+@signed_in
+def numbered_receipt_pdf(application_id: int, number: int):
+    """The receipt of one submission (each submission keeps its own)."""
+    application = _load(application_id)
+    receipt = next((r for r in application.receipts if r.number == number), None)
+    if receipt is None:
+        abort(404)
+    return _receipt_response(application, receipt)
+
+
+def _receipt_response(application: Application, receipt):
+    pdf = render_receipt_pdf(application, receipt)
     response = send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
-                         download_name=f"{application.receipt.reference}.pdf")
+                         download_name=f"{receipt.reference}.pdf")
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
 
-@bp.post("/applications/<int:application_id>/withdraw")
+@bp.route("/applications/<int:application_id>/withdraw", methods=["GET", "POST"])
 @signed_in
 def withdraw(application_id: int):
+    """A page that says what withdrawing means, then the withdrawal."""
     application = _load(application_id)
     _require(policies.can_withdraw_application(current_user, application))
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    services.withdraw_application(_user(), application)
-    flash(_("Your application is withdrawn."), "success")
-    return redirect(url_for("applications.view", application_id=application.id))
+    form = ConfirmForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        if unit_of_work.attempt(None, services.withdraw_application, _user(), application):
+            flash(_("Your application is withdrawn."), "success")
+        return redirect(url_for("applications.view", application_id=application.id))
+    return render_template("applications/withdraw.html", application=application, form=form,
+                           before_deadline=utcnow() < application.call.closes_at)
+
+
+@bp.route("/applications/<int:application_id>/reopen", methods=["GET", "POST"])
+@signed_in
+def reopen(application_id: int):
+    """Until the deadline: a page that says what reopening means, then the application is a draft again."""
+    application = _load(application_id)
+    _require(policies.can_reopen_application(current_user, application))
+    form = ConfirmForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        if unit_of_work.attempt(None, services.reopen_application, _user(), application):
+            flash(_("Your application is a draft again. Submit it again before the deadline."), "success")
+            return redirect(url_for("applications.edit", application_id=application.id))
+        return redirect(url_for("applications.view", application_id=application.id))
+    return render_template("applications/reopen.html", application=application, form=form)
 
 
 # ---- attachments ----------------------------------------------------------------------------
@@ -280,7 +351,7 @@ def download(application_id: int, attachment_id: int):
     attachment = _attachment(application, attachment_id)
     data = get_storage().read(attachment.storage_key)
     response = send_file(io.BytesIO(data), mimetype=attachment.content_type, as_attachment=True,
-                         download_name=attachment.display_name)
+                         download_name=with_extension(attachment.display_name, attachment.content_type))
     # Never rendered by the browser, never cached by a proxy.
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cache-Control"] = "private, no-store"
@@ -338,17 +409,22 @@ def ask_host(application_id: int):
 @bp.route("/host/confirm/<token>", methods=["GET", "POST"])
 @public
 def host_confirmation(token: str):
+    """The host sees the stay as the request showed it and confirms that version (no account needed)."""
     try:
-        application = tokens.application_for_host_token(token, lambda i: db.session.get(Application, i))
+        confirmation = services.host_confirmation_for_token(token)
     except (LinkInvalid, LinkExpired):
         return render_template("errors/error.html", code=404, title=_("Link not valid"),
                                text=_("This confirmation link is not valid or has expired.")), 404
     form = HostConfirmForm()
     if form.validate_on_submit():
-        if unit_of_work.attempt(form, services.confirm_host, application, name=form.name.data):
+        if unit_of_work.attempt(form, services.confirm_host, confirmation, name=form.name.data):
             flash(_("Thank you: the stay is confirmed."), "success")
             return redirect(url_for("applications.host_confirmation", token=token))
-    return render_template("applications/host_confirm.html", application=application, form=form)
+        confirmation = services.host_confirmation_for_token(token)  # read again after the refusal
+    return render_template("applications/host_confirm.html", confirmation=confirmation, form=form,
+                           application=db.session.get_one(Application, confirmation.application_id),
+                           changed=[str(services.HOST_DETAILS[k]) for k in confirmation.changed
+                                    if k in services.HOST_DETAILS])
 
 
 @bp.post("/applications/<int:application_id>/screen")

@@ -43,6 +43,19 @@ class AmendmentStatus(TitledEnum):
         return {cls.PENDING: _l("Waiting for approval"), cls.APPROVED: _l("Approved"), cls.REFUSED: _l("Refused")}
 
 
+class AgreementStatus(TitledEnum):
+    """One version of the grant agreement: offered to the grantee, then accepted, declined, or replaced."""
+    OFFERED = "offered"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    SUPERSEDED = "superseded"
+
+    @classmethod
+    def _titles(cls):
+        return {cls.OFFERED: _l("Awaiting acceptance"), cls.ACCEPTED: _l("Accepted"), cls.DECLINED: _l("Declined"),
+                cls.SUPERSEDED: _l("Replaced by a later version")}
+
+
 LINE_TITLES = {
     "travel": _l("Travel (distance band)"),
     "daily": _l("Daily allowance (person-days)"),

@@ -13,6 +13,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import HiddenInput
 
 from mobility.accounts.forms import REQUIRED
 from mobility.awards.enums import CURRENCIES
@@ -22,6 +23,8 @@ NUMBER = _l("Enter a number.")
 
 class AcceptForm(FlaskForm):
     name = StringField(_l("Your full name, as your signature"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    # The number of the version the grantee read: an acceptance never signs terms they were not shown.
+    version = IntegerField(widget=HiddenInput(), validators=[Optional(), NumberRange(1, 10000)])
     accept = SubmitField(_l("I accept the grant agreement"))
 
 

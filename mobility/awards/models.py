@@ -9,7 +9,7 @@ from sqlalchemy.ext.mutable import MutableList
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mobility.applications.models import Application
-from mobility.awards.enums import AmendmentStatus, GrantStatus
+from mobility.awards.enums import AgreementStatus, AmendmentStatus, GrantStatus
 from mobility.cities.enums import Direction
 from mobility.db import TimestampMixin, UTCDateTime, enum_column, utcnow
 from mobility.extensions import Model
@@ -55,6 +55,7 @@ class Grant(TimestampMixin, Model):
     application: Mapped[Application] = relationship()
     payments: Mapped[list[Payment]] = relationship(back_populates="grant", order_by="Payment.id")
     amendments: Mapped[list[GrantAmendment]] = relationship(back_populates="grant", order_by="GrantAmendment.id")
+    versions: Mapped[list[AgreementVersion]] = relationship(back_populates="grant", order_by="AgreementVersion.number")
 
 
 class GrantAmendment(Model):
@@ -79,6 +80,53 @@ class GrantAmendment(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
     grant: Mapped[Grant] = relationship(back_populates="amendments")
+
+
+class AgreementVersion(Model):
+    """One version of a grant's agreement, kept as it was offered and, once accepted, as it was accepted.
+
+    `terms` is what the PDF shows (amount, lines, dates, travellers, the call's terms), fixed when the version
+    is made; `terms_sha256` its digest. On acceptance the PDF is rendered once, with the acceptance, and its
+    bytes kept in `pdf` with their digest in `sha256`: a download of an accepted version is those bytes.
+    A change of the terms (an approved amendment) makes version n+1, which the grantee accepts again.
+    `accepted_ip` is personal data kept for a limited period (cleared by the privacy clean-up)."""
+
+    __tablename__ = "agreement_version"
+    __table_args__ = (sa.UniqueConstraint("grant_id", "number"),
+                      sa.CheckConstraint("number >= 1", name="number_positive"),
+                      sa.CheckConstraint("status != 'accepted' OR accepted_at IS NOT NULL", name="accepted_has_time"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grant_id: Mapped[int] = mapped_column(sa.ForeignKey("grant.id", ondelete="CASCADE"), nullable=False, index=True)
+    number: Mapped[int] = mapped_column(nullable=False)
+    status: Mapped[AgreementStatus] = mapped_column(enum_column(AgreementStatus), default=AgreementStatus.OFFERED,
+                                                    nullable=False)
+    terms: Mapped[dict] = mapped_column(sa.JSON, nullable=False)
+    terms_sha256: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    # The amendment whose approval made this version (none for the first).
+    amendment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("grant_amendment.id", ondelete="SET NULL"))
+    offered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    pdf: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
+    sha256: Mapped[str | None] = mapped_column(sa.String(64))
+    locale: Mapped[str | None] = mapped_column(sa.String(16))  # the grantee's language the PDF was made in
+    accepted_name: Mapped[str | None] = mapped_column(sa.String(200))
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    accepted_ip: Mapped[str | None] = mapped_column(sa.String(64))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # declined or replaced
+
+    grant: Mapped[Grant] = relationship(back_populates="versions")
+
+    @property
+    def amount(self) -> Decimal:
+        return Decimal(self.terms["amount"])
+
+    @property
+    def start_date(self) -> date:
+        return date.fromisoformat(self.terms["start_date"])
+
+    @property
+    def end_date(self) -> date:
+        return date.fromisoformat(self.terms["end_date"])
 
 
 class Payment(Model):

@@ -7,22 +7,45 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from mobility.awards.enums import AmendmentStatus, GrantStatus
-from mobility.awards.models import ExchangeRate, Grant, GrantAmendment, Payment
+from mobility.awards.models import AgreementVersion, ExchangeRate, Grant, GrantAmendment, Payment
 from mobility.extensions import db
 
 
 def grants_of_call(call_id: int) -> list[Grant]:
-    """A call's grants in the order they were offered, with their applications and payments (the office's
-    list shows what remains and what was overpaid)."""
+    """A call's grants in the order they were offered, with their applications, payments and agreement
+    versions (the office's list shows what remains, what was overpaid and which version waits)."""
     return list(db.session.scalars(select(Grant).where(Grant.call_id == call_id)
-                                   .options(selectinload(Grant.application), selectinload(Grant.payments))
+                                   .options(selectinload(Grant.application), selectinload(Grant.payments),
+                                            selectinload(Grant.versions))
                                    .order_by(Grant.id)))
+
+
+def versions_of(grant_id: int) -> list[AgreementVersion]:
+    """A grant's agreement versions, the first first (without their PDF bytes)."""
+    return list(db.session.scalars(select(AgreementVersion).where(AgreementVersion.grant_id == grant_id)
+                                   .order_by(AgreementVersion.number)))
+
+
+def latest_version(grant_id: int) -> AgreementVersion | None:
+    """The version now in force or waiting for acceptance: the highest number."""
+    return db.session.scalar(select(AgreementVersion).where(AgreementVersion.grant_id == grant_id)
+                             .order_by(AgreementVersion.number.desc()).limit(1))
+
+
+def versions_of_grants(grant_ids) -> list[AgreementVersion]:
+    return list(db.session.scalars(select(AgreementVersion).where(AgreementVersion.grant_id.in_(grant_ids))))
+
+
+def version_of(grant_id: int, number: int) -> AgreementVersion | None:
+    return db.session.scalar(select(AgreementVersion).where(AgreementVersion.grant_id == grant_id,
+                                                            AgreementVersion.number == number))
 
 
 def grants_with_payments(call_id: int) -> Select:
     """grants_of_call() as a statement, with each grant's payments too (the API's list)."""
     return (select(Grant).where(Grant.call_id == call_id)
-            .options(selectinload(Grant.application), selectinload(Grant.payments)).order_by(Grant.id))
+            .options(selectinload(Grant.application), selectinload(Grant.payments), selectinload(Grant.versions))
+            .order_by(Grant.id))
 
 
 def offers_expired_by(now: datetime) -> Select:

@@ -17,6 +17,7 @@ from mobility.accounts.models import User
 from mobility.applications import services as applications
 from mobility.applications.enums import ApplicationStatus
 from mobility.applications.models import Application
+from mobility.awards import versions
 from mobility.awards.enums import CURRENCIES, AmendmentStatus, GrantStatus, InstalmentState
 from mobility.awards.models import ExchangeRate, Grant, GrantAmendment, Payment
 from mobility.awards.queries import offers_expired_by
@@ -222,6 +223,7 @@ def offer_grant(actor: User | None, application: Application) -> Grant:
                   end_date=application.end_date, travellers=travellers, breakdown=breakdown_lines(breakdown))
     db.session.add(grant)
     db.session.flush()
+    versions.offer_first(grant)
     memo.dashboard_changed(call.programme_id)
     audit.record("award.offered", actor=actor, target=application, amount=str(grant.amount))
     return grant
@@ -230,20 +232,27 @@ def offer_grant(actor: User | None, application: Application) -> Grant:
 NOT_WAITING = _l("This grant is no longer waiting for your answer.")
 
 
-def accept_grant(grantee: User, grant: Grant, *, name: str) -> Grant:
-    """The grantee signs the agreement, once: signing again changes nothing (the first signature stands)."""
+def accept_grant(grantee: User, grant: Grant, *, name: str, version: int | None = None) -> Grant:
+    """The grantee signs the agreement, once per version: signing again changes nothing (the first signature
+    stands). `version` is the number of the version they read; when the terms changed since, it is refused.
+    The first acceptance accepts the grant; a later one accepts an amended version of an accepted grant."""
     if grant.application.applicant_id != grantee.id:
         raise DomainError(_l("Only the grantee can accept the agreement."))
     grant = GRANT.lock(grant)
-    if grant.status is GrantStatus.ACCEPTED:
+    signing = versions.check_version(grant, version)
+    if grant.status is GrantStatus.ACCEPTED and (signing is None or signing.accepted_at is not None):
         return grant
-    GRANT.check(grant.status, GrantStatus.ACCEPTED, NOT_WAITING)
+    if grant.status is not GrantStatus.ACCEPTED:
+        GRANT.check(grant.status, GrantStatus.ACCEPTED, NOT_WAITING)
     if not name.strip():
         raise DomainError(_l("Type your full name to sign."), field="name")
-    grant.accepted_at = utcnow()
-    grant.accepted_name, grant.accepted_ip = name.strip()[:200], client_ip()
-    GRANT.move(grantee, grant, GrantStatus.ACCEPTED, action="award.accepted", target=grant.application,
-               name=grant.accepted_name)
+    if grant.status is not GrantStatus.ACCEPTED:
+        grant.accepted_at = utcnow()
+        grant.accepted_name, grant.accepted_ip = name.strip()[:200], client_ip()
+        GRANT.move(grantee, grant, GrantStatus.ACCEPTED, action="award.accepted", target=grant.application,
+                   name=grant.accepted_name)
+    if signing is not None:
+        versions.sign(grantee, signing, name)
     return grant
 
 
@@ -258,6 +267,7 @@ def decline_grant(grantee: User, grant: Grant) -> Grant:
     GRANT.check(grant.status, GrantStatus.DECLINED, NOT_WAITING)
     grant.declined_at = utcnow()
     GRANT.move(grantee, grant, GrantStatus.DECLINED, action="award.declined", target=grant.application)
+    versions.decline(grantee, grant)
     applications.set_status(grantee, grant.application, ApplicationStatus.WITHDRAWN, reason="grant declined")
     promote_next(None, grant)  # the programme's move, not the grantee's
     return grant
@@ -390,8 +400,12 @@ def decide_amendment(actor: User, amendment: GrantAmendment, approve: bool) -> G
         grant.days = (amendment.end_date - amendment.start_date).days + 1
         grant.travellers, grant.breakdown, grant.amount = amendment.travellers, amendment.breakdown, amendment.amount
         memo.dashboard_changed(grant.application.call.programme_id)
+        # The host confirmed other dates: that confirmation no longer counts, the host is asked again.
+        applications.host_details_changed(actor, grant.application, start=grant.start_date, end=grant.end_date)
     amendment.decided_by_id, amendment.decided_at = actor.id, utcnow()
     AMENDMENT.move(actor, amendment, decision, target=grant.application, approved=approve)
+    if approve:
+        versions.amended(actor, grant, amendment)  # changed terms: version n+1, accepted again by the grantee
     return amendment
 
 
@@ -468,7 +482,7 @@ def instalments(grant: Grant) -> list[Instalment]:
         CENT, rounding=ROUND_HALF_UP)
     first = min(max(share, paid[0]), grant.amount)
     amounts = (first, max(grant.amount - first, ZERO))
-    accepted = grant.status is GrantStatus.ACCEPTED
+    accepted = versions.agreement_accepted(grant)  # an amended version not yet accepted: nothing more is due
     due = (accepted, accepted and grant.final_report_approved_at is not None)
     return [Instalment(n + 1, amounts[n], paid[n], due[n]) for n in range(2)]
 

@@ -1,22 +1,29 @@
 """Grants: the grantee's page (breakdown, agreement, instalments, amendments) and the office's pages."""
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
 from decimal import Decimal
 
-from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from mobility.accounts.enums import Role
 from mobility.applications.forms import ConfirmForm
 from mobility.applications.models import Application
-from mobility.awards import policies, services
-from mobility.awards.agreement import render_agreement_pdf
-from mobility.awards.enums import LINE_TITLES
+from mobility.awards import policies, services, versions
+from mobility.awards.enums import LINE_TITLES, GrantStatus
 from mobility.awards.forms import AcceptForm, AmendmentForm, DeclineForm, ExchangeRateForm, PaymentForm
 from mobility.awards.models import Grant, GrantAmendment
-from mobility.awards.queries import exchange_rates_newest_first, grants_of_call, pending_amendments
+from mobility.awards.queries import (
+    exchange_rates_newest_first,
+    grants_of_call,
+    pending_amendments,
+    version_of,
+    versions_of,
+)
 from mobility.calls.office import office_call, require_running
 from mobility.core import unit_of_work
 from mobility.core.access import roles_required, signed_in
@@ -40,13 +47,16 @@ def _grant(grant_id: int) -> Grant:
 def _grant_page(grant: Grant, status: int = 200, **forms):
     application = grant.application
     country = application.origin_city.country if application.origin_city else None
+    all_versions = versions_of(grant.id)
+    accept_form = forms.get("accept_form") or AcceptForm(formdata=None)
+    if all_versions and accept_form.version.data is None:
+        accept_form.version.data = all_versions[-1].number
     return render_template(
         "awards/grant.html", grant=grant, application=application, call=application.call,
         line_titles=LINE_TITLES, money=services.money_of(grant),
         indicative=services.indicative(grant.amount, country), is_grantee=policies.is_grantee(current_user, grant),
         can_manage=policies.can_manage_grants(current_user, application.call),
-        accept_form=forms.get("accept_form") or AcceptForm(formdata=None),
-        decline_form=DeclineForm(formdata=None),
+        accept_form=accept_form, versions=all_versions, awaiting=versions.awaiting_acceptance(grant),
         amendment_form=forms.get("amendment_form") or _amendment_form(grant),
         payment_form=forms.get("payment_form") or PaymentForm(formdata=None),
         confirm_form=ConfirmForm(formdata=None)), status
@@ -75,35 +85,64 @@ def accept(grant_id: int):
     if not policies.is_grantee(current_user, grant):
         abort(403)
     form = AcceptForm()
+    first = grant.accepted_at is None
     if form.validate_on_submit() and unit_of_work.attempt(form, services.accept_grant, _user(), grant,
-                                                          name=form.name.data):
-        flash(_("Thank you: the agreement is accepted. The first instalment is now due."), "success")
+                                                          name=form.name.data, version=form.version.data):
+        if first:
+            flash(_("Thank you: the agreement is accepted. The first instalment is now due."), "success")
+        else:
+            flash(_("Thank you: version %(number)s of the agreement is accepted.", number=form.version.data or ""),
+                  "success")
         return redirect(url_for("awards.grant_page", grant_id=grant_id))
     return _grant_page(db.session.get_one(Grant, grant_id), 422, accept_form=form)
 
 
-@bp.post("/grants/<int:grant_id>/decline")
+@bp.route("/grants/<int:grant_id>/decline", methods=["GET", "POST"])
 @signed_in
 def decline(grant_id: int):
+    """A page that says what declining means (it cannot be undone), then the decline."""
     grant = _grant(grant_id)
     if not policies.is_grantee(current_user, grant):
         abort(403)
-    if not DeclineForm().validate_on_submit():
+    form = DeclineForm()
+    if request.method == "GET":
+        if grant.status is not GrantStatus.OFFERED:
+            return redirect(url_for("awards.grant_page", grant_id=grant_id))
+        return render_template("awards/decline.html", grant=grant, form=form)
+    if not form.validate_on_submit():
         abort(400)
     if unit_of_work.attempt(None, services.decline_grant, _user(), grant):
         flash(_("You have declined the grant."), "success")
     return redirect(url_for("awards.grant_page", grant_id=grant_id))
 
 
+def _pdf_response(grant: Grant, version):
+    pdf = versions.pdf_of(version, grant.application.applicant.locale)
+    response = send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
+                         download_name=f"agreement-{grant.application.reference}-v{version.number}.pdf")
+    response.headers["Cache-Control"] = "private, no-store"
+    # RFC 9530: the digest of the bytes sent (for an accepted version, the digest kept at acceptance).
+    response.headers["Repr-Digest"] = "sha-256=:" + base64.b64encode(hashlib.sha256(pdf).digest()).decode() + ":"
+    return response
+
+
 @bp.get("/grants/<int:grant_id>/agreement.pdf")
 @signed_in
 def agreement(grant_id: int):
+    """The version in force or waiting for acceptance."""
     grant = _grant(grant_id)
-    pdf = render_agreement_pdf(grant, grant.application.applicant.locale)
-    response = send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
-                         download_name=f"agreement-{grant.application.reference}.pdf")
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return _pdf_response(grant, versions.current_version(grant) or versions.unversioned(grant))
+
+
+@bp.get("/grants/<int:grant_id>/agreement/<int:number>.pdf")
+@signed_in
+def agreement_version(grant_id: int, number: int):
+    """One version as it was: an accepted one is the very bytes kept when it was accepted."""
+    grant = _grant(grant_id)
+    version = version_of(grant.id, number) if number < 2**31 else None
+    if version is None:
+        abort(404)
+    return _pdf_response(grant, version)
 
 
 @bp.post("/grants/<int:grant_id>/amendments")

@@ -67,6 +67,10 @@ class CallSettingsForm(FlaskForm):
         _l("Minimum applications per juror"), default=0, validators=[Optional(), NumberRange(0, 500)],
         description=_l("The assignment gives every juror in the pool at least this many (0: no minimum)."))
     blind_review = BooleanField(_l("Blind review (jurors do not see who applied)"))
+    same_city_conflict = BooleanField(
+        _l("A juror who lives in the applicant's city has a conflict of interest"), default=True,
+        description=_l("The assignment then never gives them the application. Untick it for a call whose jury "
+                       "must come from the cities of the pair."))
     review_due_at = DateTimeLocalField(_l("Reviews due"), validators=[Optional()],
                                        description=_l("In the call's time zone; each juror sees it in their own."))
     first_instalment_percent = IntegerField(_l("Share of the grant paid when the agreement is accepted (%)"),

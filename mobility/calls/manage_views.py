@@ -95,7 +95,14 @@ def change_status(call_id: int, status: str):
     form = forms.StatusForm()
     if status not in {s.value for s in CallStatus} or not form.validate_on_submit():
         abort(400)
-    if unit_of_work.attempt(None, services.set_call_status, _actor(), call, CallStatus(status)):
+    target = CallStatus(status)
+    confirmed = request.form.get("confirmed") == "1"
+    effects = services.status_change_effects(call, target)
+    if effects and not confirmed:
+        # Going back reopens what the later state closed: the office reads what, then confirms.
+        return render_template("calls/manage/confirm_status.html", call=call, form=form, target=target,
+                               effects=effects)
+    if unit_of_work.attempt(None, services.set_call_status, _actor(), call, target, confirmed=confirmed):
         flash(_("The call is now: %(status)s.", status=call.status.title), "success")
     return redirect(url_for("manage_calls.overview", call_id=call_id))
 
@@ -134,6 +141,7 @@ def _fill_settings(form: forms.CallSettingsForm, call: Call) -> None:
     form.reviewers_per_application.data = call.reviewers_per_application
     form.min_reviews_per_juror.data = call.min_reviews_per_juror
     form.blind_review.data = call.blind_review
+    form.same_city_conflict.data = call.same_city_conflict
     form.first_instalment_percent.data = call.first_instalment_percent
     form.appeal_days.data = call.appeal_days
     form.offer_days.data = call.offer_days
@@ -156,7 +164,7 @@ def settings(call_id: int):
             accepted_languages=form.accepted_languages.data, required_texts=form.required_texts.data,
             required_locales=form.required_locales.data,
             reviewers_per_application=form.reviewers_per_application.data, blind_review=form.blind_review.data,
-            min_reviews_per_juror=form.min_reviews_per_juror.data,
+            min_reviews_per_juror=form.min_reviews_per_juror.data, same_city_conflict=form.same_city_conflict.data,
             first_instalment_percent=form.first_instalment_percent.data, appeal_days=form.appeal_days.data,
             offer_days=form.offer_days.data, review_due_local=form.review_due_at.data),
             _("The settings are saved."), url_for("manage_calls.overview", call_id=call.id))

@@ -74,6 +74,9 @@ class Call(TimestampMixin, Model):
     # Every juror in the pool gets at least this many applications from an assignment run (0: none).
     min_reviews_per_juror: Mapped[int] = mapped_column(default=0, server_default="0", nullable=False)
     blind_review: Mapped[bool] = mapped_column(default=False, nullable=False)
+    # A juror who lives in the applicant's city has a conflict of interest (the assignment never gives them
+    # the application) unless the call turns this off.
+    same_city_conflict: Mapped[bool] = mapped_column(default=True, server_default=sa.true(), nullable=False)
     scale_min: Mapped[Decimal] = mapped_column(SCORE, default=Decimal("0"), nullable=False)
     scale_max: Mapped[Decimal] = mapped_column(SCORE, default=Decimal("5"), nullable=False)
     scale_step: Mapped[Decimal] = mapped_column(SCORE, default=Decimal("0.5"), nullable=False)

@@ -164,7 +164,8 @@ def update_settings(actor, call: Call, *, kind: CallKind, pair_ids: Iterable[int
                     accepted_languages: Iterable[str], required_texts: Iterable[str],
                     required_locales: Iterable[str], reviewers_per_application: int, blind_review: bool,
                     first_instalment_percent: int | None = None, appeal_days: int | None = None,
-                    offer_days: int | None = None, review_due_local: datetime | None = None, min_reviews_per_juror: int | None = None) -> None:
+                    offer_days: int | None = None, review_due_local: datetime | None = None,
+                    min_reviews_per_juror: int | None = None, same_city_conflict: bool | None = None) -> None:
     opens_at, closes_at = _schedule(opens_local, closes_local, timezone)
     directions = [d for d in directions if d in {x.value for x in Direction}]
     if not directions:
@@ -198,6 +199,9 @@ def update_settings(actor, call: Call, *, kind: CallKind, pair_ids: Iterable[int
     call.required_locales = locales
     call.reviewers_per_application = reviewers_per_application
     call.blind_review = blind_review
+    if same_city_conflict is not None:
+        # Read by the next assignment run (and each freed seat filled): it may change at any time.
+        call.same_city_conflict = bool(same_city_conflict)
     if min_reviews_per_juror is not None:
         # Only the next assignment run reads it: it may change at any time.
         if not 0 <= min_reviews_per_juror <= 500:
@@ -508,8 +512,28 @@ def _language_title(locale: str) -> str:
     return str(LANGUAGE_TITLES[locale])
 
 
-def set_call_status(actor, call: Call, new_status: CallStatus) -> None:
-    """The one way a call changes state: the table, then what each target state needs."""
+# Moves back to an earlier state: they reopen what the later state closed, so the office confirms them.
+BACKWARDS = {(CallStatus.PUBLISHED, CallStatus.DRAFT), (CallStatus.CLOSED, CallStatus.PUBLISHED)}
+
+
+def status_change_effects(call: Call, new_status: CallStatus) -> list:
+    """What a move back to an earlier state reopens or takes away (sentences); [] for a move forwards."""
+    if (call.status, new_status) not in BACKWARDS:
+        return []
+    if new_status is CallStatus.DRAFT:
+        return [_l("The call leaves the public list: nobody can find it or start an application until it is "
+                   "published again."),
+                _l("Its texts, rules, questions and rubric can be changed again.")]
+    if utcnow() < call.closes_at:
+        return [_l("The call is public and open again: applications can be started, saved and submitted until "
+                   "its deadline.")]
+    return [_l("The call is public again, but its deadline has passed: to take applications again, move the "
+               "deadline in the settings.")]
+
+
+def set_call_status(actor, call: Call, new_status: CallStatus, *, confirmed: bool = False) -> None:
+    """The one way a call changes state: the table, then what each target state needs. A move back (to draft,
+    from closed to published) needs the office's confirmation of what it reopens (status_change_effects)."""
     CALL.check(call.status, new_status)
     if new_status is CallStatus.PUBLISHED:
         problems = publication_problems(call)
@@ -519,4 +543,6 @@ def set_call_status(actor, call: Call, new_status: CallStatus) -> None:
         call.published_at = call.published_at or utcnow()
     if new_status is CallStatus.DRAFT and call.first_submission_at is not None:
         raise DomainError(_l("Applications have been submitted: the call cannot go back to draft."))
+    if (call.status, new_status) in BACKWARDS and not confirmed:
+        raise DomainError(_l("Going back to an earlier state reopens what it closed: confirm it first."))
     CALL.move(actor, call, new_status)

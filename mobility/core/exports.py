@@ -82,7 +82,9 @@ def _xlsx_value(value):
 
 
 def download(body: bytes, filename: str, mimetype: str) -> Response:
-    response = Response(body, mimetype=mimetype)
+    # content_type, not mimetype: Werkzeug adds "; charset=utf-8" to a text/* mimetype even when it has one
+    # ("text/csv; charset=utf-8; charset=utf-8"); the type given here is sent exactly as it is.
+    response = Response(body, content_type=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hmac
 
-from flask import Flask, current_app, render_template, request, session
+from flask import Flask, current_app, jsonify, render_template, request, session
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, generate_csrf
 from itsdangerous import BadData, URLSafeTimedSerializer
@@ -54,8 +54,17 @@ def _token_is_ours_but_expired(token: str | None) -> bool:
     return hmac.compare_digest(str(session["csrf_token"]), str(raw))
 
 
+def wants_json() -> bool:
+    """A script's request (autosave, the token renewal) that reads JSON, not a page."""
+    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
+
+
 def handle_csrf_error(error: CSRFError):
     token = request.form.get("csrf_token")
+    if wants_json():
+        # The page's script renews its token (accounts.form_token) and sends the same save again.
+        return jsonify(csrf=True, error=_("Not saved: the page's security token has expired. Trying again with "
+                                          "a new one.")), 400
     if request.method == "POST" and _token_is_ours_but_expired(token):
         # Keep what was typed: hand the fields back in a form with a fresh token.
         # Passwords are not echoed into a page; the user types them again.

@@ -17,12 +17,22 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
-from mobility.accounts.models import Affiliation, LanguageSkill, User, UserDiscipline, UserRole, UserSession
+from mobility.accounts.models import (
+    Affiliation,
+    LanguageSkill,
+    User,
+    UserDiscipline,
+    UserRole,
+    UserSession,
+    programme_manager,
+)
 from mobility.accounts.passwords import hash_password, verify_password
 from mobility.api.models import ApiToken
-from mobility.applications.models import Application, Attachment, Receipt, TeamMember
+from mobility.applications.attachments import with_extension
+from mobility.applications.models import Application, Attachment, HostConfirmation, Receipt, TeamMember
+from mobility.awards import versions
 from mobility.awards.enums import GrantStatus
-from mobility.awards.models import Grant, GrantAmendment, Payment
+from mobility.awards.models import AgreementVersion, Grant, GrantAmendment, Payment
 from mobility.core import audit, memo
 from mobility.core.backup import encode_value
 from mobility.core.errors import DomainError
@@ -31,6 +41,7 @@ from mobility.core.storage import get_storage
 from mobility.extensions import db
 from mobility.jobs.models import BackgroundJob
 from mobility.reports.models import FinalReport, ReportPhoto
+from mobility.review.enums import ReviewStatus
 from mobility.review.models import (
     Assignment,
     AssignmentRule,
@@ -55,10 +66,15 @@ def _rows(stmt, exclude: tuple[str, ...] = ()) -> list[dict]:
 
 
 def personal_data(user: User) -> dict:
-    """Everything stored about `user`, as plain JSON-ready data (secrets such as hashes left out)."""
+    """Everything stored about `user`, as plain JSON-ready data (secrets such as hashes left out).
+
+    What the jury wrote about their applications comes once the decision letter has gone out (the decision
+    is final then), and never says who wrote it: no juror's or rapporteur's identity, blind call or not."""
     applications = _applications_with_parts(user)
     application_ids = [a.id for a in applications]
     grant_ids = db.session.scalars(sa.select(Grant.id).where(Grant.application_id.in_(application_ids))).all()
+    decided = sa.select(PanelDecision.application_id).where(
+        PanelDecision.application_id.in_(application_ids), PanelDecision.letter_sent_at.is_not(None))
     return {
         "format": EXPORT_FORMAT,
         "account": _row(user, exclude=("password_hash",)),
@@ -75,21 +91,63 @@ def personal_data(user: User) -> dict:
         "applications": [{
             **_row(a, exclude=("search_text",)),
             "team": [_row(m) for m in a.members],
-            "files": [_row(f) for f in a.attachments],
-            "receipt": _row(a.receipt) if a.receipt else None,
+            "files": [_row(f, exclude=("storage_key",)) for f in a.attachments],
+            "receipts": [_row(r) for r in a.receipts],
+            "host_confirmations": [_row(c) for c in a.host_confirmations],
         } for a in applications],
         "team_memberships": _rows(sa.select(TeamMember).where(
             sa.or_(TeamMember.user_id == user.id, TeamMember.email == user.email))),
+        "panel_decisions": _rows(sa.select(PanelDecision).where(PanelDecision.application_id.in_(decided))
+                                 .order_by(PanelDecision.application_id), exclude=("decided_by_id",)),
+        "jury_feedback": _rows(sa.select(ConsensusReport).where(
+            ConsensusReport.application_id.in_(decided), ConsensusReport.approved_at.is_not(None))
+            .order_by(ConsensusReport.application_id), exclude=("rapporteur_id", "approved_by_id", "score_hundredths")),
+        "reviews_of_your_applications": _reviews_of(decided),
         "grants": _rows(sa.select(Grant).where(Grant.id.in_(grant_ids))),
-        "payments": _rows(sa.select(Payment).where(Payment.grant_id.in_(grant_ids))),
-        "final_reports": _rows(sa.select(FinalReport).where(FinalReport.grant_id.in_(grant_ids))),
+        "grant_amendments": _rows(sa.select(GrantAmendment).where(GrantAmendment.grant_id.in_(grant_ids))
+                                  .order_by(GrantAmendment.id), exclude=("decided_by_id",)),
+        "payments": _rows(sa.select(Payment).where(Payment.grant_id.in_(grant_ids)), exclude=("recorded_by_id",)),
+        "final_reports": _rows(sa.select(FinalReport).where(FinalReport.grant_id.in_(grant_ids)),
+                               exclude=("approved_by_id",)),
+        "report_photos": _rows(sa.select(ReportPhoto).join(FinalReport).where(FinalReport.grant_id.in_(grant_ids))
+                               .order_by(ReportPhoto.id), exclude=("storage_key",)),
         "jury_memberships": _rows(sa.select(CallJuror).where(CallJuror.user_id == user.id)),
         "reviews_written": _rows(sa.select(Review).join(Assignment, Assignment.id == Review.assignment_id)
-                                 .where(Assignment.juror_id == user.id)),
+                                 .where(Assignment.juror_id == user.id), exclude=("score_hundredths",)),
         "activity": _rows(sa.select(AuditEntry).where(AuditEntry.actor_id == user.id).order_by(AuditEntry.id)),
+        "about_you": _audit_about(user, application_ids, grant_ids),
         "mails": _rows(sa.select(OutboxMessage).where(OutboxMessage.recipient == user.email)
                        .order_by(OutboxMessage.id)),
     }
+
+
+def _reviews_of(decided) -> list[dict]:
+    """The submitted reviews of their decided applications: scores and comments, never who wrote them."""
+    reviews = db.session.execute(
+        sa.select(Assignment.application_id, Review).join(Review, Review.assignment_id == Assignment.id)
+        .where(Assignment.application_id.in_(decided), Review.status == ReviewStatus.SUBMITTED)
+        .order_by(Assignment.application_id, Review.submitted_at, Review.id)).all()
+    numbers: dict[int, int] = {}
+    shown = []
+    for application_id, review in reviews:
+        numbers[application_id] = numbers.get(application_id, 0) + 1  # "reviewer 1, 2 …" of each application
+        shown.append({"application_id": application_id, "reviewer": numbers[application_id],
+                      **{k: encode_value(getattr(review, k)) for k in
+                         ("scores", "comments", "overall_comment", "comment_language", "submitted_at")}})
+    return shown
+
+
+def _audit_about(user: User, application_ids: Sequence[int], grant_ids: Sequence[int]) -> list[dict]:
+    """What others did to their account, applications and grants: when and what, not who (a juror, an
+    officer) nor from where."""
+    targets = sa.or_(sa.and_(AuditEntry.target_type == "User", AuditEntry.target_id == user.id),
+                     sa.and_(AuditEntry.target_type == "Application", AuditEntry.target_id.in_(application_ids)),
+                     sa.and_(AuditEntry.target_type == "Grant", AuditEntry.target_id.in_(grant_ids)))
+    entries = db.session.scalars(sa.select(AuditEntry).where(
+        targets, sa.or_(AuditEntry.actor_id.is_(None), AuditEntry.actor_id != user.id)).order_by(AuditEntry.id))
+    return [{"id": e.id, "at": encode_value(e.at), "action": e.action, "target_type": e.target_type,
+             "target_id": e.target_id, "detail": {k: v for k, v in (e.detail or {}).items() if k not in ("juror",)}}
+            for e in entries]
 
 
 def select_applications(user: User):
@@ -99,18 +157,19 @@ def select_applications(user: User):
 def _applications_with_parts(user: User) -> Sequence[Application]:
     return db.session.scalars(select_applications(user).options(
         selectinload(Application.members), selectinload(Application.attachments),
-        selectinload(Application.receipt))).all()
+        selectinload(Application.receipts), selectinload(Application.host_confirmations))).all()
 
 
 def _files(user: User) -> Iterator[tuple[str, str]]:
     """(archive name, storage key) of every file the person uploaded."""
     for attachment in db.session.scalars(sa.select(Attachment).join(Application).where(
             Application.applicant_id == user.id)):
-        yield f"files/application-{attachment.application_id}/{attachment.id}-{attachment.display_name}", \
-            attachment.storage_key
+        name = with_extension(f"{attachment.id}-{attachment.display_name}", attachment.content_type)
+        yield f"files/application-{attachment.application_id}/{name}", attachment.storage_key
     for photo in db.session.scalars(sa.select(ReportPhoto).join(FinalReport).join(Grant).join(Application).where(
             Application.applicant_id == user.id)):
-        yield f"files/report-{photo.report_id}/photo-{photo.id}", photo.storage_key
+        yield f"files/report-{photo.report_id}/{with_extension(f'photo-{photo.id}', photo.content_type)}", \
+            photo.storage_key
 
 
 def export_archive(user: User) -> bytes:
@@ -126,11 +185,36 @@ def export_archive(user: User) -> bytes:
 
 
 # ---- erasure ----------------------------------------------------------------------------------
+#
+# Erasure acts on the person's own rows, and on the fields where their name or address was copied into
+# other rows, each found by its key: their id, their applications and grants, their team memberships.
+# It never searches the database for their name as text: another "Anna", a title "Annapurna", a city or a
+# password hash must stay exactly as they are.
+
+# Audit details that hold what a person typed or was called (a signature, a file name, an address typed at
+# sign-in, a token's name): erased in the entries about the person, their applications, grants and tokens.
+PERSONAL_DETAIL_KEYS = ("name", "email", "file")
+
+# Acceptance records of a kept grant: (table, column naming the grant). The name typed to sign and the
+# network address go; the time and the terms accepted stay. A table this installation lacks is skipped.
+ACCEPTANCE_RECORDS = (("grant", "id"), ("agreement_version", "grant_id"))
+
 
 def retained_application_ids(user: User) -> set[int]:
     """Applications that became accepted grants: public funding records, kept (anonymised)."""
     return set(db.session.scalars(sa.select(Grant.application_id).join(Application).where(
         Application.applicant_id == user.id, Grant.status == GrantStatus.ACCEPTED)))
+
+
+def retained_applications(user: User) -> Sequence[Application]:
+    """The kept applications themselves (the erasure page names them)."""
+    return db.session.scalars(select_applications(user).where(
+        Application.id.in_(retained_application_ids(user)))).all()
+
+
+def reviews_written_count(user: User) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Review).join(
+        Assignment, Assignment.id == Review.assignment_id).where(Assignment.juror_id == user.id)) or 0
 
 
 def erase_account(user: User, password: str) -> None:
@@ -141,34 +225,153 @@ def erase_account(user: User, password: str) -> None:
 
 
 def erase(user: User, actor: User | None = None) -> None:
-    identity = [value for value in (user.name, user.email) if value and len(value) >= 2]
+    name, email = user.name, user.email
     retained = retained_application_ids(user)
     application_ids = set(db.session.scalars(select_applications(user).with_only_columns(Application.id)))
-    deletions = db.session.info.setdefault("storage_deletions", [])  # files go once the erasure commits
-    deletions.extend(db.session.scalars(sa.select(Attachment.storage_key).where(
-        Attachment.application_id.in_(application_ids))))
-    db.session.execute(sa.delete(Attachment).where(Attachment.application_id.in_(application_ids)))
+    grant_ids = set(db.session.scalars(sa.select(Grant.id).where(Grant.application_id.in_(application_ids))))
+    kept_grant_ids = set(db.session.scalars(sa.select(Grant.id).where(Grant.application_id.in_(retained))))
+    memberships = db.session.scalars(sa.select(TeamMember).where(
+        sa.or_(TeamMember.user_id == user.id, TeamMember.email == email),
+        TeamMember.application_id.not_in(application_ids))).all()
+    about = {"User": {user.id}, "Application": application_ids, "Grant": grant_ids,
+             "ApiToken": set(db.session.scalars(sa.select(ApiToken.id).where(ApiToken.user_id == user.id))),
+             "BackgroundJob": set(db.session.scalars(sa.select(BackgroundJob.id)
+                                                     .where(BackgroundJob.owner_id == user.id)))}
+
+    _erase_from_audit(user, name, email, about)
+    _delete_mail(name, email, application_ids)
+    _delete_files(user, application_ids, grant_ids)
     _delete_applications(application_ids - retained)
-    db.session.execute(sa.update(Application).where(Application.id.in_(retained), Application.host_contact_name != "")
-                       .values(host_contact_name=ERASED))
-    db.session.execute(sa.update(Grant).where(Grant.application_id.in_(retained))
-                       .values(accepted_name=ERASED, accepted_ip=None))
+    _anonymise_kept_applications(retained, name)
+    _anonymise_memberships(memberships)
+    db.session.flush()
+    _anonymise_acceptances(kept_grant_ids)
+    # Their agreement versions keep amounts, dates and digests; the name, address and PDF that name them go.
+    versions.erase_identity(kept_grant_ids, ERASED)
     for model in (LanguageSkill, UserDiscipline, Affiliation, UserSession, UserRole, CallJuror, ApiToken):
         db.session.execute(sa.delete(model).where(model.user_id == user.id))
-    jobs = sa.select(BackgroundJob).where(BackgroundJob.owner_id == user.id)
-    deletions.extend(db.session.scalars(jobs.where(BackgroundJob.storage_key.is_not(None))
-                                        .with_only_columns(BackgroundJob.storage_key)))
+    db.session.execute(sa.delete(AssignmentRule).where(AssignmentRule.juror_id == user.id))
+    db.session.execute(sa.delete(programme_manager).where(programme_manager.c.user_id == user.id))
     db.session.execute(sa.delete(BackgroundJob).where(BackgroundJob.owner_id == user.id))
-    db.session.execute(sa.delete(OutboxMessage).where(OutboxMessage.recipient == user.email))
-    for value in identity:
-        scrub_everywhere(value)
     db.session.expire_all()
     user.name, user.email = f"Erased user {user.id}", f"erased-{user.id}@erased.invalid"
     user.password_hash = hash_password(secrets.token_urlsafe(32))  # no one can sign in as them again
     user.active, user.email_confirmed_at, user.country, user.home_city_id = False, None, None, None
     db.session.flush()
     memo.everything_changed()  # no kept ranking or figure keeps a trace of what was erased
-    audit.record("account.erased", actor=actor, target=user, retained_applications=len(retained))
+    entry = audit.record("account.erased", actor=actor, target=user, retained_applications=len(retained))
+    if actor is user:
+        entry.ip = None  # the record of their erasure keeps no address of theirs either
+
+
+def _delete_files(user: User, application_ids: set[int], grant_ids: set[int]) -> None:
+    """Every stored file of theirs: rows now, bytes once the erasure commits (on either store)."""
+    deletions = db.session.info.setdefault("storage_deletions", [])
+    attachments = Attachment.application_id.in_(application_ids)
+    deletions.extend(db.session.scalars(sa.select(Attachment.storage_key).where(attachments)))
+    db.session.execute(sa.delete(Attachment).where(attachments))
+    photos = ReportPhoto.report_id.in_(sa.select(FinalReport.id).where(FinalReport.grant_id.in_(grant_ids)))
+    deletions.extend(db.session.scalars(sa.select(ReportPhoto.storage_key).where(photos)))
+    db.session.execute(sa.delete(ReportPhoto).where(photos).execution_options(synchronize_session=False))
+    deletions.extend(db.session.scalars(sa.select(BackgroundJob.storage_key).where(
+        BackgroundJob.owner_id == user.id, BackgroundJob.storage_key.is_not(None))))
+
+
+def _delete_mail(name: str, email: str, application_ids: set[int]) -> None:
+    """Mail to them, and mail about them to the hosts and team members of their applications (found by
+    those addresses; among them, a mail naming them is about them — deleted, never edited)."""
+    correspondents = set(db.session.scalars(sa.select(Application.host_email).where(
+        Application.id.in_(application_ids), Application.host_email != "")))
+    correspondents |= set(db.session.scalars(sa.select(TeamMember.email).where(
+        TeamMember.application_id.in_(application_ids))))
+    about_them = sa.or_(OutboxMessage.subject.contains(name, autoescape=True),
+                        OutboxMessage.body.contains(name, autoescape=True))
+    db.session.execute(sa.delete(OutboxMessage).where(sa.or_(
+        OutboxMessage.recipient == email,
+        sa.and_(OutboxMessage.recipient.in_(correspondents - {email}), about_them))))
+
+
+def _erased_detail(detail: dict, identity: set[str], keys: tuple[str, ...]) -> dict:
+    return {k: ERASED if (k in keys or v in identity) and v not in ("", None) else v for k, v in detail.items()}
+
+
+def _erase_from_audit(user: User, name: str, email: str, about: dict[str, set[int]]) -> None:
+    """What they did keeps its record without their address; what was done to them and theirs loses the
+    names and addresses in its details; an address of theirs typed elsewhere (a failed sign-in, an
+    invitation) is erased where it is the entry's `email`."""
+    identity = {name, email}
+    targets = [sa.and_(AuditEntry.target_type == kind, AuditEntry.target_id.in_(ids))
+               for kind, ids in about.items() if ids]
+    for entry in db.session.scalars(sa.select(AuditEntry).where(sa.or_(*targets))):
+        entry.detail = _erased_detail(entry.detail or {}, identity, PERSONAL_DETAIL_KEYS)
+        if entry.actor_id == user.id:
+            entry.ip = None
+    for entry in db.session.scalars(sa.select(AuditEntry).where(AuditEntry.actor_id == user.id)):
+        entry.ip, entry.detail = None, _erased_detail(entry.detail or {}, identity, ())
+    typed = AuditEntry.detail["email"].as_string() == email
+    for entry in db.session.scalars(sa.select(AuditEntry).where(typed)):
+        entry.detail = _erased_detail(entry.detail or {}, {email}, ())
+
+
+def _without_lines(text: str, lines: set[str]) -> str:
+    """`search_text` without the lines that were these names (it is one part per line)."""
+    lowered = {line.lower() for line in lines if line}
+    return "\n".join(line for line in (text or "").split("\n") if line not in lowered)
+
+
+def _erase_travellers(travellers: list, names: set[str], lead: bool) -> list:
+    return [{**t, "name": ERASED} if isinstance(t, dict) and ((lead and i == 0) or t.get("name") in names) else t
+            for i, t in enumerate(travellers or [])]
+
+
+def _anonymise_kept_applications(ids: set[int], name: str) -> None:
+    """A funded exchange stays on record without the applicant's name or their host's contact person."""
+    for application in db.session.scalars(sa.select(Application).where(Application.id.in_(ids))):
+        application.search_text = _without_lines(application.search_text, {name, application.host_contact_name})
+        if application.host_contact_name:
+            application.host_contact_name = ERASED
+        for receipt in application.receipts:  # one per submission: each names the contact
+            if len(receipt.content.get("host") or []) > 1 and receipt.content["host"][1]:
+                receipt.content = {**receipt.content, "host": [*receipt.content["host"][:1], ERASED,
+                                                               *receipt.content["host"][2:]]}
+        _erase_grant_travellers(application.id, {name}, lead=True)
+
+
+def _erase_grant_travellers(application_id: int, names: set[str], lead: bool) -> None:
+    for grant in db.session.scalars(sa.select(Grant).where(Grant.application_id == application_id)):
+        grant.travellers = _erase_travellers(grant.travellers, names, lead)
+        for amendment in grant.amendments:
+            amendment.travellers = _erase_travellers(amendment.travellers, names, lead)
+
+
+def _anonymise_memberships(memberships: Sequence[TeamMember]) -> None:
+    """Their place in another artist's team stays (the team was what it was), without their name or address."""
+    for member in memberships:
+        old_email, old_name = member.email, member.name
+        member.name, member.email, member.user_id = ERASED, f"erased-member-{member.id}@erased.invalid", None
+        application = member.application
+        application.search_text = _without_lines(application.search_text, {old_name})
+        for receipt in application.receipts:  # one per submission: each lists the team
+            if receipt.content.get("team"):
+                receipt.content = {**receipt.content, "team": [
+                    [member.email, ERASED, *entry[2:]] if entry and entry[0] == old_email else entry
+                    for entry in receipt.content["team"]]}
+        _erase_grant_travellers(application.id, {old_name}, lead=False)
+
+
+def _anonymise_acceptances(grant_ids: set[int]) -> None:
+    if not grant_ids:
+        return
+    for table_name, key in ACCEPTANCE_RECORDS:
+        table = db.metadata.tables.get(table_name)
+        if table is None or key not in table.c:
+            continue
+        names_it = table.c[key].in_(grant_ids)
+        if "accepted_name" in table.c:
+            db.session.execute(sa.update(table).where(names_it, table.c.accepted_name.is_not(None))
+                               .values(accepted_name=ERASED))
+        if "accepted_ip" in table.c:
+            db.session.execute(sa.update(table).where(names_it).values(accepted_ip=None))
 
 
 def _delete_applications(ids: set[int]) -> None:
@@ -183,46 +386,12 @@ def _delete_applications(ids: set[int]) -> None:
         sa.delete(AssignmentRule).where(AssignmentRule.application_id.in_(ids)),
         sa.delete(ConsensusReport).where(ConsensusReport.application_id.in_(ids)),
         sa.delete(PanelDecision).where(PanelDecision.application_id.in_(ids)),
+        sa.delete(AgreementVersion).where(AgreementVersion.grant_id.in_(grants)),
         sa.delete(GrantAmendment).where(GrantAmendment.grant_id.in_(grants)),
         sa.delete(Grant).where(Grant.application_id.in_(ids)),
         sa.delete(Receipt).where(Receipt.application_id.in_(ids)),
+        sa.delete(HostConfirmation).where(HostConfirmation.application_id.in_(ids)),
         sa.delete(TeamMember).where(TeamMember.application_id.in_(ids)),
         sa.delete(Application).where(Application.id.in_(ids)),
     ):
         db.session.execute(stmt.execution_options(synchronize_session=False))
-
-
-def _text_columns(table: sa.Table) -> list[sa.Column]:
-    return [c for c in table.columns
-            if isinstance(c.type, (sa.String, sa.Text, sa.JSON)) and not isinstance(c.type, sa.Enum)]
-
-
-def _replace(value, old: str):
-    if isinstance(value, str):
-        return value.replace(old, ERASED)
-    if isinstance(value, list):
-        return [_replace(v, old) for v in value]
-    if isinstance(value, dict):
-        return {k: _replace(v, old) for k, v in value.items()}
-    return value
-
-
-def scrub_everywhere(old: str) -> int:
-    """Replace `old` in every text and JSON column of every table; returns the number of rows changed.
-
-    JSON is stored with non-ASCII escaped, so both spellings are searched for."""
-    escaped = json.dumps(old)[1:-1]
-    changed = 0
-    for table in db.metadata.sorted_tables:
-        key = list(table.primary_key.columns)
-        for column in _text_columns(table):
-            text = sa.cast(column, sa.Text)
-            matches = db.session.execute(sa.select(*key, column).where(
-                sa.or_(text.contains(old, autoescape=True), text.contains(escaped, autoescape=True)))).all()
-            for row in matches:
-                new = _replace(row[-1], old)
-                if new != row[-1]:
-                    db.session.execute(sa.update(table).where(*(k == v for k, v in zip(key, row[:-1])))
-                                       .values({column.name: new}))
-                    changed += 1
-    return changed

@@ -1,9 +1,9 @@
-"""A person's own data: the download, and erasure of the account."""
+"""A person's own data: the download, and erasure of the account (a page that says what goes and what stays)."""
 from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -19,9 +19,20 @@ bp = Blueprint("privacy", __name__, template_folder="templates")
 @bp.get("/account/data")
 @signed_in
 def data_page():
+    return render_template("privacy/data.html")
+
+
+def _erase_page(form: EraseForm, status: int = 200):
     user = current_user._get_current_object()
-    return render_template("privacy/data.html", form=EraseForm(),
-                           retained=len(services.retained_application_ids(user)))
+    return render_template("privacy/erase.html", form=form, kept=services.retained_applications(user),
+                           reviews_written=services.reviews_written_count(user),
+                           ip_days=current_app.config["IP_RETENTION_DAYS"]), status
+
+
+@bp.get("/account/data/erase")
+@signed_in
+def erase_page():
+    return _erase_page(EraseForm())
 
 
 @bp.post("/account/data/export.zip")
@@ -44,5 +55,4 @@ def erase():
             accounts.sign_out(user)
             flash(_("Your account is erased. Thank you for having been part of the programme."), "success")
             return redirect(url_for("home.index"))
-    return render_template("privacy/data.html", form=form,
-                           retained=len(services.retained_application_ids(user))), 422
+    return _erase_page(form, 422)

@@ -10,6 +10,8 @@ from sqlalchemy.orm import selectinload
 from mobility.accounts.enums import Language
 from mobility.applications.models import Application
 from mobility.awards import services as awards
+from mobility.awards import versions
+from mobility.awards.enums import AgreementStatus
 from mobility.awards.models import Grant, Payment
 from mobility.calls.models import Call
 from mobility.calls.questionnaires import answer_text
@@ -43,21 +45,27 @@ def reviews(call: Call) -> tuple[list, Iterator[tuple]]:
 
 
 def grants(call: Call) -> tuple[list, Iterator[tuple]]:
+    # The acceptance is that of the agreement version in force: blank while an amended version awaits it, never
+    # an earlier acceptance beside terms it did not accept.
     header = [_l("Reference"), _l("Grantee"), _l("Status"), _l("Direction"), _l("Amount (EUR)"), _l("Days"),
               _l("Distance (km)"), _l("First day of the stay"), _l("Last day of the stay"), _l("Accepted (UTC)"),
-              _l("Accepted by"), _l("Paid (EUR)"), _l("Still to pay (EUR)"), _l("Overpaid (EUR)"),
-              _l("First instalment"), _l("Second instalment")]
+              _l("Accepted by"), _l("Agreement version"), _l("Paid (EUR)"), _l("Still to pay (EUR)"),
+              _l("Overpaid (EUR)"), _l("First instalment"), _l("Second instalment")]
 
     def rows():
         for grant in db.session.scalars(select(Grant).where(Grant.call_id == call.id)
                                         .options(selectinload(Grant.application).selectinload(Application.applicant),
-                                                 selectinload(Grant.payments))
+                                                 selectinload(Grant.payments), selectinload(Grant.versions))
                                         .order_by(Grant.id)):
+            version = versions.current_version(grant)
+            accepted_at, accepted_name = (grant.accepted_at, grant.accepted_name) if version is None else (
+                (version.accepted_at, version.accepted_name) if version.status is AgreementStatus.ACCEPTED
+                else (None, None))
             money = awards.money_of(grant)  # the same reading as the grant page and the API
             yield (grant.application.reference, grant.application.applicant.name, title_of(grant.status),
                    title_of(grant.direction), grant.amount, grant.days, grant.distance_km, grant.start_date,
-                   grant.end_date, grant.accepted_at, grant.accepted_name or "", money.paid, money.remaining,
-                   money.overpaid, *(title_of(i.state) for i in money.instalments))
+                   grant.end_date, accepted_at, accepted_name or "", version.number if version else 1,
+                   money.paid, money.remaining, money.overpaid, *(title_of(i.state) for i in money.instalments))
     return header, rows()
 
 

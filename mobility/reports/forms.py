@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from mobility.accounts.enums import Discipline, Language
@@ -12,10 +12,14 @@ from mobility.calls.models import Call
 from mobility.calls.questionnaires import add_question_fields, field_name
 from mobility.cities.enums import Direction
 from mobility.reports.enums import Sector, TravelMode
+from mobility.reports.services import ReportData
 
 
 class ReportForm(FlaskForm):
-    version = StringField(render_kw={"hidden": True})
+    version = HiddenField()  # the version the page was loaded with: a save over a newer one is a conflict
+    # Sent by the autosave script only (as on applications: see reports/services.save_report).
+    save_id = HiddenField(validators=[Optional(), Length(max=64)])
+    lost_save = HiddenField(validators=[Optional(), Length(max=64)])
     actual_start = DateField(_l("First day of the stay, as it happened"), validators=[Optional()])
     actual_end = DateField(_l("Last day of the stay, as it happened"), validators=[Optional()])
     activities = TextAreaField(_l("What you did"), validators=[Length(max=10000)], render_kw={"rows": 6})
@@ -39,6 +43,20 @@ class ReportForm(FlaskForm):
     def answers(self) -> dict[str, object]:
         return {str(q.id): f.data for q, f in self.question_fields()}
 
+    def report_data(self) -> ReportData:
+        return ReportData(
+            actual_start=self.actual_start.data, actual_end=self.actual_end.data,
+            activities=self.activities.data or "", co_creations=self.co_creations.data or "",
+            audience=self.audience.data, partners=self.partners.data or "", sectors=self.sectors.data or [],
+            travel_mode=self.travel_mode.data or None, public_summary=self.public_summary.data or "",
+            language=self.language.data or None, answers=self.answers())
+
+    def expected_version(self) -> int | None:
+        try:
+            return int(self.version.data)
+        except (TypeError, ValueError):
+            return None
+
 
 def report_form_class(call: Call) -> type[ReportForm]:
     """The fixed report form plus one field per report question of `call`."""
@@ -49,12 +67,15 @@ def report_form_class(call: Call) -> type[ReportForm]:
 
 class HostStayForm(FlaskForm):
     name = StringField(_l("Your name"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    digest = HiddenField(validators=[Length(max=64)])  # of the stay the page showed
     confirm = SubmitField(_l("I confirm the stay took place"))
 
 
 class ChangesForm(FlaskForm):
     message = TextAreaField(_l("What should the grantee change?"), validators=[Length(max=4000)])
     approve = SubmitField(_l("Approve the report"))
+    # Sent by the confirmation step: the office approves knowing that the host has not confirmed the stay.
+    unconfirmed_stay_ok = HiddenField(validators=[Length(max=1)])
     send_back = SubmitField(_l("Ask for changes"))
 
 
@@ -71,7 +92,9 @@ class DashboardFilterForm(FlaskForm):
 
 
 class PhotoForm(FlaskForm):
+    """Sent with the report's own form (its fields say form="report-form"): the text typed goes with the photo."""
+
     photo = FileField(_l("Photo"), validators=[FileRequired(_l("Choose a file."))],
-                      description=_l("PNG, JPEG or WebP."))
-    caption = StringField(_l("Caption"), validators=[Length(max=300)])
+                      description=_l("PNG, JPEG or WebP."), render_kw={"form": "report-form"})
+    caption = StringField(_l("Caption"), validators=[Length(max=300)], render_kw={"form": "report-form"})
     upload = SubmitField(_l("Add the photo"))

@@ -41,6 +41,8 @@ class FinalReport(TimestampMixin, Model):
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     host_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     host_confirmed_name: Mapped[str | None] = mapped_column(sa.String(200))
+    # What the host confirmed (the dates of the stay and the host), as shown to them: a change withdraws it.
+    host_confirmed_snapshot: Mapped[dict | None] = mapped_column(sa.JSON)
     office_message: Mapped[str | None] = mapped_column(sa.Text)
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))

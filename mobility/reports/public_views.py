@@ -1,52 +1,48 @@
-"""Open data: the funded exchanges, with no personal data."""
+"""Open data: the funded exchanges as aggregates (no row points to one person), with their licence, data
+dictionary and codes."""
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, jsonify, render_template, url_for
 
+from mobility.cities.queries import pairs_by_id
 from mobility.core.access import public
-from mobility.core.exports import csv_response
+from mobility.core.exports import CSV_MIMETYPE, csv_bytes, download
 from mobility.extensions import db
-from mobility.reports.queries import funded_exchanges
+from mobility.reports import open_data
 
-bp = Blueprint("open_data", __name__, url_prefix="/open-data")
+bp = Blueprint("open_data", __name__, url_prefix="/open-data", template_folder="templates")
 
-# Only facts about exchanges: no names, e-mail addresses, host organisations or free text that
-# was not written for the public (the public summary is).
-OPEN_DATA_HEADER = ("call", "city_pair", "direction", "origin_city", "host_city", "discipline", "start_date",
-                    "end_date", "days", "grant_eur", "distance_km", "travel_mode", "audience", "sectors",
-                    "public_summary")
+CSV_NAME = "mobility-funded-exchanges.csv"
 
 
-def exchange_record(grant, report) -> dict:
-    """One funded exchange as open data (the CSV and the JSON API both come from here)."""
-    application = grant.application
-    return {
-        "call": application.call.text("title", "en"),
-        "city_pair": application.pair.display_name("en"),
-        "direction": grant.direction.value,
-        "origin_city": application.origin_city.name_en,
-        "host_city": application.host_city.name_en,
-        "discipline": application.discipline.value if application.discipline else None,
-        "start_date": report.actual_start if report else grant.start_date,
-        "end_date": report.actual_end if report else grant.end_date,
-        "days": report.actual_days if report else grant.days,
-        "grant_eur": grant.amount,
-        "distance_km": grant.distance_km,
-        "travel_mode": report.travel_mode.value if report and report.travel_mode else None,
-        "audience": report.audience if report else None,
-        "sectors": list(report.sectors) if report else [],
-        "public_summary": report.public_summary if report else "",
-    }
+def _links() -> str:
+    """The licence and the data dictionary of a download, as HTTP Link headers (RFC 8288)."""
+    return (f'<{open_data.LICENCE["path"]}>; rel="license", '
+            f'<{url_for("open_data.data_package", _external=True)}>; rel="describedby"; type="application/json"')
 
 
-def exchange_rows():
-    for grant, report in db.session.execute(funded_exchanges()):
-        record = exchange_record(grant, report)
-        record["sectors"] = " ".join(record["sectors"])
-        yield tuple(record[column] for column in OPEN_DATA_HEADER)
+@bp.get("/")
+@public
+def index():
+    pairs = db.session.scalars(pairs_by_id()).all()
+    return render_template("reports/open_data.html", columns=open_data.COLUMNS, licence=open_data.LICENCE,
+                           codes=open_data.code_lists(), minimum=open_data.MIN_GRANTS_PER_CELL,
+                           pairs=[(open_data.pair_code(p), p) for p in pairs])
 
 
 @bp.get("/exchanges.csv")
 @public
 def exchanges_csv():
-    return csv_response("mobility-funded-exchanges.csv", OPEN_DATA_HEADER, exchange_rows())
+    response = download(csv_bytes(open_data.HEADER, open_data.csv_rows(open_data.cells())), CSV_NAME,
+                        CSV_MIMETYPE)
+    response.headers["Link"] = _links()
+    return response
+
+
+@bp.get("/datapackage.json")
+@public
+def data_package():
+    response = jsonify(open_data.data_package(url_for("open_data.exchanges_csv", _external=True),
+                                              url_for("open_data.index", _external=True)))
+    response.headers["Link"] = f'<{open_data.LICENCE["path"]}>; rel="license"'
+    return response

@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 from mobility.applications.models import Application
 from mobility.awards.enums import GrantStatus
 from mobility.awards.models import Grant
+from mobility.core.models import AuditEntry
 from mobility.extensions import db
 from mobility.reports.enums import ReportStatus
 from mobility.reports.models import FinalReport
@@ -44,3 +45,16 @@ def reports_with_grants(call_id: int) -> Select:
     return (select(FinalReport).join(Grant).where(Grant.call_id == call_id)
             .options(selectinload(FinalReport.grant).selectinload(Grant.application))
             .order_by(FinalReport.id))
+
+
+def last_report_save(actor_id: int, application_id: int) -> dict | None:
+    """The detail of the latest save of the report on `application_id`, if `actor_id` made it (the audit log
+    keeps the save's id and the version it produced: reports/services.save_report)."""
+    latest = db.session.execute(
+        select(AuditEntry.actor_id, AuditEntry.detail)
+        .where(AuditEntry.action == "report.saved", AuditEntry.target_type == "Application",
+               AuditEntry.target_id == application_id)
+        .order_by(AuditEntry.id.desc()).limit(1)).first()
+    if latest is None or latest.actor_id != actor_id:
+        return None
+    return latest.detail

@@ -9,11 +9,12 @@ from typing import cast
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CursorResult, or_, select, update
+from sqlalchemy.orm.exc import StaleDataError
 
 from mobility.accounts.models import User
 from mobility.accounts.queries import recipient_locale
 from mobility.applications.attachments import detect_type
-from mobility.applications.services import TooLarge
+from mobility.applications.services import TooLarge, content_hash
 from mobility.awards import services as awards
 from mobility.awards.enums import AmendmentStatus, GrantStatus
 from mobility.awards.models import Grant, GrantAmendment
@@ -31,6 +32,7 @@ from mobility.i18n.content import localized
 from mobility.reports import tokens
 from mobility.reports.enums import CO2_KG_PER_KM, ReportStatus, Sector, TravelMode
 from mobility.reports.models import FinalReport, ReportPhoto
+from mobility.reports.queries import last_report_save
 
 # Written, submitted, then approved or sent back for changes (and submitted again).
 REPORT = Lifecycle("final_report", FinalReport, {
@@ -63,8 +65,13 @@ def report_for(grant: Grant) -> FinalReport:
     """The grant's report, started as a draft the first time something is saved in it."""
     report = report_to_show(grant)
     if report.id is None:
-        db.session.add(report)
-        db.session.flush()
+        # Two first saves at once (two windows): the grant's row lock makes the second wait and find the
+        # report the first made (then its save meets a newer version), never a unique-key error.
+        grant = locked(grant)
+        report = report_to_show(grant)
+        if report.id is None:
+            db.session.add(report)
+            db.session.flush()
     return report
 
 
@@ -83,12 +90,29 @@ class ReportData:
     answers: dict[str, object] = field(default_factory=dict)
 
 
-def save_report(grantee: User, report: FinalReport, data: ReportData, today: date | None = None) -> None:
+class VersionConflict(Exception):
+    """The report changed since the page was loaded (saved from another window, submitted, sent back)."""
+
+    def __init__(self, report: FinalReport):
+        super().__init__("stale report")
+        self.report = report
+
+
+def save_report(grantee: User, report: FinalReport, data: ReportData, today: date | None = None, *,
+                expected_version: int | None = None, save_id: str | None = None,
+                lost_save: str | None = None) -> FinalReport:
+    """Store the draft report. With `expected_version` (the version the page was loaded with) a report saved
+    since is a `VersionConflict`, never overwritten; `save_id` names this save and `lost_save` the page's save
+    whose answer never arrived: if that one alone came in between, the newer version is the page's own."""
     grant = report.grant
     if grant.application.applicant_id != grantee.id:
         raise DomainError(_l("Only the grantee writes the report."))
     if report.status not in EDITABLE:
         raise DomainError(_l("The report has been submitted and can no longer be changed."))
+    if expected_version is not None and expected_version != report.version:
+        if not (lost_save and report.version == expected_version + 1
+                and _last_save_id(grantee, report) == lost_save):
+            raise VersionConflict(report)
     today = today or date.today()
     awarded_on = grant.created_at.date()
     if data.actual_start and data.actual_start < awarded_on:
@@ -106,15 +130,53 @@ def save_report(grantee: User, report: FinalReport, data: ReportData, today: dat
     if any(s not in {x.value for x in Sector} for s in data.sectors):
         raise DomainError(_l("Choose sectors from the list."), field="sectors")
     answers = validated_answers(grant.application.call.report_questions, data.answers)
+    confirmed = report.host_confirmed_snapshot if report.host_confirmed_at is not None else None
     report.actual_start, report.actual_end = data.actual_start, data.actual_end
+    changed = stay_changes(confirmed, stay_snapshot(report)) if confirmed else []
+    if changed:
+        # The host confirmed other dates: that no longer counts; the host is asked again on submission.
+        # (The snapshot stays: what the host confirmed earlier.)
+        report.host_confirmed_at = report.host_confirmed_name = None
     report.activities, report.co_creations = data.activities.strip(), data.co_creations.strip()
     report.audience, report.partners = data.audience, data.partners.strip()
     report.sectors = list(dict.fromkeys(data.sectors))
     report.travel_mode = TravelMode(data.travel_mode) if data.travel_mode else None
     report.public_summary, report.language = data.public_summary.strip(), data.language or None
     report.answers = answers
-    db.session.flush()
-    audit.record("report.saved", actor=grantee, target=grant.application)
+    try:
+        db.session.flush()  # the version column makes a concurrent save fail here
+    except StaleDataError as exc:
+        db.session.rollback()
+        raise VersionConflict(db.session.get_one(FinalReport, report.id)) from exc
+    audit.record("report.saved", actor=grantee, target=grant.application, report=report.id, version=report.version,
+                 **({"save": save_id[:64]} if save_id else {}))
+    if changed:
+        audit.record("report.host_confirmation_withdrawn", actor=grantee, target=grant.application,
+                     changed=",".join(changed))
+    return report
+
+
+def _last_save_id(grantee: User, report: FinalReport) -> str | None:
+    detail = last_report_save(grantee.id, report.grant.application_id) if report.id else None
+    if not detail or detail.get("version") != str(report.version):
+        return None
+    return detail.get("save")
+
+
+def stay_snapshot(report: FinalReport) -> dict:
+    """The stay as the host is asked to confirm it: the host and the actual dates."""
+    application = report.grant.application
+    return {"organisation": application.host_organisation,
+            "start_date": report.actual_start.isoformat() if report.actual_start else None,
+            "end_date": report.actual_end.isoformat() if report.actual_end else None}
+
+
+def stay_digest(report: FinalReport) -> str:
+    return content_hash(stay_snapshot(report))
+
+
+def stay_changes(confirmed: dict, now: dict) -> list[str]:
+    return [key for key in now if confirmed.get(key) != now[key]]
 
 
 def submit_report(grantee: User, report: FinalReport) -> None:
@@ -145,27 +207,46 @@ def submit_report(grantee: User, report: FinalReport) -> None:
     db.session.expire(call, ["first_report_submitted_at"])
     audit.record("report.submitted", actor=grantee, target=report.grant.application)
     application = report.grant.application
-    if application.host_email:
+    if application.host_email and report.host_confirmed_at is None:  # a stay already confirmed is not asked again
         link = url_for("reports.host_confirmation", token=tokens.make_report_host_token(report), _external=True)
         queue_mail(application.host_email, recipient_locale(application.host_email, application.host_locale),
                    _l("Please confirm the stay of %(artist)s", artist=application.applicant.name),
                    "reports/mail/host.txt", application=application, report=report, link=link)
 
 
-def confirm_stay(report: FinalReport, name: str) -> None:
+def confirm_stay(report: FinalReport, name: str, digest: str | None = None) -> None:
+    """The host confirms the stay as the page showed it (`digest`: of what was shown). Once: a second
+    confirmation of the same stay changes nothing; a page shown before the dates changed is refused."""
+    report = REPORT.lock(report)
+    snapshot = stay_snapshot(report)
+    if digest is not None and digest != content_hash(snapshot):
+        raise DomainError(_l("The dates of this stay have changed since you opened this page. Please check them "
+                             "again."))
+    if report.host_confirmed_at is not None and report.host_confirmed_snapshot in (None, snapshot):
+        return
     if not name.strip():
         raise DomainError(_l("Please enter your name."), field="name")
     report.host_confirmed_at, report.host_confirmed_name = utcnow(), name.strip()[:200]
-    audit.record("report.host_confirmed", target=report.grant.application, name=report.host_confirmed_name)
+    report.host_confirmed_snapshot = snapshot
+    db.session.flush()
+    audit.record("report.host_confirmed", target=report.grant.application, name=report.host_confirmed_name,
+                 digest=content_hash(snapshot))
 
 
-def approve_report(actor: User, report: FinalReport) -> FinalReport:
+class StayNotConfirmed(DomainError):
+    """Approving a report whose stay the host has not confirmed: the office confirms that it knows."""
+
+
+def approve_report(actor: User, report: FinalReport, *, unconfirmed_stay_ok: bool = False) -> FinalReport:
     """Recompute the grant from the actual days (never above the award) and release the last instalment.
-    Once: approving again changes nothing (no second recalculation)."""
+    Once: approving again changes nothing (no second recalculation). A stay the host has not confirmed (or
+    confirmed with other dates) is approved only with `unconfirmed_stay_ok`: the page asks first."""
     report = REPORT.lock(report)
     if report.status is ReportStatus.APPROVED:
         return report
     REPORT.check(report.status, ReportStatus.APPROVED, _l("Only a submitted report can be approved."))
+    if not unconfirmed_stay_ok and not stay_confirmed(report):
+        raise StayNotConfirmed(_l("The host has not confirmed this stay."))
     grant = locked(report.grant)  # a payment recorded at the same moment is checked against the new amount
     application = grant.application
     origin, host, days = application.origin_city, application.host_city, report.actual_days
@@ -195,6 +276,11 @@ def approve_report(actor: User, report: FinalReport) -> FinalReport:
     REPORT.move(actor, report, ReportStatus.APPROVED, action="report.approved", target=application,
                 amount=str(grant.amount))
     return report
+
+
+def stay_confirmed(report: FinalReport) -> bool:
+    """The host confirmed the stay with the dates the report gives now."""
+    return report.host_confirmed_at is not None and report.host_confirmed_snapshot in (None, stay_snapshot(report))
 
 
 def request_changes(actor: User, report: FinalReport, message: str) -> None:

@@ -3,13 +3,16 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
 from mobility.accounts.enums import Discipline, Role
 from mobility.accounts.policies import programme_scope
 from mobility.accounts.tokens import LinkExpired, LinkInvalid
+from mobility.applications.attachments import with_extension
 from mobility.applications.services import TooLarge
 from mobility.awards import policies as award_policies
 from mobility.awards.models import Grant
@@ -19,9 +22,11 @@ from mobility.cities.enums import Direction
 from mobility.cities.queries import pairs_by_id
 from mobility.core import unit_of_work
 from mobility.core.access import public, roles_required, signed_in
+from mobility.core.errors import DomainError, abandon_request
 from mobility.core.exports import FORMATS
 from mobility.core.storage import get_storage
 from mobility.extensions import db
+from mobility.i18n.forms import compare_forms
 from mobility.jobs import runner as jobs
 from mobility.reports import dashboard, services, tokens
 from mobility.reports.enums import ReportStatus, Sector
@@ -53,6 +58,7 @@ def _report_form(report: FinalReport, **kwargs) -> ReportForm:
 
 
 def _fill(form: ReportForm, report: FinalReport) -> None:
+    form.version.data = report.version
     for name in ("actual_start", "actual_end", "activities", "co_creations", "audience", "partners",
                  "public_summary"):
         getattr(form, name).data = getattr(report, name)
@@ -78,15 +84,16 @@ def report_page(grant_id: int):
     elif form.validate_on_submit():
         if not is_grantee:
             abort(403)
+        version = form.expected_version()
+        if version is None:
+            abort(400)
         report = services.report_for(grant)  # created on the first save
-        data = services.ReportData(
-            actual_start=form.actual_start.data, actual_end=form.actual_end.data,
-            activities=form.activities.data or "", co_creations=form.co_creations.data or "",
-            audience=form.audience.data, partners=form.partners.data or "", sectors=form.sectors.data or [],
-            travel_mode=form.travel_mode.data or None, public_summary=form.public_summary.data or "",
-            language=form.language.data or None, answers=form.answers())
-        if not unit_of_work.attempt(form, _save_report, current_user._get_current_object(), report, data,
-                                    submit=form.submit.data):
+        try:
+            saved = unit_of_work.attempt(form, _save_report, current_user._get_current_object(), report,
+                                         form.report_data(), version, submit=form.submit.data)
+        except services.VersionConflict:
+            return _conflict_page(grant_id, form)
+        if not saved:
             return _page(services.report_to_show(grant), form, is_grantee), 422
         flash(_("Your report is submitted. Thank you.") if form.submit.data else _("Your draft report is saved."),
               "success")
@@ -94,11 +101,54 @@ def report_page(grant_id: int):
     return _page(report, form, is_grantee)
 
 
-def _save_report(grantee, report: FinalReport, data: services.ReportData, *, submit: bool) -> None:
+def _save_report(grantee, report: FinalReport, data: services.ReportData, version: int, *, submit: bool) -> None:
     """Save, then submit if asked: one unit, so a refused submission keeps nothing of the save either."""
-    services.save_report(grantee, report, data)
+    services.save_report(grantee, report, data, expected_version=version)
     if submit:
         services.submit_report(grantee, report)
+
+
+def _conflict_page(grant_id: int, form: ReportForm):
+    """409: the saved report beside the one just sent, field by field; nothing is overwritten silently."""
+    abandon_request()  # nothing of the refused save is kept; the saved version is read again
+    current = services.report_to_show(db.session.get_one(Grant, grant_id))
+    saved = _report_form(current, formdata=None)
+    _fill(saved, current)
+    rows = compare_forms(form, saved)
+    form.version.data = current.version  # sending this form again replaces the saved version, knowingly
+    return render_template("reports/conflict.html", report=current, grant=current.grant, form=form,
+                           rows=rows), 409
+
+
+@bp.post("/grants/<int:grant_id>/report/autosave")
+@signed_in
+def autosave(grant_id: int):
+    """The report page's script saves the draft as it is typed (static/js/autosave.js); answered in JSON."""
+    grant = _grant(grant_id)
+    if not award_policies.is_grantee(current_user, grant):
+        return jsonify(error=_("Only the grantee writes the report.")), 403
+    grantee = current_user._get_current_object()
+    try:
+        form = _report_form(services.report_to_show(grant))
+        if not form.validate():
+            return jsonify(error=_("Not saved: check the marked fields."), fields=form.errors), 422
+        version = form.expected_version()
+        if version is None:
+            return jsonify(error=_("Not saved: reload the page and try again.")), 400
+        report = services.report_for(grant)
+        services.save_report(grantee, report, form.report_data(), expected_version=version,
+                             save_id=form.save_id.data or None, lost_save=form.lost_save.data or None)
+    except services.VersionConflict:
+        abandon_request()
+        return jsonify(conflict=True, error=_("Not saved: this report was changed in another window. Save with "
+                                              "the button to compare both versions.")), 409
+    except DomainError as error:
+        abandon_request()
+        return jsonify(error=str(error.message), field=error.field), 422
+    saved_at = format_time(report.updated_at, "short")
+    # A fresh token with every save: a page left open for hours keeps a valid form.
+    return jsonify(version=report.version, saved_at=saved_at, csrf_token=generate_csrf(),
+                   message=_("Saved at %(time)s", time=saved_at))
 
 
 def _page(report: FinalReport, form, is_grantee: bool, photo_form=None):
@@ -107,26 +157,52 @@ def _page(report: FinalReport, form, is_grantee: bool, photo_form=None):
     return render_template("reports/report.html", report=report, grant=report.grant, form=form,
                            is_grantee=is_grantee, editable=report.status in services.EDITABLE,
                            changes_form=changes_form, co2=services.co2_kg(report),
+                           stay_confirmed=services.stay_confirmed(report),
                            photo_form=photo_form or PhotoForm(formdata=None))
 
 
 @bp.post("/grants/<int:grant_id>/report/photos")
 @signed_in
 def add_photo(grant_id: int):
+    """A photo, sent with the report's form: what was typed in the report is saved with it, never dropped."""
     grant = _grant(grant_id)
     if not award_policies.is_grantee(current_user, grant):
         abort(403)
+    grantee = current_user._get_current_object()
     report = services.report_for(grant)
     form = PhotoForm()
-    if form.validate_on_submit():
-        added = unit_of_work.attempt(form, services.add_photo, current_user._get_current_object(), report,
+    report_form = _report_form(report)
+    typed = "version" in request.form  # sent from the report's form (a bare photo upload carries no text)
+    has_photo = form.validate_on_submit()
+    if typed:
+        if not report_form.validate():
+            abandon_request()  # nothing is kept (not even the draft report_for() started); both are shown again
+            return _page(services.report_to_show(grant), report_form, True, photo_form=form), 422
+        version = report_form.expected_version()
+        if version is None:
+            abort(400)
+        try:
+            saved = unit_of_work.attempt(report_form, services.save_report, grantee, report,
+                                         report_form.report_data(), expected_version=version)
+        except services.VersionConflict:
+            return _conflict_page(grant_id, report_form)
+        if not saved:
+            return _page(services.report_to_show(grant), report_form, True, photo_form=form), 422
+    if has_photo:
+        added = unit_of_work.attempt(form, services.add_photo, grantee, report,
                                      data=form.photo.data.read(), caption=form.caption.data or "")
-        if not added:
+        if not added:  # nothing of the refused upload is kept (nor the text with it): both are shown again
             report = services.report_to_show(grant)  # the draft report_for() started is rolled back with it
-            report_form = _report_form(report, formdata=None)
-            _fill(report_form, report)
+            if not typed:
+                report_form = _report_form(report, formdata=None)
+                _fill(report_form, report)
             return _page(report, report_form, True, photo_form=form), 413 if isinstance(added.error, TooLarge) else 422
         flash(_("The photo is added."), "success")
+    else:
+        for errors in form.errors.values():
+            flash(str(errors[0]), "error")
+        if typed:
+            flash(_("Your draft report is saved."), "success")
     return redirect(url_for("reports.report_page", grant_id=grant_id) + "#photos")
 
 
@@ -139,7 +215,7 @@ def photo(grant_id: int, photo_id: int):
     if item is None:
         abort(404)
     response = send_file(io.BytesIO(get_storage().read(item.storage_key)), mimetype=item.content_type,
-                         download_name=f"photo-{item.id}")
+                         download_name=with_extension(f"photo-{item.id}", item.content_type))
     response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
     response.headers["Cache-Control"] = "private, no-store"
     return response
@@ -156,7 +232,17 @@ def review_report(grant_id: int):
         abort(400)
     office = current_user._get_current_object()
     if form.approve.data:
-        decided = bool(unit_of_work.attempt(None, services.approve_report, office, report))
+        step = ChangesForm(formdata=None)  # the confirmation step's form, should the rule refuse
+        approved = unit_of_work.attempt(step, services.approve_report, office, report,
+                                        unconfirmed_stay_ok=form.unconfirmed_stay_ok.data == "1")
+        if not approved and isinstance(approved.error, services.StayNotConfirmed):
+            # The confirmation step: the office approves knowing the host has not confirmed the stay.
+            step.unconfirmed_stay_ok.data = "1"
+            return render_template("reports/approve_unconfirmed.html", report=report_of(grant.id), grant=grant,
+                                   form=step)
+        if not approved:
+            flash(str(approved.error.message), "error")
+        decided = bool(approved)
     else:
         decided = bool(unit_of_work.attempt(None, services.request_changes, office, report,
                                             form.message.data or ""))
@@ -175,11 +261,14 @@ def host_confirmation(token: str):
         return render_template("errors/error.html", code=404, title=_("Link not valid"),
                                text=_("This confirmation link is not valid or has expired.")), 404
     form = HostStayForm()
-    if form.validate_on_submit() and unit_of_work.attempt(form, services.confirm_stay, report, form.name.data):
-        flash(_("Thank you: the stay is confirmed."), "success")
-        return redirect(url_for("reports.host_confirmation", token=token))
+    if form.validate_on_submit():
+        if unit_of_work.attempt(form, services.confirm_stay, report, form.name.data, form.digest.data or ""):
+            flash(_("Thank you: the stay is confirmed."), "success")
+            return redirect(url_for("reports.host_confirmation", token=token))
+        report = db.session.get_one(FinalReport, report.id)  # read again after the refusal
+    form.digest.data = services.stay_digest(report)  # the stay as this page shows it
     return render_template("reports/host_confirm.html", report=report, application=report.grant.application,
-                           form=form)
+                           form=form, confirmed=services.stay_confirmed(report))
 
 
 @bp.get("/manage/calls/<int:call_id>/reports")

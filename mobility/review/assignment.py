@@ -15,6 +15,7 @@ from mobility.accounts.models import Affiliation, LanguageSkill, User, UserDisci
 from mobility.accounts.services import organisation_key
 from mobility.applications.enums import ApplicationStatus, MemberStatus
 from mobility.applications.models import Application, TeamMember
+from mobility.applications.services import fully_translated_languages
 from mobility.calls.models import Call
 from mobility.cities.enums import Side
 from mobility.extensions import db
@@ -33,8 +34,9 @@ class Instance:
     applications: list  # rows: id, applicant_id, languages, summary_translations, host_organisation, discipline
     jurors: list[User]
     problem: Problem
-    kept: list[Assignment] = field(default_factory=list)    # confirmed assignments the run keeps
+    kept: list[Assignment] = field(default_factory=list)    # assignments the run keeps where they are
     pinned: list[tuple[int, int]] = field(default_factory=list)
+    pins_refused: list[str] = field(default_factory=list)    # pinned jurors who cannot be assigned, and why
 
 
 def juror_side(user: User) -> int:
@@ -45,21 +47,41 @@ def juror_side(user: User) -> int:
     return -1
 
 
-def build_instance(call: Call) -> Instance:
-    """Eligibility of every (application, juror) pair: language, conflicts, manager rules, capacity."""
+# Why a juror may not review an application (the first reason found is kept, for a pinned juror's report).
+LANGUAGE, ORGANISATION, SAME_CITY, MEMBER, DECLARED = 1, 2, 3, 4, 5
+
+
+def _blocked_reason(code: int) -> str:
+    return {
+        LANGUAGE: _("they do not read a language the application is written in or fully translated into"),
+        ORGANISATION: _("they share an organisation with the applicant, the team or the host"),
+        SAME_CITY: _("they live in the applicant's city, a conflict of interest in this call"),
+        MEMBER: _("they are part of the application"),
+        DECLARED: _("they declared a conflict of interest"),
+    }[code]
+
+
+def build_instance(call: Call, *, only: Application | None = None) -> Instance:
+    """Eligibility of every (application, juror) pair: language, conflicts, manager rules, capacity.
+
+    With `only`, the instance fills that application's free seats and nothing else: every seat already given
+    in the call, confirmed or not, stays where it is and counts in its juror's load."""
     # Plain rows, not ORM objects: a call can hold tens of thousands of applications.
+    reviewable = [Application.call_id == call.id, Application.status.in_(REVIEWABLE)]
+    if only is not None:
+        reviewable.append(Application.id == only.id)
     applications = db.session.execute(
-        select(Application.id, Application.applicant_id, Application.languages, Application.summary_translations,
-               Application.host_organisation, Application.discipline)
-        .where(Application.call_id == call.id, Application.status.in_(REVIEWABLE))
-        .order_by(Application.id)).all()
+        select(Application.id, Application.reference, Application.title, Application.applicant_id,
+               Application.languages, Application.translations, Application.host_organisation,
+               Application.origin_city_id, Application.discipline)
+        .where(*reviewable).order_by(Application.id)).all()
     accepted_members: dict[int, list[int]] = defaultdict(list)
     for application_id, user_id in db.session.execute(
             select(TeamMember.application_id, TeamMember.user_id)
             .join(Application, Application.id == TeamMember.application_id)
-            .where(Application.call_id == call.id, Application.status.in_(REVIEWABLE),
-                   TeamMember.user_id.is_not(None), TeamMember.status == MemberStatus.ACCEPTED)):
-        accepted_members[application_id].append(user_id)
+            .where(*reviewable, TeamMember.user_id.is_not(None), TeamMember.status == MemberStatus.ACCEPTED)):
+        if user_id is not None:  # never: the query asks for members with an account
+            accepted_members[application_id].append(user_id)
     pool = db.session.scalars(select(CallJuror).where(CallJuror.call_id == call.id)
                               .options(selectinload(CallJuror.user).selectinload(User.home_city))
                               .order_by(CallJuror.user_id)).all()
@@ -69,72 +91,116 @@ def build_instance(call: Call) -> Instance:
     a_count, j_count = len(applications), len(jurors)
     juror_ids = list(j_index)
 
-    # Languages: bit masks. Applications written in the same languages share their readers, so the eligible
-    # pairs are built group by group (never an applications × jurors matrix).
+    # Languages: bit masks. What a juror must read is the application itself — the languages it is written in,
+    # or one it is fully translated into (a translated summary alone is not enough). Applications readable in
+    # the same languages share their readers, so the eligible pairs are built group by group (never an
+    # applications × jurors matrix).
     reads = np.zeros(j_count, dtype=np.int64)
     for user_id, language in db.session.execute(
             select(LanguageSkill.user_id, LanguageSkill.language)
             .where(LanguageSkill.user_id.in_(juror_ids), LanguageSkill.reading.in_(READS))):
         reads[j_index[user_id]] |= LANGUAGE_BIT[language.value]
-    written = np.array([sum(LANGUAGE_BIT.get(x, 0) for x in {*a.languages, *a.summary_translations})
-                        for a in applications], dtype=np.int64)
+    translated = _fully_translated(item.id for item in applications if item.translations)
+    written = np.array([sum(LANGUAGE_BIT.get(x, 0) for x in {*item.languages, *translated.get(item.id, ())})
+                        for item in applications], dtype=np.int64)
     pair_a, pair_j = _pairs_by_language(written, reads)
+    readable_key = pair_a * max(j_count, 1) + pair_j
+    del pair_a, pair_j
 
-    # Conflicts: shared organisations (applicant, accepted team, host) and being part of the application.
-    banned: list[tuple[int, int]] = []
+    # Conflicts: shared organisations (applicant, accepted team, host), being part of the application, and
+    # (unless the call says otherwise) living in the applicant's city. The first reason of each pair is kept.
+    blocked: dict[tuple[int, int], int] = {}
     juror_orgs: dict[str, set[int]] = defaultdict(set)
     for user_id, key in db.session.execute(select(Affiliation.user_id, Affiliation.organisation_key)
                                            .where(Affiliation.user_id.in_(juror_ids))):
         juror_orgs[key].add(j_index[user_id])
-    people = {a.applicant_id for a in applications} | {
+    people = {item.applicant_id for item in applications} | {
         user_id for members in accepted_members.values() for user_id in members}
     person_orgs: dict[int, set[str]] = defaultdict(set)
     for user_id, key in db.session.execute(select(Affiliation.user_id, Affiliation.organisation_key)
                                            .where(Affiliation.user_id.in_(people))):
         person_orgs[user_id].add(key)
-    for a in applications:
-        row = a_index[a.id]
-        members = [a.applicant_id, *accepted_members[a.id]]
-        keys = set().union(*(person_orgs[p] for p in members))
-        if a.host_organisation:
-            keys.add(organisation_key(a.host_organisation))
+    jurors_in_city: dict[int, list[int]] = defaultdict(list)
+    for j, user in enumerate(jurors):
+        if user.home_city_id:
+            jurors_in_city[user.home_city_id].append(j)
+    for item in applications:
+        row = a_index[item.id]
+        members = [item.applicant_id, *accepted_members[item.id]]
+        keys: set[str] = set().union(*(person_orgs[p] for p in members))
+        if item.host_organisation:
+            keys.add(organisation_key(item.host_organisation))
         for key in keys:
-            banned.extend((row, j) for j in juror_orgs.get(key, ()))
-        banned.extend((row, j_index[person]) for person in members if person in j_index)
+            for j in juror_orgs.get(key, ()):
+                blocked.setdefault((row, j), ORGANISATION)
+        for person in members:
+            if person in j_index:
+                blocked.setdefault((row, j_index[person]), MEMBER)
+        if call.same_city_conflict and item.origin_city_id:
+            for j in jurors_in_city.get(item.origin_city_id, ()):
+                blocked.setdefault((row, j), SAME_CITY)
 
     # Manager rules, earlier conflict declarations, and what is already settled.
     need = np.full(a_count, call.reviewers_per_application, dtype=np.int64)
     sides = np.array([juror_side(u) for u in jurors], dtype=np.int64)
     need_side = np.full((a_count, 2), call.reviewers_per_application >= 2)
     capacity = np.array([entry.max_load for entry in pool], dtype=np.int64)
+    base_load = np.zeros(j_count, dtype=np.int64)
+    min_load = np.full(j_count, call.min_reviews_per_juror, dtype=np.int64)
     rules = db.session.execute(select(AssignmentRule.application_id, AssignmentRule.juror_id, AssignmentRule.rule)
                                .where(AssignmentRule.application_id.in_(list(a_index)))).all()
-    banned.extend((a_index[application_id], j_index[juror_id]) for application_id, juror_id, rule in rules
-                  if rule is PairRule.FORBID and juror_id in j_index)
     existing = db.session.scalars(select(Assignment).where(Assignment.call_id == call.id)).all()
     kept = []
     fixed: set[tuple[int, int]] = set()
     for assignment in existing:
-        a, j = a_index.get(assignment.application_id), j_index.get(assignment.juror_id)
-        if a is None or j is None:
+        row_of, j_of = a_index.get(assignment.application_id), j_index.get(assignment.juror_id)
+        if j_of is None:
             continue
+        j = j_of
         if assignment.status is AssignmentStatus.CONFLICT:
-            banned.append((a, j))
-        elif assignment.status is AssignmentStatus.ACCEPTED:
+            if row_of is not None:
+                blocked.setdefault((row_of, j), DECLARED)
+        elif only is not None or (assignment.status is AssignmentStatus.ACCEPTED and row_of is not None):
+            # Kept where it is (filling one application's seats: every other seat stays), and weighs on its juror.
             kept.append(assignment)
-            fixed.add((a, j))
-    pair_key = _without(pair_a * max(j_count, 1) + pair_j, banned, j_count)
-    del pair_a, pair_j
-    candidates = [(a_index[aid], j_index[jid]) for aid, jid, rule in rules
-                  if rule is PairRule.PIN and aid in a_index and jid in j_index]
-    pinned = [pin for pin, ok in zip(candidates, _contains(pair_key, candidates, j_count), strict=True) if ok]
-    min_load = np.full(j_count, call.min_reviews_per_juror, dtype=np.int64)
+            capacity[j] -= 1
+            min_load[j] -= 1  # what a juror already has counts toward their minimum
+            base_load[j] += 1
+            if row_of is not None:
+                fixed.add((row_of, j))
+    forbidden = [(a_index[application_id], j_index[juror_id]) for application_id, juror_id, rule in rules
+                 if rule is PairRule.FORBID and juror_id in j_index]
+    pair_key = _without(_without(readable_key, list(blocked), j_count), forbidden, j_count)
+
+    pinned: list[tuple[int, int]] = []
+    pins_refused: list[str] = []
+    for aid, jid, rule in rules:
+        if rule is not PairRule.PIN:
+            continue
+        a = a_index[aid]
+        juror: User | None
+        if jid not in j_index:
+            juror, reason = db.session.get(User, jid), _("they are not in this call's jury")
+        elif (a, j_index[jid]) in fixed:
+            continue  # already has the seat
+        elif (a, j_index[jid]) in blocked or not _contains(readable_key, [(a, j_index[jid])], j_count)[0]:
+            juror = jurors[j_index[jid]]
+            reason = _blocked_reason(blocked.get((a, j_index[jid]), LANGUAGE))
+        else:
+            pinned.append((a, j_index[jid]))
+            continue
+        pins_refused.append(_("%(juror)s is pinned to %(application)s but cannot be assigned: %(reason)s.",
+                              juror=juror.name if juror else "—",
+                              application=applications[a].reference or applications[a].title, reason=reason))
+    del readable_key
     for a, j in fixed | set(pinned):
         need[a] -= 1
-        capacity[j] -= 1
-        min_load[j] -= 1  # what a juror already has counts toward their minimum
         if sides[j] in (0, 1):
             need_side[a, sides[j]] = False
+    for a, j in pinned:
+        capacity[j] -= 1
+        min_load[j] -= 1
+        base_load[j] += 1
     pair_key = _without(pair_key, fixed | set(pinned), j_count)  # already placed: not again
     need = np.maximum(need, 0)
     pair_a, pair_j = np.divmod(pair_key, max(j_count, 1))
@@ -152,16 +218,26 @@ def build_instance(call: Call) -> Instance:
     works_in = np.zeros((len(codes) + 1, j_count), dtype=bool)   # the last row: no discipline given
     for code, members_of in disciplines.items():
         works_in[codes[code], list(members_of)] = True
-    app_discipline = np.array([codes.get(a.discipline.value, len(codes)) if a.discipline else len(codes)
-                               for a in applications], dtype=np.int64)
+    app_discipline = np.array([codes.get(item.discipline.value, len(codes)) if item.discipline else len(codes)
+                               for item in applications], dtype=np.int64)
     affinity = works_in[app_discipline[pair_a], pair_j] if a_count else np.zeros(0, dtype=bool)
     del pair_a
 
-    problem = Problem(k=call.reviewers_per_application, pair_start=pair_start, pair_juror=pair_j, pair_affinity=affinity, juror_side=sides,
-                      capacity=np.maximum(capacity, 0), need=need, need_side=need_side,
-                      min_load=np.maximum(min_load, 0))
+    problem = Problem(k=call.reviewers_per_application, pair_start=pair_start, pair_juror=pair_j,
+                      pair_affinity=affinity, juror_side=sides, capacity=np.maximum(capacity, 0), need=need,
+                      need_side=need_side, min_load=np.maximum(min_load, 0), base_load=base_load)
     return Instance(applications=list(applications), jurors=jurors, problem=problem, kept=kept,
-                    pinned=[(a, j) for a, j in pinned if (a, j) not in fixed])
+                    pinned=pinned, pins_refused=pins_refused)
+
+
+def _fully_translated(ids) -> dict[int, set[str]]:
+    """The languages each of these applications is fully translated into (the few with translations are
+    loaded whole: the rule reads their answers and the call's questions)."""
+    ids = list(ids)
+    if not ids:
+        return {}
+    return {a.id: fully_translated_languages(a)
+            for a in db.session.scalars(select(Application).where(Application.id.in_(ids)))}
 
 
 def _pairs_by_language(written: np.ndarray, reads: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -231,7 +307,7 @@ def explain_uncovered(instance: Instance, solution: Solution) -> list[str]:
 
 def explain_minimum_loads(instance: Instance, solution: Solution) -> list[str]:
     """One sentence per juror who stays below the call's minimum, with what they get instead."""
-    if solution.load_missing is None:
+    if solution.load_missing is None or instance.problem.min_load is None:
         return []
     lines = []
     for j in np.nonzero(solution.load_missing)[0]:

@@ -24,6 +24,7 @@ from mobility.review.models import Assignment
 from mobility.review.queries import (
     applications_to_assign,
     call_assignments,
+    declared_conflicts,
     juror_loads,
     jurors_of_call,
     jury_pool,
@@ -75,7 +76,8 @@ def assignment(call_id: int):
     pool = jurors_of_call(call.id)
     rules = pair_rules(a.id for a in rows)
     return render_template("review/manage_assignment.html", call=call, form=ConfirmForm(formdata=None),
-                           rows=rows, by_application=by_application, pool=pool, rules=rules)
+                           rows=rows, by_application=by_application, pool=pool, rules=rules,
+                           conflicts=declared_conflicts(call.id))
 
 
 @bp.post("/applications/<int:application_id>/pair-rule")
@@ -114,8 +116,15 @@ def phase(call_id: int):
     form = PhaseForm()
     if not form.validate_on_submit():
         abort(400)
-    if unit_of_work.attempt(None, services.move_to_phase, _actor(), call, PhaseKind(form.phase.data)):
-        flash(_("The review is now in the phase: %(phase)s.", phase=PhaseKind(form.phase.data).title), "success")
+    kind = PhaseKind(form.phase.data)
+    confirmed = request.form.get("confirmed") == "1"
+    backwards, effects = services.phase_change(call, kind)
+    if backwards and not confirmed:
+        # Going back reopens what the later phase closed: the office reads what, then confirms.
+        return render_template("review/confirm_phase.html", call=call, form=form, kind=kind,
+                               current=services.active_phase(call), effects=effects)
+    if unit_of_work.attempt(None, services.move_to_phase, _actor(), call, kind, confirmed=confirmed):
+        flash(_("The review is now in the phase: %(phase)s.", phase=kind.title), "success")
     return redirect(url_for("manage_review.ranking_page", call_id=call.id))
 
 
@@ -129,6 +138,7 @@ def decision(application_id: int):
         flash(_("Give the reason for the decision."), "error")
         return redirect(url_for("manage_review.ranking_page", call_id=application.call_id))
     decision = Decision(form.decision.data)
+    done: unit_of_work.Done[object] | unit_of_work.Refused
     if decision is Decision.AWARD:
         row = next((r for r in ranking.ranking_rows(application.call) if r.application_id == application.id), None)
         if row is not None and not row.passes and row.decision is not Decision.AWARD \

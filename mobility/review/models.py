@@ -8,11 +8,12 @@ from decimal import ROUND_HALF_UP, Decimal
 import sqlalchemy as sa
 from sqlalchemy.ext.mutable import MutableDict
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm.attributes import get_history
 
 from mobility.accounts.models import User
 from mobility.applications.models import Application
 from mobility.db import TimestampMixin, UTCDateTime, enum_column, utcnow
-from mobility.extensions import db
+from mobility.extensions import Model
 from mobility.review.enums import (
     AssignmentStatus,
     ConsensusStatus,
@@ -44,7 +45,7 @@ def _scores_column() -> Mapped[str]:
     return mapped_column(sa.Text, default=_scores_in_hundredths_default, server_default="", nullable=False)
 
 
-class CallJuror(db.Model):
+class CallJuror(Model):
     """A juror in a call's pool, with how many applications they can take."""
 
     __tablename__ = "call_juror"
@@ -57,7 +58,7 @@ class CallJuror(db.Model):
     user: Mapped[User] = relationship()
 
 
-class ReviewPhase(db.Model):
+class ReviewPhase(Model):
     """A phase of a call's review, with what it lets people do (data, not code)."""
 
     __tablename__ = "review_phase"
@@ -74,7 +75,7 @@ class ReviewPhase(db.Model):
     active: Mapped[bool] = mapped_column(default=False, nullable=False)
 
 
-class AssignmentRule(db.Model):
+class AssignmentRule(Model):
     """Pin or forbid one juror for one application; the next assignment run obeys it."""
 
     __tablename__ = "assignment_rule"
@@ -86,7 +87,7 @@ class AssignmentRule(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
 
 
-class Assignment(TimestampMixin, db.Model):
+class Assignment(TimestampMixin, Model):
     __tablename__ = "assignment"
     __table_args__ = (sa.UniqueConstraint("application_id", "juror_id"),
                       # A juror's list, newest first, read a page at a time in index order.
@@ -107,7 +108,7 @@ class Assignment(TimestampMixin, db.Model):
     review: Mapped[Review | None] = relationship(back_populates="assignment", uselist=False)
 
 
-class Review(TimestampMixin, db.Model):
+class Review(TimestampMixin, Model):
     """One juror's scores and comments on one application."""
 
     __tablename__ = "review"
@@ -128,7 +129,7 @@ class Review(TimestampMixin, db.Model):
     assignment: Mapped[Assignment] = relationship(back_populates="review")
 
 
-class ConsensusReport(TimestampMixin, db.Model):
+class ConsensusReport(TimestampMixin, Model):
     """Agreed scores and feedback: a rapporteur drafts, a moderator approves."""
 
     __tablename__ = "consensus_report"
@@ -166,11 +167,11 @@ class ConsensusReport(TimestampMixin, db.Model):
 @sa.event.listens_for(ConsensusReport, "before_update")
 def _keep_in_step(_mapper, _connection, target: Review | ConsensusReport) -> None:
     """Scores assigned or changed in place: their copy for the ranking changes with them, in the same UPDATE."""
-    if sa.inspect(target).attrs.scores.history.has_changes():
+    if get_history(target, "scores").has_changes():
         target.score_hundredths = scores_in_hundredths(target.scores)
 
 
-class PanelDecision(db.Model):
+class PanelDecision(Model):
     __tablename__ = "panel_decision"
 
     application_id: Mapped[int] = mapped_column(sa.ForeignKey("application.id", ondelete="CASCADE"),

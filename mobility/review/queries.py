@@ -60,6 +60,15 @@ def call_assignments(call_id: int) -> list[Assignment]:
                                    .options(selectinload(Assignment.juror))))
 
 
+def declared_conflicts(call_id: int) -> list[Assignment]:
+    """A call's declared conflicts of interest, newest first, with the juror and the application (the office
+    reads the reasons)."""
+    return list(db.session.scalars(
+        select(Assignment).where(Assignment.call_id == call_id, Assignment.status == AssignmentStatus.CONFLICT)
+        .options(selectinload(Assignment.juror), selectinload(Assignment.application))
+        .order_by(Assignment.declared_at.desc(), Assignment.id.desc())))
+
+
 def pair_rules(application_ids: Iterable[int]) -> dict[tuple[int, int], PairRule]:
     """The manager's pin-or-forbid rules of these applications, by (application id, juror id)."""
     return {(r.application_id, r.juror_id): r.rule for r in db.session.scalars(

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from operator import itemgetter
+from typing import cast
 
 import numpy as np
 from sqlalchemy import case, select
@@ -291,7 +292,7 @@ def _plain_rows(statement) -> list[tuple]:
         db.session.flush()
     result = db.session.connection().execute(statement)
     try:
-        return result.cursor.fetchall()
+        return cast(list[tuple], result.cursor.fetchall())
     finally:
         result.close()
 
@@ -421,13 +422,14 @@ def _budget_line(call: Call, trips: list, keys: list[tuple], passes: list[bool])
     estimates = {(origin, host, d): total for (origin, host), days in days_by_route.items()
                  for d, total in totals_by_days(call, cities[origin], cities[host], days).items()}
     grants = list(map(estimates.get, trips))
-    cumulative, within = [None] * len(trips), [None] * len(trips)
+    cumulative: list[Decimal | None] = [None] * len(trips)
+    within: list[bool | None] = [None] * len(trips)
     spent: dict[tuple, Decimal] = defaultdict(Decimal)
     for n, (grant, key, passed) in enumerate(zip(grants, keys, passes)):
         if passed and grant is not None:
-            spent[key] = cumulative[n] = spent[key] + grant
+            total = spent[key] = cumulative[n] = spent[key] + grant
             limit = budgets.get(key)
-            within[n] = limit is not None and cumulative[n] <= limit
+            within[n] = limit is not None and total <= limit
     return grants, cumulative, within
 
 
@@ -468,7 +470,10 @@ def budget_lines(call: Call, rows: list[RankedRow]) -> list[BudgetLine]:
             last[key] = (last.get(key, (0, row))[0] + 1, row)
     lines = []
     for budget in call.budgets:
-        funded, row = last.get((budget.pair_id, budget.direction), (0, None))
-        lines.append(BudgetLine(budget=budget, funded=funded, last_position=row.position if row else None,
-                                committed=row.cumulative if row else Decimal("0")))
+        found = last.get((budget.pair_id, budget.direction))
+        funded = found[0] if found else 0
+        final = found[1] if found else None
+        # A row within a budget always has its running total.
+        lines.append(BudgetLine(budget=budget, funded=funded, last_position=final.position if final else None,
+                                committed=(final.cumulative or Decimal("0")) if final else Decimal("0")))
     return lines

@@ -1,12 +1,15 @@
 """Review verbs: pool, assignment runs, declarations, reviews, consensus, decisions, the panel lock."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import cast
 
+import numpy as np
+import sqlalchemy as sa
 from flask import url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import CursorResult, delete, func, or_, select, update
 
 from mobility.accounts.enums import Role
 from mobility.accounts.models import User
@@ -77,8 +80,8 @@ DEFAULT_PHASES = (
 
 def phases(call: Call) -> list[ReviewPhase]:
     """The call's phases; a call that never changed them has the defaults (not stored: reading never writes)."""
-    rows = db.session.scalars(select(ReviewPhase).where(ReviewPhase.call_id == call.id)
-                              .order_by(ReviewPhase.position)).all()
+    rows = list(db.session.scalars(select(ReviewPhase).where(ReviewPhase.call_id == call.id)
+                                   .order_by(ReviewPhase.position)))
     return rows or [ReviewPhase(call_id=call.id, position=i, kind=kind, active=(i == 0), **flags)
                     for i, (kind, flags) in enumerate(DEFAULT_PHASES)]
 
@@ -88,13 +91,45 @@ def active_phase(call: Call) -> ReviewPhase:
     return next((p for p in rows if p.active), rows[0])
 
 
-def move_to_phase(actor: User, call: Call, kind: PhaseKind) -> None:
-    _ensure_not_locked(call)
+def phase_change(call: Call, kind: PhaseKind) -> tuple[bool, list[str]]:
+    """Whether moving to `kind` goes back to an earlier phase, and what that reopens or closes (sentences)."""
     rows = phases(call)
+    current = next((p for p in rows if p.active), rows[0])
+    target = next(p for p in rows if p.kind is kind)
+    if target.position >= current.position:
+        return False, []
+    effects = []
+    if target.can_review and not current.can_review:
+        submitted = db.session.scalar(select(func.count()).select_from(Review).join(Assignment).where(
+            Assignment.call_id == call.id, Review.status == ReviewStatus.SUBMITTED)) or 0
+        effects.append(_l("Individual review reopens: jurors can write and change their draft reviews and submit "
+                          "them, so the ranking can change. The %(n)s reviews already submitted stay as they are.",
+                          n=submitted))
+    if current.can_see_others_reviews and not target.can_see_others_reviews:
+        effects.append(_l("Jurors no longer see each other's reviews, and consensus reports cannot be drafted "
+                          "until the consensus phase comes back."))
+    if current.can_change_decisions and not target.can_change_decisions:
+        decided = db.session.scalar(select(func.count()).select_from(PanelDecision).join(Application).where(
+            Application.call_id == call.id)) or 0
+        effects.append(_l("Panel decisions can no longer be recorded or changed until the panel phase comes back. "
+                          "The %(n)s decisions already recorded stay.", n=decided))
+    return True, effects
+
+
+def move_to_phase(actor: User, call: Call, kind: PhaseKind, *, confirmed: bool = False) -> None:
+    """A phase never moves back without the office confirming what it reopens (phase_change says it)."""
+    _ensure_not_locked(call)
+    backwards, _effects = phase_change(call, kind)
+    if backwards and not confirmed:
+        raise DomainError(_l("Going back to an earlier phase reopens what it closed: confirm it first."))
+    rows = phases(call)
+    if next((p for p in rows if p.active), rows[0]).kind is kind and any(p.active for p in rows):
+        return  # already there: the same request again changes nothing
     for phase in rows:
         phase.active = phase.kind is kind
     db.session.add_all(rows)  # stores the defaults the first time
-    audit.record("review.phase_changed", actor=actor, target=call, phase=kind.value)
+    audit.record("review.phase_changed", actor=actor, target=call, phase=kind.value,
+                 **({"backwards": "yes"} if backwards else {}))
 
 
 # ---- the pool and manager rules -------------------------------------------------------------
@@ -142,6 +177,7 @@ class AssignmentReport:
     objective: int
     saved: bool
     below_minimum: int = 0          # jurors the run cannot give their minimum load
+    pins_refused: list[str] = field(default_factory=list)  # pinned jurors who cannot be assigned, and why
 
 
 def run_assignment(actor: User, call: Call, *, accept_partial: bool = False, progress=None) -> AssignmentReport:
@@ -156,22 +192,32 @@ def run_assignment(actor: User, call: Call, *, accept_partial: bool = False, pro
     if progress:
         progress(70)
     uncovered = int(solution.uncovered.sum())
-    below = int((solution.load_missing > 0).sum())
+    below = 0 if solution.load_missing is None else int(np.count_nonzero(solution.load_missing))
     report = AssignmentReport(assigned=len(solution.pairs) + len(instance.pinned), kept=len(instance.kept),
                               uncovered_slots=uncovered, uncovered=explain_uncovered(instance, solution),
-                              objective=solution.objective, saved=False, below_minimum=below)
+                              objective=solution.objective, saved=False, below_minimum=below,
+                              pins_refused=instance.pins_refused)
     if (uncovered or below) and not accept_partial:
         return report
-    # Unconfirmed assignments are replaced; confirmed ones (and any with a review) stay.
-    db.session.execute(delete(Assignment).where(
-        Assignment.call_id == call.id, Assignment.status == AssignmentStatus.ASSIGNED,
-        ~Assignment.id.in_(select(Review.assignment_id))))
+    # Unconfirmed assignments are replaced; confirmed ones (and any with a review) stay. An unconfirmed seat the
+    # run gives to the same juror again stays as it was (its row, its date): only what changed is written,
+    # and only the jurors with new seats hear about them.
+    unconfirmed = {(application_id, juror_id): row_id for row_id, application_id, juror_id in db.session.execute(
+        select(Assignment.id, Assignment.application_id, Assignment.juror_id).where(
+            Assignment.call_id == call.id, Assignment.status == AssignmentStatus.ASSIGNED,
+            ~Assignment.id.in_(select(Review.assignment_id))))}
     pairs = [(int(a), int(j)) for a, j in solution.pairs] + instance.pinned
+    chosen = {(instance.applications[a].id, instance.jurors[j].id): j for a, j in pairs}
+    gone = [row_id for pair, row_id in unconfirmed.items() if pair not in chosen]
+    for start in range(0, len(gone), 5000):
+        db.session.execute(delete(Assignment).where(Assignment.id.in_(gone[start:start + 5000])))
+    added = [(pair, j) for pair, j in chosen.items() if pair not in unconfirmed]
     now = utcnow()
     # One bulk statement (COPY on PostgreSQL): a large call has tens of thousands of seats.
-    bulk_insert(db.session, Assignment.__table__, [
-        {"call_id": call.id, "application_id": instance.applications[a].id, "juror_id": instance.jurors[j].id,
-         "status": AssignmentStatus.ASSIGNED.value, "created_at": now, "updated_at": now} for a, j in pairs])
+    bulk_insert(db.session, cast(sa.Table, Assignment.__table__), [
+        {"call_id": call.id, "application_id": application_id, "juror_id": juror_id,
+         "status": AssignmentStatus.ASSIGNED.value, "created_at": now, "updated_at": now}
+        for (application_id, juror_id), _j in added])
     # ELIGIBLE → IN_REVIEW, a transition of the application table (applications.APPLICATION), for the whole
     # call in one statement.
     applications.APPLICATION.check(ApplicationStatus.ELIGIBLE, ApplicationStatus.IN_REVIEW)
@@ -183,16 +229,41 @@ def run_assignment(actor: User, call: Call, *, accept_partial: bool = False, pro
     db.session.expire_all()
     memo.ranking_changed(call.id)
     seats: dict[int, int] = {}
-    for _a, j in pairs:
+    for _pair, j in added:
         seats[j] = seats.get(j, 0) + 1
     for j, count in seats.items():
         juror = instance.jurors[j]
         queue_mail(juror.email, juror.locale, _l("New applications to review"), "review/mail/assigned.txt",
                    juror=juror, call=call, count=count, link=url_for("review.my_assignments", _external=True))
-    audit.record("review.assignment_run", actor=actor, target=call, assigned=len(pairs), uncovered=uncovered,
-                 objective=solution.objective)
+    audit.record("review.assignment_run", actor=actor, target=call, assigned=len(pairs), new=len(added),
+                 removed=len(gone), uncovered=uncovered, objective=solution.objective)
     report.saved = True
     return report
+
+
+def fill_freed_seats(actor: User, application: Application) -> list[Assignment]:
+    """Give the application's free seats (after a declared conflict) to new jurors, and change nothing else:
+    every other seat of the call stays where it is, and only the jurors who receive a seat are mailed."""
+    call = application.call
+    _ensure_not_locked(call)
+    if not active_phase(call).can_review:
+        return []  # the individual review is over: a new juror could not review (the office sees the free seat)
+    instance = build_instance(call, only=application)
+    if not instance.applications:
+        return []  # no longer in review: nothing to fill
+    solution = solve(instance.problem)
+    pairs = [(int(a), int(j)) for a, j in solution.pairs] + instance.pinned
+    added = [Assignment(call_id=call.id, application_id=application.id, juror_id=instance.jurors[j].id,
+                        status=AssignmentStatus.ASSIGNED) for _a, j in pairs]
+    db.session.add_all(added)
+    db.session.flush()
+    for row in added:
+        juror = row.juror
+        queue_mail(juror.email, juror.locale, _l("New applications to review"), "review/mail/assigned.txt",
+                   juror=juror, call=call, count=1, link=url_for("review.my_assignments", _external=True))
+    audit.record("review.seat_filled", actor=actor, target=application, jurors=",".join(str(row.juror_id) for row in added),
+                 uncovered=int(solution.uncovered.sum()))
+    return added
 
 
 # ---- declarations ---------------------------------------------------------------------------
@@ -228,9 +299,8 @@ def declare_conflict(juror: User, assignment: Assignment, reason: str) -> Assign
     memo.ranking_changed(assignment.call_id)  # its review, if any, no longer counts
     ASSIGNMENT.move(juror, assignment, AssignmentStatus.CONFLICT, action="review.conflict_declared",
                     target=assignment.application)
-    call = assignment.application.call
-    if call.panel_locked_at is None:
-        run_assignment(juror, call, accept_partial=True)  # fills the freed seat; others keep theirs
+    if assignment.application.call.panel_locked_at is None:
+        fill_freed_seats(juror, assignment.application)  # the freed seat only; every other seat stays
     return assignment
 
 
@@ -393,8 +463,9 @@ def record_decision(actor: User, application: Application, decision: Decision, r
 def lock_panel(actor: User, call: Call) -> None:
     """After this no score, consensus or decision changes; it takes the same row lock as every write.
     Once: locking again (a double click, a second manager) leaves the first lock as it was."""
-    locked = db.session.execute(update(Call).where(Call.id == call.id, Call.panel_locked_at.is_(None))
-                                .values(panel_locked_at=utcnow()).execution_options(synchronize_session=False))
+    locked = cast(CursorResult, db.session.execute(
+        update(Call).where(Call.id == call.id, Call.panel_locked_at.is_(None))
+        .values(panel_locked_at=utcnow()).execution_options(synchronize_session=False)))
     db.session.expire(call)
     if locked.rowcount != 1:
         return
@@ -411,7 +482,7 @@ def send_reminders() -> int:
                or_(Review.id.is_(None), Review.status != ReviewStatus.SUBMITTED))
         .group_by(Assignment.juror_id, Assignment.call_id)).all()
     for juror_id, call_id, count in open_work:
-        juror, call = db.session.get(User, juror_id), db.session.get(Call, call_id)
+        juror, call = db.session.get_one(User, juror_id), db.session.get_one(Call, call_id)
         queue_mail(juror.email, juror.locale, _l("A reminder: reviews waiting for you"), "review/mail/reminder.txt",
                    juror=juror, call=call, count=count, link=url_for("review.my_assignments", _external=True))
     return len(open_work)

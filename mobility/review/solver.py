@@ -41,6 +41,8 @@ class Problem:
     need: np.ndarray | None = None        # int (A): slots still to fill (default k)
     need_side: np.ndarray | None = None   # bool (A, 2): a juror of this side is still needed
     min_load: np.ndarray | None = None    # int (J): applications each juror must still get (default 0)
+    base_load: np.ndarray | None = None   # int (J): applications each juror already has (default 0): their
+    #                                       next one costs that much, so a run that adds seats spreads them too
 
     @classmethod
     def dense(cls, *, k: int, eligible: np.ndarray, affinity: np.ndarray, juror_side: np.ndarray,
@@ -147,9 +149,11 @@ def solve(problem: Problem) -> Solution:
     if max_cap:
         steps = np.arange(max_cap)
         j_rep, step = np.nonzero(steps[None, :] < capacity[:, None])
+        base = np.zeros(j_count, np.int64) if problem.base_load is None else np.maximum(problem.base_load, 0)
+        load_cost = steps[step] + base[j_rep]
         ids, _ = arcs(juror_node[j_rep], np.full(j_rep.shape, sink), 1,
-                      steps[step] - np.where(step < minimum[j_rep], MUST_BONUS, 0))
-        load_arcs = (ids, steps[step])
+                      load_cost - np.where(step < minimum[j_rep], MUST_BONUS, 0))
+        load_arcs = (ids, load_cost)
     # Penalty arcs: what cannot be covered.
     uncovered_arcs = arcs(app, np.full(a_count, sink), slots, UNCOVERED_COST)
     side_arcs = [arcs(side_node[:, s], np.full(a_count, sink), sides[:, s], UNCOVERED_COST) for s in (0, 1)]

@@ -8,14 +8,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from mobility.accounts.enums import Role
-from mobility.applications.attachments import ALLOWED_TYPES
+from mobility.applications.attachments import ALLOWED_TYPES, with_extension
 from mobility.applications.forms import ConfirmForm
 from mobility.applications.models import Application
+from mobility.applications.services import fully_translated_languages
 from mobility.core import unit_of_work
 from mobility.core.access import roles_required
 from mobility.core.storage import get_storage
 from mobility.extensions import db
 from mobility.review import policies, services
+from mobility.review.anonymise import CannotAnonymise, without_metadata
 from mobility.review.enums import ReviewStatus
 from mobility.review.forms import ConflictForm, consensus_form_class, review_form_class
 from mobility.review.models import Assignment
@@ -102,7 +104,7 @@ def review_page(assignment_id: int):
                 overall_comment=form.overall_comment.data or "", comment_language=form.comment_language.data,
                 submit=submit):
             # Rolled back: the page shows what is stored, the form what was typed.
-            return _page(db.session.get(Assignment, assignment_id), form), 422
+            return _page(db.session.get_one(Assignment, assignment_id), form), 422
         flash(_("Your review is submitted. Thank you.") if submit else _("Your draft review is saved."), "success")
         return redirect(url_for("review.review_page", assignment_id=assignment_id))
     return _page(assignment, form)
@@ -113,7 +115,8 @@ def _page(assignment: Assignment, form):
     return render_template("review/review.html", assignment=assignment, application=assignment.application,
                            call=assignment.application.call, form=form,
                            submitted=review is not None and review.status is ReviewStatus.SUBMITTED,
-                           show_identity=policies.sees_identity(current_user, assignment))
+                           show_identity=policies.sees_identity(current_user, assignment),
+                           full_translations=fully_translated_languages(assignment.application))
 
 
 @bp.get("/assignments/<int:assignment_id>/files/<int:attachment_id>")
@@ -127,9 +130,18 @@ def file(assignment_id: int, attachment_id: int):
         abort(404)
     # In a blind call even the file name could identify the artist: send a neutral one.
     extension = {mime: ext for ext, mime in ALLOWED_TYPES.items()}.get(attachment.content_type, "bin")
-    name = (attachment.display_name if policies.sees_identity(current_user, assignment)
-            else f"document-{attachment.id}.{extension}")
-    response = send_file(io.BytesIO(get_storage().read(attachment.storage_key)), mimetype=attachment.content_type,
+    name = (with_extension(attachment.display_name, attachment.content_type)
+            if policies.sees_identity(current_user, assignment) else f"document-{attachment.id}.{extension}")
+    data = get_storage().read(attachment.storage_key)
+    if not policies.sees_identity(current_user, assignment):
+        # Blind: the juror's copy carries no author, title, XMP or EXIF; the stored original stays as uploaded.
+        try:
+            data = without_metadata(data, attachment.content_type)
+        except CannotAnonymise:
+            flash(_("This file cannot be sent in a blind review: its hidden properties could not be removed. "
+                    "The programme office can help."), "error")
+            return redirect(url_for("review.review_page", assignment_id=assignment.id))
+    response = send_file(io.BytesIO(data), mimetype=attachment.content_type,
                          as_attachment=True, download_name=name, last_modified=None, etag=False)
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cache-Control"] = "private, no-store"

@@ -118,7 +118,7 @@ def build_world() -> World:
     users["other_artist"] = make_user("applicant", name="Other Artist")
     other_member = make_user("applicant", name="Other Member")
     users["juror"] = make_juror(city="Chemnitz", name="Assigned Juror")
-    users["unassigned_juror"] = make_juror(city="Kamakura", name="Unassigned Juror")
+    users["unassigned_juror"] = make_juror(city="Nara", name="Unassigned Juror")
     owner, juror, unassigned = users["owner"], users["juror"], users["unassigned_juror"]
 
     pair = make_pair(actor=manager)
@@ -198,6 +198,7 @@ def build_world() -> World:
                            message=canary["title"], result={"filename": "applications.csv", "mimetype": "text/csv"},
                            storage_key=get_storage().save(f"{canary['owner_name']},{canary['title']}".encode()))
     db.session.add(export)
+    host_request = applications.request_host_confirmation(owner, application)
     victim_token, victim_secret = make_api_token(manager, scope="read_write", name=CANARIES["token_name"])
     world.canaries["api_secret"] = victim_secret
     for role in TOKEN_HOLDERS:
@@ -207,7 +208,7 @@ def build_world() -> World:
     world.ids = {
         "call_id": call.id, "programme_id": call.programme_id, "pair_id": pair.id, "application_id": application.id,
         "attachment_id": attachment.id, "assignment_id": assignment.id, "grant_id": grant.id,
-        "photo_id": photo.id, "amendment_id": amendment.id,
+        "photo_id": photo.id, "amendment_id": amendment.id, "number": 1,
         "rule_id": rule.id, "question_id": question.id, "report_question_id": report_question.id,
         "criterion_id": criterion.id, "token_id": victim_token.id, "user_id": owner.id, "job_id": export.id,
         "action": "grant", "status": "published", "locale": "ko", "decision": "approve", "figure": "awarded",
@@ -215,7 +216,7 @@ def build_world() -> World:
         "confirm_token": account_tokens.make_confirm_token(owner),
         "reset_token": account_tokens.make_reset_token(owner),
         "invitation_token": application_tokens.make_invitation_token(pending),
-        "host_token": application_tokens.make_host_token(application),
+        "host_token": application_tokens.make_host_token(host_request),
         "report_host_token": report_tokens.make_report_host_token(report),
     }
     for link in ("confirm_token", "reset_token", "invitation_token", "host_token", "report_host_token"):

@@ -53,7 +53,7 @@ def test_a_juror_of_a_blind_call_reaches_nothing_through_the_api(app, client, db
 def test_a_token_from_a_former_manager_now_juror_shows_nothing(app, client, db, blind_call):  # noqa: F811
     _juror, application = blind_call
     with app.test_request_context():
-        person = make_juror(city="Kamakura", email="was.manager@example.org")
+        person = make_juror(city="Nara", email="was.manager@example.org")
         accounts.grant_role(make_user("admin"), person, Role.MANAGER)
         db.session.commit()
         _token, secret = make_api_token(person, "read_write")

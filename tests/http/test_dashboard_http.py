@@ -26,6 +26,7 @@ def _programme(app, db):
             co_creations="A dance piece", audience=250, sectors=["creative", "tourism"], travel_mode="train",
             public_summary="S"))
         services.submit_report(applications[0].applicant, report)
+        services.confirm_stay(report, "Lee Ji-eun")  # the host confirms the stay
         services.approve_report(manager, report)
         db.session.commit()
         return call

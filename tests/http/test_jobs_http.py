@@ -37,6 +37,7 @@ def test_the_owner_watches_progress_then_downloads(app, client, signed_in):
     assert download.status_code == 200 and download.get_data(as_text=True) == "名前,e-mail\n"
     assert download.headers["Content-Disposition"] == 'attachment; filename="applications-call-1.csv"'
     assert download.headers["Cache-Control"] == "no-store"
+    assert download.headers["Content-Type"] == "text/csv; charset=utf-8"  # one charset, not two
 
 
 def test_a_failed_job_says_why(app, client, signed_in):

@@ -70,7 +70,7 @@ def test_extra_fields_on_a_report_neither_approve_nor_pay(app, client, db):
     response = _post(client, f"/grants/{grant.id}/report", {
         "actual_start": (date.today() - timedelta(days=9)).isoformat(),
         "actual_end": (date.today() - timedelta(days=2)).isoformat(), "activities": "Workshops",
-        "audience": "12", "travel_mode": "train", "public_summary": "Two cities", "save": "1"})
+        "audience": "12", "travel_mode": "train", "public_summary": "Two cities", "save": "1", "version": "1"})
     assert response.status_code == 302
     report = db.session.query(FinalReport).one()
     db.session.refresh(grant)

@@ -28,7 +28,7 @@ def test_the_grantee_submits_and_a_second_submission_is_refused(client, db, gran
     page = client.get(url).get_data(as_text=True)
     data = {"actual_start": date.today().isoformat(), "actual_end": date.today().isoformat(),
             "activities": "工作坊与开放工作室", "audience": "-3", "travel_mode": "train",
-            "public_summary": "两座城市，一个舞台。", "submit": "1", "csrf_token": csrf_from(page)}
+            "public_summary": "两座城市，一个舞台。", "submit": "1", "csrf_token": csrf_from(page), "version": "1"}
     bad = client.post(url, data=data)
     assert bad.status_code == 422 and 'id="audience-error"' in bad.get_data(as_text=True)
     assert "工作坊与开放工作室" in bad.get_data(as_text=True)  # the draft keeps what was typed
@@ -72,16 +72,19 @@ def test_open_data_and_the_pair_page_show_exchanges_without_personal_data(app, c
             actual_start=date.today() - timedelta(days=9), actual_end=date.today(), activities=f"Private {canary}",
             partners=f"Partner {canary}", travel_mode="train", public_summary="Masks met machines.", audience=300))
         services.submit_report(applicant, report)
+        services.confirm_stay(report, "Lee Ji-eun")  # the host confirms the stay
         services.approve_report(manager, report)
         db.session.commit()
         pair_id = call.pairs[0].id
     export = client.get("/open-data/exchanges.csv")
     assert export.status_code == 200
     rows = list(csv.reader(io.StringIO(export.get_data(as_text=True).lstrip("\ufeff"))))
-    assert len(rows) == 2 and rows[1][-1] == "Masks met machines." and rows[1][8] == "10"
+    assert len(rows) == 2 and rows[1][-1] == "true"           # one exchange: a suppressed cell
+    assert "Masks met machines." not in export.get_data(as_text=True)  # open data holds figures only
     assert canary.lower() not in export.get_data(as_text=True).lower()
     page = client.get(f"/pairs/{pair_id}").get_data(as_text=True)
     assert "Masks met machines." in page and canary.lower() not in page.lower()
+    assert f"{date.today().year}" in page and date.today().strftime("%b %-d") not in page  # the year, not the dates
 
 
 @pytest.mark.parametrize("kind", ["reviews", "grants", "payments", "reports"])
@@ -100,7 +103,7 @@ def test_exports_round_trip_and_are_formula_safe(app, client, db, grant, signed_
     with app.test_request_context(environ_base={"REMOTE_ADDR": "127.0.0.1"}):
         manager = make_user("manager")
         call = grant.application.call
-        review.move_to_phase(manager, call, PhaseKind.INDIVIDUAL)
+        review.move_to_phase(manager, call, PhaseKind.INDIVIDUAL, confirmed=True)
         for assignment in db.session.query(Assignment).all():
             review.declare_no_conflict(assignment.juror, assignment)
             review.save_review(assignment.juror, assignment, scores={c.id: "4" for c in call.criteria}, comments={},
@@ -153,7 +156,7 @@ def test_the_office_adds_a_report_question_and_the_grantee_answers_it(app, clien
     assert "接下来你们打算一起做什么？" in page
     data = {"actual_start": date.today().isoformat(), "actual_end": date.today().isoformat(),
             "activities": "工作坊", "audience": "40", "travel_mode": "train", "public_summary": "两座城市。",
-            "submit": "1", "csrf_token": csrf_from(page)}
+            "submit": "1", "csrf_token": csrf_from(page), "version": "1"}
     missing = client.post(report_url, data=data)
     assert missing.status_code == 422 and f'id="q_{question.id}-error"' in missing.get_data(as_text=True)
     data[f"q_{question.id}"] = "一起巡演。"

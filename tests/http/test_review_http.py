@@ -8,10 +8,17 @@ from sqlalchemy import func, select
 
 from mobility.applications import services as applications
 from mobility.applications.enums import AttachmentKind
+from mobility.core.storage import get_storage
 from mobility.review import services
 from mobility.review.models import Assignment, Review
 from tests.conftest import csrf_from, sign_in
-from tests.factories import MINIMAL_PDF, make_juror, make_reviewable_call, make_user
+from tests.factories import (
+    jpeg_with_exif,
+    make_juror,
+    make_reviewable_call,
+    make_user,
+    pdf_with_metadata,
+)
 
 CANARY = "Zq7canaryXy"
 
@@ -26,7 +33,7 @@ def blind_call(app, db):
     from mobility.calls.enums import CallKind
 
     with app.test_request_context():
-        europe, asia = make_juror(city="Chemnitz"), make_juror(city="Kamakura")
+        europe, asia = make_juror(city="Chemnitz"), make_juror(city="Nara")
         manager = make_user("manager")
         from tests.factories import make_application, make_call
 
@@ -43,7 +50,9 @@ def blind_call(app, db):
         partner = make_user(email=f"member.{CANARY.lower()}@example.org", name=f"Member {CANARY}")
         applications.respond_to_invitation(partner, member, True)
         applications.add_attachment(artist, application, kind=AttachmentKind.CV, filename=f"CV {CANARY}.pdf",
-                                    data=MINIMAL_PDF)
+                                    data=pdf_with_metadata(f"Artist {CANARY}"))
+        applications.add_attachment(artist, application, kind=AttachmentKind.PORTFOLIO,
+                                    filename=f"Photo {CANARY}.jpg", data=jpeg_with_exif(f"Artist {CANARY}"))
         applications.submit_application(artist, application)
         applications.screen_application(manager, application, eligible=True, reason=None, note=None)
         for juror in (europe, asia):
@@ -71,7 +80,10 @@ def test_a_blind_call_never_shows_a_juror_who_applied(store, client, db, blind_c
         everything = response.get_data() + str(response.headers).encode()
         assert CANARY.encode() not in everything and CANARY.lower().encode() not in everything
     assert responses[2].status_code == 200 and b"Tidal memory" in responses[2].data
-    assert responses[3].status_code == 200 and responses[3].data == MINIMAL_PDF
+    # The juror's copies carry no metadata; the stored originals (the office's, the applicant's) still do.
+    assert responses[3].status_code == 200 and responses[3].data.startswith(b"%PDF")
+    assert responses[4].status_code == 200 and responses[4].data.startswith(b"\xff\xd8")
+    assert all(CANARY.encode() in get_storage().read(a.storage_key) for a in application.attachments)
 
 
 def _review_urls(assignment, attachment_id):
@@ -128,7 +140,7 @@ def test_refused_review_steps_store_nothing_and_say_why(app, client, db):
     from mobility.review.models import PanelDecision, ReviewPhase
 
     with app.test_request_context():
-        jurors = [make_juror(city="Chemnitz"), make_juror(city="Kamakura")]
+        jurors = [make_juror(city="Chemnitz"), make_juror(city="Nara")]
         manager, call, (application,) = make_reviewable_call(jurors=jurors, applications=1)
         services.run_assignment(manager, call)
         db.session.commit()
@@ -177,7 +189,7 @@ def test_refused_review_steps_store_nothing_and_say_why(app, client, db):
 
 def test_the_office_runs_assignment_and_sees_the_ranking(client, db, signed_in, app):
     with app.test_request_context():
-        jurors = [make_juror(city="Chemnitz"), make_juror(city="Kamakura")]
+        jurors = [make_juror(city="Chemnitz"), make_juror(city="Nara")]
         _manager, call, _apps = make_reviewable_call(jurors=jurors)
     signed_in("manager")
     url = f"/manage/calls/{call.id}/assignment"
@@ -192,7 +204,7 @@ def test_consensus_a_juror_drafts_and_the_office_approves(app, client, db):
     from mobility.review.models import ConsensusReport
 
     with app.test_request_context():
-        jurors = [make_juror(city="Chemnitz"), make_juror(city="Kamakura")]
+        jurors = [make_juror(city="Chemnitz"), make_juror(city="Nara")]
         manager, call, (application,) = make_reviewable_call(jurors=jurors, applications=1)
         services.run_assignment(manager, call)
         for assignment in db.session.scalars(select(Assignment)):
@@ -223,7 +235,7 @@ def test_reminders_go_to_jurors_with_unfinished_reviews_in_their_language(app, d
     from mobility.core.models import OutboxMessage
 
     with app.test_request_context():
-        jurors = [make_juror(city="Chemnitz", locale="ko"), make_juror(city="Kamakura", locale="ja")]
+        jurors = [make_juror(city="Chemnitz", locale="ko"), make_juror(city="Nara", locale="ja")]
         manager, call, _apps = make_reviewable_call(jurors=jurors, applications=1)
         services.run_assignment(manager, call)
         db.session.commit()
@@ -255,7 +267,7 @@ def test_the_office_builds_the_jury(app, client, db, signed_in):
 def test_a_manager_pins_a_juror_who_was_not_chosen(app, client, db, signed_in):
     with app.test_request_context():
         chosen, spare = make_juror(city="Chemnitz", name="Chosen"), make_juror(city="Oulu", name="Spare")
-        asian = make_juror(city="Kamakura", name="Asian")
+        asian = make_juror(city="Nara", name="Asian")
         _manager, call, (application,) = make_reviewable_call(jurors=[chosen, spare, asian], applications=1)
     signed_in("manager")
     url = f"/manage/calls/{call.id}/assignment"
@@ -274,7 +286,7 @@ def test_jurors_see_when_reviews_are_due_in_their_own_zone(app, client, db):
     from mobility.db import utcnow
 
     with app.test_request_context():
-        juror = make_juror(city="Kamakura")
+        juror = make_juror(city="Nara")
         juror.timezone = "Asia/Tokyo"
         other = make_juror(city="Chemnitz")
         manager, call, _apps = make_reviewable_call(jurors=[juror, other], applications=1)
@@ -349,7 +361,7 @@ def test_a_second_assignment_run_waits_for_the_one_under_way(app, client, db):
     from mobility.review.models import Assignment as AssignmentRow
 
     with app.test_request_context():
-        first, call, _apps = make_reviewable_call(jurors=[make_juror(city="Chemnitz"), make_juror(city="Kamakura")])
+        first, call, _apps = make_reviewable_call(jurors=[make_juror(city="Chemnitz"), make_juror(city="Nara")])
         other = make_user("manager", name="Second Manager")
         running = BackgroundJob(kind="assignment", owner_id=first.id, function="mobility.review.jobs.assignment_job",
                                 arguments={"call_id": call.id, "actor_id": first.id, "accept_partial": False},

@@ -7,7 +7,9 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from mobility.awards import queries
 from mobility.awards import services as awards
+from mobility.awards.agreement import render_agreement_pdf
 from mobility.core.models import OutboxMessage
 from mobility.extensions import db
 from mobility.reports import services as reports
@@ -42,6 +44,7 @@ def stored(app, db):
             activities=PAYLOADS["title"], co_creations=PAYLOADS["host_organisation"], audience=10,
             travel_mode="train", public_summary=PAYLOADS["public_summary"], language="zh"))
         reports.submit_report(applicant, report)
+        reports.confirm_stay(report, "Lee Ji-eun")  # the host confirms the stay
         reports.approve_report(manager, report)
         admin = make_user("admin")
         juror = db.session.scalar(select(Assignment).where(Assignment.application_id == application.id)).juror
@@ -72,7 +75,7 @@ def test_payloads_are_escaped_in_every_view(app, stored):
     from mobility.review.enums import PhaseKind
     with app.test_request_context():  # back to the review phase, so the juror's review page is open
         call = db.session.get(Call, stored["call"])
-        review.move_to_phase(make_user("manager"), call, PhaseKind.INDIVIDUAL)
+        review.move_to_phase(make_user("manager"), call, PhaseKind.INDIVIDUAL, confirmed=True)
         assignment = db.session.get(Assignment, stored["assignment"])
         if assignment.declared_at is None:
             review.declare_no_conflict(assignment.juror, assignment)
@@ -116,7 +119,9 @@ def test_payloads_stay_text_in_mails_and_are_escaped_in_the_pdfs(app, stored, mo
     client = app.test_client()
     sign_in(client, stored["applicant"])
     assert client.get(f"/applications/{stored['application']}/receipt.pdf").status_code == 200
-    assert client.get(f"/grants/{stored['grant']}/agreement.pdf").status_code == 200
+    assert client.get(f"/grants/{stored['grant']}/agreement.pdf").status_code == 200  # the bytes kept at acceptance
+    with app.test_request_context():  # the agreement's HTML as it is drawn (at acceptance, or for a waiting version)
+        render_agreement_pdf(queries.latest_version(stored["grant"]), "en", accepted=True)
     assert len(rendered) == 2 and all("xss-" in html for html in rendered)
     for html in rendered:
         for marker in DANGEROUS:

@@ -11,7 +11,13 @@ from sqlalchemy import func, select
 from mobility.applications import services, tokens
 from mobility.applications.attachments import detect_type, display_name
 from mobility.applications.eligibility import check_eligibility
-from mobility.applications.enums import ApplicationStatus, AttachmentKind, MemberStatus, ScreeningReason
+from mobility.applications.enums import (
+    ApplicationStatus,
+    AttachmentKind,
+    HostConfirmationStatus,
+    MemberStatus,
+    ScreeningReason,
+)
 from mobility.applications.models import Application, Receipt
 from mobility.applications.queries import ApplicationFilters, call_applications
 from mobility.calls import services as calls
@@ -264,14 +270,16 @@ def test_co_creation_teams_need_both_cities(db):
 
 def test_host_links_stop_working_when_the_host_changes(db):
     application = make_application()
-    token = tokens.make_host_token(application)
-    assert tokens.application_for_host_token(token, lambda i: db.session.get(Application, i)) is application
-    services.confirm_host(application, name="Kim Min-jun")
+    request = services.request_host_confirmation(application.applicant, application)
+    token = tokens.make_host_token(request)
+    assert services.host_confirmation_for_token(token) is request
+    services.confirm_host(request, name="Kim Min-jun")
     assert application.host_confirmed_name == "Kim Min-jun" and application.host_confirmed_at is not None
     services.save_draft(application.applicant, application, application.version,
                         _data(application, host_email="other@example.de"))
-    with pytest.raises(Exception):
-        tokens.application_for_host_token(token, lambda i: db.session.get(Application, i))
+    # The old link now shows a request that no longer counts and cannot be confirmed.
+    assert services.host_confirmation_for_token(token).status is HostConfirmationStatus.WITHDRAWN
+    assert application.host_confirmed_at is None and application.host_confirmed_name is None
 
 
 def test_search_finds_chinese_japanese_and_korean_substrings(db):

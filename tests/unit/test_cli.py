@@ -36,7 +36,7 @@ def _statuses() -> list[MailStatus]:
 
 def test_review_remind_commits_and_its_mail_is_delivered_after_the_commit(app, console_mail):
     with app.test_request_context():
-        jurors = [make_juror(city="Chemnitz", locale="ko"), make_juror(city="Kamakura", locale="ja")]
+        jurors = [make_juror(city="Chemnitz", locale="ko"), make_juror(city="Nara", locale="ja")]
         manager, call, _apps = make_reviewable_call(jurors=jurors, applications=1)
         review.run_assignment(manager, call)
         db.session.commit()

@@ -24,8 +24,8 @@ from mobility.review.enums import ReviewStatus
 from mobility.review.models import Assignment
 from tests.factories import make_application, make_awardable, make_call, make_user
 
-EXPECTED = {"application", "team_membership", "call", "assignment", "review", "consensus", "grant", "amendment",
-            "final_report"}
+EXPECTED = {"application", "team_membership", "host_confirmation", "call", "assignment", "review", "consensus",
+            "grant", "amendment", "agreement_version", "final_report"}
 
 
 @pytest.fixture(autouse=True)
@@ -133,7 +133,7 @@ def _accepted_assignment(db, manager, call):
 
 def test_submitting_a_review_twice_submits_once(db):
     manager, call, _apps = make_awardable()
-    review.move_to_phase(manager, call, review.DEFAULT_PHASES[0][0])
+    review.move_to_phase(manager, call, review.DEFAULT_PHASES[0][0], confirmed=True)
     assignment = _accepted_assignment(db, manager, call)
     scores = {c.id: "4" for c in call.criteria}
     first = review.save_review(assignment.juror, assignment, scores=scores, comments={}, overall_comment="Good",
@@ -174,6 +174,7 @@ def test_approving_a_report_twice_recalculates_once(db):
         actual_start=today - timedelta(days=19), actual_end=today, activities="Workshops.", audience=10,
         travel_mode="train", public_summary="Two cities.", language="en"))
     reports.submit_report(application.applicant, report)
+    reports.confirm_stay(report, "Lee Ji-eun")  # the host confirms the stay
     reports.approve_report(manager, report)
     amount = grant.amount
     reports.approve_report(manager, report)

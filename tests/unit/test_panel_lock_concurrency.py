@@ -29,7 +29,7 @@ WRITERS = 20
 def test_no_score_change_gets_past_a_concurrent_lock(app):
     with app.test_request_context():
         jurors = [make_juror(city="Chemnitz", email=f"eu{n}@example.org") for n in range(2)] + \
-                 [make_juror(city="Kamakura", email=f"ea{n}@example.org") for n in range(2)]
+                 [make_juror(city="Nara", email=f"ea{n}@example.org") for n in range(2)]
         manager, call, _applications = make_reviewable_call(jurors=jurors, applications=5)
         services.run_assignment(manager, call)
         for assignment in db.session.scalars(select(Assignment).where(Assignment.call_id == call.id)):

@@ -38,7 +38,7 @@ def _stored(db, model, row_id) -> str:
 def test_the_compact_copy_of_the_scores_follows_them_however_they_are_written(app, db):
     with app.test_request_context():
         manager, call, (application,) = make_awardable()
-        review.move_to_phase(manager, call, review.DEFAULT_PHASES[0][0])
+        review.move_to_phase(manager, call, review.DEFAULT_PHASES[0][0], confirmed=True)
         assignment = db.session.scalars(sa.select(Assignment).where(Assignment.call_id == call.id)).first()
         review.declare_no_conflict(assignment.juror, assignment)
         first, second, third = call.criteria

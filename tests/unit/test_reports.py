@@ -87,6 +87,7 @@ def test_approval_recomputes_from_the_actual_days_and_releases_the_last_instalme
     with pytest.raises(DomainError) as error:
         services.request_changes(manager, report, "  ")
     assert error.value.field == "message"
+    services.confirm_stay(report, "Lee Ji-eun")  # the host confirms the stay
     services.approve_report(manager, report)
     assert grant.amount == Decimal("2500.00")  # 800 + 20 × 85
     assert grant.amendments[-1].previous_amount == Decimal("3350.00")

@@ -34,7 +34,7 @@ def test_assignment_respects_language_side_and_conflicts(db):
     europe_en = make_juror(reads=("en",), city="Chemnitz")
     europe_ja = make_juror(reads=("ja", "en"), city="Oulu")
     asia_ko = make_juror(reads=("ko",), city="Andong")          # cannot read English
-    asia_en = make_juror(reads=("en",), city="Kamakura", organisation="Atomino")  # the host: conflict
+    asia_en = make_juror(reads=("en",), city="Nara", organisation="Atomino")  # the host: conflict
     asia_en2 = make_juror(reads=("en", "ja"), city="Huzhou")
     manager, call, applications = make_reviewable_call(jurors=[europe_en, europe_ja, asia_ko, asia_en, asia_en2])
     report = services.run_assignment(manager, call)
@@ -65,7 +65,7 @@ def test_what_cannot_be_covered_is_named_and_nothing_is_saved(db):
 def test_the_calls_minimum_load_gives_each_juror_their_share_or_says_who_falls_short(db):
     # The applications are dance; without a minimum the two dancers would take all of them.
     europe = [make_juror(city="Chemnitz", disciplines=("dance",)), make_juror(city="Oulu")]
-    asia = [make_juror(city="Kamakura", disciplines=("dance",)), make_juror(city="Huzhou")]
+    asia = [make_juror(city="Nara", disciplines=("dance",)), make_juror(city="Huzhou")]
     manager, call, applications = make_reviewable_call(jurors=europe + asia, k=2, applications=4)
     report = services.run_assignment(manager, call, accept_partial=True)
     loads = [sum(r.juror_id == j.id for r in _assignments(db, call)) for j in europe + asia]
@@ -86,7 +86,7 @@ def test_the_calls_minimum_load_gives_each_juror_their_share_or_says_who_falls_s
 
 
 def test_pins_and_forbids_are_obeyed(db):
-    jurors = [make_juror(city="Chemnitz"), make_juror(city="Oulu"), make_juror(city="Kamakura"),
+    jurors = [make_juror(city="Chemnitz"), make_juror(city="Oulu"), make_juror(city="Nara"),
               make_juror(city="Huzhou")]
     manager, call, (first, second) = make_reviewable_call(jurors=jurors)
     services.set_pair_rule(manager, first, jurors[0], PairRule.FORBID)
@@ -98,7 +98,7 @@ def test_pins_and_forbids_are_obeyed(db):
 
 
 def test_declaring_a_conflict_ends_access_and_finds_a_replacement(db):
-    jurors = [make_juror(city="Chemnitz"), make_juror(city="Kamakura"), make_juror(city="Huzhou")]
+    jurors = [make_juror(city="Chemnitz"), make_juror(city="Nara"), make_juror(city="Huzhou")]
     manager, call, (application,) = make_reviewable_call(jurors=jurors, applications=1)
     services.run_assignment(manager, call)
     asian = next(r for r in _assignments(db, call) if r.juror_id in (jurors[1].id, jurors[2].id))
@@ -125,7 +125,7 @@ def _accepted(db, call, juror):
 
 
 def test_scores_must_lie_on_the_scale_and_every_criterion_needs_one_to_submit(db):
-    jurors = [make_juror(city="Chemnitz"), make_juror(city="Kamakura")]
+    jurors = [make_juror(city="Chemnitz"), make_juror(city="Nara")]
     manager, call, (application,) = make_reviewable_call(jurors=jurors, applications=1)
     services.run_assignment(manager, call)
     assignment = _accepted(db, call, jurors[0])
@@ -162,7 +162,7 @@ def test_normalisation_puts_a_harsh_and_a_generous_juror_on_one_scale():
 
 
 def test_ranking_thresholds_tie_breaks_and_budget_line(db):
-    jurors = [make_juror(city="Chemnitz"), make_juror(city="Kamakura")]
+    jurors = [make_juror(city="Chemnitz"), make_juror(city="Nara")]
     manager, call, applications = make_reviewable_call(jurors=jurors, applications=3)
     services.run_assignment(manager, call)
     c1, c2, c3 = call.criteria
@@ -184,7 +184,7 @@ def test_ranking_thresholds_tie_breaks_and_budget_line(db):
 
 
 def test_decisions_need_the_panel_phase_and_the_lock_stops_every_change(db):
-    jurors = [make_juror(city="Chemnitz"), make_juror(city="Kamakura")]
+    jurors = [make_juror(city="Chemnitz"), make_juror(city="Nara")]
     manager, call, (application,) = make_reviewable_call(jurors=jurors, applications=1)
     services.run_assignment(manager, call)
     assignment = _accepted(db, call, jurors[0])
@@ -202,7 +202,7 @@ def test_decisions_need_the_panel_phase_and_the_lock_stops_every_change(db):
     assert services.record_decision(manager, application, Decision.SHORTLIST, "Strong project ") is first
     assert db.session.scalar(select(func.count()).select_from(AuditEntry)
                              .where(AuditEntry.action == "review.decision")) == 1
-    services.move_to_phase(manager, call, PhaseKind.INDIVIDUAL)
+    services.move_to_phase(manager, call, PhaseKind.INDIVIDUAL, confirmed=True)
     services.lock_panel(manager, call)
     db.session.commit()
     for attempt in (

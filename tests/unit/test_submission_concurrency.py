@@ -71,3 +71,48 @@ def test_a_hundred_concurrent_submits_make_exactly_one_receipt(app):
     assert receipt_mails == 1
     assert db.session.get(Application, application_id).reference == references[0]
     assert applicant_id
+
+
+def test_a_reopened_application_submitted_again_by_many_requests_gets_exactly_one_second_receipt(app):
+    with app.test_request_context():
+        application = make_application()
+        services.submit_application(application.applicant, application)
+        services.reopen_application(application.applicant, application)
+        db.session.commit()
+    application_id = application.id
+
+    class Crowded(Config):
+        SQLALCHEMY_ENGINE_OPTIONS = {"pool_size": 20, "max_overflow": 10, "pool_timeout": 60}
+
+    crowd_app = create_app(Crowded)
+    threads_count = 20
+    start = threading.Barrier(threads_count)
+    references, errors = [], []
+
+    def submit():
+        with crowd_app.app_context(), crowd_app.test_request_context():
+            start.wait()
+            try:
+                row = db.session.get(Application, application_id)
+                reference = services.submit_application(row.applicant, row).reference
+                db.session.commit()
+                references.append(reference)
+            except Exception as error:  # noqa: BLE001 (every failure is reported below)
+                db.session.rollback()
+                errors.append(repr(error))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=submit) for _ in range(threads_count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with crowd_app.app_context():
+        db.engine.dispose()
+
+    assert errors == []
+    assert len(references) == threads_count and len(set(references)) == 1 and references[0].endswith("-2")
+    db.session.expire_all()
+    assert sorted(db.session.scalars(select(Receipt.number).where(Receipt.application_id == application_id))) \
+        == [1, 2]
