@@ -89,6 +89,9 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "mobility")  # several apps, one Redis
     RATELIMIT_HEADERS_ENABLED = True
+    # Redis unreachable: limits are counted in each process's memory (with a warning) until it is back,
+    # so sign-in and pages keep working.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     SIGN_IN_LIMIT_PER_ACCOUNT = os.environ.get("SIGN_IN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
     SIGN_IN_LIMIT_PER_IP = os.environ.get("SIGN_IN_LIMIT_PER_IP", "30 per 15 minutes")
     # JSON API requests per personal token (or per address for public reads without one).

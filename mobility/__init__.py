@@ -43,8 +43,9 @@ def create_app(config: type | dict | None = None) -> Flask:
     api.init_app(app)
 
     from mobility.core.errors import register_error_handlers
+    from mobility.i18n.locales import accept_language_match
 
-    register_error_handlers(app)
+    register_error_handlers(app, browser_locale=accept_language_match)
 
     from mobility.cli import register_cli
 

@@ -43,3 +43,12 @@ def always_fails(progress) -> dict:
 @job_function
 def refused(progress) -> dict:
     raise DomainError(_l("This call no longer exists."))
+
+
+@job_function
+def slow(progress, *, seconds: float) -> dict:
+    """Works for a while without reporting progress (the heartbeat alone says it is alive)."""
+    import time
+
+    time.sleep(seconds)
+    return {}

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import base64
 import enum
+import gzip
 import hashlib
 import io
 import json
 import tarfile
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -126,49 +128,97 @@ def create_backup(path: str | Path) -> Manifest:
 
 
 def _read_manifest(archive: tarfile.TarFile) -> Manifest:
-    data = json.loads(_read_bytes(archive, "manifest.json"))
+    try:
+        data = json.loads(_read_bytes(archive, "manifest.json"))
+    except KeyError:
+        raise BackupError("the archive has no manifest.json: it is not a backup of this system, or it was "
+                          "cut short before its end") from None
     if data.get("format") != FORMAT:
         raise BackupError(f"unknown backup format {data.get('format')!r}")
     return Manifest(**data)
 
 
+# What a damaged or truncated .tar.gz raises while it is read.
+_DAMAGED = (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile, UnicodeDecodeError, json.JSONDecodeError)
+
+
 def restore_backup(path: str | Path) -> Manifest:
-    """Load the archive into this database, which must be at the archive's revision and hold no rows."""
-    storage = get_storage()
-    with tarfile.open(path, "r:gz") as archive:
-        manifest = _read_manifest(archive)
-        if manifest.revision != _current_revision():
-            raise BackupError(f"the backup is at revision {manifest.revision}, the database at "
-                              f"{_current_revision()}: run `flask db upgrade {manifest.revision}` on an empty "
-                              "database, restore, then upgrade")
-        with db.engine.begin() as conn:
-            for table in _tables():
-                if conn.execute(sa.select(sa.func.count()).select_from(table)).scalar():
-                    raise BackupError(f"table {table.name} is not empty: restore into an empty database")
-            for table in _tables():
-                expected = manifest.tables.get(table.name, {"rows": 0})
-                raw = _read_bytes(archive, f"tables/{table.name}.jsonl").decode()
-                lines = [line for line in raw.split("\n") if line]
-                digest = hashlib.sha256("".join(lines).encode()).hexdigest()
-                if len(lines) != expected["rows"] or (lines and digest != expected["sha256"]):
-                    raise BackupError(f"table {table.name} in the archive does not match its checksum")
-                decoders = {c.name: _decoder(c) for c in table.columns}
-                rows = []
-                for line in lines:
-                    row = json.loads(line)
-                    rows.append({k: (decoders[k](v) if v is not None and decoders.get(k) else v)
-                                 for k, v in row.items()})
-                for start in range(0, len(rows), 1000):
-                    conn.execute(table.insert(), rows[start:start + 1000])
-            if conn.dialect.name == "postgresql":
-                _reset_sequences(conn)
-        for key, checksum in manifest.files.items():
-            data = _read_bytes(archive, f"files/{key}")
-            if hashlib.sha256(data).hexdigest() != checksum:
-                raise BackupError(f"file {key} in the archive does not match its checksum")
-            storage.put(key, data)
+    """Load the archive into this database, which must be at the archive's revision and hold no rows.
+
+    Everything is verified before anything is written (the manifest, then every table and file against
+    its checksum), so a damaged archive leaves the database and the store as they were and can be replaced
+    by a good one. Then the files are stored (the same key twice holds the same bytes) and the rows are
+    inserted in one transaction."""
+    try:
+        with tarfile.open(path, "r:gz") as archive:
+            manifest = _read_manifest(archive)
+            if manifest.revision != _current_revision():
+                raise BackupError(f"the backup is at revision {manifest.revision}, the database at "
+                                  f"{_current_revision()}: run `flask db upgrade {manifest.revision}` on an empty "
+                                  "database, restore, then upgrade")
+            _refuse_if_not_empty()
+            _verify(archive, manifest)
+            storage = get_storage()
+            for key in manifest.files:
+                storage.put(key, _read_bytes(archive, f"files/{key}"))
+            with db.engine.begin() as conn:
+                _refuse_if_not_empty(conn)  # checked again where the rows go in
+                for table in _tables():
+                    rows = _rows(table, _table_lines(archive, table))
+                    for start in range(0, len(rows), 1000):
+                        conn.execute(table.insert(), rows[start:start + 1000])
+                if conn.dialect.name == "postgresql":
+                    _reset_sequences(conn)
+    except _DAMAGED as error:
+        raise BackupError(f"the archive is damaged or incomplete (was it cut short while it was copied?): "
+                          f"{error or type(error).__name__}") from error
+    except FileNotFoundError as error:
+        raise BackupError(f"no archive at {path}") from error
     memo.clear()  # nothing computed from the database that was there before
     return manifest
+
+
+def _refuse_if_not_empty(conn=None) -> None:
+    def check(connection):
+        for table in _tables():
+            if connection.execute(sa.select(sa.func.count()).select_from(table)).scalar():
+                raise BackupError(f"table {table.name} is not empty: restore into an empty database")
+    if conn is not None:
+        return check(conn)
+    with db.engine.connect() as connection:
+        check(connection)
+
+
+def _table_lines(archive: tarfile.TarFile, table: sa.Table) -> list[str]:
+    try:
+        raw = _read_bytes(archive, f"tables/{table.name}.jsonl").decode()
+    except KeyError:
+        raise BackupError(f"the archive has no rows for table {table.name}: it is incomplete") from None
+    return [line for line in raw.split("\n") if line]
+
+
+def _verify(archive: tarfile.TarFile, manifest: Manifest) -> None:
+    """Every table and every file of the manifest is in the archive with its checksum."""
+    for table in _tables():
+        expected = manifest.tables.get(table.name, {"rows": 0})
+        lines = _table_lines(archive, table)
+        digest = hashlib.sha256("".join(lines).encode()).hexdigest()
+        if len(lines) != expected["rows"] or (lines and digest != expected["sha256"]):
+            raise BackupError(f"table {table.name} in the archive does not match its checksum: nothing was "
+                              "restored")
+    for key, checksum in manifest.files.items():
+        try:
+            data = _read_bytes(archive, f"files/{key}")
+        except KeyError:
+            raise BackupError(f"file {key} is missing from the archive: nothing was restored") from None
+        if hashlib.sha256(data).hexdigest() != checksum:
+            raise BackupError(f"file {key} in the archive does not match its checksum: nothing was restored")
+
+
+def _rows(table: sa.Table, lines: list[str]) -> list[dict]:
+    decoders = {c.name: _decoder(c) for c in table.columns}
+    return [{k: (decoders[k](v) if v is not None and decoders.get(k) else v) for k, v in json.loads(line).items()}
+            for line in lines]
 
 
 def _reset_sequences(conn) -> None:

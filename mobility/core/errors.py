@@ -1,10 +1,26 @@
 """Domain errors, the translated error pages and their JSON API form (RFC 9457 problem details)."""
 from __future__ import annotations
 
-from flask import Flask, flash, g, has_request_context, jsonify, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from collections.abc import Callable
+
+from flask import (
+    Flask,
+    current_app,
+    flash,
+    g,
+    has_request_context,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import force_locale, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from mobility.core.redirects import same_site_referrer
@@ -52,7 +68,11 @@ ERROR_TEXTS = {
     413: (_l("File too large"), _l("What you sent is larger than the limit. Please send a smaller file.")),
     429: (_l("Too many attempts"), _l("Too many requests in a short time. Please wait a few minutes and try again.")),
     500: (_l("Something went wrong"), _l("An unexpected error happened. Nothing was saved from the last step; please try again. The team has been told.")),
+    503: (_l("Back in a moment"), _l("The system cannot reach its database just now. Nothing was saved from the last step; what you typed is still in the page you came from.")),
 }
+# A part the app needs (PostgreSQL, Redis) cannot be reached: a 503 the browser may retry, not a 500.
+UNAVAILABLE = (OperationalError, RedisConnectionError, RedisTimeoutError)
+RETRY_AFTER_SECONDS = 30
 
 
 API_PREFIX = "/api/"
@@ -71,6 +91,7 @@ PROBLEM_TITLES = {
     422: _l("Invalid request"),
     429: _l("Too many requests"),
     500: _l("Something went wrong"),
+    503: _l("Service unavailable"),
 }
 PROBLEM_DETAILS = {
     401: _l("Send a live personal API token in the Authorization header, with the Bearer scheme."),
@@ -78,6 +99,7 @@ PROBLEM_DETAILS = {
     422: _l("Some values are not valid: see the errors given for each field."),
     429: _l("Too many requests in a short time. Wait a moment and try again."),
     500: _l("An unexpected error happened. Nothing was saved; please try again. The team has been told."),
+    503: _l("The service cannot reach its database just now. Nothing was saved; try again in a moment."),
 }
 
 
@@ -132,10 +154,38 @@ def _problem_for(exc: HTTPException):
 
 def render_error(code: int):
     title, text = ERROR_TEXTS.get(code, ERROR_TEXTS[500])
-    return render_template("errors/error.html", code=code, title=title, text=text), code
+    try:
+        return render_template("errors/error.html", code=code, title=title, text=text), code
+    except Exception:  # noqa: BLE001 - the page itself needs what failed (the database, Redis, the user)
+        current_app.logger.exception("the error page could not be rendered; the standalone page is sent")
+        return standalone_error(code)
 
 
-def register_error_handlers(app: Flask) -> None:
+BROWSER_LOCALE = "mobility.browser_locale"  # app.extensions: the reader's language from their browser alone
+
+
+def standalone_error(code: int, retry_after: int | None = None):
+    """The error page with nothing behind it: no database, no Redis, no signed-in user, no context processor
+    (each may be what failed). Its language is the browser's (Accept-Language), the only one known."""
+    browser_locale = current_app.extensions.get(BROWSER_LOCALE)
+    locale = (browser_locale() if browser_locale and has_request_context() else None) or "en"
+    title, text = ERROR_TEXTS.get(code, ERROR_TEXTS[500])
+    with force_locale(locale):
+        body = current_app.jinja_env.get_template("errors/standalone.html").render(
+            code=code, title=str(title), text=str(text), retry_after=retry_after,
+            html_lang={"zh_Hans": "zh-Hans"}.get(locale, locale),
+            again=request.full_path.rstrip("?") if has_request_context() and request.method == "GET" else "/")
+    headers = {"Content-Type": "text/html; charset=utf-8", "Content-Language": locale.replace("_", "-"),
+               "Cache-Control": "no-store"}
+    if retry_after:
+        headers["Retry-After"] = str(retry_after)
+    return body, code, headers
+
+
+def register_error_handlers(app: Flask, browser_locale: Callable[[], str | None]) -> None:
+    """`browser_locale()` gives the UI locale the request's Accept-Language asks for (i18n knows them)."""
+    app.extensions[BROWSER_LOCALE] = browser_locale
+
     def handle_http(exc: HTTPException):
         abandon_request()
         if is_api_request():
@@ -156,6 +206,19 @@ def register_error_handlers(app: Flask) -> None:
             return problem(500)
         return render_error(500)
 
+    def handle_unavailable(exc: Exception):
+        """The database or Redis cannot be reached: 503 with Retry-After, on a page that needs neither."""
+        if isinstance(exc, DBAPIError) and not exc.connection_invalidated and not _is_unreachable(exc):
+            return handle_500(exc)  # an error in a statement, not an outage
+        try:
+            abandon_request()
+        except Exception:  # noqa: BLE001 - rolling back needs the connection that is gone
+            pass
+        app.logger.error("unavailable: %s", exc)
+        if is_api_request():
+            return problem(503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+        return standalone_error(503, retry_after=RETRY_AFTER_SECONDS)
+
     def handle_domain_error(error: DomainError):
         """A rule of the domain refused what no view expected to be refused: said where the person is."""
         abandon_request()
@@ -167,3 +230,12 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http)
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(500, handle_500)
+    for kind in UNAVAILABLE:
+        app.register_error_handler(kind, handle_unavailable)
+
+
+def _is_unreachable(exc: DBAPIError) -> bool:
+    """A connection that could not be made or was lost (psycopg's OperationalError, SQLite's "unable to open")."""
+    text = str(exc.orig).lower()
+    return any(sign in text for sign in ("connection", "connect", "server closed", "terminating", "unable to open",
+                                         "could not receive", "could not send", "timeout"))

@@ -57,17 +57,19 @@ def committed_messages() -> list[int]:
 
 
 def deliver(ids: list[int] | None = None) -> int:
-    """Send queued (or failed) messages; returns how many were sent."""
-    stmt = select(OutboxMessage).where(OutboxMessage.status != MailStatus.SENT)
-    if ids is not None:
-        stmt = stmt.where(OutboxMessage.id.in_(ids))
+    """Send queued (or failed) messages; returns how many were sent.
+
+    Each message is claimed, sent and marked in a unit of work of its own: a sender killed in the middle
+    of a sweep has kept what it delivered, and at most the one message it was sending goes again. Several
+    processes deliver at once (each request its own mail, `flask outbox send` the retries): the claim is a
+    row lock that the others skip, so nobody gets a mail twice (PostgreSQL; SQLite has one writer)."""
     backend = current_app.config["MAIL_BACKEND"]
-    sent = 0
-    # Several processes deliver (each request its own mail, `flask outbox send` the retries): a message
-    # locked by one is skipped by the others, so nobody gets a mail twice (PostgreSQL; SQLite has one writer).
-    for message in db.session.scalars(stmt.order_by(OutboxMessage.id).with_for_update(skip_locked=True)):
-        if backend == "outbox":
-            continue  # tests read the outbox table directly
+    if backend == "outbox":
+        unit_of_work.finish()
+        return 0  # tests read the outbox table directly
+    sent, after = 0, 0
+    while (message := _claim_next(ids, after)) is not None:
+        after = message.id
         message.attempts += 1
         try:
             _send(backend, message)
@@ -79,11 +81,18 @@ def deliver(ids: list[int] | None = None) -> int:
             message.status = MailStatus.SENT
             message.sent_at = utcnow()
             sent += 1
-    # The sweep is a unit of work of its own, after the one that queued the mail: what was sent (or failed,
-    # and its attempts) is kept even when the delivery job then raises to be retried. One commit for the
-    # whole sweep, not one per message: a commit would release the row locks of the messages still to send.
-    unit_of_work.finish()
+        db.session.commit()  # this message's outcome is kept, and its lock released
+    unit_of_work.finish()  # then what follows the caller's commit (nothing of the sweep's own)
     return sent
+
+
+def _claim_next(ids: list[int] | None, after: int) -> OutboxMessage | None:
+    """The next message to send after id `after`, locked for this transaction (one another sender holds
+    is skipped)."""
+    stmt = select(OutboxMessage).where(OutboxMessage.status != MailStatus.SENT, OutboxMessage.id > after)
+    if ids is not None:
+        stmt = stmt.where(OutboxMessage.id.in_(ids))
+    return db.session.scalars(stmt.order_by(OutboxMessage.id).limit(1).with_for_update(skip_locked=True)).first()
 
 
 def _send(backend: str, message: OutboxMessage) -> None:

@@ -36,6 +36,7 @@ from flask.cli import AppGroup
 from flask_caching import Cache
 from flask_caching.backends.rediscache import RedisCache
 from flask_caching.backends.simplecache import SimpleCache
+from redis.exceptions import RedisError
 
 from mobility.db import on_transaction_end
 from mobility.extensions import db
@@ -48,6 +49,7 @@ _PENDING_KEY = "memo_changed"  # session.info: the scopes this transaction chang
 _EVERYTHING = "everything"
 
 cache = Cache()
+UNREACHABLE = (RedisError, OSError)  # Redis stopped, restarted or cut off
 
 
 # ---- what the services call ------------------------------------------------------------------
@@ -110,16 +112,48 @@ def _on_rollback(session) -> None:
 
 
 def bump(*scopes: str) -> None:
-    """New generations now (what _on_commit does; tests and commands that rewrite data use it directly)."""
-    cache.set_many({_generation_key(s): secrets.token_hex(8) for s in scopes},
-                   timeout=GENERATION_SECONDS)
+    """New generations now (what _on_commit does; tests and commands that rewrite data use it directly).
+
+    Redis unreachable: the scopes are kept and bumped before this process next reads a kept result, and
+    until then it reads none (computes everything), so it never serves what the change made wrong."""
+    _unsent.update(scopes)
+    _send_bumps()
+
+
+# Scopes whose new generation could not be written (Redis unreachable), in this process.
+_unsent: set[str] = set()
+
+
+def _send_bumps() -> bool:
+    """Write the generations still owed; False when Redis is still out of reach."""
+    if not _unsent:
+        return True
+    scopes = set(_unsent)
+    try:
+        cache.set_many({_generation_key(s): secrets.token_hex(8) for s in scopes}, timeout=GENERATION_SECONDS)
+    except UNREACHABLE as error:
+        current_app.logger.warning("memo: Redis unreachable (%s); results are computed without it", error)
+        return False
+    _unsent.difference_update(scopes)
+    return True
 
 
 def remember(name: str, part: object, scopes: Iterable[str], kind: Any, compute: Callable[[], T]) -> T:
     """The kept result of `compute()` for `part`, or `compute()` kept for the next reader.
 
-    `kind` is the result's type (e.g. `list[RankedRow]`), which turns its JSON back into it."""
-    generations = _generations(tuple(scopes))  # before any data is read: see the module's docstring
+    `kind` is the result's type (e.g. `list[RankedRow]`), which turns its JSON back into it. Without Redis
+    the result is computed each time: slower pages, never an error page."""
+    if not _send_bumps():
+        return compute()
+    try:
+        return _remember(name, part, tuple(scopes), kind, compute)
+    except UNREACHABLE as error:
+        current_app.logger.warning("memo: Redis unreachable (%s); %s computed without it", error, name)
+        return compute()
+
+
+def _remember(name: str, part: object, scopes: tuple[str, ...], kind: Any, compute: Callable[[], T]) -> T:
+    generations = _generations(scopes)  # before any data is read: see the module's docstring
     digest = hashlib.sha256(repr((part, generations)).encode()).hexdigest()[:32]
     key = f"{name}:{release()}:{digest}"
     kept = cache.get(key)
@@ -149,8 +183,12 @@ def _generation_key(scope: str) -> str:
 
 
 def clear() -> None:
-    """Forget every kept result and generation (tests; after a restore or an erasure)."""
-    cache.clear()
+    """Forget every kept result and generation (tests; after a restore or an erasure). Redis unreachable:
+    every scope this process knows is owed a new generation instead (bump), so nothing old is read again."""
+    try:
+        cache.clear()
+    except UNREACHABLE:
+        bump("ranking:*", "dashboard:*")  # every ranking's and dashboard's scopes include these
 
 
 # ---- JSON both ways ------------------------------------------------------------------------

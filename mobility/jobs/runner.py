@@ -27,7 +27,9 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from importlib import import_module
@@ -49,7 +51,9 @@ from mobility.jobs.models import BackgroundJob, JobStatus
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 _PENDING_KEY = "jobs_pending"
-STALL_MARGIN_SECONDS = 60  # beyond JOB_TIMEOUT before a running job counts as abandoned
+HEARTBEAT_SECONDS = 15  # a running job's worker touches its row this often
+STALE_HEARTBEAT_SECONDS = 60  # a running job whose row was not touched for this long lost its worker
+MAINTENANCE_SECONDS = 30  # RQ restarts a scheduler that died (Redis restarted) within this (default 10 min)
 _COMMITTED_KEY = "jobs_committed"
 
 # The kinds of job people start, with the title their progress page shows.
@@ -175,7 +179,7 @@ def recover_stalled() -> int:
     otherwise they fail with a message their owner can read. Returns how many were recovered; the caller
     commits, then `requeue_waiting` sends the waiting ones."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]  # LocalProxy method
-    cutoff = utcnow() - timedelta(seconds=app.config["JOB_TIMEOUT"] + STALL_MARGIN_SECONDS)
+    cutoff = utcnow() - timedelta(seconds=STALE_HEARTBEAT_SECONDS)  # a live worker beats every 15 s
     stalled = db.session.scalars(select(BackgroundJob).where(BackgroundJob.status == JobStatus.RUNNING,
                                                              BackgroundJob.updated_at < cutoff)).all()
     for job in stalled:
@@ -284,7 +288,7 @@ def _perform_tracked(function: str, arguments: dict, job_id: int, retries_left: 
     locale = job.owner.locale if job.owner is not None else "en"
     attempts = job.attempts
     _end_step()
-    with force_locale(locale):
+    with force_locale(locale), _heartbeat(job_id):
         try:
             outcome = _resolve(function)(Progress(job_id), **arguments)
         except DomainError as error:  # the owner's to fix (e.g. the panel locked the call): no retry
@@ -308,6 +312,33 @@ def _perform_tracked(function: str, arguments: dict, job_id: int, retries_left: 
                                                      "size": len(outcome.data)}, storage_key=key)
         else:
             _finish(job_id, JobStatus.DONE, result=outcome or {})
+
+
+@contextmanager
+def _heartbeat(job_id: int):
+    """While the job runs, a thread touches its row every HEARTBEAT_SECONDS, in a connection of its own: a job
+    whose worker was killed stops beating and `flask jobs requeue` takes it back a minute later, not after
+    JOB_TIMEOUT."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # LocalProxy method
+    stop = threading.Event()
+
+    def beat() -> None:
+        while not stop.wait(HEARTBEAT_SECONDS):
+            try:
+                with app.app_context(), db.engine.begin() as conn:
+                    conn.execute(update(BackgroundJob).where(BackgroundJob.id == job_id,
+                                                             BackgroundJob.status == JobStatus.RUNNING)
+                                 .values(updated_at=utcnow()))
+            except Exception:  # noqa: BLE001 - a missed beat is retried; the job goes on
+                log.warning("heartbeat of job %s not written", job_id, exc_info=True)
+
+    thread = threading.Thread(target=beat, name=f"heartbeat-{job_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=HEARTBEAT_SECONDS)
 
 
 def _finish(job_id: int, status: JobStatus, message: str = "", result: dict | None = None,
@@ -347,7 +378,8 @@ def run_worker(app: Flask, *, burst: bool = False, worker_class=None) -> bool:
     global _worker_app
     _worker_app = app
     q = queue(app)
-    worker = (worker_class or Worker)([q], connection=q.connection, serializer=JSONSerializer)
+    worker = (worker_class or Worker)([q], connection=q.connection, serializer=JSONSerializer,
+                                      maintenance_interval=MAINTENANCE_SECONDS)
     return worker.work(burst=burst, with_scheduler=not burst, logging_level="INFO")
 
 

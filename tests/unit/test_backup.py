@@ -108,3 +108,76 @@ def test_a_damaged_archive_is_refused(tmp_path):
                 restore_backup(damaged)
             db.session.remove()
             db.engine.dispose()
+
+
+def _archive_with_files(tmp_path):
+    """A backup of a populated database whose store holds files (attachment, report photo)."""
+    archive = tmp_path / "backup.tar.gz"
+    with empty_database(tmp_path, "source") as url:
+        app = _app(url, {"ATTACHMENT_DIR": str(tmp_path / "files")})
+        with app.app_context(), app.test_request_context(environ_base={"REMOTE_ADDR": "127.0.0.1"}):
+            upgrade()
+            _populate()
+            manifest = create_backup(archive)
+            assert manifest.files
+            db.session.remove()
+            db.engine.dispose()
+    return archive
+
+
+def _rewritten(archive, target, change):
+    """A copy of `archive` with each member's bytes passed through change(name, data)."""
+    import io
+    import tarfile
+
+    with tarfile.open(archive) as source, tarfile.open(target, "w:gz") as out:
+        for member in source.getmembers():
+            data = change(member.name, source.extractfile(member).read())
+            member.size = len(data)
+            out.addfile(member, io.BytesIO(data))
+    return target
+
+
+def test_one_flipped_byte_in_a_file_restores_nothing_and_the_good_archive_then_restores(tmp_path):
+    good = _archive_with_files(tmp_path)
+
+    def flip_a_byte_of_the_first_file(name, data, seen=[]):
+        if name.startswith("files/") and not seen:
+            seen.append(name)
+            return data[:10] + bytes([data[10] ^ 0x01]) + data[11:]
+        return data
+
+    damaged = _rewritten(good, tmp_path / "damaged.tar.gz", flip_a_byte_of_the_first_file)
+    with empty_database(tmp_path, "target") as url:
+        app = _app(url, {"ATTACHMENT_DIR": str(tmp_path / "target-files")})
+        with app.app_context(), app.test_request_context():
+            upgrade()
+            with pytest.raises(BackupError, match="does not match its checksum: nothing was restored"):
+                restore_backup(damaged)
+            assert sum(db.session.execute(db.select(db.func.count()).select_from(t)).scalar()
+                       for t in db.metadata.sorted_tables if t.name != "alembic_version") == 0
+            assert list(get_storage().keys()) == []  # not one file written either
+            manifest = restore_backup(good)  # the database was left empty: the good archive goes in
+            assert sum(t["rows"] for t in manifest.tables.values()) > 0
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_a_truncated_archive_says_what_is_wrong(tmp_path):
+    good = _archive_with_files(tmp_path)
+    truncated = tmp_path / "truncated.tar.gz"
+    truncated.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    not_gzip = tmp_path / "notes.tar.gz"
+    not_gzip.write_bytes(b"this is not an archive")
+    with empty_database(tmp_path, "target") as url:
+        app = _app(url, {"ATTACHMENT_DIR": str(tmp_path / "target-files")})
+        with app.app_context(), app.test_request_context():
+            upgrade()
+            for archive in (truncated, not_gzip):
+                with pytest.raises(BackupError, match="damaged or incomplete"):
+                    restore_backup(archive)
+            result = app.test_cli_runner().invoke(args=["backup", "restore", str(truncated)])
+            assert result.exit_code == 1 and "damaged or incomplete" in result.output
+            assert "Traceback" not in result.output and "Aborted" not in result.output
+            db.session.remove()
+            db.engine.dispose()

@@ -11,6 +11,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from rq import SimpleWorker
 from rq.registry import FailedJobRegistry
 from sqlalchemy import select
@@ -173,7 +174,7 @@ def test_a_job_whose_worker_was_killed_runs_again_or_fails_once_its_attempts_are
     job_id = _start("tests.job_functions.flaky", tally=str(tmp_path / "tally"), failures=0)
     queued.queue.empty()
     job = _job(job_id)  # a worker took it, then was killed (kill -9): the record still says running
-    long_ago = utcnow() - timedelta(seconds=app.config["JOB_TIMEOUT"] + runner.STALL_MARGIN_SECONDS + 5)
+    long_ago = utcnow() - timedelta(seconds=runner.STALE_HEARTBEAT_SECONDS + 5)  # no heartbeat for a minute
     job.status, job.attempts, job.updated_at = JobStatus.RUNNING, 1, long_ago
     busy = _start("tests.job_functions.count", n=3)
     _job(busy).status = JobStatus.RUNNING  # running now, within its time: left alone
@@ -213,3 +214,34 @@ def test_with_redis_unreachable_the_request_still_succeeds_and_the_job_waits(app
         app.config.update(JOB_QUEUE_URL=None)
     assert started.status_code == 302 and db.session.get(Call, call_id) is not None
     assert db.session.scalar(select(BackgroundJob)).status is JobStatus.QUEUED  # `flask jobs requeue` later
+
+
+@pytest.mark.commits  # the heartbeat writes in a connection of its own, as in a worker
+def test_a_running_job_beats_so_it_is_never_taken_back_while_its_worker_lives(app, monkeypatch):
+    import threading
+    from datetime import timedelta
+
+    from mobility.db import utcnow
+
+    monkeypatch.setattr(runner, "HEARTBEAT_SECONDS", 0.05)
+    monkeypatch.setattr(runner, "_worker_app", app)  # what `flask jobs worker` sets
+    job = runner.start("export", make_user("manager"), "tests.job_functions.slow", seconds=0.8)
+    db.session.commit()
+    job_id = job.id
+    worker = threading.Thread(target=runner.perform, args=("tests.job_functions.slow", {"seconds": 0.8}, job_id,
+                                                           "http://mobility.test"), kwargs={"retries_left": 0})
+    worker.start()
+    import time
+
+    while _job(job_id).status is not JobStatus.RUNNING:
+        time.sleep(0.01)
+    db.session.rollback()
+    # Its row as a silent minute would leave it: only the beats that follow can show it is alive.
+    db.session.execute(sa.update(BackgroundJob).where(BackgroundJob.id == job_id).values(
+        updated_at=utcnow() - timedelta(seconds=runner.STALE_HEARTBEAT_SECONDS + 5)))
+    db.session.commit()
+    time.sleep(0.3)  # several beats
+    assert runner.recover_stalled() == 0  # beating: left alone
+    db.session.rollback()
+    worker.join()
+    assert _job(job_id).status is JobStatus.DONE

@@ -1,7 +1,7 @@
 """The outbox: mail is written in the recipient's language and only sent after a commit."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from mobility.accounts.models import User
 from mobility.core.mail import deliver, queue_mail
@@ -55,3 +55,37 @@ def test_smtp_failure_is_kept_for_a_retry(app, db):
         app.config["MAIL_BACKEND"] = "outbox"
     message = db.session.scalar(select(OutboxMessage))
     assert message.status is MailStatus.FAILED and message.last_error
+
+
+class Killed(BaseException):
+    """The sender's process dies (kill -9): nothing after this point runs, no handler catches it."""
+
+
+def test_a_sender_killed_mid_sweep_keeps_what_it_delivered(app, db, monkeypatch):
+    from mobility.core import mail
+
+    for i in range(30):
+        db.session.add(OutboxMessage(recipient=f"artist{i}@example.org", locale="en", subject="Receipt",
+                                     body="Thank you"))
+    db.session.commit()
+    delivered: list[str] = []
+
+    def dies_after_the_eleventh(backend, message):
+        delivered.append(message.recipient)
+        if len(delivered) == 11:
+            raise Killed  # the SMTP server took the 11th message, then the process was killed
+
+    monkeypatch.setattr(mail, "_send", dies_after_the_eleventh)
+    app.config["MAIL_BACKEND"] = "smtp"
+    try:
+        try:
+            deliver()
+        except Killed:
+            db.session.rollback()  # what the dead process had not committed is gone
+        assert db.session.scalar(select(func.count()).select_from(OutboxMessage)
+                                 .where(OutboxMessage.status == MailStatus.SENT)) == 10
+        monkeypatch.setattr(mail, "_send", lambda backend, message: delivered.append(message.recipient))
+        assert deliver() == 20  # the next sweep sends the rest, and the one in flight again
+    finally:
+        app.config["MAIL_BACKEND"] = "outbox"
+    assert len(set(delivered)) == 30 and len(delivered) == 31  # at most the message in flight twice
