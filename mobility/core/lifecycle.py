@@ -18,6 +18,7 @@ from enum import Enum
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import inspect
 
 from mobility.core import audit
 from mobility.core.errors import DomainError
@@ -83,8 +84,14 @@ class Lifecycle:
 
     def move(self, actor, obj, new: Enum, *, action: str | None = None, target=None, refusal=None,
              **detail: Any) -> Enum:
-        """Check the table, set the new state, flush, and audit (`target` is what the audit entry names,
-        the object itself unless said). Returns the old state."""
+        """Check the table against the state read under the row's lock, set the new state, flush, and audit
+        (`target` is what the audit entry names, the object itself unless said). Returns the old state."""
+        if inspect(obj).persistent:
+            # Read the state again under the row lock, after writing what the verb changed so far: of two
+            # requests moving the same row at once (archive and re-publish, accept and decline), the second
+            # sees what the first did and is refused by the table instead of undoing it.
+            db.session.flush()
+            locked(obj)
         old = self.state_of(obj)
         self.check(old, new, refusal)
         setattr(obj, self.attribute, new)
