@@ -170,6 +170,10 @@ class Attachment(Model):
     """A file in the attachment store; `storage_key` is random, the display name is what was uploaded."""
 
     __tablename__ = "attachment"
+    # An upload sent again (the answer was lost; five tabs at once) is kept once: one file per application,
+    # purpose and bytes (COALESCE: a file with no question counts as one purpose).
+    __table_args__ = (sa.Index("uq_attachment_once", "application_id", "kind",
+                               sa.func.coalesce(sa.text("question_id"), 0), "sha256", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(sa.ForeignKey("application.id", ondelete="CASCADE"),

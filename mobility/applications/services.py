@@ -39,7 +39,8 @@ from mobility.core.errors import DomainError
 from mobility.core.lifecycle import Lifecycle
 from mobility.core.mail import queue_mail
 from mobility.core.models import AuditEntry
-from mobility.core.storage import save_for_transaction
+from mobility.core.once import once
+from mobility.core.storage import discard_saved, save_for_transaction
 from mobility.db import utcnow
 from mobility.extensions import db
 from mobility.i18n.content import localized
@@ -102,22 +103,29 @@ def set_status(actor, application: Application, new_status: ApplicationStatus, *
 # ---- starting and saving ---------------------------------------------------------------------
 
 def start_application(actor: User, call: Call, now: datetime | None = None) -> Application:
-    """The artist's application to `call`: the existing one, or a new draft."""
-    existing = db.session.scalar(select(Application).where(Application.call_id == call.id,
+    """The artist's application to `call`: the existing one, or a new draft. Once: "Apply" clicked twice, or
+    twenty times at once, makes one draft (the unique key on call and applicant decides)."""
+    def existing() -> Application | None:
+        return db.session.scalar(select(Application).where(Application.call_id == call.id,
                                                            Application.applicant_id == actor.id))
-    if existing is not None:
-        return existing
+
+    def make() -> Application:
+        locale_language = {"zh_Hans": "zh"}.get(actor.locale, actor.locale)
+        languages = [locale_language] if locale_language in call.accepted_languages else []
+        application = Application(call=call, applicant=actor, languages=languages)
+        if len(call.pairs) == 1:
+            application.pair_id = call.pairs[0].id
+        db.session.add(application)
+        db.session.flush()
+        audit.record("application.started", actor=actor, target=application, call=call.id)
+        return application
+
+    found = existing()
+    if found is not None:
+        return found
     if not is_open_for_applications(call, now):
         raise DomainError(_l("This call is not open for applications."))
-    locale_language = {"zh_Hans": "zh"}.get(actor.locale, actor.locale)
-    languages = [locale_language] if locale_language in call.accepted_languages else []
-    application = Application(call=call, applicant=actor, languages=languages)
-    if len(call.pairs) == 1:
-        application.pair_id = call.pairs[0].id
-    db.session.add(application)
-    db.session.flush()
-    audit.record("application.started", actor=actor, target=application, call=call.id)
-    return application
+    return once(make, existing)
 
 
 @dataclass
@@ -729,12 +737,27 @@ def add_attachment(actor: User, application: Application, *, kind: AttachmentKin
                                            for q in application.call.questions):
         raise DomainError(_l("Choose one of the call's questions."), field="question_id")
     key = save_for_transaction(data)
-    attachment = Attachment(kind=kind, question_id=question_id, display_name=display_name(filename),
-                            storage_key=key, content_type=content_type, size=len(data),
-                            sha256=sha256, uploaded_by_id=actor.id)
-    application.attachments.append(attachment)
-    db.session.flush()
-    audit.record("application.file_added", actor=actor, target=application, file=attachment.display_name)
+
+    def make() -> Attachment:
+        attachment = Attachment(application_id=application.id, kind=kind, question_id=question_id,
+                                display_name=display_name(filename), storage_key=key,
+                                content_type=content_type, size=len(data), sha256=sha256,
+                                uploaded_by_id=actor.id)
+        db.session.add(attachment)
+        db.session.flush()
+        audit.record("application.file_added", actor=actor, target=application, file=attachment.display_name)
+        return attachment
+
+    def existing() -> Attachment | None:
+        return db.session.scalar(select(Attachment).where(
+            Attachment.application_id == application.id, Attachment.kind == kind, Attachment.sha256 == sha256,
+            Attachment.question_id.is_(None) if question_id is None else Attachment.question_id == question_id))
+
+    # The same upload sent again at the same moment (the unique key on application, purpose and bytes decides).
+    attachment = once(make, existing)
+    if attachment.storage_key != key:
+        discard_saved(key)  # the other request's copy is the one kept
+    db.session.expire(application, ["attachments"])
     return attachment
 
 

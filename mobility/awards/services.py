@@ -1,7 +1,6 @@
 """Award verbs: offer (within budget, under a row lock), accept, decline, promote, amend, pay, letters."""
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -11,7 +10,6 @@ from flask import url_for
 from flask_babel import format_date, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from mobility.accounts.models import User
 from mobility.applications import services as applications
@@ -31,6 +29,7 @@ from mobility.core import audit, memo
 from mobility.core.errors import DomainError
 from mobility.core.lifecycle import Lifecycle
 from mobility.core.mail import queue_mail
+from mobility.core.once import once
 from mobility.db import locked, utcnow
 from mobility.extensions import db
 from mobility.i18n.formatting import money as format_money
@@ -184,19 +183,6 @@ def award_application(actor: User, application: Application, reason: str) -> Gra
         review.record_decision(actor, application, Decision.AWARD, reason)
         return offer_grant(actor, application)
     return once(award, lambda: grant_of(application))
-
-
-def once(make: Callable[[], T], existing: Callable[[], T | None]) -> T:
-    """`make()` in a savepoint; when a unique key refuses what it inserts (another request made the same
-    one-time row first), the row that request made. Any other refusal goes on as it was."""
-    try:
-        with db.session.begin_nested():
-            return make()
-    except IntegrityError:
-        found = existing()
-        if found is None:
-            raise
-        return found
 
 
 def offer_grant(actor: User | None, application: Application) -> Grant:

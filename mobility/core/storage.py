@@ -164,6 +164,15 @@ def save_for_transaction(data: bytes) -> str:
     return key
 
 
+def discard_saved(key: str) -> None:
+    """Bytes stored by save_for_transaction() that no row will name after all (another request's row was
+    kept): deleted now."""
+    saved = db.session.info.get("storage_saved", [])
+    if key in saved:
+        saved.remove(key)
+    get_storage().delete(key)
+
+
 def _delete_after_commit(session) -> None:
     session.info.pop("storage_saved", None)  # their rows are committed: the files stay
     keys = session.info.pop("storage_deletions", [])
