@@ -9,10 +9,10 @@ from __future__ import annotations
 import os
 
 from flask import Flask
-from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIGS, INSTANCE_DIR
+from mobility.core.text import lazy_gettext as _l
 
 
 def create_app(config: type | dict | None = None) -> Flask:

@@ -5,7 +5,6 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 
 from flask import url_for
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from mobility.accounts import sessions, tokens
@@ -16,6 +15,7 @@ from mobility.cities.models import City
 from mobility.core import audit
 from mobility.core.errors import DomainError
 from mobility.core.mail import queue_mail
+from mobility.core.text import lazy_gettext as _l
 from mobility.db import utcnow
 from mobility.extensions import db
 from mobility.i18n.locales import LOCALES, is_valid_timezone

@@ -5,7 +5,6 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from mobility.accounts.models import User
@@ -14,6 +13,7 @@ from mobility.api.enums import TokenScope
 from mobility.api.models import ApiToken
 from mobility.core import audit
 from mobility.core.errors import DomainError
+from mobility.core.text import lazy_gettext as _l
 from mobility.core.unit_of_work import BOOKKEEPING
 from mobility.db import utcnow
 from mobility.extensions import db

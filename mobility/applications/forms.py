@@ -1,7 +1,6 @@
 """The application form, generated from the call's questions, and the smaller forms around it."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -24,6 +23,7 @@ from mobility.applications.services import DraftData
 from mobility.calls.enums import CareerStage, QuestionKind
 from mobility.calls.models import Call
 from mobility.calls.questionnaires import add_question_fields
+from mobility.core.text import lazy_gettext as _l
 
 OPTIONAL_CHOICE = [("", "—")]
 

@@ -9,7 +9,6 @@ from datetime import date, datetime
 from typing import cast
 
 from flask import current_app, url_for
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -37,6 +36,7 @@ from mobility.core.lifecycle import Lifecycle
 from mobility.core.mail import queue_mail
 from mobility.core.models import AuditEntry
 from mobility.core.storage import save_for_transaction
+from mobility.core.text import lazy_gettext as _l
 from mobility.db import utcnow
 from mobility.extensions import db
 from mobility.i18n.content import localized

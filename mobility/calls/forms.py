@@ -4,7 +4,6 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -25,6 +24,7 @@ from mobility.accounts.forms import REQUIRED, MultiCheckboxField, zone_choices
 from mobility.calls.enums import CallKind, CallText, CareerStage, QuestionKind, RuleKind
 from mobility.cities.enums import Direction, Side
 from mobility.core.errors import DomainError
+from mobility.core.text import lazy_gettext as _l
 from mobility.i18n.forms import add_localized_fields
 from mobility.i18n.locales import LOCALES, NATIVE_NAMES
 

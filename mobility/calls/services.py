@@ -6,7 +6,6 @@ from datetime import datetime
 from decimal import Decimal
 
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from mobility.accounts.enums import Discipline, Language
@@ -29,6 +28,7 @@ from mobility.cities.models import CityPair
 from mobility.core import audit, memo
 from mobility.core.errors import DomainError
 from mobility.core.lifecycle import Lifecycle
+from mobility.core.text import lazy_gettext as _l
 from mobility.db import utcnow
 from mobility.extensions import db
 from mobility.i18n.content import clean, present_locales

@@ -5,13 +5,13 @@ import csv
 from decimal import Decimal
 from importlib import resources
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from mobility.cities.enums import Programme, Side
 from mobility.cities.models import City, CityPair
 from mobility.core import audit, memo
 from mobility.core.errors import DomainError
+from mobility.core.text import lazy_gettext as _l
 from mobility.extensions import db
 from mobility.i18n.content import clean
 

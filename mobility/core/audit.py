@@ -4,10 +4,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import has_request_context
-from flask_babel import lazy_gettext as _l
 
 from mobility.client import client_ip
 from mobility.core.models import AuditEntry
+from mobility.core.text import lazy_gettext as _l
 from mobility.extensions import db
 
 # Titles of the actions shown on the admin audit page.

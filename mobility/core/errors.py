@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from flask import Flask, flash, g, has_request_context, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from mobility.core.redirects import same_site_referrer
+from mobility.core.text import lazy_gettext as _l
 from mobility.extensions import db
 
 

@@ -33,7 +33,7 @@ class MailStatus(TitledEnum):
 
     @classmethod
     def _titles(cls):
-        from flask_babel import lazy_gettext as _l
+        from mobility.core.text import lazy_gettext as _l
 
         return {cls.QUEUED: _l("Queued"), cls.SENT: _l("Sent"), cls.FAILED: _l("Failed")}
 

@@ -1,9 +1,9 @@
 """Form fields written once per UI language (label_en, label_zh_Hans, label_ja, label_ko)."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 
+from mobility.core.text import lazy_gettext as _l
 from mobility.i18n.locales import LOCALES, NATIVE_NAMES
 
 

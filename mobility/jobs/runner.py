@@ -36,12 +36,12 @@ from typing import TypeVar, cast
 from flask import Flask, current_app, g, has_app_context, has_request_context, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import CursorResult, delete, inspect, select, update
 
 from mobility.core import audit, unit_of_work
 from mobility.core.errors import DomainError
 from mobility.core.storage import get_storage
+from mobility.core.text import lazy_gettext as _l
 from mobility.db import on_transaction_end, utcnow
 from mobility.extensions import db
 from mobility.jobs.models import BackgroundJob, JobStatus

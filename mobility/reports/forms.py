@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
@@ -11,6 +10,7 @@ from mobility.accounts.forms import REQUIRED, MultiCheckboxField
 from mobility.calls.models import Call
 from mobility.calls.questionnaires import add_question_fields, field_name
 from mobility.cities.enums import Direction
+from mobility.core.text import lazy_gettext as _l
 from mobility.reports.enums import Sector, TravelMode
 
 

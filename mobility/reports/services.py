@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import cast
 
 from flask import current_app, url_for
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import CursorResult, or_, select, update
 
 from mobility.accounts.models import User
@@ -24,6 +23,7 @@ from mobility.core.errors import DomainError
 from mobility.core.lifecycle import Lifecycle
 from mobility.core.mail import queue_mail
 from mobility.core.storage import save_for_transaction
+from mobility.core.text import lazy_gettext as _l
 from mobility.db import utcnow
 from mobility.extensions import db
 from mobility.i18n.content import localized

@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from flask import url_for
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, or_, select, update
 
 from mobility.accounts.enums import Role
@@ -18,6 +17,7 @@ from mobility.core import audit, memo
 from mobility.core.errors import DomainError
 from mobility.core.lifecycle import Lifecycle
 from mobility.core.mail import queue_mail
+from mobility.core.text import lazy_gettext as _l
 from mobility.db import bulk_insert, locked, utcnow
 from mobility.extensions import db
 from mobility.review.assignment import build_instance, explain_uncovered, juror_side
