@@ -154,6 +154,9 @@ class ProductionConfig(Config):
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
     HSTS = True
     REQUIRE_SECRET_KEY = True
+    # Every link in a mail (password reset, confirmations, invitations) is built on SERVER_NAME, never on
+    # the Host header a request brings: production refuses to start without it.
+    REQUIRE_SERVER_NAME = True
 
 
 CONFIGS = {

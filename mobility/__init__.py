@@ -27,6 +27,10 @@ def create_app(config: type | dict | None = None) -> Flask:
         app.config.update(config)
     if app.config.get("REQUIRE_SECRET_KEY") and len(app.config["SECRET_KEY"]) < 32:
         raise RuntimeError("Set SECRET_KEY to a random value of at least 32 characters in production.")
+    if app.config.get("REQUIRE_SERVER_NAME") and not (app.config.get("SERVER_NAME") or "").strip():
+        # Links in mail would otherwise follow the Host header of whoever asked for the mail.
+        raise RuntimeError("Set SERVER_NAME (e.g. mobility.example.org) in production: every link in a mail "
+                           "is built on it.")
     os.makedirs(app.instance_path, exist_ok=True)
 
     if app.config["TRUSTED_PROXY_COUNT"]:

@@ -205,10 +205,12 @@ def prune_finished(days: int) -> int:
 
 
 def _base_url() -> str:
-    if has_request_context():
-        return request.host_url
+    """Where a job's links point: SERVER_NAME when set (never the Host header a request brought)."""
     config = current_app.config
-    return f"{config.get('PREFERRED_URL_SCHEME', 'http')}://{config.get('SERVER_NAME') or 'localhost'}/"
+    if has_request_context() and not config.get("SERVER_NAME"):
+        return request.host_url
+    scheme = request.scheme if has_request_context() else config.get("PREFERRED_URL_SCHEME", "http")
+    return f"{scheme}://{config.get('SERVER_NAME') or 'localhost'}/"
 
 
 def _retry_intervals(app: Flask) -> list[int]:
