@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from flask import url_for
@@ -13,7 +14,7 @@ from mobility.applications import services as applications
 from mobility.applications.enums import ApplicationStatus
 from mobility.applications.models import Application
 from mobility.calls.models import Call
-from mobility.core import audit, memo
+from mobility.core import audit, memo, reminders
 from mobility.core.errors import DomainError
 from mobility.core.lifecycle import Lifecycle
 from mobility.core.mail import queue_mail
@@ -382,17 +383,25 @@ def lock_panel(actor: User, call: Call) -> None:
     audit.record("review.panel_locked", actor=actor, target=call)
 
 
-def send_reminders() -> int:
-    """One mail per juror and call with unfinished reviews, in the juror's language. Returns the count."""
+def send_reminders(today: date | None = None) -> int:
+    """One mail per juror and call with unfinished reviews, in the juror's language, at most once a calendar
+    week (mobility/core/reminders.py: a second run that week sends nothing; a missed run is caught up by
+    the next run that week). Returns the count sent."""
+    year, week, _day = (today or utcnow().date()).isocalendar()
     open_work = db.session.execute(
         select(Assignment.juror_id, Assignment.call_id, func.count())
         .join(Call, Call.id == Assignment.call_id)
         .outerjoin(Review, Review.assignment_id == Assignment.id)
         .where(Call.panel_locked_at.is_(None), Assignment.status != AssignmentStatus.CONFLICT,
                or_(Review.id.is_(None), Review.status != ReviewStatus.SUBMITTED))
-        .group_by(Assignment.juror_id, Assignment.call_id)).all()
+        .group_by(Assignment.juror_id, Assignment.call_id)
+        .order_by(Assignment.call_id, Assignment.juror_id)).all()
+    sent = 0
     for juror_id, call_id, count in open_work:
+        if not reminders.claim("review", juror_id, f"call:{call_id}:{year}-W{week:02d}"):
+            continue
         juror, call = db.session.get(User, juror_id), db.session.get(Call, call_id)
         queue_mail(juror.email, juror.locale, _l("A reminder: reviews waiting for you"), "review/mail/reminder.txt",
                    juror=juror, call=call, count=count, link=url_for("review.my_assignments", _external=True))
-    return len(open_work)
+        sent += 1
+    return sent
