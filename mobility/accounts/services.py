@@ -15,6 +15,7 @@ from mobility.cities.models import City
 from mobility.core import audit
 from mobility.core.errors import DomainError
 from mobility.core.mail import queue_mail
+from mobility.core.text import clean_name
 from mobility.core.text import lazy_gettext as _l
 from mobility.db import utcnow
 from mobility.extensions import db
@@ -45,7 +46,7 @@ def create_user(*, name: str, email: str, password: str, locale: str, timezone: 
                 roles: Iterable[Role] = (Role.APPLICANT,), confirmed: bool = False) -> User:
     """A new account with checked name, address, password, language and zone."""
     email = normalise_email(email)
-    name = name.strip()
+    name = clean_name(name) or ""
     if not name:
         raise DomainError(_l("Please enter your name."), field="name")
     if find_user_by_email(email) is not None:
@@ -194,7 +195,7 @@ def update_profile(
     disciplines: Iterable[Discipline],
     affiliations: Iterable[str],
 ) -> None:
-    name = name.strip()
+    name = clean_name(name) or ""
     if not name:
         raise DomainError(_l("Please enter your name."), field="name")
     _check_locale_and_zone(locale, timezone)
@@ -245,7 +246,7 @@ def revoke_role(actor: User, user: User, role: Role) -> None:
 
 def create_programme(actor: User, name: str) -> Programme:
     """A programme office: its calls are run by its own managers (and the admins) only."""
-    name = " ".join((name or "").split())
+    name = clean_name(name) or ""
     if not name:
         raise DomainError(_l("Give the programme a name."), field="name")
     if db.session.scalar(select(Programme.id).where(func.lower(Programme.name) == name.lower())) is not None:

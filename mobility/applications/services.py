@@ -36,6 +36,7 @@ from mobility.core.lifecycle import Lifecycle
 from mobility.core.mail import queue_mail
 from mobility.core.models import AuditEntry
 from mobility.core.storage import save_for_transaction
+from mobility.core.text import clean_name
 from mobility.core.text import lazy_gettext as _l
 from mobility.db import utcnow
 from mobility.extensions import db
@@ -177,7 +178,7 @@ def _last_save_id(actor: User, application: Application) -> str | None:
 
 
 def _validated(call: Call, data: DraftData) -> dict:
-    title, summary = data.title.strip(), data.summary.strip()
+    title, summary = clean_name(data.title) or "", data.summary.strip()
     if text_length(title) > 300:
         raise DomainError(_l("Use at most %(n)s characters.", n=300), field="title")
     if text_length(summary) > 3000:
@@ -217,7 +218,8 @@ def _validated(call: Call, data: DraftData) -> dict:
         title=title, summary=summary, summary_translations=translations, languages=languages,
         discipline=discipline, career_stage=career_stage, pair_id=pair_id, origin_city_id=origin_city_id,
         direction=direction, start_date=data.start_date, end_date=data.end_date,
-        host_organisation=data.host_organisation.strip()[:200], host_contact_name=data.host_contact_name.strip()[:200],
+        host_organisation=(clean_name(data.host_organisation) or "")[:200],
+        host_contact_name=(clean_name(data.host_contact_name) or "")[:200],
         host_email=host_email, answers=validated_answers(call.questions, data.answers),
     )
 
@@ -391,7 +393,7 @@ def invite_member(actor: User, application: Application, *, name: str, email: st
     _ensure_editable(application)
     if application.call.kind is not CallKind.CO_CREATION:
         raise DomainError(_l("Only co-creation calls have teams."), field="email")
-    email, name = email.strip().lower(), name.strip()
+    email, name = email.strip().lower(), clean_name(name) or ""
     if not name:
         raise DomainError(_l("Please enter the name."), field="name")
     if "@" not in email:
@@ -430,7 +432,7 @@ def respond_to_invitation(user: User, member: TeamMember, accept: bool) -> TeamM
 
 def confirm_host(application: Application, *, name: str) -> None:
     """The host organisation confirms the stay (through its signed link; no account needed)."""
-    name = name.strip()
+    name = clean_name(name) or ""
     if not name:
         raise DomainError(_l("Please enter your name."), field="name")
     if application.status in (ApplicationStatus.WITHDRAWN, ApplicationStatus.REJECTED):

@@ -23,6 +23,7 @@ from mobility.core import audit, memo
 from mobility.core.errors import DomainError
 from mobility.core.lifecycle import Lifecycle
 from mobility.core.mail import queue_mail
+from mobility.core.text import clean_name
 from mobility.core.text import lazy_gettext as _l
 from mobility.db import utcnow
 from mobility.extensions import db
@@ -207,10 +208,11 @@ def accept_grant(grantee: User, grant: Grant, *, name: str) -> Grant:
     if grant.status is GrantStatus.ACCEPTED:
         return grant
     GRANT.check(grant.status, GrantStatus.ACCEPTED, NOT_WAITING)
-    if not name.strip():
+    name = clean_name(name) or ""
+    if not name:
         raise DomainError(_l("Type your full name to sign."), field="name")
     grant.accepted_at = utcnow()
-    grant.accepted_name, grant.accepted_ip = name.strip()[:200], client_ip()
+    grant.accepted_name, grant.accepted_ip = name[:200], client_ip()
     GRANT.move(grantee, grant, GrantStatus.ACCEPTED, action="award.accepted", target=grant.application,
                name=grant.accepted_name)
     return grant

@@ -23,6 +23,7 @@ from mobility.core.errors import DomainError
 from mobility.core.lifecycle import Lifecycle
 from mobility.core.mail import queue_mail
 from mobility.core.storage import save_for_transaction
+from mobility.core.text import clean_name
 from mobility.core.text import lazy_gettext as _l
 from mobility.db import utcnow
 from mobility.extensions import db
@@ -152,9 +153,10 @@ def submit_report(grantee: User, report: FinalReport) -> None:
 
 
 def confirm_stay(report: FinalReport, name: str) -> None:
-    if not name.strip():
+    name = clean_name(name) or ""
+    if not name:
         raise DomainError(_l("Please enter your name."), field="name")
-    report.host_confirmed_at, report.host_confirmed_name = utcnow(), name.strip()[:200]
+    report.host_confirmed_at, report.host_confirmed_name = utcnow(), name[:200]
     audit.record("report.host_confirmed", target=report.grant.application, name=report.host_confirmed_name)
 
 
