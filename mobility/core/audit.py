@@ -19,6 +19,7 @@ ACTION_TITLES = {
     "auth.signed_out": _l("Signed out"),
     "auth.password_changed": _l("Password changed"),
     "auth.password_reset_requested": _l("Password reset requested"),
+    "auth.registration_attempted": _l("Registration tried with an existing address"),
     "auth.password_reset": _l("Password reset through e-mail link"),
     "account.profile_updated": _l("Profile updated"),
     "account.locale_changed": _l("Language changed"),
