@@ -93,6 +93,9 @@ class Config:
     SIGN_IN_LIMIT_PER_IP = os.environ.get("SIGN_IN_LIMIT_PER_IP", "30 per 15 minutes")
     # JSON API requests per personal token (or per address for public reads without one).
     API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600 per minute")
+    # Mail to addresses someone typed (team invitations, host confirmation requests), per 24 hours.
+    TYPED_MAIL_PER_APPLICATION_PER_DAY = _env_int("TYPED_MAIL_PER_APPLICATION_PER_DAY", 10)
+    TYPED_MAIL_PER_ACCOUNT_PER_DAY = _env_int("TYPED_MAIL_PER_ACCOUNT_PER_DAY", 20)
     # How many reverse proxies in front of the app may set X-Forwarded-For. 0 = trust none,
     # so a spoofed header can never change the address used for rate limits and the audit log.
     TRUSTED_PROXY_COUNT = _env_int("TRUSTED_PROXY_COUNT", 0)

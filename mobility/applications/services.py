@@ -30,7 +30,7 @@ from mobility.calls.models import Call
 from mobility.calls.policies import is_open_for_applications
 from mobility.calls.questionnaires import text_length, unanswered, validated_answers
 from mobility.cities.enums import Direction, Side
-from mobility.core import audit, memo
+from mobility.core import audit, mail_allowance, memo
 from mobility.core.errors import DomainError
 from mobility.core.lifecycle import Lifecycle
 from mobility.core.mail import queue_mail
@@ -403,6 +403,7 @@ def invite_member(actor: User, application: Application, *, name: str, email: st
     pair = application.pair
     if city_id is not None and (pair is None or city_id not in (pair.europe_city_id, pair.east_asia_city_id)):
         raise DomainError(_l("Choose one of the two cities of the pair."), field="city_id")
+    mail_allowance.check(actor, application, field="email")
     member = TeamMember(name=name, email=email, city_id=city_id)
     application.members.append(member)
     db.session.flush()
@@ -445,6 +446,7 @@ def confirm_host(application: Application, *, name: str) -> None:
 def request_host_confirmation(actor: User, application: Application) -> None:
     if not application.host_email:
         raise DomainError(_l("Enter the host's e-mail address first."), field="host_email")
+    mail_allowance.check(actor, application, field="host_email")
     link = url_for("applications.host_confirmation", token=tokens.make_host_token(application), _external=True)
     queue_mail(application.host_email, application.applicant.locale,
                _l("Please confirm a stay at %(host)s", host=application.host_organisation or application.host_email),
