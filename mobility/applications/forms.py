@@ -23,13 +23,13 @@ from mobility.applications.services import DraftData
 from mobility.calls.enums import CareerStage, QuestionKind
 from mobility.calls.models import Call
 from mobility.calls.questionnaires import add_question_fields
+from mobility.core.paging import id_or_none
 from mobility.core.text import lazy_gettext as _l
 
 OPTIONAL_CHOICE = [("", "—")]
 
 
-def _int_or_none(value):
-    return int(value) if value not in (None, "", "None") else None
+_int_or_none = id_or_none  # a forged or huge id finds nothing (core.paging)
 
 
 def application_form_class(call: Call):

@@ -24,6 +24,7 @@ from mobility.accounts.forms import REQUIRED, MultiCheckboxField, zone_choices
 from mobility.calls.enums import CallKind, CallText, CareerStage, QuestionKind, RuleKind
 from mobility.cities.enums import Direction, Side
 from mobility.core.errors import DomainError
+from mobility.core.paging import id_or_none
 from mobility.core.text import lazy_gettext as _l
 from mobility.i18n.forms import add_localized_fields
 from mobility.i18n.locales import LOCALES, NATIVE_NAMES
@@ -183,7 +184,7 @@ class CallFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET search form changes nothing
 
-    pair = SelectField(_l("City pair"), coerce=lambda v: int(v) if v else None, validate_choice=False)
+    pair = SelectField(_l("City pair"), coerce=id_or_none, validate_choice=False)
     kind = SelectField(_l("Kind"), choices=lambda: [("", _l("All kinds"))] + CallKind.choices())
     discipline = SelectField(_l("Discipline"), choices=lambda: [("", _l("All disciplines"))] + Discipline.choices())
     closes_before = DateField(_l("Deadline before"), validators=[Optional()])

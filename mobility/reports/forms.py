@@ -10,6 +10,7 @@ from mobility.accounts.forms import REQUIRED, MultiCheckboxField
 from mobility.calls.models import Call
 from mobility.calls.questionnaires import add_question_fields, field_name
 from mobility.cities.enums import Direction
+from mobility.core.paging import id_or_none
 from mobility.core.text import lazy_gettext as _l
 from mobility.reports.enums import Sector, TravelMode
 
@@ -62,8 +63,8 @@ class DashboardFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET filter changes nothing
 
-    call = SelectField(_l("Call"), coerce=lambda v: int(v) if v else None, validate_choice=False)
-    pair = SelectField(_l("City pair"), coerce=lambda v: int(v) if v else None, validate_choice=False)
+    call = SelectField(_l("Call"), coerce=id_or_none, validate_choice=False)
+    pair = SelectField(_l("City pair"), coerce=id_or_none, validate_choice=False)
     direction = SelectField(_l("Direction"), choices=lambda: [("", "—")] + Direction.choices(), validate_choice=False)
     discipline = SelectField(_l("Discipline"), choices=lambda: [("", "—")] + Discipline.choices(),
                              validate_choice=False)

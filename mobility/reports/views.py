@@ -20,6 +20,7 @@ from mobility.cities.queries import pairs_by_id
 from mobility.core import unit_of_work
 from mobility.core.access import public, roles_required, signed_in
 from mobility.core.exports import FORMATS
+from mobility.core.paging import page_arg
 from mobility.core.redirects import form_link_args
 from mobility.core.storage import get_storage
 from mobility.extensions import db
@@ -249,7 +250,7 @@ def dashboard_list(figure: str):
     if figure not in dashboard.DRILL_DOWN:
         abort(404)
     form, filters = _dashboard_filters()
-    page = db.paginate(dashboard.figure_query(figure, filters), page=request.args.get("page", 1, type=int),
+    page = db.paginate(dashboard.figure_query(figure, filters), page=page_arg(),
                        per_page=100, error_out=False)
     return render_template("reports/dashboard_list.html", figure=figure, page=page,
                            args=form_link_args(form))

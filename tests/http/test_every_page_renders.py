@@ -84,7 +84,9 @@ def test_junk_query_arguments_never_give_a_server_error(app, client, programme, 
             url = re.sub(r"<(?:[^:<>]+:)?" + arg + r">", str(ids.get(arg, 1)), url)
         junk = {**JUNK, **{arg: "zzz" for arg in rule.arguments}}
         # All of it at once, and url_for's keywords alone (a page that refuses odd filters says 400 first).
-        for query in (urlencode(junk), "_method=POST&_external=1&_anchor=x&_scheme=javascript"):
+        for query in (urlencode(junk), "_method=POST&_external=1&_anchor=x&_scheme=javascript",
+                      "page=99999999999999999999&size=99999999999999999999&per_page=-1&year=99999999999999999999",
+                      "page=-3&size=0&call=99999999999999999999&pair=-1"):
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):  # a POST without its form: refused
                 response = client.open(f"{url}?{query}", method=method,
                                        headers=headers if rule.endpoint.startswith("api_office.") else {})

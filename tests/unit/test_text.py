@@ -70,3 +70,12 @@ def test_every_stored_name_is_cleaned(app, ctx, db):
     applications.confirm_host(application, name=SPOOFED)
     assert application.host_confirmed_name == CLEAN
     db.session.rollback()
+
+
+def test_query_numbers_stay_inside_what_a_database_takes(app):
+    from mobility.core.paging import MAX_INT, id_or_none, page_arg
+    for raw, page in (("", 1), ("abc", 1), ("-3", 1), ("0", 1), ("7", 7), ("9" * 30, MAX_INT)):
+        with app.test_request_context(f"/?page={raw}"):
+            assert page_arg() == page
+    assert [id_or_none(v) for v in ("", None, "None", "x", "0", "-1", "12", "9" * 30)] == \
+        [None, None, None, None, None, None, 12, None]
