@@ -209,3 +209,24 @@ def test_next_parameter_cannot_redirect_off_site(client, make_user):
     response = client.post("/sign-in?next=/account/profile", data={
         "email": user.email, "password": PASSWORD, "csrf_token": csrf_from(page.get_data(as_text=True))})
     assert response.headers["Location"].endswith("/account/profile")
+
+
+def test_mail_to_one_typed_address_is_limited_whether_or_not_it_has_an_account(client, db, make_user):
+    """Registration and password reset mail the address typed into them: at most three times an hour per
+    address (then 429), the same for a known and an unknown address."""
+    make_user(email="known@example.org")
+    for email in ("known@example.org", "unknown@example.org"):
+        answers = []
+        for n in range(4):
+            answers.append(_register(client, email=email, name=f"Try {n}").status_code)
+        assert answers == [302, 302, 302, 429], email
+    for email in ("known@example.org", "unknown@example.org"):
+        answers = []
+        for n in range(4):
+            environ = {"REMOTE_ADDR": f"192.0.2.{n + 10}"}  # from other addresses too
+            token = csrf_from(client.get("/forgot-password", environ_base=environ).get_data(as_text=True))
+            answers.append(client.post("/forgot-password", data={"email": email, "csrf_token": token},
+                                       environ_base=environ).status_code)
+        assert answers == [302, 302, 302, 429], email
+    to_known = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == "known@example.org")).all()
+    assert len(to_known) == 6  # three registration notes, three reset links
