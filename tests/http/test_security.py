@@ -183,3 +183,17 @@ def test_error_pages_are_translated_without_traceback(client):
             html = response.get_data(as_text=True)
             assert '<html lang="zh-Hans">' in html and "Traceback" not in html
             assert "Page not found" not in html and "Method not allowed" not in html
+
+
+def test_nul_characters_never_reach_a_page_or_the_database(app, client, make_user):
+    """PostgreSQL refuses NUL in a string: query and form parameters arrive without it (files as sent)."""
+    import io
+    with app.test_request_context("/?q=a%00b&x%00y=1", method="POST",
+                                  data={"summary": "line\x00 two", "file": (io.BytesIO(b"%PDF\x00"), "a.pdf")}):
+        from flask import request
+        assert request.args["q"] == "ab" and "xy" in request.args
+        assert request.form["summary"] == "line two"
+        assert request.files["file"].read() == b"%PDF\x00"
+    admin = make_user("admin")
+    sign_in(client, admin.email)
+    assert client.get("/admin/users?q=%00%3Cb%3E").status_code == 200
