@@ -12,6 +12,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIGS, INSTANCE_DIR
+from mobility.core.text import JSONProvider
 from mobility.core.text import lazy_gettext as _l
 
 
@@ -19,6 +20,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     """config → extensions → blueprints → errors → CLI."""
     # The layout every page extends (base.html, macros, error pages) is core's; each module has its own templates.
     app = Flask(__name__, instance_path=str(INSTANCE_DIR), template_folder="core/templates")
+    app.json = JSONProvider(app)  # a lazy sentence is plain text in JSON (mobility/core/text.py)
     if config is None or isinstance(config, dict):
         app.config.from_object(CONFIGS[os.environ.get("MOBILITY_CONFIG", "development")])
     else:

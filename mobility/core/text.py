@@ -15,6 +15,7 @@ import re
 import unicodedata
 from typing import Any
 
+from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext
 from flask_babel.speaklater import LazyString
 from markupsafe import Markup, escape
@@ -48,3 +49,13 @@ def clean_name(value: str | None) -> str | None:
                    if ch in _KEPT or unicodedata.category(ch) not in _REMOVED_CATEGORIES)
     return _WHITESPACE.sub(" ", text).strip()
 
+
+
+class JSONProvider(DefaultJSONProvider):
+    """Flask's JSON, with a lazy sentence as its plain text (Flask would take its escaped HTML form)."""
+
+    @staticmethod
+    def default(o: Any) -> Any:
+        if isinstance(o, LazyString):
+            return str(o)
+        return DefaultJSONProvider.default(o)

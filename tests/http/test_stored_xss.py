@@ -222,6 +222,9 @@ def test_a_lazy_sentence_is_text_not_markup(app):
         assert str(escape(sentence)) == "&lt;b&gt;Chemnitz&lt;/b&gt;, A → B"  # escaped in HTML
         from wtforms.fields import Label
         assert "&lt;b&gt;" in Label("x", sentence)()
+        from flask import json
+        assert json.loads(json.dumps({"s": sentence})) == {"s": "<b>Chemnitz</b>, A → B"}  # JSON: the text
+        assert json.dumps(lazy_gettext("Artists' residency")) == '"Artists\' residency"'
 
 
 def test_no_module_uses_flask_babels_markup_trusting_lazy_string():
