@@ -96,6 +96,12 @@ class Config:
     SIGN_IN_LIMIT_PER_IP = os.environ.get("SIGN_IN_LIMIT_PER_IP", "30 per 15 minutes")
     # JSON API requests per personal token (or per address for public reads without one).
     API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600 per minute")
+    # Mail to addresses someone typed (team invitations, host confirmation requests), per 24 hours.
+    TYPED_MAIL_PER_APPLICATION_PER_DAY = _env_int("TYPED_MAIL_PER_APPLICATION_PER_DAY", 10)
+    TYPED_MAIL_PER_ACCOUNT_PER_DAY = _env_int("TYPED_MAIL_PER_ACCOUNT_PER_DAY", 20)
+    # Registration and password-reset mail to one typed address, and registrations per network address.
+    MAIL_TO_TYPED_ADDRESS_LIMIT = os.environ.get("MAIL_TO_TYPED_ADDRESS_LIMIT", "3 per hour")
+    REGISTER_LIMIT_PER_IP = os.environ.get("REGISTER_LIMIT_PER_IP", "20 per hour")
     # How many reverse proxies in front of the app may set X-Forwarded-For. 0 = trust none,
     # so a spoofed header can never change the address used for rate limits and the audit log.
     TRUSTED_PROXY_COUNT = _env_int("TRUSTED_PROXY_COUNT", 0)
@@ -160,6 +166,9 @@ class ProductionConfig(Config):
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
     HSTS = True
     REQUIRE_SECRET_KEY = True
+    # Every link in a mail (password reset, confirmations, invitations) is built on SERVER_NAME, never on
+    # the Host header a request brings: production refuses to start without it.
+    REQUIRE_SERVER_NAME = True
 
 
 CONFIGS = {

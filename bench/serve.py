@@ -37,7 +37,9 @@ def start_server(url: str, port: int, workers: int, *, env: dict | None = None, 
                  log=None) -> subprocess.Popen:
     """gunicorn (sync workers) on `url` with the production configuration and BENCH_ENDPOINT on."""
     env = {**os.environ, "DATABASE_URL": url, "MOBILITY_CONFIG": "production", "BENCH_ENDPOINT": "1",
-           "SECRET_KEY": secrets.token_hex(32), "MAIL_BACKEND": "outbox", **(env or {})}
+           "SECRET_KEY": secrets.token_hex(32), "MAIL_BACKEND": "outbox",
+           "SERVER_NAME": f"{HOST}:{port}",  # production refuses to start without it (links in mail)
+           **(env or {})}
     gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
     server = subprocess.Popen([gunicorn, "--workers", str(workers), "--bind", f"{HOST}:{port}",
                                "--log-level", "warning", *args, "wsgi:app"], cwd=ROOT, env=env,

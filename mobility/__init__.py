@@ -9,16 +9,18 @@ from __future__ import annotations
 import os
 
 from flask import Flask
-from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIGS, INSTANCE_DIR
+from mobility.core.text import JSONProvider
+from mobility.core.text import lazy_gettext as _l
 
 
 def create_app(config: type | dict | None = None) -> Flask:
     """config → extensions → blueprints → errors → CLI."""
     # The layout every page extends (base.html, macros, error pages) is core's; each module has its own templates.
     app = Flask(__name__, instance_path=str(INSTANCE_DIR), template_folder="core/templates")
+    app.json = JSONProvider(app)  # a lazy sentence is plain text in JSON (mobility/core/text.py)
     if config is None or isinstance(config, dict):
         app.config.from_object(CONFIGS[os.environ.get("MOBILITY_CONFIG", "development")])
     else:
@@ -27,6 +29,10 @@ def create_app(config: type | dict | None = None) -> Flask:
         app.config.update(config)
     if app.config.get("REQUIRE_SECRET_KEY") and len(app.config["SECRET_KEY"]) < 32:
         raise RuntimeError("Set SECRET_KEY to a random value of at least 32 characters in production.")
+    if app.config.get("REQUIRE_SERVER_NAME") and not (app.config.get("SERVER_NAME") or "").strip():
+        # Links in mail would otherwise follow the Host header of whoever asked for the mail.
+        raise RuntimeError("Set SERVER_NAME (e.g. mobility.example.org) in production: every link in a mail "
+                           "is built on it.")
     os.makedirs(app.instance_path, exist_ok=True)
 
     if app.config["TRUSTED_PROXY_COUNT"]:

@@ -1,9 +1,8 @@
 """Roles, languages, levels and disciplines: the vocabulary of profiles."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from mobility.core.enums import TitledEnum
+from mobility.core.text import lazy_gettext as _l
 
 
 class Role(TitledEnum):

@@ -1,7 +1,6 @@
 """Account forms. Labels are lazy strings so they follow the request's language."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
@@ -17,6 +16,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from mobility.accounts.enums import Discipline, Language, Level, Role
 from mobility.accounts.passwords import MAX_LENGTH, MIN_LENGTH
+from mobility.core.text import lazy_gettext as _l
 from mobility.i18n.locales import LOCALES, NATIVE_NAMES, timezone_choices
 
 REQUIRED = _l("This field is required.")

@@ -7,7 +7,8 @@ from importlib import resources
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Flask
-from flask_babel import lazy_gettext as _l
+
+from mobility.core.text import lazy_gettext as _l
 
 MIN_LENGTH = 12
 MAX_LENGTH = 1024  # hashing is deliberately slow; refuse megabyte "passwords"

@@ -5,7 +5,6 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 
 from flask import url_for
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from mobility.accounts import sessions, tokens
@@ -16,6 +15,8 @@ from mobility.cities.models import City
 from mobility.core import audit
 from mobility.core.errors import DomainError
 from mobility.core.mail import queue_mail
+from mobility.core.text import clean_name
+from mobility.core.text import lazy_gettext as _l
 from mobility.db import utcnow
 from mobility.extensions import db
 from mobility.i18n.locales import LOCALES, is_valid_timezone
@@ -41,20 +42,26 @@ def _check_locale_and_zone(locale: str, timezone: str) -> None:
         raise DomainError(_l("Choose a time zone from the list, for example Europe/Berlin."), field="timezone")
 
 
-def create_user(*, name: str, email: str, password: str, locale: str, timezone: str,
-                roles: Iterable[Role] = (Role.APPLICANT,), confirmed: bool = False) -> User:
-    """A new account with checked name, address, password, language and zone."""
+def _checked_new_account(name: str, email: str, password: str, locale: str, timezone: str) -> tuple[str, str]:
+    """The checks a new account passes whoever holds the address (so their errors say nothing about it)."""
     email = normalise_email(email)
-    name = name.strip()
+    name = clean_name(name) or ""
     if not name:
         raise DomainError(_l("Please enter your name."), field="name")
-    if find_user_by_email(email) is not None:
-        raise DomainError(_l("An account with this e-mail address already exists. Sign in or reset your password."),
-                          field="email")
     problem = password_problem(password, email=email, name=name)
     if problem:
         raise DomainError(problem, field="password")
     _check_locale_and_zone(locale, timezone)
+    return name, email
+
+
+def create_user(*, name: str, email: str, password: str, locale: str, timezone: str,
+                roles: Iterable[Role] = (Role.APPLICANT,), confirmed: bool = False) -> User:
+    """A new account with checked name, address, password, language and zone."""
+    name, email = _checked_new_account(name, email, password, locale, timezone)
+    if find_user_by_email(email) is not None:
+        raise DomainError(_l("An account with this e-mail address already exists. Sign in or reset your password."),
+                          field="email")
     user = User(name=name, email=email, password_hash=hash_password(password), locale=locale, timezone=timezone,
                 email_confirmed_at=utcnow() if confirmed else None)
     user.role_grants = [UserRole(role=role) for role in dict.fromkeys(roles)]
@@ -64,11 +71,25 @@ def create_user(*, name: str, email: str, password: str, locale: str, timezone: 
     return user
 
 
-def register_user(*, name: str, email: str, password: str, locale: str, timezone: str) -> User:
-    """Self-service sign-up: an applicant account that must confirm its address before signing in."""
-    user = create_user(name=name, email=email, password=password, locale=locale, timezone=timezone)
-    send_confirmation(user)
-    return user
+def register_user(*, name: str, email: str, password: str, locale: str, timezone: str) -> User | None:
+    """Self-service sign-up: an applicant account that must confirm its address before signing in.
+
+    Whether the address already has an account is never told to the person registering: the same checks,
+    the same answer, the same work (a password hash) and one mail either way — to a new address its
+    confirmation link, to an existing account a note that someone tried to register with it (None then)."""
+    name, email = _checked_new_account(name, email, password, locale, timezone)
+    existing = find_user_by_email(email)
+    if existing is None:
+        user = create_user(name=name, email=email, password=password, locale=locale, timezone=timezone)
+        send_confirmation(user)
+        return user
+    hash_password(password)  # the time a new account's hash takes
+    queue_mail(existing.email, existing.locale, _l("Someone tried to register with your e-mail address"),
+               "accounts/mail/registration_attempt.txt", user=existing,
+               sign_in=url_for("accounts.sign_in", _external=True),
+               reset=url_for("accounts.forgot_password", _external=True))
+    audit.record("auth.registration_attempted", target=existing)
+    return None
 
 
 def send_confirmation(user: User) -> None:
@@ -194,7 +215,7 @@ def update_profile(
     disciplines: Iterable[Discipline],
     affiliations: Iterable[str],
 ) -> None:
-    name = name.strip()
+    name = clean_name(name) or ""
     if not name:
         raise DomainError(_l("Please enter your name."), field="name")
     _check_locale_and_zone(locale, timezone)
@@ -245,7 +266,7 @@ def revoke_role(actor: User, user: User, role: Role) -> None:
 
 def create_programme(actor: User, name: str) -> Programme:
     """A programme office: its calls are run by its own managers (and the admins) only."""
-    name = " ".join((name or "").split())
+    name = clean_name(name) or ""
     if not name:
         raise DomainError(_l("Give the programme a name."), field="name")
     if db.session.scalar(select(Programme.id).where(func.lower(Programme.name) == name.lower())) is not None:

@@ -47,8 +47,18 @@ def _sign_in_failed(response) -> bool:
     return response.status_code != 302
 
 
+def _mail_sent(response) -> bool:
+    # Registration and password reset mail the typed address when they redirect: only those count, and
+    # they count for every address alike (known or not), so the limit tells nothing about accounts.
+    return response.status_code == 302
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @public
+@limiter.limit(lambda: current_app.config["MAIL_TO_TYPED_ADDRESS_LIMIT"], methods=["POST"], key_func=_account_key,
+               deduct_when=_mail_sent, scope="register-address")
+@limiter.limit(lambda: current_app.config["REGISTER_LIMIT_PER_IP"], methods=["POST"], deduct_when=_mail_sent,
+               scope="register-ip")
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
@@ -117,6 +127,8 @@ def sign_out():
 @bp.route("/forgot-password", methods=["GET", "POST"])
 @public
 @limiter.limit("5 per 15 minutes", methods=["POST"])
+@limiter.limit(lambda: current_app.config["MAIL_TO_TYPED_ADDRESS_LIMIT"], methods=["POST"], key_func=_account_key,
+               deduct_when=_mail_sent, scope="forgot-password-address")
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():

@@ -14,6 +14,7 @@ from mobility.calls.queries import call_counts_by_programme, calls_of_programme
 from mobility.core import unit_of_work
 from mobility.core.access import roles_required
 from mobility.core.audit import ACTION_TITLES, action_title
+from mobility.core.paging import page_arg
 from mobility.core.queries import outbox_newest_first
 from mobility.extensions import db
 
@@ -23,7 +24,7 @@ PAGE_SIZE = 50
 
 
 def _page() -> int:
-    return max(request.args.get("page", 1, type=int) or 1, 1)
+    return page_arg()
 
 
 @bp.get("/users")

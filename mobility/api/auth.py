@@ -7,7 +7,6 @@ tokens: the only credential it accepts is a header another site cannot set).
 from __future__ import annotations
 
 from flask import Flask, g, request
-from flask_babel import lazy_gettext as _l
 from flask_login import AnonymousUserMixin
 
 from mobility.api import policies, services
@@ -15,6 +14,7 @@ from mobility.api.enums import TokenScope
 from mobility.client import client_ip
 from mobility.core.access import register_token_check
 from mobility.core.errors import problem
+from mobility.core.text import lazy_gettext as _l
 
 _UNSET = object()
 

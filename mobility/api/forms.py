@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import secrets
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from mobility.api.enums import TokenScope
+from mobility.core.text import lazy_gettext as _l
 
 
 class TokenForm(FlaskForm):

@@ -5,7 +5,6 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from mobility.accounts.models import User
@@ -14,6 +13,8 @@ from mobility.api.enums import TokenScope
 from mobility.api.models import ApiToken
 from mobility.core import audit
 from mobility.core.errors import DomainError
+from mobility.core.text import clean_name
+from mobility.core.text import lazy_gettext as _l
 from mobility.core.unit_of_work import BOOKKEEPING
 from mobility.db import utcnow
 from mobility.extensions import db
@@ -50,7 +51,7 @@ def create_token(actor: User, *, name: str, scope: TokenScope, request_key: str 
         if made is not None:
             raise DomainError(_l("This form has already created the token %(name)s. Its secret was shown once; "
                                  "if you did not copy it, revoke the token and create a new one.", name=made.name))
-    name = (name or "").strip()
+    name = clean_name(name) or ""
     if not name:
         raise DomainError(_l("Give the token a name, such as the system that will use it."), field="name")
     if len(name) > 100:

@@ -11,7 +11,6 @@ from functools import wraps
 from typing import TypeVar
 
 from flask import abort
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_smorest import Blueprint
 
@@ -47,6 +46,7 @@ from mobility.calls.models import Call
 from mobility.calls.policies import can_run_call
 from mobility.core.access import api_token
 from mobility.core.errors import DomainError
+from mobility.core.text import lazy_gettext as _l
 from mobility.extensions import db
 from mobility.reports.queries import reports_with_grants
 from mobility.review import services as review

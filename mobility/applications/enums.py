@@ -1,9 +1,8 @@
 """Application states, team membership states, attachment kinds and screening reasons."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from mobility.core.enums import TitledEnum
+from mobility.core.text import lazy_gettext as _l
 
 
 class ApplicationStatus(TitledEnum):

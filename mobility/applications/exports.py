@@ -1,13 +1,12 @@
 """The office's spreadsheet of a call's applications (the filtered list), made by a background job."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from mobility.accounts.enums import Language
 from mobility.applications.queries import application_filters, call_applications
 from mobility.calls.models import Call
 from mobility.core.errors import DomainError
 from mobility.core.exports import FORMATS, spreadsheet, title_of, yes_no
+from mobility.core.text import lazy_gettext as _l
 from mobility.extensions import db
 from mobility.jobs.runner import FileResult, job_function
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -25,6 +24,8 @@ from mobility.applications.services import DraftData
 from mobility.calls.enums import CareerStage, QuestionKind
 from mobility.calls.models import Call
 from mobility.calls.questionnaires import add_question_fields
+from mobility.core.paging import id_or_none
+from mobility.core.text import lazy_gettext as _l
 from mobility.i18n.content import localized
 from mobility.i18n.locales import DEFAULT_LOCALE, LOCALES, NATIVE_NAMES
 
@@ -37,8 +38,7 @@ def recipient_locale_choices():
     return [(code, NATIVE_NAMES[code]) for code in LOCALES]
 
 
-def _int_or_none(value):
-    return int(value) if value not in (None, "", "None") else None
+_int_or_none = id_or_none  # a forged or huge id finds nothing (core.paging)
 
 
 def application_form_class(call: Call):

@@ -23,6 +23,7 @@ from mobility.cities.enums import Direction
 from mobility.core.access import roles_required
 from mobility.core.exports import FORMATS
 from mobility.core.paging import ListPage, existing_page
+from mobility.core.redirects import form_link_args
 from mobility.extensions import db
 from mobility.jobs import runner as jobs
 
@@ -70,7 +71,7 @@ def index(call_id: int):
     number = existing_page(form.page.data or 1, per_page, total)
     rows = listed_page(call.id, filters, number, per_page)
     page = ListPage(items=rows, page=number, per_page=per_page, total=total)
-    export_args = {k: v for k, v in request.args.items() if k != "page" and v}
+    export_args = form_link_args(form)
     return render_template("applications/manage_list.html", call=call, form=form, page=page,
                            by_status=by_status, by_direction=by_direction, total=sum(by_status.values()),
                            export_args=export_args)

@@ -9,7 +9,6 @@ from datetime import date, datetime
 from typing import cast
 
 from flask import current_app, url_for
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -34,13 +33,15 @@ from mobility.calls.models import Call
 from mobility.calls.policies import is_open_for_applications
 from mobility.calls.questionnaires import text_length, unanswered, validated_answers
 from mobility.cities.enums import Direction, Side
-from mobility.core import audit, memo
+from mobility.core import audit, mail_allowance, memo
 from mobility.core.errors import DomainError
 from mobility.core.lifecycle import Lifecycle
 from mobility.core.mail import queue_mail
 from mobility.core.models import AuditEntry
 from mobility.core.once import once
 from mobility.core.storage import discard_saved, save_for_transaction
+from mobility.core.text import clean_name
+from mobility.core.text import lazy_gettext as _l
 from mobility.db import utcnow
 from mobility.extensions import db
 from mobility.i18n.content import localized
@@ -211,7 +212,7 @@ def _last_save_id(actor: User, application: Application) -> str | None:
 
 
 def _validated(call: Call, data: DraftData) -> dict:
-    title, summary = data.title.strip(), data.summary.strip()
+    title, summary = clean_name(data.title) or "", data.summary.strip()
     if text_length(title) > 300:
         raise DomainError(_l("Use at most %(n)s characters.", n=300), field="title")
     if text_length(summary) > 3000:
@@ -255,7 +256,8 @@ def _validated(call: Call, data: DraftData) -> dict:
         title=title, summary=summary, summary_translations=translations, translations=full, languages=languages,
         discipline=discipline, career_stage=career_stage, pair_id=pair_id, origin_city_id=origin_city_id,
         direction=direction, start_date=data.start_date, end_date=data.end_date,
-        host_organisation=data.host_organisation.strip()[:200], host_contact_name=data.host_contact_name.strip()[:200],
+        host_organisation=(clean_name(data.host_organisation) or "")[:200],
+        host_contact_name=(clean_name(data.host_contact_name) or "")[:200],
         host_email=host_email, host_locale=host_locale, answers=validated_answers(call.questions, data.answers),
     )
 
@@ -519,7 +521,7 @@ def invite_member(actor: User, application: Application, *, name: str, email: st
     _ensure_editable(application)
     if application.call.kind is not CallKind.CO_CREATION:
         raise DomainError(_l("Only co-creation calls have teams."), field="email")
-    email, name = email.strip().lower(), name.strip()
+    email, name = email.strip().lower(), clean_name(name) or ""
     if not name:
         raise DomainError(_l("Please enter the name."), field="name")
     if "@" not in email:
@@ -531,6 +533,7 @@ def invite_member(actor: User, application: Application, *, name: str, email: st
         raise DomainError(_l("Choose one of the two cities of the pair."), field="city_id")
     if locale not in LOCALES:
         raise DomainError(_l("Choose one of the offered languages."), field="locale")
+    mail_allowance.check(actor, application, field="email")
     member = TeamMember(name=name, email=email, city_id=city_id, locale=locale)
     application.members.append(member)
     db.session.flush()
@@ -650,7 +653,7 @@ def confirm_host(confirmation: HostConfirmation, *, name: str) -> HostConfirmati
     application = db.session.get_one(Application, confirmation.application_id)
     if confirmation.status is HostConfirmationStatus.CONFIRMED:
         return confirmation
-    name = name.strip()
+    name = clean_name(name) or ""
     if not name:
         raise DomainError(_l("Please enter your name."), field="name")
     if application.status in (ApplicationStatus.WITHDRAWN, ApplicationStatus.REJECTED):
@@ -676,6 +679,7 @@ def request_host_confirmation(actor: User, application: Application) -> HostConf
     if outdated is not None:
         application.host_confirmed_at = application.host_confirmed_name = None
         _withdraw_host_confirmation(actor, application, outdated)
+    mail_allowance.check(actor, application, field="host_email")
     return _send_host_request(actor, application)
 
 
@@ -748,13 +752,13 @@ def add_attachment(actor: User, application: Application, *, kind: AttachmentKin
         audit.record("application.file_added", actor=actor, target=application, file=attachment.display_name)
         return attachment
 
-    def existing() -> Attachment | None:
+    def already_there() -> Attachment | None:
         return db.session.scalar(select(Attachment).where(
             Attachment.application_id == application.id, Attachment.kind == kind, Attachment.sha256 == sha256,
             Attachment.question_id.is_(None) if question_id is None else Attachment.question_id == question_id))
 
     # The same upload sent again at the same moment (the unique key on application, purpose and bytes decides).
-    attachment = once(make, existing)
+    attachment = once(make, already_there)
     if attachment.storage_key != key:
         discard_saved(key)  # the other request's copy is the one kept
     db.session.expire(application, ["attachments"])

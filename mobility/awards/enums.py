@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from mobility.core.enums import TitledEnum
+from mobility.core.text import lazy_gettext as _l
 
 
 class GrantStatus(TitledEnum):

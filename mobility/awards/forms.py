@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -17,6 +16,7 @@ from wtforms.widgets import HiddenInput
 
 from mobility.accounts.forms import REQUIRED
 from mobility.awards.enums import CURRENCIES
+from mobility.core.text import lazy_gettext as _l
 
 NUMBER = _l("Enter a number.")
 

@@ -7,8 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import TypeVar
 
 from flask import url_for
-from flask_babel import format_date, lazy_ngettext
-from flask_babel import lazy_gettext as _l
+from flask_babel import format_date
 from sqlalchemy import func, select
 
 from mobility.accounts.models import User
@@ -30,6 +29,8 @@ from mobility.core.errors import DomainError
 from mobility.core.lifecycle import Lifecycle
 from mobility.core.mail import queue_mail
 from mobility.core.once import once
+from mobility.core.text import clean_name, lazy_ngettext
+from mobility.core.text import lazy_gettext as _l
 from mobility.db import locked, utcnow
 from mobility.extensions import db
 from mobility.i18n.formatting import money as format_money
@@ -230,11 +231,12 @@ def accept_grant(grantee: User, grant: Grant, *, name: str, version: int | None 
         return grant
     if grant.status is not GrantStatus.ACCEPTED:
         GRANT.check(grant.status, GrantStatus.ACCEPTED, NOT_WAITING)
-    if not name.strip():
+    name = clean_name(name) or ""
+    if not name:
         raise DomainError(_l("Type your full name to sign."), field="name")
     if grant.status is not GrantStatus.ACCEPTED:
         grant.accepted_at = utcnow()
-        grant.accepted_name, grant.accepted_ip = name.strip()[:200], client_ip()
+        grant.accepted_name, grant.accepted_ip = name[:200], client_ip()
         GRANT.move(grantee, grant, GrantStatus.ACCEPTED, action="award.accepted", target=grant.application,
                    name=grant.accepted_name)
     if signing is not None:

@@ -13,7 +13,6 @@ import hashlib
 import json
 
 from flask import url_for
-from flask_babel import lazy_gettext as _l
 
 from mobility.accounts.models import User
 from mobility.awards import queries
@@ -25,6 +24,7 @@ from mobility.core import audit
 from mobility.core.errors import DomainError
 from mobility.core.lifecycle import Lifecycle
 from mobility.core.mail import queue_mail
+from mobility.core.text import lazy_gettext as _l
 from mobility.db import locked, utcnow
 from mobility.extensions import db
 from mobility.i18n.locales import LOCALES

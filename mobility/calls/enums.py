@@ -1,9 +1,8 @@
 """The vocabulary of calls: kinds, states, rule and question kinds, career stages."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from mobility.core.enums import TitledEnum
+from mobility.core.text import lazy_gettext as _l
 
 
 class CallKind(TitledEnum):

@@ -4,7 +4,6 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -25,6 +24,8 @@ from mobility.accounts.forms import REQUIRED, MultiCheckboxField, zone_choices
 from mobility.calls.enums import CallKind, CallText, CareerStage, QuestionKind, RuleKind
 from mobility.cities.enums import Direction, Side
 from mobility.core.errors import DomainError
+from mobility.core.paging import id_or_none
+from mobility.core.text import lazy_gettext as _l
 from mobility.i18n.forms import add_localized_fields
 from mobility.i18n.locales import LOCALES, NATIVE_NAMES
 
@@ -191,7 +192,7 @@ class CallFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET search form changes nothing
 
-    pair = SelectField(_l("City pair"), coerce=lambda v: int(v) if v else None, validate_choice=False)
+    pair = SelectField(_l("City pair"), coerce=id_or_none, validate_choice=False)
     kind = SelectField(_l("Kind"), choices=lambda: [("", _l("All kinds"))] + CallKind.choices())
     discipline = SelectField(_l("Discipline"), choices=lambda: [("", _l("All disciplines"))] + Discipline.choices())
     closes_before = DateField(_l("Deadline before"), validators=[Optional()])

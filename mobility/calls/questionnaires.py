@@ -10,13 +10,13 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, StringField, TextAreaField
 
 from mobility.accounts.forms import MultiCheckboxField
 from mobility.calls.enums import QuestionKind
 from mobility.calls.models import Question
 from mobility.core.errors import DomainError
+from mobility.core.text import lazy_gettext as _l
 from mobility.i18n.content import localized
 
 

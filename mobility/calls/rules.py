@@ -5,7 +5,6 @@ from datetime import date
 
 from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from mobility.accounts.enums import Discipline
@@ -14,6 +13,7 @@ from mobility.cities.enums import Side
 from mobility.cities.models import City
 from mobility.core.enums import TitledEnum
 from mobility.core.errors import DomainError
+from mobility.core.text import lazy_gettext as _l
 from mobility.extensions import db
 
 RANGE_KINDS = (RuleKind.DURATION, RuleKind.TEAM_SIZE)

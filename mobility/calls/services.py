@@ -6,7 +6,6 @@ from datetime import datetime
 from decimal import Decimal
 
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from mobility.accounts.enums import Discipline, Language
@@ -29,6 +28,8 @@ from mobility.cities.models import CityPair
 from mobility.core import audit, memo
 from mobility.core.errors import DomainError
 from mobility.core.lifecycle import Lifecycle
+from mobility.core.text import clean_name
+from mobility.core.text import lazy_gettext as _l
 from mobility.db import utcnow
 from mobility.extensions import db
 from mobility.i18n.content import clean, present_locales
@@ -78,10 +79,11 @@ def create_call(actor, *, programme_id: int | None, kind: CallKind, title_en: st
     """A draft call of one of the actor's programmes, with the default rate table and rubric; dates are
     wall-clock times in `timezone`."""
     _require_runnable_programme(actor, programme_id)
-    if not title_en.strip():
+    title_en = clean_name(title_en) or ""
+    if not title_en:
         raise DomainError(_l("Please give the call an English title."), field="title")
     opens_at, closes_at = _schedule(opens_local, closes_local, timezone)
-    call = Call(programme_id=programme_id, kind=kind, status=CallStatus.DRAFT, title={"en": title_en.strip()},
+    call = Call(programme_id=programme_id, kind=kind, status=CallStatus.DRAFT, title={"en": title_en},
                 summary={}, body={},
                 guidance={}, required_texts=list(DEFAULT_REQUIRED_TEXTS), required_locales=["en"],
                 directions=[d.value for d in Direction],
@@ -146,6 +148,8 @@ def update_texts(actor, call: Call, locale: str, texts: Mapping[str, str | None]
     for field in CallText:
         current = dict(getattr(call, field.value))
         value = (texts.get(field.value) or "").strip()
+        if field is CallText.TITLE:  # a name; the other texts keep their lines
+            value = clean_name(value) or ""
         if value:
             current[locale] = value
         else:

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -15,6 +14,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from mobility.accounts.forms import REQUIRED
 from mobility.cities.enums import Programme
+from mobility.core.text import lazy_gettext as _l
 from mobility.i18n.forms import add_localized_fields
 
 NUMBER = _l("Enter a number.")

@@ -5,13 +5,14 @@ import csv
 from decimal import Decimal
 from importlib import resources
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from mobility.cities.enums import Programme, Side
 from mobility.cities.models import City, CityPair
 from mobility.core import audit, memo
 from mobility.core.errors import DomainError
+from mobility.core.text import clean_name
+from mobility.core.text import lazy_gettext as _l
 from mobility.extensions import db
 from mobility.i18n.content import clean
 
@@ -66,7 +67,8 @@ def load_reference_cities() -> int:
 
 def add_city(actor, *, programme: Programme, title_year: int, name_en: str, name_local: str, country: str,
              latitude: Decimal, longitude: Decimal, names: dict[str, str]) -> City:
-    name_en, name_local, country = (name_en or "").strip(), (name_local or "").strip(), (country or "").strip().upper()
+    name_en, name_local = clean_name(name_en) or "", clean_name(name_local) or ""
+    country = (country or "").strip().upper()
     if not name_en:
         raise DomainError(_l("Give the city's name in English."), field="name_en")
     if not -90 <= latitude <= 90:
@@ -81,7 +83,7 @@ def add_city(actor, *, programme: Programme, title_year: int, name_en: str, name
         raise DomainError(_l("This city already holds this title in this year."), field="name_en")
     city = City(programme=programme, side=programme.side, title_year=title_year, name_en=name_en,
                 name_local=name_local or name_en, country=country, latitude=latitude, longitude=longitude,
-                names={k: v.strip() for k, v in names.items() if v and v.strip()})
+                names={k: clean_name(v) for k, v in names.items() if v and clean_name(v)})
     db.session.add(city)
     db.session.flush()
     audit.record("city.created", actor=actor, target=city, name=name_en)

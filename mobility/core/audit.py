@@ -4,10 +4,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import has_request_context
-from flask_babel import lazy_gettext as _l
 
 from mobility.client import client_ip
 from mobility.core.models import AuditEntry
+from mobility.core.text import lazy_gettext as _l
 from mobility.extensions import db
 
 # Titles of the actions shown on the admin audit page.
@@ -19,6 +19,7 @@ ACTION_TITLES = {
     "auth.signed_out": _l("Signed out"),
     "auth.password_changed": _l("Password changed"),
     "auth.password_reset_requested": _l("Password reset requested"),
+    "auth.registration_attempted": _l("Registration tried with an existing address"),
     "auth.password_reset": _l("Password reset through e-mail link"),
     "account.profile_updated": _l("Profile updated"),
     "account.locale_changed": _l("Language changed"),

@@ -16,7 +16,6 @@ from flask import (
     url_for,
 )
 from flask_babel import force_locale, get_locale
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -24,6 +23,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from mobility.core.redirects import same_site_referrer
+from mobility.core.text import lazy_gettext as _l
 from mobility.extensions import db
 
 

@@ -17,11 +17,11 @@ from collections.abc import Callable, Iterable, Mapping
 from enum import Enum
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import inspect
 
 from mobility.core import audit
 from mobility.core.errors import DomainError
+from mobility.core.text import lazy_gettext as _l
 from mobility.db import locked
 from mobility.extensions import db
 

@@ -1,4 +1,4 @@
-"""Cross-cutting tables: the audit log and the mail outbox."""
+"""Cross-cutting tables: the audit log, the mail outbox and the record of scheduled reminders."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -33,7 +33,7 @@ class MailStatus(TitledEnum):
 
     @classmethod
     def _titles(cls):
-        from flask_babel import lazy_gettext as _l
+        from mobility.core.text import lazy_gettext as _l
 
         return {cls.QUEUED: _l("Queued"), cls.SENT: _l("Sent"), cls.FAILED: _l("Failed")}
 
@@ -56,3 +56,17 @@ class OutboxMessage(Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
 
+
+
+class SentReminder(Model):
+    """A scheduled reminder that went out, once per (kind, target, stage): a command run twice sends nothing
+    twice, and a stage a missed run left unsent is sent by the next run (mobility/core/reminders.py)."""
+
+    __tablename__ = "sent_reminder"
+    __table_args__ = (sa.UniqueConstraint("kind", "target_id", "stage"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(40), nullable=False)
+    target_id: Mapped[int] = mapped_column(nullable=False)
+    stage: Mapped[str] = mapped_column(sa.String(80), nullable=False)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)

@@ -4,7 +4,30 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Generic, Sequence, TypeVar
 
+from flask import request
+
 T = TypeVar("T")
+
+# The largest id or page number a query may carry: an INTEGER column's. Beyond it a database refuses the
+# parameter itself (a server error), so query arguments and form choices are kept inside it.
+MAX_INT = 2**31 - 1
+
+
+def page_arg(name: str = "page") -> int:
+    """The page a query argument asks for: 1 when missing, not a number or below 1; at most MAX_INT."""
+    return min(max(request.args.get(name, 1, type=int) or 1, 1), MAX_INT)
+
+
+def id_or_none(value) -> int | None:
+    """A form's choice of a row (coerce=): None when empty, not a number or outside any id — never an error,
+    so a forged choice finds nothing instead of failing."""
+    if value in (None, "", "None"):
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number <= MAX_INT else None
 
 
 @dataclass(frozen=True)

@@ -30,3 +30,14 @@ def same_site_referrer() -> str | None:
         return None
     path = parts.path + (f"?{parts.query}" if parts.query else "")
     return path if is_safe_path(path) else None
+
+
+def link_args(*names: str) -> dict[str, str]:
+    """The query arguments a page passes on to its own links: only the `names` it knows (its filter fields),
+    non-empty — never url_for's own keywords (`_method`, `_external`, …) nor a route's own arguments."""
+    return {k: v for k, v in request.args.items() if k in names and v and not k.startswith("_")}
+
+
+def form_link_args(form, *, exclude: tuple[str, ...] = ("page",)) -> dict[str, str]:
+    """link_args() for the fields of a GET filter form."""
+    return link_args(*(f.name for f in form if f.name not in exclude and f.name != "csrf_token"))

@@ -1,12 +1,14 @@
-"""Response headers and the CSRF error page."""
+"""Response headers, the CSRF error page, and request parameters without NUL characters."""
 from __future__ import annotations
 
 import hmac
 
 from flask import Flask, current_app, jsonify, render_template, request, session
+from flask.wrappers import Request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, generate_csrf
 from itsdangerous import BadData, URLSafeTimedSerializer
+from werkzeug.datastructures import ImmutableMultiDict, iter_multi_items
 
 # No inline script or style anywhere: every asset is a file under /static.
 CSP = "; ".join([
@@ -77,6 +79,25 @@ def handle_csrf_error(error: CSRFError):
                                   "Go back, reload the page and try again.")), 400
 
 
+class _Parameters(ImmutableMultiDict):
+    """Query and form parameters with NUL characters removed from names and text values: no page means one,
+    and PostgreSQL refuses them in a string (a search for "\\x00" was a server error). Files pass as sent."""
+
+    def __init__(self, mapping=None):
+        if mapping is not None:
+            mapping = [(_no_nul(key), _no_nul(value)) for key, value in iter_multi_items(mapping)]
+        super().__init__(mapping)
+
+
+def _no_nul(value):
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
+class TextRequest(Request):
+    parameter_storage_class = _Parameters
+
+
 def init_app(app: Flask) -> None:
+    app.request_class = TextRequest
     app.after_request(set_security_headers)
     app.register_error_handler(CSRFError, handle_csrf_error)

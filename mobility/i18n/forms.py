@@ -5,10 +5,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import format_date, format_datetime
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, Field, Form, StringField
 from wtforms.fields.choices import SelectFieldBase
 
+from mobility.core.text import lazy_gettext as _l
 from mobility.i18n.locales import LOCALES, NATIVE_NAMES
 
 

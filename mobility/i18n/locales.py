@@ -11,8 +11,9 @@ from datetime import datetime, timezone
 from zoneinfo import ZoneInfo, available_timezones
 
 from flask import current_app, has_request_context, request, session
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+
+from mobility.core.text import lazy_gettext as _l
 
 LOCALES = ("en", "zh_Hans", "ja", "ko")
 DEFAULT_LOCALE = "en"

@@ -20,7 +20,7 @@ class JobStatus(TitledEnum):
 
     @classmethod
     def _titles(cls):
-        from flask_babel import lazy_gettext as _l
+        from mobility.core.text import lazy_gettext as _l
 
         return {cls.QUEUED: _l("Waiting to start"), cls.RUNNING: _l("Running"), cls.DONE: _l("Done"),
                 cls.FAILED: _l("Failed")}

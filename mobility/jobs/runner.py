@@ -38,12 +38,12 @@ from typing import TypeVar, cast
 from flask import Flask, current_app, g, has_app_context, has_request_context, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import CursorResult, delete, inspect, select, update
 
 from mobility.core import audit, unit_of_work
 from mobility.core.errors import DomainError
 from mobility.core.storage import get_storage
+from mobility.core.text import lazy_gettext as _l
 from mobility.db import on_transaction_end, utcnow
 from mobility.extensions import db
 from mobility.jobs.models import BackgroundJob, JobStatus
@@ -209,10 +209,12 @@ def prune_finished(days: int) -> int:
 
 
 def _base_url() -> str:
-    if has_request_context():
-        return request.host_url
+    """Where a job's links point: SERVER_NAME when set (never the Host header a request brought)."""
     config = current_app.config
-    return f"{config.get('PREFERRED_URL_SCHEME', 'http')}://{config.get('SERVER_NAME') or 'localhost'}/"
+    if has_request_context() and not config.get("SERVER_NAME"):
+        return request.host_url
+    scheme = request.scheme if has_request_context() else config.get("PREFERRED_URL_SCHEME", "http")
+    return f"{scheme}://{config.get('SERVER_NAME') or 'localhost'}/"
 
 
 def _retry_intervals(app: Flask) -> list[int]:

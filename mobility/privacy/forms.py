@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SubmitField
 from wtforms.validators import DataRequired
 
 from mobility.accounts.forms import REQUIRED
+from mobility.core.text import lazy_gettext as _l
 
 
 class EraseForm(FlaskForm):

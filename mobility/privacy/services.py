@@ -14,7 +14,6 @@ import zipfile
 from collections.abc import Iterator, Sequence
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from mobility.accounts.models import (
@@ -38,6 +37,7 @@ from mobility.core.backup import encode_value
 from mobility.core.errors import DomainError
 from mobility.core.models import AuditEntry, OutboxMessage
 from mobility.core.storage import get_storage
+from mobility.core.text import lazy_gettext as _l
 from mobility.extensions import db
 from mobility.jobs.models import BackgroundJob
 from mobility.reports.models import FinalReport, ReportPhoto

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
-
 from mobility.core.enums import TitledEnum
+from mobility.core.text import lazy_gettext as _l
 
 
 class ReportStatus(TitledEnum):

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -17,6 +16,7 @@ from mobility.calls.models import Call
 from mobility.calls.questionnaires import answer_text
 from mobility.core.errors import DomainError
 from mobility.core.exports import FORMATS, spreadsheet, title_of, yes_no
+from mobility.core.text import lazy_gettext as _l
 from mobility.extensions import db
 from mobility.i18n.content import localized
 from mobility.jobs.runner import FileResult, job_function

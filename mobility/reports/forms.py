@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
@@ -11,6 +10,8 @@ from mobility.accounts.forms import REQUIRED, MultiCheckboxField
 from mobility.calls.models import Call
 from mobility.calls.questionnaires import add_question_fields, field_name
 from mobility.cities.enums import Direction
+from mobility.core.paging import id_or_none
+from mobility.core.text import lazy_gettext as _l
 from mobility.reports.enums import Sector, TravelMode
 from mobility.reports.services import ReportData
 
@@ -83,8 +84,8 @@ class DashboardFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET filter changes nothing
 
-    call = SelectField(_l("Call"), coerce=lambda v: int(v) if v else None, validate_choice=False)
-    pair = SelectField(_l("City pair"), coerce=lambda v: int(v) if v else None, validate_choice=False)
+    call = SelectField(_l("Call"), coerce=id_or_none, validate_choice=False)
+    pair = SelectField(_l("City pair"), coerce=id_or_none, validate_choice=False)
     direction = SelectField(_l("Direction"), choices=lambda: [("", "—")] + Direction.choices(), validate_choice=False)
     discipline = SelectField(_l("Discipline"), choices=lambda: [("", "—")] + Discipline.choices(),
                              validate_choice=False)

@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 
 from mobility.accounts.enums import Discipline
 from mobility.cities.enums import Direction
 from mobility.cities.models import City, CityPair
+from mobility.core.text import lazy_gettext as _l
 from mobility.extensions import db
 from mobility.reports.queries import funded_exchanges
 
@@ -110,8 +110,9 @@ def csv_rows(published: Iterable[dict]) -> Iterable[tuple]:
 
 def code_lists() -> dict[str, list[tuple[str, object]]]:
     """The codes of the coded columns with their labels in the reader's language."""
-    return {"direction": [(d.value, d.title) for d in Direction],
-            "discipline": [(d.value, d.title) for d in Discipline] + [(UNSPECIFIED, _l("Not given"))]}
+    directions: list[tuple[str, object]] = [(d.value, d.title) for d in Direction]
+    disciplines: list[tuple[str, object]] = [(d.value, d.title) for d in Discipline]
+    return {"direction": directions, "discipline": disciplines + [(UNSPECIFIED, _l("Not given"))]}
 
 
 def data_package(csv_url: str, page_url: str) -> dict:

@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import cast
 
 from flask import current_app, url_for
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -21,11 +20,13 @@ from mobility.awards.models import Grant, GrantAmendment
 from mobility.calls.models import Call
 from mobility.calls.questionnaires import field_name, unanswered, validated_answers
 from mobility.calls.rates import calculate
-from mobility.core import audit, memo
+from mobility.core import audit, memo, reminders
 from mobility.core.errors import DomainError
 from mobility.core.lifecycle import Lifecycle
 from mobility.core.mail import queue_mail
 from mobility.core.storage import save_for_transaction
+from mobility.core.text import clean_name
+from mobility.core.text import lazy_gettext as _l
 from mobility.db import locked, utcnow
 from mobility.extensions import db
 from mobility.i18n.content import localized
@@ -224,9 +225,10 @@ def confirm_stay(report: FinalReport, name: str, digest: str | None = None) -> N
                              "again."))
     if report.host_confirmed_at is not None and report.host_confirmed_snapshot in (None, snapshot):
         return
-    if not name.strip():
+    name = clean_name(name) or ""
+    if not name:
         raise DomainError(_l("Please enter your name."), field="name")
-    report.host_confirmed_at, report.host_confirmed_name = utcnow(), name.strip()[:200]
+    report.host_confirmed_at, report.host_confirmed_name = utcnow(), name[:200]
     report.host_confirmed_snapshot = snapshot
     db.session.flush()
     audit.record("report.host_confirmed", target=report.grant.application, name=report.host_confirmed_name,
@@ -330,8 +332,19 @@ def add_photo(grantee: User, report: FinalReport, *, data: bytes, caption: str) 
     return photo
 
 
+def reminder_stage(due: date, today: date) -> str | None:
+    """Which report reminder is current: "due" from a week before the due date until it (so a run cron
+    missed is caught up the next day), then one per week the report is overdue (days 1–7, 8–14, …)."""
+    if today > due:
+        return f"overdue:{due.isoformat()}:{((today - due).days - 1) // 7}"
+    if (due - today).days <= 7:
+        return f"due:{due.isoformat()}"
+    return None
+
+
 def send_report_reminders(today: date | None = None) -> int:
-    """Remind grantees a week before their report is due (30 days after the stay) and once it is overdue."""
+    """Remind grantees a week before their report is due (30 days after the stay) and each week it is
+    overdue; each reminder once (mobility/core/reminders.py), however often the command runs."""
     today = today or date.today()
     count = 0
     waiting = db.session.scalars(
@@ -340,10 +353,12 @@ def send_report_reminders(today: date | None = None) -> int:
                or_(FinalReport.id.is_(None), FinalReport.status.in_(EDITABLE)))).all()
     for grant in waiting:
         due = grant.end_date + timedelta(days=REPORT_DUE_DAYS)
-        if (due - today).days == 7 or (today > due and (today - due).days % 7 == 1):
-            applicant = grant.application.applicant
-            queue_mail(applicant.email, applicant.locale, _l("Your final report is due on %(date)s", date=due),
-                       "reports/mail/reminder.txt", user=applicant, grant=grant, due=due, overdue=today > due,
-                       link=url_for("reports.report_page", grant_id=grant.id, _external=True))
-            count += 1
+        stage = reminder_stage(due, today)
+        if stage is None or not reminders.claim("final_report", grant.id, stage):
+            continue
+        applicant = grant.application.applicant
+        queue_mail(applicant.email, applicant.locale, _l("Your final report is due on %(date)s", date=due),
+                   "reports/mail/reminder.txt", user=applicant, grant=grant, due=due, overdue=today > due,
+                   link=url_for("reports.report_page", grant_id=grant.id, _external=True))
+        count += 1
     return count

@@ -24,6 +24,8 @@ from mobility.core import unit_of_work
 from mobility.core.access import public, roles_required, signed_in
 from mobility.core.errors import DomainError, abandon_request
 from mobility.core.exports import FORMATS
+from mobility.core.paging import page_arg
+from mobility.core.redirects import form_link_args
 from mobility.core.storage import get_storage
 from mobility.extensions import db
 from mobility.i18n.forms import compare_forms
@@ -314,7 +316,7 @@ def _dashboard_filters() -> tuple[DashboardFilterForm, dashboard.Filters]:
 @roles_required(*OFFICE)
 def dashboard_page():
     form, filters = _dashboard_filters()
-    args = {k: v for k, v in request.args.items() if v}
+    args = form_link_args(form)
     figures = dashboard.current_indicators(filters)
 
     def chart(title, members, counts, link=True):
@@ -336,8 +338,8 @@ def dashboard_page():
 def dashboard_list(figure: str):
     if figure not in dashboard.DRILL_DOWN:
         abort(404)
-    _form, filters = _dashboard_filters()
-    page = db.paginate(dashboard.figure_query(figure, filters), page=request.args.get("page", 1, type=int),
+    form, filters = _dashboard_filters()
+    page = db.paginate(dashboard.figure_query(figure, filters), page=page_arg(),
                        per_page=100, error_out=False)
     return render_template("reports/dashboard_list.html", figure=figure, page=page,
-                           args={k: v for k, v in request.args.items() if v and k != "page"})
+                           args=form_link_args(form))

@@ -1,9 +1,8 @@
 """Review vocabulary: assignment states, review states, phases, panel decisions."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from mobility.core.enums import TitledEnum
+from mobility.core.text import lazy_gettext as _l
 
 
 class AssignmentStatus(TitledEnum):

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from mobility.accounts.models import User
 from mobility.calls.models import Call
 from mobility.core.errors import DomainError
+from mobility.core.text import lazy_gettext as _l
 from mobility.extensions import db
 from mobility.jobs import runner
 from mobility.jobs.models import BackgroundJob, JobStatus

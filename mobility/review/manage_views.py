@@ -14,7 +14,7 @@ from mobility.awards import services as awards
 from mobility.calls.office import office_call, require_running
 from mobility.core import unit_of_work
 from mobility.core.access import roles_required
-from mobility.core.paging import ListPage
+from mobility.core.paging import ListPage, id_or_none, page_arg
 from mobility.extensions import db
 from mobility.review import ranking, services
 from mobility.review.enums import Decision, PairRule, PhaseKind
@@ -86,7 +86,7 @@ def pair_rule(application_id: int):
     application = db.get_or_404(Application, application_id)
     require_running(application.call)
     form = PairRuleForm()
-    juror = db.session.get(User, request.form.get("juror_id", type=int) or 0)
+    juror = db.session.get(User, id_or_none(request.form.get("juror_id")) or 0)
     if juror is None or not form.validate_on_submit():
         abort(400)
     services.set_pair_rule(_actor(), application, juror, PairRule(form.rule.data) if form.rule.data else None)
@@ -103,7 +103,7 @@ def ranking_page(call_id: int):
     phase_form.phase.data = phase.kind.value
     rows = ranking.ranking_rows(call)
     return render_template("review/manage_ranking.html", call=call,
-                           page=ListPage.of(rows, request.args.get("page", 1, type=int), RANKING_PAGE_SIZE),
+                           page=ListPage.of(rows, page_arg(), RANKING_PAGE_SIZE),
                            budget_lines=ranking.budget_lines(call, rows),
                            phase_form=phase_form, decision_form=DecisionForm(formdata=None),
                            lock_form=ConfirmForm(formdata=None), phase=phase)

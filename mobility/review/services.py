@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import cast
 
 import numpy as np
 import sqlalchemy as sa
 from flask import url_for
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import CursorResult, delete, func, or_, select, update
 
 from mobility.accounts.enums import Role
@@ -17,10 +17,12 @@ from mobility.applications import services as applications
 from mobility.applications.enums import ApplicationStatus
 from mobility.applications.models import Application
 from mobility.calls.models import Call
-from mobility.core import audit, memo
+from mobility.core import audit, memo, reminders
 from mobility.core.errors import DomainError
 from mobility.core.lifecycle import Lifecycle
 from mobility.core.mail import queue_mail
+from mobility.core.text import LazyText
+from mobility.core.text import lazy_gettext as _l
 from mobility.db import bulk_insert, locked, utcnow
 from mobility.extensions import db
 from mobility.i18n.locales import DEFAULT_LOCALE, LOCALES
@@ -91,7 +93,7 @@ def active_phase(call: Call) -> ReviewPhase:
     return next((p for p in rows if p.active), rows[0])
 
 
-def phase_change(call: Call, kind: PhaseKind) -> tuple[bool, list[str]]:
+def phase_change(call: Call, kind: PhaseKind) -> tuple[bool, list[LazyText]]:
     """Whether moving to `kind` goes back to an earlier phase, and what that reopens or closes (sentences)."""
     rows = phases(call)
     current = next((p for p in rows if p.active), rows[0])
@@ -472,17 +474,25 @@ def lock_panel(actor: User, call: Call) -> None:
     audit.record("review.panel_locked", actor=actor, target=call)
 
 
-def send_reminders() -> int:
-    """One mail per juror and call with unfinished reviews, in the juror's language. Returns the count."""
+def send_reminders(today: date | None = None) -> int:
+    """One mail per juror and call with unfinished reviews, in the juror's language, at most once a calendar
+    week (mobility/core/reminders.py: a second run that week sends nothing; a missed run is caught up by
+    the next run that week). Returns the count sent."""
+    year, week, _day = (today or utcnow().date()).isocalendar()
     open_work = db.session.execute(
         select(Assignment.juror_id, Assignment.call_id, func.count())
         .join(Call, Call.id == Assignment.call_id)
         .outerjoin(Review, Review.assignment_id == Assignment.id)
         .where(Call.panel_locked_at.is_(None), Assignment.status != AssignmentStatus.CONFLICT,
                or_(Review.id.is_(None), Review.status != ReviewStatus.SUBMITTED))
-        .group_by(Assignment.juror_id, Assignment.call_id)).all()
+        .group_by(Assignment.juror_id, Assignment.call_id)
+        .order_by(Assignment.call_id, Assignment.juror_id)).all()
+    sent = 0
     for juror_id, call_id, count in open_work:
+        if not reminders.claim("review", juror_id, f"call:{call_id}:{year}-W{week:02d}"):
+            continue
         juror, call = db.session.get_one(User, juror_id), db.session.get_one(Call, call_id)
         queue_mail(juror.email, juror.locale, _l("A reminder: reviews waiting for you"), "review/mail/reminder.txt",
                    juror=juror, call=call, count=count, link=url_for("review.my_assignments", _external=True))
-    return len(open_work)
+        sent += 1
+    return sent

@@ -14,6 +14,7 @@ from mobility.applications.models import Application
 from mobility.applications.services import fully_translated_languages
 from mobility.core import unit_of_work
 from mobility.core.access import roles_required
+from mobility.core.paging import page_arg
 from mobility.core.storage import get_storage
 from mobility.extensions import db
 from mobility.review import policies, services
@@ -49,7 +50,7 @@ def _assignment(assignment_id: int) -> Assignment:
 @roles_required(Role.JUROR)
 def my_assignments():
     # A page at a time: a juror who served on many rounds keeps every assignment.
-    page = db.paginate(assignments_of_juror(current_user.id), page=request.args.get("page", 1, type=int),
+    page = db.paginate(assignments_of_juror(current_user.id), page=page_arg(),
                        per_page=MY_ASSIGNMENTS_PAGE, error_out=False)
     return render_template("review/my_assignments.html", assignments=page.items, page=page,
                            form=ConfirmForm(formdata=None),

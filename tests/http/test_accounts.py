@@ -74,13 +74,38 @@ def test_bad_registration_shows_errors_on_fields_and_keeps_what_was_typed(client
     assert 'value="Kamakura Taro"' in html and 'value="taken@example.org"' in html
     assert 'id="password-error"' in html
 
-    response = _register(client, email="taken@example.org")
-    html = response.get_data(as_text=True)
-    assert 'id="email-error"' in html and "already exists" in html
+    response = _register(client, email="taken@example.org")  # says nothing about the account (below)
+    assert response.status_code == 302
 
     response = _register(client, email="new@example.org", timezone="Mars/Olympus")
     assert 'id="timezone-error"' in response.get_data(as_text=True)
     assert db.session.scalar(select(User).where(User.email == "new@example.org")) is None
+
+
+def test_registration_does_not_reveal_whether_an_address_has_an_account(client, db, make_user):
+    """The same answer, the same errors and one mail either way: to a new address its confirmation link, to
+    an existing account a note that someone tried to register with its address (with sign-in and reset
+    links); the existing account is unchanged."""
+    owner = make_user(email="taken@example.org", name="Owner", locale="ja")
+    hash_before = owner.password_hash
+    answers = {}
+    for email in ("taken@example.org", "fresh@example.org"):
+        weak = _register(client, email=email, password="short", password_repeat="short")
+        assert weak.status_code == 200 and 'id="password-error"' in weak.get_data(as_text=True)
+        assert 'id="email-error"' not in weak.get_data(as_text=True)
+        response = _register(client, email=email.upper())
+        following = client.get(response.headers["Location"])
+        answers[email] = (response.status_code, response.headers["Location"],
+                          re.findall(r'class="flash[^"]*"[^>]*>(.*?)<', following.get_data(as_text=True), re.S))
+    assert answers["taken@example.org"] == answers["fresh@example.org"]
+    mails = {m.recipient: m for m in db.session.scalars(select(OutboxMessage))}
+    assert "/confirm/" in mails["fresh@example.org"].body
+    note = mails["taken@example.org"]
+    assert note.locale == "ja" and "/confirm/" not in note.body  # the account's own language
+    assert "/sign-in" in note.body and "/forgot-password" in note.body
+    db.session.expire_all()
+    assert db.session.scalars(select(User).where(User.email == "taken@example.org")).one().password_hash == hash_before
+    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "auth.registration_attempted"))
 
 
 def test_errors_are_translated(client):
@@ -184,3 +209,24 @@ def test_next_parameter_cannot_redirect_off_site(client, make_user):
     response = client.post("/sign-in?next=/account/profile", data={
         "email": user.email, "password": PASSWORD, "csrf_token": csrf_from(page.get_data(as_text=True))})
     assert response.headers["Location"].endswith("/account/profile")
+
+
+def test_mail_to_one_typed_address_is_limited_whether_or_not_it_has_an_account(client, db, make_user):
+    """Registration and password reset mail the address typed into them: at most three times an hour per
+    address (then 429), the same for a known and an unknown address."""
+    make_user(email="known@example.org")
+    for email in ("known@example.org", "unknown@example.org"):
+        answers = []
+        for n in range(4):
+            answers.append(_register(client, email=email, name=f"Try {n}").status_code)
+        assert answers == [302, 302, 302, 429], email
+    for email in ("known@example.org", "unknown@example.org"):
+        answers = []
+        for n in range(4):
+            environ = {"REMOTE_ADDR": f"192.0.2.{n + 10}"}  # from other addresses too
+            token = csrf_from(client.get("/forgot-password", environ_base=environ).get_data(as_text=True))
+            answers.append(client.post("/forgot-password", data={"email": email, "csrf_token": token},
+                                       environ_base=environ).status_code)
+        assert answers == [302, 302, 302, 429], email
+    to_known = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == "known@example.org")).all()
+    assert len(to_known) == 6  # three registration notes, three reset links

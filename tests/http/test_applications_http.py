@@ -316,3 +316,27 @@ def test_the_office_list_counts_what_each_filter_matches(app, client, db, signed
     assert matches(f"?direction={from_europe.direction.value}") == "1"
     assert matches(f"?direction={from_asia[0].direction.value}&status=submitted") == "2"
     assert matches("?discipline=music") == "1" and matches("?q=asia") == "3"
+
+
+def test_asking_the_host_again_and_again_is_refused_with_a_translated_message(app, client, db, monkeypatch):
+    """The host-request button mails the address the artist typed: past the allowance the page says so in the
+    artist's language, and no mail goes out."""
+    from mobility.core.models import OutboxMessage
+    monkeypatch.setitem(app.config, "TYPED_MAIL_PER_APPLICATION_PER_DAY", 2)
+    with app.test_request_context():
+        application = make_application()
+        artist = application.applicant
+        artist.locale = "ko"
+        db.session.commit()
+    sign_in(client, artist.email)
+    url = f"/applications/{application.id}/host-request"
+    for expected in ("flash-success", "flash-success", "flash-error"):
+        page = client.get(f"/applications/{application.id}/edit")
+        response = client.post(url, data={"csrf_token": csrf_from(page.get_data(as_text=True))},
+                               follow_redirects=True)
+        assert response.status_code == 200
+        html = response.get_data(as_text=True)
+        assert expected in html, html[:3000]
+    assert "24시간" in html  # the refusal, in Korean
+    to_host = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == "host@example.de")).all()
+    assert len(to_host) == 2

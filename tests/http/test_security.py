@@ -1,11 +1,13 @@
 """Security baseline: headers, cookies, CSRF, throttling, size limits and error pages."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from config import ProductionConfig
 from mobility import create_app
 from mobility.accounts.models import User
+from mobility.extensions import db
 from tests.conftest import csrf_from, sign_in
 
 
@@ -37,6 +39,7 @@ def test_production_sets_secure_cookies_and_hsts(monkeypatch):
     class Prod(ProductionConfig):
         SECRET_KEY = "x" * 40
         SQLALCHEMY_DATABASE_URI = "sqlite://"
+        SERVER_NAME = "mobility.example.org"
     app = create_app(Prod)
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
@@ -44,6 +47,37 @@ def test_production_sets_secure_cookies_and_hsts(monkeypatch):
     assert app.config["SESSION_ABSOLUTE_LIFETIME"] > app.config["SESSION_IDLE_TIMEOUT"]
     response = app.test_client().get("/static/css/mobility.css")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_production_refuses_to_start_without_server_name():
+    """Links in mail are built on SERVER_NAME; without it they would follow a request's Host header."""
+    for missing in (None, "", "  "):
+        class Prod(ProductionConfig):
+            SECRET_KEY = "x" * 40
+            SQLALCHEMY_DATABASE_URI = "sqlite://"
+            SERVER_NAME = missing
+        with pytest.raises(RuntimeError, match="SERVER_NAME"):
+            create_app(Prod)
+
+
+@pytest.mark.parametrize("forged", ["evil.example", "mobility.example.org.evil.example"])
+def test_no_link_in_a_mail_follows_a_forged_host_header(app, client, make_user, monkeypatch, forged):
+    """A password-reset request sent with someone else's Host header still mails a link to our site, and so
+    do the mails a job sends for that request."""
+    from mobility.core.models import OutboxMessage
+    from mobility.jobs.runner import _base_url
+    monkeypatch.setitem(app.config, "SERVER_NAME", "mobility.example.org")
+    user = make_user()
+    headers = {"Host": forged}
+    page = client.get("/forgot-password", headers=headers)
+    response = client.post("/forgot-password", headers=headers, data={
+        "email": user.email, "csrf_token": csrf_from(page.get_data(as_text=True))})
+    assert response.status_code == 302
+    mail = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == user.email)).all()[-1]
+    assert "://mobility.example.org/reset-password/" in mail.body
+    assert forged not in mail.body
+    with app.test_request_context("/", headers=headers):
+        assert _base_url().endswith("://mobility.example.org/")
 
 
 def test_production_refuses_the_development_secret():
@@ -149,3 +183,17 @@ def test_error_pages_are_translated_without_traceback(client):
             html = response.get_data(as_text=True)
             assert '<html lang="zh-Hans">' in html and "Traceback" not in html
             assert "Page not found" not in html and "Method not allowed" not in html
+
+
+def test_nul_characters_never_reach_a_page_or_the_database(app, client, make_user):
+    """PostgreSQL refuses NUL in a string: query and form parameters arrive without it (files as sent)."""
+    import io
+    with app.test_request_context("/?q=a%00b&x%00y=1", method="POST",
+                                  data={"summary": "line\x00 two", "file": (io.BytesIO(b"%PDF\x00"), "a.pdf")}):
+        from flask import request
+        assert request.args["q"] == "ab" and "xy" in request.args
+        assert request.form["summary"] == "line two"
+        assert request.files["file"].read() == b"%PDF\x00"
+    admin = make_user("admin")
+    sign_in(client, admin.email)
+    assert client.get("/admin/users?q=%00%3Cb%3E").status_code == 200

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from mobility.accounts import policies, services
 from mobility.accounts.enums import Role
@@ -43,10 +43,17 @@ def test_registration_refuses_bad_input_on_the_right_field(app, db, field, overr
     assert error.value.field == field
 
 
-def test_a_taken_address_is_refused_whatever_its_case(app, db, make_user):
-    make_user(email="taken@example.org")
-    with pytest.raises(DomainError) as error:
-        _register(app, email="TAKEN@example.org")
+def test_a_taken_address_makes_no_second_account_whatever_its_case(app, db, make_user):
+    """Registering a taken address (in any case) creates nothing and mails the account's owner instead; the
+    person registering learns nothing (tests/http/test_accounts.py)."""
+    owner = make_user(email="taken@example.org")
+    assert _register(app, email="TAKEN@example.org") is None
+    assert db.session.scalar(select(func.count()).select_from(User)) == 1
+    mail = db.session.scalars(select(OutboxMessage)).all()[-1]
+    assert mail.recipient == owner.email and "register" in mail.subject.lower()
+    with app.test_request_context(), pytest.raises(DomainError) as error:  # the admin's own path still says so
+        services.create_user(name="X", email="TAKEN@example.org", password="a long enough passphrase 42",
+                             locale="en", timezone="Europe/Berlin")
     assert error.value.field == "email"
 
 

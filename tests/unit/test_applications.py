@@ -301,3 +301,40 @@ def test_search_finds_chinese_japanese_and_korean_substrings(db):
 def test_exported_cells_never_start_a_formula():
     assert [safe_cell(v) for v in ("=1+1", "+49 30", "-5", "@SUM(A1)", "plain", 5)] == [
         "'=1+1", "'+49 30", "'-5", "'@SUM(A1)", "plain", 5]
+
+
+def test_mail_to_typed_addresses_is_limited_per_application_and_per_account(app, db, monkeypatch):
+    """Team invitations and host requests mail an address someone typed: at most N per application and M
+    per account in 24 hours (core.mail_allowance), refused on the field that holds the address."""
+    from mobility.core.models import AuditEntry
+    monkeypatch.setitem(app.config, "TYPED_MAIL_PER_APPLICATION_PER_DAY", 3)
+    monkeypatch.setitem(app.config, "TYPED_MAIL_PER_ACCOUNT_PER_DAY", 5)
+    call = make_call(kind=CallKind.CO_CREATION, publish=True)
+    application = make_application(call=call)
+    artist = application.applicant
+
+    def mails():
+        return db.session.scalar(select(func.count()).select_from(OutboxMessage))
+
+    services.request_host_confirmation(artist, application)
+    services.request_host_confirmation(artist, application)
+    services.invite_member(artist, application, name="Jana", email="jana@example.de", city_id=None)
+    before = mails()
+    with pytest.raises(DomainError) as refused:
+        services.request_host_confirmation(artist, application)
+    assert refused.value.field == "host_email" and "24 hours" in str(refused.value)
+    with pytest.raises(DomainError) as refused:
+        services.invite_member(artist, application, name="Li", email="li@example.cn", city_id=None)
+    assert refused.value.field == "email"
+    assert mails() == before  # nothing more was mailed
+    # The same account's second application has its own allowance, until the account's is used up.
+    second = make_application(call=make_call(kind=CallKind.CO_CREATION, publish=True), applicant=artist)
+    services.request_host_confirmation(artist, second)
+    services.request_host_confirmation(artist, second)
+    with pytest.raises(DomainError) as refused:
+        services.request_host_confirmation(artist, second)
+    assert "You have sent 5" in str(refused.value)
+    # A day later the allowance is back.
+    for entry in db.session.scalars(select(AuditEntry)):
+        entry.at -= timedelta(days=1, minutes=1)
+    services.request_host_confirmation(artist, application)

@@ -49,6 +49,44 @@ def test_review_remind_commits_and_its_mail_is_delivered_after_the_commit(app, c
     assert _statuses() == [MailStatus.SENT, MailStatus.SENT]
 
 
+
+def _reminders_sent() -> int:
+    from mobility.core.models import SentReminder
+    db.session.expire_all()
+    return db.session.scalar(select(func.count()).select_from(SentReminder))
+
+
+def test_review_remind_run_twice_sends_nothing_twice(app):
+    with app.test_request_context():
+        jurors = [make_juror(city="Chemnitz", locale="ko"), make_juror(city="Kamakura", locale="ja")]
+        manager, call, _apps = make_reviewable_call(jurors=jurors, applications=1)
+        review.run_assignment(manager, call)
+        db.session.commit()
+    runner = app.test_cli_runner()
+    assert "2 reminder(s) sent" in runner.invoke(args=["review", "remind"]).output
+    assert "0 reminder(s) sent" in runner.invoke(args=["review", "remind"]).output  # the same week
+    assert _reminders_sent() == 2
+    with app.test_request_context():  # next week: reminded again
+        assert review.send_reminders(today=utcnow().date() + timedelta(days=7)) == 2
+
+
+def test_reports_remind_run_twice_sends_nothing_twice(app):
+    from mobility.awards import services as awards
+    from mobility.reports.services import REPORT_DUE_DAYS
+    from tests.factories import make_awardable
+    with app.test_request_context(environ_base={"REMOTE_ADDR": "127.0.0.1"}):
+        manager, call, (application,) = make_awardable()
+        grant = awards.award_application(manager, application, "Excellent")
+        awards.accept_grant(application.applicant, grant, name="Grantee")
+        grant.end_date = utcnow().date() - timedelta(days=REPORT_DUE_DAYS + 2)  # overdue by two days
+        grant.start_date = grant.end_date - timedelta(days=10)
+        db.session.commit()
+    runner = app.test_cli_runner()
+    assert "1 reminder(s) sent" in runner.invoke(args=["reports", "remind"]).output
+    assert "0 reminder(s) sent" in runner.invoke(args=["reports", "remind"]).output
+    assert _reminders_sent() == 1
+
+
 def test_outbox_send_sweeps_what_is_still_queued(app, console_mail):
     with app.test_request_context():
         user = make_user()

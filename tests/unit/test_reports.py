@@ -140,6 +140,34 @@ def test_reminders_a_week_before_the_report_is_due_and_when_overdue(accepted, db
     assert services.send_report_reminders(today=due + timedelta(days=8)) == 0
 
 
+
+def test_a_reminder_goes_out_once_and_a_missed_day_is_caught_up_the_next(accepted, db):
+    """Reminders are recorded when sent (core.reminders): cron running twice sends nothing twice, and a day
+    cron missed is caught up the day after."""
+    _manager, grant = accepted
+    due = grant.end_date + timedelta(days=services.REPORT_DUE_DAYS)
+    assert services.send_report_reminders(today=due - timedelta(days=8)) == 0   # not yet
+    # The run a week before the due date was missed: the next day's run sends the reminder …
+    assert services.send_report_reminders(today=due - timedelta(days=6)) == 1
+    assert services.send_report_reminders(today=due - timedelta(days=6)) == 0   # … once, however often it runs
+    assert services.send_report_reminders(today=due) == 0
+    assert services.send_report_reminders(today=due + timedelta(days=3)) == 1   # first week overdue
+    assert services.send_report_reminders(today=due + timedelta(days=7)) == 0
+    assert services.send_report_reminders(today=due + timedelta(days=8)) == 1   # second week overdue
+    assert services.send_report_reminders(today=due + timedelta(days=8)) == 0
+    subjects = db.session.scalars(select(OutboxMessage.subject).where(
+        OutboxMessage.recipient == grant.application.applicant.email, OutboxMessage.subject.like("%final report%")))
+    assert len(subjects.all()) == 3
+
+
+def test_reminder_stages():
+    due = date(2027, 3, 1)
+    assert services.reminder_stage(due, date(2027, 2, 21)) is None
+    assert services.reminder_stage(due, date(2027, 2, 22)) == services.reminder_stage(due, due) == "due:2027-03-01"
+    assert services.reminder_stage(due, date(2027, 3, 2)) == services.reminder_stage(due, date(2027, 3, 8))
+    assert services.reminder_stage(due, date(2027, 3, 9)) == "overdue:2027-03-01:1"
+
+
 def _report_question(manager, call, **options):
     from mobility.calls import services as calls
     from mobility.calls.enums import QuestionKind, Questionnaire

@@ -1,0 +1,65 @@
+"""Text from people and data, made safe at the two edges where it enters and leaves.
+
+- `lazy_gettext` (imported everywhere as `_l`): a translated sentence is *text*, not markup. Flask-Babel's
+  own lazy string declares `__html__`, so Jinja and WTForms took `_l("%(pair)s, …", pair=city_name)` as
+  trusted HTML and printed a city name raw. Ours escapes when it is put into HTML (labels, field errors,
+  flashes, templates) and stays plain text everywhere else (mails, exports, JSON).
+- `clean_name`: names people type (user, organisation, city, pair, programme, call titles, host names) lose
+  the control and format characters that would make them read differently from what they are — a
+  right-to-left override (U+202E) turning "Anna‮gpj.exe" into "Annaexe.jpg", isolates (U+2066–2069),
+  zero-width spaces that make two names look the same. Ordinary whitespace becomes one space.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from flask.json.provider import DefaultJSONProvider
+from flask_babel import gettext, ngettext
+from flask_babel.speaklater import LazyString
+from markupsafe import Markup, escape
+
+
+class LazyText(LazyString):
+    """A lazily translated sentence that is always escaped when it goes into HTML."""
+
+    def __html__(self) -> Markup:
+        return escape(str(self))
+
+
+def lazy_gettext(string: str, **variables: Any) -> LazyText:
+    return LazyText(gettext, string, **variables)
+
+
+def lazy_ngettext(singular: str, plural: str, num: int, **variables: Any) -> LazyText:
+    """The plural form for `num`, escaped like lazy_gettext when it goes into HTML."""
+    return LazyText(ngettext, singular, plural, num, **variables)
+
+
+# Cc (controls), Cf (format: bidi overrides and isolates, zero-width characters, soft hyphen, BOM),
+# Co/Cs/Cn (private use, surrogates, unassigned), and the line/paragraph separators.
+_REMOVED_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"})
+# Kept inside a name where a script needs them: ZWJ/ZWNJ shape Indic and Persian words and emoji.
+_KEPT = frozenset({"\u200c", "\u200d"})
+_WHITESPACE = re.compile(r"\s+")
+
+
+def clean_name(value: str | None) -> str | None:
+    """`value` without control/format characters, its whitespace runs made one space, stripped."""
+    if value is None:
+        return None
+    text = "".join(" " if ch in "\t\n\r\v\f" else ch for ch in str(value))
+    text = "".join(ch for ch in text
+                   if ch in _KEPT or unicodedata.category(ch) not in _REMOVED_CATEGORIES)
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+class JSONProvider(DefaultJSONProvider):
+    """Flask's JSON, with a lazy sentence as its plain text (Flask would take its escaped HTML form)."""
+
+    @staticmethod
+    def default(o: Any) -> Any:
+        if isinstance(o, LazyString):
+            return str(o)
+        return DefaultJSONProvider.default(o)
