@@ -52,3 +52,14 @@ def slow(progress, *, seconds: float) -> dict:
 
     time.sleep(seconds)
     return {}
+
+
+@job_function
+def slow_tally(progress, *, tally: str) -> dict:
+    """Marks the file `tally` once per run, slowly (two workers running it at once would both mark it)."""
+    import time
+
+    path = Path(tally)
+    path.write_text((path.read_text() if path.exists() else "") + "x")
+    time.sleep(0.3)
+    return {}

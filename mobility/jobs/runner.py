@@ -38,7 +38,7 @@ from typing import TypeVar, cast
 from flask import Flask, current_app, g, has_app_context, has_request_context, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import CursorResult, delete, inspect, select, update
+from sqlalchemy import CursorResult, delete, func, inspect, select, update
 
 from mobility.core import audit, unit_of_work
 from mobility.core.errors import DomainError
@@ -281,12 +281,18 @@ def perform(function: str, arguments: dict, job_id: int | None, base_url: str,
 
 
 def _perform_tracked(function: str, arguments: dict, job_id: int, retries_left: int) -> None:
-    job = db.session.get(BackgroundJob, job_id)
-    if job is None or job.status is JobStatus.DONE:  # the owner was erased, or a duplicate delivery
+    # Claimed in one statement: of two deliveries of the same job (requeued on two machines at once, or a
+    # queue entry that outlived a requeue) only one finds it waiting; the other leaves it alone.
+    now = utcnow()
+    claimed = cast(CursorResult, db.session.execute(
+        update(BackgroundJob).where(BackgroundJob.id == job_id, BackgroundJob.status == JobStatus.QUEUED)
+        .values(status=JobStatus.RUNNING, progress=0, message="", attempts=BackgroundJob.attempts + 1,
+                started_at=func.coalesce(BackgroundJob.started_at, now), updated_at=now)
+        .execution_options(synchronize_session=False)))
+    if claimed.rowcount != 1:  # done, running elsewhere, or its owner was erased
+        unit_of_work.finish(commit=False)
         return
-    job.status, job.progress, job.message = JobStatus.RUNNING, 0, ""
-    job.attempts += 1
-    job.started_at = job.started_at or utcnow()
+    job = db.session.get_one(BackgroundJob, job_id)
     locale = job.owner.locale if job.owner is not None else "en"
     attempts = job.attempts
     _end_step()

@@ -6,7 +6,7 @@ import pytest
 
 from mobility import create_app
 from mobility.core import memo
-from mobility.extensions import db
+from mobility.extensions import db, limiter
 from tests import factories
 from tests.conftest import Config, sign_in
 from tests.databases import empty_database
@@ -23,16 +23,23 @@ class RedisDown(Config):
 @pytest.fixture
 def redis_down(tmp_path):
     """The app on a database of its own (this test's world), with every Redis URL pointing at nothing."""
+    # The one Limiter object takes the storage of the last app it was given: give it back afterwards, or every
+    # later test's limits would go to the stopped Redis.
+    kept = dict(limiter.__dict__)
     with empty_database(tmp_path, "redis_down") as url:
         settings = {"SQLALCHEMY_DATABASE_URI": url, "SQLALCHEMY_ENGINE_OPTIONS": {}}
         app = create_app(type("RedisDownHere", (RedisDown,), settings))
         app.config["PROPAGATE_EXCEPTIONS"] = False
         with app.app_context():
             db.create_all()
-        yield app
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+        try:
+            yield app
+        finally:
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()
+            limiter.__dict__.clear()
+            limiter.__dict__.update(kept)
 
 
 def test_with_redis_down_people_sign_in_and_pages_and_rankings_still_show(redis_down, caplog):

@@ -23,7 +23,7 @@ from mobility.core.storage import LocalStorage, get_storage
 from mobility.extensions import db
 from mobility.jobs import delivery, runner
 from mobility.jobs.models import BackgroundJob, JobStatus
-from tests.conftest import Config
+from tests.conftest import IS_POSTGRES, Config
 from tests.databases import empty_database
 from tests.factories import make_user
 from tests.queues import REDIS_URL, on_queue, require_redis
@@ -245,3 +245,30 @@ def test_a_running_job_beats_so_it_is_never_taken_back_while_its_worker_lives(ap
     db.session.rollback()
     worker.join()
     assert _job(job_id).status is JobStatus.DONE
+
+
+
+@pytest.mark.commits  # two workers: two connections
+@pytest.mark.skipif(not IS_POSTGRES, reason="two workers at once: PostgreSQL")
+def test_a_job_delivered_to_two_workers_at_once_runs_once(app, monkeypatch, tmp_path):
+    """`jobs requeue` run on two machines at once hands the same job to two workers: one claims it."""
+    import threading
+
+    monkeypatch.setattr(runner, "_worker_app", app)  # what `flask jobs worker` sets
+    tally = tmp_path / "tally"
+    job = runner.start("export", make_user("manager"), "tests.job_functions.slow_tally", tally=str(tally))
+    db.session.commit()
+    job_id, start = job.id, threading.Barrier(2)
+
+    def worker():
+        start.wait()
+        runner.perform("tests.job_functions.slow_tally", {"tally": str(tally)}, job_id, "http://mobility.test",
+                       retries_left=0)
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert tally.read_text() == "x"  # the work itself ran once
+    assert _job(job_id).status is JobStatus.DONE and _job(job_id).attempts == 1
