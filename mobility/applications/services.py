@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -34,6 +33,7 @@ from mobility.calls.policies import is_open_for_applications
 from mobility.calls.questionnaires import text_length, unanswered, validated_answers
 from mobility.cities.enums import Direction, Side
 from mobility.core import audit, mail_allowance, memo
+from mobility.core.digests import content_hash
 from mobility.core.errors import DomainError
 from mobility.core.lifecycle import Lifecycle
 from mobility.core.mail import queue_mail
@@ -390,11 +390,6 @@ def content_snapshot(application: Application) -> dict:
         "team": sorted([m.email, m.name, m.status.value] for m in application.members),
         "attachments": sorted([a.display_name, a.sha256, a.kind.value] for a in application.attachments),
     }
-
-
-def content_hash(content: dict) -> str:
-    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def submit_application(actor: User, application: Application, now: datetime | None = None) -> Receipt:

@@ -10,6 +10,7 @@ from wtforms import (
     DateField,
     DateTimeLocalField,
     DecimalField,
+    HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -101,6 +102,7 @@ class CallTextsForm(FlaskForm):
     body = TextAreaField(_l("Full text"), validators=[Length(max=20000)],
                          description=_l("Everything an artist needs to decide to apply. Blank lines separate paragraphs."))
     guidance = TextAreaField(_l("Guidance for applicants"), validators=[Length(max=20000)])
+    seen = HiddenField()  # the texts as the page was opened (calls.services.texts_digest)
     submit = SubmitField(_l("Save texts"))
 
 

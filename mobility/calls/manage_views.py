@@ -117,14 +117,23 @@ def texts(call_id: int, locale: str):
     if request.method == "GET":
         for field in CallText:
             getattr(form, field.value).data = getattr(call, field.value).get(locale, "")
+        form.seen.data = services.texts_digest(call, locale)
+    theirs = None
     if form.validate_on_submit():
         texts = {field.value: getattr(form, field.value).data for field in CallText}
-        done = _apply(form, lambda: services.update_texts(_actor(), call, locale, texts),
-                      _("The texts are saved."), url_for("manage_calls.overview", call_id=call.id))
-        if done:
-            return done
+        saved = unit_of_work.attempt(form, services.update_texts, _actor(), call, locale, texts,
+                                     seen=form.seen.data or None)
+        if saved:
+            flash(_("The texts are saved."), "success")
+            return redirect(url_for("manage_calls.overview", call_id=call.id))
+        if isinstance(saved.error, services.TextsConflict):
+            # Both versions: what this manager typed stays in the form, the other's is shown beside it; the
+            # next save is made knowing it.
+            theirs = saved.error.theirs
+            form.seen.data = services.texts_digest(call, locale)
     english = {field.value: call.text(field.value, "en") for field in CallText}
-    return render_template("calls/manage/texts.html", call=call, form=form, locale=locale, english=english)
+    return render_template("calls/manage/texts.html", call=call, form=form, locale=locale, english=english,
+                           theirs=theirs, labels={f.value: f.title for f in CallText}), 409 if theirs else 200
 
 
 def _fill_settings(form: forms.CallSettingsForm, call: Call) -> None:

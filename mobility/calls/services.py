@@ -26,11 +26,12 @@ from mobility.calls.models import (
 from mobility.cities.enums import Direction
 from mobility.cities.models import CityPair
 from mobility.core import audit, memo
+from mobility.core.digests import content_hash
 from mobility.core.errors import DomainError
 from mobility.core.lifecycle import Lifecycle
 from mobility.core.text import clean_name
 from mobility.core.text import lazy_gettext as _l
-from mobility.db import utcnow
+from mobility.db import locked, utcnow
 from mobility.extensions import db
 from mobility.i18n.content import clean, present_locales
 from mobility.i18n.locales import LANGUAGE_TITLES, LOCALES, is_valid_timezone, local_to_utc
@@ -141,10 +142,36 @@ def _schedule(opens_local: datetime, closes_local: datetime, timezone: str) -> t
     return opens_at, closes_at
 
 
-def update_texts(actor, call: Call, locale: str, texts: Mapping[str, str | None]) -> None:
-    """Texts stay editable in every state: fixing a translation never harms applicants."""
+class TextsConflict(DomainError):
+    """This language's texts were saved by someone else since the page was opened: both versions are shown
+    (the person's own, as typed, and `theirs`), nothing is overwritten."""
+
+    def __init__(self, theirs: dict[str, str]):
+        super().__init__(_l("Someone else saved the texts in this language while you were editing. Their version "
+                            "is shown beside yours: keep what you want in the form, then save again."))
+        self.theirs = theirs
+
+
+def texts_in(call: Call, locale: str) -> dict[str, str]:
+    return {field.value: getattr(call, field.value).get(locale, "") for field in CallText}
+
+
+def texts_digest(call: Call, locale: str) -> str:
+    """What the edit page of one language was opened with: a save names it, and a change since is a conflict."""
+    return content_hash(texts_in(call, locale))
+
+
+def update_texts(actor, call: Call, locale: str, texts: Mapping[str, str | None], *,
+                 seen: str | None = None) -> None:
+    """Texts stay editable in every state: fixing a translation never harms applicants. Per language: the
+    row is read again under its lock, so two managers saving two languages at once both keep their text, and
+    `seen` (texts_digest() of the page as opened) turns a save over someone else's newer text of the same
+    language into a TextsConflict instead of overwriting it."""
     if locale not in LOCALES:
         raise DomainError(_l("Choose one of the offered languages."), field="locale")
+    call = locked(call)
+    if seen is not None and seen != texts_digest(call, locale):
+        raise TextsConflict(texts_in(call, locale))
     for field in CallText:
         current = dict(getattr(call, field.value))
         value = (texts.get(field.value) or "").strip()

@@ -13,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from mobility.accounts.models import User
 from mobility.accounts.queries import recipient_locale
 from mobility.applications.attachments import detect_type
-from mobility.applications.services import TooLarge, content_hash
+from mobility.applications.services import TooLarge
 from mobility.awards import services as awards
 from mobility.awards.enums import AmendmentStatus, GrantStatus
 from mobility.awards.models import Grant, GrantAmendment
@@ -21,6 +21,7 @@ from mobility.calls.models import Call
 from mobility.calls.questionnaires import field_name, unanswered, validated_answers
 from mobility.calls.rates import calculate
 from mobility.core import audit, memo, reminders
+from mobility.core.digests import content_hash
 from mobility.core.errors import DomainError
 from mobility.core.lifecycle import Lifecycle
 from mobility.core.mail import queue_mail
