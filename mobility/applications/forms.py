@@ -8,7 +8,6 @@ from wtforms import (
     DateField,
     EmailField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -24,6 +23,7 @@ from mobility.applications.services import DraftData
 from mobility.calls.enums import CareerStage, QuestionKind
 from mobility.calls.models import Call
 from mobility.calls.questionnaires import add_question_fields
+from mobility.core.fields import IntegerField
 from mobility.core.paging import id_or_none
 from mobility.core.text import lazy_gettext as _l
 from mobility.i18n.content import localized

@@ -4,8 +4,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
-    IntegerField,
     SelectField,
     StringField,
     SubmitField,
@@ -16,6 +14,7 @@ from wtforms.widgets import HiddenInput
 
 from mobility.accounts.forms import REQUIRED
 from mobility.awards.enums import CURRENCIES
+from mobility.core.fields import DecimalField, IntegerField
 from mobility.core.text import lazy_gettext as _l
 
 NUMBER = _l("Enter a number.")
@@ -57,6 +56,6 @@ class PaymentForm(FlaskForm):
 
 class ExchangeRateForm(FlaskForm):
     currency = SelectField(_l("Currency"), choices=[(c, c) for c in CURRENCIES])
-    rate = DecimalField(_l("Units for one euro"), places=6, validators=[InputRequired(NUMBER)])
+    rate = DecimalField(_l("Units for one euro"), places=6, below=10**12, validators=[InputRequired(NUMBER)])
     valid_from = DateField(_l("Valid from"), validators=[InputRequired(_l("Enter a date."))])
     save = SubmitField(_l("Save the rate"))

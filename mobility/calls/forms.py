@@ -9,9 +9,7 @@ from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
-    DecimalField,
     HiddenField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -25,6 +23,7 @@ from mobility.accounts.forms import REQUIRED, MultiCheckboxField, zone_choices
 from mobility.calls.enums import CallKind, CallText, CareerStage, QuestionKind, RuleKind
 from mobility.cities.enums import Direction, Side
 from mobility.core.errors import DomainError
+from mobility.core.fields import DecimalField, IntegerField
 from mobility.core.paging import id_or_none
 from mobility.core.text import lazy_gettext as _l
 from mobility.i18n.forms import add_localized_fields
@@ -147,16 +146,16 @@ add_localized_fields(QuestionForm, "options", _l("Options, one per line"), TextA
 
 
 class ScaleForm(FlaskForm):
-    scale_min = DecimalField(_l("Lowest score"), places=2, validators=[InputRequired(NUMBER)])
-    scale_max = DecimalField(_l("Highest score"), places=2, validators=[InputRequired(NUMBER)])
-    scale_step = DecimalField(_l("Step"), places=2, validators=[InputRequired(NUMBER)])
-    overall_threshold = DecimalField(_l("Overall threshold (weighted total)"), places=2, validators=[Optional()])
+    scale_min = DecimalField(_l("Lowest score"), places=2, below=1000, validators=[InputRequired(NUMBER)])
+    scale_max = DecimalField(_l("Highest score"), places=2, below=1000, validators=[InputRequired(NUMBER)])
+    scale_step = DecimalField(_l("Step"), places=2, below=1000, validators=[InputRequired(NUMBER)])
+    overall_threshold = DecimalField(_l("Overall threshold (weighted total)"), places=2, below=1000, validators=[Optional()])
     submit = SubmitField(_l("Save scale"))
 
 
 class CriterionForm(FlaskForm):
-    weight = DecimalField(_l("Weight"), places=2, default=1, validators=[InputRequired(NUMBER)])
-    threshold = DecimalField(_l("Threshold"), places=2, validators=[Optional()],
+    weight = DecimalField(_l("Weight"), places=2, below=10000, default=1, validators=[InputRequired(NUMBER)])
+    threshold = DecimalField(_l("Threshold"), places=2, below=1000, validators=[Optional()],
                              description=_l("The lowest score on this criterion that can still be funded."))
     tie_break_rank = IntegerField(_l("Place in the tie-break order"), validators=[Optional()],
                                   description=_l("1 breaks ties first. Leave empty if not used."))

@@ -3,8 +3,6 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DecimalField,
-    IntegerField,
     SelectField,
     StringField,
     SubmitField,
@@ -14,6 +12,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from mobility.accounts.forms import REQUIRED
 from mobility.cities.enums import Programme
+from mobility.core.fields import DecimalField, IntegerField
 from mobility.core.text import lazy_gettext as _l
 from mobility.i18n.forms import add_localized_fields
 
@@ -42,6 +41,6 @@ class CityForm(FlaskForm):
     name_ko = StringField(_l("Name in Korean"), validators=[Length(max=120)])
     country = StringField(_l("Country (two-letter code)"), validators=[
         DataRequired(REQUIRED), Regexp(r"^[A-Za-z]{2}$", message=_l("Use the two-letter country code, for example DE or KR."))])
-    latitude = DecimalField(_l("Latitude"), places=4, validators=[InputRequired(NUMBER)])
-    longitude = DecimalField(_l("Longitude"), places=4, validators=[InputRequired(NUMBER)])
+    latitude = DecimalField(_l("Latitude"), places=4, below=1000, validators=[InputRequired(NUMBER)])
+    longitude = DecimalField(_l("Longitude"), places=4, below=1000, validators=[InputRequired(NUMBER)])
     submit = SubmitField(_l("Add city"))

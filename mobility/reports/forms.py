@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from mobility.accounts.enums import Discipline, Language
@@ -10,6 +10,7 @@ from mobility.accounts.forms import REQUIRED, MultiCheckboxField
 from mobility.calls.models import Call
 from mobility.calls.questionnaires import add_question_fields, field_name
 from mobility.cities.enums import Direction
+from mobility.core.fields import IntegerField
 from mobility.core.paging import id_or_none
 from mobility.core.text import lazy_gettext as _l
 from mobility.reports.enums import Sector, TravelMode

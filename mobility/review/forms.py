@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, SubmitField, TextAreaField
+from wtforms import SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from mobility.accounts.enums import Language
 from mobility.accounts.forms import REQUIRED
+from mobility.core.fields import IntegerField
 from mobility.core.text import lazy_gettext as _l
 from mobility.i18n.locales import HTML_LANG, LANGUAGE_TITLES
 from mobility.review.enums import Decision, PairRule, PhaseKind
