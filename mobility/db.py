@@ -105,9 +105,24 @@ def on_transaction_end(*, committed, rolled_back) -> None:
     same pair again (one more app in the same process, as in tests) changes nothing."""
     # On the session class Flask-SQLAlchemy makes every app session of (this module sits below the
     # extensions, so it does not reach for `db.session` itself).
-    if not event.contains(FlaskSession, "after_commit", committed):
-        event.listen(FlaskSession, "after_commit", committed)
-        event.listen(FlaskSession, "after_rollback", rolled_back)
+    if committed not in _ENDS:
+        _ENDS[committed] = _at_the_end(committed)
+        _ENDS[rolled_back] = _at_the_end(rolled_back)
+        event.listen(FlaskSession, "after_commit", _ENDS[committed])
+        event.listen(FlaskSession, "after_rollback", _ENDS[rolled_back])
+
+
+_ENDS: dict = {}  # each hook and the listener that runs it
+
+
+def _at_the_end(hook):
+    """`hook(session)` when the transaction itself ends: SQLAlchemy also reports a SAVEPOINT released or
+    rolled back inside it (`begin_nested()`, a one-time row made once) as a commit or a rollback, and the mail,
+    jobs and files of the unit of work must wait for the unit of work."""
+    def run(session) -> None:
+        if not session.in_nested_transaction():
+            hook(session)
+    return run
 
 
 def locked(obj):

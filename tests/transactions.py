@@ -75,12 +75,19 @@ class _Savepoints:
     def __init__(self):
         self.open: list[dict] = []
         self.keeping = False
+        self.next_is_nested = False  # the next SAVEPOINT is a session's begin_nested(), inside its own work
+
+    def nested_begun(self, session, transaction) -> None:
+        if transaction.nested:
+            self.next_is_nested = True
 
     def executing(self, conn, cursor, statement, parameters, context, executemany) -> None:
         if conn is not _State.connection or self.keeping:
             return
         if statement.startswith("SAVEPOINT "):  # the `savepoint` event comes before the name is chosen
-            self.open.append({"name": statement.split()[1], "wrote": False, "holds_commits": False})
+            self.open.append({"name": statement.split()[1], "wrote": False, "holds_commits": False,
+                              "nested": self.next_is_nested})
+            self.next_is_nested = False
         elif self.open and _writes(statement):
             self.open[-1]["wrote"] = True
 
@@ -93,8 +100,14 @@ class _Savepoints:
         return None
 
     def _held_by_parent(self, savepoint: dict) -> None:
-        if self.open and (savepoint["wrote"] or savepoint["holds_commits"]):
-            self.open[-1]["holds_commits"] = True
+        if not self.open:
+            return
+        parent = self.open[-1]
+        if savepoint["nested"]:  # a session's own SAVEPOINT released: its writes are the session's own
+            parent["wrote"] = parent["wrote"] or savepoint["wrote"]
+            parent["holds_commits"] = parent["holds_commits"] or savepoint["holds_commits"]
+        elif savepoint["wrote"] or savepoint["holds_commits"]:
+            parent["holds_commits"] = True
 
     def released(self, conn, name, context) -> None:
         if conn is _State.connection and (savepoint := self._ended(name)) is not None:
@@ -156,9 +169,11 @@ def install(engine: Engine) -> None:
     for name, listener in _LISTENERS:
         event.listen(engine, name, listener)
     event.listen(Engine, "engine_connect", _refuse_other_connections)
+    event.listen(factory.class_, "after_transaction_create", _savepoints.nested_begun)
 
 
 def uninstall() -> None:
+    event.remove(db.session.session_factory.class_, "after_transaction_create", _savepoints.nested_begun)
     event.remove(Engine, "engine_connect", _refuse_other_connections)
     for name, listener in _LISTENERS:
         event.remove(_State.engine, name, listener)

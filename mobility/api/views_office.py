@@ -19,6 +19,7 @@ from mobility.accounts.services import find_user_by_email
 from mobility.api import representations as show
 from mobility.api.enums import TokenScope
 from mobility.api.pagination import paginate
+from mobility.api.parsing import Parser
 from mobility.api.schemas import (
     ApplicationArgs,
     ApplicationSchema,
@@ -54,6 +55,7 @@ from mobility.review.queries import jury_by_name, numbered_reviews_of_call
 
 bp = Blueprint("api_office", __name__, url_prefix="/api/v1",
                description="The programme office's data (a personal API token is needed)")
+bp.ARGUMENTS_PARSER = Parser()  # deeply nested JSON is a bad request (api/parsing.py)
 setup_api_blueprint(bp)
 ERRORS = {"response": "DEFAULT_ERROR"}
 T = TypeVar("T")

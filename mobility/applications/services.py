@@ -39,7 +39,7 @@ from mobility.core.lifecycle import Lifecycle
 from mobility.core.mail import queue_mail
 from mobility.core.models import AuditEntry
 from mobility.core.once import once
-from mobility.core.storage import discard_saved, save_for_transaction
+from mobility.core.storage import get_storage, keep_with_transaction
 from mobility.core.text import clean_name
 from mobility.core.text import lazy_gettext as _l
 from mobility.db import utcnow
@@ -735,7 +735,7 @@ def add_attachment(actor: User, application: Application, *, kind: AttachmentKin
     if question_id is not None and not any(q.id == question_id and q.kind is QuestionKind.FILE
                                            for q in application.call.questions):
         raise DomainError(_l("Choose one of the call's questions."), field="question_id")
-    key = save_for_transaction(data)
+    key = get_storage().save(data)  # kept with the transaction below, once it is known to be this row's
 
     def make() -> Attachment:
         attachment = Attachment(application_id=application.id, kind=kind, question_id=question_id,
@@ -753,9 +753,15 @@ def add_attachment(actor: User, application: Application, *, kind: AttachmentKin
             Attachment.question_id.is_(None) if question_id is None else Attachment.question_id == question_id))
 
     # The same upload sent again at the same moment (the unique key on application, purpose and bytes decides).
-    attachment = once(make, already_there)
-    if attachment.storage_key != key:
-        discard_saved(key)  # the other request's copy is the one kept
+    try:
+        attachment = once(make, already_there)
+    except BaseException:
+        get_storage().delete(key)
+        raise
+    if attachment.storage_key == key:
+        keep_with_transaction(key)
+    else:
+        get_storage().delete(key)  # the other request's copy is the one kept
     db.session.expire(application, ["attachments"])
     return attachment
 

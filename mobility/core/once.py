@@ -19,6 +19,7 @@ T = TypeVar("T")
 def once(make: Callable[[], T], existing: Callable[[], T | None]) -> T:
     """`make()` in a savepoint; when a unique key refuses what it inserts (another request made the same
     one-time row first), the row that request made. Any other refusal goes on as it was."""
+    db.session.connection()  # the unit of work's own transaction first: the savepoint nests inside it
     try:
         with db.session.begin_nested():
             return make()

@@ -96,6 +96,16 @@ def _no_nul(value):
 class TextRequest(Request):
     parameter_storage_class = _Parameters
 
+    def get_json(self, force=False, silent=False, cache=True):
+        """JSON nested deeper than Python's parser goes ([[[[…]]]] ten thousand times) is a bad request, like
+        any other JSON that cannot be read — not a RecursionError and a 500."""
+        try:
+            return super().get_json(force=force, silent=silent, cache=cache)
+        except RecursionError:
+            if silent:
+                return None
+            return self.on_json_loading_failed(ValueError("the JSON is nested too deeply"))  # raises BadRequest
+
 
 def init_app(app: Flask) -> None:
     app.request_class = TextRequest

@@ -160,17 +160,13 @@ def get_storage() -> Storage:
 def save_for_transaction(data: bytes) -> str:
     """Store the bytes of a row being written now; should the transaction roll back, they go too."""
     key = get_storage().save(data)
-    db.session.info.setdefault("storage_saved", []).append(key)
+    keep_with_transaction(key)
     return key
 
 
-def discard_saved(key: str) -> None:
-    """Bytes stored by save_for_transaction() that no row will name after all (another request's row was
-    kept): deleted now."""
-    saved = db.session.info.get("storage_saved", [])
-    if key in saved:
-        saved.remove(key)
-    get_storage().delete(key)
+def keep_with_transaction(key: str) -> None:
+    """Bytes already stored that a row of the current transaction names: should it roll back, they go too."""
+    db.session.info.setdefault("storage_saved", []).append(key)
 
 
 def _delete_after_commit(session) -> None:

@@ -365,3 +365,17 @@ def test_reloading_the_page_that_showed_a_new_token_makes_no_second_token(app, c
     assert fresh != form["request_key"]
     again = client.post("/account/api-tokens", data={**form, "name": "Archive", "request_key": fresh})
     assert again.status_code == 200 and db.session.scalar(select(func.count()).select_from(ApiToken)) == 2
+
+
+@pytest.mark.commits  # the token's time of use is written in a connection of its own
+def test_json_nested_deeper_than_any_parser_goes_is_a_bad_request_in_the_readers_language(app, client, db):
+    with app.test_request_context():
+        manager, _call, _application, grant = make_accepted_grant()
+        _token, secret = make_api_token(manager, "read_write")
+        db.session.commit()
+        grant_id = grant.id
+    deep = "[" * 100_000 + "]" * 100_000
+    response = client.post(f"/api/v1/grants/{grant_id}/payments", data=deep,
+                           headers=bearer(secret, **{"Content-Type": "application/json", "Accept-Language": "ja"}))
+    assert response.status_code in (400, 422), response.status_code
+    assert response.mimetype == "application/problem+json"

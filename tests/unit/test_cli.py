@@ -58,7 +58,7 @@ def _reminders_sent() -> int:
 
 def test_review_remind_run_twice_sends_nothing_twice(app):
     with app.test_request_context():
-        jurors = [make_juror(city="Chemnitz", locale="ko"), make_juror(city="Kamakura", locale="ja")]
+        jurors = [make_juror(city="Chemnitz", locale="ko"), make_juror(city="Nara", locale="ja")]
         manager, call, _apps = make_reviewable_call(jurors=jurors, applications=1)
         review.run_assignment(manager, call)
         db.session.commit()

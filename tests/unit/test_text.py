@@ -67,8 +67,9 @@ def test_every_stored_name_is_cleaned(app, ctx, db):
                              closes_local=datetime(2031, 2, 1), timezone="Europe/Berlin").title["en"] == CLEAN
     application = make_application(host_organisation=SPOOFED, title=SPOOFED)
     assert application.host_organisation == CLEAN and application.title == CLEAN
-    applications.confirm_host(application, name=SPOOFED)
-    assert application.host_confirmed_name == CLEAN
+    confirmation = applications.request_host_confirmation(application.applicant, application)
+    applications.confirm_host(confirmation, name=SPOOFED)
+    assert application.host_confirmed_name == CLEAN and confirmation.confirmed_name == CLEAN
     db.session.rollback()
 
 
