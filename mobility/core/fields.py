@@ -25,7 +25,7 @@ class DecimalField(wtforms.DecimalField):
 
     def process_formdata(self, valuelist):
         super().process_formdata(valuelist)
-        if self.data is not None and (not self.data.is_finite() or abs(self.data) >= self.below):
+        if isinstance(self.data, Decimal) and (not self.data.is_finite() or abs(self.data) >= self.below):
             self.data = None
             raise ValueError(_l("Enter a number smaller than %(limit)s.", limit=format_decimal(self.below)))
 
@@ -35,6 +35,6 @@ class IntegerField(wtforms.IntegerField):
 
     def process_formdata(self, valuelist):
         super().process_formdata(valuelist)
-        if self.data is not None and abs(self.data) > INT_LIMIT:
+        if isinstance(self.data, int) and abs(self.data) > INT_LIMIT:
             self.data = None
             raise ValueError(_l("Enter a number smaller than %(limit)s.", limit=format_decimal(INT_LIMIT)))
