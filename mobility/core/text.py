@@ -6,7 +6,7 @@
   flashes, templates) and stays plain text everywhere else (mails, exports, JSON).
 - `clean_name`: names people type (user, organisation, city, pair, programme, call titles, host names) lose
   the control and format characters that would make them read differently from what they are — a
-  right-to-left override (U+202E) turning "Anna‮gpj.exe" into "Annaexe.jpg", isolates (U+2066–2069),
+  right-to-left override (U+202E) turning "Anna<U+202E>gpj.exe" into "Annaexe.jpg", isolates (U+2066–2069),
   zero-width spaces that make two names look the same. Ordinary whitespace becomes one space.
 """
 from __future__ import annotations
