@@ -397,6 +397,9 @@ def submit_application(actor: User, application: Application, now: datetime | No
     A draft reopened before the deadline is submitted again: a new receipt (number 2, 3, …) of its own,
     and this latest version is the one reviewed."""
     now = now or utcnow()
+    # Under the row's lock, the status and the receipts are read together: a submission committed meanwhile
+    # is seen whole (its receipt with it), never a draft beside the receipt it has just made.
+    application = APPLICATION.lock(application)
     existing = _receipt_of(application.id)
     if existing is not None and not application.is_draft:
         return existing
