@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mobility.core.enums import TitledEnum
+from mobility.core.text import lazy_gettext as _l
 from mobility.db import UTCDateTime, enum_column, utcnow
 from mobility.extensions import Model
 
@@ -33,8 +34,6 @@ class MailStatus(TitledEnum):
 
     @classmethod
     def _titles(cls):
-        from mobility.core.text import lazy_gettext as _l
-
         return {cls.QUEUED: _l("Queued"), cls.SENT: _l("Sent"), cls.FAILED: _l("Failed")}
 
 

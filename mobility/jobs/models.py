@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mobility.accounts.models import User
 from mobility.core.enums import TitledEnum
+from mobility.core.text import lazy_gettext as _l
 from mobility.db import UTCDateTime, enum_column, utcnow
 from mobility.extensions import Model
 
@@ -20,8 +21,6 @@ class JobStatus(TitledEnum):
 
     @classmethod
     def _titles(cls):
-        from mobility.core.text import lazy_gettext as _l
-
         return {cls.QUEUED: _l("Waiting to start"), cls.RUNNING: _l("Running"), cls.DONE: _l("Done"),
                 cls.FAILED: _l("Failed")}
 
