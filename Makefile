@@ -34,10 +34,10 @@ test: translations
 	$(BIN)/ruff check mobility tests bench  # lint: pyflakes, errors and sorted imports (pyproject.toml)
 	$(BIN)/lint-imports --no-cache  # layers that only point down (contracts in pyproject.toml)
 	$(BIN)/mypy mobility  # types: no error (settings in pyproject.toml; review/ not reported for now)
-	env -u TEST_DATABASE_URL $(BIN)/python -m pytest
+	env -u TEST_DATABASE_URL $(BIN)/python -m pytest -n auto --dist worksteal
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 	  echo "== again on PostgreSQL ($$TEST_DATABASE_URL), browser tests excluded"; \
-	  $(BIN)/python -m pytest -m "not browser"; \
+	  $(BIN)/python -m pytest -n auto --dist worksteal -m "not browser"; \
 	fi
 
 clean:

@@ -14,7 +14,7 @@ from mobility.awards import services as awards
 from mobility.calls.office import office_call, require_running
 from mobility.core import unit_of_work
 from mobility.core.access import roles_required
-from mobility.core.paging import ListPage, id_or_none, page_arg
+from mobility.core.paging import id_or_none, page_arg
 from mobility.extensions import db
 from mobility.review import ranking, services
 from mobility.review.enums import Decision, PairRule, PhaseKind
@@ -101,10 +101,8 @@ def ranking_page(call_id: int):
     phase = services.active_phase(call)
     phase_form = PhaseForm(formdata=None)
     phase_form.phase.data = phase.kind.value
-    rows = ranking.ranking_rows(call)
-    return render_template("review/manage_ranking.html", call=call,
-                           page=ListPage.of(rows, page_arg(), RANKING_PAGE_SIZE),
-                           budget_lines=ranking.budget_lines(call, rows),
+    page, budget_lines = ranking.ranking_page(call, page_arg(), RANKING_PAGE_SIZE)
+    return render_template("review/manage_ranking.html", call=call, page=page, budget_lines=budget_lines,
                            phase_form=phase_form, decision_form=DecisionForm(formdata=None),
                            lock_form=ConfirmForm(formdata=None), phase=phase)
 

@@ -39,6 +39,7 @@ from mobility.calls.rates import totals_by_days
 from mobility.cities.enums import Direction
 from mobility.cities.models import City, CityPair
 from mobility.core import memo
+from mobility.core.paging import ListPage, existing_page
 from mobility.extensions import db
 from mobility.review.enums import AssignmentStatus, Decision, ReviewStatus
 from mobility.review.models import SCORE_UNIT, Assignment, ConsensusReport, PanelDecision, Review
@@ -463,17 +464,59 @@ class BudgetLine:
 
 def budget_lines(call: Call, rows: list[RankedRow]) -> list[BudgetLine]:
     """One pass down the ranking: the rows within a budget come in rank order, each with the running total."""
+    return _lines(call, _budget_totals(call, rows))
+
+
+def _lines(call: Call, totals: list[BudgetTotals]) -> list[BudgetLine]:
+    budgets = {(budget.pair_id, budget.direction): budget for budget in call.budgets}
+    return [BudgetLine(budgets[key], t.funded, t.last_position, t.committed) for t in totals
+            if (key := (t.pair_id, t.direction)) in budgets]
+
+
+@dataclass(frozen=True)
+class BudgetTotals:
+    """A BudgetLine as plain values (the budget by its key), as the memo keeps it."""
+
+    pair_id: int
+    direction: Direction
+    funded: int
+    last_position: int | None
+    committed: Decimal
+
+
+def _budget_totals(call: Call, rows: list[RankedRow]) -> list[BudgetTotals]:
     last: dict[tuple, tuple[int, RankedRow]] = {}
     for row in rows:
         if row.within_budget:
             key = (row.pair_id, row.direction)
             last[key] = (last.get(key, (0, row))[0] + 1, row)
-    lines = []
+    totals = []
     for budget in call.budgets:
         found = last.get((budget.pair_id, budget.direction))
         funded = found[0] if found else 0
         final = found[1] if found else None
         # A row within a budget always has its running total.
-        lines.append(BudgetLine(budget=budget, funded=funded, last_position=final.position if final else None,
-                                committed=(final.cumulative or Decimal("0")) if final else Decimal("0")))
-    return lines
+        totals.append(BudgetTotals(budget.pair_id, budget.direction, funded, final.position if final else None,
+                                   (final.cumulative or Decimal("0")) if final else Decimal("0")))
+    return totals
+
+
+@dataclass(frozen=True)
+class RankingSummary:
+    """What the ranking page shows besides its rows: how many there are and where each budget stops."""
+
+    total: int
+    budgets: list[BudgetTotals]
+
+
+def ranking_page(call: Call, page: int, per_page: int) -> tuple[ListPage[RankedRow], list[BudgetLine]]:
+    """One page of the ranking and the budget lines, each kept beside the whole ranking (same generations):
+    a request reads and decodes the rows it shows, not the thousands of a large call."""
+    scopes = memo.ranking_scopes(call.id)
+    summary = memo.remember("ranking-summary", call.id, scopes, RankingSummary, lambda: RankingSummary(
+        len(rows := ranking_rows(call)), _budget_totals(call, rows)))
+    page = existing_page(page, per_page, summary.total)
+    start = (page - 1) * per_page
+    items = memo.remember("ranking-page", (call.id, page, per_page), scopes, list[RankedRow],
+                          lambda: ranking_rows(call)[start:start + per_page])
+    return ListPage(items=items, page=page, per_page=per_page, total=summary.total), _lines(call, summary.budgets)

@@ -1,15 +1,19 @@
 """Instants on the pages: the cached pattern says exactly what Babel's format_datetime says."""
 from __future__ import annotations
 
+import random
 from datetime import datetime, timezone
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 import pytz
 from babel import Locale
 from babel import dates as babel_dates
+from babel.numbers import format_currency
+from flask_babel import force_locale
 
-from mobility.i18n.formatting import format_instant
+from mobility.i18n.formatting import format_instant, money
 
 INSTANTS = (datetime(2026, 3, 29, 0, 30, tzinfo=timezone.utc),   # Europe's clocks go forward at 01:00 UTC
             datetime(2026, 10, 25, 1, 30, tzinfo=timezone.utc),  # and back
@@ -74,3 +78,15 @@ def test_every_user_text_gets_its_own_lang(text, languages, tag):
     from mobility.i18n.formatting import text_lang
 
     assert text_lang(text, languages) == tag
+
+
+@pytest.mark.parametrize("locale", ["en", "zh_Hans", "ja", "ko", "de", "fr"])
+@pytest.mark.parametrize("currency", ["EUR", "CNY", "JPY", "KRW"])
+def test_amounts_are_written_exactly_as_babel_writes_them(app, locale, currency):
+    """The fast path for amounts in lists gives Babel's own text: symbol, separators, digits, rounding."""
+    values = [Decimal("0"), Decimal("0.005"), Decimal("0.015"), Decimal("2075"), Decimal("1452.50"),
+              Decimal("999999999.995"), 7, Decimal("-495"), Decimal("NaN"), Decimal("Infinity")]
+    values += [Decimal(random.Random(n).randint(0, 10**10)) / 10 ** (n % 5) for n in range(200)]
+    with app.test_request_context(), force_locale(locale):
+        for value in values:
+            assert money(value, currency) == format_currency(value, currency, locale=locale), value

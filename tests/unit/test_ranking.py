@@ -1,6 +1,6 @@
 """The ranking computed from plain rows with NumPy gives exactly the rows of the former algorithm
 (kept in bench/ranking.py as the reference) on randomised calls with every odd case; the compact copy of
-the scores it reads follows the scores, and its exact arithmetic is that of the plain definitions."""
+the scores it reads follows the scores; a page of it is its slice, and its exact arithmetic is that of the plain definitions."""
 from __future__ import annotations
 
 import math
@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from bench.ranking import load_call, populate, reference_rows
+from mobility.applications.models import Application
 from mobility.review import ranking
 from mobility.review import services as review
 from mobility.review.models import Assignment, ConsensusReport, Review, scores_in_hundredths
@@ -28,6 +29,28 @@ def test_the_ranking_equals_the_former_algorithm_on_a_randomised_call(app, db, s
         expected = reference_rows(call)
         assert len(rows) > 100 and any(r.within_budget for r in rows) and not all(r.passes for r in rows)
         assert rows == expected  # every field, floats to the last bit
+
+
+def test_a_page_of_the_ranking_is_that_slice_of_the_whole_with_the_budget_lines_of_the_whole(app, db):
+    """The page reads only the rows it shows; what it shows is the whole ranking's, and a change
+    made after it was kept is seen on the next read."""
+    with app.test_request_context():
+        call_id = populate(applications=60, jurors=8, k=3, seed=4, budget="9000", odd_cases=False)
+        db.session.commit()
+        call = load_call(call_id)
+        rows = ranking.ranking_rows(call)
+        page, lines = ranking.ranking_page(call, 2, 25)
+        assert (page.page, page.total, page.items) == (2, len(rows), rows[25:50])
+        assert lines == ranking.budget_lines(call, rows) and any(line.funded for line in lines)
+        last, _lines = ranking.ranking_page(call, 2 ** 40, 25)  # past the end: the last page
+        assert (last.page, last.items) == (3, rows[50:])
+
+        shown = db.session.get(Application, rows[30].application_id)
+        shown.title = "Renamed after the ranking was kept"
+        ranking.memo.ranking_changed(call_id)  # what the services call when an input changes
+        db.session.commit()
+        again, _lines = ranking.ranking_page(load_call(call_id), 2, 25)
+        assert again.items[5].title == "Renamed after the ranking was kept"
 
 
 def _stored(db, model, row_id) -> str:
