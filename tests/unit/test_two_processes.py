@@ -44,12 +44,15 @@ def two_apps():
                                    "--no-reload"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                                   stderr=subprocess.DEVNULL) for port in ports]
     try:
-        for port in ports:
-            for _ in range(100):
+        deadline = time.monotonic() + 90  # a busy machine (the suite on every core) starts Flask slowly
+        for port, process in zip(ports, processes):
+            while True:
                 try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                    socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
                     break
                 except OSError:
+                    assert process.poll() is None, f"the app on port {port} exited ({process.returncode})"
+                    assert time.monotonic() < deadline, f"the app on port {port} did not answer within 90 s"
                     time.sleep(0.1)
         yield [f"http://127.0.0.1:{port}" for port in ports]
     finally:
