@@ -70,7 +70,7 @@ def request_redress(applicant: User, application: Application, reason: str, now=
         queue_mail(applicant.email, applicant.locale, _l("Your request for review of %(reference)s is received",
                                                          reference=application.reference),
                    "awards/mail/redress_received.txt", user=applicant, application=application, request=request,
-                   link=url_for("awards.redress", application_id=application.id, _external=True))
+                   link=url_for("awards.redress_page", application_id=application.id, _external=True))
     return request
 
 
@@ -93,5 +93,5 @@ def decide_redress(actor: User, request: RedressRequest, *, upheld: bool, reason
     queue_mail(applicant.email, applicant.locale, _l("The answer to your request for review of %(reference)s",
                                                      reference=application.reference),
                "awards/mail/redress_decided.txt", user=applicant, application=application, request=request,
-               link=url_for("awards.redress", application_id=application.id, _external=True))
+               link=url_for("awards.redress_page", application_id=application.id, _external=True))
     return request

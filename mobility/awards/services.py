@@ -620,7 +620,7 @@ def _letter(application: Application, decision: PanelDecision | None, grant: Gra
                summary=feedback.summary_of(application, rows), call=application.call, user=applicant, link=link,
                grant=grant, promoted=promoted, line_titles=LINE_TITLES,
                page=url_for("applications.view", application_id=application.id, _external=True),
-               redress_link=url_for("awards.redress", application_id=application.id, _external=True),
+               redress_link=url_for("awards.redress_page", application_id=application.id, _external=True),
                answer_by=grant.offer_expires_at if grant and grant.offer_expires_at else None)
 
 

@@ -288,7 +288,7 @@ def redress_page(application_id: int):
 
 @bp.post("/applications/<int:application_id>/redress")
 @signed_in
-def redress(application_id: int):
+def request_redress(application_id: int):
     application = _evaluated(application_id)
     if not policies.can_request_redress(current_user, application):
         abort(403)
