@@ -91,6 +91,12 @@ class Summary:
     def has_scores(self) -> bool:
         return self.source != "none"
 
+    @property
+    def overall_below(self) -> bool:
+        """The score the ranking compared with the call's overall threshold is below it."""
+        compared = self.ranking_score if self.ranking_score is not None else self.overall
+        return self.overall_threshold is not None and compared is not None and compared < self.overall_threshold
+
 
 def outcome_of(application: Application) -> NoticeOutcome:
     """What the letter says: the panel's decision; shortlisted or undecided at the lock is not funded."""

@@ -58,14 +58,17 @@ def request_redress(applicant: User, application: Application, reason: str, now=
     if len(reason) > REASON_LIMIT:
         raise DomainError(_l("Use at most %(n)s characters.", n=REASON_LIMIT), field="reason")
 
+    made: list[RedressRequest] = []
+
     def make() -> RedressRequest:
         request = RedressRequest(application_id=application.id, status=RedressStatus.PENDING, reason=reason,
                                  requested_by_id=applicant.id, requested_at=now or utcnow())
         db.session.add(request)
         db.session.flush()
+        made.append(request)
         return request
     request = once(make, lambda: request_of(application))
-    if request.requested_by_id == applicant.id and request.reason == reason:
+    if made and request is made[0]:  # ours, not the one another request made at the same moment
         audit.record("award.redress_requested", actor=applicant, target=application)
         queue_mail(applicant.email, applicant.locale, _l("Your request for review of %(reference)s is received",
                                                          reference=application.reference),
