@@ -6,8 +6,8 @@ from datetime import datetime
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
-from mobility.awards.enums import AmendmentStatus, GrantStatus
 from mobility.applications.models import Application
+from mobility.awards.enums import AmendmentStatus, GrantStatus
 from mobility.awards.models import (
     AgreementVersion,
     DecisionNotice,

@@ -4,6 +4,7 @@ request with a reason, once, and the applicant is told in their language."""
 from __future__ import annotations
 
 from flask import url_for
+
 from mobility.accounts.models import User
 from mobility.applications.models import Application
 from mobility.awards.enums import RedressStatus
