@@ -5,11 +5,14 @@ Revises: a3c5e7f9b2d4
 Create Date: 2026-12-05 05:00:00
 
 `decision_notice` records the decision letter each applicant was sent (outcome, language, the end of the
-window for a request for review); letters already sent before this revision have no notice (their
-applicants had no online request). `redress_request` holds one request for review per application and the
+window for a request for review); a letter already sent before this revision gets its notice from the
+panel decision (its outcome, the applicant's language, the call's appeal days after the letter), so it is
+not sent again and its applicant can still ask for a review within that window. `redress_request` holds one request for review per application and the
 office's decision. `call.shared_comments` says which jurors' comments an applicant without a consensus
 report reads (existing calls: none).
 """
+from datetime import timedelta
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -53,6 +56,30 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_redress_request')),
     sa.UniqueConstraint('application_id', name=op.f('uq_redress_request_application_id'))
     )
+
+    bind = op.get_bind()
+    decision = sa.table('panel_decision', sa.column('application_id', sa.Integer()), sa.column('decision', sa.String()),
+                        sa.column('letter_sent_at', mobility.db.UTCDateTime(timezone=True)))
+    application = sa.table('application', sa.column('id', sa.Integer()), sa.column('call_id', sa.Integer()),
+                           sa.column('applicant_id', sa.Integer()))
+    call = sa.table('call', sa.column('id', sa.Integer()), sa.column('appeal_days', sa.Integer()))
+    user = sa.table('user', sa.column('id', sa.Integer()), sa.column('locale', sa.String()))
+    notice = sa.table('decision_notice', sa.column('application_id', sa.Integer()), sa.column('outcome', sa.String()),
+                      sa.column('locale', sa.String()), sa.column('sent_at', mobility.db.UTCDateTime(timezone=True)),
+                      sa.column('redress_until', mobility.db.UTCDateTime(timezone=True)))
+    outcomes = {'award': 'award', 'waitlist': 'waitlist', 'reject': 'reject'}
+    rows = [{'application_id': row.application_id, 'outcome': outcomes.get(row.decision, 'not_funded'),
+             'locale': row.locale or 'en', 'sent_at': row.letter_sent_at,
+             'redress_until': row.letter_sent_at + timedelta(days=row.appeal_days or 0)}
+            for row in bind.execute(
+                sa.select(decision.c.application_id, decision.c.decision, decision.c.letter_sent_at, user.c.locale,
+                          call.c.appeal_days)
+                .join(application, application.c.id == decision.c.application_id)
+                .join(call, call.c.id == application.c.call_id)
+                .join(user, user.c.id == application.c.applicant_id)
+                .where(decision.c.letter_sent_at.is_not(None)))]
+    if rows:
+        op.bulk_insert(notice, rows)
 
 
 def downgrade():

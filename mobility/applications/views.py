@@ -206,6 +206,7 @@ def view(application_id: int):
                            summary=feedback.summary_of(application) if notice else None,
                            request_made=request_of(application) if notice else None,
                            redress_open=redress.window_open(notice),
+                           can_ask=award_policies.can_request_redress(current_user, application),
                            can_edit=policies.can_edit_application(current_user, application),
                            can_withdraw=policies.can_withdraw_application(current_user, application),
                            can_reopen=policies.can_reopen_application(current_user, application),
