@@ -83,7 +83,6 @@ class Summary:
     passes: bool | None
     jurors: list[JurorLine]
     summary: list[Text]
-    decision_reason: str
     notice: DecisionNotice | None
     translation_locale: str | None = None  # the language the rapporteur added the feedback in, if any
 
@@ -134,10 +133,9 @@ def summary_of(application: Application, rows: dict | None = None) -> Summary:
         ConsensusReport.application_id == application.id, ConsensusReport.approved_at.is_not(None)))
     reviews = db.session.scalars(
         select(Review).join(Assignment, Assignment.id == Review.assignment_id)
-        .where(Assignment.application_id == application.id, Assignment.status != AssignmentStatus.CONFLICT,
+        .where(Assignment.application_id == application.id, Assignment.status == AssignmentStatus.ACCEPTED,
                Review.status == ReviewStatus.SUBMITTED)
-        .order_by(Review.submitted_at, Review.id)).all()
-    decision = db.session.get(PanelDecision, application.id)
+        .order_by(Review.submitted_at, Review.id)).all()  # the reviews the ranking counts
     weights_total = sum((c.weight for c in call.criteria), Decimal("0"))
     criteria = [CriterionLine(c.id, c.label, c.weight, None, c.threshold) for c in call.criteria]
     jurors: list[JurorLine] = []
@@ -188,5 +186,4 @@ def summary_of(application: Application, rows: dict | None = None) -> Summary:
         source=source, criteria=criteria, overall=overall.quantize(HUNDREDTH) if overall is not None else None,
         ranking_score=ranking_score, overall_max=(call.scale_max * weights_total).quantize(HUNDREDTH),
         overall_threshold=call.overall_threshold, passes=row.passes if row is not None else None,
-        jurors=jurors, summary=summary, decision_reason=decision.reason if decision is not None else "",
-        notice=notice, translation_locale=translated)
+        jurors=jurors, summary=summary, notice=notice, translation_locale=translated)

@@ -108,3 +108,48 @@ def test_an_applicant_reads_the_evaluation_asks_for_review_and_reads_the_answer(
     with live_app.app_context():
         applicant = db.session.scalar(select(User).where(User.email == applicant_email))
         assert applicant.locale == applicant_locale
+
+
+@pytest.mark.parametrize("locale, browser_locale, heading, juror", [("en", "en-GB", "Your evaluation", "Juror 2"),
+                                                                    ("zh_Hans", "zh-CN", "您的评审结果", "评审员 2")])
+def test_without_a_consensus_the_applicant_reads_each_jurors_scores_and_shared_comments(
+        browser: Browser, live_app, live_url, tmp_path, locale, browser_locale, heading, juror):
+    from datetime import timedelta
+
+    from mobility.calls.enums import SharedComments
+    from mobility.db import utcnow
+    from mobility.review.enums import AssignmentStatus, ReviewStatus
+    from mobility.review.models import Assignment, Review
+
+    with live_app.app_context(), live_app.test_request_context():
+        manager, call, (application,) = make_awardable(k=2)
+        application.applicant.locale = locale
+        call.shared_comments = SharedComments.OVERALL
+        assignments = db.session.scalars(select(Assignment).where(Assignment.application_id == application.id)).all()
+        for n, (assignment, score) in enumerate(zip(assignments, ("4", "2.5"))):
+            assignment.status = AssignmentStatus.ACCEPTED
+            db.session.add(Review(assignment_id=assignment.id, status=ReviewStatus.SUBMITTED,
+                                  submitted_at=utcnow() - timedelta(minutes=5 - n),
+                                  scores={str(c.id): score for c in call.criteria},
+                                  comments={str(c.id): "Not shared." for c in call.criteria},
+                                  overall_comment=f"Overall comment {n + 1}.", comment_language="en"))
+        review.record_decision(manager, application, Decision.REJECT, "Below the line")
+        review.lock_panel(manager, call)
+        awards.send_decision_letters(manager, call)
+        db.session.commit()
+        email, application_id = application.applicant.email, application.id
+        juror_names = [a.juror.name for a in assignments]
+
+    context, page = _sign_in(browser, live_url, email, browser_locale)
+    page.goto(f"{live_url}/applications/{application_id}")
+    evaluation = page.locator("section.evaluation")
+    expect(evaluation.get_by_role("heading", name=heading)).to_be_visible()
+    expect(evaluation.locator("table.juror-scores tbody tr")).to_have_count(2)
+    expect(evaluation).to_contain_text(juror)
+    expect(evaluation).to_contain_text("Overall comment 2.")
+    expect(evaluation).not_to_contain_text("Not shared.")
+    expect(evaluation.locator(".ranking-score")).to_be_visible()
+    for name in juror_names:
+        expect(evaluation).not_to_contain_text(name)
+    page.screenshot(path=str(tmp_path / f"evaluation_reviews_{locale}.png"), full_page=True)
+    context.close()

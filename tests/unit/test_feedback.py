@@ -22,7 +22,7 @@ from mobility.core.text import lazy_gettext as _l
 from mobility.db import utcnow
 from mobility.privacy import services as privacy
 from mobility.review import services as review
-from mobility.review.enums import Decision, ReviewStatus
+from mobility.review.enums import AssignmentStatus, Decision, ReviewStatus
 from mobility.review.models import Assignment, Review
 from tests.factories import make_awardable, make_juror, make_user
 
@@ -63,6 +63,7 @@ def _approved_consensus(db, manager, call, application, scores, **translation):
 def _submitted_review(db, application, scores: dict, *, comments=None, overall="", language="en"):
     assignment = db.session.scalars(select(Assignment).where(Assignment.application_id == application.id)
                                     .outerjoin(Review).where(Review.id.is_(None))).first()
+    assignment.status = AssignmentStatus.ACCEPTED  # declared free of conflict (a review needs it)
     row = Review(assignment_id=assignment.id, status=ReviewStatus.SUBMITTED, submitted_at=utcnow(),
                  scores={str(k): v for k, v in scores.items()},
                  comments={str(k): v for k, v in (comments or {}).items()}, overall_comment=overall,
@@ -130,8 +131,12 @@ def test_without_a_consensus_the_jurors_scores_are_shown_without_names_and_comme
                                       comments={second: "구성이 좋습니다."}, overall="좋습니다.", language="ko")
     review.record_decision(manager, application, Decision.REJECT, "Below the line")
 
+    memo.ranking_changed(call.id)
     summary = feedback.summary_of(application)
     assert summary.source == "reviews" and [j.number for j in summary.jurors] == [1, 2]
+    weights = sum((c.weight for c in call.criteria), Decimal("0"))
+    assert summary.overall == (Decimal("3.5") * weights).quantize(Decimal("0.01"))  # the jurors' mean total
+    assert summary.ranking_score is not None and summary.passes is not None
     assert [line.score for line in summary.criteria] == [Decimal("3.50")] * len(ids)
     assert all(j.comments == [] for j in summary.jurors)  # the call shares no comment by default
 
