@@ -294,3 +294,14 @@ def test_the_personal_data_download_has_the_letter_and_the_request(db, letter_se
         ("Please look again.", "rejected", "The procedure was followed.")]
     assert all("decided_by_id" not in r for r in data["redress_requests"])
     assert [n["outcome"] for n in data["decision_letters"]] == ["reject"]
+
+
+def test_a_comment_without_a_language_is_shown_without_a_made_up_label(db):
+    manager, call, (application,) = make_awardable()
+    call.shared_comments = SharedComments.OVERALL
+    _submitted_review(db, application, {c.id: "4" for c in call.criteria}, overall="Untagged comment.", language=None)
+    review.record_decision(manager, application, Decision.REJECT, "Below the line")
+    review.lock_panel(manager, call)
+    awards.send_decision_letters(manager, call)
+    body = _letter(db, application).body
+    assert "  Untagged comment." in body and "[None]" not in body and "None" not in body
