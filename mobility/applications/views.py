@@ -24,6 +24,9 @@ from mobility.applications.forms import (
 from mobility.applications.models import Application, Attachment, TeamMember
 from mobility.applications.queries import application_for_page, applications_of
 from mobility.applications.receipt import render_receipt_pdf
+from mobility.awards import feedback, redress
+from mobility.awards import policies as award_policies
+from mobility.awards.queries import notice_of, request_of
 from mobility.awards.services import grant_of
 from mobility.calls.enums import CallKind, QuestionKind
 from mobility.calls.models import Call
@@ -197,7 +200,13 @@ def view(application_id: int):
         screening_form = ScreeningForm(formdata=None)
 
     grant = grant_of(application)
-    return render_template("applications/view.html", application=application, grant=grant,
+    # After the decision letter: the evaluation summary and the window for a request for review.
+    notice = notice_of(application) if award_policies.can_read_evaluation(current_user, application) else None
+    return render_template("applications/view.html", application=application, grant=grant, notice=notice,
+                           summary=feedback.summary_of(application) if notice else None,
+                           request_made=request_of(application) if notice else None,
+                           redress_open=redress.window_open(notice),
+                           can_ask=award_policies.can_request_redress(current_user, application),
                            can_edit=policies.can_edit_application(current_user, application),
                            can_withdraw=policies.can_withdraw_application(current_user, application),
                            can_reopen=policies.can_reopen_application(current_user, application),

@@ -66,3 +66,31 @@ LINE_TITLES = {
 }
 
 CURRENCIES = ("CNY", "JPY", "KRW")
+
+
+class NoticeOutcome(TitledEnum):
+    """What the decision letter told the applicant. `not_funded`: the panel locked its decisions with the
+    application still shortlisted or undecided."""
+
+    AWARD = "award"
+    WAITLIST = "waitlist"
+    REJECT = "reject"
+    NOT_FUNDED = "not_funded"
+
+    @classmethod
+    def _titles(cls):
+        return {cls.AWARD: _l("Grant awarded"), cls.WAITLIST: _l("On the waiting list"),
+                cls.REJECT: _l("Not funded"), cls.NOT_FUNDED: _l("Not funded: the panel closed without a grant for it")}
+
+
+class RedressStatus(TitledEnum):
+    """A request for review of a decision: waiting for the office, then upheld or rejected (once)."""
+
+    PENDING = "pending"
+    UPHELD = "upheld"
+    REJECTED = "rejected"
+
+    @classmethod
+    def _titles(cls):
+        return {cls.PENDING: _l("Waiting for the office"), cls.UPHELD: _l("Upheld"),
+                cls.REJECTED: _l("Rejected")}

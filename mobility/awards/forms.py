@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
+    RadioField,
     SelectField,
     StringField,
     SubmitField,
@@ -59,3 +60,20 @@ class ExchangeRateForm(FlaskForm):
     rate = DecimalField(_l("Units for one euro"), places=6, below=10**12, validators=[InputRequired(NUMBER)])
     valid_from = DateField(_l("Valid from"), validators=[InputRequired(_l("Enter a date."))])
     save = SubmitField(_l("Save the rate"))
+
+
+class RedressForm(FlaskForm):
+    reason = TextAreaField(_l("Why should the decision be reviewed?"),
+                           validators=[DataRequired(REQUIRED), Length(max=4000)],
+                           description=_l("Say which step of the procedure you think was not followed, or what the "
+                                          "jury did not take into account. You can ask once."))
+    submit = SubmitField(_l("Ask for a review of the decision"))
+
+
+class RedressDecisionForm(FlaskForm):
+    outcome = RadioField(_l("Decision"), choices=[("upheld", _l("Uphold the request")),
+                                                  ("rejected", _l("Reject the request"))],
+                         validators=[InputRequired(_l("Choose one."))])
+    reason = TextAreaField(_l("Reason (the applicant reads it, in the letter and on their page)"),
+                           validators=[DataRequired(REQUIRED), Length(max=4000)])
+    submit = SubmitField(_l("Record the decision"))

@@ -9,7 +9,7 @@ from sqlalchemy.ext.mutable import MutableList
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mobility.applications.models import Application
-from mobility.awards.enums import AgreementStatus, AmendmentStatus, GrantStatus
+from mobility.awards.enums import AgreementStatus, AmendmentStatus, GrantStatus, NoticeOutcome, RedressStatus
 from mobility.cities.enums import Direction
 from mobility.db import TimestampMixin, UTCDateTime, enum_column, utcnow
 from mobility.extensions import Model
@@ -158,3 +158,42 @@ class ExchangeRate(Model):
     valid_from: Mapped[date] = mapped_column(sa.Date, nullable=False)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class DecisionNotice(Model):
+    """The decision letter one applicant was sent (once): what it told them, when, in which language, and
+    until when they may ask for a review of the decision. Every applicant whose application reached review
+    gets one, decided or not when the panel locked."""
+
+    __tablename__ = "decision_notice"
+
+    application_id: Mapped[int] = mapped_column(sa.ForeignKey("application.id", ondelete="CASCADE"),
+                                                primary_key=True)
+    outcome: Mapped[NoticeOutcome] = mapped_column(enum_column(NoticeOutcome), nullable=False)
+    locale: Mapped[str] = mapped_column(sa.String(16), nullable=False)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    # The end of the window for a request for review (the call's appeal days after the letter).
+    redress_until: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+    application: Mapped[Application] = relationship()
+
+
+class RedressRequest(TimestampMixin, Model):
+    """An applicant's request for review of the decision on their application (one per application), and the
+    office's answer."""
+
+    __tablename__ = "redress_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(sa.ForeignKey("application.id", ondelete="CASCADE"), unique=True,
+                                                nullable=False)
+    status: Mapped[RedressStatus] = mapped_column(enum_column(RedressStatus), default=RedressStatus.PENDING,
+                                                  nullable=False)
+    reason: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
+    requested_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_reason: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
+
+    application: Mapped[Application] = relationship()

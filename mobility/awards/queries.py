@@ -3,11 +3,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
+from mobility.applications.models import Application
 from mobility.awards.enums import AmendmentStatus, GrantStatus
-from mobility.awards.models import AgreementVersion, ExchangeRate, Grant, GrantAmendment, Payment
+from mobility.awards.models import (
+    AgreementVersion,
+    DecisionNotice,
+    ExchangeRate,
+    Grant,
+    GrantAmendment,
+    Payment,
+    RedressRequest,
+)
 from mobility.extensions import db
 
 
@@ -69,3 +78,29 @@ def exchange_rates_newest_first() -> list[ExchangeRate]:
     """Every exchange rate, the latest valid_from first, then by currency."""
     return list(db.session.scalars(select(ExchangeRate).order_by(ExchangeRate.valid_from.desc(),
                                                                  ExchangeRate.currency)))
+
+
+# ---- decision letters and requests for review -------------------------------------------------------
+
+def notice_of(application: Application) -> DecisionNotice | None:
+    return db.session.get(DecisionNotice, application.id)
+
+
+def request_of(application: Application) -> RedressRequest | None:
+    return db.session.scalar(select(RedressRequest).where(RedressRequest.application_id == application.id))
+
+
+def redress_requests_of_call(call_id: int) -> list[RedressRequest]:
+    """A call's requests for review, the first asked first, with their applications."""
+    return list(db.session.scalars(select(RedressRequest).join(Application).where(Application.call_id == call_id)
+                                   .options(selectinload(RedressRequest.application))
+                                   .order_by(RedressRequest.requested_at, RedressRequest.id)))
+
+
+def notice_window_of_call(call_id: int) -> tuple[int, datetime | None, datetime | None]:
+    """How many letters went out, the first sent and the last day of the latest window."""
+    count, first, last = db.session.execute(
+        select(func.count(), func.min(DecisionNotice.sent_at), func.max(DecisionNotice.redress_until))
+        .join(Application, Application.id == DecisionNotice.application_id)
+        .where(Application.call_id == call_id)).one()
+    return int(count or 0), first, last

@@ -14,9 +14,9 @@ from mobility.accounts.models import User
 from mobility.applications import services as applications
 from mobility.applications.enums import ApplicationStatus
 from mobility.applications.models import Application
-from mobility.awards import versions
-from mobility.awards.enums import CURRENCIES, AmendmentStatus, GrantStatus, InstalmentState
-from mobility.awards.models import ExchangeRate, Grant, GrantAmendment, Payment
+from mobility.awards import feedback, versions
+from mobility.awards.enums import CURRENCIES, LINE_TITLES, AmendmentStatus, GrantStatus, InstalmentState
+from mobility.awards.models import DecisionNotice, ExchangeRate, Grant, GrantAmendment, Payment
 from mobility.awards.queries import offers_expired_by
 from mobility.calls import rules as rule_params
 from mobility.calls import services as calls
@@ -37,7 +37,7 @@ from mobility.i18n.formatting import money as format_money
 from mobility.review import ranking
 from mobility.review import services as review
 from mobility.review.enums import Decision
-from mobility.review.models import ConsensusReport, PanelDecision
+from mobility.review.models import PanelDecision
 
 COMMITTED = (GrantStatus.OFFERED, GrantStatus.ACCEPTED)
 T = TypeVar("T")
@@ -309,7 +309,8 @@ def send_offer(grant: Grant) -> None:
     application = grant.application
     decision = db.session.get_one(PanelDecision, application.id)
     grant.offer_expires_at = grant.offer_expires_at or utcnow() + timedelta(days=application.call.offer_days)
-    _letter(decision, grant, promoted=True)
+    notice = _notice(application)
+    _letter(application, decision, grant, notice, promoted=True)
     decision.letter_sent_at = utcnow()
 
 
@@ -562,36 +563,65 @@ def indicative(amount: Decimal, country: str | None, on: date | None = None) -> 
 
 # ---- decision letters -----------------------------------------------------------------------
 
+# Every application that reached the jury hears back when the panel has decided: decided or not at the lock.
+NOTIFIED = (ApplicationStatus.ELIGIBLE, ApplicationStatus.IN_REVIEW, ApplicationStatus.SHORTLISTED,
+            ApplicationStatus.AWARDED, ApplicationStatus.WAITLISTED, ApplicationStatus.REJECTED)
+
+
 def send_decision_letters(actor: User, call: Call) -> int:
-    """Each applicant gets one letter in their language, after the panel has locked the decisions; an offer
-    expires `call.offer_days` after its letter."""
+    """Each applicant gets one letter in their language, after the panel has locked the decisions, with their
+    evaluation summary and the date by which they may ask for a review of the decision; an offer expires
+    `call.offer_days` after its letter. Applications still shortlisted or undecided at the lock are told they
+    are not funded. Once per application (a DecisionNotice each): sending again sends nothing."""
     call = review.lock_call_row(call)  # two managers sending at once: the second finds the letters sent
     if call.panel_locked_at is None:
         raise DomainError(_l("Lock the panel before sending the decision letters."))
-    decisions = db.session.scalars(select(PanelDecision).join(Application).where(
-        Application.call_id == call.id, PanelDecision.letter_sent_at.is_(None),
-        PanelDecision.decision.in_((Decision.AWARD, Decision.WAITLIST, Decision.REJECT)))).all()
-    for decision in decisions:
-        grant = db.session.scalar(select(Grant).where(Grant.application_id == decision.application_id))
+    waiting = db.session.scalars(select(Application).where(
+        Application.call_id == call.id, Application.status.in_(NOTIFIED),
+        ~Application.id.in_(select(DecisionNotice.application_id))).order_by(Application.id)).all()
+    rows = {row.application_id: row for row in ranking.ranking_rows(call)} if waiting else {}
+    for application in waiting:
+        decision = db.session.get(PanelDecision, application.id)
+        grant = grant_of(application)
         if grant is not None and grant.status is GrantStatus.OFFERED and grant.offer_expires_at is None:
             grant.offer_expires_at = utcnow() + timedelta(days=call.offer_days)
-        _letter(decision, grant)
-        decision.letter_sent_at = utcnow()
-    audit.record("award.letters_sent", actor=actor, target=call, count=len(decisions))
-    return len(decisions)
+        notice = _notice(application)
+        _letter(application, decision, grant, notice, rows=rows)
+        if decision is not None:
+            decision.letter_sent_at = notice.sent_at
+    db.session.flush()
+    audit.record("award.letters_sent", actor=actor, target=call, count=len(waiting))
+    return len(waiting)
 
 
-def _letter(decision: PanelDecision, grant: Grant | None, promoted: bool = False) -> None:
-    application = decision.application
+def _notice(application: Application) -> DecisionNotice:
+    """The record of the letter: its outcome, language and the end of the window for a request for review."""
+    notice = db.session.get(DecisionNotice, application.id)
+    now = utcnow()
+    outcome = feedback.outcome_of(application)
+    if notice is None:
+        notice = DecisionNotice(application_id=application.id, outcome=outcome, sent_at=now,
+                                locale=application.applicant.locale,
+                                redress_until=now + timedelta(days=application.call.appeal_days))
+        db.session.add(notice)
+    else:  # a promotion from the waiting list: the new outcome; the window stays the first letter's
+        notice.outcome = outcome
+    db.session.flush()
+    return notice
+
+
+def _letter(application: Application, decision: PanelDecision | None, grant: Grant | None,
+            notice: DecisionNotice, promoted: bool = False, rows: dict | None = None) -> None:
     applicant = application.applicant
-    consensus = db.session.scalar(select(ConsensusReport).where(
-        ConsensusReport.application_id == application.id, ConsensusReport.approved_at.is_not(None)))
     link = url_for("awards.grant_page", grant_id=grant.id, _external=True) if grant else None
     queue_mail(applicant.email, applicant.locale, _l("The decision on your application %(reference)s",
                                                      reference=application.reference),
-               "awards/mail/decision.txt", application=application, decision=decision, consensus=consensus,
-               call=application.call, user=applicant, link=link, grant=grant, promoted=promoted,
-               answer_by=grant.offer_expires_at.date() if grant and grant.offer_expires_at else None)
+               "awards/mail/decision.txt", application=application, decision=decision, notice=notice,
+               summary=feedback.summary_of(application, rows), call=application.call, user=applicant, link=link,
+               grant=grant, promoted=promoted, line_titles=LINE_TITLES,
+               page=url_for("applications.view", application_id=application.id, _external=True),
+               redress_link=url_for("awards.redress_page", application_id=application.id, _external=True),
+               answer_by=grant.offer_expires_at if grant and grant.offer_expires_at else None)
 
 
 # ---- budget lines ---------------------------------------------------------------------------

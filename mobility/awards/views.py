@@ -13,20 +13,33 @@ from flask_login import current_user
 from mobility.accounts.enums import Role
 from mobility.applications.forms import ConfirmForm
 from mobility.applications.models import Application
-from mobility.awards import policies, services, versions
+from mobility.awards import feedback, policies, redress, services, versions
 from mobility.awards.enums import LINE_TITLES, GrantStatus
-from mobility.awards.forms import AcceptForm, AmendmentForm, DeclineForm, ExchangeRateForm, PaymentForm
-from mobility.awards.models import Grant, GrantAmendment
+from mobility.awards.forms import (
+    AcceptForm,
+    AmendmentForm,
+    DeclineForm,
+    ExchangeRateForm,
+    PaymentForm,
+    RedressDecisionForm,
+    RedressForm,
+)
+from mobility.awards.models import Grant, GrantAmendment, RedressRequest
 from mobility.awards.queries import (
     exchange_rates_newest_first,
     grants_of_call,
+    notice_of,
+    notice_window_of_call,
     pending_amendments,
+    redress_requests_of_call,
+    request_of,
     version_of,
     versions_of,
 )
 from mobility.calls.office import office_call, require_running
 from mobility.core import unit_of_work
 from mobility.core.access import roles_required, signed_in
+from mobility.core.paging import MAX_INT
 from mobility.extensions import db
 
 bp = Blueprint("awards", __name__, template_folder="templates")
@@ -240,3 +253,81 @@ def exchange_rates():
         flash(_("The rate is saved."), "success")
         return redirect(url_for("awards.exchange_rates"))
     return render_template("awards/exchange_rates.html", form=form, rates=exchange_rates_newest_first())
+
+
+# ---- the evaluation summary and requests for review -----------------------------------------------------
+
+def _evaluated(application_id: int) -> Application:
+    """The application whose evaluation the user may read: 404 when it does not exist, 403 for anyone else
+    (another applicant, a juror, the manager of another programme)."""
+    application = db.session.get(Application, application_id) if application_id <= MAX_INT else None
+    if application is None:
+        abort(404)
+    if not policies.can_read_evaluation(current_user, application):
+        abort(403)
+    return application
+
+
+def _redress_page(application: Application, form: RedressForm | None = None, status: int = 200):
+    notice = notice_of(application)
+    request_made = request_of(application)
+    may_ask = policies.can_request_redress(current_user, application) and request_made is None \
+        and redress.window_open(notice)
+    return render_template("awards/redress.html", application=application, call=application.call, notice=notice,
+                           summary=feedback.summary_of(application) if notice else None, request_made=request_made,
+                           # A refused request shows its form again, with the reason typed and the refusal.
+                           form=form if form is not None else (RedressForm(formdata=None) if may_ask else None)), status
+
+
+@bp.get("/applications/<int:application_id>/redress")
+@signed_in
+def redress_page(application_id: int):
+    """The evaluation summary, the window for a request for review, the request and its answer."""
+    return _redress_page(_evaluated(application_id))
+
+
+@bp.post("/applications/<int:application_id>/redress")
+@signed_in
+def request_redress(application_id: int):
+    application = _evaluated(application_id)
+    if not policies.can_request_redress(current_user, application):
+        abort(403)
+    form = RedressForm()
+    if form.validate_on_submit() and unit_of_work.attempt(form, redress.request_redress, _user(), application,
+                                                          form.reason.data or ""):
+        flash(_("Your request for review is sent to the programme office."), "success")
+        return redirect(url_for("awards.redress_page", application_id=application_id))
+    return _redress_page(db.session.get_one(Application, application_id), form, 422)
+
+
+def _call_redress_page(call, forms: dict | None = None, status: int = 200):
+    requests = redress_requests_of_call(call.id)
+    count, first_sent, last_day = notice_window_of_call(call.id)
+    forms = forms or {}
+    return render_template("awards/manage_redress.html", call=call, requests=requests, letters=count,
+                           first_sent=first_sent, last_day=last_day,
+                           forms={r.id: forms.get(r.id) or RedressDecisionForm(formdata=None, prefix=f"r{r.id}")
+                                  for r in requests if r.status.value == "pending"}), status
+
+
+@bp.get("/manage/calls/<int:call_id>/redress")
+@roles_required(*OFFICE)
+def call_redress(call_id: int):
+    """The office's list: the window, every request for review and its outcome."""
+    return _call_redress_page(office_call(call_id))
+
+
+@bp.post("/manage/redress/<int:request_id>")
+@roles_required(*OFFICE)
+def decide_redress(request_id: int):
+    found = db.session.get(RedressRequest, request_id) if request_id <= MAX_INT else None
+    if found is None:
+        abort(404)
+    call = require_running(found.application.call)
+    form = RedressDecisionForm(prefix=f"r{found.id}")
+    if form.validate_on_submit() and unit_of_work.attempt(form, redress.decide_redress, _user(), found,
+                                                          upheld=form.outcome.data == "upheld",
+                                                          reason=form.reason.data or ""):
+        flash(_("The decision on the request is recorded and sent to the applicant."), "success")
+        return redirect(url_for("awards.call_redress", call_id=call.id))
+    return _call_redress_page(db.session.get_one(type(call), call.id), {request_id: form}, 422)

@@ -131,3 +131,17 @@ class QuestionKind(TitledEnum):
     @property
     def is_text(self) -> bool:
         return self in (QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT)
+
+
+class SharedComments(TitledEnum):
+    """Which of the jurors' own comments an applicant without a consensus report reads in their evaluation
+    summary (always anonymously, beside the scores)."""
+
+    NONE = "none"
+    OVERALL = "overall"
+    ALL = "all"
+
+    @classmethod
+    def _titles(cls):
+        return {cls.NONE: _l("None: scores only"), cls.OVERALL: _l("The jurors' overall comments"),
+                cls.ALL: _l("Every comment of the jurors (per criterion and overall)")}

@@ -20,7 +20,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from mobility.accounts.enums import Discipline, Language
 from mobility.accounts.forms import REQUIRED, MultiCheckboxField, zone_choices
-from mobility.calls.enums import CallKind, CallText, CareerStage, QuestionKind, RuleKind
+from mobility.calls.enums import CallKind, CallText, CareerStage, QuestionKind, RuleKind, SharedComments
 from mobility.cities.enums import Direction, Side
 from mobility.core.errors import DomainError
 from mobility.core.fields import DecimalField, IntegerField
@@ -83,6 +83,11 @@ class CallSettingsForm(FlaskForm):
                               validators=[InputRequired(NUMBER), NumberRange(1, 365)],
                               description=_l("Counted from the decision letter. An offer left unanswered then "
                                              "expires, and the grant is offered to the next on the waiting list."))
+    shared_comments = SelectField(
+        _l("Jurors' comments an applicant without a consensus report reads"), default=SharedComments.NONE.value,
+        choices=SharedComments.choices,
+        description=_l("Beside the scores in the evaluation summary, without the jurors' names. Jurors are told "
+                       "on their review form."))
     submit = SubmitField(_l("Save settings"))
 
 

@@ -15,7 +15,15 @@ from mobility.accounts.policies import programme_scope
 from mobility.accounts.queries import runnable_programmes
 from mobility.awards import services as awards
 from mobility.calls import forms, rules, services
-from mobility.calls.enums import CallKind, CallStatus, CallText, QuestionKind, Questionnaire, RuleKind
+from mobility.calls.enums import (
+    CallKind,
+    CallStatus,
+    CallText,
+    QuestionKind,
+    Questionnaire,
+    RuleKind,
+    SharedComments,
+)
 from mobility.calls.models import Call, EligibilityRule
 from mobility.calls.office import office_call
 from mobility.calls.public_views import call_page_context
@@ -154,6 +162,7 @@ def _fill_settings(form: forms.CallSettingsForm, call: Call) -> None:
     form.first_instalment_percent.data = call.first_instalment_percent
     form.appeal_days.data = call.appeal_days
     form.offer_days.data = call.offer_days
+    form.shared_comments.data = call.shared_comments.value
     form.review_due_at.data = utc_to_local(call.review_due_at, call.timezone) if call.review_due_at else None
 
 
@@ -175,7 +184,8 @@ def settings(call_id: int):
             reviewers_per_application=form.reviewers_per_application.data, blind_review=form.blind_review.data,
             min_reviews_per_juror=form.min_reviews_per_juror.data, same_city_conflict=form.same_city_conflict.data,
             first_instalment_percent=form.first_instalment_percent.data, appeal_days=form.appeal_days.data,
-            offer_days=form.offer_days.data, review_due_local=form.review_due_at.data),
+            offer_days=form.offer_days.data, review_due_local=form.review_due_at.data,
+            shared_comments=SharedComments(form.shared_comments.data) if form.shared_comments.data else None),
             _("The settings are saved."), url_for("manage_calls.overview", call_id=call.id))
         if done:
             return done

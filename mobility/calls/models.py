@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mobility.accounts.enums import Discipline
 from mobility.accounts.models import Programme
-from mobility.calls.enums import CallKind, CallStatus, QuestionKind, Questionnaire, RuleKind
+from mobility.calls.enums import CallKind, CallStatus, QuestionKind, Questionnaire, RuleKind, SharedComments
 from mobility.cities.enums import Direction
 from mobility.cities.models import CityPair
 from mobility.db import TimestampMixin, UTCDateTime, enum_column
@@ -108,6 +108,9 @@ class Call(TimestampMixin, Model):
     # Days a grant offer waits for the grantee's answer once it is sent; then it expires and the next on the
     # waiting list is offered the grant.
     offer_days: Mapped[int] = mapped_column(default=30, nullable=False)
+    # Which of the jurors' comments an applicant without a consensus report reads in their evaluation summary.
+    shared_comments: Mapped[SharedComments] = mapped_column(
+        enum_column(SharedComments), default=SharedComments.NONE, server_default="none", nullable=False)
     # Set when the panel locks the ranking: from then on no score or decision changes are accepted.
     panel_locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -12,7 +12,15 @@ from mobility.accounts.enums import Discipline, Language
 from mobility.accounts.models import Programme
 from mobility.accounts.policies import runs_programme
 from mobility.calls import rules as rule_params
-from mobility.calls.enums import CallKind, CallStatus, CallText, QuestionKind, Questionnaire, RuleKind
+from mobility.calls.enums import (
+    CallKind,
+    CallStatus,
+    CallText,
+    QuestionKind,
+    Questionnaire,
+    RuleKind,
+    SharedComments,
+)
 from mobility.calls.models import (
     Call,
     CallBudget,
@@ -196,7 +204,8 @@ def update_settings(actor, call: Call, *, kind: CallKind, pair_ids: Iterable[int
                     required_locales: Iterable[str], reviewers_per_application: int, blind_review: bool,
                     first_instalment_percent: int | None = None, appeal_days: int | None = None,
                     offer_days: int | None = None, review_due_local: datetime | None = None,
-                    min_reviews_per_juror: int | None = None, same_city_conflict: bool | None = None) -> None:
+                    min_reviews_per_juror: int | None = None, same_city_conflict: bool | None = None,
+                    shared_comments: SharedComments | None = None) -> None:
     opens_at, closes_at = _schedule(opens_local, closes_local, timezone)
     directions = [d for d in directions if d in {x.value for x in Direction}]
     if not directions:
@@ -251,6 +260,12 @@ def update_settings(actor, call: Call, *, kind: CallKind, pair_ids: Iterable[int
         if not 1 <= offer_days <= 365:
             raise DomainError(_l("Use a number from 1 to 365."), field="offer_days")
         call.offer_days = offer_days
+    if shared_comments is not None and shared_comments is not call.shared_comments:
+        if call.panel_locked_at is not None:
+            # The letters tell applicants what they read: it no longer changes once the panel has decided.
+            raise DomainError(_l("The panel has locked its decisions: what applicants read can no longer "
+                                 "change."), field="shared_comments")
+        call.shared_comments = shared_comments
     call.review_due_at = local_to_utc(review_due_local, timezone) if review_due_local else None
     if call.review_due_at is not None and call.review_due_at <= closes_at:
         raise DomainError(_l("Reviews can only be due after the call closes."), field="review_due_at")

@@ -31,7 +31,14 @@ from mobility.applications.attachments import with_extension
 from mobility.applications.models import Application, Attachment, HostConfirmation, Receipt, TeamMember
 from mobility.awards import versions
 from mobility.awards.enums import GrantStatus
-from mobility.awards.models import AgreementVersion, Grant, GrantAmendment, Payment
+from mobility.awards.models import (
+    AgreementVersion,
+    DecisionNotice,
+    Grant,
+    GrantAmendment,
+    Payment,
+    RedressRequest,
+)
 from mobility.core import audit, memo
 from mobility.core.backup import encode_value
 from mobility.core.errors import DomainError
@@ -103,6 +110,11 @@ def personal_data(user: User) -> dict:
             ConsensusReport.application_id.in_(decided), ConsensusReport.approved_at.is_not(None))
             .order_by(ConsensusReport.application_id), exclude=("rapporteur_id", "approved_by_id", "score_hundredths")),
         "reviews_of_your_applications": _reviews_of(decided),
+        "decision_letters": _rows(sa.select(DecisionNotice).where(DecisionNotice.application_id.in_(application_ids))
+                                  .order_by(DecisionNotice.application_id)),
+        # Their requests for review and the office's answers (not who in the office answered).
+        "redress_requests": _rows(sa.select(RedressRequest).where(RedressRequest.application_id.in_(application_ids))
+                                  .order_by(RedressRequest.id), exclude=("decided_by_id",)),
         "grants": _rows(sa.select(Grant).where(Grant.id.in_(grant_ids))),
         "grant_amendments": _rows(sa.select(GrantAmendment).where(GrantAmendment.grant_id.in_(grant_ids))
                                   .order_by(GrantAmendment.id), exclude=("decided_by_id",)),
@@ -335,6 +347,9 @@ def _anonymise_kept_applications(ids: set[int], name: str) -> None:
                 receipt.content = {**receipt.content, "host": [*receipt.content["host"][:1], ERASED,
                                                                *receipt.content["host"][2:]]}
         _erase_grant_travellers(application.id, {name}, lead=True)
+    # What they wrote to ask for a review is theirs: the request and the office's decision stay, the words go.
+    db.session.execute(sa.update(RedressRequest).where(RedressRequest.application_id.in_(ids), RedressRequest.reason != "")
+                       .values(reason=ERASED).execution_options(synchronize_session=False))
 
 
 def _erase_grant_travellers(application_id: int, names: set[str], lead: bool) -> None:
@@ -386,6 +401,8 @@ def _delete_applications(ids: set[int]) -> None:
         sa.delete(AssignmentRule).where(AssignmentRule.application_id.in_(ids)),
         sa.delete(ConsensusReport).where(ConsensusReport.application_id.in_(ids)),
         sa.delete(PanelDecision).where(PanelDecision.application_id.in_(ids)),
+        sa.delete(DecisionNotice).where(DecisionNotice.application_id.in_(ids)),
+        sa.delete(RedressRequest).where(RedressRequest.application_id.in_(ids)),
         sa.delete(AgreementVersion).where(AgreementVersion.grant_id.in_(grants)),
         sa.delete(GrantAmendment).where(GrantAmendment.grant_id.in_(grants)),
         sa.delete(Grant).where(Grant.application_id.in_(ids)),

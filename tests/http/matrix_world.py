@@ -20,6 +20,7 @@ from mobility.applications import services as applications
 from mobility.applications import tokens as application_tokens
 from mobility.applications.enums import AttachmentKind
 from mobility.awards import services as awards
+from mobility.awards.models import RedressRequest
 from mobility.calls import services as calls
 from mobility.calls.enums import CallKind, QuestionKind, Questionnaire, RuleKind
 from mobility.cities.enums import Direction
@@ -181,6 +182,10 @@ def build_world() -> World:
         actual_start=date.today() - timedelta(days=10), actual_end=date.today(),
         activities=canary["report_activities"], travel_mode="train", public_summary="A public summary."))
     photo = reports.add_photo(owner, report, data=MINIMAL_PNG, caption=canary["photo_caption"])
+    # A request for review of the decision, waiting for the office (as if filed after a letter).
+    redress_request = RedressRequest(application_id=application.id, reason="Please look again.",
+                                     requested_by_id=owner.id)
+    db.session.add(redress_request)
 
     # The victim's draft in a second call: a file and an invitation nobody has answered yet.
     call2 = make_call(actor=manager, pairs=[pair], kind=CallKind.CO_CREATION, title="Second call",
@@ -208,7 +213,7 @@ def build_world() -> World:
     world.ids = {
         "call_id": call.id, "programme_id": call.programme_id, "pair_id": pair.id, "application_id": application.id,
         "attachment_id": attachment.id, "assignment_id": assignment.id, "grant_id": grant.id,
-        "photo_id": photo.id, "amendment_id": amendment.id, "number": 1,
+        "photo_id": photo.id, "amendment_id": amendment.id, "number": 1, "request_id": redress_request.id,
         "rule_id": rule.id, "question_id": question.id, "report_question_id": report_question.id,
         "criterion_id": criterion.id, "token_id": victim_token.id, "user_id": owner.id, "job_id": export.id,
         "action": "grant", "status": "published", "locale": "ko", "decision": "approve", "figure": "awarded",

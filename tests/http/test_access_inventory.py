@@ -106,6 +106,11 @@ EXPECTED_RULES = {
     "awards.payment": "roles:admin,manager",
     "awards.decide_amendment": "roles:admin,manager",
     "awards.exchange_rates": "roles:admin,manager",
+    # Object-level checks inside (awards/policies.py): the applicant and the call's office read, the applicant asks.
+    "awards.redress_page": "signed-in",
+    "awards.request_redress": "signed-in",
+    "awards.call_redress": "roles:admin,manager",
+    "awards.decide_redress": "roles:admin,manager",
     "reports.report_page": "signed-in",
     "reports.review_report": "roles:admin,manager",
     "reports.host_confirmation": "public",

@@ -122,6 +122,9 @@ EXPECTED = {
     "POST /applications/<int:application_id>/edit":                                      "S AA D DD DD",
     "POST /applications/<int:application_id>/host-request":                              "S AA D DD DD",
     "GET /applications/<int:application_id>/receipt.pdf":                                "S AA D DD DA",
+    # The evaluation and the request for review: the lead applicant and the office read; the applicant asks.
+    "GET /applications/<int:application_id>/redress":                                    "S AD D DD DA",
+    "POST /applications/<int:application_id>/redress":                                   "S AD D DD DD",
     "GET /applications/<int:application_id>/receipts/<int:number>.pdf":                  "S AA D DD DA",
     "GET /applications/<int:application_id>/reopen":                                     "S DD D DD DD",
     "POST /applications/<int:application_id>/reopen":                                    "S DD D DD DD",
@@ -181,6 +184,8 @@ EXPECTED = {
     "GET /manage/calls/<int:call_id>/jury":                                              "S DD D DD DA",
     "POST /manage/calls/<int:call_id>/jury":                                             "S DD D DD DA",
     "POST /manage/calls/<int:call_id>/letters":                                          "S DD D DD DA",
+    "GET /manage/calls/<int:call_id>/redress":                                           "S DD D DD DA",
+    "POST /manage/redress/<int:request_id>":                                             "S DD D DD DA",
     "GET /manage/calls/<int:call_id>/lock":                                              "S DD D DD DA",
     "POST /manage/calls/<int:call_id>/lock":                                             "S DD D DD DA",
     "POST /manage/calls/<int:call_id>/phase":                                            "S DD D DD DA",

@@ -326,8 +326,6 @@ def test_every_decided_applicant_gets_one_decision_letter(db):
         assert len(letters) == 1, application.status
 
 
-@pytest.mark.xfail(strict=True, reason="issue 18 note: an application still shortlisted (or undecided) when the "
-                                       "panel is locked gets no decision letter; the letter is the feedback issue's")
 def test_an_application_left_shortlisted_at_the_lock_is_not_left_silent(db):
     from mobility.review import services as review
     from mobility.review.enums import Decision

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from mobility.applications import services as applications
 from mobility.applications.enums import MemberStatus
+from mobility.awards import redress  # noqa: F401  (declares the redress request lifecycle)
 from mobility.awards import services as awards
 from mobility.awards.enums import AmendmentStatus, GrantStatus
 from mobility.awards.models import Grant, GrantAmendment
@@ -25,7 +26,7 @@ from mobility.review.models import Assignment
 from tests.factories import make_application, make_awardable, make_call, make_user
 
 EXPECTED = {"application", "team_membership", "host_confirmation", "call", "assignment", "review", "consensus",
-            "grant", "amendment", "agreement_version", "final_report"}
+            "grant", "amendment", "agreement_version", "final_report", "redress_request"}
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,121 @@
+"""Requests for review and their decisions at the same moment (PostgreSQL, threads in parallel): one request
+per application, one decision per request, one letter per applicant."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from mobility import create_app
+from mobility.accounts.models import User
+from mobility.applications.models import Application
+from mobility.awards import redress
+from mobility.awards import services as awards
+from mobility.awards.enums import RedressStatus
+from mobility.awards.models import DecisionNotice, RedressRequest
+from mobility.calls.models import Call
+from mobility.core.errors import DomainError
+from mobility.core.models import AuditEntry, OutboxMessage
+from mobility.extensions import db
+from mobility.review import services as review
+from mobility.review.enums import Decision
+from tests.conftest import IS_POSTGRES, Config
+from tests.factories import make_awardable
+
+pytestmark = [pytest.mark.skipif(not IS_POSTGRES, reason="row locking is a PostgreSQL behaviour"),
+              pytest.mark.postgres_only, pytest.mark.commits]
+WORKERS = 4
+
+
+class Pool(Config):
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_size": WORKERS + 2}
+
+
+def _in_parallel(actions):
+    worker_app = create_app(Pool)
+    start, outcomes = threading.Barrier(len(actions)), []
+
+    def run(action):
+        with worker_app.app_context(), worker_app.test_request_context(environ_base={"REMOTE_ADDR": "192.0.2.1"}):
+            start.wait()
+            try:
+                action()
+                db.session.commit()
+                outcomes.append("done")
+            except DomainError:
+                db.session.rollback()
+                outcomes.append("refused")
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(action,)) for action in actions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with worker_app.app_context():
+        db.engine.dispose()
+    return outcomes
+
+
+def _count(model, *where) -> int:
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def _locked(app, send: bool = True):
+    with app.app_context(), app.test_request_context():
+        manager, call, applications = make_awardable(applications=2)
+        for application in applications:
+            review.record_decision(manager, application, Decision.REJECT, "Below the line")
+        review.lock_panel(manager, call)
+        if send:
+            awards.send_decision_letters(manager, call)
+        db.session.commit()
+        return manager.id, call.id, applications[0].id, applications[0].applicant_id
+
+
+def test_simultaneous_requests_make_one(app):
+    _manager, _call, application_id, applicant_id = _locked(app)
+
+    def ask(n):
+        return lambda: redress.request_redress(db.session.get_one(User, applicant_id),
+                                               db.session.get_one(Application, application_id), "Please look again.")
+
+    assert _in_parallel([ask(n) for n in range(WORKERS)]) == ["done"] * WORKERS
+    with app.app_context():
+        assert _count(RedressRequest) == 1
+        assert _count(AuditEntry, AuditEntry.action == "award.redress_requested") == 1
+
+
+def test_simultaneous_decisions_decide_once(app):
+    manager_id, _call, application_id, applicant_id = _locked(app)
+    with app.app_context(), app.test_request_context():
+        request_id = redress.request_redress(db.session.get_one(User, applicant_id),
+                                             db.session.get_one(Application, application_id), "Please.").id
+        db.session.commit()
+
+    def decide(upheld):
+        return lambda: redress.decide_redress(db.session.get_one(User, manager_id),
+                                              db.session.get_one(RedressRequest, request_id), upheld=upheld,
+                                              reason="Decided.")
+
+    outcomes = _in_parallel([decide(True), decide(False)])
+    assert sorted(outcomes) == ["done", "refused"]
+    with app.app_context():
+        assert db.session.get(RedressRequest, request_id).status in (RedressStatus.UPHELD, RedressStatus.REJECTED)
+        assert _count(AuditEntry, AuditEntry.action == "award.redress_decided") == 1
+
+
+def test_two_managers_sending_the_letters_at_once_send_each_letter_once(app):
+    manager_id, call_id, _application, _applicant = _locked(app, send=False)
+
+    def send():
+        return awards.send_decision_letters(db.session.get_one(User, manager_id), db.session.get_one(Call, call_id))
+
+    assert _in_parallel([send for _ in range(WORKERS)]) == ["done"] * WORKERS
+    with app.app_context():
+        assert _count(DecisionNotice) == 2
+        letters = db.session.scalars(select(OutboxMessage.recipient).where(
+            OutboxMessage.subject.like("The decision on your application%"))).all()
+        assert len(letters) == 2 == len(set(letters))
