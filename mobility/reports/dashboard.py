@@ -39,6 +39,8 @@ class Filters:
     direction: str | None = None
     discipline: str | None = None
     year: int | None = None
+    # Only the grants accepted by their grantee (the public pages), not those still offered.
+    accepted_only: bool = False
 
     def __post_init__(self):
         if self.programme_ids is not None:  # one order, so equal scopes share a cache entry
@@ -65,7 +67,8 @@ def _applications(filters: Filters) -> Select:
 
 def _grants(filters: Filters) -> Select:
     return filters.applications(_of_call(select(Grant).join(Application, Application.id == Grant.application_id)
-                                         .where(Grant.status.in_(COMMITTED)), filters))
+                                         .where(Grant.status.in_((GrantStatus.ACCEPTED,) if filters.accepted_only
+                                                                 else COMMITTED)), filters))
 
 
 def _reports(filters: Filters) -> Select:

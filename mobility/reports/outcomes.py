@@ -14,7 +14,7 @@ from mobility.cities.enums import Direction
 from mobility.cities.models import CityPair
 from mobility.core.text import lazy_gettext as _l
 from mobility.reports.dashboard import OutcomeRow, outcome_totals
-from mobility.reports.open_data import pair_code
+from mobility.reports.open_data import MIN_GRANTS_PER_CELL, pair_code
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,16 @@ FIGURES = (
 DRILL_DOWN = {"exchanges": "grants", "artists": "artists", "days": "days", "committed": "grants",
               "paid": "grants", "reports": "reports", "co_creations": "co_creations", "audience": "audience",
               "co2_kg": "co2"}
+
+
+# On a public page a row of fewer exchanges publishes no figure (as open data): a handful of exchanges with
+# their amounts and days points to the artists. No total is shown there, which would give a hidden row away.
+MIN_EXCHANGES = MIN_GRANTS_PER_CELL
+
+
+def published(rows: Sequence[OutcomeRow]) -> list[tuple[OutcomeRow, bool]]:
+    """(row, suppressed) for a public page."""
+    return [(row, row.exchanges < MIN_EXCHANGES) for row in rows]
 
 
 def _direction(code: str) -> Direction | None:

@@ -394,7 +394,8 @@ def _outcomes() -> tuple[DashboardFilterForm, list, dict, str | None]:
 @roles_required(*OFFICE)
 def outcome_page():
     form, rows, pairs, name = _outcomes()
-    return render_template("reports/outcomes.html", form=form, rows=rows, pairs=pairs, programme=name,
+    return render_template("reports/outcomes.html", form=form, rows=[(r, False) for r in rows], pairs=pairs,
+                           programme=name,
                            totals=dashboard.outcome_totals(rows), figures=outcomes.FIGURES,
                            drill=outcomes.DRILL_DOWN, args=link_args("programme"))
 
