@@ -14,6 +14,7 @@ CO2e (kg) = distance × 2 × travellers × factor: g1 9000 × 2 × 2 × 0.04 = 1
 """
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from decimal import Decimal
@@ -21,6 +22,7 @@ from decimal import Decimal
 from mobility.awards.enums import GrantStatus
 from mobility.awards.models import Grant, Payment
 from mobility.cities.enums import Direction
+from mobility.core import memo
 from mobility.db import utcnow
 from mobility.extensions import db
 from mobility.reports.enums import ReportStatus, TravelMode
@@ -28,6 +30,7 @@ from mobility.reports.models import FinalReport
 from tests.factories import make_application, make_call, make_pair, make_programme, make_user
 
 EU, EA = Direction.EUROPE_TO_EAST_ASIA, Direction.EAST_ASIA_TO_EUROPE
+_numbers = itertools.count(1)
 
 
 @dataclass
@@ -63,8 +66,10 @@ def _report(grant, status, *, co_creations="", audience=None, mode=None) -> Fina
 
 
 def make_outcome_programme() -> Programme:
-    manager = make_user("manager")
-    programme = manager.programmes[0] if manager.programmes else make_programme(managers=[manager])
+    """The programme above, in a programme of its own (its manager runs only it)."""
+    name = f"Outcomes {next(_numbers)}"
+    manager = make_user("manager", programme=name)
+    programme = make_programme(name, managers=[manager])
     pair = make_pair(actor=manager)
     call = make_call(actor=manager, pairs=[pair], title="This round", publish=True, programme=programme)
     older = make_call(actor=manager, pairs=[pair], title="The 2024 round", publish=True, programme=programme)
@@ -76,7 +81,7 @@ def make_outcome_programme() -> Programme:
         "g5": _grant(older, EU, GrantStatus.ACCEPTED, "300", 3, 3, pair=pair),
     }
     other_manager = make_user("manager")
-    other_programme = make_programme("Another programme", managers=[other_manager])
+    other_programme = make_programme(f"{name}, another", managers=[other_manager])
     other_call = make_call(actor=other_manager, pairs=[pair], title="Theirs", publish=True,
                            programme=other_programme)
     g["g6"] = _grant(other_call, EU, GrantStatus.ACCEPTED, "5000", 30, 1, pair=pair)
@@ -89,5 +94,6 @@ def make_outcome_programme() -> Programme:
     older.closes_at = datetime(2024, 6, 30, 12, tzinfo=timezone.utc)
     older.opens_at = datetime(2024, 5, 1, 12, tzinfo=timezone.utc)
     db.session.commit()
+    memo.dashboards_changed()  # rows written here, not by the services that tell the dashboard's memo
     return Programme(manager=manager, programme_id=programme.id, pair=pair, call=call, older=older,
                      year=call.closes_at.year, grants=g)
