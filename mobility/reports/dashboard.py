@@ -5,7 +5,7 @@ prove that a figure always equals the length of its list.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -98,8 +98,12 @@ def _sector_matches(sectors, sector: Sector) -> ColumnElement:
     return cast(sectors, Text).like(f'%"{sector.value}"%')
 
 
+def _sector_reports(sector: Sector) -> Callable[[Filters], Select]:
+    return lambda f: _reports(f).where(_sector_matches(FinalReport.sectors, sector))
+
+
 # Each figure of the dashboard and the list it counts (or sums, for the figures `SUMMED` names).
-DRILL_DOWN = {
+DRILL_DOWN: dict[str, Callable[[Filters], Select]] = {
     "applications": lambda f: _applications(f),
     "eligible": lambda f: _applications(f).where(Application.status.not_in(NOT_ELIGIBLE)),
     "awarded": lambda f: _applications(f).where(Application.status == ApplicationStatus.AWARDED),
@@ -110,8 +114,7 @@ DRILL_DOWN = {
     "co_creations": lambda f: _reports(f).where(func.length(FinalReport.co_creations) > 0),
     "audience": lambda f: _reports(f).where(FinalReport.audience > 0),
     "co2": lambda f: _reports(f).where(FinalReport.travel_mode.is_not(None)),
-    **{f"sector_{s.value}": (lambda f, s=s: _reports(f).where(_sector_matches(FinalReport.sectors, s)))
-       for s in Sector},
+    **{f"sector_{s.value}": _sector_reports(s) for s in Sector},
 }
 # The figures that are a sum over their list, with the column that each row adds to it.
 SUMMED = {"days": "days", "artists": "traveller_count", "audience": "audience", "co2": "co2_kg", "grants": "amount"}

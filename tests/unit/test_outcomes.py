@@ -2,8 +2,10 @@
 and its agreement with the dashboard's figures."""
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
+from mobility.core import memo
 from mobility.reports import dashboard, outcomes
 from mobility.reports.dashboard import Filters, OutcomeRow
 from mobility.reports.services import co2_kg
@@ -86,3 +88,10 @@ def test_a_public_row_of_few_exchanges_publishes_no_figure(app, db):
     assert all(suppressed for _row, suppressed in outcomes.published(rows))  # 1 or 2 exchanges each
     many = OutcomeRow(1, "eu_to_ea", 2026, exchanges=outcomes.MIN_EXCHANGES)
     assert outcomes.published([many]) == [(many, False)]
+
+
+def test_outcome_rows_round_trip_exactly_through_the_memo_json():
+    rows = [OutcomeRow(3, "ea_to_eu", 2026, exchanges=2, artists=3, days=15, committed=Decimal("1500.50"),
+                       paid=Decimal("600"), reports=1, co_creations=1, audience=100, co2_kg=1440)]
+    back = memo.decode(list[OutcomeRow], json.loads(json.dumps(memo.encode(rows))))
+    assert back == rows and isinstance(back[0].committed, Decimal) and str(back[0].committed) == "1500.50"
