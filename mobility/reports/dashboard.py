@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import ColumnElement, Integer, Select, Text, case, cast, extract, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from mobility.applications.enums import ApplicationStatus
 from mobility.applications.models import Application
@@ -143,14 +143,15 @@ def list_kind(name: str) -> str:
 
 def figure_page(name: str, filters: Filters, page: int, per_page: int) -> ListPage:
     """One page of the list behind a figure, as rows (entity, its value columns), with what each row's page
-    shows loaded along (the application of a grant or a report): two statements, whatever the page size."""
+    shows joined in (the application of a grant or a report): two statements, whatever the page size."""
     stmt = figure_query(name, filters)
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     number = existing_page(page, per_page, total)
     kind = list_kind(name)
+    # Many-to-one, so joined into the same statement: as many statements for an empty page as for a full one.
     options = (() if kind == "applications" else
-               (selectinload(Grant.application),) if kind == "grants" else
-               (selectinload(FinalReport.grant).selectinload(Grant.application),))
+               (joinedload(Grant.application),) if kind == "grants" else
+               (joinedload(FinalReport.grant).joinedload(Grant.application),))
     rows = db.session.execute(stmt.options(*options).limit(per_page).offset((number - 1) * per_page)).all()
     return ListPage(items=rows, page=number, per_page=per_page, total=total)
 
