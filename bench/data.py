@@ -423,6 +423,9 @@ def page_urls() -> dict[str, tuple[str | None, str]]:
         "application list 250": (MANAGER, f"/manage/calls/{review_call}/applications?per_page=250"),
         "ranking": (MANAGER, f"/manage/calls/{review_call}/ranking"),
         "dashboard": (MANAGER, "/manage/dashboard"),
+        "outcomes": (MANAGER, "/manage/outcomes"),
+        "figure list": (MANAGER, "/manage/dashboard/co2"),
+        "pair page": (None, f"/pairs/{db.session.scalar(sa.select(sa.func.min(CityPair.id)))}"),
     }
 
 

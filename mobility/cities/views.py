@@ -17,12 +17,15 @@ from mobility.cities.models import CityPair
 from mobility.cities.queries import cities_of_side, pairs_newest_first
 from mobility.core import unit_of_work
 from mobility.core.access import public, roles_required
+from mobility.core.paging import page_arg
 from mobility.extensions import db
 from mobility.i18n.forms import fill_localized, localized_data
-from mobility.reports.queries import funded_exchanges
+from mobility.reports import dashboard, outcomes
+from mobility.reports.queries import funded_exchanges_page
 
 bp = Blueprint("cities", __name__, template_folder="templates")
 OFFICE = (Role.MANAGER, Role.ADMIN)
+EXCHANGES_PAGE = 20  # a public page of exchanges stays short on a phone
 
 
 def _pairs():
@@ -40,10 +43,13 @@ def pairs():
 def pair(pair_id: int):
     pair = db.get_or_404(CityPair, pair_id)
     calls = db.session.scalars(calls_for_pair(pair.id, PUBLIC_STATUSES)).all()
-    exchanges = db.session.execute(funded_exchanges(pair.id)).all()
-    by_direction = {d: sum(1 for grant, _r in exchanges if grant.direction is d) for d in Direction}
-    return render_template("cities/pair.html", pair=pair, calls=calls, exchanges=exchanges,
+    page = funded_exchanges_page(pair.id, page_arg(), EXCHANGES_PAGE)
+    rows = dashboard.current_outcomes(dashboard.Filters(pair_id=pair.id, accepted_only=True))
+    by_direction = {d: sum(r.exchanges for r in rows if r.direction == d.value) for d in Direction}
+    return render_template("cities/pair.html", pair=pair, calls=calls, exchanges=page.items, page=page,
                            by_direction=by_direction, most=max(by_direction.values(), default=0) or 1,
+                           outcomes=outcomes.published(rows), figures=outcomes.FIGURES,
+                           minimum=outcomes.MIN_EXCHANGES,
                            map=pair_map(pair.europe_city, pair.east_asia_city),
                            can_manage=is_programme_office(current_user))
 

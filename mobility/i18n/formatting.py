@@ -23,7 +23,7 @@ from flask_babel import (
 )
 
 from mobility.db import utcnow
-from mobility.i18n.content import localized
+from mobility.i18n.content import localized, localized_locale
 from mobility.i18n.locales import HTML_LANG, LANGUAGE_TITLES, LOCALES, NATIVE_NAMES, guessed_timezone
 
 # Locales whose abbreviated day periods in CLDR are the Latin "AM"/"PM" although their readers write the
@@ -209,3 +209,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["format_date"] = format_date
     app.jinja_env.globals["format_percent"] = format_percent
     app.jinja_env.globals["localized"] = localized
+    app.jinja_env.globals["localized_locale"] = localized_locale  # which language localized() answers in

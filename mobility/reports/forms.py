@@ -85,6 +85,7 @@ class DashboardFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET filter changes nothing
 
+    programme = SelectField(_l("Programme"), coerce=id_or_none, validate_choice=False)
     call = SelectField(_l("Call"), coerce=id_or_none, validate_choice=False)
     pair = SelectField(_l("City pair"), coerce=id_or_none, validate_choice=False)
     direction = SelectField(_l("Direction"), choices=lambda: [("", "—")] + Direction.choices(), validate_choice=False)
@@ -100,3 +101,4 @@ class PhotoForm(FlaskForm):
                       description=_l("PNG, JPEG or WebP."), render_kw={"form": "report-form"})
     caption = StringField(_l("Caption"), validators=[Length(max=300)], render_kw={"form": "report-form"})
     upload = SubmitField(_l("Add the photo"))
+

@@ -2,13 +2,14 @@
 of the programme)."""
 from __future__ import annotations
 
-from sqlalchemy import Select, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from mobility.applications.models import Application
 from mobility.awards.enums import GrantStatus
 from mobility.awards.models import Grant
 from mobility.core.models import AuditEntry
+from mobility.core.paging import ListPage, existing_page
 from mobility.extensions import db
 from mobility.reports.enums import ReportStatus
 from mobility.reports.models import FinalReport
@@ -26,6 +27,22 @@ def funded_exchanges(pair_id: int | None = None) -> Select:
     if pair_id is not None:
         stmt = stmt.where(Grant.pair_id == pair_id)
     return stmt
+
+
+def funded_exchanges_page(pair_id: int, page: int, per_page: int) -> ListPage:
+    """One page of a pair's funded exchanges (accepted grants, oldest stay first) with their approved reports,
+    in two statements: the count, then the page with each grant's application (its pair and cities are the
+    page's own, already loaded)."""
+    total = db.session.scalar(select(func.count()).select_from(Grant).where(
+        Grant.pair_id == pair_id, Grant.status == GrantStatus.ACCEPTED)) or 0
+    number = existing_page(page, per_page, total)
+    rows = db.session.execute(
+        select(Grant, FinalReport)
+        .outerjoin(FinalReport, (FinalReport.grant_id == Grant.id) & (FinalReport.status == ReportStatus.APPROVED))
+        .where(Grant.pair_id == pair_id, Grant.status == GrantStatus.ACCEPTED)
+        .options(joinedload(Grant.application))
+        .order_by(Grant.start_date, Grant.id).limit(per_page).offset((number - 1) * per_page)).all()
+    return ListPage(items=rows, page=number, per_page=per_page, total=total)
 
 
 def report_of(grant_id: int) -> FinalReport | None:

@@ -11,6 +11,7 @@ from flask_wtf.csrf import generate_csrf
 
 from mobility.accounts.enums import Discipline, Role
 from mobility.accounts.policies import programme_scope
+from mobility.accounts.queries import runnable_programmes
 from mobility.accounts.tokens import LinkExpired, LinkInvalid
 from mobility.applications.attachments import with_extension
 from mobility.applications.services import TooLarge
@@ -23,14 +24,15 @@ from mobility.cities.queries import pairs_by_id
 from mobility.core import unit_of_work
 from mobility.core.access import public, roles_required, signed_in
 from mobility.core.errors import DomainError, abandon_request
-from mobility.core.exports import FORMATS
+from mobility.core.exports import CSV_MIMETYPE, FORMATS, csv_bytes, download
 from mobility.core.paging import page_arg
-from mobility.core.redirects import form_link_args
+from mobility.core.redirects import form_link_args, link_args
 from mobility.core.storage import get_storage
+from mobility.core.text import lazy_gettext as _l
 from mobility.extensions import db
 from mobility.i18n.forms import compare_forms
 from mobility.jobs import runner as jobs
-from mobility.reports import dashboard, services, tokens
+from mobility.reports import dashboard, outcomes, services, tokens
 from mobility.reports.enums import ReportStatus, Sector
 from mobility.reports.exports import EXPORTS
 from mobility.reports.forms import (
@@ -296,16 +298,33 @@ def export(call_id: int, kind: str):
     return redirect(url_for("jobs.show", job_id=job.id))
 
 
+def _programmes(form) -> tuple[tuple[int, ...] | None, str | None]:
+    """The programmes a dashboard or outcome page counts: the one chosen (one of the viewer's, else 403), or
+    all the viewer's (None: every programme, for admins); with the chosen one's name."""
+    programmes = runnable_programmes(current_user)
+    scope = programme_scope(current_user)
+    form.programme.choices = [("", _("All my programmes") if scope is not None else _("All programmes"))] + [
+        (str(p.id), p.name) for p in programmes]
+    chosen = form.programme.data
+    if chosen is not None:
+        name = next((p.name for p in programmes if p.id == chosen), None)
+        if name is None:
+            abort(403)
+        return (chosen,), name
+    return (None if scope is None else tuple(scope)), None
+
+
 def _dashboard_filters() -> tuple[DashboardFilterForm, dashboard.Filters]:
     form = DashboardFilterForm(request.args)
-    # A manager's dashboard counts the calls of their own programmes only.
-    programme_ids = programme_scope(current_user)
-    form.call.choices = [("", "—")] + [(str(c.id), c.text("title")) for c in calls_by_deadline(programme_ids)]
+    # A manager's dashboard counts the calls of their own programmes only (or one of them, when chosen).
+    programme_ids, _name = _programmes(form)
+    form.call.choices = [("", "—")] + [(str(c.id), c.text("title")) for c in calls_by_deadline(
+        None if programme_ids is None else frozenset(programme_ids))]
     form.pair.choices = [("", "—")] + [(str(p.id), p.display_name()) for p in
                                        db.session.scalars(pairs_by_id())]
     valid = {d.value for d in Direction}, {d.value for d in Discipline}
     return form, dashboard.Filters(
-        programme_ids=None if programme_ids is None else tuple(programme_ids),
+        programme_ids=programme_ids,
         call_id=form.call.data or None, pair_id=form.pair.data or None,
         direction=form.direction.data if form.direction.data in valid[0] else None,
         discipline=form.discipline.data if form.discipline.data in valid[1] else None,
@@ -319,18 +338,32 @@ def dashboard_page():
     args = form_link_args(form)
     figures = dashboard.current_indicators(filters)
 
-    def chart(title, members, counts, link=True):
-        items = [(m.title, counts.get(m.value, 0), url_for(
-            "reports.dashboard_list", figure="applications", **{**args, m.__class__.__name__.lower(): m.value})
-            if link else "#") for m in members]
-        return title, items, max([n for _t, n, _h in items] + [1])
+    def chart(title, members, counts, unit, figure=None):
+        """(title, [(label, value, drill-down link)], largest value, what is counted): sectors link to the
+        reports that name them, the other charts to the applications of each member."""
+        key = members[0].__class__.__name__.lower()
+        items = [(m.title, counts.get(m.value, 0),
+                  url_for("reports.dashboard_list", figure=f"{figure}_{m.value}", **args) if figure else
+                  url_for("reports.dashboard_list", figure="applications", **{**args, key: m.value}))
+                 for m in members]
+        return title, items, max([n for _t, n, _h in items] + [1]), unit
 
     charts = [
-        chart(_("Balance of the two directions"), list(Direction), figures.by_direction),
-        chart(_("Applications by discipline"), list(Discipline), figures.by_discipline),
-        chart(_("Sectors touched"), list(Sector), figures.sectors, link=False),
+        chart(_("Balance of the two directions"), list(Direction), figures.by_direction, _("Applications")),
+        chart(_("Applications by discipline"), list(Discipline), figures.by_discipline, _("Applications")),
+        chart(_("Sectors touched"), list(Sector), figures.sectors, _("Approved reports"), figure="sector"),
     ]
     return render_template("reports/dashboard.html", form=form, figures=figures, args=args, charts=charts)
+
+
+DRILL_DOWN_TITLES = {
+    "days": _l("Mobility days: the committed grants and their days"),
+    "artists": _l("Artists travelling: the committed grants and their travellers"),
+    "co_creations": _l("Co-creations: the approved reports that name a work made together"),
+    "audience": _l("People reached: the approved reports that count an audience"),
+    "co2": _l("CO₂e of travel: the approved reports that give a means of travel"),
+}
+LIST_PAGE = 100
 
 
 @bp.get("/manage/dashboard/<figure>")
@@ -339,7 +372,47 @@ def dashboard_list(figure: str):
     if figure not in dashboard.DRILL_DOWN:
         abort(404)
     form, filters = _dashboard_filters()
-    page = db.paginate(dashboard.figure_query(figure, filters), page=page_arg(),
-                       per_page=100, error_out=False)
-    return render_template("reports/dashboard_list.html", figure=figure, page=page,
+    page = dashboard.figure_page(figure, filters, page_arg(), LIST_PAGE)
+    sector = next((s for s in Sector if figure == f"sector_{s.value}"), None)
+    title = (_("Sector touched: %(sector)s", sector=sector.title) if sector else
+             DRILL_DOWN_TITLES.get(figure, _l("The list behind the figure")))
+    return render_template("reports/dashboard_list.html", figure=figure, page=page, title=title,
+                           kind=dashboard.list_kind(figure), summed=dashboard.SUMMED.get(figure),
                            args=form_link_args(form))
+
+
+def _outcomes() -> tuple[DashboardFilterForm, list, dict, str | None]:
+    """The outcome table of the programme asked for (or all the viewer's), with the pairs it names."""
+    form = DashboardFilterForm(request.args)
+    programme_ids, name = _programmes(form)
+    rows = dashboard.current_outcomes(dashboard.Filters(programme_ids=programme_ids))
+    pairs = {p.id: p for p in db.session.scalars(pairs_by_id())} if rows else {}
+    return form, rows, pairs, name
+
+
+@bp.get("/manage/outcomes")
+@roles_required(*OFFICE)
+def outcome_page():
+    form, rows, pairs, name = _outcomes()
+    return render_template("reports/outcomes.html", form=form, rows=[(r, False) for r in rows], pairs=pairs,
+                           programme=name,
+                           totals=dashboard.outcome_totals(rows), figures=outcomes.FIGURES,
+                           drill=outcomes.DRILL_DOWN, args=link_args("programme"))
+
+
+@bp.get("/manage/outcomes.csv")
+@roles_required(*OFFICE)
+def outcome_csv():
+    _form, rows, pairs, _name = _outcomes()
+    return download(csv_bytes(outcomes.csv_header(), outcomes.csv_rows(rows, pairs)), "mobility-outcomes.csv",
+                    CSV_MIMETYPE)
+
+
+@bp.get("/manage/outcomes.json")
+@roles_required(*OFFICE)
+def outcome_json():
+    _form, rows, pairs, name = _outcomes()
+    response = jsonify(outcomes.document(rows, pairs, name))
+    response.headers["Content-Disposition"] = 'attachment; filename="mobility-outcomes.json"'
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from mobility.accounts.models import User
@@ -12,7 +12,7 @@ from mobility.calls.models import Call
 from mobility.extensions import db
 from mobility.review.assignment import REVIEWABLE
 from mobility.review.enums import AssignmentStatus, PairRule, ReviewStatus
-from mobility.review.models import Assignment, AssignmentRule, CallJuror, ConsensusReport, Review
+from mobility.review.models import Assignment, AssignmentRule, CallJuror, ConsensusReport, Review, ReviewPhase
 
 # ---- the jury ---------------------------------------------------------------------------------
 
@@ -98,8 +98,31 @@ def assignments_of_juror(juror_id: int) -> Select:
                      application.joinedload(Application.call).load_only(Call.id, Call.title, Call.review_due_at,
                                                                         Call.blind_review, Call.programme_id),
                      application.joinedload(Application.applicant).load_only(User.id, User.name),
-                     joinedload(Assignment.review).load_only(Review.id, Review.status))
+                     joinedload(Assignment.review).load_only(Review.id, Review.status, Review.submitted_at))
             .order_by(Assignment.created_at.desc(), Assignment.id.desc()))
+
+
+def juror_progress(juror_id: int) -> list:
+    """Per call a juror serves in (the latest deadline first): (call id, title, panel locked at, assignments,
+    reviews submitted, assignments still to confirm), conflicts left out; one aggregate statement."""
+    counts = (select(Assignment.call_id.label("call_id"), func.count().label("total"),
+                     func.sum(case((Review.status == ReviewStatus.SUBMITTED, 1), else_=0)).label("done"),
+                     func.sum(case((Assignment.status == AssignmentStatus.ASSIGNED, 1), else_=0)).label("to_confirm"))
+              .outerjoin(Review, Review.assignment_id == Assignment.id)
+              .where(Assignment.juror_id == juror_id, Assignment.status != AssignmentStatus.CONFLICT)
+              .group_by(Assignment.call_id).subquery())
+    return list(db.session.execute(
+        select(Call.id, Call.title, Call.panel_locked_at, counts.c.total, counts.c.done, counts.c.to_confirm)
+        .join(counts, counts.c.call_id == Call.id).order_by(Call.closes_at.desc(), Call.id)))
+
+
+def phases_of_calls(call_ids: Iterable[int]) -> list[ReviewPhase]:
+    """The stored phases of several calls, by call and position (one statement)."""
+    ids = list(call_ids)
+    if not ids:
+        return []
+    return list(db.session.scalars(select(ReviewPhase).where(ReviewPhase.call_id.in_(ids))
+                                   .order_by(ReviewPhase.call_id, ReviewPhase.position)))
 
 
 def assignment_of(application_id: int, juror_id: int) -> Assignment | None:

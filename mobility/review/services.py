@@ -25,6 +25,7 @@ from mobility.core.text import LazyText
 from mobility.core.text import lazy_gettext as _l
 from mobility.db import bulk_insert, locked, utcnow
 from mobility.extensions import db
+from mobility.i18n.content import localized
 from mobility.i18n.locales import DEFAULT_LOCALE, LOCALES
 from mobility.review.assignment import build_instance, explain_uncovered, juror_side
 from mobility.review.enums import (
@@ -44,6 +45,7 @@ from mobility.review.models import (
     Review,
     ReviewPhase,
 )
+from mobility.review.queries import juror_progress, phases_of_calls
 from mobility.review.solver import solve
 
 COMMENT_LIMIT = 4000
@@ -91,6 +93,47 @@ def phases(call: Call) -> list[ReviewPhase]:
 def active_phase(call: Call) -> ReviewPhase:
     rows = phases(call)
     return next((p for p in rows if p.active), rows[0])
+
+
+def reviews_can_change(call: Call, phase: ReviewPhase | None = None) -> bool:
+    """Whether a juror's draft review may still change: the active phase lets jurors review and the panel has
+    not locked the call (save_review's own rules). A submitted review never changes."""
+    return call.panel_locked_at is None and (phase or active_phase(call)).can_review
+
+
+@dataclass(frozen=True)
+class DeskProgress:
+    """A juror's progress in one call (the assignment list's head)."""
+
+    call_id: int
+    title: str
+    assigned: int       # assignments, conflicts left out
+    done: int           # reviews submitted
+    to_confirm: int     # waiting for the no-conflict declaration
+    phase: ReviewPhase
+    can_change: bool    # drafts may still be saved and submitted
+
+    @property
+    def to_do(self) -> int:
+        return self.assigned - self.done
+
+
+def desk_progress(juror: User) -> list[DeskProgress]:
+    """Done and to do per call, with the phase each call is in: two statements, however many calls."""
+    rows = juror_progress(juror.id)
+    stored: dict[int, list[ReviewPhase]] = {}
+    for phase in phases_of_calls(r.id for r in rows):
+        stored.setdefault(phase.call_id, []).append(phase)
+    progress = []
+    for row in rows:
+        call_phases = stored.get(row.id) or [
+            ReviewPhase(call_id=row.id, position=i, kind=kind, active=(i == 0), **flags)
+            for i, (kind, flags) in enumerate(DEFAULT_PHASES)]
+        phase = next((p for p in call_phases if p.active), call_phases[0])
+        progress.append(DeskProgress(call_id=row.id, title=localized(row.title), assigned=int(row.total),
+                                     done=int(row.done or 0), to_confirm=int(row.to_confirm or 0), phase=phase,
+                                     can_change=row.panel_locked_at is None and phase.can_review))
+    return progress
 
 
 def phase_change(call: Call, kind: PhaseKind) -> tuple[bool, list[LazyText]]:

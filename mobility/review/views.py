@@ -52,8 +52,10 @@ def my_assignments():
     # A page at a time: a juror who served on many rounds keeps every assignment.
     page = db.paginate(assignments_of_juror(current_user.id), page=page_arg(),
                        per_page=MY_ASSIGNMENTS_PAGE, error_out=False)
+    progress = services.desk_progress(_juror())
     return render_template("review/my_assignments.html", assignments=page.items, page=page,
-                           form=ConfirmForm(formdata=None),
+                           form=ConfirmForm(formdata=None), progress=progress,
+                           can_change={p.call_id: p.can_change for p in progress},
                            conflict_form=ConflictForm(formdata=None), sees_identity=policies.sees_identity)
 
 
@@ -113,9 +115,12 @@ def review_page(assignment_id: int):
 
 def _page(assignment: Assignment, form):
     review = assignment.review
+    call = assignment.application.call
+    phase = services.active_phase(call)
+    submitted = review is not None and review.status is ReviewStatus.SUBMITTED
     return render_template("review/review.html", assignment=assignment, application=assignment.application,
-                           call=assignment.application.call, form=form,
-                           submitted=review is not None and review.status is ReviewStatus.SUBMITTED,
+                           call=call, form=form, review=review, phase=phase, submitted=submitted,
+                           read_only=submitted or not services.reviews_can_change(call, phase),
                            show_identity=policies.sees_identity(current_user, assignment),
                            full_translations=fully_translated_languages(assignment.application))
 

@@ -124,6 +124,9 @@ EXPECTED_RULES = {
     "reports.photo": "signed-in",
     "reports.dashboard_page": "roles:admin,manager",
     "reports.dashboard_list": "roles:admin,manager",
+    "reports.outcome_page": "roles:admin,manager",
+    "reports.outcome_csv": "roles:admin,manager",
+    "reports.outcome_json": "roles:admin,manager",
     # Background jobs: the page and the file of a job are its owner's only (404 for anyone else).
     "jobs.show": "signed-in",
     "jobs.download_result": "signed-in",

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from decimal import Decimal
 
 from mobility.awards import services as awards
 from mobility.reports import dashboard, services
@@ -47,15 +48,28 @@ def test_every_figure_equals_its_drill_down_list(app, client, db, signed_in):
     call = _programme(app, db)
     signed_in("manager")
     page = client.get(f"/manage/dashboard?call={call.id}").get_data(as_text=True)
-    links = re.findall(r'href="(/manage/dashboard/(\w+)\?[^"]*)"><span class="figure">([^<]+)</span>', page)
-    assert {name for _url, name, _value in links} >= {"applications", "eligible", "awarded", "reports"}
-    for url, name, value in links:
+    cards = re.findall(r'href="(/manage/dashboard/(\w+)\?[^"]*)"><span class="figure">([^<]+)</span>', page)
+    bars = re.findall(r'<td class="num"><a href="(/manage/dashboard/(\w+)\?[^"]*)">([^<]+)</a>', page)
+    # Every card drills down, sectors and the summed figures (days, audience, CO2...) included.
+    assert {name for _url, name, _value in cards} == {
+        "applications", "eligible", "awarded", "grants", "artists", "days", "reports", "co_creations",
+        "audience", "co2"}
+    assert {name for _url, name, _value in bars} >= {"applications", "sector_creative", "sector_tourism"}
+    figures = dashboard.indicators(dashboard.Filters(call_id=call.id))
+    checked = set()
+    for url, name, value in cards + bars:
         listing = client.get(url.replace("&amp;", "&")).get_data(as_text=True)
         total = int(re.search(r'class="muted row-count">(\d+)', listing).group(1))
         assert total == listing.count("<tr>") - 1  # one page holds them all here
-        if name != "grants":  # the grants card shows money; its list is checked below
+        if name in dashboard.SUMMED:  # a sum: the column of the list adds up to it
+            added = sum(Decimal(v) for v in re.findall(r'data-adds="([^"]+)"', listing))
+            assert added == (figures.committed if name == "grants" else Decimal(value.replace(",", ""))), name
+            assert listing.count("data-adds=") == total
+        else:
             assert total == int(value.replace(",", "")), name
-    figures = dashboard.indicators(dashboard.Filters(call_id=call.id))
+        checked.add(name)
+    assert {"days", "audience", "co2", "co_creations", "sector_creative"} <= checked
+    assert figures.co2_kg > 0 and figures.audience == 250
     assert len(dashboard.figure_rows("grants", dashboard.Filters(call_id=call.id))) == figures.grants
 
 
