@@ -34,6 +34,7 @@ from mobility.core.mail import queue_mail
 from mobility.core.text import lazy_gettext as _l
 from mobility.db import utcnow
 from mobility.extensions import db
+from mobility.i18n.locales import SESSION_KEY as LOCALE_KEY
 
 DIGITS = 6
 VALID_WINDOW = 1  # one 30-second step either side: a phone's clock a little off still works
@@ -236,6 +237,7 @@ def reset(actor: User | None, user: User) -> None:
 def begin_pending(user: User, next_url: str | None) -> None:
     """The password was right and a code is needed: this browser waits for it, signed in to nothing."""
     session.clear()
+    session[LOCALE_KEY] = user.locale  # the second step speaks their language, as the first did
     session[PENDING_KEY] = {"user": user.id, "at": int(time.time()), "next": next_url or ""}
 
 
