@@ -20,7 +20,7 @@ from mobility.calls.queries import call_counts_by_programme, calls_of_programme
 from mobility.core import unit_of_work
 from mobility.core.access import roles_required
 from mobility.core.audit import ACTION_TITLES, action_title
-from mobility.core.paging import page_arg
+from mobility.core.paging import MAX_INT, page_arg
 from mobility.core.queries import outbox_newest_first
 from mobility.extensions import db
 
@@ -45,7 +45,7 @@ def users():
 @roles_required(Role.ADMIN)
 def reset_two_factor(user_id: int):
     """A person lost their device (and their recovery codes): their second factor is taken off, audited."""
-    user = db.get_or_404(User, user_id)
+    user = db.get_or_404(User, user_id) if user_id <= MAX_INT else abort(404)
     actor = current_user._get_current_object()
     if not policies.can_reset_two_factor(actor, user):
         abort(403)
