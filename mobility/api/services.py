@@ -15,8 +15,8 @@ from mobility.api import policies
 from mobility.api.enums import TokenScope
 from mobility.api.models import DEFAULT_LIFETIME_DAYS, MAX_LIFETIME_DAYS, ApiToken
 from mobility.core import audit, reminders
-from mobility.core.mail import queue_mail
 from mobility.core.errors import DomainError
+from mobility.core.mail import queue_mail
 from mobility.core.text import clean_name
 from mobility.core.text import lazy_gettext as _l
 from mobility.core.unit_of_work import BOOKKEEPING
