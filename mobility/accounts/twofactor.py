@@ -61,7 +61,7 @@ def provisioning_uri(user: User, secret: str) -> str:
 def qr_svg(uri: str) -> Markup:
     """The QR code of `uri` as an SVG element to put into the page (attributes only: the CSP allows it)."""
     svg = segno.make(uri, error="m").svg_inline(scale=5, dark="#000", light="#fff", svgclass="qr-code",
-                                                omitsize=False)
+                                                omitsize=True)
     return Markup(svg)  # segno's own markup; the URI is inside path data, never as text  # nosec B704
 
 
