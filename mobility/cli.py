@@ -19,6 +19,7 @@ from mobility.api.services import send_expiry_reminders
 from mobility.awards.services import expire_offers
 from mobility.core import unit_of_work
 from mobility.core.backup import BackupError, create_backup, restore_backup
+from mobility.core.errors import DomainError
 from mobility.core.mail import deliver
 from mobility.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
 from mobility.i18n.catalogs import check_catalogs, missing_from_catalogs
@@ -146,7 +147,10 @@ def register_cli(app: Flask) -> None:
             user = find_user_by_email(email)
             if user is None:
                 raise click.ClickException(f"no account has the address {email}")
-            twofactor.reset(None, user)
+            try:
+                twofactor.reset(None, user)
+            except DomainError as refused:
+                raise click.ClickException(str(refused.message)) from refused
             unit_of_work.finish()
         click.echo(f"two-factor sign-in of {user.email} reset; every session of theirs has ended")
 

@@ -224,10 +224,11 @@ def reset(actor: User | None, user: User) -> None:
     sign-in needs the password only (then the set-up again, where it is required)."""
     if actor is not None and not policies.can_reset_two_factor(actor, user):
         raise DomainError(_l("You cannot reset your own second factor. Ask another administrator."))
-    had = user.two_factor_enabled
+    if not user.two_factor_enabled:
+        raise DomainError(_l("This person has not turned on two-factor sign-in: there is nothing to reset."))
     _clear(user)
     sessions.revoke_other_sessions(user)
-    audit.record("auth.two_factor_reset", actor=actor, target=user, was_enabled=had)
+    audit.record("auth.two_factor_reset", actor=actor, target=user)
     queue_mail(user.email, user.locale, _l("Your two-factor sign-in was reset"), "accounts/mail/two_factor_reset.txt",
                user=user)
 

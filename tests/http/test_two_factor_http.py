@@ -275,3 +275,16 @@ def test_an_administrator_resets_a_lost_device_audited_and_the_person_is_signed_
     entry = _db.session.scalar(select(AuditEntry).where(AuditEntry.action == "auth.two_factor_reset"))
     assert entry.actor_id == admin.id and entry.target_id == user.id
     assert sign_in(app.test_client(), user.email).headers["Location"] != "/sign-in/code"
+
+
+def test_the_operator_resets_the_last_administrator_from_the_command_line(app, two_factor_user):
+    admin, _secret, _codes = two_factor_user("admin")
+    runner = app.test_cli_runner()
+    done = runner.invoke(args=["accounts", "reset-two-factor", admin.email.upper()])
+    assert done.exit_code == 0, done.output
+    assert not _db.session.get(User, admin.id).two_factor_enabled
+    entry = _db.session.scalar(select(AuditEntry).where(AuditEntry.action == "auth.two_factor_reset"))
+    assert entry.actor_id is None and entry.target_id == admin.id
+    again = runner.invoke(args=["accounts", "reset-two-factor", admin.email])
+    assert again.exit_code != 0 and "nothing to reset" in again.output
+    assert runner.invoke(args=["accounts", "reset-two-factor", "nobody@example.org"]).exit_code != 0

@@ -190,7 +190,11 @@ def test_an_administrator_resets_someone_elses_second_factor_audited_and_never_t
     assert entry.actor_id == admin.id and entry.target_id == manager.id
     assert _db.session.scalar(select(func.count()).select_from(RecoveryCode)
                               .where(RecoveryCode.user_id == manager.id)) == 0
-    twofactor.reset(None, admin)  # the operator's command (no actor)
+    with pytest.raises(DomainError):
+        twofactor.reset(admin, manager)  # nothing left to reset
+    admin_user, _codes = _enabled("admin")
+    twofactor.reset(None, admin_user)  # the operator's command (no actor), for the last administrator
+    assert not admin_user.two_factor_enabled
 
 
 def test_policies():
