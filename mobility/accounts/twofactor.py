@@ -177,8 +177,18 @@ def confirm_setup(user: User, code: str) -> list[str]:
     if step is None:
         raise DomainError(_l("This code is not right. Check that the app shows the account you just added, "
                              "and type the six digits it shows now."), field="code")
-    user.totp_secret, user.totp_pending_secret = user.totp_pending_secret, None
-    user.totp_enabled_at, user.totp_last_step = utcnow(), step
+    # One statement, on the condition that it is still off with this very secret pending: the same form sent
+    # twice at once turns it on once, and only that request's recovery codes exist.
+    pending, now = user.totp_pending_secret, utcnow()
+    turned_on = db.session.execute(
+        update(User).where(User.id == user.id, User.totp_secret.is_(None), User.totp_pending_secret == pending)
+        .values(totp_secret=pending, totp_pending_secret=None, totp_enabled_at=now, totp_last_step=step)
+        .execution_options(synchronize_session=False))
+    if turned_on.rowcount != 1:  # type: ignore[attr-defined]  # a CursorResult for an UPDATE
+        raise DomainError(_l("Two-factor sign-in is already turned on."))
+    for key, value in (("totp_secret", pending), ("totp_pending_secret", None), ("totp_enabled_at", now),
+                       ("totp_last_step", step)):
+        set_committed_value(user, key, value)
     codes = new_recovery_codes(user)
     sessions.revoke_other_sessions(user)
     audit.record("auth.two_factor_enabled", actor=user, target=user)

@@ -249,3 +249,40 @@ def test_one_code_sent_ten_times_at_once_is_accepted_once(app):
         _db.engine.dispose()
     assert sorted(outcomes) == ["recovery", "refused", "refused", "refused", "refused", "refused", "refused",
                                 "refused", "refused", "totp"]
+
+
+@pytest.mark.commits
+@pytest.mark.skipif(not IS_POSTGRES, reason="concurrent transactions: PostgreSQL")
+def test_the_set_up_confirmed_twice_at_once_turns_it_on_once_with_one_set_of_codes(app):
+    user = make_user("manager")
+    secret = twofactor.start_setup(user)
+    _db.session.commit()
+    user_id, code = user.id, _code(secret)
+    crowd = create_app(Crowded)
+    start, outcomes = threading.Barrier(6), []
+
+    def run(_n: int):
+        with crowd.app_context(), crowd.test_request_context():
+            start.wait()
+            try:
+                outcomes.append(twofactor.confirm_setup(_db.session.get(User, user_id), code))
+                _db.session.commit()
+            except DomainError:
+                _db.session.rollback()
+                outcomes.append("refused")
+            finally:
+                _db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with crowd.app_context():
+        _db.engine.dispose()
+    _db.session.expire_all()
+    shown = [o for o in outcomes if o != "refused"]
+    assert len(shown) == 1 and outcomes.count("refused") == 5, outcomes
+    stored = _db.session.scalars(select(RecoveryCode).where(RecoveryCode.user_id == user_id)).all()
+    assert len(stored) == 10
+    assert twofactor.check_code(_db.session.get(User, user_id), shown[0][0]) == "recovery"
