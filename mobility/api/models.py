@@ -55,3 +55,8 @@ class ApiToken(Model):
     @property
     def active(self) -> bool:
         return not self.revoked and not self.expired
+
+    @property
+    def last_moment(self) -> datetime:
+        """The last instant it works: shown as its day ("works until 4 March"), the day the holder chose."""
+        return self.expires_at - timedelta(seconds=1)
