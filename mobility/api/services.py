@@ -17,6 +17,7 @@ from mobility.api.models import DEFAULT_LIFETIME_DAYS, MAX_LIFETIME_DAYS, ApiTok
 from mobility.core import audit, reminders
 from mobility.core.errors import DomainError
 from mobility.core.mail import queue_mail
+from mobility.core.paging import MAX_INT
 from mobility.core.text import clean_name
 from mobility.core.text import lazy_gettext as _l
 from mobility.core.unit_of_work import BOOKKEEPING
@@ -65,7 +66,8 @@ def _checked_programme(actor: User, programme_id: int | None) -> int | None:
     """The one programme a token reaches (None: every programme the holder runs), if the holder runs it."""
     if programme_id is None:
         return None
-    if db.session.get(Programme, programme_id) is None or not runs_programme(actor, programme_id):
+    if not 0 < programme_id <= MAX_INT or db.session.get(Programme, programme_id) is None \
+            or not runs_programme(actor, programme_id):
         raise DomainError(_l("Choose one of the programmes you run."), field="programme")
     return programme_id
 
