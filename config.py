@@ -60,6 +60,13 @@ class Config:
     # Argon2id cost of new password hashes (mobility/accounts/passwords.py): keep the default in production.
     PASSWORD_HASH_PROFILE = os.environ.get("PASSWORD_HASH_PROFILE", "rfc9106_low_memory")
 
+    # Two-factor sign-in (README, "Security"): required of programme managers and administrators when on (they
+    # are taken to the set-up page until it is done); optional for everyone else. On in production.
+    TWO_FACTOR_REQUIRED_FOR_OFFICE = _env_bool("TWO_FACTOR_REQUIRED_FOR_OFFICE", False)
+    TWO_FACTOR_ISSUER = os.environ.get("TWO_FACTOR_ISSUER", "Mobility")  # the name authenticator apps show
+    # How long the second step waits for the code after the password was accepted.
+    TWO_FACTOR_PENDING_SECONDS = _env_int("TWO_FACTOR_PENDING_SECONDS", 300)
+
     WTF_CSRF_TIME_LIMIT = _env_int("WTF_CSRF_TIME_LIMIT", 3600)
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 25 * 1024 * 1024)
     # The longest form (a call's rate table) has a few hundred fields; a flood of parts is refused (413).
@@ -157,6 +164,7 @@ class TestingConfig(Config):
     ATTACHMENT_DIR = os.environ.get("TEST_ATTACHMENT_DIR", "/tmp/mobility-test-attachments")
     STORAGE_BACKEND = "local"  # tests that need S3 choose it themselves (tests/s3.py)
     READ_ONLY_REQUESTS_FAIL_ON_WRITE = True  # a GET that writes fails its test (mobility/core/unit_of_work.py)
+    TWO_FACTOR_REQUIRED_FOR_OFFICE = False  # tests that need it turn it on (tests/http/test_two_factor_http.py)
     PASSWORD_HASH_PROFILE = "cheapest"  # the suite hashes hundreds of passwords; production cost is ~1 s each
 
 
@@ -169,6 +177,7 @@ class ProductionConfig(Config):
     # Every link in a mail (password reset, confirmations, invitations) is built on SERVER_NAME, never on
     # the Host header a request brings: production refuses to start without it.
     REQUIRE_SERVER_NAME = True
+    TWO_FACTOR_REQUIRED_FOR_OFFICE = _env_bool("TWO_FACTOR_REQUIRED_FOR_OFFICE", True)
 
 
 CONFIGS = {

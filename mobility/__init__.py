@@ -61,7 +61,7 @@ def create_app(config: type | dict | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from mobility import models  # noqa: F401  (every table known to the metadata)
-    from mobility.accounts import passwords
+    from mobility.accounts import passwords, twofactor
     from mobility.accounts.sessions import load_user
     from mobility.core import mail, memo, security, storage, unit_of_work
     from mobility.core.access import enforce_access
@@ -85,6 +85,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = _l("Please sign in to see this page.")
 
     app.before_request(enforce_access)
+    twofactor.init_app(app)  # after the access check: an anonymous visitor is sent to sign in first
     unit_of_work.init_app(app)
     mail.init_app(app)
     delivery.init_app(app)  # the mail of a committed unit of work, handed to a job (before the jobs it started)

@@ -1,5 +1,5 @@
 """Command-line tools: `flask translate …`, `flask demo load`, `flask backup …`, `flask outbox send`,
-`flask jobs worker`, `flask awards expire-offers`.
+`flask jobs worker`, `flask awards expire-offers`, `flask api remind-expiring`, `flask accounts reset-two-factor`.
 
 A command that changes rows is one unit of work, ended like a request's by `unit_of_work.finish()`: commit,
 then what follows a commit (the mail it queued is handed to a delivery job, the jobs it started are queued).
@@ -13,9 +13,13 @@ from pathlib import Path
 import click
 from flask import Flask
 
+from mobility.accounts import twofactor
+from mobility.accounts.services import find_user_by_email
+from mobility.api.services import send_expiry_reminders
 from mobility.awards.services import expire_offers
 from mobility.core import unit_of_work
 from mobility.core.backup import BackupError, create_backup, restore_backup
+from mobility.core.errors import DomainError
 from mobility.core.mail import deliver
 from mobility.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
 from mobility.i18n.catalogs import check_catalogs, missing_from_catalogs
@@ -116,6 +120,39 @@ def register_cli(app: Flask) -> None:
             count = send_report_reminders()
             unit_of_work.finish()  # the reminders are sent by the delivery job, as a request's mail
         click.echo(f"{count} reminder(s) sent")
+
+    @app.cli.group()
+    def api():
+        """The JSON API's personal tokens."""
+
+    @api.command("remind-expiring")
+    def api_remind_expiring():
+        """Mail the holder of every token that stops working within a week, once per token (run it daily
+        from cron; a second run, or a run on another machine, sends nothing again)."""
+        with app.test_request_context(base_url=_base_url(app)):
+            count = send_expiry_reminders()
+            unit_of_work.finish()  # the reminders are sent by the delivery job, as a request's mail
+        click.echo(f"{count} reminder(s) sent")
+
+    @app.cli.group()
+    def accounts():
+        """Accounts."""
+
+    @accounts.command("reset-two-factor")
+    @click.argument("email")
+    def accounts_reset_two_factor(email: str):
+        """Take the second factor off the account with EMAIL (its holder lost the device and the recovery codes,
+        and no other administrator can do it from the People page). Audited; the person is mailed."""
+        with app.test_request_context(base_url=_base_url(app)):
+            user = find_user_by_email(email)
+            if user is None:
+                raise click.ClickException(f"no account has the address {email}")
+            try:
+                twofactor.reset(None, user)
+            except DomainError as refused:
+                raise click.ClickException(str(refused.message)) from refused
+            unit_of_work.finish()
+        click.echo(f"two-factor sign-in of {user.email} reset; every session of theirs has ended")
 
     @app.cli.group()
     def awards():

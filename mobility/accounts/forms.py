@@ -125,6 +125,42 @@ for _lang in Language:
     setattr(ProfileForm, f"write_{_lang.value}", SelectField(_l("Writing"), choices=level_choices))
 
 
+def _code_field(label, description=None):
+    return StringField(label, validators=[DataRequired(REQUIRED), Length(max=64)], description=description,
+                       render_kw={"autocomplete": "one-time-code", "spellcheck": "false", "autocapitalize": "none"})
+
+
+class SecondStepForm(FlaskForm):
+    """The second step of signing in: a code from the app, or one of the recovery codes."""
+
+    code = _code_field(_l("Code"), _l("The six digits your authenticator app shows now, or one of your recovery "
+                                      "codes if you do not have the device with you."))
+    submit = SubmitField(_l("Sign in"))
+
+
+class BeginTwoFactorForm(FlaskForm):
+    submit = SubmitField(_l("Set up two-factor sign-in"))
+
+
+class ConfirmTwoFactorForm(FlaskForm):
+    code = _code_field(_l("Code from the app"), _l("The six digits the app shows for this account now."))
+    submit = SubmitField(_l("Turn on two-factor sign-in"))
+
+
+class RenewRecoveryCodesForm(FlaskForm):
+    code = _code_field(_l("Code from the app"), _l("The six digits the app shows now."))
+    submit = SubmitField(_l("Make new recovery codes"))
+
+
+class DisableTwoFactorForm(FlaskForm):
+    code = _code_field(_l("Code from the app or a recovery code"))
+    submit = SubmitField(_l("Turn off two-factor sign-in"))
+
+
+class ResetTwoFactorForm(FlaskForm):
+    submit = SubmitField(_l("Reset two-factor sign-in"))
+
+
 class RoleChangeForm(FlaskForm):
     role = SelectField(_l("Role"), choices=Role.choices)
     submit = SubmitField(_l("Apply"))

@@ -27,6 +27,14 @@ class User(TimestampMixin, Model):
     home_city_id: Mapped[int | None] = mapped_column(sa.ForeignKey("city.id", ondelete="SET NULL"))
     country: Mapped[str | None] = mapped_column(sa.String(2))
 
+    # Two-factor sign-in (accounts/twofactor.py): the confirmed TOTP secret, the one being set up (not yet
+    # confirmed with a code), when it was turned on, and the last time step whose code was accepted (a code
+    # is accepted once: a step at or below it is refused).
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    totp_pending_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+
     home_city = relationship("City")
     role_grants: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", foreign_keys="UserRole.user_id"
@@ -67,6 +75,10 @@ class User(TimestampMixin, Model):
 
     def has_role(self, role: Role | str) -> bool:
         return Role(role) in self.roles
+
+    @property
+    def two_factor_enabled(self) -> bool:
+        return self.totp_secret is not None
 
     @property
     def email_confirmed(self) -> bool:
@@ -129,6 +141,21 @@ class UserSession(Model):
     user_agent: Mapped[str | None] = mapped_column(sa.String(300))
 
     user: Mapped[User] = relationship()
+
+
+class RecoveryCode(Model):
+    """A single-use code that stands in for a one-time code when the device is lost. Only an Argon2 hash of
+    the code is kept, with its first characters (`lookup`) so a typed code is checked against one hash,
+    not ten (accounts/twofactor.py)."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), nullable=False, index=True)
+    lookup: Mapped[str] = mapped_column(sa.String(8), nullable=False)
+    code_hash: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class LanguageSkill(Model):

@@ -42,3 +42,15 @@ def programme_scope(user) -> frozenset[int] | None:
     if is_admin(user):
         return None
     return frozenset(p.id for p in user.programmes) if is_programme_office(user) else frozenset()
+
+
+def must_use_two_factor(user, required_for_office: bool) -> bool:
+    """Whether `user` has to sign in with a second factor: the programme office does when the installation
+    says so (TWO_FACTOR_REQUIRED_FOR_OFFICE); for everyone else it is their choice."""
+    return bool(required_for_office and is_programme_office(user))
+
+
+def can_reset_two_factor(actor, user: User) -> bool:
+    """An administrator resets the second factor of someone who lost their device — never their own (another
+    administrator, or the operator's `flask accounts reset-two-factor`, does that)."""
+    return is_admin(actor) and actor.id != user.id

@@ -137,10 +137,14 @@ def authenticate(email: str, password: str) -> User:
     return user
 
 
-def sign_in(user: User) -> None:
-    """The sign-in time is the session row's: the user's own row is not written."""
+def sign_in(user: User, second_factor: str | None = None) -> None:
+    """The sign-in time is the session row's: the user's own row is not written. `second_factor` names the
+    code that completed it ("totp" or "recovery"), if one was asked for."""
     sessions.start_session(user)
-    audit.record("auth.signed_in", actor=user, target=user)
+    if second_factor:
+        audit.record("auth.signed_in", actor=user, target=user, second_factor=second_factor)
+    else:
+        audit.record("auth.signed_in", actor=user, target=user)
 
 
 def sign_out(user: User) -> None:

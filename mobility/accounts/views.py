@@ -7,6 +7,7 @@ from flask import (
     current_app,
     flash,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -17,15 +18,20 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from mobility.accounts import policies, services
+from mobility.accounts import policies, services, twofactor
 from mobility.accounts.enums import Discipline, Language, Level
 from mobility.accounts.forms import (
+    BeginTwoFactorForm,
     ChangePasswordForm,
     ConfirmEmailForm,
+    ConfirmTwoFactorForm,
+    DisableTwoFactorForm,
     ForgotPasswordForm,
     ProfileForm,
     RegisterForm,
+    RenewRecoveryCodesForm,
     ResetPasswordForm,
+    SecondStepForm,
     SignInForm,
 )
 from mobility.cities.queries import cities_by_side
@@ -111,9 +117,48 @@ def sign_in():
         authenticated = unit_of_work.attempt_keeping(form, services.authenticate, form.email.data,
                                                      form.password.data)
         if authenticated:
-            services.sign_in(authenticated.value)
+            user = authenticated.value
+            if user.two_factor_enabled:
+                # Half signed in: the browser waits for the code and is signed in to nothing meanwhile.
+                twofactor.begin_pending(user, request.args.get("next"))
+                return redirect(url_for("accounts.sign_in_code"))
+            services.sign_in(user)
             return redirect(safe_next_url(request.args.get("next")))
     return render_template("accounts/sign_in.html", form=form)
+
+
+def _pending_account_key() -> str:
+    # The person's own allowance, however often the password step is repeated to start a new wait.
+    return f"code-account:{twofactor.pending_user_id()}"
+
+
+@bp.route("/sign-in/code", methods=["GET", "POST"])
+@public
+@limiter.limit(lambda: current_app.config["SIGN_IN_LIMIT_PER_IP"], methods=["POST"],
+               deduct_when=_sign_in_failed, scope="sign-in-code-ip")
+@limiter.limit(lambda: current_app.config["SIGN_IN_LIMIT_PER_ACCOUNT"], methods=["POST"],
+               key_func=_pending_account_key, deduct_when=_sign_in_failed, scope="sign-in-code-account")
+def sign_in_code():
+    """The second step of signing in: a one-time code from the app, or a recovery code."""
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    user = twofactor.pending_user()
+    if user is None:
+        twofactor.forget_pending()
+        flash(_("Please sign in again: the time for the code is over."), "info")
+        return redirect(url_for("accounts.sign_in"))
+    form = SecondStepForm()
+    if form.validate_on_submit():
+        # A refusal keeps its audit entry, as a wrong password does.
+        checked = unit_of_work.attempt_keeping(form, twofactor.verify_second_step, user, form.code.data)
+        if checked:
+            next_url = twofactor.pending_next()
+            services.sign_in(user, second_factor=checked.value)  # a fresh session: the wait is forgotten
+            if checked.value == "recovery":
+                flash(_("You signed in with a recovery code; it cannot be used again. You have %(n)s left.",
+                        n=twofactor.unused_recovery_codes(user)), "info")
+            return redirect(safe_next_url(next_url))
+    return render_template("accounts/sign_in_code.html", form=form), 422 if form.errors else 200
 
 
 @bp.post("/sign-out")
@@ -204,6 +249,82 @@ def profile():
             return redirect(url_for("accounts.profile"))
     return render_template("accounts/profile.html", form=form, user=user, languages=list(Language),
                            is_programme_office=policies.is_programme_office(user))
+
+
+def _codes_page(codes: list[str]):
+    response = make_response(render_template("accounts/recovery_codes.html", codes=codes))
+    response.headers["Cache-Control"] = "no-store"  # shown once: no cache keeps a copy
+    return response
+
+
+def _two_factor_page(*, confirm_form=None, renew_form=None, disable_form=None, status: int = 200):
+    user = current_user._get_current_object()
+    secret = user.totp_pending_secret if not user.two_factor_enabled else None
+    uri = twofactor.provisioning_uri(user, secret) if secret else None
+    response = make_response(render_template(
+        "accounts/two_factor.html", user=user, secret=secret and twofactor.grouped_secret(secret),
+        raw_secret=secret, qr=uri and twofactor.qr_svg(uri),
+        required=twofactor.is_required_for(user),
+        codes_left=twofactor.unused_recovery_codes(user) if user.two_factor_enabled else 0,
+        begin_form=BeginTwoFactorForm(),
+        confirm_form=confirm_form or ConfirmTwoFactorForm(formdata=None),
+        renew_form=renew_form or RenewRecoveryCodesForm(formdata=None, prefix="renew"),
+        disable_form=disable_form or DisableTwoFactorForm(formdata=None, prefix="disable")), status)
+    response.headers["Cache-Control"] = "no-store"  # the secret being set up is on the page
+    return response
+
+
+@bp.get("/account/two-factor")
+@signed_in
+def two_factor():
+    return _two_factor_page()
+
+
+@bp.post("/account/two-factor/begin")
+@signed_in
+def two_factor_begin():
+    if BeginTwoFactorForm().validate_on_submit():
+        unit_of_work.attempt(None, twofactor.start_setup, current_user._get_current_object())
+    return redirect(url_for("accounts.two_factor"))
+
+
+@bp.post("/account/two-factor/confirm")
+@signed_in
+def two_factor_confirm():
+    user = current_user._get_current_object()
+    if user.two_factor_enabled:  # the page that showed the codes, sent again
+        return redirect(url_for("accounts.two_factor"))
+    form = ConfirmTwoFactorForm()
+    if form.validate_on_submit():
+        turned_on = unit_of_work.attempt(form, twofactor.confirm_setup, user, form.code.data)
+        if turned_on:
+            flash(_("Two-factor sign-in is on. Other devices have been signed out."), "success")
+            return _codes_page(turned_on.value)
+    return _two_factor_page(confirm_form=form, status=422)
+
+
+@bp.post("/account/two-factor/recovery-codes")
+@signed_in
+def two_factor_renew_codes():
+    form = RenewRecoveryCodesForm(prefix="renew")
+    if form.validate_on_submit():
+        renewed = unit_of_work.attempt(form, twofactor.regenerate_recovery_codes,
+                                       current_user._get_current_object(), form.code.data)
+        if renewed:
+            flash(_("Here are your new recovery codes. The old ones no longer work."), "success")
+            return _codes_page(renewed.value)
+    return _two_factor_page(renew_form=form, status=422)
+
+
+@bp.post("/account/two-factor/disable")
+@signed_in
+def two_factor_disable():
+    form = DisableTwoFactorForm(prefix="disable")
+    if form.validate_on_submit():
+        if unit_of_work.attempt(form, twofactor.disable, current_user._get_current_object(), form.code.data):
+            flash(_("Two-factor sign-in is off. Other devices have been signed out."), "success")
+            return redirect(url_for("accounts.profile"))
+    return _two_factor_page(disable_form=form, status=422)
 
 
 @bp.post("/language")

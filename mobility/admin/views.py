@@ -5,16 +5,22 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from mobility.accounts import services
+from mobility.accounts import policies, services, twofactor
 from mobility.accounts.enums import Role
-from mobility.accounts.forms import ProgrammeForm, ProgrammeManagerForm, RemoveManagerForm, RoleChangeForm
+from mobility.accounts.forms import (
+    ProgrammeForm,
+    ProgrammeManagerForm,
+    RemoveManagerForm,
+    ResetTwoFactorForm,
+    RoleChangeForm,
+)
 from mobility.accounts.models import Programme, User
 from mobility.accounts.queries import audit_page, audit_total, programmes_with_managers, users_matching
 from mobility.calls.queries import call_counts_by_programme, calls_of_programme
 from mobility.core import unit_of_work
 from mobility.core.access import roles_required
 from mobility.core.audit import ACTION_TITLES, action_title
-from mobility.core.paging import page_arg
+from mobility.core.paging import MAX_INT, page_arg
 from mobility.core.queries import outbox_newest_first
 from mobility.extensions import db
 
@@ -33,6 +39,22 @@ def users():
     q = (request.args.get("q") or "").strip()
     page = db.paginate(users_matching(q), page=_page(), per_page=PAGE_SIZE, error_out=False)
     return render_template("admin/users.html", page=page, q=q, roles=list(Role), form=RoleChangeForm())
+
+
+@bp.post("/users/<int:user_id>/two-factor/reset")
+@roles_required(Role.ADMIN)
+def reset_two_factor(user_id: int):
+    """A person lost their device (and their recovery codes): their second factor is taken off, audited."""
+    user = db.get_or_404(User, user_id) if user_id <= MAX_INT else abort(404)
+    actor = current_user._get_current_object()
+    if not policies.can_reset_two_factor(actor, user):
+        abort(403)
+    if not ResetTwoFactorForm().validate_on_submit():
+        abort(400)
+    if unit_of_work.attempt(None, twofactor.reset, actor, user):
+        flash(_("The two-factor sign-in of %(name)s is reset: they were signed out everywhere and sign in with "
+                "their password next time.", name=user.name), "success")
+    return redirect(url_for("admin.users", q=request.args.get("q") or None))
 
 
 @bp.post("/users/<int:user_id>/roles/<action>")

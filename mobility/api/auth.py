@@ -57,6 +57,12 @@ def check_token(scope: str):
     if token is None:
         _act_as(AnonymousUserMixin())
         return problem(401, headers={"WWW-Authenticate": 'Bearer realm="mobility"'})
+    if token.expired:
+        _act_as(AnonymousUserMixin())
+        return problem(401, _l("This token expired on %(date)s (UTC). Its holder can create a new one on their API "
+                               "tokens page.", date=token.expires_at.strftime("%Y-%m-%d %H:%M")),
+                       headers={"WWW-Authenticate": 'Bearer realm="mobility", error="invalid_token", '
+                                                    'error_description="The token expired"'})
     _act_as(token.user)
     if not policies.token_allows(token, TokenScope(scope)):
         detail = (_l("This token may only read. Create a read and write token for this request.")

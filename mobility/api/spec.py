@@ -19,7 +19,9 @@ cultural offices, funders' finance systems).
 Public reads need no authentication. Everything else needs a personal API token, created by a
 programme manager or administrator on the account page *API tokens* and sent as
 `Authorization: Bearer <token>`. A *read* token reads; a *read and write* token may also record
-payments, screening results and jurors. Each token has its own rate limit.
+payments, screening results and jurors. Each token has its own rate limit. A token works until the day its
+holder chose (90 days ahead by default, a year at most): an expired token is answered 401 with a problem
+saying when it expired. A token limited to one programme is answered 403 on the calls of any other.
 
 Texts that exist in several languages (call titles, city names, the titles of states) are answered
 in the language of `Accept-Language` (en, zh-Hans, ja, ko). Errors are `application/problem+json`

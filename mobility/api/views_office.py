@@ -16,7 +16,9 @@ from flask_smorest import Blueprint
 
 from mobility.accounts.models import User
 from mobility.accounts.services import find_user_by_email
+from mobility.api import policies
 from mobility.api import representations as show
+from mobility.api.auth import request_token
 from mobility.api.enums import TokenScope
 from mobility.api.pagination import paginate
 from mobility.api.parsing import Parser
@@ -46,7 +48,7 @@ from mobility.awards.queries import grants_with_payments, payments_of
 from mobility.calls.models import Call
 from mobility.calls.policies import can_run_call
 from mobility.core.access import api_token
-from mobility.core.errors import DomainError
+from mobility.core.errors import DomainError, problem
 from mobility.core.text import lazy_gettext as _l
 from mobility.extensions import db
 from mobility.reports.queries import reports_with_grants
@@ -71,8 +73,11 @@ def token(scope: TokenScope):
 
         @wraps(documented)
         def of_own_programme(*args, **kwargs):
-            if not can_run_call(current_user, _call_named_by(kwargs)):
+            call = _call_named_by(kwargs)
+            if not can_run_call(current_user, call):
                 abort(403)
+            if not policies.token_reaches(request_token(), call.programme_id):
+                abort(problem(403, _l("This token is limited to another programme: it cannot reach this call.")))
             return documented(*args, **kwargs)
         return api_token(scope.value)(of_own_programme)
     return decorate

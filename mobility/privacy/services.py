@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 from mobility.accounts.models import (
     Affiliation,
     LanguageSkill,
+    RecoveryCode,
     User,
     UserDiscipline,
     UserRole,
@@ -84,13 +85,15 @@ def personal_data(user: User) -> dict:
         PanelDecision.application_id.in_(application_ids), PanelDecision.letter_sent_at.is_not(None))
     return {
         "format": EXPORT_FORMAT,
-        "account": _row(user, exclude=("password_hash",)),
+        "account": _row(user, exclude=("password_hash", "totp_secret", "totp_pending_secret")),
         "roles": _rows(sa.select(UserRole).where(UserRole.user_id == user.id)),
         "programmes_managed": [{"id": p.id, "name": p.name} for p in user.programmes],
         "languages": _rows(sa.select(LanguageSkill).where(LanguageSkill.user_id == user.id)),
         "disciplines": _rows(sa.select(UserDiscipline).where(UserDiscipline.user_id == user.id)),
         "affiliations": _rows(sa.select(Affiliation).where(Affiliation.user_id == user.id)),
         "sign_ins": _rows(sa.select(UserSession).where(UserSession.user_id == user.id), exclude=("token_hash",)),
+        "recovery_codes": _rows(sa.select(RecoveryCode).where(RecoveryCode.user_id == user.id),
+                                exclude=("code_hash", "lookup")),
         "api_tokens": _rows(sa.select(ApiToken).where(ApiToken.user_id == user.id), exclude=("token_hash",)),
         # The record of work they started (an export's file is about other people: not included).
         "background_jobs": _rows(sa.select(BackgroundJob).where(BackgroundJob.owner_id == user.id)
@@ -260,7 +263,8 @@ def erase(user: User, actor: User | None = None) -> None:
     _anonymise_acceptances(kept_grant_ids)
     # Their agreement versions keep amounts, dates and digests; the name, address and PDF that name them go.
     versions.erase_identity(kept_grant_ids, ERASED)
-    for model in (LanguageSkill, UserDiscipline, Affiliation, UserSession, UserRole, CallJuror, ApiToken):
+    for model in (LanguageSkill, UserDiscipline, Affiliation, UserSession, UserRole, CallJuror, ApiToken,
+                  RecoveryCode):
         db.session.execute(sa.delete(model).where(model.user_id == user.id))
     db.session.execute(sa.delete(AssignmentRule).where(AssignmentRule.juror_id == user.id))
     db.session.execute(sa.delete(programme_manager).where(programme_manager.c.user_id == user.id))
@@ -269,6 +273,7 @@ def erase(user: User, actor: User | None = None) -> None:
     user.name, user.email = f"Erased user {user.id}", f"erased-{user.id}@erased.invalid"
     user.password_hash = hash_password(secrets.token_urlsafe(32))  # no one can sign in as them again
     user.active, user.email_confirmed_at, user.country, user.home_city_id = False, None, None, None
+    user.totp_secret = user.totp_pending_secret = user.totp_enabled_at = user.totp_last_step = None
     db.session.flush()
     memo.everything_changed()  # no kept ranking or figure keeps a trace of what was erased
     entry = audit.record("account.erased", actor=actor, target=user, retained_applications=len(retained))

@@ -60,6 +60,9 @@ EXPECTED = {
     "POST /reset-password/<token>":                                                      "A AA A AA AA",
     "GET /sign-in":                                                                      "A AA A AA AA",
     "POST /sign-in":                                                                     "A AA A AA AA",
+    # The second step: without a password accepted first it sends back to the password step.
+    "GET /sign-in/code":                                                                 "A AA A AA AA",
+    "POST /sign-in/code":                                                                "A AA A AA AA",
     "POST /sign-out":                                                                    "S AA A AA AA",
     "GET /static/<path:filename>":                                                       "A AA A AA AA",
     # The API: public reads; the office's routes for the bearer of a token (api/policies.token_allows) of the
@@ -91,6 +94,11 @@ EXPECTED = {
     "GET /account/password":                                                             "S AA A AA AA",
     "POST /account/password":                                                            "S AA A AA AA",
     "GET /account/profile":                                                              "S AA A AA AA",
+    "GET /account/two-factor":                                                           "S AA A AA AA",
+    "POST /account/two-factor/begin":                                                    "S AA A AA AA",
+    "POST /account/two-factor/confirm":                                                  "S AA A AA AA",
+    "POST /account/two-factor/disable":                                                  "S AA A AA AA",
+    "POST /account/two-factor/recovery-codes":                                           "S AA A AA AA",
     "POST /account/profile":                                                             "S AA A AA AA",
     # Personal API tokens: the office holds them; each revokes only their own (api/policies.can_revoke_token).
     "GET /account/api-tokens":                                                           "S DD D DD AA",
@@ -104,6 +112,7 @@ EXPECTED = {
     "GET /admin/outbox":                                                                 "S DD D DD DA",
     "GET /admin/users":                                                                  "S DD D DD DA",
     "POST /admin/users/<int:user_id>/roles/<action>":                                    "S DD D DD DA",
+    "POST /admin/users/<int:user_id>/two-factor/reset":                                  "S DD D DD DA",
     "GET /admin/programmes":                                                             "S DD D DD DA",
     "POST /admin/programmes":                                                            "S DD D DD DA",
     "GET /admin/programmes/<int:programme_id>":                                          "S DD D DD DA",

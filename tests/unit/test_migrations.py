@@ -186,3 +186,33 @@ def test_reviews_and_consensus_reports_get_the_compact_copy_of_their_scores_from
                    for row in rows)
     db.session.rollback()
     assert _diff() == []
+
+
+TWO_FACTOR_REVISION = "9c59b0320907"
+
+
+def test_tokens_made_before_expiry_existed_get_ninety_days_from_the_upgrade(migration_app):
+    """The revision gives every token it finds 90 days from the upgrade (an integration keeps working and its
+    holder is reminded in time), limited to no programme; going down and up again keeps the rows."""
+    from datetime import datetime, timedelta, timezone
+
+    from mobility.api import services as api_tokens
+    from mobility.api.enums import TokenScope
+    from tests.factories import make_user
+
+    upgrade()
+    with migration_app.test_request_context():
+        manager = make_user("manager")
+        _token, secret = api_tokens.create_token(manager, name="Ledger", scope=TokenScope.READ)
+        db.session.commit()
+    db.session.remove()
+    downgrade(revision=f"{TWO_FACTOR_REVISION}-1")
+    columns = {c["name"] for c in sa.inspect(db.engine).get_columns("api_token")}
+    assert "expires_at" not in columns and "programme_id" not in columns
+    assert "recovery_code" not in sa.inspect(db.engine).get_table_names()
+    upgrade()
+    token = api_tokens.find_token(secret)
+    assert token is not None and token.active and token.programme_id is None
+    assert abs(token.expires_at - (datetime.now(timezone.utc) + timedelta(days=90))) < timedelta(minutes=5)
+    db.session.rollback()
+    assert _diff() == []
