@@ -1,16 +1,17 @@
-"""Demo data: the reference cities, one confirmed user per role, three illustrative pairs and an open
-call. Safe to load twice."""
+"""Demo data: the reference cities, one confirmed user per role, three illustrative pairs and a whole
+programme (a decided round, a round in review, an open round: mobility/demo_programme.py). Safe to load twice."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from mobility.accounts import services as accounts
 from mobility.accounts.enums import Discipline, Language, Level, Role
 from mobility.accounts.models import Programme
 from mobility.cities.models import City
 from mobility.cities.services import load_reference_cities
+from mobility.core.models import MailStatus, OutboxMessage
 from mobility.demo_calls import load_demo_pairs_and_call
 from mobility.extensions import db
 
@@ -70,13 +71,27 @@ def load_demo() -> list[DemoUser]:
     manager = accounts.find_user_by_email(next(d.email for d in DEMO_USERS if d.role is Role.MANAGER))
     juror = accounts.find_user_by_email(next(d.email for d in DEMO_USERS if d.role is Role.JUROR))
     admin = accounts.find_user_by_email(next(d.email for d in DEMO_USERS if d.role is Role.ADMIN))
-    assert manager is not None and admin is not None  # created above, or by an earlier run
+    artist = accounts.find_user_by_email(next(d.email for d in DEMO_USERS if d.role is Role.APPLICANT))
+    assert manager is not None and admin is not None and juror is not None and artist is not None
     # The demo manager runs the demo programme; a second office could share the installation beside it.
     programme = db.session.scalar(select(Programme).where(Programme.name == DEMO_PROGRAMME)) \
         or accounts.create_programme(admin, DEMO_PROGRAMME)
     accounts.add_programme_manager(admin, programme, manager.email)
-    load_demo_pairs_and_call(manager, juror, programme)
+    first_message = db.session.scalar(select(func.max(OutboxMessage.id))) or 0
+    load_demo_pairs_and_call(manager, juror, artist, programme, DEMO_PASSWORD)
+    _history_sent(first_message)
     return created
+
+
+def _history_sent(after_id: int) -> None:
+    """The mail of the programme's past went out then: the demo's people are fictional (example.org), so the
+    outbox keeps each message the load wrote as sent at the moment it was written, and delivers none now
+    (a first `make run` would otherwise print some three hundred mails)."""
+    db.session.flush()
+    for message in db.session.scalars(select(OutboxMessage).where(OutboxMessage.id > after_id,
+                                                                  OutboxMessage.status == MailStatus.QUEUED)):
+        message.status, message.sent_at = MailStatus.SENT, message.created_at
+    db.session.flush()
 
 
 def _city(key: tuple) -> City | None:
