@@ -9,10 +9,11 @@ from sqlalchemy import func, select
 from mobility.accounts import services as accounts
 from mobility.accounts.enums import Discipline, Language, Level, Role
 from mobility.accounts.models import Programme
+from mobility.accounts.passwords import hash_password
 from mobility.cities.models import City
 from mobility.cities.services import load_reference_cities
 from mobility.core.models import MailStatus, OutboxMessage
-from mobility.demo_calls import load_demo_pairs_and_call
+from mobility.demo_calls import load_demo_pairs, load_demo_rounds
 from mobility.extensions import db
 
 DEMO_PASSWORD = "Paired-cities-2026"
@@ -50,16 +51,19 @@ DEMO_USERS = (
 )
 
 
-def load_demo() -> list[DemoUser]:
-    """Add what is missing; returns the demo users that were created this time."""
+def load_demo(*, programme: bool = True) -> list[DemoUser]:
+    """Add what is missing; returns the demo users that were created this time. Without `programme`: the
+    cities, the demo users and the pairs only (tests that need no calls; the whole programme takes seconds)."""
     load_reference_cities()
     created = []
+    password_hash = None  # one hash for every demo user: each takes about a second
     for demo in DEMO_USERS:
         if accounts.find_user_by_email(demo.email) is not None:
             continue
+        password_hash = password_hash or hash_password(DEMO_PASSWORD)
         roles = {Role.APPLICANT, demo.role} if demo.role is Role.APPLICANT else {demo.role}
         user = accounts.create_user(name=demo.name, email=demo.email, password=DEMO_PASSWORD, locale=demo.locale,
-                                    timezone=demo.timezone, roles=roles, confirmed=True)
+                                    timezone=demo.timezone, roles=roles, confirmed=True, password_hash=password_hash)
         home = _city(demo.home_city) if demo.home_city else None
         accounts.update_profile(
             user, name=demo.name, locale=demo.locale, timezone=demo.timezone,
@@ -74,12 +78,14 @@ def load_demo() -> list[DemoUser]:
     artist = accounts.find_user_by_email(next(d.email for d in DEMO_USERS if d.role is Role.APPLICANT))
     assert manager is not None and admin is not None and juror is not None and artist is not None
     # The demo manager runs the demo programme; a second office could share the installation beside it.
-    programme = db.session.scalar(select(Programme).where(Programme.name == DEMO_PROGRAMME)) \
+    office = db.session.scalar(select(Programme).where(Programme.name == DEMO_PROGRAMME)) \
         or accounts.create_programme(admin, DEMO_PROGRAMME)
-    accounts.add_programme_manager(admin, programme, manager.email)
-    first_message = db.session.scalar(select(func.max(OutboxMessage.id))) or 0
-    load_demo_pairs_and_call(manager, juror, artist, programme, DEMO_PASSWORD)
-    _history_sent(first_message)
+    accounts.add_programme_manager(admin, office, manager.email)
+    pairs = load_demo_pairs(manager)
+    if programme:
+        first_message = db.session.scalar(select(func.max(OutboxMessage.id))) or 0
+        load_demo_rounds(manager, juror, artist, office, pairs, DEMO_PASSWORD, password_hash)
+        _history_sent(first_message)
     return created
 
 

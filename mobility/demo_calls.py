@@ -96,9 +96,8 @@ def _city(key) -> City | None:
                                                 City.name_en == name))
 
 
-def load_demo_pairs_and_call(manager, juror, artist, programme, password: str) -> None:
-    """Create what is missing (safe to run twice): the pairs, then the three rounds of the demo programme
-    (decided, in review, open), each built whole or found by its title."""
+def load_demo_pairs(manager) -> list[CityPair]:
+    """The illustrative pairs (made once)."""
     pairs = []
     for europe_key, east_asia_key, start, end in DEMO_PAIRS:
         europe, east_asia = _city(europe_key), _city(east_asia_key)
@@ -109,12 +108,19 @@ def load_demo_pairs_and_call(manager, juror, artist, programme, password: str) -
             pair = cities.save_pair(manager, europe_city_id=europe.id, east_asia_city_id=east_asia.id,
                                     start_year=start, end_year=end, illustrative=True, description=ILLUSTRATIVE)
         pairs.append(pair)
+    return pairs
+
+
+def load_demo_rounds(manager, juror, artist, programme, pairs: list[CityPair], password: str,
+                     password_hash: str | None = None) -> None:
+    """The three rounds of the demo programme (decided, in review, open), each built whole or found by its
+    title (safe to run twice)."""
     rounds = (DECIDED_TEXTS, REVIEW_TEXTS, CALL_TEXTS)
     missing = [find_call(texts["title"]["en"]) is None for texts in rounds]
     if not any(missing):
         return
     today = utcnow().date()
-    people = programme_cast(manager, juror, artist, pairs[0], password)
+    people = programme_cast(manager, juror, artist, pairs[0], password, password_hash)
     if missing[0]:
         decided_round(people, programme.id, pairs[0], today, REPORT_QUESTIONS)
     if missing[1]:

@@ -214,9 +214,10 @@ def find_call(title_en: str) -> Call | None:
 
 # ---- people ---------------------------------------------------------------------------------
 
-def cast(manager: User, juror: User, artist: User, pair: CityPair, password: str) -> Cast:
+def cast(manager: User, juror: User, artist: User, pair: CityPair, password: str,
+         password_hash: str | None = None) -> Cast:
     """The jury and the artists (created once; all sign in with the demo password)."""
-    password_hash = hash_password(password)  # one hash for everyone: each takes about a second
+    password_hash = password_hash or hash_password(password)  # one hash for everyone: each takes a second
     jurors = [juror]
     for email, name, locale, zone, home, skills, disciplines, organisation, _writes in JURY:
         user = accounts.find_user_by_email(email)
@@ -352,7 +353,7 @@ def decided_round(people: Cast, programme_id: int, pair: CityPair, today: date, 
     manager = people.manager
     opens, closes = today - timedelta(days=400), today - timedelta(days=330)
     call = make_call(people, programme_id, pair, DECIDED_TEXTS, CallKind.RESIDENCY, opens, closes, (28, 56),
-                     Decimal("36000"), report_questions)
+                     Decimal("26000"), report_questions)
     quality: dict[int, float] = {}
     stays: dict[int, tuple[date, int]] = {}
     for n, row in enumerate(DECIDED):
