@@ -32,7 +32,7 @@ from mobility.calls.models import Call
 from mobility.cities.enums import Direction
 from mobility.cities.models import City, CityPair
 from mobility.db import clock_at
-from mobility.demo_texts import DECIDED, DISCIPLINES, DRAFTS, HOSTS, IN_REVIEW
+from mobility.demo_texts import DECIDED, DISCIPLINES, DRAFTS, EARLY, HOSTS, IN_REVIEW
 from mobility.extensions import db
 from mobility.reports import services as reports
 from mobility.reports.enums import Sector, TravelMode
@@ -231,7 +231,7 @@ def cast(manager: User, juror: User, artist: User, pair: CityPair, password: str
         jurors.append(user)
     artists = {artist.name: artist}
     homes = {"eu": pair.europe_city, "ea": pair.east_asia_city}
-    for name, language, side, discipline, *_ in (*DECIDED, *IN_REVIEW, *DRAFTS):
+    for name, language, side, discipline, *_ in (*DECIDED, *IN_REVIEW, *DRAFTS, *EARLY):
         if name in artists:
             continue
         email = f"{_slug(name)}@artists.example.org"
@@ -499,7 +499,7 @@ def _grants(people: Cast, call: Call, letters: date, today: date) -> None:
             money = awards.money_of(grant)
             if n % 4 != 2 and money.due_now > 0:
                 awards.record_payment(manager, grant, instalment=2, amount=money.due_now,
-                                      reference=f"DEMO-{grant.id:04d}-2", paid_on=written + timedelta(days=4))
+                                      reference=f"DEMO-{grant.id:04d}-2", paid_on=written + timedelta(days=5))
 
 
 def _report_data(grant: Grant, n: int, language: str = "en") -> reports.ReportData:
@@ -555,7 +555,10 @@ def review_round(people: Cast, programme_id: int, pair: CityPair, today: date) -
 # ---- the open round -------------------------------------------------------------------------
 
 def open_round_drafts(people: Cast, call: Call, pair: CityPair, today: date) -> None:
-    """Drafts of this week, some nearly ready, some barely begun (nothing is submitted yet)."""
+    """A few applications submitted early, and drafts of this week, some nearly ready, some barely begun."""
+    for n, row in enumerate(EARLY):
+        _apply(people, call, pair, row, n, today - timedelta(days=6 - n), (today + timedelta(days=140 + 9 * n), 42),
+               host_confirms=n % 2 == 0)
     for n, row in enumerate(DRAFTS):
         stay = (today + timedelta(days=150 + 10 * n), 42) if row[6] else None
         _apply(people, call, pair, row, n, today - timedelta(days=6 - n), stay, submit=False)

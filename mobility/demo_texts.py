@@ -301,6 +301,23 @@ DRAFTS = (
      "Songs that the quarry workers of both cities sang,", ""),
 )
 
+# Submitted already in the open call (the office sees them in its list; the deadline is weeks away).
+EARLY = (
+    ("Marie Schubert", "en", "eu", "li", "The Fisherman Answers",
+     "The letters from my first residency became a book; now the fisherman of Koshigoe wants to write back in "
+     "public. Six weeks of readings in the harbour and a second volume.",
+     "The same small press, and the fishermen's cooperative as a second partner."),
+    ("小林 大輔 (Kobayashi Daisuke)", "ja", "ea", "mu", "子守唄の合唱、ケムニッツへ",
+     "前回聞き取った子守唄を合唱曲として完成させ、ケムニッツの少年少女合唱団と一緒に初演します。",
+     "受け入れ先の合唱団が、毎週の合同練習と冬の演奏会の場を用意してくれます。"),
+    ("黄子轩 (Huang Zixuan)", "zh", "ea", "cr", "竹编的桥",
+     "在开姆尼茨河边与当地工匠一起用竹子和钢材搭一座可以走过去的小桥，驻地结束后桥留在公园里。",
+     "接待方的金属工坊和市园林局共同参与，提供场地和安全检查。"),
+    ("이서연 (Lee Seo-yeon)", "ko", "eu", "va", "바다의 색을 찾아서",
+     "지난 체류에서 그린 가마쿠라 바다 연작을 이어, 계절마다 달라지는 바다의 색을 6주 동안 기록합니다.",
+     "초청 갤러리가 해변 작업실과 마지막 전시를 맡아 줍니다."),
+)
+
 HOSTS = {
     # Hosts in Kamakura (for artists from Chemnitz) and in Chemnitz (for artists from Kamakura).
     "ea": (("Yuigahama Art Lab", "Ms Mori Keiko", "ja"), ("Kita-Kamakura Craft House", "Mr Abe Jun", "ja"),
