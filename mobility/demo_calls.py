@@ -7,7 +7,6 @@ from typing import Any
 
 from sqlalchemy import select
 
-from mobility.calls import services as calls
 from mobility.calls.enums import CallKind, QuestionKind
 from mobility.cities import services as cities
 from mobility.cities.models import City, CityPair

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 
@@ -106,10 +107,10 @@ JURY = (
 DEMO_JUROR_WRITES = "ko"
 
 # What jurors write, in their language, by how well an application scored (high, middle, low).
-REVIEW_WORDS = {
+REVIEW_WORDS: dict[str, tuple[dict[str, Any], ...]] = {
     "en": ({"c": ("A clear, convincing idea that belongs to both cities.", "Strong and well argued.",
                   "The partnership with the host is concrete and credible."),
-            "o": "One of the strongest applications I read: I would fund it.  ",
+            "o": "One of the strongest applications I read: I would fund it.",
             "o2": "Ambitious and realistic at once; the host letter is excellent."},
            {"c": ("Interesting, but the plan for the weeks on site is thin.", "Promising, not yet precise.",
                   "The link to the other city could be stronger."),
@@ -325,7 +326,7 @@ def _writes(juror: User) -> str:
 
 def _review(rng: random.Random, juror: User, assignment: Assignment, quality: float, call: Call) -> None:
     review.declare_no_conflict(juror, assignment)
-    scores = {c.id: _score(rng, quality) for c in call.criteria}
+    scores: dict[int, str | None] = {c.id: _score(rng, quality) for c in call.criteria}
     language = _writes(juror)
     words = REVIEW_WORDS[language][_band(quality)]
     comments = {c.id: words["c"][i % 3] for i, c in enumerate(call.criteria)}
@@ -355,7 +356,6 @@ def decided_round(people: Cast, programme_id: int, pair: CityPair, today: date, 
     call = make_call(people, programme_id, pair, DECIDED_TEXTS, CallKind.RESIDENCY, opens, closes, (28, 56),
                      Decimal("26000"), report_questions)
     quality: dict[int, float] = {}
-    stays: dict[int, tuple[date, int]] = {}
     for n, row in enumerate(DECIDED):
         days = rng.choice((28, 35, 42, 49, 56))
         start = today - timedelta(days=rng.randint(110, 230))
@@ -393,7 +393,7 @@ def decided_round(people: Cast, programme_id: int, pair: CityPair, today: date, 
         rapporteur = next(a.juror for a in _assignments_of(application))
         band = _band(quality[application.id])
         locale = application.applicant.locale
-        consensus_scores = {c.id: _score(random.Random(application.id), quality[application.id])
+        consensus_scores: dict[int, str | None] = {c.id: _score(random.Random(application.id), quality[application.id])
                             for c in call.criteria}
         with on(closes + timedelta(days=27), minutes=application.id % 200):
             review.save_consensus(rapporteur, application, scores=consensus_scores,

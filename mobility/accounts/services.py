@@ -64,8 +64,8 @@ def create_user(*, name: str, email: str, password: str, locale: str, timezone: 
     if find_user_by_email(email) is not None:
         raise DomainError(_l("An account with this e-mail address already exists. Sign in or reset your password."),
                           field="email")
-    user = User(name=name, email=email, password_hash=password_hash or hash_password(password), locale=locale, timezone=timezone,
-                email_confirmed_at=utcnow() if confirmed else None)
+    user = User(name=name, email=email, password_hash=password_hash or hash_password(password), locale=locale,
+                timezone=timezone, email_confirmed_at=utcnow() if confirmed else None)
     user.role_grants = [UserRole(role=role) for role in dict.fromkeys(roles)]
     db.session.add(user)
     db.session.flush()

@@ -4,9 +4,9 @@ the artist has a decision. Loading it again changes no row."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from flask_babel import force_locale
@@ -27,6 +27,7 @@ from mobility.db import utcnow
 from mobility.demo import DEMO_PASSWORD, load_demo
 from mobility.demo_programme import DECIDED_TEXTS, REVIEW_TEXTS
 from mobility.extensions import db
+from mobility.reports import services as report_services
 from mobility.reports.enums import ReportStatus
 from mobility.reports.models import FinalReport
 from mobility.reports.services import REPORT_DUE_DAYS
@@ -158,6 +159,10 @@ def test_the_artist_sees_the_decision_and_writes_the_report(demo):
     report = db.session.scalar(select(FinalReport).where(FinalReport.grant_id == grant.id))
     assert report.status is ReportStatus.DRAFT and grant.end_date + timedelta(days=REPORT_DUE_DAYS) > utcnow().date()
     assert csrf_from(report_page.get_data(as_text=True))
+    with demo.test_request_context():
+        report_services.submit_report(artist, report)  # what her button does (rolled back: the demo keeps the draft)
+        assert report.status is ReportStatus.SUBMITTED
+        db.session.rollback()
 
 
 def test_a_rejected_applicant_hears_back_in_their_language(demo):
