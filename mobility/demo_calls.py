@@ -10,13 +10,15 @@ from sqlalchemy import select
 from mobility.calls.enums import CallKind, QuestionKind
 from mobility.cities import services as cities
 from mobility.cities.models import City, CityPair
-from mobility.db import clock_at, utcnow
+from mobility.db import utcnow
 from mobility.demo_programme import (
     DECIDED_TEXTS,
+    PROGRAMME_AGE_DAYS,
     REVIEW_TEXTS,
     decided_round,
     find_call,
     make_call,
+    on,
     open_round_drafts,
     review_round,
 )
@@ -119,7 +121,8 @@ def load_demo_rounds(manager, juror, artist, programme, pairs: list[CityPair], p
     if not any(missing):
         return
     today = utcnow().date()
-    people = programme_cast(manager, juror, artist, pairs[0], password, password_hash)
+    with on(today - timedelta(days=PROGRAMME_AGE_DAYS - 10)):  # the jury and the artists join the programme
+        people = programme_cast(manager, juror, artist, pairs[0], password, password_hash)
     if missing[0]:
         decided_round(people, programme.id, pairs[0], today, REPORT_QUESTIONS)
     if missing[1]:
@@ -127,6 +130,6 @@ def load_demo_rounds(manager, juror, artist, programme, pairs: list[CityPair], p
     if missing[2]:
         call = make_call(people, programme.id, pairs[0], CALL_TEXTS, CallKind.RESIDENCY, today - timedelta(days=7),
                          today + timedelta(days=60), (28, 56), Decimal("48000"), REPORT_QUESTIONS)
-        with clock_at(utcnow() - timedelta(days=7)):
+        with on(today - timedelta(days=7)):
             review.add_juror(manager, call, juror, 20)
         open_round_drafts(people, call, pairs[0], today)

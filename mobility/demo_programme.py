@@ -42,6 +42,7 @@ from mobility.review.enums import AssignmentStatus, Decision, PhaseKind
 from mobility.review.models import Assignment
 from mobility.review.ranking import compute_ranking_rows
 
+PROGRAMME_AGE_DAYS = 450  # the office, its people and its pairs were set up this long before the load
 LOCALE_OF = {"en": "en", "zh": "zh_Hans", "ja": "ja", "ko": "ko"}
 ZONE_OF = {"eu": "Europe/Berlin", "ea": "Asia/Tokyo"}
 
@@ -190,9 +191,11 @@ def midday(day: date) -> datetime:
 
 @contextmanager
 def on(day: date, minutes: int = 0) -> Iterator[datetime]:
-    """The services run on `day` (at ten in the morning UTC, plus `minutes`)."""
+    """The services run on `day` (at ten in the morning UTC, plus `minutes`); what they left unflushed is
+    written before the block ends, so its column defaults are of that day too."""
     with clock_at(midday(day) + timedelta(minutes=minutes)) as instant:
         yield instant
+        db.session.flush()
 
 
 def _city(key: tuple) -> City:
