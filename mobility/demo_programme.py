@@ -328,14 +328,38 @@ def _writes(juror: User) -> str:
 
 
 def _review(rng: random.Random, juror: User, assignment: Assignment, quality: float, call: Call) -> None:
+    """The juror declares no conflict, scores each criterion and comments on it, in their own language."""
     review.declare_no_conflict(juror, assignment)
-    scores: dict[int, str | None] = {c.id: _score(rng, quality) for c in call.criteria}
     language = _writes(juror)
-    words = REVIEW_WORDS[language][_band(quality)]
-    comments = {c.id: words["c"][i % 3] for i, c in enumerate(call.criteria)}
-    review.save_review(juror, assignment, scores=scores, comments=comments,
-                       overall_comment=words["o" if assignment.id % 2 else "o2"], comment_language=language,
-                       submit=True)
+    scores: dict[int, str | None] = {}
+    comments: dict[int, str] = {}
+    for i, criterion in enumerate(call.criteria):
+        score = _score(rng, quality)
+        scores[criterion.id] = score
+        comments[criterion.id] = REVIEW_WORDS[language][_band(float(score))]["c"][i % 3]
+    overall = REVIEW_WORDS[language][_band(quality)]["o" if assignment.id % 2 else "o2"]
+    review.save_review(juror, assignment, scores=scores, comments=comments, overall_comment=overall,
+                       comment_language=language, submit=True)
+
+
+def _consensus(people: Cast, call: Call, application: Application, quality: float, day: date) -> None:
+    """A rapporteur (one of its jurors) drafts the agreed scores and feedback, in English and, for an applicant
+    who reads another language, in theirs too (the sentences are the same in both); the manager approves."""
+    rapporteur = next(a.juror for a in _assignments_of(application))
+    locale = application.applicant.locale
+    language = next((code for code, ui in LOCALE_OF.items() if ui == locale), "en")
+    scores: dict[int, str | None] = {c.id: _score(random.Random(application.id), quality) for c in call.criteria}
+    bands = {c.id: _band(float(scores[c.id] or 0)) for c in call.criteria}
+    overall = _band(sum(float(v or 0) for v in scores.values()) / len(scores))
+    comments = {c.id: REVIEW_WORDS["en"][bands[c.id]]["c"][i] for i, c in enumerate(call.criteria)}
+    translated = {c.id: REVIEW_WORDS[language][bands[c.id]]["c"][i] for i, c in enumerate(call.criteria)} \
+        if language != "en" else None
+    summary_translation = CONSENSUS_WORDS[overall][locale] if language != "en" else ""
+    for actor, approve, when in ((rapporteur, False, day), (people.manager, True, day + timedelta(days=2))):
+        with on(when, minutes=application.id % 200):
+            review.save_consensus(actor, application, scores=scores, comments=comments,
+                                  summary=CONSENSUS_WORDS[overall]["en"], approve=approve,
+                                  comments_translation=translated, summary_translation=summary_translation)
 
 
 def _assignments(call: Call) -> list[Assignment]:
@@ -393,22 +417,7 @@ def decided_round(people: Cast, programme_id: int, pair: CityPair, today: date, 
         review.move_to_phase(manager, call, PhaseKind.CONSENSUS)
     reviewed = [a for a in submitted if a.status is ApplicationStatus.IN_REVIEW]
     for application in reviewed:
-        rapporteur = next(a.juror for a in _assignments_of(application))
-        band = _band(quality[application.id])
-        locale = application.applicant.locale
-        consensus_scores: dict[int, str | None] = {c.id: _score(random.Random(application.id), quality[application.id])
-                            for c in call.criteria}
-        with on(closes + timedelta(days=27), minutes=application.id % 200):
-            review.save_consensus(rapporteur, application, scores=consensus_scores,
-                                  comments={c.id: REVIEW_WORDS["en"][band]["c"][i] for i, c in enumerate(call.criteria)},
-                                  summary=CONSENSUS_WORDS[band]["en"], approve=False,
-                                  summary_translation=CONSENSUS_WORDS[band].get(locale, "")
-                                  if locale != "en" else "")
-        with on(closes + timedelta(days=29), minutes=application.id % 200):
-            review.save_consensus(manager, application, scores=consensus_scores, comments={
-                c.id: REVIEW_WORDS["en"][band]["c"][i] for i, c in enumerate(call.criteria)},
-                summary=CONSENSUS_WORDS[band]["en"], approve=True,
-                summary_translation=CONSENSUS_WORDS[band].get(locale, "") if locale != "en" else "")
+        _consensus(people, call, application, quality[application.id], closes + timedelta(days=27))
     with on(closes + timedelta(days=35)):
         review.move_to_phase(manager, call, PhaseKind.PANEL)
         _decide(people, call)
