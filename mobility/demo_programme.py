@@ -1,5 +1,5 @@
 """A whole programme for the demo, played through the services on the app's clock (`db.clock_at`): a round
-decided last spring whose grants have been paid and reported on since, a round in review now, and drafts in
+decided some ten months ago whose grants have been paid and reported on since, a round in review now, and drafts in
 the open round. Every date is counted from the day of the load, so the programme looks the same whenever it
 is loaded: the decided round's stays are over, its reports are due, approved or overdue.
 
@@ -182,7 +182,6 @@ class Cast:
     artist: User
     jurors: list[User]
     artists: dict[str, User]          # by name
-    password_hash: str
 
 
 def midday(day: date) -> datetime:
@@ -249,14 +248,15 @@ def cast(manager: User, juror: User, artist: User, pair: CityPair, password: str
                                     skills={Language(language): (Level.NATIVE, Level.NATIVE)},
                                     disciplines=(Discipline(DISCIPLINES[discipline]),), affiliations=())
         artists[name] = user
-    return Cast(manager, juror, artist, jurors, artists, password_hash)
+    return Cast(manager, juror, artist, jurors, artists)
 
 
 # ---- calls ----------------------------------------------------------------------------------
 
 def make_call(people: Cast, programme_id: int, pair: CityPair, texts: dict, kind: CallKind, opens: date,
               closes: date, duration: tuple[int, int], budget: Decimal, report_questions: tuple = ()) -> Call:
-    """A call written two weeks before it opens and published on the day it opens, its jury with it."""
+    """A call written two weeks before it opens (texts in four languages, rules, a question, the report form,
+    the budget) and published on the day it opens."""
     manager = people.manager
     with on(opens - timedelta(days=14)):
         call = calls.create_call(manager, programme_id=programme_id, kind=kind, title_en=texts["title"]["en"],
@@ -307,7 +307,7 @@ def _apply(people: Cast, call: Call, pair: CityPair, row: tuple, n: int, day: da
     return application
 
 
-def _quality(rng: random.Random, n: int) -> float:
+def _quality(rng: random.Random) -> float:
     return min(5.0, max(1.0, rng.gauss(3.4, 0.9)))
 
 
@@ -391,7 +391,7 @@ def decided_round(people: Cast, programme_id: int, pair: CityPair, today: date, 
             days = 42
         application = _apply(people, call, pair, row, n, opens + timedelta(days=2 + n), (start, days),
                              host_confirms=n % 9 != 4)
-        quality[application.id] = 4.6 if row[0] == people.artist.name else _quality(rng, n)
+        quality[application.id] = 4.6 if row[0] == people.artist.name else _quality(rng)
     with on(closes + timedelta(days=1)):
         calls.set_call_status(manager, call, CallStatus.CLOSED)
     submitted = list(db.session.scalars(select(Application).where(Application.call_id == call.id)
@@ -543,7 +543,7 @@ def review_round(people: Cast, programme_id: int, pair: CityPair, today: date) -
         start = today + timedelta(days=rng.randint(60, 200))
         application = _apply(people, call, pair, row, n, opens + timedelta(days=5 + 3 * n),
                              (start, rng.choice((7, 10, 14, 21))))
-        quality[application.id] = _quality(rng, n)
+        quality[application.id] = _quality(rng)
     with on(closes + timedelta(days=1)):
         calls.set_call_status(manager, call, CallStatus.CLOSED)
     with on(closes + timedelta(days=3)):

@@ -9,7 +9,7 @@ DISCIPLINES = {"va": "visual_arts", "pa": "performing_arts", "mu": "music", "da"
                "fm": "film_media", "de": "design", "ar": "architecture", "cr": "crafts", "ch": "cultural_heritage",
                "dg": "digital_arts", "cu": "curating"}
 
-# The round decided last spring (residencies of four to eight weeks).
+# The round decided some ten months before the load (residencies of four to eight weeks).
 DECIDED = (
     ("Jonas Richter", "en", "eu", "va", "Ash and Indigo",
      "I dye cloth with the ash of Chemnitz's old coal stoves and want to learn how Kamakura's dyers fix indigo "
