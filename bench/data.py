@@ -291,6 +291,11 @@ class Generator:
                                             Application.end_date).where(Application.id.in_(awarded))).all()
         city_by_id = {c.id: c for p in call.pairs for c in (p.europe_city, p.east_asia_city)}
         pair_by_id = {p.id: p for p in call.pairs}
+        # The grants were made when the panel's letters went out and answered a few days later, not "now": a
+        # report's stay cannot start before its grant was made (reports.services.save_report).
+        made = call.closes_at + timedelta(days=46)
+        answered = made + timedelta(days=4)
+        today = self.now.date()
         rows = []
         for application_id, pair_id, direction, origin_id, first, last in apps:
             pair = pair_by_id[pair_id]
@@ -304,10 +309,10 @@ class Generator:
                              status=status, amount=breakdown.total, currency="EUR",
                              distance_km=breakdown.distance_km, days=days, start_date=first, end_date=last,
                              travellers=[TRAVELLER], breakdown=breakdown_lines(breakdown),
-                             accepted_at=self.now if status is GrantStatus.ACCEPTED else None,
+                             accepted_at=answered if status is GrantStatus.ACCEPTED else None,
                              accepted_name="Artist" if status is GrantStatus.ACCEPTED else None,
-                             declined_at=self.now if status is GrantStatus.DECLINED else None,
-                             created_at=self.now, updated_at=self.now))
+                             declined_at=answered if status is GrantStatus.DECLINED else None,
+                             created_at=made, updated_at=answered if status is not GrantStatus.OFFERED else made))
         insert(Grant, rows)
         accepted = db.session.execute(sa.select(Grant.id, Grant.amount, Grant.start_date, Grant.end_date)
                                       .where(Grant.call_id == call.id,
@@ -318,19 +323,23 @@ class Generator:
             first_share = (amount * Decimal("0.70")).quantize(Decimal("0.01"))
             payments.append(dict(grant_id=grant_id, instalment=1, amount=first_share, reference=f"P-{grant_id}-1",
                                  paid_on=first - timedelta(days=20), created_at=self.now))
-            if self.rng.random() < reports:
+            # A report is written after the stay: only a stay that is over has one (submitted since).
+            if last < today and self.rng.random() < reports:
                 approved = self.rng.random() < 0.85
+                submitted_at = min(datetime.combine(last, datetime.min.time(), tzinfo=self.now.tzinfo)
+                                   + timedelta(days=self.rng.randint(5, 25)), self.now)
                 finals.append(dict(grant_id=grant_id, status=ReportStatus.APPROVED if approved
                                    else ReportStatus.SUBMITTED, version=1, actual_start=first, actual_end=last,
                                    activities="Workshops and an open studio.",
                                    co_creations="A joint piece." if self.rng.random() < 0.6 else "",
                                    audience=self.rng.randint(20, 800), partners="Host organisation",
                                    sectors=self.rng.sample(sectors, 2), travel_mode=self.rng.choice(list(TravelMode)),
-                                   public_summary="Two months of shared work.", submitted_at=self.now,
-                                   created_at=self.now, updated_at=self.now))
+                                   public_summary="Two months of shared work.", submitted_at=submitted_at,
+                                   approved_at=submitted_at if approved else None,
+                                   created_at=submitted_at, updated_at=submitted_at))
                 if approved:
                     payments.append(dict(grant_id=grant_id, instalment=2, amount=amount - first_share,
-                                         reference=f"P-{grant_id}-2", paid_on=last + timedelta(days=30),
+                                         reference=f"P-{grant_id}-2", paid_on=min(last + timedelta(days=30), today),
                                          created_at=self.now))
         insert(Payment, payments)
         insert(FinalReport, finals)

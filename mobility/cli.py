@@ -90,9 +90,10 @@ def register_cli(app: Flask) -> None:
 
     @demo.command("load")
     def demo_load():
-        """Load the cities and the demo users (idempotent) and print the sign-ins."""
-        created = load_demo()
-        unit_of_work.finish()
+        """Load the cities, the demo users and the demo programme (idempotent) and print the sign-ins."""
+        with app.test_request_context(base_url=_base_url(app)):  # links in the programme's mail
+            created = load_demo()
+            unit_of_work.finish()
         click.echo(f"Demo data ready ({len(created)} user(s) added). Sign in with:")
         for user in DEMO_USERS:
             click.echo(f"  {user.role.value:<10} {user.email:<28} {DEMO_PASSWORD}")

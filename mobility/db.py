@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
@@ -24,8 +27,31 @@ class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 
 
+# The app's notion of now is the real clock, except inside `clock_at()`: the demo plays a programme's past
+# through the services (a call decided months ago, grants reported since), and each service stamps what it
+# does with the instant being played. Nothing else sets it.
+_PLAYED_NOW: ContextVar[datetime | None] = ContextVar("mobility_played_now", default=None)
+
+
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    played = _PLAYED_NOW.get()
+    return played if played is not None else datetime.now(timezone.utc)
+
+
+@contextmanager
+def clock_at(instant: datetime) -> Iterator[datetime]:
+    """Inside the block `utcnow()` is `instant` (an aware instant, never in the future): work done there is
+    dated then, as if it had happened at that moment."""
+    if instant.tzinfo is None:
+        raise ValueError("naive datetime given where a UTC instant is required")
+    instant = instant.astimezone(timezone.utc)
+    if instant > datetime.now(timezone.utc):
+        raise ValueError("the clock cannot be set to the future")
+    token = _PLAYED_NOW.set(instant)
+    try:
+        yield instant
+    finally:
+        _PLAYED_NOW.reset(token)
 
 
 class UTCDateTime(TypeDecorator):

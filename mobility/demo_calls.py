@@ -1,19 +1,28 @@
-"""Demo city pairs (illustrative: real ECoC–CCEA pairings do not exist yet) and one open call."""
+"""Demo city pairs (illustrative: real ECoC–CCEA pairings do not exist yet) and the programme's three rounds."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 
-from mobility.calls import services as calls
-from mobility.calls.enums import CallKind, CallStatus, QuestionKind, Questionnaire, RuleKind
-from mobility.calls.models import Call
+from mobility.calls.enums import CallKind, QuestionKind
 from mobility.cities import services as cities
-from mobility.cities.enums import Direction
 from mobility.cities.models import City, CityPair
 from mobility.db import utcnow
+from mobility.demo_programme import (
+    DECIDED_TEXTS,
+    PROGRAMME_AGE_DAYS,
+    REVIEW_TEXTS,
+    decided_round,
+    find_call,
+    make_call,
+    on,
+    open_round_drafts,
+    review_round,
+)
+from mobility.demo_programme import cast as programme_cast
 from mobility.extensions import db
 from mobility.review import services as review
 
@@ -88,8 +97,8 @@ def _city(key) -> City | None:
                                                 City.name_en == name))
 
 
-def load_demo_pairs_and_call(manager, juror, programme) -> None:
-    """Create what is missing (safe to run twice)."""
+def load_demo_pairs(manager) -> list[CityPair]:
+    """The illustrative pairs (made once)."""
     pairs = []
     for europe_key, east_asia_key, start, end in DEMO_PAIRS:
         europe, east_asia = _city(europe_key), _city(east_asia_key)
@@ -100,22 +109,27 @@ def load_demo_pairs_and_call(manager, juror, programme) -> None:
             pair = cities.save_pair(manager, europe_city_id=europe.id, east_asia_city_id=east_asia.id,
                                     start_year=start, end_year=end, illustrative=True, description=ILLUSTRATIVE)
         pairs.append(pair)
-    if db.session.scalar(select(Call).limit(1)) is not None:
+    return pairs
+
+
+def load_demo_rounds(manager, juror, artist, programme, pairs: list[CityPair], password: str,
+                     password_hash: str | None = None) -> None:
+    """The three rounds of the demo programme (decided, in review, open), each built whole or found by its
+    title (safe to run twice)."""
+    rounds = (DECIDED_TEXTS, REVIEW_TEXTS, CALL_TEXTS)
+    missing = [find_call(texts["title"]["en"]) is None for texts in rounds]
+    if not any(missing):
         return
-    today = utcnow().replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None)
-    call = calls.create_call(manager, programme_id=programme.id, kind=CallKind.RESIDENCY, title_en=CALL_TEXTS["title"]["en"],
-                             pair_ids=[pairs[0].id], opens_local=today - timedelta(days=7),
-                             closes_local=datetime.combine((today + timedelta(days=60)).date(),
-                                                           datetime.max.time()).replace(microsecond=0),
-                             timezone="Europe/Berlin")
-    for locale in ("en", "zh_Hans", "ja", "ko"):
-        calls.update_texts(manager, call, locale, {field: texts[locale] for field, texts in CALL_TEXTS.items()})
-    calls.save_rule(manager, call, RuleKind.DURATION, {"min": 28, "max": 56})
-    calls.save_rule(manager, call, RuleKind.RESIDENCE_CITY,
-                    {"city_ids": [pairs[0].europe_city_id, pairs[0].east_asia_city_id]})
-    for question in REPORT_QUESTIONS:
-        calls.save_question(manager, call, questionnaire=Questionnaire.REPORT, help={}, max_length=None,
-                            condition_question_id=None, condition_value=None, **question)
-    calls.set_budgets(manager, call, {(pairs[0].id, direction): Decimal("48000") for direction in Direction})
-    calls.set_call_status(manager, call, CallStatus.PUBLISHED)
-    review.add_juror(manager, call, juror, 20)
+    today = utcnow().date()
+    with on(today - timedelta(days=PROGRAMME_AGE_DAYS - 10)):  # the jury and the artists join the programme
+        people = programme_cast(manager, juror, artist, pairs[0], password, password_hash)
+    if missing[0]:
+        decided_round(people, programme.id, pairs[0], today, REPORT_QUESTIONS)
+    if missing[1]:
+        review_round(people, programme.id, pairs[0], today)
+    if missing[2]:
+        call = make_call(people, programme.id, pairs[0], CALL_TEXTS, CallKind.RESIDENCY, today - timedelta(days=7),
+                         today + timedelta(days=60), (28, 56), Decimal("48000"), REPORT_QUESTIONS)
+        with on(today - timedelta(days=7)):
+            review.add_juror(manager, call, juror, 20)
+        open_round_drafts(people, call, pairs[0], today)

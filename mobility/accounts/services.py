@@ -56,14 +56,16 @@ def _checked_new_account(name: str, email: str, password: str, locale: str, time
 
 
 def create_user(*, name: str, email: str, password: str, locale: str, timezone: str,
-                roles: Iterable[Role] = (Role.APPLICANT,), confirmed: bool = False) -> User:
-    """A new account with checked name, address, password, language and zone."""
+                roles: Iterable[Role] = (Role.APPLICANT,), confirmed: bool = False,
+                password_hash: str | None = None) -> User:
+    """A new account with checked name, address, password, language and zone. `password_hash`: a hash of
+    `password` made earlier (the demo's people share one password; each hash takes about a second)."""
     name, email = _checked_new_account(name, email, password, locale, timezone)
     if find_user_by_email(email) is not None:
         raise DomainError(_l("An account with this e-mail address already exists. Sign in or reset your password."),
                           field="email")
-    user = User(name=name, email=email, password_hash=hash_password(password), locale=locale, timezone=timezone,
-                email_confirmed_at=utcnow() if confirmed else None)
+    user = User(name=name, email=email, password_hash=password_hash or hash_password(password), locale=locale,
+                timezone=timezone, email_confirmed_at=utcnow() if confirmed else None)
     user.role_grants = [UserRole(role=role) for role in dict.fromkeys(roles)]
     db.session.add(user)
     db.session.flush()

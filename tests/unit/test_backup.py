@@ -31,7 +31,7 @@ def _app(url: str, store: dict):
 
 
 def _populate() -> None:
-    load_demo()
+    load_demo(programme=False)
     manager, call, (application,) = make_awardable()
     grant = awards.award_application(manager, application, "Excellent")
     awards.accept_grant(application.applicant, grant, name="김민준")
@@ -88,7 +88,7 @@ def test_a_damaged_archive_is_refused(tmp_path):
         app = _app(url, {"ATTACHMENT_DIR": str(tmp_path / "files")})
         with app.app_context(), app.test_request_context():
             upgrade()
-            load_demo()
+            load_demo(programme=False)
             db.session.commit()
             create_backup(archive)
             with tarfile.open(archive) as source, tarfile.open(damaged, "w:gz") as out:

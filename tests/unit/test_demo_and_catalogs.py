@@ -22,11 +22,12 @@ def _snapshot(db):
 
 
 def test_demo_load_is_idempotent(app, db):
+    # The users, cities and pairs alone (the whole programme: tests/unit/test_demo_programme.py).
     with app.test_request_context():
-        assert len(load_demo()) == len(DEMO_USERS)
+        assert len(load_demo(programme=False)) == len(DEMO_USERS)
         db.session.commit()
         first = _snapshot(db)
-        assert load_demo() == []
+        assert load_demo(programme=False) == []
         db.session.commit()
     assert _snapshot(db) == first
     assert {u.role.value for u in DEMO_USERS} == {"applicant", "juror", "manager", "admin"}
@@ -34,7 +35,7 @@ def test_demo_load_is_idempotent(app, db):
 
 def test_reference_cities_are_on_both_sides(app, db):
     with app.test_request_context():
-        load_demo()
+        load_demo(programme=False)
     kamakura = db.session.scalar(select(City).where(City.name_en == "Kamakura"))
     assert kamakura.side is Side.EAST_ASIA and kamakura.name_local == "鎌倉市" and kamakura.country == "JP"
     chemnitz = db.session.scalar(select(City).where(City.name_en == "Chemnitz"))
@@ -71,7 +72,7 @@ def test_the_check_catches_missing_fuzzy_and_mismatched_entries(tmp_path):
 
 def test_every_demo_user_can_sign_in_through_the_form(app, client, db):
     with app.test_request_context():
-        load_demo()
+        load_demo(programme=False)
     db.session.commit()
     for demo in DEMO_USERS:
         assert sign_in(client, demo.email, DEMO_PASSWORD).status_code == 302, demo.email

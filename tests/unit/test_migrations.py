@@ -49,7 +49,7 @@ def test_migrations_match_the_models(migration_app):
 def test_upgrade_downgrade_upgrade_on_a_populated_database(migration_app):
     upgrade()
     with migration_app.test_request_context():
-        load_demo()
+        load_demo(programme=False)
     db.session.commit()
     before = _counts()
     assert before["user"] == 4 and before["city"] > 60
@@ -57,7 +57,7 @@ def test_upgrade_downgrade_upgrade_on_a_populated_database(migration_app):
     assert sa.inspect(db.engine).get_table_names() in ([], ["alembic_version"])
     upgrade()
     with migration_app.test_request_context():
-        load_demo()
+        load_demo(programme=False)
     db.session.commit()
     assert _counts() == before
     assert _diff() == []
