@@ -12,6 +12,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIGS, INSTANCE_DIR
+from mobility.core.paging import RouteInteger
 from mobility.core.text import JSONProvider
 from mobility.core.text import lazy_gettext as _l
 
@@ -42,6 +43,7 @@ def create_app(config: type | dict | None = None) -> Flask:
         )
 
     _init_extensions(app)
+    app.url_map.converters["int"] = RouteInteger  # before any route: ids beyond an INTEGER column are a 404
     _register_blueprints(app)
 
     from mobility.api import bind as api

@@ -5,12 +5,22 @@ from dataclasses import dataclass
 from typing import Generic, Sequence, TypeVar
 
 from flask import request
+from werkzeug.routing import IntegerConverter
 
 T = TypeVar("T")
 
 # The largest id or page number a query may carry: an INTEGER column's. Beyond it a database refuses the
 # parameter itself (a server error), so query arguments and form choices are kept inside it.
 MAX_INT = 2**31 - 1
+
+
+class RouteInteger(IntegerConverter):
+    """`<int:x>` in every route: at most MAX_INT. A larger number matches no route (a 404), where the view
+    would otherwise hand it to the database and fail (PostgreSQL: "integer out of range")."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_INT)
+        super().__init__(map, *args, **kwargs)
 
 
 def page_arg(name: str = "page") -> int:
