@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -20,7 +21,11 @@ from mobility.core.text import lazy_gettext as _l
 from mobility.extensions import db
 from mobility.i18n.content import localized
 from mobility.jobs.runner import FileResult, job_function
-from mobility.reports.enums import Sector
+from mobility.cities.enums import Direction
+from mobility.cities.queries import pairs_by_id
+from mobility.reports.desk import desk_row
+from mobility.reports.enums import ReportState, Sector
+from mobility.reports.queries import DeskFilters, desk_rows
 from mobility.reports.models import FinalReport
 from mobility.review.models import Assignment, Review
 
@@ -105,6 +110,40 @@ def _sector_title(value: str) -> str:
         return Sector(value).title
     except ValueError:  # a sector no longer offered: its stored value is all there is
         return value
+
+
+def desk(filters: DeskFilters) -> tuple[list, Iterator[tuple]]:
+    """The report desk's list, every matching row (the page's filters), in the reader's language."""
+    header = [_l("Reference"), _l("Grantee"), _l("Title"), _l("Call"), _l("City pair"), _l("Direction"),
+              _l("Amount (EUR)"), _l("First day of the stay"), _l("Last day of the stay"), _l("Report due"),
+              _l("State of the report"), _l("Days overdue"), _l("Host confirmed"), _l("Submitted (UTC)"),
+              _l("Approved (UTC)"), _l("Last reminder (UTC)"), _l("Travel mode"),
+              _l("CO₂ estimate (kg)")]
+
+    def rows():
+        calls = {c.id: c.text("title") for c in db.session.scalars(select(Call))}
+        pairs = {p.id: p.display_name() for p in db.session.scalars(pairs_by_id())}
+        today = filters.today or date.today()
+        for raw in db.session.execute(desk_rows(filters)):
+            row = desk_row(raw, today)
+            yield (row.reference, row.grantee, row.title, calls.get(row.call_id, ""), pairs.get(row.pair_id, ""),
+                   title_of(row.direction), row.amount, row.start_date, row.end_date, row.due_on,
+                   title_of(row.state), row.days_overdue or "",
+                   "" if row.host_confirmed is None else yes_no(row.host_confirmed), row.submitted_at,
+                   row.approved_at, row.last_reminder_at, title_of(row.travel_mode), row.co2_kg)
+    return header, rows()
+
+
+@job_function
+def desk_export_job(progress, *, fmt: str, programmes: list[int] | None, call_id: int | None, pair_id: int | None,
+                    direction: str | None, state: str | None, overdue: bool) -> FileResult:
+    """The background job behind the report desk's export buttons: the filters the desk showed."""
+    filters = DeskFilters(programme_ids=None if programmes is None else frozenset(programmes), call_id=call_id,
+                          pair_id=pair_id, direction=Direction(direction) if direction else None,
+                          state=ReportState(state) if state else None, overdue=overdue, today=date.today())
+    header, rows = desk(filters)
+    data = spreadsheet(progress, fmt, header, rows)
+    return FileResult(f"report-desk-{filters.today}.{fmt}", FORMATS[fmt][1], data)
 
 
 EXPORTS = {"reviews": reviews, "grants": grants, "payments": payments, "reports": reports}

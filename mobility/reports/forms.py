@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from mobility.accounts.enums import Discipline, Language
@@ -13,7 +13,7 @@ from mobility.cities.enums import Direction
 from mobility.core.fields import IntegerField
 from mobility.core.paging import id_or_none
 from mobility.core.text import lazy_gettext as _l
-from mobility.reports.enums import Sector, TravelMode
+from mobility.reports.enums import ReportState, Sector, TravelMode
 from mobility.reports.services import ReportData
 
 
@@ -100,3 +100,23 @@ class PhotoForm(FlaskForm):
                       description=_l("PNG, JPEG or WebP."), render_kw={"form": "report-form"})
     caption = StringField(_l("Caption"), validators=[Length(max=300)], render_kw={"form": "report-form"})
     upload = SubmitField(_l("Add the photo"))
+
+
+DESK_PAGE_SIZES = (50, 100, 250)
+
+
+class DeskFilterForm(FlaskForm):
+    """The report desk's filters (a GET: they change nothing); the export sends the same ones."""
+
+    class Meta:
+        csrf = False
+
+    call = SelectField(_l("Call"), coerce=id_or_none, validate_choice=False)
+    pair = SelectField(_l("City pair"), coerce=id_or_none, validate_choice=False)
+    direction = SelectField(_l("Direction"), choices=lambda: [("", "—")] + Direction.choices(), validate_choice=False)
+    state = SelectField(_l("State of the report"), choices=lambda: [("", "—")] + ReportState.choices(),
+                        validate_choice=False)
+    overdue = BooleanField(_l("Overdue only"), false_values=(False, "false", "", "0"))
+    per_page = SelectField(_l("Rows per page"), choices=[(str(n), str(n)) for n in DESK_PAGE_SIZES], default="50",
+                           validate_choice=False)
+    page = IntegerField(validators=[Optional()])

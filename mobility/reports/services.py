@@ -32,7 +32,7 @@ from mobility.db import locked, utcnow
 from mobility.extensions import db
 from mobility.i18n.content import localized
 from mobility.reports import tokens
-from mobility.reports.enums import CO2_KG_PER_KM, ReportStatus, Sector, TravelMode
+from mobility.reports.enums import REPORT_DUE_DAYS, ReportStatus, Sector, TravelMode, co2_estimate
 from mobility.reports.models import FinalReport, ReportPhoto
 from mobility.reports.queries import last_report_save
 
@@ -45,7 +45,6 @@ REPORT = Lifecycle("final_report", FinalReport, {
 }, action="report.status_changed")
 # The grantee edits a report in the states it can be submitted from.
 EDITABLE = tuple(s for s in ReportStatus if REPORT.allows(s, ReportStatus.SUBMITTED))
-REPORT_DUE_DAYS = 30  # after the last day of the stay (the grant agreement says so)
 TEXT_LIMIT = 10000
 
 
@@ -302,11 +301,7 @@ def request_changes(actor: User, report: FinalReport, message: str) -> None:
 
 def co2_kg(report: FinalReport) -> Decimal | None:
     """A round trip per traveller at the mode's factor: an estimate for the programme's indicators."""
-    if report.travel_mode is None:
-        return None
-    travellers = len(report.grant.travellers) or 1
-    return (Decimal(report.grant.distance_km) * 2 * travellers * CO2_KG_PER_KM[report.travel_mode]).quantize(
-        Decimal("1"))
+    return co2_estimate(report.grant.distance_km, len(report.grant.travellers), report.travel_mode)
 
 
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/webp")

@@ -110,6 +110,8 @@ EXPECTED_RULES = {
     "reports.review_report": "roles:admin,manager",
     "reports.host_confirmation": "public",
     "reports.call_reports": "roles:admin,manager",
+    "reports.desk": "roles:admin,manager",
+    "reports.desk_export": "roles:admin,manager",
     "open_data.exchanges_csv": "public",
     "open_data.index": "public",
     "open_data.data_package": "public",

@@ -220,6 +220,8 @@ EXPECTED = {
     "POST /manage/cities/new":                                                           "S DD D DD AA",
     "GET /manage/dashboard":                                                             "S DD D DD AA",
     "GET /manage/dashboard/<figure>":                                                    "S DD D DD AA",
+    "GET /manage/reports":                                                               "S DD D DD AA",
+    "POST /manage/reports/export":                                                       "S DD D DD AA",
     "GET /manage/exchange-rates":                                                        "S DD D DD AA",
     "POST /manage/exchange-rates":                                                       "S DD D DD AA",
     "POST /manage/grants/<int:grant_id>/payments":                                       "S DD D DD DA",
