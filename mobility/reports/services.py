@@ -8,10 +8,12 @@ from typing import cast
 
 from flask import current_app, url_for
 from sqlalchemy import CursorResult, or_, select, update
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from mobility.accounts.models import User
 from mobility.accounts.queries import recipient_locale
+from mobility.applications.models import Application
 from mobility.applications.attachments import detect_type
 from mobility.applications.services import TooLarge
 from mobility.awards import services as awards
@@ -34,7 +36,7 @@ from mobility.i18n.content import localized
 from mobility.reports import tokens
 from mobility.reports.enums import REPORT_DUE_DAYS, ReportStatus, Sector, TravelMode, co2_estimate
 from mobility.reports.models import FinalReport, ReportPhoto
-from mobility.reports.queries import last_report_save
+from mobility.reports.queries import REMINDER_KIND, last_report_save
 
 # Written, submitted, then approved or sent back for changes (and submitted again).
 REPORT = Lifecycle("final_report", FinalReport, {
@@ -251,6 +253,7 @@ def approve_report(actor: User, report: FinalReport, *, unconfirmed_stay_ok: boo
         raise StayNotConfirmed(_l("The host has not confirmed this stay."))
     grant = locked(report.grant)  # a payment recorded at the same moment is checked against the new amount
     application = grant.application
+    previous_amount = grant.amount
     origin, host, days = application.origin_city, application.host_city, report.actual_days
     assert origin is not None and host is not None and days is not None  # a grant's exchange, a submitted report
     actual = calculate(application.call, origin, host, days,
@@ -272,12 +275,27 @@ def approve_report(actor: User, report: FinalReport, *, unconfirmed_stay_ok: boo
         overpaid = awards.money_of(grant).overpaid
         if overpaid:
             audit.record("award.overpaid", actor=actor, target=application, amount=str(overpaid))
+    _mail_approval(report, grant, previous_amount)
     report.approved_at, report.approved_by_id = utcnow(), actor.id
     grant.final_report_approved_at = report.approved_at
     memo.dashboard_changed(application.call.programme_id)
     REPORT.move(actor, report, ReportStatus.APPROVED, action="report.approved", target=application,
                 amount=str(grant.amount))
     return report
+
+
+def _mail_approval(report: FinalReport, grant: Grant, previous_amount: Decimal) -> None:
+    """Tell the grantee, in their language, that the report is approved: the grant as it now stands (lowered
+    to the stay as it happened, when it was), what is still to be paid, or what is to be paid back."""
+    applicant = grant.application.applicant
+    money = awards.money_of(grant)
+    reduced = grant.amount < previous_amount
+    subject = (_l("Your final report is approved; your grant is now %(amount)s %(currency)s",
+                  amount=grant.amount, currency=grant.currency) if reduced
+               else _l("Your final report is approved"))
+    queue_mail(applicant.email, applicant.locale, subject, "reports/mail/approved.txt", user=applicant, grant=grant,
+               report=report, reduced=reduced, previous_amount=previous_amount, money=money,
+               link=url_for("awards.grant_page", grant_id=grant.id, _external=True))
 
 
 def stay_confirmed(report: FinalReport) -> bool:
@@ -329,32 +347,58 @@ def add_photo(grantee: User, report: FinalReport, *, data: bytes, caption: str) 
 
 
 def reminder_stage(due: date, today: date) -> str | None:
-    """Which report reminder is current: "due" from a week before the due date until it (so a run cron
-    missed is caught up the next day), then one per week the report is overdue (days 1–7, 8–14, …)."""
+    """Which report reminder is current; the three escalate: "due" from a week before the due date (so a run
+    cron missed is caught up the next day), "today" on the due date, then "overdue" once per week the report
+    is late (days 1–7, 8–14, …; from the second week the programme office hears of it too)."""
     if today > due:
         return f"overdue:{due.isoformat()}:{((today - due).days - 1) // 7}"
+    if today == due:
+        return f"today:{due.isoformat()}"
     if (due - today).days <= 7:
         return f"due:{due.isoformat()}"
     return None
 
 
+ESCALATE_TO_OFFICE_AFTER_WEEKS = 1  # overdue weeks (0 = the first) before the programme office is told too
+
+
 def send_report_reminders(today: date | None = None) -> int:
-    """Remind grantees a week before their report is due (30 days after the stay) and each week it is
-    overdue; each reminder once (mobility/core/reminders.py), however often the command runs."""
+    """Remind grantees of a report not yet submitted: a week before it is due (30 days after the stay), on the
+    day, and each week it is overdue; each reminder once (mobility/core/reminders.py records it), however often
+    the command runs and on however many machines. Returns how many grantees were reminded."""
     today = today or date.today()
     count = 0
     waiting = db.session.scalars(
         select(Grant).outerjoin(FinalReport, FinalReport.grant_id == Grant.id)
         .where(Grant.status == GrantStatus.ACCEPTED,
-               or_(FinalReport.id.is_(None), FinalReport.status.in_(EDITABLE)))).all()
+               or_(FinalReport.id.is_(None), FinalReport.status.in_(EDITABLE)))
+        .options(selectinload(Grant.application).selectinload(Application.applicant))
+        .order_by(Grant.id)).all()
     for grant in waiting:
         due = grant.end_date + timedelta(days=REPORT_DUE_DAYS)
         stage = reminder_stage(due, today)
-        if stage is None or not reminders.claim("final_report", grant.id, stage):
+        if stage is None or not reminders.claim(REMINDER_KIND, grant.id, stage):
             continue
-        applicant = grant.application.applicant
-        queue_mail(applicant.email, applicant.locale, _l("Your final report is due on %(date)s", date=due),
-                   "reports/mail/reminder.txt", user=applicant, grant=grant, due=due, overdue=today > due,
-                   link=url_for("reports.report_page", grant_id=grant.id, _external=True))
+        application = grant.application
+        applicant = application.applicant
+        link = url_for("reports.report_page", grant_id=grant.id, _external=True)
+        late_days = (today - due).days
+        if late_days > 0:
+            subject = _l("Your final report is overdue (due on %(date)s)", date=due)
+        elif late_days == 0:
+            subject = _l("Your final report is due today")
+        else:
+            subject = _l("Your final report is due on %(date)s", date=due)
+        queue_mail(applicant.email, applicant.locale, subject, "reports/mail/reminder.txt", user=applicant,
+                   grant=grant, due=due, overdue=late_days > 0, due_today=late_days == 0, late_days=late_days,
+                   link=link)
+        if late_days > 0 and (late_days - 1) // 7 >= ESCALATE_TO_OFFICE_AFTER_WEEKS:
+            for manager in application.call.programme.managers:
+                queue_mail(manager.email, manager.locale,
+                           _l("A final report is %(days)s days overdue: %(reference)s", days=late_days,
+                              reference=application.reference),
+                           "reports/mail/overdue_office.txt", user=manager, grant=grant, due=due,
+                           late_days=late_days, link=url_for("reports.desk", overdue="y", _external=True))
+        audit.record("report.reminded", target=application, stage=stage)
         count += 1
     return count
