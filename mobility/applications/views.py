@@ -12,7 +12,7 @@ from mobility.accounts.tokens import LinkExpired, LinkInvalid
 from mobility.applications import policies, services, tokens
 from mobility.applications.attachments import with_extension
 from mobility.applications.eligibility import check_eligibility
-from mobility.applications.enums import AttachmentKind, ScreeningReason
+from mobility.applications.enums import ApplicationStatus, AttachmentKind, ScreeningReason
 from mobility.applications.forms import (
     AttachmentForm,
     ConfirmForm,
@@ -22,7 +22,7 @@ from mobility.applications.forms import (
     application_form_class,
 )
 from mobility.applications.models import Application, Attachment, TeamMember
-from mobility.applications.queries import application_for_page, applications_of
+from mobility.applications.queries import application_for_page, applications_of, screening_neighbours
 from mobility.applications.receipt import render_receipt_pdf
 from mobility.awards.services import grant_of
 from mobility.calls.enums import CallKind, QuestionKind
@@ -192,12 +192,20 @@ def autosave(application_id: int):
 @signed_in
 def view(application_id: int):
     application = _load(application_id)
-    screening_form = None
+    screening_form, screening = None, None
     if policies.can_screen_applications(current_user, application.call) and not application.is_draft:
         screening_form = ScreeningForm(formdata=None)
-
+        if application.screened_at is not None:  # the screening already recorded, to read or to change
+            screening_form.decision.data = ("ineligible" if application.status is ApplicationStatus.INELIGIBLE
+                                            else "eligible")
+            screening_form.reason.data = application.screening_reason.value if application.screening_reason else ""
+            screening_form.note.data = application.screening_note or ""
+        previous, following = screening_neighbours(application)
+        screening = {"checks": check_eligibility(application, office=True), "previous": previous,
+                     "next": following}
     grant = grant_of(application)
-    return render_template("applications/view.html", application=application, grant=grant,
+    return render_template("applications/view.html", application=application, grant=grant, screening=screening,
+                           office_view=current_user.id != application.applicant_id,
                            can_edit=policies.can_edit_application(current_user, application),
                            can_withdraw=policies.can_withdraw_application(current_user, application),
                            can_reopen=policies.can_reopen_application(current_user, application),
