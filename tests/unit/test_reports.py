@@ -282,6 +282,7 @@ def test_approval_and_a_lowered_grant_are_mailed_to_the_grantee_in_their_languag
 def test_an_approval_that_keeps_the_grant_says_what_is_still_to_pay(accepted, db):
     manager, grant = accepted
     grantee = grant.application.applicant
+    grant.start_date, grant.end_date = date.today() - timedelta(days=grant.days - 1), date.today()
     report = services.report_for(grant)
     services.save_report(grantee, report, _data(grant.start_date, grant.end_date))
     services.submit_report(grantee, report)
