@@ -120,3 +120,34 @@ class DeskFilterForm(FlaskForm):
     per_page = SelectField(_l("Rows per page"), choices=[(str(n), str(n)) for n in DESK_PAGE_SIZES], default="50",
                            validate_choice=False)
     page = IntegerField(validators=[Optional()])
+
+
+class InterimForm(FlaskForm):
+    """The interim report: how the exchange is going, then the call's interim questions (interim_form_class)."""
+
+    version = HiddenField()
+    progress = TextAreaField(_l("How is the exchange going?"), validators=[Length(max=10000)], render_kw={"rows": 6},
+                             description=_l("What you have done so far, what is next, anything the office should "
+                                            "know."))
+    save = SubmitField(_l("Save draft"))
+    submit = SubmitField(_l("Submit the interim report"))
+
+    questions: list = []
+
+    def question_fields(self):
+        return [(q, self[field_name(q)]) for q in self.questions]
+
+    def answers(self) -> dict[str, object]:
+        return {str(q.id): f.data for q, f in self.question_fields()}
+
+    def expected_version(self) -> int | None:
+        try:
+            return int(self.version.data)
+        except (TypeError, ValueError):
+            return None
+
+
+def interim_form_class(call: Call) -> type[InterimForm]:
+    form_class = type("CallInterimForm", (InterimForm,), {"questions": list(call.interim_questions)})
+    add_question_fields(form_class, call.interim_questions)
+    return form_class

@@ -17,7 +17,7 @@ from mobility.cities.enums import Direction
 from mobility.core.models import AuditEntry, SentReminder
 from mobility.extensions import db
 from mobility.reports.enums import OWED, REPORT_DUE_DAYS, ReportState, ReportStatus
-from mobility.reports.models import FinalReport
+from mobility.reports.models import FinalReport, InterimReport
 
 REMINDER_KIND = "final_report"  # the kind of the report reminders in sent_reminder (core/reminders.py)
 
@@ -41,10 +41,9 @@ def report_of(grant_id: int) -> FinalReport | None:
     return db.session.scalar(select(FinalReport).where(FinalReport.grant_id == grant_id))
 
 
-def reports_of_call(call_id: int) -> list[FinalReport]:
-    """The final reports of a call's grants, by status (the office's list)."""
-    return list(db.session.scalars(select(FinalReport).join(Grant).where(Grant.call_id == call_id)
-                                   .order_by(FinalReport.status, FinalReport.id)))
+def interim_of(grant_id: int) -> InterimReport | None:
+    """The grant's interim report, once started."""
+    return db.session.scalar(select(InterimReport).where(InterimReport.grant_id == grant_id))
 
 
 def reports_with_grants(call_id: int) -> Select:

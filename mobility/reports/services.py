@@ -30,12 +30,13 @@ from mobility.core.mail import queue_mail
 from mobility.core.storage import save_for_transaction
 from mobility.core.text import clean_name
 from mobility.core.text import lazy_gettext as _l
+from mobility.core.text import lazy_ngettext as ngettext
 from mobility.db import locked, utcnow
 from mobility.extensions import db
 from mobility.i18n.content import localized
 from mobility.reports import tokens
 from mobility.reports.enums import REPORT_DUE_DAYS, ReportStatus, Sector, TravelMode, co2_estimate
-from mobility.reports.models import FinalReport, ReportPhoto
+from mobility.reports.models import FinalReport, InterimReport, ReportPhoto
 from mobility.reports.queries import REMINDER_KIND, last_report_save
 
 # Written, submitted, then approved or sent back for changes (and submitted again).
@@ -190,7 +191,12 @@ def submit_report(grantee: User, report: FinalReport) -> None:
     if missing:
         raise DomainError(_l("Fill in the dates, the activities, the travel mode and the public summary first."),
                           field=missing[0])
-    unanswered_questions = unanswered(report.grant.application.call.report_questions, report.answers)
+    call = report.grant.application.call
+    if len(report.photos) < call.report_min_photos:
+        raise DomainError(ngettext("Add at least %(num)d photo of the exchange.",
+                                   "Add at least %(num)d photos of the exchange.", call.report_min_photos),
+                          field="photo")
+    unanswered_questions = unanswered(call.report_questions, report.answers)
     if unanswered_questions:
         first = unanswered_questions[0]
         raise DomainError(_l("Answer “%(question)s”.", question=localized(first.label)), field=field_name(first))
@@ -204,7 +210,6 @@ def submit_report(grantee: User, report: FinalReport) -> None:
         raise DomainError(_l("This report has already been submitted."))
     db.session.expire(report)
     # The call's report questions freeze with its first submitted report (calls/services.py reads this).
-    call = report.grant.application.call
     db.session.execute(update(Call).where(Call.id == call.id, Call.first_report_submitted_at.is_(None))
                        .values(first_report_submitted_at=utcnow()).execution_options(synchronize_session=False))
     db.session.expire(call, ["first_report_submitted_at"])
@@ -402,3 +407,109 @@ def send_report_reminders(today: date | None = None) -> int:
         audit.record("report.reminded", target=application, stage=stage)
         count += 1
     return count
+
+
+# ---- the interim report ---------------------------------------------------------------------
+
+# The same table as the final report's: written, submitted, then approved or sent back (and submitted again).
+INTERIM = Lifecycle("interim_report", InterimReport, {
+    ReportStatus.DRAFT: {ReportStatus.SUBMITTED},
+    ReportStatus.SUBMITTED: {ReportStatus.APPROVED, ReportStatus.CHANGES_REQUESTED},
+    ReportStatus.CHANGES_REQUESTED: {ReportStatus.SUBMITTED},
+    ReportStatus.APPROVED: set(),
+}, action="interim_report.status_changed")
+INTERIM_EDITABLE = tuple(s for s in ReportStatus if INTERIM.allows(s, ReportStatus.SUBMITTED))
+
+
+def interim_due_on(grant: Grant) -> date | None:
+    """When the interim report is due, if the grant's call asks for one."""
+    days = grant.application.call.interim_report_days
+    return grant.start_date + timedelta(days=days) if days else None
+
+
+def interim_to_show(grant: Grant) -> InterimReport:
+    """The grant's interim report, or an unsaved blank one (a read writes nothing); accepted grants of calls
+    that ask for one only."""
+    if grant.status is not GrantStatus.ACCEPTED:
+        raise DomainError(_l("A report is written for an accepted grant."))
+    if not grant.application.call.interim_report_days:
+        raise DomainError(_l("This call asks for no interim report."))
+    report = db.session.scalar(select(InterimReport).where(InterimReport.grant_id == grant.id))
+    if report is None:
+        report = InterimReport(grant=grant, status=ReportStatus.DRAFT, version=1, progress="", answers={})
+    return report
+
+
+def save_interim(grantee: User, report: InterimReport, *, progress: str, answers: dict[str, object],
+                 expected_version: int, submit: bool = False) -> InterimReport:
+    """Store the interim report (started by its first save, under the grant's row lock), then submit it if asked;
+    a save over a newer version is a VersionConflict, never an overwrite."""
+    grant = report.grant
+    if grant.application.applicant_id != grantee.id:
+        raise DomainError(_l("Only the grantee writes the report."))
+    if report.id is None:
+        locked(grant)  # two first saves at once: the second finds the report the first made
+        report = interim_to_show(grant)
+        if report.id is None:
+            db.session.add(report)
+            db.session.flush()
+    if report.status not in INTERIM_EDITABLE:
+        raise DomainError(_l("The report has been submitted and can no longer be changed."))
+    if expected_version != report.version:
+        raise VersionConflict(report)  # type: ignore[arg-type]  # the page shows the saved version again
+    progress = (progress or "").replace("\r\n", "\n").strip()
+    if len(progress) > TEXT_LIMIT:
+        raise DomainError(_l("Use at most %(n)s characters.", n=TEXT_LIMIT), field="progress")
+    call = grant.application.call
+    report.progress, report.answers = progress, validated_answers(call.interim_questions, answers)
+    try:
+        db.session.flush()
+    except StaleDataError as exc:
+        db.session.rollback()
+        raise VersionConflict(db.session.get_one(InterimReport, report.id)) from exc  # type: ignore[arg-type]
+    audit.record("interim_report.saved", actor=grantee, target=grant.application, version=report.version)
+    if submit:
+        if not report.progress:
+            raise DomainError(_l("Say how the exchange is going first."), field="progress")
+        missing = unanswered(call.interim_questions, report.answers)
+        if missing:
+            raise DomainError(_l("Answer “%(question)s”.", question=localized(missing[0].label)),
+                              field=field_name(missing[0]))
+        done = cast(CursorResult, db.session.execute(update(InterimReport).where(
+            InterimReport.id == report.id, InterimReport.status.in_(INTERIM_EDITABLE))
+            .values(status=ReportStatus.SUBMITTED, submitted_at=utcnow(), version=InterimReport.version + 1)
+            .execution_options(synchronize_session=False))).rowcount
+        if done != 1:
+            raise DomainError(_l("This report has already been submitted."))
+        db.session.expire(report)
+        db.session.execute(update(Call).where(Call.id == call.id, Call.first_interim_submitted_at.is_(None))
+                           .values(first_interim_submitted_at=utcnow()).execution_options(synchronize_session=False))
+        db.session.expire(call, ["first_interim_submitted_at"])
+        audit.record("interim_report.submitted", actor=grantee, target=grant.application)
+    return report
+
+
+def review_interim(actor: User, report: InterimReport, *, approve: bool, message: str = "") -> None:
+    """The office approves the interim report or sends it back with a message; the grantee is told either way,
+    in their language. Approving twice changes nothing."""
+    report = INTERIM.lock(report)
+    if approve and report.status is ReportStatus.APPROVED:
+        return
+    application = report.grant.application
+    applicant = application.applicant
+    link = url_for("reports.interim_page", grant_id=report.grant_id, _external=True)
+    if approve:
+        INTERIM.check(report.status, ReportStatus.APPROVED, _l("Only a submitted report can be approved."))
+        report.approved_at, report.approved_by_id = utcnow(), actor.id
+        INTERIM.move(actor, report, ReportStatus.APPROVED, action="interim_report.approved", target=application)
+        queue_mail(applicant.email, applicant.locale, _l("Your interim report is approved"),
+                   "reports/mail/interim_approved.txt", user=applicant, grant=report.grant, link=link)
+        return
+    INTERIM.check(report.status, ReportStatus.CHANGES_REQUESTED, _l("Only a submitted report can be sent back."))
+    if not (message or "").strip():
+        raise DomainError(_l("Tell the grantee what to change."), field="message")
+    report.office_message = message.strip()
+    INTERIM.move(actor, report, ReportStatus.CHANGES_REQUESTED, action="interim_report.changes_requested",
+                 target=application)
+    queue_mail(applicant.email, applicant.locale, _l("Your interim report needs a few changes"),
+               "reports/mail/interim_changes.txt", user=applicant, report=report, link=link)

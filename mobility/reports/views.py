@@ -40,13 +40,15 @@ from mobility.reports.forms import (
     ChangesForm,
     DashboardFilterForm,
     DeskFilterForm,
+    InterimForm,
     HostStayForm,
     PhotoForm,
     ReportForm,
+    interim_form_class,
     report_form_class,
 )
-from mobility.reports.models import FinalReport
-from mobility.reports.queries import DeskFilters, desk_counts, desk_page, report_of
+from mobility.reports.models import FinalReport, InterimReport
+from mobility.reports.queries import DeskFilters, desk_counts, desk_page, interim_of, report_of
 
 bp = Blueprint("reports", __name__, template_folder="templates")
 OFFICE = (Role.MANAGER, Role.ADMIN)
@@ -256,6 +258,73 @@ def review_report(grant_id: int):
         flash(_("The report is approved; the last instalment is due.") if form.approve.data
               else _("The report is sent back with your message."), "success")
     return redirect(url_for("reports.report_page", grant_id=grant_id))
+
+
+def _interim_form(report: InterimReport, **kwargs) -> InterimForm:
+    return interim_form_class(report.grant.application.call)(**kwargs)
+
+
+@bp.route("/grants/<int:grant_id>/interim-report", methods=["GET", "POST"])
+@signed_in
+def interim_page(grant_id: int):
+    """The interim report, when the call asks for one: the grantee writes it, the office reads and decides."""
+    grant = _grant(grant_id)
+    is_grantee = award_policies.is_grantee(current_user, grant)
+    if request.method == "POST" and not is_grantee:
+        abort(403)  # the office reads it; only the grantee writes it
+    shown = unit_of_work.attempt(None, services.interim_to_show, grant)  # an unsaved draft: a GET writes nothing
+    if not shown:
+        return redirect(url_for("awards.grant_page", grant_id=grant_id))
+    report = shown.value
+    form = _interim_form(report)
+    if request.method == "GET":
+        form.version.data, form.progress.data = report.version, report.progress
+        for question, field in form.question_fields():
+            field.data = report.answers.get(str(question.id))
+    elif form.validate_on_submit():
+        version = form.expected_version()
+        if version is None:
+            abort(400)
+        try:
+            saved = unit_of_work.attempt(form, services.save_interim, current_user._get_current_object(), report,
+                                         progress=form.progress.data or "", answers=form.answers(),
+                                         expected_version=version, submit=form.submit.data)
+        except services.VersionConflict:
+            abandon_request()
+            flash(_("Not saved: this report was changed in another window. Here is the saved version."), "error")
+            return redirect(url_for("reports.interim_page", grant_id=grant_id))
+        if saved:
+            flash(_("Your interim report is submitted. Thank you.") if form.submit.data
+                  else _("Your draft report is saved."), "success")
+            return redirect(url_for("reports.interim_page", grant_id=grant_id))
+        report = services.interim_to_show(grant)
+        return _interim(report, form, is_grantee), 422
+    return _interim(report, form, is_grantee)
+
+
+def _interim(report: InterimReport, form, is_grantee: bool):
+    office = award_policies.can_manage_grants(current_user, report.grant.application.call)
+    return render_template("reports/interim.html", report=report, grant=report.grant, form=form,
+                           is_grantee=is_grantee, editable=report.status in services.INTERIM_EDITABLE,
+                           due_on=services.interim_due_on(report.grant),
+                           changes_form=ChangesForm(formdata=None) if office else None)
+
+
+@bp.post("/grants/<int:grant_id>/interim-report/review")
+@roles_required(*OFFICE)
+def review_interim(grant_id: int):
+    grant = _grant(grant_id)
+    require_running(grant.application.call)
+    report = interim_of(grant.id)
+    form = ChangesForm()
+    if report is None or not form.validate_on_submit():
+        abort(400)
+    decided = unit_of_work.attempt(None, services.review_interim, current_user._get_current_object(), report,
+                                   approve=bool(form.approve.data), message=form.message.data or "")
+    if decided:
+        flash(_("The interim report is approved.") if form.approve.data
+              else _("The report is sent back with your message."), "success")
+    return redirect(url_for("reports.interim_page", grant_id=grant_id))
 
 
 @bp.route("/host/report/<token>", methods=["GET", "POST"])

@@ -107,6 +107,8 @@ EXPECTED_RULES = {
     "awards.decide_amendment": "roles:admin,manager",
     "awards.exchange_rates": "roles:admin,manager",
     "reports.report_page": "signed-in",
+    "reports.interim_page": "signed-in",
+    "reports.review_interim": "roles:admin,manager",
     "reports.review_report": "roles:admin,manager",
     "reports.host_confirmation": "public",
     "reports.call_reports": "roles:admin,manager",

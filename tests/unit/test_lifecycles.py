@@ -25,7 +25,8 @@ from mobility.review.models import Assignment
 from tests.factories import make_application, make_awardable, make_call, make_user
 
 EXPECTED = {"application", "team_membership", "host_confirmation", "call", "assignment", "review", "consensus",
-            "grant", "amendment", "agreement_version", "final_report"}
+            "grant", "amendment", "agreement_version", "final_report",
+            "interim_report"}
 
 
 @pytest.fixture(autouse=True)
