@@ -1,0 +1,91 @@
+"""The interim report through its pages: the grantee writes, the office reads and decides, others are refused."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from mobility.awards import services as awards
+from mobility.calls import services as calls
+from mobility.calls.enums import QuestionKind, Questionnaire
+from mobility.reports.enums import ReportStatus
+from mobility.reports.models import InterimReport
+from tests.conftest import csrf_from, sign_in
+from tests.factories import make_awardable, make_user
+
+
+@pytest.fixture
+def grant(app, db):
+    with app.test_request_context(environ_base={"REMOTE_ADDR": "127.0.0.1"}):
+        manager, call, (application,) = make_awardable()
+        call.interim_report_days = 7
+        question = calls.save_question(manager, call, kind=QuestionKind.SHORT_TEXT, label={"en": "Best moment"},
+                                       required=True, help={}, max_length=30, options=[],
+                                       condition_question_id=None, condition_value=None,
+                                       questionnaire=Questionnaire.INTERIM)
+        grant = awards.award_application(manager, application, "Excellent")
+        awards.accept_grant(application.applicant, grant, name="Grantee")
+        grant.created_at -= timedelta(days=30)
+        db.session.commit()
+        grant.question_id, grant.manager_email = question.id, manager.email
+        return grant
+
+
+def test_the_grantee_writes_and_submits_and_the_office_approves(client, db, grant):
+    sign_in(client, grant.application.applicant.email)
+    url = f"/grants/{grant.id}/interim-report"
+    page = client.get(url)
+    assert page.status_code == 200 and "Best moment" in page.get_data(as_text=True)
+    assert db.session.query(InterimReport).count() == 0  # a GET writes nothing
+    data = {"csrf_token": csrf_from(page.get_data(as_text=True)), "version": "1", "progress": "全部順調です。",
+            f"q_{grant.question_id}": "x" * 31, "submit": "1"}
+    refused = client.post(url, data=data)
+    assert refused.status_code == 422 and "全部順調です。" in refused.get_data(as_text=True)  # kept as typed
+    assert db.session.query(InterimReport).count() == 0
+    data[f"q_{grant.question_id}"] = "Opening night"
+    assert client.post(url, data=data).status_code == 302
+    report = db.session.query(InterimReport).one()
+    assert report.status is ReportStatus.SUBMITTED
+    assert client.post(url, data={**data, "version": str(report.version)}).status_code == 422  # submitted once
+    client.post("/sign-out", data={"csrf_token": csrf_from(client.get("/").get_data(as_text=True))})
+    sign_in(client, grant.manager_email)
+    office = client.get(url).get_data(as_text=True)
+    assert "Opening night" in office and "Office review" in office
+    response = client.post(f"{url}/review", data={"csrf_token": csrf_from(office), "approve": "1", "message": ""})
+    assert response.status_code == 302
+    db.session.refresh(report)
+    assert report.status is ReportStatus.APPROVED
+
+
+def test_the_grant_page_and_the_final_report_link_to_it(client, grant):
+    sign_in(client, grant.application.applicant.email)
+    assert f"/grants/{grant.id}/interim-report" in client.get(f"/grants/{grant.id}").get_data(as_text=True)
+    assert f"/grants/{grant.id}/interim-report" in client.get(f"/grants/{grant.id}/report").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("roles", [(), ("juror",)])
+def test_artists_and_jurors_reach_nothing(app, client, grant, roles):
+    with app.test_request_context():
+        user = make_user(*roles)
+    sign_in(client, user.email)
+    token = csrf_from(client.get("/").get_data(as_text=True))
+    assert client.get(f"/grants/{grant.id}/interim-report").status_code == 404
+    assert client.post(f"/grants/{grant.id}/interim-report", data={"csrf_token": token}).status_code == 404
+    assert client.post(f"/grants/{grant.id}/interim-report/review", data={"csrf_token": token}).status_code == 403
+
+
+def test_a_manager_of_another_programme_reaches_nothing(app, client, grant):
+    with app.test_request_context():
+        other = make_user("manager", programme="Another programme")
+    sign_in(client, other.email)
+    token = csrf_from(client.get("/").get_data(as_text=True))
+    assert client.get(f"/grants/{grant.id}/interim-report").status_code == 404
+    assert client.post(f"/grants/{grant.id}/interim-report/review",
+                       data={"csrf_token": token, "approve": "1"}).status_code == 404
+
+
+def test_the_office_sets_the_interim_questions(client, grant):
+    sign_in(client, grant.manager_email)
+    page = client.get(f"/manage/calls/{grant.call_id}/interim-questions")
+    assert page.status_code == 200 and "Best moment" in page.get_data(as_text=True)
+    assert "Interim report questions" in page.get_data(as_text=True)
