@@ -48,7 +48,7 @@ def export_rows(call: Call, filters: dict):
         origin, host = application.origin_city, application.host_city
         grant = grants.get(application.id)
         report = reports.get(grant.id) if grant is not None else None
-        files = {}
+        files: dict[int, list[str]] = {}
         for attachment in application.attachments:
             if attachment.question_id is not None:
                 files.setdefault(attachment.question_id, []).append(attachment.display_name)

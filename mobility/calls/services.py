@@ -261,7 +261,7 @@ def update_settings(actor, call: Call, *, kind: CallKind, pair_ids: Iterable[int
                                                     and 1 <= interim_report_days <= 365):
             raise DomainError(_l("Use a number from 1 to 365, or leave it empty for no interim report."),
                               field="interim_report_days")
-        call.interim_report_days = interim_report_days  # type: ignore[assignment]  # None or a checked int
+        call.interim_report_days = interim_report_days
     call.review_due_at = local_to_utc(review_due_local, timezone) if review_due_local else None
     if call.review_due_at is not None and call.review_due_at <= closes_at:
         raise DomainError(_l("Reviews can only be due after the call closes."), field="review_due_at")

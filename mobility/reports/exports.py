@@ -15,18 +15,18 @@ from mobility.awards.enums import AgreementStatus, GrantStatus
 from mobility.awards.models import Grant, Payment
 from mobility.calls.models import Call
 from mobility.calls.questionnaires import answer_text
+from mobility.cities.enums import Direction
+from mobility.cities.queries import pairs_by_id
 from mobility.core.errors import DomainError
 from mobility.core.exports import FORMATS, spreadsheet, title_of, yes_no
 from mobility.core.text import lazy_gettext as _l
 from mobility.extensions import db
 from mobility.i18n.content import localized
 from mobility.jobs.runner import FileResult, job_function
-from mobility.cities.enums import Direction
-from mobility.cities.queries import pairs_by_id
 from mobility.reports.desk import desk_row
 from mobility.reports.enums import ReportState, Sector, co2_estimate
-from mobility.reports.queries import DeskFilters, desk_rows
 from mobility.reports.models import FinalReport
+from mobility.reports.queries import DeskFilters, desk_rows
 from mobility.review.models import Assignment, Review
 
 

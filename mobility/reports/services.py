@@ -13,8 +13,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from mobility.accounts.models import User
 from mobility.accounts.queries import recipient_locale
-from mobility.applications.models import Application
 from mobility.applications.attachments import detect_type
+from mobility.applications.models import Application
 from mobility.applications.services import TooLarge
 from mobility.awards import services as awards
 from mobility.awards.enums import AmendmentStatus, GrantStatus

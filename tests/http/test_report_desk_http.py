@@ -13,9 +13,9 @@ from openpyxl import load_workbook
 
 from mobility.awards import services as awards
 from mobility.core import reminders
+from mobility.core.text import lazy_gettext as _l
 from mobility.extensions import db as _db
 from mobility.reports import services as reports
-from mobility.core.text import lazy_gettext as _l
 from mobility.reports.enums import ReportState
 from tests.conftest import csrf_from, export_through_job, sign_in
 from tests.databases import counting
