@@ -201,8 +201,11 @@ def view(application_id: int):
             screening_form.reason.data = application.screening_reason.value if application.screening_reason else ""
             screening_form.note.data = application.screening_note or ""
         previous, following = screening_neighbours(application)
+        # Screened applications move on (review, decision): then the screening is shown, no longer recorded.
+        can_record = any(services.APPLICATION.allows(application.status, s)
+                         for s in (ApplicationStatus.ELIGIBLE, ApplicationStatus.INELIGIBLE))
         screening = {"checks": check_eligibility(application, office=True), "previous": previous,
-                     "next": following}
+                     "next": following, "can_record": can_record}
     grant = grant_of(application)
     return render_template("applications/view.html", application=application, grant=grant, screening=screening,
                            office_view=current_user.id != application.applicant_id,

@@ -48,6 +48,8 @@ def build_desk(app, *, extra: int = 0):
         late, draft, submitted, changes, approved, *more = accepted
         late.start_date, late.end_date = date.today() - timedelta(days=60), date.today() - timedelta(days=45)
         reminders.claim("final_report", late.id, "overdue:test:1")
+        for grant in (draft, submitted, changes, approved):  # stays that have ended, as their reports say
+            grant.start_date, grant.end_date = date.today() - timedelta(days=4), date.today()
         _report(draft.application.applicant, draft)
         for grant in (submitted, changes, approved):
             report = _report(grant.application.applicant, grant)
