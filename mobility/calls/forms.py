@@ -84,7 +84,7 @@ class CallSettingsForm(FlaskForm):
                               description=_l("Counted from the decision letter. An offer left unanswered then "
                                              "expires, and the grant is offered to the next on the waiting list."))
     report_min_photos = IntegerField(_l("Photos the final report must carry"), default=0,
-                                     validators=[InputRequired(NUMBER), NumberRange(0, 8)])
+                                     validators=[Optional(), NumberRange(0, 8)])
     interim_report_days = IntegerField(
         _l("Interim report due (days after the first day of the stay)"), validators=[Optional(), NumberRange(1, 365)],
         description=_l("Leave it empty for no interim report. Its questions are set under “Interim report "

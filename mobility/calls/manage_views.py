@@ -178,7 +178,9 @@ def settings(call_id: int):
             min_reviews_per_juror=form.min_reviews_per_juror.data, same_city_conflict=form.same_city_conflict.data,
             first_instalment_percent=form.first_instalment_percent.data, appeal_days=form.appeal_days.data,
             offer_days=form.offer_days.data, review_due_local=form.review_due_at.data,
-            report_min_photos=form.report_min_photos.data, interim_report_days=form.interim_report_days.data),
+            report_min_photos=form.report_min_photos.data,
+            # an empty field: no interim report; a form without the field leaves the setting as it is
+            interim_report_days=form.interim_report_days.data if "interim_report_days" in request.form else ...),
             _("The settings are saved."), url_for("manage_calls.overview", call_id=call.id))
         if done:
             return done

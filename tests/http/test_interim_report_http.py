@@ -89,3 +89,28 @@ def test_the_office_sets_the_interim_questions(client, grant):
     page = client.get(f"/manage/calls/{grant.call_id}/interim-questions")
     assert page.status_code == 200 and "Best moment" in page.get_data(as_text=True)
     assert "Interim report questions" in page.get_data(as_text=True)
+
+
+def test_the_report_forms_are_set_in_the_calls_settings(client, db, signed_in):
+    from tests.factories import make_call
+    manager = signed_in("manager")
+    call = make_call(actor=manager)
+    settings = client.get(f"/manage/calls/{call.id}/settings").get_data(as_text=True)
+    assert 'name="report_min_photos"' in settings and 'name="interim_report_days"' in settings
+    data = {"kind": "residency", "pair_ids": [str(call.pairs[0].id)], "directions": ["eu_to_ea", "ea_to_eu"],
+            "opens_at": "2026-01-01T00:00", "closes_at": "2030-01-01T00:00", "timezone": "Europe/Berlin",
+            "accepted_languages": ["en"], "required_texts": ["title"], "required_locales": ["en"],
+            "reviewers_per_application": "3", "first_instalment_percent": "70", "appeal_days": "14",
+            "offer_days": "30", "report_min_photos": "2", "interim_report_days": "10",
+            "csrf_token": csrf_from(settings)}
+    assert client.post(f"/manage/calls/{call.id}/settings", data=data).status_code == 302
+    db.session.refresh(call)
+    assert (call.report_min_photos, call.interim_report_days) == (2, 10)
+    for name, bad in (("report_min_photos", "9"), ("interim_report_days", "0"), ("interim_report_days", "99999999999")):
+        html = client.post(f"/manage/calls/{call.id}/settings", data={**data, name: bad}).get_data(as_text=True)
+        assert f'id="{name}-error"' in html
+    db.session.refresh(call)
+    assert (call.report_min_photos, call.interim_report_days) == (2, 10)
+    assert client.post(f"/manage/calls/{call.id}/settings", data={**data, "interim_report_days": ""}).status_code == 302
+    db.session.refresh(call)
+    assert call.interim_report_days is None  # emptied: no interim report any more
