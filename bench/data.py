@@ -423,6 +423,7 @@ def page_urls() -> dict[str, tuple[str | None, str]]:
         "application list 250": (MANAGER, f"/manage/calls/{review_call}/applications?per_page=250"),
         "ranking": (MANAGER, f"/manage/calls/{review_call}/ranking"),
         "dashboard": (MANAGER, "/manage/dashboard"),
+        "report desk 250": (MANAGER, "/manage/reports?per_page=250"),
     }
 
 
