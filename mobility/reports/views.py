@@ -290,9 +290,14 @@ def interim_page(grant_id: int):
                                          progress=form.progress.data or "", answers=form.answers(),
                                          expected_version=version, submit=form.submit.data)
         except services.VersionConflict:
+            # Nothing is overwritten and nothing typed is lost: the page comes back with what was typed, and
+            # sending it again (knowingly) replaces the version saved meanwhile.
             abandon_request()
-            flash(_("Not saved: this report was changed in another window. Here is the saved version."), "error")
-            return redirect(url_for("reports.interim_page", grant_id=grant_id))
+            current = services.interim_to_show(db.session.get_one(Grant, grant_id))
+            form.version.data = current.version
+            flash(_("Not saved: this report was changed in another window. Check what you typed below and "
+                    "save again to replace the saved version."), "error")
+            return _interim(current, form, is_grantee), 409
         if saved:
             flash(_("Your interim report is submitted. Thank you.") if form.submit.data
                   else _("Your draft report is saved."), "success")

@@ -114,3 +114,16 @@ def test_the_report_forms_are_set_in_the_calls_settings(client, db, signed_in):
     assert client.post(f"/manage/calls/{call.id}/settings", data={**data, "interim_report_days": ""}).status_code == 302
     db.session.refresh(call)
     assert call.interim_report_days is None  # emptied: no interim report any more
+
+
+def test_a_save_from_an_old_page_keeps_what_was_typed(client, db, grant):
+    sign_in(client, grant.application.applicant.email)
+    url = f"/grants/{grant.id}/interim-report"
+    token = csrf_from(client.get(url).get_data(as_text=True))
+    first = {"csrf_token": token, "version": "1", "progress": "From the first window.", "save": "1"}
+    assert client.post(url, data=first).status_code == 302
+    stale = client.post(url, data={**first, "progress": "From an old window."})
+    assert stale.status_code == 409 and "From an old window." in stale.get_data(as_text=True)
+    report = db.session.query(InterimReport).one()
+    assert report.progress == "From the first window."  # nothing overwritten
+    assert f'name="version" type="hidden" value="{report.version}"' in stale.get_data(as_text=True)
