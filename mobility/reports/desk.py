@@ -35,6 +35,7 @@ class DeskRow:
     last_reminder_at: datetime | None
     travel_mode: TravelMode | None
     co2_kg: Decimal | None
+    interim: ReportState | None  # None: the call asks for no interim report
 
 
 def due_on(end_date: date) -> date:
@@ -60,4 +61,6 @@ def desk_row(row: Row, today: date) -> DeskRow:
         host_confirmed=None if row.report_id is None else row.host_confirmed_at is not None,
         submitted_at=row.submitted_at, approved_at=row.approved_at, last_reminder_at=row.last_reminder_at,
         travel_mode=row.travel_mode,
-        co2_kg=co2_estimate(row.distance_km, len(row.travellers or []), row.travel_mode))
+        co2_kg=co2_estimate(row.distance_km, len(row.travellers or []), row.travel_mode),
+        interim=None if not row.interim_report_days else (
+            ReportState.NOT_STARTED if row.interim_status is None else ReportState(row.interim_status.value)))

@@ -161,7 +161,7 @@ def desk(filters: DeskFilters) -> tuple[list, Iterator[tuple]]:
               _l("Amount (EUR)"), _l("First day of the stay"), _l("Last day of the stay"), _l("Report due"),
               _l("State of the report"), _l("Days overdue"), _l("Host confirmed"), _l("Submitted (UTC)"),
               _l("Approved (UTC)"), _l("Last reminder (UTC)"), _l("Travel mode"),
-              _l("CO₂ estimate (kg)")]
+              _l("CO₂ estimate (kg)"), _l("Interim report")]
 
     def rows():
         calls = {c.id: c.text("title") for c in db.session.scalars(select(Call))}
@@ -173,7 +173,7 @@ def desk(filters: DeskFilters) -> tuple[list, Iterator[tuple]]:
                    title_of(row.direction), row.amount, row.start_date, row.end_date, row.due_on,
                    title_of(row.state), row.days_overdue or "",
                    "" if row.host_confirmed is None else yes_no(row.host_confirmed), row.submitted_at,
-                   row.approved_at, row.last_reminder_at, title_of(row.travel_mode), row.co2_kg)
+                   row.approved_at, row.last_reminder_at, title_of(row.travel_mode), row.co2_kg, title_of(row.interim))
     return header, rows()
 
 

@@ -121,8 +121,10 @@ def desk_rows(filters: DeskFilters) -> Select:
                   Application.languages, User.name.label("grantee"),
                   FinalReport.id.label("report_id"), FinalReport.status.label("report_status"),
                   FinalReport.submitted_at, FinalReport.host_confirmed_at, FinalReport.approved_at,
-                  FinalReport.travel_mode, last_reminder.label("last_reminder_at"))
+                  FinalReport.travel_mode, last_reminder.label("last_reminder_at"),
+                  Call.interim_report_days, InterimReport.status.label("interim_status"))
     return (_desk_where(stmt.select_from(Grant), filters).join(User, User.id == Application.applicant_id)
+            .join(Call, Call.id == Grant.call_id).outerjoin(InterimReport, InterimReport.grant_id == Grant.id)
             .order_by(Grant.end_date, Grant.id))
 
 

@@ -205,3 +205,22 @@ def test_artists_and_jurors_are_refused(app, client, desk, roles):
 def test_the_grantee_of_a_listed_grant_is_refused_too(client, desk):
     sign_in(client, desk.late.application.applicant.email)
     assert client.get("/manage/reports").status_code == 403
+
+
+def test_the_desk_shows_the_interim_report_where_the_call_asks_for_one(app, client, desk):
+    from mobility.reports import services as reporting
+    sign_in(client, desk.manager.email)
+    html = client.get("/manage/reports").get_data(as_text=True)
+    assert "/interim-report" not in html  # this call asks for none: "—"
+    with app.test_request_context(environ_base={"REMOTE_ADDR": "127.0.0.1"}):
+        call = _db.session.merge(desk.call)
+        call.interim_report_days = 3
+        grant = _db.session.merge(desk.draft)
+        reporting.save_interim(grant.application.applicant, reporting.interim_to_show(grant), progress="Going.",
+                               answers={}, expected_version=1, submit=True)
+        _db.session.commit()
+    html = client.get("/manage/reports").get_data(as_text=True)
+    row = html.split(f'data-grant="{desk.draft.id}"')[1].split("</tr>")[0]
+    assert f'/grants/{desk.draft.id}/interim-report">Submitted</a>' in row
+    other = html.split(f'data-grant="{desk.late.id}"')[1].split("</tr>")[0]
+    assert "interim-report\">Not started</a>" in other
