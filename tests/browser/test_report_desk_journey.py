@@ -106,3 +106,57 @@ def test_the_office_follows_every_grant_on_the_report_desk(browser: Browser, liv
     japanese.goto(f"{live_url}/applications/{world.submitted_application}")
     expect(japanese.locator("#screening")).to_contain_text("申請者")
     _shot(japanese, "screening-ja")
+
+
+@pytest.fixture
+def interim(live_app):
+    from datetime import timedelta
+
+    from mobility.awards import services as awards
+    from mobility.calls import services as calls
+    from mobility.calls.enums import QuestionKind, Questionnaire
+    from tests.factories import make_awardable
+    with live_app.app_context(), live_app.test_request_context(environ_base={"REMOTE_ADDR": "127.0.0.1"}):
+        manager, call, (application,) = make_awardable()
+        call.interim_report_days = 10
+        question = calls.save_question(
+            manager, call, kind=QuestionKind.SHORT_TEXT, required=True, help={}, max_length=40, options=[],
+            label={"en": "Best moment so far", "ko": "지금까지 가장 좋았던 순간"}, condition_question_id=None,
+            condition_value=None, questionnaire=Questionnaire.INTERIM)
+        grant = awards.award_application(manager, application, "Excellent")
+        awards.accept_grant(application.applicant, grant, name="김민지")
+        grant.created_at -= timedelta(days=30)
+        application.applicant.locale = "ko"
+        db.session.commit()
+        return SimpleNamespace(grantee=application.applicant.email, manager=manager.email, grant=grant.id,
+                               question=question.id, call=call.id)
+
+
+def test_an_interim_report_written_in_korean_and_approved_in_english(browser: Browser, live_url, interim):
+    artist = browser.new_context(locale="ko-KR", timezone_id="Asia/Seoul").new_page()
+    _sign_in(artist, live_url, interim.grantee)
+    artist.goto(f"{live_url}/grants/{interim.grant}")
+    artist.get_by_role("link", name="중간 보고서").click()
+    expect(artist.locator("h1")).to_have_text("중간 보고서")
+    expect(artist.get_by_text("지금까지 가장 좋았던 순간")).to_be_visible()
+    artist.locator("#progress").fill("워크숍 두 번을 마쳤고 다음 주에 공개 스튜디오를 엽니다.")
+    artist.locator(f"#q_{interim.question}").fill("첫 워크숍" * 10)  # over the 40 characters allowed
+    artist.locator("#submit").click()
+    expect(artist.locator(f"#q_{interim.question}-error")).to_be_visible()
+    expect(artist.locator("#progress")).to_have_value("워크숍 두 번을 마쳤고 다음 주에 공개 스튜디오를 엽니다.")
+    artist.locator(f"#q_{interim.question}").fill("첫 워크숍")
+    artist.locator("#submit").click()
+    expect(artist.locator(".flash-success")).to_contain_text("중간 보고서가 제출되었습니다")
+    expect(artist.locator(".tag").first).to_have_text("제출됨")
+    _shot(artist, "interim-ko")
+
+    office = browser.new_context(locale="en-GB").new_page()
+    _sign_in(office, live_url, interim.manager)
+    office.goto(f"{live_url}/manage/reports?call={interim.call}")
+    # The interim report's state on the desk, beside the final report's.
+    office.locator(f'tr[data-grant="{interim.grant}"]').get_by_role("link", name="Submitted").click()
+    expect(office.locator("h1")).to_have_text("Interim report")
+    office.get_by_role("button", name="Approve the report").click()
+    expect(office.locator(".flash-success")).to_contain_text("The interim report is approved.")
+    expect(office.locator(".tag").first).to_have_text("Approved")
+    _shot(office, "interim-en")
