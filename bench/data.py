@@ -435,6 +435,7 @@ def page_urls() -> dict[str, tuple[str | None, str]]:
         "outcomes": (MANAGER, "/manage/outcomes"),
         "figure list": (MANAGER, "/manage/dashboard/co2"),
         "pair page": (None, f"/pairs/{db.session.scalar(sa.select(sa.func.min(CityPair.id)))}"),
+        "report desk 250": (MANAGER, "/manage/reports?per_page=250"),
     }
 
 

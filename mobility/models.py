@@ -16,7 +16,7 @@ from mobility.calls.models import (
 from mobility.cities.models import City, CityPair
 from mobility.core.models import AuditEntry, OutboxMessage
 from mobility.jobs.models import BackgroundJob
-from mobility.reports.models import FinalReport, ReportPhoto
+from mobility.reports.models import FinalReport, InterimReport, ReportPhoto
 from mobility.review.models import (
     Assignment,
     AssignmentRule,
@@ -30,7 +30,7 @@ from mobility.review.models import (
 __all__ = [
     "ApiToken",
     "BackgroundJob",
-    "FinalReport", "ReportPhoto",
+    "FinalReport", "InterimReport", "ReportPhoto",
     "ExchangeRate", "Grant", "GrantAmendment", "Payment",
     "Assignment", "AssignmentRule", "CallJuror", "ConsensusReport", "PanelDecision", "Review", "ReviewPhase",
     "Application", "Attachment", "HostConfirmation", "Receipt", "TeamMember",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Row, Select, Text, cast, func, select, union
+from sqlalchemy import Row, Select, Text, and_, cast, func, or_, select, union
 from sqlalchemy.orm import contains_eager, defer, joinedload, selectinload
 
 from mobility.accounts.enums import Discipline, Language
@@ -133,3 +133,20 @@ def counts_by_status_and_direction(call_id: int) -> Select:
     return (select(Application.status, Application.direction, func.count())
             .where(Application.call_id == call_id, Application.status != ApplicationStatus.DRAFT)
             .group_by(Application.status, Application.direction))
+
+
+def screening_neighbours(application: Application) -> tuple[int | None, int | None]:
+    """The applications before and after `application` in the office's list of its call (submitted ones, in the
+    order they came in): the screening page's previous and next."""
+    base = select(Application.id).where(Application.call_id == application.call_id,
+                                        Application.status != ApplicationStatus.DRAFT, Application.id != application.id)
+    if application.submitted_at is None:
+        return None, None
+    key = (Application.submitted_at, Application.id)
+    mine = (application.submitted_at, application.id)
+    earlier = or_(key[0] < mine[0], and_(key[0] == mine[0], key[1] < mine[1]))
+    later = or_(key[0] > mine[0], and_(key[0] == mine[0], key[1] > mine[1]))
+    previous = db.session.scalar(base.where(earlier).order_by(Application.submitted_at.desc(),
+                                                              Application.id.desc()).limit(1))
+    following = db.session.scalar(base.where(later).order_by(Application.submitted_at, Application.id).limit(1))
+    return previous, following

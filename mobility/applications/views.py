@@ -12,7 +12,7 @@ from mobility.accounts.tokens import LinkExpired, LinkInvalid
 from mobility.applications import policies, services, tokens
 from mobility.applications.attachments import with_extension
 from mobility.applications.eligibility import check_eligibility
-from mobility.applications.enums import AttachmentKind, ScreeningReason
+from mobility.applications.enums import ApplicationStatus, AttachmentKind, ScreeningReason
 from mobility.applications.forms import (
     AttachmentForm,
     ConfirmForm,
@@ -22,7 +22,7 @@ from mobility.applications.forms import (
     application_form_class,
 )
 from mobility.applications.models import Application, Attachment, TeamMember
-from mobility.applications.queries import application_for_page, applications_of
+from mobility.applications.queries import application_for_page, applications_of, screening_neighbours
 from mobility.applications.receipt import render_receipt_pdf
 from mobility.awards import feedback, redress
 from mobility.awards import policies as award_policies
@@ -195,10 +195,20 @@ def autosave(application_id: int):
 @signed_in
 def view(application_id: int):
     application = _load(application_id)
-    screening_form = None
+    screening_form, screening = None, None
     if policies.can_screen_applications(current_user, application.call) and not application.is_draft:
         screening_form = ScreeningForm(formdata=None)
-
+        if application.screened_at is not None:  # the screening already recorded, to read or to change
+            screening_form.decision.data = ("ineligible" if application.status is ApplicationStatus.INELIGIBLE
+                                            else "eligible")
+            screening_form.reason.data = application.screening_reason.value if application.screening_reason else ""
+            screening_form.note.data = application.screening_note or ""
+        previous, following = screening_neighbours(application)
+        # Screened applications move on (review, decision): then the screening is shown, no longer recorded.
+        can_record = any(services.APPLICATION.allows(application.status, s)
+                         for s in (ApplicationStatus.ELIGIBLE, ApplicationStatus.INELIGIBLE))
+        screening = {"checks": check_eligibility(application, office=True), "previous": previous,
+                     "next": following, "can_record": can_record}
     grant = grant_of(application)
     # After the decision letter: the evaluation summary and the window for a request for review.
     notice = notice_of(application) if award_policies.can_read_evaluation(current_user, application) else None
@@ -207,6 +217,7 @@ def view(application_id: int):
                            request_made=request_of(application) if notice else None,
                            redress_open=redress.window_open(notice),
                            can_ask=award_policies.can_request_redress(current_user, application),
+                           screening=screening, office_view=current_user.id != application.applicant_id,
                            can_edit=policies.can_edit_application(current_user, application),
                            can_withdraw=policies.can_withdraw_application(current_user, application),
                            can_reopen=policies.can_reopen_application(current_user, application),

@@ -94,12 +94,14 @@ class Questionnaire(TitledEnum):
 
     APPLICATION = "application"
     REPORT = "report"
+    INTERIM = "interim"  # the interim report's, when the call asks for one
 
     @classmethod
     def _titles(cls):
         return {
             cls.APPLICATION: _l("Application form"),
             cls.REPORT: _l("Final report form"),
+            cls.INTERIM: _l("Interim report form"),
         }
 
 

@@ -88,6 +88,12 @@ class CallSettingsForm(FlaskForm):
         choices=SharedComments.choices,
         description=_l("Beside the scores in the evaluation summary, without the jurors' names. Jurors are told "
                        "on their review form."))
+    report_min_photos = IntegerField(_l("Photos the final report must carry"), default=0,
+                                     validators=[Optional(), NumberRange(0, 8)])
+    interim_report_days = IntegerField(
+        _l("Interim report due (days after the first day of the stay)"), validators=[Optional(), NumberRange(1, 365)],
+        description=_l("Leave it empty for no interim report. Its questions are set under “Interim report "
+                       "questions”."))
     submit = SubmitField(_l("Save settings"))
 
 

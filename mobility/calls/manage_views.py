@@ -163,6 +163,8 @@ def _fill_settings(form: forms.CallSettingsForm, call: Call) -> None:
     form.appeal_days.data = call.appeal_days
     form.offer_days.data = call.offer_days
     form.shared_comments.data = call.shared_comments.value
+    form.report_min_photos.data = call.report_min_photos
+    form.interim_report_days.data = call.interim_report_days
     form.review_due_at.data = utc_to_local(call.review_due_at, call.timezone) if call.review_due_at else None
 
 
@@ -185,7 +187,10 @@ def settings(call_id: int):
             min_reviews_per_juror=form.min_reviews_per_juror.data, same_city_conflict=form.same_city_conflict.data,
             first_instalment_percent=form.first_instalment_percent.data, appeal_days=form.appeal_days.data,
             offer_days=form.offer_days.data, review_due_local=form.review_due_at.data,
-            shared_comments=SharedComments(form.shared_comments.data) if form.shared_comments.data else None),
+            shared_comments=SharedComments(form.shared_comments.data) if form.shared_comments.data else None,
+            report_min_photos=form.report_min_photos.data,
+            # an empty field: no interim report; a form without the field leaves the setting as it is
+            interim_report_days=form.interim_report_days.data if "interim_report_days" in request.form else ...),
             _("The settings are saved."), url_for("manage_calls.overview", call_id=call.id))
         if done:
             return done
@@ -290,6 +295,9 @@ def _delete(call, action, message, target):
 @bp.route("/<int:call_id>/report-questions", methods=["GET", "POST"], defaults={"questionnaire": "report"})
 @bp.route("/<int:call_id>/report-questions/<int:question_id>", methods=["GET", "POST"],
           defaults={"questionnaire": "report"})
+@bp.route("/<int:call_id>/interim-questions", methods=["GET", "POST"], defaults={"questionnaire": "interim"})
+@bp.route("/<int:call_id>/interim-questions/<int:question_id>", methods=["GET", "POST"],
+          defaults={"questionnaire": "interim"})
 @roles_required(*OFFICE)
 def questions(call_id: int, questionnaire: str, question_id: int | None = None):
     call = office_call(call_id)
@@ -329,7 +337,7 @@ def questions(call_id: int, questionnaire: str, question_id: int | None = None):
 @roles_required(*OFFICE)
 def delete_question(call_id: int, question_id: int):
     call = office_call(call_id)
-    question = _child(call.questions + call.report_questions, question_id)
+    question = _child(call.questions + call.report_questions + call.interim_questions, question_id)
     return _delete(call, lambda: services.delete_question(_actor(), call, question), _("The question is deleted."),
                    url_for("manage_calls.questions", call_id=call.id, questionnaire=question.questionnaire.value))
 

@@ -44,6 +44,9 @@ class Call(TimestampMixin, Model):
         sa.CheckConstraint("reviewers_per_application >= 1", name="reviewers_positive"),
         sa.CheckConstraint("first_instalment_percent BETWEEN 0 AND 100", name="instalment_percent"),
         sa.CheckConstraint("offer_days BETWEEN 1 AND 365", name="offer_days_range"),
+        sa.CheckConstraint("interim_report_days IS NULL OR interim_report_days BETWEEN 1 AND 365",
+                           name="interim_report_days_range"),
+        sa.CheckConstraint("report_min_photos BETWEEN 0 AND 8", name="report_min_photos_range"),
         sa.CheckConstraint(
             "daily_allowance >= 0 AND green_travel_topup >= 0 AND visa_topup >= 0 "
             "AND family_topup_per_child >= 0 AND accessibility_topup_per_day >= 0", name="rates_not_negative"),
@@ -111,6 +114,12 @@ class Call(TimestampMixin, Model):
     # Which of the jurors' comments an applicant without a consensus report reads in their evaluation summary.
     shared_comments: Mapped[SharedComments] = mapped_column(
         enum_column(SharedComments), default=SharedComments.NONE, server_default="none", nullable=False)
+    # The report forms: photos the final report must carry, and the interim report (none when empty), due this
+    # many days after the first day of the stay. Its questions are `interim_questions`.
+    report_min_photos: Mapped[int] = mapped_column(default=0, server_default="0", nullable=False)
+    interim_report_days: Mapped[int | None] = mapped_column()
+    # Set by the first submitted interim report: from then on the interim questions are frozen.
+    first_interim_submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Set when the panel locks the ranking: from then on no score or decision changes are accepted.
     panel_locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -125,11 +134,15 @@ class Call(TimestampMixin, Model):
     questions: Mapped[list[Question]] = relationship(
         back_populates="call", cascade="all, delete-orphan", order_by="Question.position",
         primaryjoin=lambda: sa.and_(Call.id == Question.call_id, Question.questionnaire == Questionnaire.APPLICATION),
-        foreign_keys="Question.call_id", overlaps="report_questions")
+        foreign_keys="Question.call_id", overlaps="report_questions,interim_questions")
     report_questions: Mapped[list[Question]] = relationship(
         cascade="all, delete-orphan", order_by="Question.position",
         primaryjoin=lambda: sa.and_(Call.id == Question.call_id, Question.questionnaire == Questionnaire.REPORT),
-        foreign_keys="Question.call_id", overlaps="questions,call")
+        foreign_keys="Question.call_id", overlaps="questions,call,interim_questions")
+    interim_questions: Mapped[list[Question]] = relationship(
+        cascade="all, delete-orphan", order_by="Question.position",
+        primaryjoin=lambda: sa.and_(Call.id == Question.call_id, Question.questionnaire == Questionnaire.INTERIM),
+        foreign_keys="Question.call_id", overlaps="questions,call,report_questions")
     criteria: Mapped[list[RubricCriterion]] = relationship(
         back_populates="call", cascade="all, delete-orphan", order_by="RubricCriterion.position")
     budgets: Mapped[list[CallBudget]] = relationship(back_populates="call", cascade="all, delete-orphan")
@@ -202,7 +215,8 @@ class Question(Model):
         sa.ForeignKey("question.id", ondelete="SET NULL"))
     condition_value: Mapped[str | None] = mapped_column(sa.String(100))
 
-    call: Mapped[Call] = relationship(back_populates="questions", foreign_keys=[call_id], overlaps="report_questions")
+    call: Mapped[Call] = relationship(back_populates="questions", foreign_keys=[call_id],
+                                      overlaps="report_questions,interim_questions")
     condition_question: Mapped[Question | None] = relationship(remote_side=[id])
 
     def option_label(self, value: str, locale: str | None = None) -> str:

@@ -204,6 +204,7 @@ def update_settings(actor, call: Call, *, kind: CallKind, pair_ids: Iterable[int
                     required_locales: Iterable[str], reviewers_per_application: int, blind_review: bool,
                     first_instalment_percent: int | None = None, appeal_days: int | None = None,
                     offer_days: int | None = None, review_due_local: datetime | None = None,
+                    report_min_photos: int | None = None, interim_report_days: int | None | object = ...,
                     min_reviews_per_juror: int | None = None, same_city_conflict: bool | None = None,
                     shared_comments: SharedComments | None = None) -> None:
     opens_at, closes_at = _schedule(opens_local, closes_local, timezone)
@@ -266,6 +267,16 @@ def update_settings(actor, call: Call, *, kind: CallKind, pair_ids: Iterable[int
             raise DomainError(_l("The panel has locked its decisions: what applicants read can no longer "
                                  "change."), field="shared_comments")
         call.shared_comments = shared_comments
+    if report_min_photos is not None:
+        if not 0 <= report_min_photos <= 8:
+            raise DomainError(_l("Use a number from 0 to 8."), field="report_min_photos")
+        call.report_min_photos = report_min_photos
+    if interim_report_days is not ...:
+        if interim_report_days is not None and not (isinstance(interim_report_days, int)
+                                                    and 1 <= interim_report_days <= 365):
+            raise DomainError(_l("Use a number from 1 to 365, or leave it empty for no interim report."),
+                              field="interim_report_days")
+        call.interim_report_days = interim_report_days
     call.review_due_at = local_to_utc(review_due_local, timezone) if review_due_local else None
     if call.review_due_at is not None and call.review_due_at <= closes_at:
         raise DomainError(_l("Reviews can only be due after the call closes."), field="review_due_at")
@@ -298,16 +309,23 @@ def report_questions_locked(call: Call) -> bool:
 
 
 def questions_locked(call: Call, questionnaire: Questionnaire) -> bool:
+    if questionnaire is Questionnaire.INTERIM:
+        return call.first_interim_submitted_at is not None
     return rubric_locked(call) if questionnaire is Questionnaire.APPLICATION else report_questions_locked(call)
 
 
 def questions_of(call: Call, questionnaire: Questionnaire) -> list[Question]:
-    return call.questions if questionnaire is Questionnaire.APPLICATION else call.report_questions
+    return {Questionnaire.APPLICATION: call.questions, Questionnaire.REPORT: call.report_questions,
+            Questionnaire.INTERIM: call.interim_questions}[questionnaire]
 
 
 def _ensure_questions_unlocked(call: Call, questionnaire: Questionnaire) -> None:
     if questionnaire is Questionnaire.APPLICATION:
         _ensure_unlocked(call)
+    elif questionnaire is Questionnaire.INTERIM:
+        if call.first_interim_submitted_at is not None:
+            raise DomainError(_l("An interim report has already been submitted to this call, so its questions can "
+                                 "no longer change."))
     elif report_questions_locked(call):
         raise DomainError(_l("A final report has already been submitted to this call, so its report questions "
                              "can no longer change."))
@@ -344,7 +362,7 @@ def save_question(actor, call: Call, *, kind: QuestionKind, required: bool, labe
                   questionnaire: Questionnaire = Questionnaire.APPLICATION) -> Question:
     _ensure_questions_unlocked(call, questionnaire)
     siblings = questions_of(call, questionnaire)
-    if questionnaire is Questionnaire.REPORT and kind is QuestionKind.FILE:
+    if questionnaire is not Questionnaire.APPLICATION and kind is QuestionKind.FILE:
         # A report has its own photo upload; other files are not collected with it.
         raise DomainError(_l("A report question cannot ask for a file: photos are added with the report."),
                           field="kind")

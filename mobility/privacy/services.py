@@ -48,7 +48,7 @@ from mobility.core.storage import get_storage
 from mobility.core.text import lazy_gettext as _l
 from mobility.extensions import db
 from mobility.jobs.models import BackgroundJob
-from mobility.reports.models import FinalReport, ReportPhoto
+from mobility.reports.models import FinalReport, InterimReport, ReportPhoto
 from mobility.review.enums import ReviewStatus
 from mobility.review.models import (
     Assignment,
@@ -124,6 +124,8 @@ def personal_data(user: User) -> dict:
         "payments": _rows(sa.select(Payment).where(Payment.grant_id.in_(grant_ids)), exclude=("recorded_by_id",)),
         "final_reports": _rows(sa.select(FinalReport).where(FinalReport.grant_id.in_(grant_ids)),
                                exclude=("approved_by_id",)),
+        "interim_reports": _rows(sa.select(InterimReport).where(InterimReport.grant_id.in_(grant_ids)),
+                                 exclude=("approved_by_id",)),
         "report_photos": _rows(sa.select(ReportPhoto).join(FinalReport).where(FinalReport.grant_id.in_(grant_ids))
                                .order_by(ReportPhoto.id), exclude=("storage_key",)),
         "jury_memberships": _rows(sa.select(CallJuror).where(CallJuror.user_id == user.id)),

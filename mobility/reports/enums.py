@@ -19,6 +19,27 @@ class ReportStatus(TitledEnum):
                 cls.CHANGES_REQUESTED: _l("Changes requested"), cls.APPROVED: _l("Approved")}
 
 
+# The report is due this many days after the last day of the stay (the grant agreement says so).
+REPORT_DUE_DAYS = 30
+# The states in which the grantee still owes the report (it can be late in them).
+OWED = (ReportStatus.DRAFT, ReportStatus.CHANGES_REQUESTED)
+
+
+class ReportState(TitledEnum):
+    """Where an accepted grant's report stands on the office's desk: its report's status, or not started."""
+
+    NOT_STARTED = "not_started"
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    CHANGES_REQUESTED = "changes_requested"
+    APPROVED = "approved"
+
+    @classmethod
+    def _titles(cls):
+        return {cls.NOT_STARTED: _l("Not started"), cls.DRAFT: _l("Draft"), cls.SUBMITTED: _l("Submitted"),
+                cls.CHANGES_REQUESTED: _l("Changes asked"), cls.APPROVED: _l("Approved")}
+
+
 class Sector(TitledEnum):
     CREATIVE = "creative"
     TOURISM = "tourism"
@@ -60,3 +81,10 @@ CO2_KG_PER_KM = {
     TravelMode.SHIP: Decimal("0.12"),
     TravelMode.CAR: Decimal("0.17"),
 }
+
+
+def co2_estimate(distance_km: int, travellers: int, mode: TravelMode | None) -> Decimal | None:
+    """A round trip per traveller (at least one) at the mode's factor, in kg: an estimate for the indicators."""
+    if mode is None:
+        return None
+    return (Decimal(distance_km) * 2 * max(travellers, 1) * CO2_KG_PER_KM[mode]).quantize(Decimal("1"))

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from mobility.accounts.enums import Discipline, Language
@@ -13,7 +13,7 @@ from mobility.cities.enums import Direction
 from mobility.core.fields import IntegerField
 from mobility.core.paging import id_or_none
 from mobility.core.text import lazy_gettext as _l
-from mobility.reports.enums import Sector, TravelMode
+from mobility.reports.enums import ReportState, Sector, TravelMode
 from mobility.reports.services import ReportData
 
 
@@ -102,3 +102,53 @@ class PhotoForm(FlaskForm):
     caption = StringField(_l("Caption"), validators=[Length(max=300)], render_kw={"form": "report-form"})
     upload = SubmitField(_l("Add the photo"))
 
+
+DESK_PAGE_SIZES = (50, 100, 250)
+
+
+class DeskFilterForm(FlaskForm):
+    """The report desk's filters (a GET: they change nothing); the export sends the same ones."""
+
+    class Meta:
+        csrf = False
+
+    call = SelectField(_l("Call"), coerce=id_or_none, validate_choice=False)
+    pair = SelectField(_l("City pair"), coerce=id_or_none, validate_choice=False)
+    direction = SelectField(_l("Direction"), choices=lambda: [("", "—")] + Direction.choices(), validate_choice=False)
+    state = SelectField(_l("State of the report"), choices=lambda: [("", "—")] + ReportState.choices(),
+                        validate_choice=False)
+    overdue = BooleanField(_l("Overdue only"), false_values=(False, "false", "", "0"))
+    per_page = SelectField(_l("Rows per page"), choices=[(str(n), str(n)) for n in DESK_PAGE_SIZES], default="50",
+                           validate_choice=False)
+    page = IntegerField(validators=[Optional()])
+
+
+class InterimForm(FlaskForm):
+    """The interim report: how the exchange is going, then the call's interim questions (interim_form_class)."""
+
+    version = HiddenField()
+    progress = TextAreaField(_l("How is the exchange going?"), validators=[Length(max=10000)], render_kw={"rows": 6},
+                             description=_l("What you have done so far, what is next, anything the office should "
+                                            "know."))
+    save = SubmitField(_l("Save draft"))
+    submit = SubmitField(_l("Submit the interim report"))
+
+    questions: list = []
+
+    def question_fields(self):
+        return [(q, self[field_name(q)]) for q in self.questions]
+
+    def answers(self) -> dict[str, object]:
+        return {str(q.id): f.data for q, f in self.question_fields()}
+
+    def expected_version(self) -> int | None:
+        try:
+            return int(self.version.data)
+        except (TypeError, ValueError):
+            return None
+
+
+def interim_form_class(call: Call) -> type[InterimForm]:
+    form_class = type("CallInterimForm", (InterimForm,), {"questions": list(call.interim_questions)})
+    add_question_fields(form_class, call.interim_questions)
+    return form_class

@@ -75,3 +75,26 @@ class ReportPhoto(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
     report: Mapped[FinalReport] = relationship(back_populates="photos")
+
+
+class InterimReport(TimestampMixin, Model):
+    """The grantee's report during the stay, when the call asks for one: how it is going and the call's interim
+    questions (calls/models.Call.interim_questions). It moves no money."""
+
+    __tablename__ = "interim_report"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grant_id: Mapped[int] = mapped_column(sa.ForeignKey("grant.id", ondelete="RESTRICT"), unique=True, nullable=False)
+    status: Mapped[ReportStatus] = mapped_column(enum_column(ReportStatus, name="interim_report_status"),
+                                                 default=ReportStatus.DRAFT, nullable=False)
+    version: Mapped[int] = mapped_column(default=1, nullable=False)
+    progress: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
+    answers: Mapped[dict] = mapped_column(MutableDict.as_mutable(sa.JSON), default=dict, nullable=False)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    office_message: Mapped[str | None] = mapped_column(sa.Text)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+
+    grant: Mapped[Grant] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}

@@ -8,11 +8,13 @@ from typing import cast
 
 from flask import current_app, url_for
 from sqlalchemy import CursorResult, or_, select, update
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from mobility.accounts.models import User
 from mobility.accounts.queries import recipient_locale
 from mobility.applications.attachments import detect_type
+from mobility.applications.models import Application
 from mobility.applications.services import TooLarge
 from mobility.awards import services as awards
 from mobility.awards.enums import AmendmentStatus, GrantStatus
@@ -28,13 +30,14 @@ from mobility.core.mail import queue_mail
 from mobility.core.storage import save_for_transaction
 from mobility.core.text import clean_name
 from mobility.core.text import lazy_gettext as _l
+from mobility.core.text import lazy_ngettext as ngettext
 from mobility.db import locked, utcnow
 from mobility.extensions import db
 from mobility.i18n.content import localized
 from mobility.reports import tokens
-from mobility.reports.enums import CO2_KG_PER_KM, ReportStatus, Sector, TravelMode
-from mobility.reports.models import FinalReport, ReportPhoto
-from mobility.reports.queries import last_report_save
+from mobility.reports.enums import REPORT_DUE_DAYS, ReportStatus, Sector, TravelMode, co2_estimate
+from mobility.reports.models import FinalReport, InterimReport, ReportPhoto
+from mobility.reports.queries import REMINDER_KIND, last_report_save
 
 # Written, submitted, then approved or sent back for changes (and submitted again).
 REPORT = Lifecycle("final_report", FinalReport, {
@@ -45,7 +48,6 @@ REPORT = Lifecycle("final_report", FinalReport, {
 }, action="report.status_changed")
 # The grantee edits a report in the states it can be submitted from.
 EDITABLE = tuple(s for s in ReportStatus if REPORT.allows(s, ReportStatus.SUBMITTED))
-REPORT_DUE_DAYS = 30  # after the last day of the stay (the grant agreement says so)
 TEXT_LIMIT = 10000
 
 
@@ -189,7 +191,12 @@ def submit_report(grantee: User, report: FinalReport) -> None:
     if missing:
         raise DomainError(_l("Fill in the dates, the activities, the travel mode and the public summary first."),
                           field=missing[0])
-    unanswered_questions = unanswered(report.grant.application.call.report_questions, report.answers)
+    call = report.grant.application.call
+    if len(report.photos) < call.report_min_photos:
+        raise DomainError(ngettext("Add at least %(num)d photo of the exchange.",
+                                   "Add at least %(num)d photos of the exchange.", call.report_min_photos),
+                          field="photo")
+    unanswered_questions = unanswered(call.report_questions, report.answers)
     if unanswered_questions:
         first = unanswered_questions[0]
         raise DomainError(_l("Answer “%(question)s”.", question=localized(first.label)), field=field_name(first))
@@ -203,7 +210,6 @@ def submit_report(grantee: User, report: FinalReport) -> None:
         raise DomainError(_l("This report has already been submitted."))
     db.session.expire(report)
     # The call's report questions freeze with its first submitted report (calls/services.py reads this).
-    call = report.grant.application.call
     db.session.execute(update(Call).where(Call.id == call.id, Call.first_report_submitted_at.is_(None))
                        .values(first_report_submitted_at=utcnow()).execution_options(synchronize_session=False))
     db.session.expire(call, ["first_report_submitted_at"])
@@ -252,6 +258,7 @@ def approve_report(actor: User, report: FinalReport, *, unconfirmed_stay_ok: boo
         raise StayNotConfirmed(_l("The host has not confirmed this stay."))
     grant = locked(report.grant)  # a payment recorded at the same moment is checked against the new amount
     application = grant.application
+    previous_amount = grant.amount
     origin, host, days = application.origin_city, application.host_city, report.actual_days
     assert origin is not None and host is not None and days is not None  # a grant's exchange, a submitted report
     actual = calculate(application.call, origin, host, days,
@@ -273,12 +280,27 @@ def approve_report(actor: User, report: FinalReport, *, unconfirmed_stay_ok: boo
         overpaid = awards.money_of(grant).overpaid
         if overpaid:
             audit.record("award.overpaid", actor=actor, target=application, amount=str(overpaid))
+    _mail_approval(report, grant, previous_amount)
     report.approved_at, report.approved_by_id = utcnow(), actor.id
     grant.final_report_approved_at = report.approved_at
     memo.dashboard_changed(application.call.programme_id)
     REPORT.move(actor, report, ReportStatus.APPROVED, action="report.approved", target=application,
                 amount=str(grant.amount))
     return report
+
+
+def _mail_approval(report: FinalReport, grant: Grant, previous_amount: Decimal) -> None:
+    """Tell the grantee, in their language, that the report is approved: the grant as it now stands (lowered
+    to the stay as it happened, when it was), what is still to be paid, or what is to be paid back."""
+    applicant = grant.application.applicant
+    money = awards.money_of(grant)
+    reduced = grant.amount < previous_amount
+    subject = (_l("Your final report is approved; your grant is now %(amount)s %(currency)s",
+                  amount=grant.amount, currency=grant.currency) if reduced
+               else _l("Your final report is approved"))
+    queue_mail(applicant.email, applicant.locale, subject, "reports/mail/approved.txt", user=applicant, grant=grant,
+               report=report, reduced=reduced, previous_amount=previous_amount, money=money,
+               link=url_for("awards.grant_page", grant_id=grant.id, _external=True))
 
 
 def stay_confirmed(report: FinalReport) -> bool:
@@ -302,11 +324,7 @@ def request_changes(actor: User, report: FinalReport, message: str) -> None:
 
 def co2_kg(report: FinalReport) -> Decimal | None:
     """A round trip per traveller at the mode's factor: an estimate for the programme's indicators."""
-    if report.travel_mode is None:
-        return None
-    travellers = len(report.grant.travellers) or 1
-    return (Decimal(report.grant.distance_km) * 2 * travellers * CO2_KG_PER_KM[report.travel_mode]).quantize(
-        Decimal("1"))
+    return co2_estimate(report.grant.distance_km, len(report.grant.travellers), report.travel_mode)
 
 
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/webp")
@@ -334,32 +352,164 @@ def add_photo(grantee: User, report: FinalReport, *, data: bytes, caption: str) 
 
 
 def reminder_stage(due: date, today: date) -> str | None:
-    """Which report reminder is current: "due" from a week before the due date until it (so a run cron
-    missed is caught up the next day), then one per week the report is overdue (days 1–7, 8–14, …)."""
+    """Which report reminder is current; the three escalate: "due" from a week before the due date (so a run
+    cron missed is caught up the next day), "today" on the due date, then "overdue" once per week the report
+    is late (days 1–7, 8–14, …; from the second week the programme office hears of it too)."""
     if today > due:
         return f"overdue:{due.isoformat()}:{((today - due).days - 1) // 7}"
+    if today == due:
+        return f"today:{due.isoformat()}"
     if (due - today).days <= 7:
         return f"due:{due.isoformat()}"
     return None
 
 
+ESCALATE_TO_OFFICE_AFTER_WEEKS = 1  # overdue weeks (0 = the first) before the programme office is told too
+
+
 def send_report_reminders(today: date | None = None) -> int:
-    """Remind grantees a week before their report is due (30 days after the stay) and each week it is
-    overdue; each reminder once (mobility/core/reminders.py), however often the command runs."""
+    """Remind grantees of a report not yet submitted: a week before it is due (30 days after the stay), on the
+    day, and each week it is overdue; each reminder once (mobility/core/reminders.py records it), however often
+    the command runs and on however many machines. Returns how many grantees were reminded."""
     today = today or date.today()
     count = 0
     waiting = db.session.scalars(
         select(Grant).outerjoin(FinalReport, FinalReport.grant_id == Grant.id)
         .where(Grant.status == GrantStatus.ACCEPTED,
-               or_(FinalReport.id.is_(None), FinalReport.status.in_(EDITABLE)))).all()
+               or_(FinalReport.id.is_(None), FinalReport.status.in_(EDITABLE)))
+        .options(selectinload(Grant.application).selectinload(Application.applicant))
+        .order_by(Grant.id)).all()
     for grant in waiting:
         due = grant.end_date + timedelta(days=REPORT_DUE_DAYS)
         stage = reminder_stage(due, today)
-        if stage is None or not reminders.claim("final_report", grant.id, stage):
+        if stage is None or not reminders.claim(REMINDER_KIND, grant.id, stage):
             continue
-        applicant = grant.application.applicant
-        queue_mail(applicant.email, applicant.locale, _l("Your final report is due on %(date)s", date=due),
-                   "reports/mail/reminder.txt", user=applicant, grant=grant, due=due, overdue=today > due,
-                   link=url_for("reports.report_page", grant_id=grant.id, _external=True))
+        application = grant.application
+        applicant = application.applicant
+        link = url_for("reports.report_page", grant_id=grant.id, _external=True)
+        late_days = (today - due).days
+        if late_days > 0:
+            subject = _l("Your final report is overdue (due on %(date)s)", date=due)
+        elif late_days == 0:
+            subject = _l("Your final report is due today")
+        else:
+            subject = _l("Your final report is due on %(date)s", date=due)
+        queue_mail(applicant.email, applicant.locale, subject, "reports/mail/reminder.txt", user=applicant,
+                   grant=grant, due=due, overdue=late_days > 0, due_today=late_days == 0, late_days=late_days,
+                   link=link)
+        if late_days > 0 and (late_days - 1) // 7 >= ESCALATE_TO_OFFICE_AFTER_WEEKS:
+            for manager in application.call.programme.managers:
+                queue_mail(manager.email, manager.locale,
+                           _l("A final report is %(days)s days overdue: %(reference)s", days=late_days,
+                              reference=application.reference),
+                           "reports/mail/overdue_office.txt", user=manager, grant=grant, due=due,
+                           late_days=late_days, link=url_for("reports.desk", overdue="y", _external=True))
+        audit.record("report.reminded", target=application, stage=stage)
         count += 1
     return count
+
+
+# ---- the interim report ---------------------------------------------------------------------
+
+# The same table as the final report's: written, submitted, then approved or sent back (and submitted again).
+INTERIM = Lifecycle("interim_report", InterimReport, {
+    ReportStatus.DRAFT: {ReportStatus.SUBMITTED},
+    ReportStatus.SUBMITTED: {ReportStatus.APPROVED, ReportStatus.CHANGES_REQUESTED},
+    ReportStatus.CHANGES_REQUESTED: {ReportStatus.SUBMITTED},
+    ReportStatus.APPROVED: set(),
+}, action="interim_report.status_changed")
+INTERIM_EDITABLE = tuple(s for s in ReportStatus if INTERIM.allows(s, ReportStatus.SUBMITTED))
+
+
+def interim_due_on(grant: Grant) -> date | None:
+    """When the interim report is due, if the grant's call asks for one."""
+    days = grant.application.call.interim_report_days
+    return grant.start_date + timedelta(days=days) if days else None
+
+
+def interim_to_show(grant: Grant) -> InterimReport:
+    """The grant's interim report, or an unsaved blank one (a read writes nothing); accepted grants of calls
+    that ask for one only."""
+    if grant.status is not GrantStatus.ACCEPTED:
+        raise DomainError(_l("A report is written for an accepted grant."))
+    if not grant.application.call.interim_report_days:
+        raise DomainError(_l("This call asks for no interim report."))
+    report = db.session.scalar(select(InterimReport).where(InterimReport.grant_id == grant.id))
+    if report is None:
+        report = InterimReport(grant=grant, status=ReportStatus.DRAFT, version=1, progress="", answers={})
+    return report
+
+
+def save_interim(grantee: User, report: InterimReport, *, progress: str, answers: dict[str, object],
+                 expected_version: int, submit: bool = False) -> InterimReport:
+    """Store the interim report (started by its first save, under the grant's row lock), then submit it if asked;
+    a save over a newer version is a VersionConflict, never an overwrite."""
+    grant = report.grant
+    if grant.application.applicant_id != grantee.id:
+        raise DomainError(_l("Only the grantee writes the report."))
+    if report.id is None:
+        locked(grant)  # two first saves at once: the second finds the report the first made
+        report = interim_to_show(grant)
+        if report.id is None:
+            db.session.add(report)
+            db.session.flush()
+    if report.status not in INTERIM_EDITABLE:
+        raise DomainError(_l("The report has been submitted and can no longer be changed."))
+    if expected_version != report.version:
+        raise VersionConflict(report)  # type: ignore[arg-type]  # the page shows the saved version again
+    progress = (progress or "").replace("\r\n", "\n").strip()
+    if len(progress) > TEXT_LIMIT:
+        raise DomainError(_l("Use at most %(n)s characters.", n=TEXT_LIMIT), field="progress")
+    call = grant.application.call
+    report.progress, report.answers = progress, validated_answers(call.interim_questions, answers)
+    try:
+        db.session.flush()
+    except StaleDataError as exc:
+        db.session.rollback()
+        raise VersionConflict(db.session.get_one(InterimReport, report.id)) from exc  # type: ignore[arg-type]
+    audit.record("interim_report.saved", actor=grantee, target=grant.application, version=report.version)
+    if submit:
+        if not report.progress:
+            raise DomainError(_l("Say how the exchange is going first."), field="progress")
+        missing = unanswered(call.interim_questions, report.answers)
+        if missing:
+            raise DomainError(_l("Answer “%(question)s”.", question=localized(missing[0].label)),
+                              field=field_name(missing[0]))
+        done = cast(CursorResult, db.session.execute(update(InterimReport).where(
+            InterimReport.id == report.id, InterimReport.status.in_(INTERIM_EDITABLE))
+            .values(status=ReportStatus.SUBMITTED, submitted_at=utcnow(), version=InterimReport.version + 1)
+            .execution_options(synchronize_session=False))).rowcount
+        if done != 1:
+            raise DomainError(_l("This report has already been submitted."))
+        db.session.expire(report)
+        db.session.execute(update(Call).where(Call.id == call.id, Call.first_interim_submitted_at.is_(None))
+                           .values(first_interim_submitted_at=utcnow()).execution_options(synchronize_session=False))
+        db.session.expire(call, ["first_interim_submitted_at"])
+        audit.record("interim_report.submitted", actor=grantee, target=grant.application)
+    return report
+
+
+def review_interim(actor: User, report: InterimReport, *, approve: bool, message: str = "") -> None:
+    """The office approves the interim report or sends it back with a message; the grantee is told either way,
+    in their language. Approving twice changes nothing."""
+    report = INTERIM.lock(report)
+    if approve and report.status is ReportStatus.APPROVED:
+        return
+    application = report.grant.application
+    applicant = application.applicant
+    link = url_for("reports.interim_page", grant_id=report.grant_id, _external=True)
+    if approve:
+        INTERIM.check(report.status, ReportStatus.APPROVED, _l("Only a submitted report can be approved."))
+        report.approved_at, report.approved_by_id = utcnow(), actor.id
+        INTERIM.move(actor, report, ReportStatus.APPROVED, action="interim_report.approved", target=application)
+        queue_mail(applicant.email, applicant.locale, _l("Your interim report is approved"),
+                   "reports/mail/interim_approved.txt", user=applicant, grant=report.grant, link=link)
+        return
+    INTERIM.check(report.status, ReportStatus.CHANGES_REQUESTED, _l("Only a submitted report can be sent back."))
+    if not (message or "").strip():
+        raise DomainError(_l("Tell the grantee what to change."), field="message")
+    report.office_message = message.strip()
+    INTERIM.move(actor, report, ReportStatus.CHANGES_REQUESTED, action="interim_report.changes_requested",
+                 target=application)
+    queue_mail(applicant.email, applicant.locale, _l("Your interim report needs a few changes"),
+               "reports/mail/interim_changes.txt", user=applicant, report=report, link=link)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+from datetime import date
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import format_time
@@ -25,7 +26,7 @@ from mobility.core import unit_of_work
 from mobility.core.access import public, roles_required, signed_in
 from mobility.core.errors import DomainError, abandon_request
 from mobility.core.exports import CSV_MIMETYPE, FORMATS, csv_bytes, download
-from mobility.core.paging import page_arg
+from mobility.core.paging import ListPage, existing_page, page_arg
 from mobility.core.redirects import form_link_args, link_args
 from mobility.core.storage import get_storage
 from mobility.core.text import lazy_gettext as _l
@@ -33,18 +34,23 @@ from mobility.extensions import db
 from mobility.i18n.forms import compare_forms
 from mobility.jobs import runner as jobs
 from mobility.reports import dashboard, outcomes, services, tokens
-from mobility.reports.enums import ReportStatus, Sector
+from mobility.reports.desk import desk_row
+from mobility.reports.enums import ReportState, Sector
 from mobility.reports.exports import EXPORTS
 from mobility.reports.forms import (
+    DESK_PAGE_SIZES,
     ChangesForm,
     DashboardFilterForm,
+    DeskFilterForm,
     HostStayForm,
+    InterimForm,
     PhotoForm,
     ReportForm,
+    interim_form_class,
     report_form_class,
 )
-from mobility.reports.models import FinalReport
-from mobility.reports.queries import report_of, reports_of_call
+from mobility.reports.models import FinalReport, InterimReport
+from mobility.reports.queries import DeskFilters, desk_counts, desk_page, interim_of, report_of
 
 bp = Blueprint("reports", __name__, template_folder="templates")
 OFFICE = (Role.MANAGER, Role.ADMIN)
@@ -256,6 +262,78 @@ def review_report(grant_id: int):
     return redirect(url_for("reports.report_page", grant_id=grant_id))
 
 
+def _interim_form(report: InterimReport, **kwargs) -> InterimForm:
+    return interim_form_class(report.grant.application.call)(**kwargs)
+
+
+@bp.route("/grants/<int:grant_id>/interim-report", methods=["GET", "POST"])
+@signed_in
+def interim_page(grant_id: int):
+    """The interim report, when the call asks for one: the grantee writes it, the office reads and decides."""
+    grant = _grant(grant_id)
+    is_grantee = award_policies.is_grantee(current_user, grant)
+    if request.method == "POST" and not is_grantee:
+        abort(403)  # the office reads it; only the grantee writes it
+    shown = unit_of_work.attempt(None, services.interim_to_show, grant)  # an unsaved draft: a GET writes nothing
+    if not shown:
+        return redirect(url_for("awards.grant_page", grant_id=grant_id))
+    report = shown.value
+    form = _interim_form(report)
+    if request.method == "GET":
+        form.version.data, form.progress.data = report.version, report.progress
+        for question, field in form.question_fields():
+            field.data = report.answers.get(str(question.id))
+    elif form.validate_on_submit():
+        version = form.expected_version()
+        if version is None:
+            abort(400)
+        try:
+            saved = unit_of_work.attempt(form, services.save_interim, current_user._get_current_object(), report,
+                                         progress=form.progress.data or "", answers=form.answers(),
+                                         expected_version=version, submit=form.submit.data)
+        except services.VersionConflict:
+            # Nothing is overwritten and nothing typed is lost: the page comes back with what was typed, and
+            # sending it again (knowingly) replaces the version saved meanwhile.
+            abandon_request()
+            current = services.interim_to_show(db.session.get_one(Grant, grant_id))
+            form.version.data = current.version
+            flash(_("Not saved: this report was changed in another window. Check what you typed below and "
+                    "save again to replace the saved version."), "error")
+            return _interim(current, form, is_grantee), 409
+        if saved:
+            flash(_("Your interim report is submitted. Thank you.") if form.submit.data
+                  else _("Your draft report is saved."), "success")
+            return redirect(url_for("reports.interim_page", grant_id=grant_id))
+        report = services.interim_to_show(grant)
+        return _interim(report, form, is_grantee), 422
+    return _interim(report, form, is_grantee)
+
+
+def _interim(report: InterimReport, form, is_grantee: bool):
+    office = award_policies.can_manage_grants(current_user, report.grant.application.call)
+    return render_template("reports/interim.html", report=report, grant=report.grant, form=form,
+                           is_grantee=is_grantee, editable=report.status in services.INTERIM_EDITABLE,
+                           due_on=services.interim_due_on(report.grant),
+                           changes_form=ChangesForm(formdata=None) if office else None)
+
+
+@bp.post("/grants/<int:grant_id>/interim-report/review")
+@roles_required(*OFFICE)
+def review_interim(grant_id: int):
+    grant = _grant(grant_id)
+    require_running(grant.application.call)
+    report = interim_of(grant.id)
+    form = ChangesForm()
+    if report is None or not form.validate_on_submit():
+        abort(400)
+    decided = unit_of_work.attempt(None, services.review_interim, current_user._get_current_object(), report,
+                                   approve=bool(form.approve.data), message=form.message.data or "")
+    if decided:
+        flash(_("The interim report is approved.") if form.approve.data
+              else _("The report is sent back with your message."), "success")
+    return redirect(url_for("reports.interim_page", grant_id=grant_id))
+
+
 @bp.route("/host/report/<token>", methods=["GET", "POST"])
 @public
 def host_confirmation(token: str):
@@ -275,12 +353,71 @@ def host_confirmation(token: str):
                            form=form, confirmed=services.stay_confirmed(report))
 
 
+def _desk_filters(call=None) -> tuple[DeskFilterForm, DeskFilters, dict]:
+    """The desk's filter form and what it asks for; with `call`, the desk of that call only. The choices are
+    the calls of the viewer's programmes and the pairs (both also name the rows: no query per row)."""
+    form = DeskFilterForm(request.args)
+    programme_ids = programme_scope(current_user)
+    calls = [call] if call is not None else calls_by_deadline(programme_ids)
+    pairs = list(db.session.scalars(pairs_by_id()))
+    form.call.choices = [("", "—")] + [(str(c.id), c.text("title")) for c in calls]
+    form.pair.choices = [("", "—")] + [(str(p.id), p.display_name()) for p in pairs]
+    directions, states = {d.value for d in Direction}, {s.value for s in ReportState}
+    filters = DeskFilters(
+        programme_ids=programme_ids, call_id=call.id if call is not None else form.call.data,
+        pair_id=form.pair.data,
+        direction=Direction(form.direction.data) if form.direction.data in directions else None,
+        state=ReportState(form.state.data) if form.state.data in states else None,
+        overdue=bool(form.overdue.data), today=date.today())
+    names = {"calls": {c.id: c.text("title") for c in calls}, "pairs": {p.id: p.display_name() for p in pairs}}
+    return form, filters, names
+
+
+def _desk(call=None):
+    form, filters, names = _desk_filters(call)
+    per_page = int(form.per_page.data) if form.per_page.data in {str(n) for n in DESK_PAGE_SIZES} \
+        else DESK_PAGE_SIZES[0]
+    counts = desk_counts(filters)
+    total = counts.matching(filters)
+    number = existing_page(page_arg(), per_page, total)
+    rows = [desk_row(r, filters.today or date.today()) for r in desk_page(filters, number, per_page)]
+    args = form_link_args(form, exclude=("page", "call") if call is not None else ("page",))
+    link_args = {**args, "call_id": call.id} if call is not None else args
+    export_args = {**args, "call": str(call.id)} if call is not None else args
+    return render_template("reports/desk.html", call=call, form=form, counts=counts, states=list(ReportState),
+                           page=ListPage(items=rows, page=number, per_page=per_page, total=total), names=names,
+                           link_args=link_args, export_args=export_args,
+                           endpoint="reports.call_reports" if call is not None else "reports.desk")
+
+
+@bp.get("/manage/reports")
+@roles_required(*OFFICE)
+def desk():
+    """The report desk: every accepted grant of the viewer's programmes and where its report stands."""
+    return _desk()
+
+
 @bp.get("/manage/calls/<int:call_id>/reports")
 @roles_required(*OFFICE)
 def call_reports(call_id: int):
-    call = office_call(call_id)
-    return render_template("reports/manage_list.html", call=call, reports=reports_of_call(call.id),
-                           statuses=ReportStatus)
+    """The report desk of one call, with the call's exports."""
+    return _desk(office_call(call_id))
+
+
+@bp.post("/manage/reports/export")
+@roles_required(*OFFICE)
+def desk_export():
+    """The desk's list with its filters (the query string) as CSV or Excel, made by a background job."""
+    fmt = request.form.get("format")
+    if fmt not in FORMATS:
+        abort(400)
+    _form, filters, _names = _desk_filters()
+    job = jobs.start("export", current_user._get_current_object(), "mobility.reports.exports.desk_export_job",
+                     fmt=fmt, programmes=None if filters.programme_ids is None else sorted(filters.programme_ids),
+                     call_id=filters.call_id, pair_id=filters.pair_id,
+                     direction=filters.direction.value if filters.direction else None,
+                     state=filters.state.value if filters.state else None, overdue=filters.overdue)
+    return redirect(url_for("jobs.show", job_id=job.id))
 
 
 @bp.post("/manage/calls/<int:call_id>/exports/<kind>")

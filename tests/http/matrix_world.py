@@ -133,6 +133,9 @@ def build_world() -> World:
                                    **question_fields)
     report_question = calls.save_question(manager, call, kind=QuestionKind.LONG_TEXT, label={"en": "Legacy"},
                                           questionnaire=Questionnaire.REPORT, **question_fields)
+    call.interim_report_days = 10  # the call asks for an interim report too
+    interim_question = calls.save_question(manager, call, kind=QuestionKind.LONG_TEXT, label={"en": "Halfway"},
+                                           questionnaire=Questionnaire.INTERIM, **question_fields)
     rule = calls.save_rule(manager, call, RuleKind.DURATION, {"min": 7, "max": 60})
 
     # The victim's application, all the way to a report.
@@ -215,6 +218,7 @@ def build_world() -> World:
         "attachment_id": attachment.id, "assignment_id": assignment.id, "grant_id": grant.id,
         "photo_id": photo.id, "amendment_id": amendment.id, "number": 1, "request_id": redress_request.id,
         "rule_id": rule.id, "question_id": question.id, "report_question_id": report_question.id,
+        "interim_question_id": interim_question.id,
         "criterion_id": criterion.id, "token_id": victim_token.id, "user_id": owner.id, "job_id": export.id,
         "action": "grant", "status": "published", "locale": "ko", "decision": "approve", "figure": "awarded",
         "kind": "reports", "fmt": "csv", "filename": "css/mobility.css",

@@ -172,6 +172,9 @@ EXPECTED = {
     "POST /grants/<int:grant_id>/report/autosave":                                       "S AD D DD DD",
     "GET /grants/<int:grant_id>/report/photos/<int:photo_id>":                           "S AD D DD DA",
     "POST /grants/<int:grant_id>/report/review":                                         "S DD D DD DA",
+    "GET /grants/<int:grant_id>/interim-report":                                         "S AD D DD DA",
+    "POST /grants/<int:grant_id>/interim-report":                                        "S AD D DD DD",
+    "POST /grants/<int:grant_id>/interim-report/review":                                 "S DD D DD DA",
     "GET /host/report/<token>":                                                          "A AA A AA AA",
     "POST /host/report/<token>":                                                         "A AA A AA AA",
     # The office of the call's programme (calls/policies.can_run_call): its managers and every admin. Every
@@ -208,6 +211,10 @@ EXPECTED = {
     "GET /manage/calls/<int:call_id>/ranking":                                           "S DD D DD DA",
     "POST /manage/calls/<int:call_id>/rates":                                            "S DD D DD DA",
     "GET /manage/calls/<int:call_id>/report-questions":                                  "S DD D DD DA",
+    "GET /manage/calls/<int:call_id>/interim-questions":                                 "S DD D DD DA",
+    "POST /manage/calls/<int:call_id>/interim-questions":                                "S DD D DD DA",
+    "GET /manage/calls/<int:call_id>/interim-questions/<int:question_id>":               "S DD D DD DA",
+    "POST /manage/calls/<int:call_id>/interim-questions/<int:question_id>":              "S DD D DD DA",
     "POST /manage/calls/<int:call_id>/report-questions":                                 "S DD D DD DA",
     "GET /manage/calls/<int:call_id>/report-questions/<int:question_id>":                "S DD D DD DA",
     "POST /manage/calls/<int:call_id>/report-questions/<int:question_id>":               "S DD D DD DA",
@@ -237,6 +244,8 @@ EXPECTED = {
     "GET /manage/outcomes":                                                              "S DD D DD AA",
     "GET /manage/outcomes.csv":                                                          "S DD D DD AA",
     "GET /manage/outcomes.json":                                                         "S DD D DD AA",
+    "GET /manage/reports":                                                               "S DD D DD AA",
+    "POST /manage/reports/export":                                                       "S DD D DD AA",
     "GET /manage/exchange-rates":                                                        "S DD D DD AA",
     "POST /manage/exchange-rates":                                                       "S DD D DD AA",
     "POST /manage/grants/<int:grant_id>/payments":                                       "S DD D DD DA",
@@ -307,6 +316,8 @@ def _url(rule, world) -> str:
         ids.update(world.draft_ids)
     if "/report-questions/" in rule.rule:
         ids["question_id"] = ids["report_question_id"]
+    if "/interim-questions/" in rule.rule:
+        ids["question_id"] = ids["interim_question_id"]
     if rule.endpoint in TOKEN_OF:
         ids["token"] = ids[TOKEN_OF[rule.endpoint]]
     url = rule.rule

@@ -26,7 +26,8 @@ from mobility.review.models import Assignment
 from tests.factories import make_application, make_awardable, make_call, make_user
 
 EXPECTED = {"application", "team_membership", "host_confirmation", "call", "assignment", "review", "consensus",
-            "grant", "amendment", "agreement_version", "final_report", "redress_request"}
+            "grant", "amendment", "agreement_version", "final_report", "redress_request",
+            "interim_report"}
 
 
 @pytest.fixture(autouse=True)

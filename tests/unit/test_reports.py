@@ -150,6 +150,7 @@ def test_a_reminder_goes_out_once_and_a_missed_day_is_caught_up_the_next(accepte
     # The run a week before the due date was missed: the next day's run sends the reminder …
     assert services.send_report_reminders(today=due - timedelta(days=6)) == 1
     assert services.send_report_reminders(today=due - timedelta(days=6)) == 0   # … once, however often it runs
+    assert services.send_report_reminders(today=due) == 1   # on the day: the second, firmer reminder
     assert services.send_report_reminders(today=due) == 0
     assert services.send_report_reminders(today=due + timedelta(days=3)) == 1   # first week overdue
     assert services.send_report_reminders(today=due + timedelta(days=7)) == 0
@@ -157,13 +158,16 @@ def test_a_reminder_goes_out_once_and_a_missed_day_is_caught_up_the_next(accepte
     assert services.send_report_reminders(today=due + timedelta(days=8)) == 0
     subjects = db.session.scalars(select(OutboxMessage.subject).where(
         OutboxMessage.recipient == grant.application.applicant.email, OutboxMessage.subject.like("%final report%")))
-    assert len(subjects.all()) == 3
+    assert len(subjects.all()) == 4
 
 
 def test_reminder_stages():
     due = date(2027, 3, 1)
     assert services.reminder_stage(due, date(2027, 2, 21)) is None
-    assert services.reminder_stage(due, date(2027, 2, 22)) == services.reminder_stage(due, due) == "due:2027-03-01"
+    assert services.reminder_stage(due, date(2027, 2, 22)) == services.reminder_stage(due, date(2027, 2, 28)) \
+        == "due:2027-03-01"
+    assert services.reminder_stage(due, due) == "today:2027-03-01"
+    assert services.reminder_stage(due, date(2027, 3, 2)) == "overdue:2027-03-01:0"
     assert services.reminder_stage(due, date(2027, 3, 2)) == services.reminder_stage(due, date(2027, 3, 8))
     assert services.reminder_stage(due, date(2027, 3, 9)) == "overdue:2027-03-01:1"
 
@@ -217,3 +221,73 @@ def test_report_questions_freeze_at_the_first_submitted_report_and_take_no_files
         _report_question(manager, call, label={"en": "Another"})
     with pytest.raises(DomainError):
         calls.delete_question(manager, call, question)
+
+
+def test_reminders_escalate_before_on_and_after_the_due_date_each_recorded(accepted, db):
+    from mobility.core.models import AuditEntry, SentReminder
+    manager, grant = accepted
+    grantee = grant.application.applicant
+    grantee.locale = "ko"
+    due = grant.end_date + timedelta(days=services.REPORT_DUE_DAYS)
+    for day, sent in ((-3, 1), (-2, 0), (0, 1), (0, 0), (2, 1), (5, 0), (9, 1), (9, 0)):
+        assert services.send_report_reminders(today=due + timedelta(days=day)) == sent, day
+    stages = db.session.scalars(select(SentReminder.stage).where(SentReminder.target_id == grant.id)
+                                .order_by(SentReminder.id)).all()
+    assert [s.split(":")[0] for s in stages] == ["due", "today", "overdue", "overdue"]
+    assert db.session.scalar(select(db.func.count()).select_from(AuditEntry)
+                             .where(AuditEntry.action == "report.reminded")) == 4
+    to_grantee = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == grantee.email,
+                                                                OutboxMessage.subject.contains("2")
+                                                                | (OutboxMessage.locale == "ko"))
+                                    .order_by(OutboxMessage.id)).all()
+    reminders = [m for m in to_grantee if m.body.count(grant.application.title)]
+    assert len(reminders) == 4 and all(m.locale == "ko" for m in reminders)
+    assert len({m.subject for m in reminders}) == 3  # before, on the day, overdue: three different mails
+    # From the second week overdue the programme office hears of it too, in its own language.
+    to_office = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == manager.email)).all()
+    assert len(to_office) == 1 and grant.application.reference in to_office[0].subject
+    assert "/manage/reports" in to_office[0].body
+
+
+def test_a_submitted_report_is_no_longer_reminded(accepted, db):
+    _manager, grant = accepted
+    due = grant.end_date + timedelta(days=services.REPORT_DUE_DAYS)
+    report = services.report_for(grant)
+    services.save_report(grant.application.applicant, report, _data(date.today() - timedelta(days=1), date.today()))
+    services.submit_report(grant.application.applicant, report)
+    assert services.send_report_reminders(today=due) == 0
+    assert services.send_report_reminders(today=due + timedelta(days=20)) == 0
+
+
+def test_approval_and_a_lowered_grant_are_mailed_to_the_grantee_in_their_language(accepted, db):
+    manager, grant = accepted
+    grantee = grant.application.applicant
+    grantee.locale = "ja"
+    awarded = grant.amount
+    report = services.report_for(grant)
+    services.save_report(grantee, report, _data(date.today() - timedelta(days=1), date.today()))
+    services.submit_report(grantee, report)
+    services.approve_report(manager, report, unconfirmed_stay_ok=True)
+    assert grant.amount < awarded  # two days instead of the stay awarded
+    mail = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == grantee.email)
+                              .order_by(OutboxMessage.id.desc())).first()
+    assert mail.locale == "ja" and str(grant.amount) in mail.subject
+    assert "Your final report" not in mail.subject and "Hello" not in mail.body  # Japanese, not English
+    assert f"/grants/{grant.id}" in mail.body
+    services.approve_report(manager, report)  # approving again mails nothing
+    assert db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == grantee.email)
+                              .order_by(OutboxMessage.id.desc())).first().id == mail.id
+
+
+def test_an_approval_that_keeps_the_grant_says_what_is_still_to_pay(accepted, db):
+    manager, grant = accepted
+    grantee = grant.application.applicant
+    grant.start_date, grant.end_date = date.today() - timedelta(days=grant.days - 1), date.today()
+    report = services.report_for(grant)
+    services.save_report(grantee, report, _data(grant.start_date, grant.end_date))
+    services.submit_report(grantee, report)
+    services.approve_report(manager, report, unconfirmed_stay_ok=True)
+    mail = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == grantee.email)
+                              .order_by(OutboxMessage.id.desc())).first()
+    assert mail.subject == "Your final report is approved"
+    assert "Still to be paid to you" in mail.body and "recalculated" not in mail.body
