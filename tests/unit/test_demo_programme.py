@@ -28,7 +28,7 @@ from mobility.demo import DEMO_PASSWORD, load_demo
 from mobility.demo_programme import DECIDED_TEXTS, REVIEW_TEXTS
 from mobility.extensions import db
 from mobility.reports import services as report_services
-from mobility.reports.enums import ReportStatus
+from mobility.reports.enums import ReportState, ReportStatus
 from mobility.reports.models import FinalReport
 from mobility.reports.services import REPORT_DUE_DAYS
 from mobility.review.enums import Decision, ReviewStatus
@@ -127,8 +127,9 @@ def test_the_manager_sees_real_figures_on_the_dashboard_ranking_grants_and_repor
             assert str(status.title) in grants
     reports = client.get(f"/manage/calls/{call.id}/reports").get_data(as_text=True)
     with force_locale("en"):
-        for status in (ReportStatus.APPROVED, ReportStatus.SUBMITTED, ReportStatus.CHANGES_REQUESTED):
-            assert str(status.title) in reports, status
+        # The report desk of the call: every accepted grant with its report's state, overdue ones counted.
+        for state in (ReportState.APPROVED, ReportState.SUBMITTED, ReportState.CHANGES_REQUESTED):
+            assert str(state.title) in reports, state
     open_call = db.session.scalar(select(Call).where(Call.status == CallStatus.PUBLISHED))
     listed = client.get(f"/manage/calls/{open_call.id}/applications").get_data(as_text=True)
     assert len(set(re.findall(r"MOB-\d{3}-[0-9A-F]{6}", listed))) >= 3  # submitted early; the drafts wait
