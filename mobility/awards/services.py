@@ -16,8 +16,8 @@ from mobility.applications.enums import ApplicationStatus
 from mobility.applications.models import Application
 from mobility.awards import versions
 from mobility.awards.enums import CURRENCIES, AmendmentStatus, GrantStatus, InstalmentState
-from mobility.awards.models import ExchangeRate, Grant, GrantAmendment, Payment
-from mobility.awards.queries import offers_expired_by
+from mobility.awards.models import ExchangeRate, Grant, GrantAmendment, Payment, reference_key
+from mobility.awards.queries import offers_expired_by, payment_by_reference
 from mobility.calls import rules as rule_params
 from mobility.calls import services as calls
 from mobility.calls.enums import RuleKind
@@ -25,7 +25,7 @@ from mobility.calls.models import Call, CallBudget
 from mobility.calls.rates import Breakdown, Traveller, calculate
 from mobility.client import client_ip
 from mobility.core import audit, memo
-from mobility.core.errors import DomainError
+from mobility.core.errors import DomainConflict, DomainError
 from mobility.core.lifecycle import Lifecycle
 from mobility.core.mail import queue_mail
 from mobility.core.once import once
@@ -480,25 +480,43 @@ def money_of(grant: Grant) -> GrantMoney:
     return GrantMoney(grant.amount, paid_total(grant), instalments(grant))
 
 
+@dataclass(frozen=True)
+class PaymentRecorded:
+    """What recording a payment did: `new` is False when the same transfer had been recorded before (a double
+    submit, an API retry), and `payment` is then the one recorded first."""
+
+    payment: Payment
+    new: bool
+
+
 def record_payment(actor: User, grant: Grant, *, instalment: int, amount: Decimal, reference: str,
                    paid_on: date) -> Payment:
+    """record_payment_once() for a caller that needs only the payment."""
+    return record_payment_once(actor, grant, instalment=instalment, amount=amount, reference=reference,
+                               paid_on=paid_on).payment
+
+
+def record_payment_once(actor: User, grant: Grant, *, instalment: int, amount: Decimal, reference: str,
+                        paid_on: date) -> PaymentRecorded:
     """Record a bank transfer on a due instalment, never beyond the grant: the grant's row is locked first,
     so two payments recorded at the same moment are checked one after the other against the same sum.
 
-    A reference is recorded once per grant: the same payment sent again (a double submit, an API retry)
-    gets the payment already recorded; the same reference with other details is refused."""
+    A bank reference is recorded once per grant (a unique key on the grant and the normalised reference,
+    models.reference_key): the same payment sent again (a double submit, an API retry) gets the payment
+    already recorded; the same reference with another amount, instalment or date is refused (a conflict).
+    Per grant, not across grants: the references come from different banks on both sides of a pair, in
+    their own numbering, and nothing here names the bank, so two transfers on two grants may carry the same
+    reference; a repeat is always sent to the same grant."""
     grant = locked(grant)
     db.session.expire(grant, ["payments"])  # the payments as committed, after the lock
     reference = (reference or "").strip()[:100]
-    if not reference:
+    key = reference_key(reference)
+    if not key:
         raise DomainError(_l("Give the payment reference from the bank."), field="reference")
-    same = next((p for p in grant.payments if p.reference == reference), None)
+    same = payment_by_reference(grant.id, key)
     if same is not None:
-        if (same.instalment, same.amount, same.paid_on) == (instalment, amount, paid_on):
-            return same
-        raise DomainError(_l("The reference %(reference)s is already recorded for a payment of %(amount)s on "
-                             "%(date)s.", reference=reference, amount=format_money(same.amount, grant.currency),
-                             date=format_date(same.paid_on)), field="reference")
+        return PaymentRecorded(_the_same(same, grant, instalment=instalment, amount=amount, paid_on=paid_on),
+                               new=False)
     plan = {i.number: i for i in instalments(grant)}
     if instalment not in plan:
         raise DomainError(_l("Choose the first or the second instalment."), field="instalment")
@@ -515,13 +533,35 @@ def record_payment(actor: User, grant: Grant, *, instalment: int, amount: Decima
                              paid=format_money(money.paid, grant.currency)), field="amount")
     if paid_on > date.today():
         raise DomainError(_l("A payment cannot be dated in the future."), field="paid_on")
-    payment = Payment(grant=grant, instalment=instalment, amount=amount, reference=reference,
-                      paid_on=paid_on, recorded_by_id=actor.id)
-    db.session.add(payment)
-    db.session.flush()
+    made: list[Payment] = []
+
+    def make() -> Payment:
+        payment = Payment(grant_id=grant.id, instalment=instalment, amount=amount, reference=reference,
+                          paid_on=paid_on, recorded_by_id=actor.id)
+        db.session.add(payment)
+        db.session.flush()
+        made.append(payment)
+        return payment
+
+    # The key decides even where the lock did not (a session that skipped it): the loser gets the winner's row.
+    payment = once(make, lambda: payment_by_reference(grant.id, key))
+    if not made or made[0] is not payment:
+        return PaymentRecorded(_the_same(payment, grant, instalment=instalment, amount=amount, paid_on=paid_on),
+                               new=False)
+    db.session.expire(grant, ["payments"])
     memo.dashboard_changed(grant.application.call.programme_id)
     audit.record("award.payment", actor=actor, target=grant.application, amount=str(amount), reference=reference)
-    return payment
+    return PaymentRecorded(payment, new=True)
+
+
+def _the_same(recorded: Payment, grant: Grant, *, instalment: int, amount: Decimal, paid_on: date) -> Payment:
+    """The payment already recorded under a reference, when what was sent describes the same transfer."""
+    if (recorded.instalment, recorded.amount, recorded.paid_on) == (instalment, amount, paid_on):
+        return recorded
+    raise DomainConflict(_l("The reference %(reference)s is already recorded for a payment of %(amount)s on "
+                            "%(date)s.", reference=recorded.reference,
+                            amount=format_money(recorded.amount, grant.currency),
+                            date=format_date(recorded.paid_on)), field="reference")
 
 
 # ---- exchange rates -------------------------------------------------------------------------
