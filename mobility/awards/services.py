@@ -573,11 +573,19 @@ def add_exchange_rate(actor: User, *, currency: str, rate: Decimal, valid_from: 
         raise DomainError(_l("The rate must be more than zero."), field="rate")
     if valid_from > date.today():
         raise DomainError(_l("A rate cannot start in the future."), field="valid_from")
-    existing = db.session.scalar(select(ExchangeRate).where(ExchangeRate.currency == currency,
+    def existing() -> ExchangeRate | None:
+        return db.session.scalar(select(ExchangeRate).where(ExchangeRate.currency == currency,
                                                             ExchangeRate.valid_from == valid_from))
-    row = existing or ExchangeRate(currency=currency, valid_from=valid_from)
+
+    def make() -> ExchangeRate:
+        made = ExchangeRate(currency=currency, valid_from=valid_from, rate=rate, created_by_id=actor.id)
+        db.session.add(made)
+        db.session.flush()
+        return made
+
+    # One rate per currency and day (a unique key): two saves at once, the later one's rate stands, no error.
+    row = existing() or once(make, existing)
     row.rate, row.created_by_id = rate, actor.id
-    db.session.add(row)
     db.session.flush()
     audit.record("award.exchange_rate", actor=actor, currency=currency, rate=str(rate), valid_from=valid_from)
     return row
@@ -639,7 +647,9 @@ def _letter(decision: PanelDecision, grant: Grant | None, promoted: bool = False
 def set_budgets(actor: User, call: Call, amounts) -> None:
     """The office sets the call's budget lines (calls.services.set_budgets), never below what the grants
     offered or accepted on a line already commit: the line's row is locked first, so an award at the same
-    moment is counted."""
+    moment is counted. Under the call's lock (as an award takes it, before the line's): a line made by two
+    saves at once is made once."""
+    call = review.lock_call_row(call)
     for (pair_id, direction), amount in amounts.items():
         field = f"budget_{pair_id}_{direction.value}"
         has_line = any(b.pair_id == pair_id and b.direction == direction for b in call.budgets)
