@@ -28,7 +28,7 @@ from mobility.core import audit, memo
 from mobility.core.errors import DomainConflict, DomainError
 from mobility.core.lifecycle import Lifecycle
 from mobility.core.mail import queue_mail
-from mobility.core.once import once
+from mobility.core.once import once, savepoint
 from mobility.core.text import clean_name, lazy_ngettext
 from mobility.core.text import lazy_gettext as _l
 from mobility.db import locked, utcnow
@@ -295,7 +295,7 @@ def promote_next(actor: User | None, freed: Grant) -> Grant | None:
     if waiting is None:
         return None
     try:
-        with db.session.begin_nested():
+        with savepoint():
             promoted = promote_from_waiting_list(actor, waiting)
     except DomainError as refusal:
         audit.record("award.promotion_skipped", actor=actor, target=waiting, reason=str(refusal.message))

@@ -16,17 +16,23 @@ from mobility.extensions import db
 T = TypeVar("T")
 
 
+def savepoint():
+    """A SAVEPOINT inside the unit of work's own transaction (`with savepoint(): …`). On SQLite the
+    transaction is begun first: pysqlite begins one only before its first INSERT/UPDATE/DELETE, so a
+    SAVEPOINT before any would be the transaction itself, and releasing it would commit the request's work
+    half-done."""
+    connection = db.session.connection()
+    raw = connection.connection.dbapi_connection
+    if connection.dialect.name == "sqlite" and raw is not None and not raw.in_transaction:
+        connection.exec_driver_sql("BEGIN")
+    return db.session.begin_nested()
+
+
 def once(make: Callable[[], T], existing: Callable[[], T | None]) -> T:
     """`make()` in a savepoint; when a unique key refuses what it inserts (another request made the same
     one-time row first), the row that request made. Any other refusal goes on as it was."""
-    connection = db.session.connection()  # the unit of work's own transaction first: the savepoint nests in it
-    raw = connection.connection.dbapi_connection
-    if connection.dialect.name == "sqlite" and raw is not None and not raw.in_transaction:
-        # pysqlite begins a transaction only before its first INSERT/UPDATE/DELETE: a SAVEPOINT before any
-        # would be the transaction itself, and releasing it would commit the request's work half-done.
-        connection.exec_driver_sql("BEGIN")
     try:
-        with db.session.begin_nested():
+        with savepoint():
             return make()
     except IntegrityError:
         found = existing()
