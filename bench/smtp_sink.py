@@ -24,6 +24,12 @@ class _Handler(socketserver.StreamRequestHandler):
         self.wfile.flush()
 
     def handle(self) -> None:
+        try:
+            self._converse()
+        except OSError:  # the sender was killed mid-message (kill -9): nothing was kept, as a relay would
+            pass
+
+    def _converse(self) -> None:
         sink: SmtpSink = self.server.sink  # type: ignore[attr-defined]
         self._say("220 sink ESMTP")
         recipients: list[str] = []
