@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from mobility.accounts import services as accounts
 from mobility.accounts.models import User
 from mobility.api import services as api_tokens
 from mobility.api.enums import TokenScope
@@ -132,3 +133,15 @@ def test_ten_token_forms_at_once_never_pass_the_cap_together(app):
     active = db.session.scalar(select(func.count()).select_from(ApiToken).where(ApiToken.user_id == manager_id))
     assert active == api_tokens.MAX_ACTIVE_TOKENS and outcomes.count("made") == 5
     assert all(o in ("made", "refused") for o in outcomes)
+
+
+def test_the_same_registration_sent_ten_times_at_once_makes_one_account_and_no_error(app):
+
+    def register(_n):
+        accounts.register_user(name="Kim Haneul", email="double.click@example.kr", password="a long passphrase 19",
+                               locale="ko", timezone="Asia/Seoul")
+        return "answered"
+
+    assert _at_once(TIMES, register) == ["answered"] * TIMES
+    assert db.session.scalar(select(func.count()).select_from(User).where(
+        User.email == "double.click@example.kr")) == 1

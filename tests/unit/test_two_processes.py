@@ -79,7 +79,7 @@ def test_two_apps_and_two_workers_do_each_thing_once(app, tmp_path):
         db.session.commit()
         grant_id, job_id = grant.id, job.id
 
-    sink = SmtpSink(delay=0.2).start()  # thirty messages take each sender a while: the sweeps overlap
+    sink = SmtpSink(delay=0.25).start()  # thirty messages take each sender a while: the sweeps overlap
     queue_name = f"test-{uuid.uuid4().hex[:10]}"
     ports = (free_port(), free_port())
     env = {"JOB_QUEUE_URL": REDIS_URL, "JOB_QUEUE_NAME": queue_name, "JOB_RETRY_INTERVALS": "0",
