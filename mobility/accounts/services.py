@@ -16,7 +16,7 @@ from mobility.cities.models import City
 from mobility.core import audit
 from mobility.core.errors import DomainError
 from mobility.core.mail import queue_mail
-from mobility.core.once import savepoint
+from mobility.core.once import refused_by_key, savepoint
 from mobility.core.text import clean_name
 from mobility.core.text import lazy_gettext as _l
 from mobility.db import utcnow
@@ -285,11 +285,13 @@ def create_programme(actor: User, name: str) -> Programme:
     name = clean_name(name) or ""
     if not name:
         raise DomainError(_l("Give the programme a name."), field="name")
+    taken = DomainError(_l("There is already a programme with this name."), field="name")
     if db.session.scalar(select(Programme.id).where(func.lower(Programme.name) == name.lower())) is not None:
-        raise DomainError(_l("There is already a programme with this name."), field="name")
+        raise taken
     programme = Programme(name=name)
-    db.session.add(programme)
-    db.session.flush()
+    with refused_by_key(taken):  # the same name created twice at once
+        db.session.add(programme)
+        db.session.flush()
     audit.record("programme.created", actor=actor, target=programme, name=name)
     return programme
 

@@ -6,11 +6,13 @@ other request made — the second click gets the first one's result, never a uni
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
 from sqlalchemy.exc import IntegrityError
 
+from mobility.core.errors import DomainError
 from mobility.extensions import db
 
 T = TypeVar("T")
@@ -39,3 +41,15 @@ def once(make: Callable[[], T], existing: Callable[[], T | None]) -> T:
         if found is None:
             raise
         return found
+
+
+@contextmanager
+def refused_by_key(refusal: DomainError) -> Iterator[None]:
+    """What the block inserts (and flushes) in a savepoint: when a unique key refuses it (the same name sent
+    twice at once, past the check both requests made before), `refusal` — the field error the check gives —
+    instead of a unique-key 500."""
+    try:
+        with savepoint():
+            yield
+    except IntegrityError as taken:
+        raise refusal from taken

@@ -145,3 +145,32 @@ def test_the_same_registration_sent_ten_times_at_once_makes_one_account_and_no_e
     assert _at_once(TIMES, register) == ["answered"] * TIMES
     assert db.session.scalar(select(func.count()).select_from(User).where(
         User.email == "double.click@example.kr")) == 1
+
+
+def test_a_programme_and_a_city_pair_created_ten_times_at_once_are_made_once(app):
+    from mobility.accounts.models import Programme
+    from mobility.cities.models import City, CityPair
+    from mobility.cities.services import load_reference_cities, save_pair
+
+    with app.test_request_context():
+        admin_id = make_user("admin").id
+        load_reference_cities()
+        db.session.commit()
+        europe, east_asia = (db.session.scalar(select(City.id).where(City.name_en == name)) for name in ("Chemnitz", "Nara"))
+
+    def programme(_n):
+        accounts.create_programme(db.session.get(User, admin_id), "Deadline night office")
+        return "made"
+
+    def pair(_n):
+        save_pair(db.session.get(User, admin_id), europe_city_id=europe, east_asia_city_id=east_asia, start_year=2026,
+                  end_year=2027, illustrative=True, description={"en": "Twice at once."})
+        return "made"
+
+    for work, model in ((programme, Programme), (pair, CityPair)):
+        outcomes = _at_once(TIMES, _refused_or(work))
+        assert sorted(outcomes) == ["made"] + ["refused"] * (TIMES - 1), outcomes
+    assert db.session.scalar(select(func.count()).select_from(Programme).where(
+        Programme.name == "Deadline night office")) == 1
+    assert db.session.scalar(select(func.count()).select_from(CityPair).where(
+        CityPair.europe_city_id == europe, CityPair.east_asia_city_id == east_asia)) == 1
