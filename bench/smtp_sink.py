@@ -6,7 +6,7 @@
     sink.stop()
 
 Enough of SMTP for smtplib (EHLO/HELO, MAIL, RCPT, DATA, RSET, NOOP, QUIT), one thread per connection.
-Used by bench/rush.py and tests/unit/test_two_processes.py; nothing leaves the machine.
+Used by bench/rush.py and tests/unit/test_two_machines.py; nothing leaves the machine.
 """
 from __future__ import annotations
 

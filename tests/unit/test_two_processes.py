@@ -1,157 +1,139 @@
-"""Two machines' worth of processes on one PostgreSQL and one Redis (issue 19): two app servers (gunicorn,
-the production configuration, each on its own port), two outbox senders and two cron runs of `flask jobs
-requeue`, then two job workers. A payment sent twenty times at once across both servers is stored once, a
-sweep of thirty messages by two senders at once delivers each message once to the SMTP sink, and a job
-abandoned by a killed worker is recovered once and run once. Real processes, real commits: PostgreSQL only."""
+"""The app is stateless: two app processes on different ports, sharing PostgreSQL and Redis, see the same
+sign-in, count the same rate limit and share the memoised ranking without showing an old one. (PostgreSQL
+and Redis only: SQLite in memory is one process.)"""
 from __future__ import annotations
 
-import json
+import http.cookiejar
 import os
-import secrets
+import re
+import socket
 import subprocess
 import sys
-import threading
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 import uuid
-from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
-from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
-from redis import Redis
-from sqlalchemy import func, select
 
-from bench.serve import ROOT, free_port, request, start_server
-from bench.smtp_sink import SmtpSink
-from mobility.awards import services as awards
-from mobility.awards.models import Payment
-from mobility.core.models import AuditEntry, MailStatus, OutboxMessage
-from mobility.db import utcnow
-from mobility.extensions import db
-from mobility.jobs.models import BackgroundJob, JobStatus
 from tests.conftest import DATABASE_URL, IS_POSTGRES
-from tests.factories import make_accepted_grant, make_api_token
-from tests.queues import REDIS_URL, require_redis
+from tests.factories import PASSWORD
 
-pytestmark = [pytest.mark.skipif(not IS_POSTGRES, reason="several processes on one database: PostgreSQL"),
-              pytest.mark.postgres_only, pytest.mark.commits]
-MESSAGES = 30
-PAYMENTS = 20
-
-
-def _flask(env: dict, *args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+# Other processes read what the test wrote: it is really committed.
+pytestmark = [pytest.mark.skipif(not IS_POSTGRES, reason="several processes share PostgreSQL and Redis"),
+              pytest.mark.commits]
+ROOT = Path(__file__).resolve().parents[2]
+REDIS = "redis://127.0.0.1:6379/15"
 
 
-def _both(first: subprocess.Popen, second: subprocess.Popen) -> list[str]:
-    """Wait for two processes started together; their output (each must have succeeded)."""
-    outputs = []
-    for process in (first, second):
-        out, err = process.communicate(timeout=60)
-        assert process.returncode == 0, err[-2000:]
-        outputs.append(out)
-    return outputs
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
-def _job_status(job_id: int) -> JobStatus:
-    db.session.expire_all()
-    status = db.session.scalar(select(BackgroundJob.status).where(BackgroundJob.id == job_id))
-    db.session.rollback()
-    return status
-
-
-def test_two_apps_and_two_workers_do_each_thing_once(app, tmp_path):
-    redis = require_redis()
-    tally = tmp_path / "tally"
-    with app.test_request_context():
-        manager, _call, _application, grant = make_accepted_grant()
-        _token, secret = make_api_token(manager, "read_write")
-        due = awards.instalments(grant)[0].amount
-        for n in range(MESSAGES):
-            db.session.add(OutboxMessage(recipient=f"person{n}@example.org", locale="en", subject=f"Message {n}",
-                                         body="Hello.", status=MailStatus.QUEUED))
-        long_ago = utcnow() - timedelta(minutes=5)  # its worker was killed: no heartbeat for five minutes
-        job = BackgroundJob(kind="export", owner_id=manager.id, function="tests.job_functions.slow_tally",
-                            arguments={"tally": str(tally)}, status=JobStatus.RUNNING, attempts=1,
-                            started_at=long_ago, updated_at=long_ago, result={})
-        db.session.add(job)
-        db.session.commit()
-        grant_id, job_id = grant.id, job.id
-
-    sink = SmtpSink(delay=0.25).start()  # thirty messages take each sender a while: the sweeps overlap
-    queue_name = f"test-{uuid.uuid4().hex[:10]}"
-    ports = (free_port(), free_port())
-    env = {"JOB_QUEUE_URL": REDIS_URL, "JOB_QUEUE_NAME": queue_name, "JOB_RETRY_INTERVALS": "0",
-           "MAIL_BACKEND": "smtp", "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(sink.port), "SMTP_STARTTLS": "0",
-           "ATTACHMENT_DIR": str(tmp_path / "store"), "RATELIMIT_KEY_PREFIX": queue_name}
-    cli_env = {**os.environ, "DATABASE_URL": DATABASE_URL, "MOBILITY_CONFIG": "production",
-               "SECRET_KEY": secrets.token_hex(32), "SERVER_NAME": f"127.0.0.1:{ports[0]}", **env}
-    servers: list[subprocess.Popen] = []
-    workers: list[subprocess.Popen] = []
+@pytest.fixture
+def two_apps():
+    env = {**os.environ, "MOBILITY_CONFIG": "development", "DATABASE_URL": DATABASE_URL,
+           "RATELIMIT_STORAGE_URI": REDIS, "CACHE_REDIS_URL": REDIS, "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex[:8]}",
+           "SECRET_KEY": "the-same-secret-in-every-process-0123456789", "MAIL_BACKEND": "outbox"}
+    ports = [_free_port(), _free_port()]
+    processes = [subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "run", "--port", str(port),
+                                   "--no-reload"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL) for port in ports]
     try:
-        # Both servers and both job workers start together (starting a process is most of this test's time).
-        workers = [_flask(cli_env, "jobs", "worker") for _ in range(2)]
-        with ThreadPoolExecutor(2) as pool:
-            servers = list(pool.map(lambda port: start_server(DATABASE_URL, port, 1, env=env), ports))
-
-        # 1. The same payment twenty times at once, half to each server; ten of them other transfers for the
-        # whole instalment too: one payment stored, every repeat answered with it, nothing beyond the grant.
-        start, answers = threading.Barrier(PAYMENTS), []
-
-        def pay(n: int):
-            body = json.dumps({"instalment": 1, "amount": str(due), "paid_on": date.today().isoformat(),
-                               "reference": "SEPA-2P" if n % 2 == 0 else f"SEPA-OTHER-{n}"})
-            start.wait()
-            reply = request(ports[n % 2], "POST", f"/api/v1/grants/{grant_id}/payments", body=body,
-                            content_type="application/json", timeout=60,
-                            headers={"Authorization": f"Bearer {secret}", "Accept-Language": "en"})
-            answers.append((reply.status, json.loads(reply.text)))
-
-        threads = [threading.Thread(target=pay, args=(n,)) for n in range(PAYMENTS)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=90)
-
-        # 2. Two senders sweep the outbox at once, while two machines' cron runs `flask jobs requeue` at once;
-        # the two workers take what was queued.
-        sweeps = [_flask(cli_env, "outbox", "send") for _ in range(2)]
-        requeues = [_flask(cli_env, "jobs", "requeue") for _ in range(2)]
-        senders = _both(*sweeps)
-        _both(*requeues)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and _job_status(job_id) is not JobStatus.DONE:
-            time.sleep(0.5)
-        time.sleep(1)  # a second delivery of the job, if any, has had its chance to run it again
+        for port in ports:
+            for _ in range(100):
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                    break
+                except OSError:
+                    time.sleep(0.1)
+        yield [f"http://127.0.0.1:{port}" for port in ports]
     finally:
-        for process in servers + workers:
+        for process in processes:
             process.terminate()
-        for process in servers + workers:
-            process.wait(timeout=30)
-        sink.stop()
-        for key in redis.scan_iter(f"*{queue_name}*"):
-            redis.delete(key)
-        Redis.from_url(REDIS_URL).close()
+            process.wait(timeout=10)
 
-    db.session.expire_all()
-    statuses = Counter(status for status, _body in answers)
-    assert len(answers) == PAYMENTS and statuses[201] == 1 and set(statuses) <= {200, 201, 422}, answers
-    stored = db.session.scalars(select(Payment).where(Payment.grant_id == grant_id)).all()
-    assert len(stored) == 1 and stored[0].amount == due
-    assert {body["id"] for status, body in answers if status in (200, 201)} == {stored[0].id}
-    assert statuses[200] + statuses[201] == (PAYMENTS // 2 if stored[0].reference == "SEPA-2P" else 1)
 
-    delivered = Counter(m["X-Mobility-Outbox-Id"] for m in sink.messages)
-    ids = db.session.scalars(select(OutboxMessage.id)).all()
-    assert len(ids) >= MESSAGES and set(delivered) == {str(i) for i in ids} and set(delivered.values()) == {1}
-    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)
-                             .where(OutboxMessage.status == MailStatus.SENT)) == len(ids)
-    sent = [int(out.split()[0]) for out in senders]  # "N message(s) sent" from each
-    assert sum(sent) == len(ids) and min(sent) > 0, sent  # both sent some: the sweeps overlapped
+class Browser:
+    """One cookie jar for both origins: cookies do not depend on the port, as in a real browser."""
 
-    job = db.session.get(BackgroundJob, job_id)
-    assert (job.status, job.attempts) == (JobStatus.DONE, 2)
-    assert tally.read_text() == "x"  # ran once after the recovery, though queued by both machines
-    assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(
-        AuditEntry.action == "job.stalled")) == 1
+    def __init__(self):
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()),
+                                                  _NoRedirect)
+
+    def get(self, url):
+        return self._open(urllib.request.Request(url))
+
+    def post(self, url, data):
+        return self._open(urllib.request.Request(url, data=urllib.parse.urlencode(data).encode()))
+
+    def _open(self, request):
+        try:
+            with self.opener.open(request, timeout=10) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def _sign_in(browser, base, email, password):
+    _status, page = browser.get(base + "/sign-in")
+    token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
+    return browser.post(base + "/sign-in", {"email": email, "password": password, "csrf_token": token})[0]
+
+
+def test_a_sign_in_through_one_process_holds_in_the_other(db, make_user, two_apps):
+    first, second = two_apps
+    user = make_user()
+    db.session.commit()
+    browser = Browser()
+    assert browser.get(second + "/account/profile")[0] == 302      # not signed in yet
+    assert _sign_in(browser, first, user.email, PASSWORD) == 302
+    status, page = browser.get(second + "/account/profile")
+    assert status == 200 and user.email in page
+
+
+def test_the_sign_in_limit_is_counted_across_processes(db, make_user, two_apps):
+    user = make_user()
+    db.session.commit()
+    browser = Browser()
+    statuses = [_sign_in(browser, two_apps[n % 2], user.email, "wrong password") for n in range(6)]
+    assert statuses == [200] * 5 + [429]  # five tries in all, whichever process answered
+
+
+def test_a_ranking_memoised_in_redis_shows_a_decision_taken_through_the_other_process(app, db, two_apps):
+    import json
+
+    import redis
+
+    from tests.factories import make_awardable
+
+    with app.test_request_context():
+        manager, call, (first, _second) = make_awardable(applications=2)
+        db.session.commit()
+    browser = Browser()
+    assert _sign_in(browser, two_apps[0], manager.email, PASSWORD) == 302
+    url = f"/manage/calls/{call.id}/ranking"
+    for base in two_apps:  # computed by one, kept in Redis, read by both
+        status, page = browser.get(base + url)
+        assert status == 200 and '<span class="tag">' not in page
+    token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
+    status, _page = browser.post(f"{two_apps[1]}/manage/applications/{first.id}/decision",
+                                 {"decision": "waitlist", "reason": "Strong; the budget is spent", "csrf_token": token})
+    assert status == 302
+    for base in two_apps:
+        status, page = browser.get(base + url)
+        assert status == 200 and page.count('<span class="tag">Waiting list</span>') == 1
+
+    # What the processes keep there is JSON, never pickle.
+    store = redis.Redis.from_url(REDIS)
+    kept = [store.get(key) for key in store.scan_iter(match="test-*:memo:ranking:*")]
+    assert kept and all(json.loads(value) for value in kept)
