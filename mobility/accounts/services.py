@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 
 from flask import url_for
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from mobility.accounts import sessions, tokens
 from mobility.accounts.enums import Discipline, Language, Level, Role
@@ -15,6 +16,7 @@ from mobility.cities.models import City
 from mobility.core import audit
 from mobility.core.errors import DomainError
 from mobility.core.mail import queue_mail
+from mobility.core.once import refused_by_key, savepoint
 from mobility.core.text import clean_name
 from mobility.core.text import lazy_gettext as _l
 from mobility.db import utcnow
@@ -67,8 +69,13 @@ def create_user(*, name: str, email: str, password: str, locale: str, timezone: 
     user = User(name=name, email=email, password_hash=password_hash or hash_password(password), locale=locale,
                 timezone=timezone, email_confirmed_at=utcnow() if confirmed else None)
     user.role_grants = [UserRole(role=role) for role in dict.fromkeys(roles)]
-    db.session.add(user)
-    db.session.flush()
+    try:
+        with savepoint():  # the same address registered twice at once (a double click): the key decides
+            db.session.add(user)
+            db.session.flush()
+    except IntegrityError as taken:
+        raise DomainError(_l("An account with this e-mail address already exists. Sign in or reset your "
+                             "password."), field="email") from taken
     audit.record("auth.registered", actor=user, target=user)
     return user
 
@@ -82,10 +89,19 @@ def register_user(*, name: str, email: str, password: str, locale: str, timezone
     name, email = _checked_new_account(name, email, password, locale, timezone)
     existing = find_user_by_email(email)
     if existing is None:
-        user = create_user(name=name, email=email, password=password, locale=locale, timezone=timezone)
-        send_confirmation(user)
-        return user
-    hash_password(password)  # the time a new account's hash takes
+        try:
+            user = create_user(name=name, email=email, password=password, locale=locale, timezone=timezone)
+        except DomainError as refused:
+            existing = find_user_by_email(email) if refused.field == "email" else None
+            if existing is None:
+                raise
+            # Registered at the same moment by another request (a double click): answered as an existing
+            # account, which says nothing more than the first answer did.
+        else:
+            send_confirmation(user)
+            return user
+    else:
+        hash_password(password)  # the time a new account's hash takes
     queue_mail(existing.email, existing.locale, _l("Someone tried to register with your e-mail address"),
                "accounts/mail/registration_attempt.txt", user=existing,
                sign_in=url_for("accounts.sign_in", _external=True),
@@ -275,11 +291,13 @@ def create_programme(actor: User, name: str) -> Programme:
     name = clean_name(name) or ""
     if not name:
         raise DomainError(_l("Give the programme a name."), field="name")
+    taken = DomainError(_l("There is already a programme with this name."), field="name")
     if db.session.scalar(select(Programme.id).where(func.lower(Programme.name) == name.lower())) is not None:
-        raise DomainError(_l("There is already a programme with this name."), field="name")
+        raise taken
     programme = Programme(name=name)
-    db.session.add(programme)
-    db.session.flush()
+    with refused_by_key(taken):  # the same name created twice at once
+        db.session.add(programme)
+        db.session.flush()
     audit.record("programme.created", actor=actor, target=programme, name=name)
     return programme
 

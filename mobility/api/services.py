@@ -21,7 +21,7 @@ from mobility.core.paging import MAX_INT
 from mobility.core.text import clean_name
 from mobility.core.text import lazy_gettext as _l
 from mobility.core.unit_of_work import BOOKKEEPING
-from mobility.db import utcnow
+from mobility.db import locked, utcnow
 from mobility.extensions import db
 from mobility.i18n.locales import local_to_utc, utc_to_local
 
@@ -95,6 +95,9 @@ def create_token(actor: User, *, name: str, scope: TokenScope, request_key: str 
     """
     if not policies.can_hold_api_tokens(actor):
         raise DomainError(_l("Only programme managers and administrators can hold API tokens."))
+    # Under the holder's row lock: the same form sent twice at once makes one token (the second sees the
+    # first's request key), and two forms at once never pass the cap on active tokens together.
+    locked(actor)
     if request_key:
         made = db.session.scalar(select(ApiToken).where(ApiToken.user_id == actor.id,
                                                         ApiToken.request_key == request_key))

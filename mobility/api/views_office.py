@@ -211,14 +211,16 @@ def grant_payments(args, grant_id: int):
 @token(TokenScope.READ_WRITE)
 @bp.arguments(NewPaymentSchema)
 @bp.response(201, PaymentSchema)
+@bp.alt_response(200, schema=PaymentSchema, description="The same payment was recorded before: that one")
 def record_payment(data, grant_id: int):
     """Record a payment of an instalment (the same checks as the grant page: due, never more than the grant
-    minus what was paid). A reference is recorded once per grant: the same payment sent again gets the one
-    already recorded (same id); the same reference with other details is refused (422)"""
+    minus what was paid). A bank reference is recorded once per grant, whatever its spacing, case or width:
+    the same payment sent again gets the one already recorded (200, same id); the same reference with another
+    amount, instalment or date is refused (409)"""
     grant = _grant(grant_id)
-    payment = awards.record_payment(_actor(), grant, instalment=data["instalment"], amount=data["amount"],
-                                    reference=data["reference"], paid_on=data["paid_on"])
-    return show.payment(as_stored(payment))
+    recorded = awards.record_payment_once(_actor(), grant, instalment=data["instalment"], amount=data["amount"],
+                                          reference=data["reference"], paid_on=data["paid_on"])
+    return show.payment(as_stored(recorded.payment)), 201 if recorded.new else 200
 
 
 # ---- reports ---------------------------------------------------------------------------------

@@ -1,12 +1,13 @@
 """Grants, their amendments, payments, and the office's exchange rates."""
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.ext.mutable import MutableList
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from mobility.applications.models import Application
 from mobility.awards.enums import AgreementStatus, AmendmentStatus, GrantStatus, NoticeOutcome, RedressStatus
@@ -15,6 +16,15 @@ from mobility.db import TimestampMixin, UTCDateTime, enum_column, utcnow
 from mobility.extensions import Model
 
 MONEY = sa.Numeric(12, 2)
+REFERENCE_KEY_LENGTH = 120
+
+
+def reference_key(reference: str | None) -> str:
+    """A bank reference as the bank means it: "sepa 2024-001", "SEPA2024001" and its full-width form typed with
+    a CJK input method ("ＳＥＰＡ２０２４－００１") are one transfer. Compatibility forms folded (NFKC), only
+    letters and digits kept, upper case. Empty when the reference holds no letter or digit."""
+    folded = unicodedata.normalize("NFKC", reference or "")
+    return "".join(c for c in folded if c.isalnum()).upper()[:REFERENCE_KEY_LENGTH]
 
 
 class Grant(TimestampMixin, Model):
@@ -131,18 +141,27 @@ class AgreementVersion(Model):
 
 class Payment(Model):
     __tablename__ = "payment"
-    __table_args__ = (sa.CheckConstraint("amount > 0", name="amount_positive"),)
+    # A bank reference is recorded once per grant, whatever the spacing, case or width it was typed in
+    # (`reference_key`, awards.services.reference_key): the same transfer sent again cannot be stored twice.
+    __table_args__ = (sa.CheckConstraint("amount > 0", name="amount_positive"),
+                      sa.UniqueConstraint("grant_id", "reference_key"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     grant_id: Mapped[int] = mapped_column(sa.ForeignKey("grant.id", ondelete="RESTRICT"), nullable=False, index=True)
     instalment: Mapped[int] = mapped_column(nullable=False)  # 1 on agreement, 2 after the final report
     amount: Mapped[Decimal] = mapped_column(MONEY, nullable=False)
-    reference: Mapped[str] = mapped_column(sa.String(100), nullable=False)
+    reference: Mapped[str] = mapped_column(sa.String(100), nullable=False)  # as typed, for the page and exports
+    reference_key: Mapped[str] = mapped_column(sa.String(REFERENCE_KEY_LENGTH), nullable=False)  # normalised: the unique key
     paid_on: Mapped[date] = mapped_column(sa.Date, nullable=False)
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
     grant: Mapped[Grant] = relationship(back_populates="payments")
+
+    @validates("reference")
+    def _keyed(self, _key: str, reference: str) -> str:
+        self.reference_key = reference_key(reference)
+        return reference
 
 
 class ExchangeRate(Model):

@@ -74,6 +74,11 @@ def payments_of(grant_id: int) -> Select:
     return select(Payment).where(Payment.grant_id == grant_id).order_by(Payment.id)
 
 
+def payment_by_reference(grant_id: int, key: str) -> Payment | None:
+    """The payment recorded on a grant under a normalised bank reference (models.reference_key), if any."""
+    return db.session.scalar(select(Payment).where(Payment.grant_id == grant_id, Payment.reference_key == key))
+
+
 def exchange_rates_newest_first() -> list[ExchangeRate]:
     """Every exchange rate, the latest valid_from first, then by currency."""
     return list(db.session.scalars(select(ExchangeRate).order_by(ExchangeRate.valid_from.desc(),

@@ -16,8 +16,8 @@ from mobility.applications.enums import ApplicationStatus
 from mobility.applications.models import Application
 from mobility.awards import feedback, versions
 from mobility.awards.enums import CURRENCIES, LINE_TITLES, AmendmentStatus, GrantStatus, InstalmentState
-from mobility.awards.models import DecisionNotice, ExchangeRate, Grant, GrantAmendment, Payment
-from mobility.awards.queries import offers_expired_by
+from mobility.awards.models import DecisionNotice, ExchangeRate, Grant, GrantAmendment, Payment, reference_key
+from mobility.awards.queries import offers_expired_by, payment_by_reference
 from mobility.calls import rules as rule_params
 from mobility.calls import services as calls
 from mobility.calls.enums import RuleKind
@@ -25,10 +25,10 @@ from mobility.calls.models import Call, CallBudget
 from mobility.calls.rates import Breakdown, Traveller, calculate
 from mobility.client import client_ip
 from mobility.core import audit, memo
-from mobility.core.errors import DomainError
+from mobility.core.errors import DomainConflict, DomainError
 from mobility.core.lifecycle import Lifecycle
 from mobility.core.mail import queue_mail
-from mobility.core.once import once
+from mobility.core.once import once, savepoint
 from mobility.core.text import clean_name, lazy_ngettext
 from mobility.core.text import lazy_gettext as _l
 from mobility.db import locked, utcnow
@@ -295,7 +295,7 @@ def promote_next(actor: User | None, freed: Grant) -> Grant | None:
     if waiting is None:
         return None
     try:
-        with db.session.begin_nested():
+        with savepoint():
             promoted = promote_from_waiting_list(actor, waiting)
     except DomainError as refusal:
         audit.record("award.promotion_skipped", actor=actor, target=waiting, reason=str(refusal.message))
@@ -481,25 +481,43 @@ def money_of(grant: Grant) -> GrantMoney:
     return GrantMoney(grant.amount, paid_total(grant), instalments(grant))
 
 
+@dataclass(frozen=True)
+class PaymentRecorded:
+    """What recording a payment did: `new` is False when the same transfer had been recorded before (a double
+    submit, an API retry), and `payment` is then the one recorded first."""
+
+    payment: Payment
+    new: bool
+
+
 def record_payment(actor: User, grant: Grant, *, instalment: int, amount: Decimal, reference: str,
                    paid_on: date) -> Payment:
+    """record_payment_once() for a caller that needs only the payment."""
+    return record_payment_once(actor, grant, instalment=instalment, amount=amount, reference=reference,
+                               paid_on=paid_on).payment
+
+
+def record_payment_once(actor: User, grant: Grant, *, instalment: int, amount: Decimal, reference: str,
+                        paid_on: date) -> PaymentRecorded:
     """Record a bank transfer on a due instalment, never beyond the grant: the grant's row is locked first,
     so two payments recorded at the same moment are checked one after the other against the same sum.
 
-    A reference is recorded once per grant: the same payment sent again (a double submit, an API retry)
-    gets the payment already recorded; the same reference with other details is refused."""
+    A bank reference is recorded once per grant (a unique key on the grant and the normalised reference,
+    models.reference_key): the same payment sent again (a double submit, an API retry) gets the payment
+    already recorded; the same reference with another amount, instalment or date is refused (a conflict).
+    Per grant, not across grants: the references come from different banks on both sides of a pair, in
+    their own numbering, and nothing here names the bank, so two transfers on two grants may carry the same
+    reference; a repeat is always sent to the same grant."""
     grant = locked(grant)
     db.session.expire(grant, ["payments"])  # the payments as committed, after the lock
     reference = (reference or "").strip()[:100]
-    if not reference:
+    key = reference_key(reference)
+    if not key:
         raise DomainError(_l("Give the payment reference from the bank."), field="reference")
-    same = next((p for p in grant.payments if p.reference == reference), None)
+    same = payment_by_reference(grant.id, key)
     if same is not None:
-        if (same.instalment, same.amount, same.paid_on) == (instalment, amount, paid_on):
-            return same
-        raise DomainError(_l("The reference %(reference)s is already recorded for a payment of %(amount)s on "
-                             "%(date)s.", reference=reference, amount=format_money(same.amount, grant.currency),
-                             date=format_date(same.paid_on)), field="reference")
+        return PaymentRecorded(_the_same(same, grant, instalment=instalment, amount=amount, paid_on=paid_on),
+                               new=False)
     plan = {i.number: i for i in instalments(grant)}
     if instalment not in plan:
         raise DomainError(_l("Choose the first or the second instalment."), field="instalment")
@@ -516,13 +534,35 @@ def record_payment(actor: User, grant: Grant, *, instalment: int, amount: Decima
                              paid=format_money(money.paid, grant.currency)), field="amount")
     if paid_on > date.today():
         raise DomainError(_l("A payment cannot be dated in the future."), field="paid_on")
-    payment = Payment(grant=grant, instalment=instalment, amount=amount, reference=reference,
-                      paid_on=paid_on, recorded_by_id=actor.id)
-    db.session.add(payment)
-    db.session.flush()
+    made: list[Payment] = []
+
+    def make() -> Payment:
+        payment = Payment(grant_id=grant.id, instalment=instalment, amount=amount, reference=reference,
+                          paid_on=paid_on, recorded_by_id=actor.id)
+        db.session.add(payment)
+        db.session.flush()
+        made.append(payment)
+        return payment
+
+    # The key decides even where the lock did not (a session that skipped it): the loser gets the winner's row.
+    payment = once(make, lambda: payment_by_reference(grant.id, key))
+    if not made or made[0] is not payment:
+        return PaymentRecorded(_the_same(payment, grant, instalment=instalment, amount=amount, paid_on=paid_on),
+                               new=False)
+    db.session.expire(grant, ["payments"])
     memo.dashboard_changed(grant.application.call.programme_id)
     audit.record("award.payment", actor=actor, target=grant.application, amount=str(amount), reference=reference)
-    return payment
+    return PaymentRecorded(payment, new=True)
+
+
+def _the_same(recorded: Payment, grant: Grant, *, instalment: int, amount: Decimal, paid_on: date) -> Payment:
+    """The payment already recorded under a reference, when what was sent describes the same transfer."""
+    if (recorded.instalment, recorded.amount, recorded.paid_on) == (instalment, amount, paid_on):
+        return recorded
+    raise DomainConflict(_l("The reference %(reference)s is already recorded for a payment of %(amount)s on "
+                            "%(date)s.", reference=recorded.reference,
+                            amount=format_money(recorded.amount, grant.currency),
+                            date=format_date(recorded.paid_on)), field="reference")
 
 
 # ---- exchange rates -------------------------------------------------------------------------
@@ -534,11 +574,19 @@ def add_exchange_rate(actor: User, *, currency: str, rate: Decimal, valid_from: 
         raise DomainError(_l("The rate must be more than zero."), field="rate")
     if valid_from > date.today():
         raise DomainError(_l("A rate cannot start in the future."), field="valid_from")
-    existing = db.session.scalar(select(ExchangeRate).where(ExchangeRate.currency == currency,
+    def existing() -> ExchangeRate | None:
+        return db.session.scalar(select(ExchangeRate).where(ExchangeRate.currency == currency,
                                                             ExchangeRate.valid_from == valid_from))
-    row = existing or ExchangeRate(currency=currency, valid_from=valid_from)
+
+    def make() -> ExchangeRate:
+        made = ExchangeRate(currency=currency, valid_from=valid_from, rate=rate, created_by_id=actor.id)
+        db.session.add(made)
+        db.session.flush()
+        return made
+
+    # One rate per currency and day (a unique key): two saves at once, the later one's rate stands, no error.
+    row = existing() or once(make, existing)
     row.rate, row.created_by_id = rate, actor.id
-    db.session.add(row)
     db.session.flush()
     audit.record("award.exchange_rate", actor=actor, currency=currency, rate=str(rate), valid_from=valid_from)
     return row
@@ -629,7 +677,9 @@ def _letter(application: Application, decision: PanelDecision | None, grant: Gra
 def set_budgets(actor: User, call: Call, amounts) -> None:
     """The office sets the call's budget lines (calls.services.set_budgets), never below what the grants
     offered or accepted on a line already commit: the line's row is locked first, so an award at the same
-    moment is counted."""
+    moment is counted. Under the call's lock (as an award takes it, before the line's): a line made by two
+    saves at once is made once."""
+    call = review.lock_call_row(call)
     for (pair_id, direction), amount in amounts.items():
         field = f"budget_{pair_id}_{direction.value}"
         has_line = any(b.pair_id == pair_id and b.direction == direction for b in call.budgets)

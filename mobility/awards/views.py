@@ -39,6 +39,7 @@ from mobility.awards.queries import (
 from mobility.calls.office import office_call, require_running
 from mobility.core import unit_of_work
 from mobility.core.access import roles_required, signed_in
+from mobility.core.errors import DomainConflict
 from mobility.core.paging import MAX_INT
 from mobility.extensions import db
 
@@ -223,12 +224,19 @@ def payment(grant_id: int):
     grant = _grant(grant_id)
     require_running(grant.application.call)
     form = PaymentForm()
-    if form.validate_on_submit() and unit_of_work.attempt(
-            form, services.record_payment, _user(), grant, instalment=form.instalment.data,
-            amount=form.amount.data, reference=form.reference.data, paid_on=form.paid_on.data):
+    if not form.validate_on_submit():
+        return _grant_page(db.session.get_one(Grant, grant_id), 422, payment_form=form)
+    done = unit_of_work.attempt(form, services.record_payment_once, _user(), grant, instalment=form.instalment.data,
+                                amount=form.amount.data, reference=form.reference.data, paid_on=form.paid_on.data)
+    if not done:
+        return _grant_page(db.session.get_one(Grant, grant_id),
+                           409 if isinstance(done.error, DomainConflict) else 422, payment_form=form)
+    if done.value.new:
         flash(_("The payment is recorded."), "success")
-        return redirect(url_for("awards.grant_page", grant_id=grant_id))
-    return _grant_page(db.session.get_one(Grant, grant_id), 422, payment_form=form)
+    else:  # sent twice (a double click, the page sent again): the first one stands
+        flash(_("This payment was already recorded (reference %(reference)s).",
+                reference=done.value.payment.reference), "info")
+    return redirect(url_for("awards.grant_page", grant_id=grant_id))
 
 
 @bp.post("/manage/amendments/<int:amendment_id>/<decision>")

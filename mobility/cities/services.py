@@ -11,6 +11,7 @@ from mobility.cities.enums import Programme, Side
 from mobility.cities.models import City, CityPair
 from mobility.core import audit, memo
 from mobility.core.errors import DomainError
+from mobility.core.once import refused_by_key
 from mobility.core.text import clean_name
 from mobility.core.text import lazy_gettext as _l
 from mobility.extensions import db
@@ -77,15 +78,17 @@ def add_city(actor, *, programme: Programme, title_year: int, name_en: str, name
         raise DomainError(_l("Longitude lies between -180 and 180."), field="longitude")
     if not 1985 <= title_year <= 2100:
         raise DomainError(_l("Give the year of the title, for example 2027."), field="title_year")
+    taken = DomainError(_l("This city already holds this title in this year."), field="name_en")
     duplicate = db.session.scalar(select(City).where(City.programme == programme, City.title_year == title_year,
                                                      City.name_en == name_en))
     if duplicate is not None:
-        raise DomainError(_l("This city already holds this title in this year."), field="name_en")
+        raise taken
     city = City(programme=programme, side=programme.side, title_year=title_year, name_en=name_en,
                 name_local=name_local or name_en, country=country, latitude=latitude, longitude=longitude,
                 names={k: clean_name(v) for k, v in names.items() if v and clean_name(v)})
-    db.session.add(city)
-    db.session.flush()
+    with refused_by_key(taken):  # the same city added twice at once
+        db.session.add(city)
+        db.session.flush()
     audit.record("city.created", actor=actor, target=city, name=name_en)
     return city
 
@@ -102,16 +105,18 @@ def save_pair(actor, *, europe_city_id: int, east_asia_city_id: int, start_year:
         raise DomainError(_l("The pair must end in or after the year it starts."), field="end_year")
     same = db.session.scalar(select(CityPair).where(CityPair.europe_city_id == europe.id,
                                                     CityPair.east_asia_city_id == east_asia.id))
+    taken = DomainError(_l("These two cities are already paired."), field="east_asia_city_id")
     if same is not None and same is not pair:
-        raise DomainError(_l("These two cities are already paired."), field="east_asia_city_id")
+        raise taken
     created = pair is None
     if pair is None:
         pair = CityPair()
+    with refused_by_key(taken):  # the same pair saved twice at once
         db.session.add(pair)
-    pair.europe_city_id, pair.east_asia_city_id = europe.id, east_asia.id
-    pair.start_year, pair.end_year, pair.illustrative = start_year, end_year, illustrative
-    pair.description = clean(description)
-    db.session.flush()
+        pair.europe_city_id, pair.east_asia_city_id = europe.id, east_asia.id
+        pair.start_year, pair.end_year, pair.illustrative = start_year, end_year, illustrative
+        pair.description = clean(description)
+        db.session.flush()
     if not created:
         memo.rankings_changed()  # the host city of every exchange of the pair may have changed
     audit.record("pair.created" if created else "pair.updated", actor=actor, target=pair)

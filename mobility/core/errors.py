@@ -36,6 +36,13 @@ class DomainError(Exception):
         self.field = field
 
 
+class DomainConflict(DomainError):
+    """Refused because of what is already stored (the same bank reference recorded for another transfer):
+    the API answers 409, a page shows it on the field like any refusal."""
+
+    status = 409
+
+
 FAILED_MARK = "mobility_unit_failed"
 
 
@@ -223,7 +230,8 @@ def register_error_handlers(app: Flask, browser_locale: Callable[[], str | None]
         """A rule of the domain refused what no view expected to be refused: said where the person is."""
         abandon_request()
         if is_api_request():
-            return problem(422, error.message, errors={error.field or "_schema": [str(error.message)]})
+            return problem(409 if isinstance(error, DomainConflict) else 422, error.message,
+                           errors={error.field or "_schema": [str(error.message)]})
         flash(str(error.message), "error")
         return redirect(same_site_referrer() or url_for("home.index"))
 

@@ -110,6 +110,7 @@ def _send(backend: str, message: OutboxMessage) -> None:
     email["From"] = config["MAIL_FROM"]
     email["To"] = message.recipient
     email["Subject"] = message.subject
+    email["X-Mobility-Outbox-Id"] = str(message.id)  # which outbox row this is: a copy sent twice is seen as one
     email.set_content(message.body)
     with smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=30) as smtp:
         if config["SMTP_STARTTLS"]:

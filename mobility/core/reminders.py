@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from mobility.core.models import SentReminder
+from mobility.core.once import savepoint
 from mobility.extensions import db
 
 
@@ -22,7 +23,7 @@ def claim(kind: str, target_id: int, stage: str) -> bool:
     if db.session.scalar(exists) is not None:
         return False
     try:
-        with db.session.begin_nested():  # a concurrent run that claimed it first: this claim loses
+        with savepoint():  # a concurrent run that claimed it first: this claim loses
             db.session.add(SentReminder(kind=kind, target_id=target_id, stage=stage))
     except IntegrityError:
         return False

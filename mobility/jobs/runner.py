@@ -180,8 +180,12 @@ def recover_stalled() -> int:
     commits, then `requeue_waiting` sends the waiting ones."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]  # LocalProxy method
     cutoff = utcnow() - timedelta(seconds=STALE_HEARTBEAT_SECONDS)  # a live worker beats every 15 s
+    # Each stalled row is claimed under its lock, and one that another machine's run holds is skipped: two
+    # cron runs at once recover a job once (one audit entry, one message); both may then queue it, and the
+    # worker's claim (_perform_tracked) runs it once.
     stalled = db.session.scalars(select(BackgroundJob).where(BackgroundJob.status == JobStatus.RUNNING,
-                                                             BackgroundJob.updated_at < cutoff)).all()
+                                                             BackgroundJob.updated_at < cutoff)
+                                 .with_for_update(skip_locked=True)).all()
     for job in stalled:
         locale = job.owner.locale if job.owner is not None else "en"
         with force_locale(locale):

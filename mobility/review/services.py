@@ -21,6 +21,7 @@ from mobility.core import audit, memo, reminders
 from mobility.core.errors import DomainError
 from mobility.core.lifecycle import Lifecycle
 from mobility.core.mail import queue_mail
+from mobility.core.once import once
 from mobility.core.text import LazyText
 from mobility.core.text import lazy_gettext as _l
 from mobility.db import bulk_insert, locked, utcnow
@@ -163,6 +164,8 @@ def phase_change(call: Call, kind: PhaseKind) -> tuple[bool, list[LazyText]]:
 
 def move_to_phase(actor: User, call: Call, kind: PhaseKind, *, confirmed: bool = False) -> None:
     """A phase never moves back without the office confirming what it reopens (phase_change says it)."""
+    # Under the call's lock: two moves at once leave one phase active, and the defaults are stored once.
+    call = lock_call_row(call)
     _ensure_not_locked(call)
     backwards, _effects = phase_change(call, kind)
     if backwards and not confirmed:
@@ -187,10 +190,16 @@ def add_juror(actor: User, call: Call, juror: User, max_load: int) -> CallJuror:
                              "to know which side of the pair they are from."), field="user_id")
     if max_load < 0 or max_load > 500:
         raise DomainError(_l("Use a number from 0 to 500."), field="max_load")
-    entry = db.session.get(CallJuror, (call.id, juror.id))
-    if entry is None:
-        entry = CallJuror(call_id=call.id, user_id=juror.id, max_load=max_load)
-        db.session.add(entry)
+    def existing() -> CallJuror | None:
+        return db.session.get(CallJuror, (call.id, juror.id), populate_existing=True)
+
+    def make() -> CallJuror:
+        made = CallJuror(call_id=call.id, user_id=juror.id, max_load=max_load)
+        db.session.add(made)
+        db.session.flush()
+        return made
+
+    entry = existing() or once(make, existing)  # added twice at once: one row, the later load stands
     entry.max_load = max_load
     db.session.flush()
     audit.record("review.juror_added", actor=actor, target=call, juror=juror.id, max_load=max_load)
@@ -198,15 +207,21 @@ def add_juror(actor: User, call: Call, juror: User, max_load: int) -> CallJuror:
 
 
 def set_pair_rule(actor: User, application: Application, juror: User, rule: PairRule | None) -> None:
-    existing = db.session.get(AssignmentRule, (application.id, juror.id))
+    def stored() -> AssignmentRule | None:
+        return db.session.get(AssignmentRule, (application.id, juror.id), populate_existing=True)
+
+    def make() -> AssignmentRule:
+        made = AssignmentRule(application_id=application.id, juror_id=juror.id, rule=rule, created_by_id=actor.id)
+        db.session.add(made)
+        db.session.flush()
+        return made
+
+    existing = stored()
     if rule is None:
         if existing is not None:
             db.session.delete(existing)
-    elif existing is None:
-        db.session.add(AssignmentRule(application_id=application.id, juror_id=juror.id, rule=rule,
-                                      created_by_id=actor.id))
-    else:
-        existing.rule = rule
+    else:  # set twice at once: one row (the key), the later rule stands
+        (existing or once(make, stored)).rule = rule
     audit.record("review.pair_rule", actor=actor, target=application, juror=juror.id,
                  rule=rule.value if rule else "none")
 
@@ -289,6 +304,9 @@ def run_assignment(actor: User, call: Call, *, accept_partial: bool = False, pro
 def fill_freed_seats(actor: User, application: Application) -> list[Assignment]:
     """Give the application's free seats (after a declared conflict) to new jurors, and change nothing else:
     every other seat of the call stays where it is, and only the jurors who receive a seat are mailed."""
+    # Under the application's lock: two of its jurors declaring a conflict at once fill the seats one after
+    # the other (the second sees the first's new juror), never the same seat twice or a unique-key error.
+    application = locked(application)
     call = application.call
     _ensure_not_locked(call)
     if not active_phase(call).can_review:

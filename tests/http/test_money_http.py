@@ -66,10 +66,17 @@ def test_a_payment_beyond_the_lowered_grant_is_refused_on_the_page(app, client, 
     body = refused.get_data(as_text=True)
     assert refused.status_code == 422 and 'id="amount-error"' in body and "€197.50" in body
     assert client.post(url, data={**form, "amount": "197.50"}).status_code == 302
-    assert client.post(url, data={**form, "amount": "197.50"}).status_code == 302  # a double submit: the same one
+    assert "The payment is recorded." in client.get(f"/grants/{grant.id}").get_data(as_text=True)
+    # A double submit, the reference typed again in other spacing, case or full-width: the same one.
+    for typed in ("SEPA-2", " sepa 2 ", "ＳＥＰＡ－２"):
+        again = client.post(url, data={**form, "amount": "197.50", "reference": typed})
+        assert again.status_code == 302
+        assert "already recorded (reference SEPA-2)" in client.get(f"/grants/{grant.id}").get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Payment).where(Payment.grant_id == grant.id)) == 2
-    other = client.post(url, data={**form, "amount": "1.00", "reference": "SEPA-2"})
-    assert other.status_code == 422 and 'id="reference-error"' in other.get_data(as_text=True)
+    other = client.post(url, data={**form, "amount": "1.00", "reference": "sepa2"})  # another amount: refused
+    body = other.get_data(as_text=True)
+    assert other.status_code == 409 and 'id="reference-error"' in body and "SEPA-2" in body and "€197.50" in body
+    assert db.session.scalar(select(func.count()).select_from(Payment).where(Payment.grant_id == grant.id)) == 2
 
 
 @pytest.mark.commits  # the token's time of use: api/services.mark_used
@@ -90,7 +97,14 @@ def test_the_api_caps_payments_and_shows_remaining_and_overpaid(app, client, db,
                        headers=_bearer(secret))
     again = client.post(url, json={"instalment": 2, "amount": "197.50", "reference": "B-2", "paid_on": TODAY},
                         headers=_bearer(secret))  # a retry: the payment already recorded
-    assert paid.status_code == again.status_code == 201 and paid.get_json()["id"] == again.get_json()["id"]
+    assert (paid.status_code, again.status_code) == (201, 200) and paid.get_json()["id"] == again.get_json()["id"]
+    other = client.post(url, json={"instalment": 2, "amount": "1.00", "reference": "b 2", "paid_on": TODAY},
+                        headers=_bearer(secret))  # the same bank reference for another amount
+    assert other.status_code == 409 and other.mimetype == "application/problem+json"
+    assert "reference" in other.get_json()["errors"] and "B-2" in other.get_json()["detail"]
+    japanese = client.post(url, json={"instalment": 2, "amount": "1.00", "reference": "B-2", "paid_on": TODAY},
+                         headers={**_bearer(secret), "Accept-Language": "ja"})
+    assert japanese.status_code == 409 and "B-2" in japanese.get_json()["detail"] and "reference" not in japanese.get_json()["detail"]
     _overpay(db, db.session.get(Grant, grant.id))
     shown = client.get(f"/api/v1/grants/{grant.id}", headers=_bearer(secret)).get_json()
     assert (shown["paid"], shown["remaining"], shown["overpaid"], shown["recovery_due"]) == (

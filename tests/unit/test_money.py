@@ -8,14 +8,15 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from mobility.applications.enums import ApplicationStatus
 from mobility.awards import services as awards
 from mobility.awards.enums import GrantStatus, InstalmentState
-from mobility.awards.models import Grant, Payment
+from mobility.awards.models import Grant, Payment, reference_key
 from mobility.calls import services as calls
 from mobility.cities.enums import Direction
-from mobility.core.errors import DomainError
+from mobility.core.errors import DomainConflict, DomainError
 from mobility.core.models import AuditEntry, OutboxMessage
 from mobility.db import utcnow
 from mobility.review import services as review
@@ -113,6 +114,27 @@ def test_a_payment_reference_is_recorded_once(db):
         awards.record_payment(manager, grant, instalment=1, amount=Decimal("5.00"), reference="SEPA-9",
                               paid_on=TODAY - timedelta(days=1))
     assert refused.value.field == "reference" and "SEPA-9" in str(refused.value.message)
+    assert isinstance(refused.value, DomainConflict)  # the API's 409
+    recorded = awards.record_payment_once(manager, grant, instalment=1, amount=Decimal("2345"),
+                                          reference="ｓｅｐａ ９", paid_on=TODAY)  # full width, lower case, spaced
+    assert (recorded.payment.id, recorded.new) == (first.id, False)
+    with pytest.raises(DomainError) as empty:
+        awards.record_payment(manager, grant, instalment=1, amount=Decimal("1"), reference=" - / ", paid_on=TODAY)
+    assert empty.value.field == "reference"
+
+
+@pytest.mark.parametrize(("typed", "key"), [
+    ("SEPA-2024-001", "SEPA2024001"), (" sepa 2024/001 ", "SEPA2024001"), ("ＳＥＰＡ－２０２４－００１", "SEPA2024001"),
+    ("振込 12", "振込12"), ("", ""), ("x" * 200, "X" * 120)])
+def test_a_bank_reference_is_keyed_as_the_bank_means_it(typed, key):
+    assert reference_key(typed) == key
+
+
+def test_the_database_refuses_a_second_payment_under_the_same_reference(db):
+    manager, grant = make_lowered_grant()  # one payment "SEPA-1" already
+    db.session.add(Payment(grant_id=grant.id, instalment=2, amount=Decimal("1"), reference="sepa 1", paid_on=TODAY))
+    with pytest.raises(IntegrityError):
+        db.session.flush()
 
 
 def test_an_award_that_lost_the_race_answers_with_the_grant_already_offered(db, monkeypatch):

@@ -6,7 +6,11 @@
 // - the form's token is renewed before it expires (a page left open for hours still saves), and a save refused
 //   for its token fetches a fresh one and is sent again;
 // - sending another form of the page (a file, the language…) or following a link saves the typed text first;
-// - leaving the page while something is not saved asks first.
+// - leaving the page while something is not saved asks first;
+// - what is typed and not yet stored is also kept in this browser (localStorage, under the signed-in person
+//   and the form's address) until a save lands: when the server cannot store it (a database outage answers
+//   503) the page keeps trying, and a reload or a crash brings the text back if it is newer than the server's
+//   version, then saves it (the copy is removed as soon as the server has it).
 // Every text comes from the form's data-text-* attributes, rendered translated by the template.
 (function () {
   "use strict";
@@ -39,6 +43,76 @@
     // A save whose answer never came (connection lost): it may have been stored. The next save names it,
     // so the server can tell our own newer version from another window's and not report a conflict.
     var lostSave = "";
+    var versionInput = form.querySelector("input[name='version']");
+    var draftKey = text.draftKey || "";
+    var NOT_KEPT = { csrf_token: 1, version: 1, save_id: 1, lost_save: 1 };
+
+    // ---- the copy kept in the browser ----
+    function versionNow() { return parseInt((versionInput && versionInput.value) || "0", 10) || 0; }
+
+    function fieldsOf() {
+      var fields = {};
+      Array.prototype.forEach.call(form.elements, function (input) {
+        var name = input.name;
+        if (!name || NOT_KEPT[name] || input.disabled || /^(file|submit|button|reset|image)$/.test(input.type)) { return; }
+        var values = fields[name] || (fields[name] = []);
+        if (input.type === "checkbox" || input.type === "radio") {
+          if (input.checked) { values.push(input.value); }
+        } else if (input.tagName === "SELECT" && input.multiple) {
+          Array.prototype.forEach.call(input.options, function (o) { if (o.selected) { values.push(o.value); } });
+        } else {
+          values.push(input.value);
+        }
+      });
+      return fields;
+    }
+
+    function putBack(fields) {
+      var seen = {};
+      var changed = false;
+      Array.prototype.forEach.call(form.elements, function (input) {
+        var name = input.name;
+        var values = fields[name];
+        if (!name || !values || NOT_KEPT[name] || input.disabled || /^(file|submit|button|reset|image)$/.test(input.type)) { return; }
+        if (input.type === "checkbox" || input.type === "radio") {
+          var checked = values.indexOf(input.value) >= 0;
+          changed = changed || checked !== input.checked;
+          input.checked = checked;
+        } else if (input.tagName === "SELECT" && input.multiple) {
+          Array.prototype.forEach.call(input.options, function (o) {
+            var selected = values.indexOf(o.value) >= 0;
+            changed = changed || selected !== o.selected;
+            o.selected = selected;
+          });
+        } else {
+          var n = seen[name] || 0;
+          seen[name] = n + 1;
+          if (n < values.length && input.value !== values[n]) { input.value = values[n]; changed = true; }
+        }
+      });
+      return changed;
+    }
+
+    function keepLocally() {
+      if (!draftKey) { return; }
+      try {
+        window.localStorage.setItem(draftKey, JSON.stringify(
+          { base: versionNow(), at: Date.now(), lostSave: lostSave, fields: fieldsOf() }));
+      } catch (e) { /* storage full or refused: the page itself still holds the text */ }
+    }
+
+    function forgetLocally() {
+      if (!draftKey) { return; }
+      try { window.localStorage.removeItem(draftKey); } catch (e) { /* nothing kept */ }
+    }
+
+    function keptLocally() {
+      if (!draftKey) { return null; }
+      try {
+        var kept = JSON.parse(window.localStorage.getItem(draftKey) || "null");
+        return kept && kept.fields ? kept : null;
+      } catch (e) { return null; }
+    }
 
     function show() {
       var pending = dirty || unsaved;
@@ -95,6 +169,7 @@
       unsaved = true;
       dirty = true;
       failures += 1;
+      keepLocally();  // the database may be down for a while: a reload or a crash meanwhile keeps the text
       var seconds = Math.min(5 * Math.pow(2, failures - 1), MAX_WAIT);
       shout(message + " " + text.textRetry.replace("{seconds}", seconds));
       window.clearTimeout(retryTimer);
@@ -105,10 +180,11 @@
       lostSave = "";
       failures = 0;
       unsaved = false;
-      form.querySelector("input[name='version']").value = body.version;
+      versionInput.value = body.version;
       if (body.csrf_token) { setTokens(body.csrf_token); }
       savedMessage = body.message;
       shout("");
+      if (dirty) { keepLocally(); } else { forgetLocally(); }  // typed while it was saving: that is kept
     }
 
     function save() {
@@ -137,6 +213,7 @@
           // Refused by a rule (a conflict, a field to fix, no longer editable): waits for the person.
           lostSave = "";
           unsaved = true;
+          keepLocally();
           shout(result.body.error);
         }
       }, function (error) {
@@ -187,7 +264,29 @@
     if (text.unsaved === "1") {  // the page shows what was sent and refused: not stored yet
       dirty = true;
       show();
+      keepLocally();
       pauseTimer = window.setTimeout(save, PAUSE);
+    } else {
+      // Typed here and never stored (the server was down, the tab closed, the computer crashed): put back when it
+      // is newer than what the server has, i.e. typed over the version the page shows now, or over an older one
+      // while a save's answer was lost (the save then names it, and the server tells our save from another's:
+      // another window's newer text is a conflict that shows both versions, never overwritten silently).
+      var kept = keptLocally();
+      if (kept && (kept.base >= versionNow() || kept.lostSave)) {
+        if (putBack(kept.fields)) {
+          versionInput.value = kept.base;
+          lostSave = kept.lostSave || "";
+          dirty = true;
+          unsaved = true;
+          show();
+          shout(text.textRestored || "");
+          pauseTimer = window.setTimeout(save, 1000);
+        } else {
+          forgetLocally();  // the server already has exactly this
+        }
+      } else if (kept) {
+        forgetLocally();  // the server has a newer save than what was typed here
+      }
     }
     // Another form of the page (a file, a team invitation, the language switch, signing out) would leave with
     // the typed text unsaved: save it first, then send that form.
@@ -219,11 +318,12 @@
 
     form.addEventListener("input", function () {
       dirty = true;
+      keepLocally();
       show();
       window.clearTimeout(pauseTimer);
       pauseTimer = window.setTimeout(save, PAUSE);
     });
-    form.addEventListener("change", function () { dirty = true; save(); });
+    form.addEventListener("change", function () { dirty = true; keepLocally(); save(); });
     form.addEventListener("focusout", save);
     window.addEventListener("online", save);
     window.setInterval(save, TICK);
