@@ -179,9 +179,9 @@ class Generator:
         return manager.programmes[0].id
 
     def call(self, actor: User, pairs: list[CityPair], n: int, *, opens: datetime, closes: datetime,
-             status: CallStatus, k: int = 3, budget: Decimal = Decimal("60000")) -> Call:
+             status: CallStatus, kind: CallKind | None = None, k: int = 3, budget: Decimal = Decimal("60000")) -> Call:
         """A call through the services (default rate table and rubric), texts in the four UI languages."""
-        call = calls.create_call(actor, programme_id=self.office(actor), kind=list(CallKind)[n % 3],
+        call = calls.create_call(actor, programme_id=self.office(actor), kind=kind or list(CallKind)[n % 3],
                                  title_en=f"Round {n + 1}: residencies",
                                  pair_ids=[p.id for p in pairs], opens_local=opens.replace(tzinfo=None),
                                  closes_local=closes.replace(tzinfo=None), timezone="UTC")
@@ -379,7 +379,10 @@ def generate(applications: int = 100_000, jurors: int = 500, pairs: int = 3, see
             else today + timedelta(days=30 + 30 * age)
         opens = closes - timedelta(days=75)
         status = CallStatus.PUBLISHED if age < 2 else CallStatus.CLOSED
-        call = gen.call(manager, city_pairs, n, opens=opens, closes=closes, status=status)
+        # The kind by the round's age: the open, in-review and decided rounds are of the same kinds whatever
+        # the programme's size (a co-creation's pages also show its team).
+        call = gen.call(manager, city_pairs, n, opens=opens, closes=closes, status=status,
+                        kind=list(CallKind)[age % 3])
         applicants = [artist_ids[0]] + rng.sample(artist_ids[1:], size - 1)
         if age < 2:
             statuses = [ApplicationStatus.DRAFT] + [ApplicationStatus.DRAFT if rng.random() < 0.3
