@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
+from mobility.applications.enums import ApplicationStatus
 from mobility.applications.models import Application
 from mobility.awards.enums import AmendmentStatus, GrantStatus
 from mobility.awards.models import (
@@ -86,6 +87,18 @@ def exchange_rates_newest_first() -> list[ExchangeRate]:
 
 
 # ---- decision letters and requests for review -------------------------------------------------------
+
+# Every application that reached the jury hears back when the panel has decided: decided or not at the lock.
+NOTIFIED = (ApplicationStatus.ELIGIBLE, ApplicationStatus.IN_REVIEW, ApplicationStatus.SHORTLISTED,
+            ApplicationStatus.AWARDED, ApplicationStatus.WAITLISTED, ApplicationStatus.REJECTED)
+
+
+def letters_waiting(call_id: int) -> int:
+    """How many of a call's applicants have not yet been sent their decision letter."""
+    return db.session.scalar(select(func.count()).select_from(Application).where(
+        Application.call_id == call_id, Application.status.in_(NOTIFIED),
+        ~Application.id.in_(select(DecisionNotice.application_id)))) or 0
+
 
 def notice_of(application: Application) -> DecisionNotice | None:
     return db.session.get(DecisionNotice, application.id)

@@ -17,7 +17,7 @@ from mobility.applications.models import Application
 from mobility.awards import feedback, versions
 from mobility.awards.enums import CURRENCIES, LINE_TITLES, AmendmentStatus, GrantStatus, InstalmentState
 from mobility.awards.models import DecisionNotice, ExchangeRate, Grant, GrantAmendment, Payment, reference_key
-from mobility.awards.queries import offers_expired_by, payment_by_reference
+from mobility.awards.queries import NOTIFIED, offers_expired_by, payment_by_reference
 from mobility.calls import rules as rule_params
 from mobility.calls import services as calls
 from mobility.calls.enums import RuleKind
@@ -610,11 +610,6 @@ def indicative(amount: Decimal, country: str | None, on: date | None = None) -> 
 
 
 # ---- decision letters -----------------------------------------------------------------------
-
-# Every application that reached the jury hears back when the panel has decided: decided or not at the lock.
-NOTIFIED = (ApplicationStatus.ELIGIBLE, ApplicationStatus.IN_REVIEW, ApplicationStatus.SHORTLISTED,
-            ApplicationStatus.AWARDED, ApplicationStatus.WAITLISTED, ApplicationStatus.REJECTED)
-
 
 def send_decision_letters(actor: User, call: Call) -> int:
     """Each applicant gets one letter in their language, after the panel has locked the decisions, with their

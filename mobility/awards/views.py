@@ -28,6 +28,7 @@ from mobility.awards.models import Grant, GrantAmendment, RedressRequest
 from mobility.awards.queries import (
     exchange_rates_newest_first,
     grants_of_call,
+    letters_waiting,
     notice_of,
     notice_window_of_call,
     pending_amendments,
@@ -191,6 +192,7 @@ def call_grants(call_id: int):
     return render_template("awards/manage_grants.html", call=call, grants=grants, lines=services.budget_lines(call),
                            money={g.id: services.money_of(g) for g in grants},
                            waiting=waiting, pending=pending, form=ConfirmForm(formdata=None),
+                           letters_waiting=letters_waiting(call.id),
                            pairs={p.id: p for p in call.pairs})
 
 

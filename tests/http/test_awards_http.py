@@ -5,6 +5,7 @@ import pytest
 
 from mobility.awards import services
 from mobility.awards.enums import GrantStatus
+from mobility.review import services as review
 from tests.conftest import csrf_from, sign_in
 from tests.factories import make_awardable, make_user
 
@@ -80,6 +81,26 @@ def test_the_office_sees_the_budget_and_records_a_payment(app, client, db, grant
     ok = client.post(url, data={"instalment": "1", "amount": "2345.00", "reference": "SEPA-77",
                                 "paid_on": "2026-01-05", "csrf_token": token})
     assert ok.status_code == 302
+
+
+def test_the_grants_page_offers_the_letters_only_while_some_are_waiting(app, client, db, signed_in):
+    """Before the lock it says when letters can go; after it, how many wait; once sent, that all went."""
+    with app.test_request_context():
+        manager, call, (awarded, other) = make_awardable(applications=2, budget="50000")
+        services.award_application(manager, awarded, "Excellent")
+        db.session.commit()
+    signed_in("manager")
+    page = lambda: client.get(f"/manage/calls/{call.id}/grants").get_data(as_text=True)  # noqa: E731
+    assert "once the panel has locked its decisions" in page() and "/letters" not in page()
+    with app.test_request_context():
+        review.lock_panel(manager, call)
+        db.session.commit()
+    assert "Send the decision letters (2 waiting)" in page()
+    token = _token(client, f"/manage/calls/{call.id}/grants")
+    sent = client.post(f"/manage/calls/{call.id}/letters", data={"csrf_token": token})
+    assert sent.status_code == 302
+    after = page()
+    assert "Every applicant has been sent their decision letter." in after and "/letters" not in after
 
 
 @pytest.mark.parametrize("locale", ["en", "zh_Hans", "ja", "ko"])
