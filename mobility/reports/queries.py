@@ -104,9 +104,7 @@ class DeskFilters:
 
 
 def _desk_where(stmt: Select, filters: DeskFilters) -> Select:
-    stmt = (stmt.join(Application, Application.id == Grant.application_id)
-            .outerjoin(FinalReport, FinalReport.grant_id == Grant.id)
-            .where(Grant.status == GrantStatus.ACCEPTED))
+    stmt = stmt.outerjoin(FinalReport, FinalReport.grant_id == Grant.id).where(Grant.status == GrantStatus.ACCEPTED)
     if filters.programme_ids is not None:
         stmt = stmt.where(Grant.call_id.in_(select(Call.id).where(Call.programme_id.in_(filters.programme_ids))))
     if filters.call_id is not None:
@@ -140,7 +138,8 @@ def desk_rows(filters: DeskFilters) -> Select:
                   FinalReport.submitted_at, FinalReport.host_confirmed_at, FinalReport.approved_at,
                   FinalReport.travel_mode, last_reminder.label("last_reminder_at"),
                   Call.interim_report_days, InterimReport.status.label("interim_status"))
-    return (_desk_where(stmt.select_from(Grant), filters).join(User, User.id == Application.applicant_id)
+    return (_desk_where(stmt.select_from(Grant), filters).join(Application, Application.id == Grant.application_id)
+            .join(User, User.id == Application.applicant_id)
             .join(Call, Call.id == Grant.call_id).outerjoin(InterimReport, InterimReport.grant_id == Grant.id)
             .order_by(Grant.end_date, Grant.id))
 
