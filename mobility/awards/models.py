@@ -34,7 +34,9 @@ class Grant(TimestampMixin, Model):
     __table_args__ = (sa.CheckConstraint("amount >= 0", name="amount_not_negative"),
                       sa.Index("ix_grant_budget", "call_id", "pair_id", "direction", "status"),
                       # The report desk: accepted grants, the report due first first, a page at a time.
-                      sa.Index("ix_grant_status_end_date", "status", "end_date", "id"))
+                      sa.Index("ix_grant_status_end_date", "status", "end_date", "id"),
+                      # A pair's public page: its accepted grants, oldest stay first, a page at a time.
+                      sa.Index("ix_grant_pair_exchanges", "pair_id", "status", "start_date", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(sa.ForeignKey("application.id", ondelete="RESTRICT"),
