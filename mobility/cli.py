@@ -45,6 +45,15 @@ def _base_url(app: Flask) -> str:
             + (app.config.get("SERVER_NAME") or "localhost"))
 
 
+def _remind(app, send) -> None:
+    """A scheduled reminder run: one unit of work, as a request (mail links need the base URL); the mail goes
+    out through the delivery job like a request's."""
+    with app.test_request_context(base_url=_base_url(app)):
+        count = send()
+        unit_of_work.finish()
+    click.echo(f"{count} reminder(s) sent")
+
+
 def register_cli(app: Flask) -> None:
     @app.cli.group()
     def translate():
@@ -105,10 +114,7 @@ def register_cli(app: Flask) -> None:
     @review.command("remind")
     def review_remind():
         """Mail every juror who has unfinished reviews (run it from cron, e.g. weekly)."""
-        with app.test_request_context(base_url=_base_url(app)):
-            count = send_reminders()
-            unit_of_work.finish()  # the reminders are sent by the delivery job, as a request's mail
-        click.echo(f"{count} reminder(s) sent")
+        _remind(app, send_reminders)
 
     @app.cli.group()
     def reports():
@@ -117,10 +123,7 @@ def register_cli(app: Flask) -> None:
     @reports.command("remind")
     def reports_remind():
         """Remind grantees of final reports coming due or overdue (run it daily from cron)."""
-        with app.test_request_context(base_url=_base_url(app)):
-            count = send_report_reminders()
-            unit_of_work.finish()  # the reminders are sent by the delivery job, as a request's mail
-        click.echo(f"{count} reminder(s) sent")
+        _remind(app, send_report_reminders)
 
     @app.cli.group()
     def api():
@@ -130,10 +133,7 @@ def register_cli(app: Flask) -> None:
     def api_remind_expiring():
         """Mail the holder of every token that stops working within a week, once per token (run it daily
         from cron; a second run, or a run on another machine, sends nothing again)."""
-        with app.test_request_context(base_url=_base_url(app)):
-            count = send_expiry_reminders()
-            unit_of_work.finish()  # the reminders are sent by the delivery job, as a request's mail
-        click.echo(f"{count} reminder(s) sent")
+        _remind(app, send_expiry_reminders)
 
     @app.cli.group()
     def accounts():

@@ -200,19 +200,7 @@ def submit_report(grantee: User, report: FinalReport) -> None:
     if unanswered_questions:
         first = unanswered_questions[0]
         raise DomainError(_l("Answer “%(question)s”.", question=localized(first.label)), field=field_name(first))
-    # One conditional UPDATE (the table's EDITABLE → SUBMITTED): a double click or a second tab cannot
-    # submit twice.
-    done = cast(CursorResult, db.session.execute(update(FinalReport).where(
-        FinalReport.id == report.id, FinalReport.status.in_(EDITABLE))
-        .values(status=ReportStatus.SUBMITTED, submitted_at=utcnow(), version=FinalReport.version + 1)
-        .execution_options(synchronize_session=False))).rowcount
-    if done != 1:
-        raise DomainError(_l("This report has already been submitted."))
-    db.session.expire(report)
-    # The call's report questions freeze with its first submitted report (calls/services.py reads this).
-    db.session.execute(update(Call).where(Call.id == call.id, Call.first_report_submitted_at.is_(None))
-                       .values(first_report_submitted_at=utcnow()).execution_options(synchronize_session=False))
-    db.session.expire(call, ["first_report_submitted_at"])
+    _mark_submitted(FinalReport, report, EDITABLE, call, "first_report_submitted_at")
     audit.record("report.submitted", actor=grantee, target=report.grant.application)
     application = report.grant.application
     if application.host_email and report.host_confirmed_at is None:  # a stay already confirmed is not asked again
@@ -220,6 +208,23 @@ def submit_report(grantee: User, report: FinalReport) -> None:
         queue_mail(application.host_email, recipient_locale(application.host_email, application.host_locale),
                    _l("Please confirm the stay of %(artist)s", artist=application.applicant.name),
                    "reports/mail/host.txt", application=application, report=report, link=link)
+
+
+def _mark_submitted(model, report, editable: tuple, call: Call, frozen_since: str) -> None:
+    """`report` (final or interim) submitted in one conditional UPDATE (editable → SUBMITTED): a double click
+    or a second tab cannot submit twice. The call's questions of that form freeze with its first submitted
+    report (`frozen_since`, the call's column calls/services.py reads)."""
+    done = cast(CursorResult, db.session.execute(update(model).where(
+        model.id == report.id, model.status.in_(editable))
+        .values(status=ReportStatus.SUBMITTED, submitted_at=utcnow(), version=model.version + 1)
+        .execution_options(synchronize_session=False))).rowcount
+    if done != 1:
+        raise DomainError(_l("This report has already been submitted."))
+    db.session.expire(report)
+    first = getattr(Call, frozen_since)
+    db.session.execute(update(Call).where(Call.id == call.id, first.is_(None))
+                       .values({first: utcnow()}).execution_options(synchronize_session=False))
+    db.session.expire(call, [frozen_since])
 
 
 def confirm_stay(report: FinalReport, name: str, digest: str | None = None) -> None:
@@ -475,16 +480,7 @@ def save_interim(grantee: User, report: InterimReport, *, progress: str, answers
         if missing:
             raise DomainError(_l("Answer “%(question)s”.", question=localized(missing[0].label)),
                               field=field_name(missing[0]))
-        done = cast(CursorResult, db.session.execute(update(InterimReport).where(
-            InterimReport.id == report.id, InterimReport.status.in_(INTERIM_EDITABLE))
-            .values(status=ReportStatus.SUBMITTED, submitted_at=utcnow(), version=InterimReport.version + 1)
-            .execution_options(synchronize_session=False))).rowcount
-        if done != 1:
-            raise DomainError(_l("This report has already been submitted."))
-        db.session.expire(report)
-        db.session.execute(update(Call).where(Call.id == call.id, Call.first_interim_submitted_at.is_(None))
-                           .values(first_interim_submitted_at=utcnow()).execution_options(synchronize_session=False))
-        db.session.expire(call, ["first_interim_submitted_at"])
+        _mark_submitted(InterimReport, report, INTERIM_EDITABLE, call, "first_interim_submitted_at")
         audit.record("interim_report.submitted", actor=grantee, target=grant.application)
     return report
 

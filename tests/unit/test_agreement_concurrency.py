@@ -2,57 +2,24 @@
 signature per version, and never an acceptance of a version that was replaced meanwhile."""
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from mobility import create_app
 from mobility.accounts.models import User
 from mobility.awards import services
 from mobility.awards.enums import AgreementStatus
 from mobility.awards.models import AgreementVersion, Grant, GrantAmendment
-from mobility.core.errors import DomainError
 from mobility.core.models import AuditEntry
 from mobility.extensions import db
-from tests.conftest import IS_POSTGRES, Config
+from tests.concurrency import in_parallel
+from tests.conftest import IS_POSTGRES
 from tests.factories import make_awardable
 
 pytestmark = [pytest.mark.skipif(not IS_POSTGRES, reason="row locking is a PostgreSQL behaviour"),
               pytest.mark.postgres_only, pytest.mark.commits]
 WORKERS = 4
-
-
-class Pool(Config):
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_size": WORKERS + 2}
-
-
-def _in_parallel(actions):
-    worker_app = create_app(Pool)
-    start, outcomes = threading.Barrier(len(actions)), []
-
-    def run(action):
-        with worker_app.app_context(), worker_app.test_request_context(environ_base={"REMOTE_ADDR": "192.0.2.1"}):
-            start.wait()
-            try:
-                action()
-                db.session.commit()
-                outcomes.append("done")
-            except DomainError:
-                db.session.rollback()
-                outcomes.append("refused")
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(action,)) for action in actions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    with worker_app.app_context():
-        db.engine.dispose()
-    return outcomes
 
 
 def _offered(app):
@@ -70,7 +37,7 @@ def test_simultaneous_acceptances_sign_once(app):
         return lambda: services.accept_grant(db.session.get_one(User, grantee_id),
                                              db.session.get_one(Grant, grant_id), name=name, version=1)
 
-    assert _in_parallel([accept(f"Name {i}") for i in range(WORKERS)]) == ["done"] * WORKERS
+    assert in_parallel([accept(f"Name {i}") for i in range(WORKERS)]) == ["done"] * WORKERS
     with app.app_context():
         version = db.session.scalar(select(AgreementVersion).where(AgreementVersion.grant_id == grant_id))
         assert version.status is AgreementStatus.ACCEPTED and version.accepted_name.startswith("Name ")
@@ -92,7 +59,7 @@ def test_an_acceptance_and_an_amendment_at_once_never_sign_replaced_terms(app):
         db.session.commit()
         pending_id = amendment.id
 
-    outcomes = _in_parallel([
+    outcomes = in_parallel([
         lambda: services.accept_grant(db.session.get_one(User, grantee_id), db.session.get_one(Grant, grant_id),
                                       name="A", version=2),
         lambda: services.decide_amendment(db.session.get_one(User, manager_id),

@@ -2,12 +2,9 @@
 per application, one decision per request, one letter per applicant."""
 from __future__ import annotations
 
-import threading
-
 import pytest
 from sqlalchemy import func, select
 
-from mobility import create_app
 from mobility.accounts.models import User
 from mobility.applications.models import Application
 from mobility.awards import redress
@@ -15,48 +12,17 @@ from mobility.awards import services as awards
 from mobility.awards.enums import RedressStatus
 from mobility.awards.models import DecisionNotice, RedressRequest
 from mobility.calls.models import Call
-from mobility.core.errors import DomainError
 from mobility.core.models import AuditEntry, OutboxMessage
 from mobility.extensions import db
 from mobility.review import services as review
 from mobility.review.enums import Decision
-from tests.conftest import IS_POSTGRES, Config
+from tests.concurrency import in_parallel
+from tests.conftest import IS_POSTGRES
 from tests.factories import make_awardable
 
 pytestmark = [pytest.mark.skipif(not IS_POSTGRES, reason="row locking is a PostgreSQL behaviour"),
               pytest.mark.postgres_only, pytest.mark.commits]
 WORKERS = 4
-
-
-class Pool(Config):
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_size": WORKERS + 2}
-
-
-def _in_parallel(actions):
-    worker_app = create_app(Pool)
-    start, outcomes = threading.Barrier(len(actions)), []
-
-    def run(action):
-        with worker_app.app_context(), worker_app.test_request_context(environ_base={"REMOTE_ADDR": "192.0.2.1"}):
-            start.wait()
-            try:
-                action()
-                db.session.commit()
-                outcomes.append("done")
-            except DomainError:
-                db.session.rollback()
-                outcomes.append("refused")
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(action,)) for action in actions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    with worker_app.app_context():
-        db.engine.dispose()
-    return outcomes
 
 
 def _count(model, *where) -> int:
@@ -82,7 +48,7 @@ def test_simultaneous_requests_make_one(app):
         return lambda: redress.request_redress(db.session.get_one(User, applicant_id),
                                                db.session.get_one(Application, application_id), "Please look again.")
 
-    assert _in_parallel([ask(n) for n in range(WORKERS)]) == ["done"] * WORKERS
+    assert in_parallel([ask(n) for n in range(WORKERS)]) == ["done"] * WORKERS
     with app.app_context():
         assert _count(RedressRequest) == 1
         assert _count(AuditEntry, AuditEntry.action == "award.redress_requested") == 1
@@ -100,7 +66,7 @@ def test_simultaneous_decisions_decide_once(app):
                                               db.session.get_one(RedressRequest, request_id), upheld=upheld,
                                               reason="Decided.")
 
-    outcomes = _in_parallel([decide(True), decide(False)])
+    outcomes = in_parallel([decide(True), decide(False)])
     assert sorted(outcomes) == ["done", "refused"]
     with app.app_context():
         assert db.session.get(RedressRequest, request_id).status in (RedressStatus.UPHELD, RedressStatus.REJECTED)
@@ -113,7 +79,7 @@ def test_two_managers_sending_the_letters_at_once_send_each_letter_once(app):
     def send():
         return awards.send_decision_letters(db.session.get_one(User, manager_id), db.session.get_one(Call, call_id))
 
-    assert _in_parallel([send for _ in range(WORKERS)]) == ["done"] * WORKERS
+    assert in_parallel([send for _ in range(WORKERS)]) == ["done"] * WORKERS
     with app.app_context():
         assert _count(DecisionNotice) == 2
         letters = db.session.scalars(select(OutboxMessage.recipient).where(
