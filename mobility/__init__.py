@@ -69,14 +69,14 @@ def _init_extensions(app: Flask) -> None:
     from mobility.core.access import enforce_access
     from mobility.extensions import babel, csrf, db, limiter, login_manager, migrate
     from mobility.i18n import formatting
-    from mobility.i18n.locales import select_locale, select_timezone
+    from mobility.i18n.locales import select_locale_object, select_timezone
     from mobility.jobs import delivery
     from mobility.jobs import runner as jobs
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
                      render_as_batch=True, compare_type=True)
-    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    babel.init_app(app, locale_selector=select_locale_object, timezone_selector=select_timezone)
     csrf.init_app(app)
     limiter.init_app(app)
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import enum
 
-from flask_babel import LazyString, get_locale
+from flask_babel import LazyString
 
-_TITLES: dict[tuple[type, object], dict] = {}
+from mobility.core.text import request_text
 
 
 class TitledEnum(str, enum.Enum):
@@ -17,12 +17,12 @@ class TitledEnum(str, enum.Enum):
 
     @property
     def title(self) -> str:  # type: ignore[override]  # the member's display title hides str.title()
-        # Long lists ask for a title per row: each class's titles are translated once per locale (keyed by
-        # the Locale itself: naming it costs more than the lookup).
-        locale = get_locale()
-        titles = _TITLES.get((type(self), locale))
+        # Long lists ask for a title per row: each class's titles are translated once per locale, and the
+        # request finds its locale's titles once (mobility/core/text.py).
+        by_class = request_text().titles
+        titles = by_class.get(type(self))
         if titles is None:
-            titles = _TITLES[(type(self), locale)] = {m: str(t) for m, t in self._titles().items()}
+            titles = by_class[type(self)] = {m: str(t) for m, t in self._titles().items()}
         return titles.get(self, self.value)
 
     @classmethod

@@ -3,13 +3,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from flask_babel import get_locale
-
+from mobility.core.text import current_locale as _request_locale
 from mobility.i18n.locales import DEFAULT_LOCALE, LOCALES
 
 
 def current_locale() -> str:
-    locale = get_locale()
+    locale = _request_locale()
     return str(locale) if locale else DEFAULT_LOCALE
 
 

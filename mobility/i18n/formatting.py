@@ -2,26 +2,28 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone, tzinfo
+from collections.abc import Callable
+from datetime import date, datetime, timezone, tzinfo
 from decimal import Decimal
 from functools import lru_cache
+from operator import attrgetter, methodcaller
 from typing import Literal
 from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
-from flask import Flask
+from flask import Flask, g
 from flask_babel import (
     format_currency,
     format_date,
     format_decimal,
     format_percent,
     format_timedelta,
-    get_locale,
     get_timezone,
 )
 
+from mobility.core.text import current_locale, request_text
 from mobility.db import utcnow
 from mobility.i18n.content import localized, localized_locale
 from mobility.i18n.locales import HTML_LANG, LANGUAGE_TITLES, LOCALES, NATIVE_NAMES, guessed_timezone
@@ -52,8 +54,43 @@ def _standard(pattern: str, locale: Locale) -> str:
     return _wide_day_periods(pattern) if locale.language in WIDE_DAY_PERIODS else pattern
 
 
+class CompiledPattern:
+    """A parsed Babel date pattern that writes each field of an instant once per value of what the field
+    reads (the year, the month, the hour …) and locale: a list writes the same months, days and hours again
+    and again, and Babel's DateTimeFormat takes ~25 µs an instant. The text is Babel's own (each field is
+    written by Babel the first time); fields that read more than one part of the instant (time zones,
+    weeks, fractions of a second …) are written by Babel every time."""
+
+    # The part of the instant each field's text depends on alone (babel.dates.DateTimeFormat.__getitem__).
+    _READS: dict[str, Callable[[date], object]] = {
+        "y": attrgetter("year"), "M": attrgetter("month"), "L": attrgetter("month"), "d": attrgetter("day"),
+        "E": methodcaller("weekday"), "a": attrgetter("hour"), "h": attrgetter("hour"), "H": attrgetter("hour"),
+        "K": attrgetter("hour"), "k": attrgetter("hour"), "m": attrgetter("minute"), "s": attrgetter("second"),
+    }
+
+    def __init__(self, pattern: babel_dates.DateTimePattern, locale: Locale):
+        self.pattern, self.locale, self.format = pattern, locale, pattern.format
+        names = re.findall(r"%\((\w+)\)s", pattern.format)
+        self.fields = [(name, self._READS.get(name[0])) for name in dict.fromkeys(names)]
+        self._written: dict[tuple[str, object], str] = {}
+
+    def apply(self, value: date) -> str:
+        values, babel_format = {}, None
+        for name, reads in self.fields:
+            key = (name, reads(value)) if reads is not None else None
+            text = self._written.get(key) if key is not None else None
+            if text is None:
+                if babel_format is None:
+                    babel_format = babel_dates.DateTimeFormat(value, self.locale)
+                text = babel_format[name]
+                if key is not None:
+                    self._written[key] = text
+            values[name] = text
+        return self.format % values
+
+
 @lru_cache(maxsize=64)
-def _datetime_pattern(locale: Locale, format: str) -> babel_dates.DateTimePattern:
+def _datetime_pattern(locale: Locale, format: str) -> CompiledPattern:
     """The locale's date-and-time pattern for `format` ("short", "medium"…), parsed once. Babel's
     format_datetime builds and parses the date part and the time part again on every call, and lists show
     an instant per row. Korean reads 오전/오후, never AM/PM (WIDE_DAY_PERIODS)."""
@@ -62,14 +99,32 @@ def _datetime_pattern(locale: Locale, format: str) -> babel_dates.DateTimePatter
             combined = str(babel_dates.get_datetime_format(format, locale=locale)) \
                 .replace("{0}", babel_dates.get_time_format(format, locale=locale).pattern) \
                 .replace("{1}", babel_dates.get_date_format(format, locale=locale).pattern)
-            return babel_dates.parse_pattern(_standard(combined, locale))
+            return CompiledPattern(babel_dates.parse_pattern(_standard(combined, locale)), locale)
         case _:  # a pattern of its own
-            return babel_dates.parse_pattern(format)
+            return CompiledPattern(babel_dates.parse_pattern(format), locale)
 
 
 @lru_cache(maxsize=32)
-def _time_pattern(locale: Locale, format: Literal["full", "long", "medium", "short"]) -> babel_dates.DateTimePattern:
-    return babel_dates.parse_pattern(_standard(babel_dates.get_time_format(format, locale=locale).pattern, locale))
+def _time_pattern(locale: Locale, format: Literal["full", "long", "medium", "short"]) -> CompiledPattern:
+    return CompiledPattern(babel_dates.parse_pattern(
+        _standard(babel_dates.get_time_format(format, locale=locale).pattern, locale)), locale)
+
+
+@lru_cache(maxsize=64)
+def _date_pattern(locale: Locale, format: str) -> CompiledPattern:
+    """What babel.dates.format_date writes for `format` (a standard name or a pattern of its own)."""
+    if format in ("full", "long", "medium", "short"):
+        format = babel_dates.get_date_format(format, locale=locale).pattern
+    return CompiledPattern(babel_dates.parse_pattern(format), locale)
+
+
+def current_zone() -> tzinfo:
+    """flask_babel.get_timezone(), at two attribute reads once the request has resolved it."""
+    try:
+        zone = g._flask_babel.babel_tzinfo
+    except (AttributeError, RuntimeError):
+        zone = None
+    return zone if zone is not None else get_timezone()
 
 
 def local_time(instant: datetime | None, format: Literal["full", "long", "medium", "short"] = "short") -> str:
@@ -78,7 +133,7 @@ def local_time(instant: datetime | None, format: Literal["full", "long", "medium
         return ""
     if instant.tzinfo is None:
         instant = instant.replace(tzinfo=timezone.utc)
-    return _time_pattern(get_locale(), format).apply(instant.astimezone(get_timezone()), get_locale())
+    return _time_pattern(current_locale(), format).apply(instant.astimezone(current_zone()))
 
 
 def format_instant(instant: datetime, format: str, zone: tzinfo, locale: Locale) -> str:
@@ -86,15 +141,27 @@ def format_instant(instant: datetime, format: str, zone: tzinfo, locale: Locale)
     instant is UTC), from the cached pattern."""
     if instant.tzinfo is None:
         instant = instant.replace(tzinfo=timezone.utc)
-    return _datetime_pattern(locale, format).apply(instant.astimezone(zone), locale)
+    return _datetime_pattern(locale, format).apply(instant.astimezone(zone))
 
 
 def local_datetime(instant: datetime | None, format: str = "medium") -> str:
     """An instant in the viewer's time zone and locale, with the zone's name."""
     if instant is None:
         return ""
-    zone = get_timezone()
-    return f"{format_instant(instant, format, zone, get_locale())} ({getattr(zone, 'key', zone)})"
+    zone = current_zone()
+    return f"{format_instant(instant, format, zone, current_locale())} ({getattr(zone, 'key', zone)})"
+
+
+def local_date(value: date | datetime | None, format: str | None = None, rebase: bool = True) -> str:
+    """flask_babel.format_date (the `format_date` filter): a date in the viewer's locale, from the cached
+    pattern; an instant (which Flask-Babel first moves into the viewer's zone) is left to Flask-Babel."""
+    if value is None or isinstance(value, datetime) or format not in _STANDARD_DATE_FORMATS:
+        return format_date(value, format, rebase)
+    return _date_pattern(current_locale(), format or "medium").apply(value)
+
+
+# The standard names whose Flask-Babel configuration (BABEL date formats) is left at Babel's own pattern.
+_STANDARD_DATE_FORMATS = frozenset({None, "full", "long", "medium", "short"})
 
 
 def utc_datetime(instant: datetime | None) -> str:
@@ -105,7 +172,7 @@ def zone_datetime(instant: datetime | None, zone: str, format: str = "medium") -
     """An instant as wall-clock time in a named zone (a call's zone), in the viewer's locale."""
     if instant is None:
         return ""
-    return f"{format_instant(instant, format, ZoneInfo(zone), get_locale())} ({zone})"
+    return f"{format_instant(instant, format, ZoneInfo(zone), current_locale())} ({zone})"
 
 
 def time_left(instant: datetime | None) -> str:
@@ -121,7 +188,7 @@ def money(amount: Decimal | None, currency: str = "EUR") -> str:
     Babel gave a probe amount in this locale (read once), the rest by Babel itself."""
     if amount is None:
         return ""
-    shape = _money_shape(get_locale(), currency) if isinstance(amount, (Decimal, int)) else None
+    shape = _money_shape(current_locale(), currency) if isinstance(amount, (Decimal, int)) else None
     if shape is None or not Decimal(amount).is_finite() or amount < 0:
         return format_currency(amount, currency)
     prefix, suffix, separators, digits = shape
@@ -186,12 +253,20 @@ def paragraphs(text: str | None) -> list[str]:
 
 
 def init_app(app: Flask) -> None:
+    # The templates' _() and ngettext(), as Flask-Babel installs them, but finding the request's catalog once.
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]  # added by jinja2.ext.i18n
+        gettext=lambda s: request_text().translations.ugettext(s),
+        ngettext=lambda s, p, n: request_text().translations.ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: request_text().translations.upgettext(c, s),
+        npgettext=lambda c, s, p, n: request_text().translations.unpgettext(c, s, p, n),
+    )
     app.jinja_env.globals.update(
         LOCALES=LOCALES,
         NATIVE_NAMES=NATIVE_NAMES,
         LANGUAGE_TITLES=LANGUAGE_TITLES,
-        html_lang=lambda: HTML_LANG.get(str(get_locale()), "en"),
-        current_locale=lambda: str(get_locale()),
+        html_lang=lambda: HTML_LANG.get(str(current_locale()), "en"),
+        current_locale=lambda: str(current_locale()),
         current_timezone=lambda: getattr(get_timezone(), "key", str(get_timezone())),
         guessed_timezone=guessed_timezone,
     )
@@ -206,7 +281,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["plain_number"] = plain_number
     app.jinja_env.filters["paragraphs"] = paragraphs
     app.jinja_env.filters["number"] = format_decimal
-    app.jinja_env.filters["format_date"] = format_date
+    app.jinja_env.filters["format_date"] = local_date
     app.jinja_env.globals["format_percent"] = format_percent
     app.jinja_env.globals["localized"] = localized
     app.jinja_env.globals["localized_locale"] = localized_locale  # which language localized() answers in

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo, available_timezones
 
+from babel import Locale
 from flask import current_app, has_request_context, request, session
 from flask_login import current_user
 
@@ -56,6 +57,19 @@ def select_locale() -> str:
     if chosen in LOCALES:
         return chosen
     return accept_language_match() or DEFAULT_LOCALE
+
+
+_LOCALE_OBJECTS: dict[str, Locale] = {}
+
+
+def select_locale_object() -> Locale:
+    """select_locale() as one Locale object per locale for the process (Flask-Babel's locale selector): the
+    caches keyed by the locale (enum titles, date patterns, amounts) then find it by identity."""
+    name = select_locale()
+    locale = _LOCALE_OBJECTS.get(name)
+    if locale is None:
+        locale = _LOCALE_OBJECTS[name] = Locale.parse(name)
+    return locale
 
 
 def _api_holder_locale() -> str | None:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -90,3 +90,50 @@ def test_amounts_are_written_exactly_as_babel_writes_them(app, locale, currency)
     with app.test_request_context(), force_locale(locale):
         for value in values:
             assert money(value, currency) == format_currency(value, currency, locale=locale), value
+
+
+@pytest.mark.parametrize("locale", ["en", "zh_Hans", "ja", "ko"])
+def test_a_long_list_of_instants_reads_as_babel_writes_each(locale):
+    """The pattern keeps each field's text per value it reads (year, month, hour …): across many instants, in
+    every standard format and one of its own, each row still says exactly what Babel says of it alone."""
+    parsed, zone = Locale.parse(locale), pytz.timezone("Europe/Berlin")
+    rng = random.Random(17)
+    instants = [datetime(2020, 1, 1, tzinfo=timezone.utc) + timedelta(seconds=rng.randint(0, 8 * 365 * 86400))
+                for _ in range(300)]
+    for format in ("short", "medium", "long", "full", "EEE d MMM yy, hh:mm:ss a"):
+        for instant in instants:
+            expected = babel_dates.format_datetime(instant, format, tzinfo=zone, locale=parsed)
+            if locale == "ko" and format in ("short", "medium", "long", "full"):
+                expected = expected.replace("AM", "오전").replace("PM", "오후")
+            assert format_instant(instant, format, zone, parsed) == expected, (format, instant)
+
+
+@pytest.mark.parametrize("locale", ["en", "zh_Hans", "ja", "ko"])
+def test_the_date_filter_writes_what_flask_babel_writes(app, locale):
+    from flask_babel import format_date
+
+    from mobility.i18n.formatting import local_date
+
+    rng = random.Random(5)
+    days = [date(2024, 1, 1) + timedelta(days=rng.randint(0, 2000)) for _ in range(200)]
+    with app.test_request_context(), force_locale(locale):
+        for format in (None, "short", "medium", "long", "full", "d MMM y"):
+            for day in days:
+                assert local_date(day, format) == format_date(day, format), (format, day)
+        instant = datetime(2027, 4, 30, 23, 30, tzinfo=timezone.utc)  # an instant: moved into the viewer's zone
+        assert local_date(instant, "long") == format_date(instant, "long")
+
+
+def test_the_request_language_follows_a_forced_locale(app):
+    """What a request resolves once (its catalog, the enum titles) changes with force_locale and back."""
+    from mobility.applications.enums import ApplicationStatus
+    from mobility.core.text import gettext, request_text
+
+    with app.test_request_context():
+        english = ApplicationStatus.SUBMITTED.title
+        assert str(request_text().locale) == "en" and gettext("Applications") == "Applications"
+        with force_locale("ko"):
+            korean = ApplicationStatus.SUBMITTED.title
+            assert str(request_text().locale) == "ko" and gettext("Applications") != "Applications"
+        assert korean != english
+        assert ApplicationStatus.SUBMITTED.title == english and gettext("Applications") == "Applications"
