@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import ColumnElement, Integer, Select, Text, case, cast, extract, func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased
 
 from mobility.applications.enums import ApplicationStatus
 from mobility.applications.models import Application
@@ -147,18 +147,26 @@ def list_kind(name: str) -> str:
 
 
 def figure_page(name: str, filters: Filters, page: int, per_page: int) -> ListPage:
-    """One page of the list behind a figure, as rows (entity, its value columns), with what each row's page
-    shows joined in (the application of a grant or a report): two statements, whatever the page size."""
-    stmt = figure_query(name, filters)
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    """One page of the list behind a figure as plain rows, with what the page shows of each (its application's
+    reference, title, languages and direction; the entity's status; the value each adds to a summed figure):
+    two statements, whatever the page size, and no entity (with its texts and answers) loaded."""
+    stmt = figure_query(name, filters).order_by(None)
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     number = existing_page(page, per_page, total)
     kind = list_kind(name)
-    # Many-to-one, so joined into the same statement: as many statements for an empty page as for a full one.
-    options = (() if kind == "applications" else
-               (joinedload(Grant.application),) if kind == "grants" else
-               (joinedload(FinalReport.grant).joinedload(Grant.application),))
-    rows = db.session.execute(stmt.options(*options).limit(per_page).offset((number - 1) * per_page)).all()
-    return ListPage(items=rows, page=number, per_page=per_page, total=total)
+    shown = aliased(Application) if kind != "applications" else Application
+    entity = {"applications": Application, "grants": Grant, "reports": FinalReport}[kind]
+    columns = [shown.id, shown.reference, shown.title, shown.languages, shown.direction, entity.status]
+    if kind == "grants":
+        columns += [Grant.amount, Grant.days, _travellers(Grant.travellers).label("traveller_count")]
+    elif kind == "reports":
+        columns += [FinalReport.audience, FinalReport.travel_mode,
+                    func.round(_co2_kg(Grant.distance_km, Grant.travellers, FinalReport.travel_mode)).label("co2_kg")]
+    rows = figure_query(name, filters).with_only_columns(*columns)
+    if kind != "applications":
+        rows = rows.join(shown, shown.id == Grant.application_id)
+    items = db.session.execute(rows.limit(per_page).offset((number - 1) * per_page)).all()
+    return ListPage(items=items, page=number, per_page=per_page, total=total)
 
 
 def figure_rows(name: str, filters: Filters) -> Sequence:

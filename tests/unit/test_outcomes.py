@@ -64,7 +64,7 @@ def test_each_figure_drills_down_to_the_rows_it_counts(app, db):
     with app.test_request_context():
         grants = dashboard.figure_page("artists", filters, 1, 100).items
         assert len(grants) == row.exchanges and sum(g.traveller_count for g in grants) == row.artists
-        assert sum(g[0].days for g in dashboard.figure_page("days", filters, 1, 100).items) == row.days
+        assert sum(g.days for g in dashboard.figure_page("days", filters, 1, 100).items) == row.days
         reports = dashboard.figure_page("co2", filters, 1, 100).items
         assert sum(int(r.co2_kg) for r in reports) == row.co2_kg
         assert len(dashboard.figure_page("co_creations", filters, 1, 100).items) == row.co_creations
