@@ -65,7 +65,7 @@ def _init_extensions(app: Flask) -> None:
     from mobility import models  # noqa: F401  (every table known to the metadata)
     from mobility.accounts import passwords, twofactor
     from mobility.accounts.sessions import load_user
-    from mobility.core import mail, memo, security, storage, unit_of_work
+    from mobility.core import mail, memo, security, storage, unit_of_work, urls
     from mobility.core.access import enforce_access
     from mobility.extensions import babel, csrf, db, limiter, login_manager, migrate
     from mobility.i18n import formatting
@@ -97,6 +97,7 @@ def _init_extensions(app: Flask) -> None:
     security.init_app(app)
     passwords.init_app(app)
     formatting.init_app(app)
+    urls.init_app(app)
     _domain_template_helpers(app)
 
 

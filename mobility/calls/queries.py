@@ -10,6 +10,7 @@ from mobility.accounts.enums import Discipline
 from mobility.calls.enums import CallKind, CallStatus
 from mobility.calls.models import Call, CallDiscipline, call_pair
 from mobility.extensions import db
+from mobility.i18n.content import localized
 
 # What the public lists show of a call (calls/_macros.html, archive.html): they load only this, not the
 # long texts in every language, the rules or the rate table.
@@ -67,6 +68,15 @@ def calls_by_deadline(programme_ids: frozenset[int] | None = None) -> list[Call]
     if programme_ids is not None:
         stmt = stmt.where(Call.programme_id.in_(programme_ids))
     return list(db.session.scalars(stmt))
+
+
+def call_titles_by_deadline(programme_ids: frozenset[int] | None = None) -> list[tuple[int, str]]:
+    """(id, title in the viewer's language) of the calls calls_by_deadline() gives, in its order: what a filter
+    of calls shows, from two columns (a call's entity carries every text of its page)."""
+    stmt = select(Call.id, Call.title).order_by(Call.closes_at.desc())
+    if programme_ids is not None:
+        stmt = stmt.where(Call.programme_id.in_(programme_ids))
+    return [(call_id, localized(title)) for call_id, title in db.session.execute(stmt)]
 
 
 def calls_of_programme(programme_id: int) -> list[Call]:

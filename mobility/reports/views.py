@@ -19,7 +19,7 @@ from mobility.applications.services import TooLarge
 from mobility.awards import policies as award_policies
 from mobility.awards.models import Grant
 from mobility.calls.office import office_call, require_running
-from mobility.calls.queries import calls_by_deadline
+from mobility.calls.queries import call_titles_by_deadline
 from mobility.cities.enums import Direction
 from mobility.cities.queries import pairs_by_id
 from mobility.core import unit_of_work
@@ -358,9 +358,9 @@ def _desk_filters(call=None) -> tuple[DeskFilterForm, DeskFilters, dict]:
     the calls of the viewer's programmes and the pairs (both also name the rows: no query per row)."""
     form = DeskFilterForm(request.args)
     programme_ids = programme_scope(current_user)
-    calls = [call] if call is not None else calls_by_deadline(programme_ids)
+    calls = [(call.id, call.text("title"))] if call is not None else call_titles_by_deadline(programme_ids)
     pairs = list(db.session.scalars(pairs_by_id()))
-    form.call.choices = [("", "—")] + [(str(c.id), c.text("title")) for c in calls]
+    form.call.choices = [("", "—")] + [(str(call_id), title) for call_id, title in calls]
     form.pair.choices = [("", "—")] + [(str(p.id), p.display_name()) for p in pairs]
     directions, states = {d.value for d in Direction}, {s.value for s in ReportState}
     filters = DeskFilters(
@@ -369,7 +369,7 @@ def _desk_filters(call=None) -> tuple[DeskFilterForm, DeskFilters, dict]:
         direction=Direction(form.direction.data) if form.direction.data in directions else None,
         state=ReportState(form.state.data) if form.state.data in states else None,
         overdue=bool(form.overdue.data), today=date.today())
-    names = {"calls": {c.id: c.text("title") for c in calls}, "pairs": {p.id: p.display_name() for p in pairs}}
+    names = {"calls": dict(calls), "pairs": {p.id: p.display_name() for p in pairs}}
     return form, filters, names
 
 
@@ -455,7 +455,7 @@ def _dashboard_filters() -> tuple[DashboardFilterForm, dashboard.Filters]:
     form = DashboardFilterForm(request.args)
     # A manager's dashboard counts the calls of their own programmes only (or one of them, when chosen).
     programme_ids, _name = _programmes(form)
-    form.call.choices = [("", "—")] + [(str(c.id), c.text("title")) for c in calls_by_deadline(
+    form.call.choices = [("", "—")] + [(str(call_id), title) for call_id, title in call_titles_by_deadline(
         None if programme_ids is None else frozenset(programme_ids))]
     form.pair.choices = [("", "—")] + [(str(p.id), p.display_name()) for p in
                                        db.session.scalars(pairs_by_id())]
