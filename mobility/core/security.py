@@ -10,6 +10,8 @@ from flask_wtf.csrf import CSRFError, generate_csrf
 from itsdangerous import BadData, URLSafeTimedSerializer
 from werkzeug.datastructures import ImmutableMultiDict, iter_multi_items
 
+from mobility.core.text import WtformsCatalog
+
 # No inline script or style anywhere: every asset is a file under /static.
 CSP = "; ".join([
     "default-src 'self'",
@@ -95,6 +97,7 @@ def _no_nul(value):
 
 class TextRequest(Request):
     parameter_storage_class = _Parameters
+    wtforms_translations = WtformsCatalog()  # WTForms' messages: its catalog read once per process and locale
 
     def get_json(self, force=False, silent=False, cache=True):
         """JSON nested deeper than Python's parser goes ([[[[…]]]] ten thousand times) is a bad request, like

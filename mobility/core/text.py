@@ -70,6 +70,30 @@ def current_locale() -> Locale | None:
     return locale if locale is not None else get_locale()
 
 
+_WTFORMS_CATALOGS: dict[Locale, NullTranslations] = {}
+
+
+class WtformsCatalog:
+    """`request.wtforms_translations`, where Flask-WTF looks for WTForms' own messages ("Not a
+    valid integer value.") before it reads and parses WTForms' catalog file again for the request: the catalog
+    of the request's locale, read once per process. (A non-data descriptor: Flask-WTF may still set its own.)"""
+
+    def __get__(self, request: object, owner: type | None = None) -> NullTranslations | None:
+        if request is None:
+            return None
+        locale = current_locale()
+        if locale is None:
+            return None
+        catalog = _WTFORMS_CATALOGS.get(locale)
+        if catalog is None:
+            from babel import support
+            from wtforms.i18n import messages_path
+
+            catalog = _WTFORMS_CATALOGS[locale] = support.Translations.load(messages_path(), [locale],
+                                                                            domain="wtforms")
+        return catalog
+
+
 def gettext(string: str, **variables: Any) -> str:
     """flask_babel.gettext, with the request's catalog found once."""
     s = request_text().translations.ugettext(string)

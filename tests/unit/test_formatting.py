@@ -137,3 +137,26 @@ def test_the_request_language_follows_a_forced_locale(app):
             assert str(request_text().locale) == "ko" and gettext("Applications") != "Applications"
         assert korean != english
         assert ApplicationStatus.SUBMITTED.title == english and gettext("Applications") == "Applications"
+
+
+def test_wtforms_own_messages_are_in_the_request_language(app):
+    """WTForms' messages come from its catalog of the request's locale (read once per process, then kept)."""
+    from babel import support
+    from flask import request
+    from flask_wtf import FlaskForm
+    from wtforms import IntegerField
+    from wtforms.i18n import messages_path
+
+    class NumberForm(FlaskForm):
+        class Meta:
+            csrf = False
+
+        number = IntegerField()
+
+    korean = support.Translations.load(messages_path(), [Locale.parse("ko")], domain="wtforms")
+    expected = korean.ugettext("Not a valid integer value.")
+    assert expected != "Not a valid integer value."
+    for language, message in (("ko", expected), ("en", "Not a valid integer value."), ("ko", expected)):
+        # a context of its own, as each request has (the test's own app context would share Flask-Babel's locale)
+        with app.app_context(), app.test_request_context("/?number=x", headers={"Accept-Language": language}):
+            assert NumberForm(request.args).number.process_errors == [message]
