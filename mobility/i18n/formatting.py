@@ -212,6 +212,29 @@ def _money_shape(locale: Locale, currency: str) -> tuple[str, str, dict[int, str
     return written[:start], written[start + len(core):], str.maketrans({",": group, ".": decimal}), digits
 
 
+def number(value, format: str | None = None) -> str:
+    """flask_babel.format_decimal (the `number` filter). Counts are whole numbers, a table shows hundreds of
+    them, and Babel's pattern machinery takes ~40 µs each: a count ≥ 0 is grouped by threes with the locale's
+    group symbol where Babel writes counts that way in the locale (probed once); any other value by Babel."""
+    if format is None and type(value) is int and value >= 0:
+        group = _count_group(current_locale())
+        if group is not None:
+            return f"{value:,}".replace(",", group)
+    return format_decimal(value, format)
+
+
+@lru_cache(maxsize=32)
+def _count_group(locale: Locale) -> str | None:
+    """The group symbol Babel writes counts with in `locale`, when it groups every count by threes (1,234 and
+    1,234,567; not 1234 or 12,34,567); None otherwise."""
+    group = babel_numbers.get_group_symbol(locale)
+    probes = {7: "7", 1234: f"1{group}234", 1234567: f"1{group}234{group}567", 999: "999",
+              1000000000: f"1{group}000{group}000{group}000"}
+    if any(babel_numbers.format_decimal(n, locale=locale) != text for n, text in probes.items()):
+        return None
+    return group
+
+
 def plain_number(value: Decimal | None) -> str:
     """A Decimal without trailing zeros (5.0 → 5, 0.50 → 0.5)."""
     if value is None:
@@ -280,7 +303,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["plain_number"] = plain_number
     app.jinja_env.filters["paragraphs"] = paragraphs
-    app.jinja_env.filters["number"] = format_decimal
+    app.jinja_env.filters["number"] = number
     app.jinja_env.filters["format_date"] = local_date
     app.jinja_env.globals["format_percent"] = format_percent
     app.jinja_env.globals["localized"] = localized

@@ -160,3 +160,34 @@ def test_wtforms_own_messages_are_in_the_request_language(app):
         # a context of its own, as each request has (the test's own app context would share Flask-Babel's locale)
         with app.app_context(), app.test_request_context("/?number=x", headers={"Accept-Language": language}):
             assert NumberForm(request.args).number.process_errors == [message]
+
+
+@pytest.mark.parametrize("locale", ["en", "zh_Hans", "ja", "ko", "de", "fr", "es", "hi"])
+def test_counts_are_written_exactly_as_babel_writes_them(app, locale):
+    """The fast path for counts gives Babel's own text; other values (negative, decimal) are Babel's."""
+    from flask_babel import format_decimal
+
+    from mobility.i18n.formatting import number
+
+    rng = random.Random(3)
+    values = [0, 1, 999, 1000, 1234, 10000, 99999, 123456, 1234567, 10**12, -5, -1234, Decimal("1234.5"), 12.5,
+              *(rng.randint(0, 10**rng.randint(1, 10)) for _ in range(300))]
+    with app.app_context(), app.test_request_context(), force_locale(locale):
+        for value in values:
+            assert number(value) == format_decimal(value), value
+        assert number(1234, "#,##0.00") == format_decimal(1234, "#,##0.00")
+
+
+def test_a_link_per_row_is_the_link_url_for_writes(app):
+    from flask import url_for
+
+    from mobility.core.urls import url_for_each
+
+    with app.test_request_context():
+        view = url_for_each("applications.view", "application_id")
+        for value in (1, 42, 2**31 - 1):
+            assert view(value) == url_for("applications.view", application_id=value)
+        figure = url_for_each("reports.dashboard_list", "figure", pair=3, direction="eu_to_ea", year=2026, call="")
+        for value in ("grants", "co_creations", "sector_creative", "a b/ü", 7):
+            assert figure(value) == url_for("reports.dashboard_list", figure=value, pair=3, direction="eu_to_ea",
+                                            year=2026, call="")
