@@ -22,6 +22,9 @@ from flask_babel import (
     format_timedelta,
     get_timezone,
 )
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 
 from mobility.core.text import current_locale, request_text
 from mobility.db import utcnow
@@ -275,6 +278,23 @@ def paragraphs(text: str | None) -> list[str]:
     return [p.strip() for p in re.split(r"\n\s*\n", text or "") if p.strip()]
 
 
+@pass_context
+def _template_gettext(context: Context, string: str, /, **variables) -> str:
+    text = request_text().translations.ugettext(string)
+    if context.eval_ctx.autoescape:
+        text = Markup(text)
+    return text % variables
+
+
+@pass_context
+def _template_ngettext(context: Context, singular: str, plural: str, num: int, /, **variables) -> str:
+    variables.setdefault("num", num)
+    text = request_text().translations.ungettext(singular, plural, num)
+    if context.eval_ctx.autoescape:
+        text = Markup(text)
+    return text % variables
+
+
 def init_app(app: Flask) -> None:
     # The templates' _() and ngettext(), as Flask-Babel installs them, but finding the request's catalog once.
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]  # added by jinja2.ext.i18n
@@ -284,6 +304,9 @@ def init_app(app: Flask) -> None:
         pgettext=lambda c, s: request_text().translations.upgettext(c, s),
         npgettext=lambda c, s, p, n: request_text().translations.unpgettext(c, s, p, n),
     )
+    # _() and ngettext() as Jinja's newstyle i18n makes them (escaped, always a format string), in one call
+    # each: Jinja's `_` resolves `gettext`, which calls the function above, each through the context.
+    app.jinja_env.globals.update(_=_template_gettext, gettext=_template_gettext, ngettext=_template_ngettext)
     app.jinja_env.globals.update(
         LOCALES=LOCALES,
         NATIVE_NAMES=NATIVE_NAMES,
