@@ -36,7 +36,9 @@ class Grant(TimestampMixin, Model):
                       # The report desk: accepted grants, the report due first first, a page at a time.
                       sa.Index("ix_grant_status_end_date", "status", "end_date", "id"),
                       # A pair's public page: its accepted grants, oldest stay first, a page at a time.
-                      sa.Index("ix_grant_pair_exchanges", "pair_id", "status", "start_date", "id"))
+                      sa.Index("ix_grant_pair_exchanges", "pair_id", "status", "start_date", "id"),
+                      # The desk's counts: every accepted grant with its call and end, from the index alone.
+                      sa.Index("ix_grant_status_id", "status", "id", "call_id", "end_date"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(sa.ForeignKey("application.id", ondelete="RESTRICT"),

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from mobility.cities.geography import great_circle, great_circle_km
@@ -63,13 +63,19 @@ class PairMap:
     cities: list[tuple[float, float, str, str]]  # x, y, name, text-anchor
 
 
+@lru_cache(maxsize=256)
+def _route_path(lon1: float, lat1: float, lon2: float, lat2: float, frame: Frame) -> str:
+    """The SVG path of the great circle between two places (a pair's page draws it on every view)."""
+    route = great_circle(lon1, lat1, lon2, lat2)
+    return "M" + "L".join(f"{x:.1f} {y:.1f}" for x, y in (frame.project(lon, lat) for lon, lat in route))
+
+
 def pair_map(europe_city, east_asia_city, frame: Frame = EURASIA) -> PairMap:
     def xy(city):
         return frame.project(float(city.longitude), float(city.latitude))
 
-    route = great_circle(float(europe_city.longitude), float(europe_city.latitude),
-                         float(east_asia_city.longitude), float(east_asia_city.latitude))
-    path = "M" + "L".join(f"{x:.1f} {y:.1f}" for x, y in (frame.project(lon, lat) for lon, lat in route))
+    path = _route_path(float(europe_city.longitude), float(europe_city.latitude),
+                       float(east_asia_city.longitude), float(east_asia_city.latitude), frame)
     (ex, ey), (ax, ay) = xy(europe_city), xy(east_asia_city)
     return PairMap(width=frame.width, height=frame.height, land=land_outline(), route=path,
                    distance_km=great_circle_km(europe_city, east_asia_city),

@@ -19,6 +19,8 @@ class FinalReport(TimestampMixin, Model):
         sa.CheckConstraint("audience IS NULL OR audience >= 0", name="audience_not_negative"),
         sa.CheckConstraint("actual_start IS NULL OR actual_end IS NULL OR actual_start <= actual_end",
                            name="dates_in_order"),
+        # The desk's counts: each grant's report and its status, from the index alone.
+        sa.Index("ix_final_report_grant_status", "grant_id", "status", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -91,7 +91,9 @@ class Assignment(TimestampMixin, Model):
     __tablename__ = "assignment"
     __table_args__ = (sa.UniqueConstraint("application_id", "juror_id"),
                       # A juror's list, newest first, read a page at a time in index order.
-                      sa.Index("ix_assignment_juror_id_created_at", "juror_id", "created_at", "id"))
+                      sa.Index("ix_assignment_juror_id_created_at", "juror_id", "created_at", "id"),
+                      # A juror's progress per call (review/queries.py, juror_progress), from the index alone.
+                      sa.Index("ix_assignment_juror_progress", "juror_id", "call_id", "status", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     call_id: Mapped[int] = mapped_column(sa.ForeignKey("call.id", ondelete="CASCADE"), nullable=False, index=True)
@@ -112,6 +114,8 @@ class Review(TimestampMixin, Model):
     """One juror's scores and comments on one application."""
 
     __tablename__ = "review"
+    # A juror's progress: each assignment's review and its status, from the index alone.
+    __table_args__ = (sa.Index("ix_review_assignment_status", "assignment_id", "status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     assignment_id: Mapped[int] = mapped_column(sa.ForeignKey("assignment.id", ondelete="CASCADE"), unique=True,
