@@ -23,7 +23,6 @@ from flask_babel import get_locale, get_translations
 from flask_babel.speaklater import LazyString
 from markupsafe import Markup, escape
 
-
 # ---- the request's language, resolved once -------------------------------------------------------
 # Flask-Babel keeps the request's locale on its per-request namespace (g._flask_babel), but every gettext,
 # format call and enum title walks its way there again (get_domain → get_translations → get_locale, each

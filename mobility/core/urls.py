@@ -25,20 +25,23 @@ _PLAIN = re.compile(r"[A-Za-z0-9_-]+")
 def url_for_each(endpoint: str, name: str, **values: Any) -> Callable[[int | str], str]:
     """The function v → url_for(endpoint, name=v, **values), for a route part `name` (an `<int:…>` or a plain
     `<…>` one)."""
-    built = url_for(endpoint, **{name: _MARK}, **values)
+    def build(value: object) -> str:
+        return url_for(endpoint, **{**values, name: value})
+
+    built = build(_MARK)
     mark = str(_MARK)
     if built.count(mark) != 1 or built.index(mark) > built.find("?") >= 0:  # in the path, once
-        return lambda value: url_for(endpoint, **{name: value}, **values)
+        return build
     head, tail = built.split(mark)
     try:  # a word goes into a plain part as it is; an <int:…> part takes numbers only
-        words = url_for(endpoint, **{name: "word"}, **values) == f"{head}word{tail}"
+        words = build("word") == f"{head}word{tail}"
     except (BuildError, ValueError):
         words = False
 
     def link(value: int | str) -> str:
         if type(value) is int or (words and isinstance(value, str) and _PLAIN.fullmatch(value)):
             return f"{head}{value}{tail}"
-        return url_for(endpoint, **{name: value}, **values)
+        return build(value)
 
     return link
 

@@ -7,7 +7,7 @@ from datetime import date, datetime, timezone, tzinfo
 from decimal import Decimal
 from functools import lru_cache
 from operator import attrgetter, methodcaller
-from typing import Literal
+from typing import Literal, cast
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -72,8 +72,9 @@ class CompiledPattern:
     }
 
     def __init__(self, pattern: babel_dates.DateTimePattern, locale: Locale):
-        self.pattern, self.locale, self.format = pattern, locale, pattern.format
-        names = re.findall(r"%\((\w+)\)s", pattern.format)
+        self.pattern, self.locale = pattern, locale
+        self.format: str = str(pattern.format)  # "%(MMM)s %(d)s, %(y)s" (Babel's own %-format of the pattern)
+        names = re.findall(r"%\((\w+)\)s", self.format)
         self.fields = [(name, self._READS.get(name[0])) for name in dict.fromkeys(names)]
         self._written: dict[tuple[str, object], str] = {}
 
@@ -113,11 +114,14 @@ def _time_pattern(locale: Locale, format: Literal["full", "long", "medium", "sho
         _standard(babel_dates.get_time_format(format, locale=locale).pattern, locale)), locale)
 
 
+_Standard = Literal["full", "long", "medium", "short"]
+
+
 @lru_cache(maxsize=64)
 def _date_pattern(locale: Locale, format: str) -> CompiledPattern:
     """What babel.dates.format_date writes for `format` (a standard name or a pattern of its own)."""
     if format in ("full", "long", "medium", "short"):
-        format = babel_dates.get_date_format(format, locale=locale).pattern
+        format = babel_dates.get_date_format(cast(_Standard, format), locale=locale).pattern
     return CompiledPattern(babel_dates.parse_pattern(format), locale)
 
 
@@ -152,7 +156,8 @@ def local_datetime(instant: datetime | None, format: str = "medium") -> str:
     if instant is None:
         return ""
     zone = current_zone()
-    return f"{format_instant(instant, format, zone, current_locale())} ({getattr(zone, 'key', zone)})"
+    locale = cast(Locale, current_locale())  # a request's (None outside any context, as get_locale())
+    return f"{format_instant(instant, format, zone, locale)} ({getattr(zone, 'key', zone)})"
 
 
 def local_date(value: date | datetime | None, format: str | None = None, rebase: bool = True) -> str:
@@ -175,7 +180,7 @@ def zone_datetime(instant: datetime | None, zone: str, format: str = "medium") -
     """An instant as wall-clock time in a named zone (a call's zone), in the viewer's locale."""
     if instant is None:
         return ""
-    return f"{format_instant(instant, format, ZoneInfo(zone), current_locale())} ({zone})"
+    return f"{format_instant(instant, format, ZoneInfo(zone), cast(Locale, current_locale()))} ({zone})"
 
 
 def time_left(instant: datetime | None) -> str:

@@ -8,9 +8,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import ColumnElement, Integer, Select, Text, case, cast, extract, func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from mobility.applications.enums import ApplicationStatus
 from mobility.applications.models import Application
@@ -46,7 +47,7 @@ class Filters:
         if self.programme_ids is not None:  # one order, so equal scopes share a cache entry
             object.__setattr__(self, "programme_ids", tuple(sorted(self.programme_ids)))
 
-    def calls(self, stmt: Select, call_id: ColumnElement) -> Select:
+    def calls(self, stmt: Select, call_id: InstrumentedAttribute[int]) -> Select:
         """`stmt` narrowed to the calls asked for (programmes, one call, the year of the round) by `call_id`."""
         if self.programme_ids is not None:
             stmt = stmt.where(call_id.in_(select(Call.id).where(Call.programme_id.in_(self.programme_ids))))
@@ -155,8 +156,8 @@ def figure_page(name: str, filters: Filters, page: int, per_page: int) -> ListPa
     number = existing_page(page, per_page, total)
     kind = list_kind(name)
     shown = aliased(Application) if kind != "applications" else Application
-    entity = {"applications": Application, "grants": Grant, "reports": FinalReport}[kind]
-    columns = [shown.id, shown.reference, shown.title, shown.languages, shown.direction, entity.status]
+    status = {"applications": Application.status, "grants": Grant.status, "reports": FinalReport.status}[kind]
+    columns: list[Any] = [shown.id, shown.reference, shown.title, shown.languages, shown.direction, status]
     if kind == "grants":
         columns += [Grant.amount, Grant.days, _travellers(Grant.travellers).label("traveller_count")]
     elif kind == "reports":
