@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
-from flask import Flask, g
+from flask import Flask, g, has_request_context, request
 from flask_babel import (
     format_currency,
     format_date,
@@ -184,10 +184,24 @@ def zone_datetime(instant: datetime | None, zone: str, format: str = "medium") -
 
 
 def time_left(instant: datetime | None) -> str:
-    """'in 3 days' / '3 days ago' in the viewer's locale."""
+    """'in 3 days' / '3 days ago' in the viewer's locale. A list of cards shows the same deadline on many
+    cards: within a request each deadline is written once per locale (the request's moment)."""
     if instant is None:
         return ""
-    return format_timedelta(instant - utcnow(), granularity="minute", add_direction=True)
+    written = _request_memo("time_left") if has_request_context() else None
+    key = (instant, current_locale())
+    text = written.get(key) if written is not None else None
+    if text is None:
+        text = format_timedelta(instant - utcnow(), granularity="minute", add_direction=True)
+        if written is not None:
+            written[key] = text
+    return text
+
+
+def _request_memo(name: str) -> dict:
+    """A dict kept on the request object itself (a request of its own, whatever app context it runs in)."""
+    memos = vars(request._get_current_object()).setdefault("_mobility_memos", {})  # type: ignore[attr-defined]
+    return memos.setdefault(name, {})
 
 
 def money(amount: Decimal | None, currency: str = "EUR") -> str:

@@ -61,6 +61,6 @@ def desk_row(row: Row, today: date) -> DeskRow:
         host_confirmed=None if row.report_id is None else row.host_confirmed_at is not None,
         submitted_at=row.submitted_at, approved_at=row.approved_at, last_reminder_at=row.last_reminder_at,
         travel_mode=row.travel_mode,
-        co2_kg=co2_estimate(row.distance_km, len(row.travellers or []), row.travel_mode),
+        co2_kg=co2_estimate(row.distance_km, row.traveller_count, row.travel_mode),
         interim=None if not row.interim_report_days else (
             ReportState.NOT_STARTED if row.interim_status is None else ReportState(row.interim_status.value)))

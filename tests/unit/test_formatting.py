@@ -191,3 +191,21 @@ def test_a_link_per_row_is_the_link_url_for_writes(app):
         for value in ("grants", "co_creations", "sector_creative", "a b/ü", 7):
             assert figure(value) == url_for("reports.dashboard_list", figure=value, pair=3, direction="eu_to_ea",
                                             year=2026, call="")
+
+
+def test_a_deadline_shown_on_many_cards_reads_as_babel_writes_it(app):
+    """time_left writes each deadline once a request (and locale): the same text as Babel's, in each language."""
+    from flask_babel import format_timedelta
+
+    from mobility.db import utcnow
+    from mobility.i18n.formatting import time_left
+
+    deadlines = [utcnow() + timedelta(days=3, hours=5), utcnow() - timedelta(hours=2), utcnow() + timedelta(days=40)]
+    with app.app_context(), app.test_request_context():
+        for locale in ("en", "ko", "ja"):
+            with force_locale(locale):
+                for _ in range(3):
+                    for deadline in deadlines:
+                        assert time_left(deadline) == format_timedelta(deadline - utcnow(), granularity="minute",
+                                                                       add_direction=True)
+        assert time_left(None) == ""
