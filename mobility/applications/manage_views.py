@@ -6,6 +6,7 @@ from collections import Counter
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from mobility.accounts.enums import Discipline, Language, Role
 from mobility.applications.enums import ApplicationStatus
@@ -56,7 +57,7 @@ def _total_from_counts(filters: ApplicationFilters, counts) -> int | None:
 @bp.get("/<int:call_id>/applications")
 @roles_required(*OFFICE)
 def index(call_id: int):
-    call = office_call(call_id)
+    call = office_call(call_id, (joinedload(Call.pairs),))  # the pair filter's choices, in the same statement
     form, filters = _filters(call)
     per_page = int(form.per_page.data) if form.per_page.data in {str(n) for n in PAGE_SIZES} else PAGE_SIZES[0]
     counts = db.session.execute(counts_by_status_and_direction(call.id)).all()
