@@ -199,3 +199,18 @@ def test_the_scheduled_run_settles_every_call_past_its_deadline(app, db):
     assert first.status is ApplicationStatus.SUBMITTED and second.status is ApplicationStatus.DRAFT
     result = app.test_cli_runner().invoke(args=["applications", "settle"])
     assert "0 reopened application(s) restored" in result.output
+
+
+def test_a_file_set_aside_is_still_in_the_personal_data_download_and_goes_with_erasure(db):
+    from mobility.privacy import services as privacy
+
+    application, _receipt = _submitted_with_a_cv(db)
+    applicant = application.applicant
+    services.reopen_application(applicant, application)
+    services.delete_attachment(applicant, application, application.attachments[0])
+    listed = privacy.personal_data(applicant)["applications"][0]["files"]
+    assert [f["display_name"] for f in listed] == ["cv.pdf"] and listed[0]["removed_at"]
+    assert [name for name, _key in privacy._files(applicant)][0].endswith("cv.pdf")
+    key = db.session.scalars(select(Attachment.storage_key)).one()
+    privacy.erase(applicant)
+    assert _files(db, application) == [] and key in db.session.info["storage_deletions"]
