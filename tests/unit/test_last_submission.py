@@ -213,4 +213,4 @@ def test_a_file_set_aside_is_still_in_the_personal_data_download_and_goes_with_e
     assert [name for name, _key in privacy._files(applicant)][0].endswith("cv.pdf")
     key = db.session.scalars(select(Attachment.storage_key)).one()
     privacy.erase(applicant)
-    assert _files(db, application) == [] and key in db.session.info["storage_deletions"]
+    assert db.session.scalars(select(Attachment)).all() == [] and key in db.session.info["storage_deletions"]
