@@ -168,8 +168,19 @@ def test_the_call_texts_and_budget_ask_before_leaving_in_english(browser: Browse
         page.locator("#budget-submit").click()
     assert dialogs.seen == ["beforeunload", "beforeunload"]
     expect(visa).to_have_value("175")
-    # The rate table sent itself: nothing asked.
+    # The rate table sent itself, refused: nothing asked on the way; the page now shows what is not stored,
+    # so leaving asks before anything more is typed.
+    visa.fill("")  # a number is required
+    page.locator("#rates-submit").click()
+    expect(page.locator("#rates-visa_topup-error")).to_be_visible()
+    assert dialogs.seen == ["beforeunload", "beforeunload"]
+    with page.expect_event("dialog"):
+        page.locator("a.brand").click()
+    assert dialogs.seen == ["beforeunload"] * 3
+    expect(page.locator("#rates-visa_topup")).to_have_value("")
+    # Corrected and sent: stored, nothing asked.
+    page.locator("#rates-visa_topup").fill("175")
     page.locator("#rates-submit").click()
     expect(page.locator(".flash-success").first).to_be_visible()
-    assert dialogs.seen == ["beforeunload", "beforeunload"]
+    assert dialogs.seen == ["beforeunload"] * 3
     context.close()
