@@ -4,7 +4,8 @@
 // A form opts in with the attribute data-warn-on-leave (the template macro warn_on_leave() writes it):
 // - data-warn-on-leave: the form warns once one of its fields differs from what the page was served with. The
 //   comparison is with the values written in the page (defaultValue, defaultChecked, defaultSelected), so typing
-//   and then undoing it does not warn, and neither does a value the browser itself restores on a reload;
+//   and then undoing it does not warn, while what the browser puts back in a field on a reload or "back" (typed
+//   here, never sent) still does;
 // - data-warn-on-leave="unsaved": what the form shows is not stored at all (sent and refused, or "your version"
 //   beside a version saved meanwhile), so leaving warns even before anything is typed.
 // The form's own submit never warns, whichever button sends it (also a button elsewhere on the page tied to it
