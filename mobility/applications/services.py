@@ -45,6 +45,7 @@ from mobility.core.text import lazy_gettext as _l
 from mobility.db import utcnow
 from mobility.extensions import db
 from mobility.i18n.content import localized
+from mobility.i18n.formatting import local_datetime
 from mobility.i18n.locales import DEFAULT_LOCALE, LOCALES
 
 # The application lifecycle; the review and award steps use the same table. Until the deadline a submitted
@@ -408,7 +409,7 @@ def submit_application(actor: User, application: Application, now: datetime | No
         raise DomainError(_l("This application can no longer be submitted."))
     if now >= call.closes_at:
         raise DomainError(_l("The deadline has passed. Applications were accepted until %(deadline)s.",
-                             deadline=call.closes_at.strftime("%Y-%m-%d %H:%M:%S UTC")))
+                             deadline=local_datetime(call.closes_at, "deadline")))
     if now < call.opens_at:
         raise DomainError(_l("This call is not open yet."))
     problems = missing_items(application)

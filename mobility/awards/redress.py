@@ -52,7 +52,7 @@ def request_redress(applicant: User, application: Application, reason: str, now=
         raise DomainError(_l("A review can be asked for once the decision letter has been sent."))
     if not window_open(notice, now):
         raise DomainError(_l("The time to ask for a review of this decision ended on %(date)s.",
-                             date=local_datetime(notice.redress_until, "long")), field="reason")
+                             date=local_datetime(notice.redress_until, "deadline")), field="reason")
     reason = _text(reason)
     if not reason:
         raise DomainError(_l("Say why the decision should be reviewed."), field="reason")

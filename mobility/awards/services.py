@@ -34,6 +34,7 @@ from mobility.core.text import lazy_gettext as _l
 from mobility.db import locked, utcnow
 from mobility.extensions import db
 from mobility.i18n.formatting import money as format_money
+from mobility.i18n.locales import today_for
 from mobility.review import ranking
 from mobility.review import services as review
 from mobility.review.enums import Decision
@@ -532,7 +533,7 @@ def record_payment_once(actor: User, grant: Grant, *, instalment: int, amount: D
                              "paid.", due=format_money(cap, grant.currency),
                              grant=format_money(grant.amount, grant.currency),
                              paid=format_money(money.paid, grant.currency)), field="amount")
-    if paid_on > date.today():
+    if paid_on > today_for(actor):
         raise DomainError(_l("A payment cannot be dated in the future."), field="paid_on")
     made: list[Payment] = []
 
@@ -572,7 +573,7 @@ def add_exchange_rate(actor: User, *, currency: str, rate: Decimal, valid_from: 
         raise DomainError(_l("Choose CNY, JPY or KRW."), field="currency")
     if rate is None or rate <= 0:
         raise DomainError(_l("The rate must be more than zero."), field="rate")
-    if valid_from > date.today():
+    if valid_from > today_for(actor):
         raise DomainError(_l("A rate cannot start in the future."), field="valid_from")
     def existing() -> ExchangeRate | None:
         return db.session.scalar(select(ExchangeRate).where(ExchangeRate.currency == currency,

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone, tzinfo
+from datetime import date, datetime, timezone, tzinfo
 from decimal import Decimal
 from functools import lru_cache
 from typing import Literal
@@ -22,6 +22,7 @@ from flask_babel import (
     get_timezone,
 )
 
+from mobility.core.text import LazyText
 from mobility.db import utcnow
 from mobility.i18n.content import localized, localized_locale
 from mobility.i18n.locales import HTML_LANG, LANGUAGE_TITLES, LOCALES, NATIVE_NAMES, guessed_timezone
@@ -54,7 +55,7 @@ def _standard(pattern: str, locale: Locale) -> str:
 
 @lru_cache(maxsize=64)
 def _datetime_pattern(locale: Locale, format: str) -> babel_dates.DateTimePattern:
-    """The locale's date-and-time pattern for `format` ("short", "medium"…), parsed once. Babel's
+    """The locale's date-and-time pattern for `format` ("short", "medium"…, or "deadline"), parsed once. Babel's
     format_datetime builds and parses the date part and the time part again on every call, and lists show
     an instant per row. Korean reads 오전/오후, never AM/PM (WIDE_DAY_PERIODS)."""
     match format:
@@ -62,6 +63,11 @@ def _datetime_pattern(locale: Locale, format: str) -> babel_dates.DateTimePatter
             combined = str(babel_dates.get_datetime_format(format, locale=locale)) \
                 .replace("{0}", babel_dates.get_time_format(format, locale=locale).pattern) \
                 .replace("{1}", babel_dates.get_date_format(format, locale=locale).pattern)
+            return babel_dates.parse_pattern(_standard(combined, locale))
+        case "deadline":  # a day and a time to the minute, no seconds: the zone's name is added by the caller
+            combined = str(babel_dates.get_datetime_format("long", locale=locale)) \
+                .replace("{0}", babel_dates.get_time_format("short", locale=locale).pattern) \
+                .replace("{1}", babel_dates.get_date_format("long", locale=locale).pattern)
             return babel_dates.parse_pattern(_standard(combined, locale))
         case _:  # a pattern of its own
             return babel_dates.parse_pattern(format)
@@ -95,6 +101,12 @@ def local_datetime(instant: datetime | None, format: str = "medium") -> str:
         return ""
     zone = get_timezone()
     return f"{format_instant(instant, format, zone, get_locale())} ({getattr(zone, 'key', zone)})"
+
+
+def lazy_date(day: date, format: str = "long") -> LazyText:
+    """A day written in the language of wherever the text goes (a mail subject is rendered in the recipient's
+    locale, later than the sentence is made): `_l("due on %(date)s", date=lazy_date(due))`."""
+    return LazyText(format_date, day, format)
 
 
 def utc_datetime(instant: datetime | None) -> str:
