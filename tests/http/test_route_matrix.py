@@ -112,6 +112,7 @@ EXPECTED = {
     "GET /admin/outbox":                                                                 "S DD D DD DA",
     "GET /admin/users":                                                                  "S DD D DD DA",
     "POST /admin/users/<int:user_id>/roles/<action>":                                    "S DD D DD DA",
+    "GET /admin/users/<int:user_id>/two-factor/reset":                                   "S DD D DD DA",
     "POST /admin/users/<int:user_id>/two-factor/reset":                                  "S DD D DD DA",
     "GET /admin/programmes":                                                             "S DD D DD DA",
     "POST /admin/programmes":                                                            "S DD D DD DA",
