@@ -187,14 +187,27 @@ def award_application(actor: User, application: Application, reason: str) -> Gra
     return once(award, lambda: grant_of(application))
 
 
+def _fundable(application: Application) -> bool:
+    return not (application.origin_city is None or application.pair_id is None or application.direction is None
+                or application.start_date is None or application.end_date is None)
+
+
+def offer_amount(application: Application) -> Decimal | None:
+    """What a grant offered to `application` now would be (None: it has no exchange to fund). The grants page
+    offers the next one waiting only if this fits what is left of the budget line."""
+    start, end = application.start_date, application.end_date
+    if not _fundable(application) or start is None or end is None:
+        return None
+    return compute(application, start, end, travellers_of(application)).total
+
+
 def offer_grant(actor: User | None, application: Application) -> Grant:
     """The grant of an awarded application, computed and checked against the budget; offered once."""
     existing = grant_of(application)
     if existing is not None:
         return existing
     call = application.call
-    if application.origin_city is None or application.pair_id is None or application.direction is None \
-            or application.start_date is None or application.end_date is None:
+    if not _fundable(application):
         raise DomainError(_l("The application has no exchange to fund (city or dates missing)."))
     travellers = travellers_of(application)
     breakdown = compute(application, application.start_date, application.end_date, travellers)

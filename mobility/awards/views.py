@@ -191,7 +191,8 @@ def call_grants(call_id: int):
     pending = pending_amendments(call.id)
     return render_template("awards/manage_grants.html", call=call, grants=grants, lines=services.budget_lines(call),
                            money={g.id: services.money_of(g) for g in grants},
-                           waiting=waiting, pending=pending, form=ConfirmForm(formdata=None),
+                           waiting=waiting, offer_amounts={a.id: services.offer_amount(a) for a in waiting.values()},
+                           pending=pending, form=ConfirmForm(formdata=None),
                            letters_waiting=letters_waiting(call.id),
                            pairs={p.id: p for p in call.pairs})
 
