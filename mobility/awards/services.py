@@ -187,17 +187,13 @@ def award_application(actor: User, application: Application, reason: str) -> Gra
     return once(award, lambda: grant_of(application))
 
 
-def _fundable(application: Application) -> bool:
-    return not (application.origin_city is None or application.pair_id is None or application.direction is None
-                or application.start_date is None or application.end_date is None)
-
-
 def offer_amount(application: Application) -> Decimal | None:
     """What a grant offered to `application` now would be (None: it has no exchange to fund). The grants page
     offers the next one waiting only if this fits what is left of the budget line."""
     start, end = application.start_date, application.end_date
-    if not _fundable(application) or start is None or end is None:
-        return None
+    if application.origin_city is None or application.pair_id is None or application.direction is None \
+            or start is None or end is None:
+        return None  # the same check as offer_grant's
     return compute(application, start, end, travellers_of(application)).total
 
 
@@ -207,7 +203,8 @@ def offer_grant(actor: User | None, application: Application) -> Grant:
     if existing is not None:
         return existing
     call = application.call
-    if not _fundable(application):
+    if application.origin_city is None or application.pair_id is None or application.direction is None \
+            or application.start_date is None or application.end_date is None:
         raise DomainError(_l("The application has no exchange to fund (city or dates missing)."))
     travellers = travellers_of(application)
     breakdown = compute(application, application.start_date, application.end_date, travellers)
