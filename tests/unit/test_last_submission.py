@@ -20,7 +20,7 @@ from mobility.applications.models import Attachment
 from mobility.calls.enums import CallKind
 from mobility.core.digests import content_hash
 from mobility.core.models import AuditEntry, OutboxMessage
-from tests.factories import MINIMAL_PDF, MINIMAL_PNG, make_application, make_call, make_user
+from tests.factories import MINIMAL_PDF, MINIMAL_PNG, draft_data, make_application, make_call, make_user
 
 
 @pytest.fixture(autouse=True)
@@ -30,16 +30,7 @@ def ctx(app):
 
 
 def _changed(application, **changes):
-    data = services.DraftData(
-        title=application.title, summary=application.summary, languages=list(application.languages),
-        discipline=application.discipline.value if application.discipline else None, pair_id=application.pair_id,
-        origin_city_id=application.origin_city_id, start_date=application.start_date,
-        end_date=application.end_date, host_organisation=application.host_organisation,
-        host_contact_name=application.host_contact_name, host_email=application.host_email,
-        answers=dict(application.answers))
-    for name, value in changes.items():
-        setattr(data, name, value)
-    services.save_draft(application.applicant, application, application.version, data)
+    services.save_draft(application.applicant, application, application.version, draft_data(application, **changes))
 
 
 def _files(db, application):
