@@ -20,7 +20,8 @@ from mobility.core.models import OutboxMessage
 from mobility.db import utcnow
 from mobility.extensions import db
 from mobility.reports import services as reports
-from tests.factories import PASSWORD, make_application, make_awardable, make_user
+from tests.browser.pages import sign_in_page
+from tests.factories import make_application, make_awardable, make_user
 
 pytestmark = pytest.mark.browser
 
@@ -33,10 +34,7 @@ LANGUAGES = {"en": ("en-GB", "en", "Europe/Berlin"), "ko": ("ko-KR", "ko", "Asia
 
 
 def _sign_in(page: Page, live_url: str, email: str, lang: str) -> None:
-    page.goto(live_url + "/sign-in")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("#submit").click()
+    sign_in_page(page, live_url, email)
     expect(page.locator("html")).to_have_attribute("lang", lang)
 
 

@@ -12,7 +12,8 @@ from mobility.awards import services as awards
 from mobility.extensions import db
 from mobility.review import services as review
 from mobility.review.enums import Decision
-from tests.factories import PASSWORD, make_awardable, make_user
+from tests.browser.pages import sign_in_page
+from tests.factories import make_awardable, make_user
 
 pytestmark = pytest.mark.browser
 
@@ -56,10 +57,7 @@ def _decided(live_app, applicant_locale: str, office_locale: str):
 def _sign_in(browser: Browser, live_url: str, email: str, browser_locale: str):
     context = browser.new_context(locale=browser_locale, viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.goto(live_url + "/sign-in")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("#submit").click()
+    sign_in_page(page, live_url, email)
     return context, page
 
 
