@@ -364,7 +364,10 @@ def reconsider(request_id: int):
         abort(404)
     call = require_running(found.application.call)
     form = ReconsiderForm(prefix=f"c{found.id}")
-    if form.validate_on_submit() and unit_of_work.attempt(form, redress.reconsider, _user(), found,
+    # The form is on the page only while the request is upheld: a refusal of a request not (or no longer)
+    # upheld, sent from a page left open, is flashed instead.
+    shown = form if found.status is RedressStatus.UPHELD else None
+    if form.validate_on_submit() and unit_of_work.attempt(shown, redress.reconsider, _user(), found,
                                                           Decision(form.decision.data), form.reason.data or ""):
         flash(_("The reconsidered decision is recorded and sent to the applicant."), "success")
         return redirect(url_for("awards.call_redress", call_id=call.id, _anchor=f"request-{request_id}"))
