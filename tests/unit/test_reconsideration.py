@@ -193,3 +193,19 @@ def test_a_withdrawn_application_cannot_be_awarded_again(db, upheld):
     with force_locale("ko"):
         assert "cannot" not in str(refused.value.message)
     assert db.session.scalar(select(func.count()).select_from(Grant)) == 0
+
+
+def test_an_application_left_undecided_at_the_lock_can_be_awarded_on_reconsideration(db):
+    manager, call, (application,) = make_awardable()
+    application.applicant.locale = "ja"
+    review.record_decision(manager, application, Decision.SHORTLIST, "Close to the line")
+    review.lock_panel(manager, call)
+    awards.send_decision_letters(manager, call)
+    assert db.session.get(DecisionNotice, application.id).outcome is NoticeOutcome.NOT_FUNDED
+    request = redress.request_redress(application.applicant, application, "My partner confirmed in time.")
+    redress.decide_redress(manager, request, upheld=True, reason="The confirmation was on file.")
+    redress.reconsider(manager, request, Decision.AWARD, "With the confirmation it is funded.")
+    assert application.status is ApplicationStatus.AWARDED
+    assert db.session.get(DecisionNotice, application.id).outcome is NoticeOutcome.AWARD
+    (letter,) = _reconsidered_letters(db, application)
+    assert letter.locale == "ja" and "この再決定は最終的なもので" in letter.body
