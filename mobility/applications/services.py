@@ -65,7 +65,10 @@ APPLICATION = Lifecycle("application", Application, {
     ApplicationStatus.WAITLISTED: {ApplicationStatus.AWARDED, ApplicationStatus.REJECTED},
     # A grantee who declines the grant leaves the programme; the money goes back to the budget.
     ApplicationStatus.AWARDED: {ApplicationStatus.WITHDRAWN},
-    ApplicationStatus.REJECTED: set(),
+    # A rejection is final, except through a request for review the office upheld: the reconsidered decision
+    # (review.services.reconsider_decision, called only by awards.redress.reconsider, once per application)
+    # may award it or put it on the waiting list. The panel lock stops every other decision.
+    ApplicationStatus.REJECTED: {ApplicationStatus.AWARDED, ApplicationStatus.WAITLISTED},
     ApplicationStatus.WITHDRAWN: {ApplicationStatus.DRAFT},
 }, action="application.status_changed",
     refusal=lambda old, new: _l("An application that is %(old)s cannot become %(new)s.", old=old.title,

@@ -664,15 +664,31 @@ def _notice(application: Application) -> DecisionNotice:
     return notice
 
 
+def send_reconsidered_letter(application: Application, grant: Grant | None, reason: str) -> None:
+    """The new decision letter after a request for review the office upheld (awards.redress.reconsider): the
+    reconsidered outcome, the office's reason and, for an award, the grant and the date its offer expires (the
+    call's offer period from this letter). Final: the letter offers no further review, and the notice keeps
+    the first letter's window (a request is made once per application)."""
+    decision = db.session.get_one(PanelDecision, application.id)
+    if grant is not None and grant.status is GrantStatus.OFFERED:
+        grant.offer_expires_at = grant.offer_expires_at or utcnow() + timedelta(days=application.call.offer_days)
+    notice = _notice(application)
+    _letter(application, decision, grant, notice, reconsidered=True, office_reason=reason)
+    decision.letter_sent_at = utcnow()
+
+
 def _letter(application: Application, decision: PanelDecision | None, grant: Grant | None,
-            notice: DecisionNotice, promoted: bool = False, rows: dict | None = None) -> None:
+            notice: DecisionNotice, promoted: bool = False, rows: dict | None = None, reconsidered: bool = False,
+            office_reason: str = "") -> None:
     applicant = application.applicant
     link = url_for("awards.grant_page", grant_id=grant.id, _external=True) if grant else None
-    queue_mail(applicant.email, applicant.locale, _l("The decision on your application %(reference)s",
-                                                     reference=application.reference),
-               "awards/mail/decision.txt", application=application, decision=decision, notice=notice,
-               summary=feedback.summary_of(application, rows), call=application.call, user=applicant, link=link,
-               grant=grant, promoted=promoted, line_titles=LINE_TITLES,
+    subject = (_l("The reconsidered decision on your application %(reference)s", reference=application.reference)
+               if reconsidered else
+               _l("The decision on your application %(reference)s", reference=application.reference))
+    queue_mail(applicant.email, applicant.locale, subject, "awards/mail/decision.txt", application=application,
+               decision=decision, notice=notice, summary=feedback.summary_of(application, rows), call=application.call,
+               user=applicant, link=link, grant=grant, promoted=promoted, reconsidered=reconsidered,
+               office_reason=office_reason, line_titles=LINE_TITLES,
                page=url_for("applications.view", application_id=application.id, _external=True),
                redress_link=url_for("awards.redress_page", application_id=application.id, _external=True),
                answer_by=grant.offer_expires_at if grant and grant.offer_expires_at else None)

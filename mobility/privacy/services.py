@@ -121,7 +121,7 @@ def personal_data(user: User) -> dict:
                                   .order_by(DecisionNotice.application_id)),
         # Their requests for review and the office's answers (not who in the office answered).
         "redress_requests": _rows(sa.select(RedressRequest).where(RedressRequest.application_id.in_(application_ids))
-                                  .order_by(RedressRequest.id), exclude=("decided_by_id",)),
+                                  .order_by(RedressRequest.id), exclude=("decided_by_id", "reconsidered_by_id")),
         "grants": _rows(sa.select(Grant).where(Grant.id.in_(grant_ids))),
         "grant_amendments": _rows(sa.select(GrantAmendment).where(GrantAmendment.grant_id.in_(grant_ids))
                                   .order_by(GrantAmendment.id), exclude=("decided_by_id",)),

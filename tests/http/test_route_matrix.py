@@ -199,6 +199,7 @@ EXPECTED = {
     "POST /manage/calls/<int:call_id>/letters":                                          "S DD D DD DA",
     "GET /manage/calls/<int:call_id>/redress":                                           "S DD D DD DA",
     "POST /manage/redress/<int:request_id>":                                             "S DD D DD DA",
+    "POST /manage/redress/<int:request_id>/reconsider":                                  "S DD D DD DA",
     "GET /manage/calls/<int:call_id>/lock":                                              "S DD D DD DA",
     "POST /manage/calls/<int:call_id>/lock":                                             "S DD D DD DA",
     "POST /manage/calls/<int:call_id>/phase":                                            "S DD D DD DA",
