@@ -213,7 +213,8 @@ def offer_grant(actor: User | None, application: Application) -> Grant:
     if committed(call.id, application.pair_id, application.direction) + breakdown.total > budget.amount:
         raise DomainError(_l("This award would overspend the budget for %(direction)s (%(remaining)s left).",
                              direction=application.direction.title,
-                             remaining=budget.amount - committed(call.id, application.pair_id, application.direction)))
+                             remaining=format_money(budget.amount - committed(call.id, application.pair_id,
+                                                                              application.direction), call.currency)))
     grant = Grant(application_id=application.id, call_id=call.id, pair_id=application.pair_id,
                   status=GrantStatus.OFFERED,
                   direction=application.direction, amount=breakdown.total, currency=call.currency,

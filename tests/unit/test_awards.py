@@ -92,7 +92,7 @@ def test_an_award_offers_a_grant_within_budget_and_refuses_an_overspend(db):
     db.session.commit()
     with pytest.raises(DomainError) as error:
         _award(manager, second)
-    assert "overspend" in str(error.value.message)
+    assert "overspend" in str(error.value.message) and "(€650.00 left)" in str(error.value.message)
     db.session.rollback()
     assert db.session.get(type(second), second.id).status is ApplicationStatus.IN_REVIEW
     line = next(b for b in services.budget_lines(call) if b.direction == first.direction)
