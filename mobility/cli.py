@@ -1,5 +1,5 @@
 """Command-line tools: `flask translate …`, `flask demo load`, `flask backup …`, `flask outbox send`,
-`flask jobs worker`, `flask awards expire-offers`, `flask api remind-expiring`, `flask accounts reset-two-factor`.
+`flask jobs worker`, `flask applications settle`, `flask awards expire-offers`, `flask api remind-expiring`, `flask accounts reset-two-factor`.
 
 A command that changes rows is one unit of work, ended like a request's by `unit_of_work.finish()`: commit,
 then what follows a commit (the mail it queued is handed to a delivery job, the jobs it started are queued).
@@ -16,6 +16,7 @@ from flask import Flask
 from mobility.accounts import twofactor
 from mobility.accounts.services import find_user_by_email
 from mobility.api.services import send_expiry_reminders
+from mobility.applications.services import settle_deadlines
 from mobility.awards.services import expire_offers
 from mobility.core import unit_of_work
 from mobility.core.backup import BackupError, create_backup, restore_backup
@@ -154,6 +155,20 @@ def register_cli(app: Flask) -> None:
                 raise click.ClickException(str(refused.message)) from refused
             unit_of_work.finish()
         click.echo(f"two-factor sign-in of {user.email} reset; every session of theirs has ended")
+
+    @app.cli.group()
+    def applications():
+        """Applications."""
+
+    @applications.command("settle")
+    def applications_settle():
+        """After a call's deadline, take every application reopened and not submitted again back to the version
+        last submitted, which is the one reviewed; the applicant is mailed (run it from cron, e.g. every 10
+        minutes; a second run finds nothing more)."""
+        with app.test_request_context(base_url=_base_url(app)):
+            restored = settle_deadlines()
+            unit_of_work.finish()
+        click.echo(f"{restored} reopened application(s) restored to their last submission")
 
     @app.cli.group()
     def awards():

@@ -161,6 +161,22 @@ def make_application(*, call=None, applicant=None, complete: bool = True, **over
     return application
 
 
+def draft_data(application, **changes):
+    """The application's draft as the form would send it again, with `changes` (DraftData field=value)."""
+    from mobility.applications import services as applications
+
+    data = applications.DraftData(
+        title=application.title, summary=application.summary, languages=list(application.languages),
+        discipline=application.discipline.value if application.discipline else None, pair_id=application.pair_id,
+        origin_city_id=application.origin_city_id, start_date=application.start_date,
+        end_date=application.end_date, host_organisation=application.host_organisation,
+        host_contact_name=application.host_contact_name, host_email=application.host_email,
+        answers=dict(application.answers))
+    for name, value in changes.items():
+        setattr(data, name, value)
+    return data
+
+
 def make_juror(*, reads=("en",), city: str = "Chemnitz", organisation: str | None = None, name=None, email=None,
                locale: str = "en", disciplines=()):
     """A juror who reads `reads` (fluently) and lives in a reference city (which fixes their side)."""

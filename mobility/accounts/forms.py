@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     EmailField,
     PasswordField,
     SelectField,
@@ -158,6 +159,10 @@ class DisableTwoFactorForm(FlaskForm):
 
 
 class ResetTwoFactorForm(FlaskForm):
+    # A reset lets in whoever knows the password: the administrator says they made sure it is the person.
+    identity_checked = BooleanField(_l("I have made sure that this request comes from them (for example by "
+                                       "calling them on a number we already had)."),
+                                    validators=[DataRequired(_l("Confirm that you made sure it is them."))])
     submit = SubmitField(_l("Reset two-factor sign-in"))
 
 

@@ -115,6 +115,8 @@ class Programme(TimestampMixin, Model):
     """
 
     __tablename__ = "programme"
+    # One name in any case: the key decides between two offices created at once ("Huzhou Office", "huzhou office").
+    __table_args__ = (sa.Index("uq_programme_name_lower", sa.func.lower(sa.text("name")), unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(200), unique=True, nullable=False)

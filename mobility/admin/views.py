@@ -41,20 +41,22 @@ def users():
     return render_template("admin/users.html", page=page, q=q, roles=list(Role), form=RoleChangeForm())
 
 
-@bp.post("/users/<int:user_id>/two-factor/reset")
+@bp.route("/users/<int:user_id>/two-factor/reset", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def reset_two_factor(user_id: int):
-    """A person lost their device (and their recovery codes): their second factor is taken off, audited."""
+    """A person lost their device (and their recovery codes): their second factor is taken off, audited.
+    Never in one click: a page says what the reset does, and the administrator confirms they checked it is them."""
     user = db.get_or_404(User, user_id) if user_id <= MAX_INT else abort(404)
     actor = current_user._get_current_object()
     if not policies.can_reset_two_factor(actor, user):
         abort(403)
-    if not ResetTwoFactorForm().validate_on_submit():
-        abort(400)
-    if unit_of_work.attempt(None, twofactor.reset, actor, user):
+    form = ResetTwoFactorForm()
+    back = url_for("admin.users", q=request.args.get("q") or None)
+    if form.validate_on_submit() and unit_of_work.attempt(form, twofactor.reset, actor, user):
         flash(_("The two-factor sign-in of %(name)s is reset: they were signed out everywhere and sign in with "
                 "their password next time.", name=user.name), "success")
-    return redirect(url_for("admin.users", q=request.args.get("q") or None))
+        return redirect(back)
+    return render_template("admin/reset_two_factor.html", user=user, form=form, back=back)
 
 
 @bp.post("/users/<int:user_id>/roles/<action>")

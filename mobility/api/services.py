@@ -23,7 +23,8 @@ from mobility.core.text import lazy_gettext as _l
 from mobility.core.unit_of_work import BOOKKEEPING
 from mobility.db import locked, utcnow
 from mobility.extensions import db
-from mobility.i18n.locales import local_to_utc, utc_to_local
+from mobility.i18n.formatting import lazy_date
+from mobility.i18n.locales import local_to_utc, today_for
 
 TOKEN_PREFIX = "mob_"
 PREFIX_LENGTH = 12  # "mob_" and 8 characters of the secret: enough to tell tokens apart, useless to guess
@@ -36,7 +37,7 @@ EXPIRY_NOTICE = timedelta(days=7)
 
 def local_today(user: User) -> date:
     """Today in the holder's own time zone (the expiry date they choose is a day of their calendar)."""
-    return utc_to_local(utcnow(), user.timezone).date()
+    return today_for(user)
 
 
 def default_expiry_date(user: User) -> date:
@@ -58,7 +59,7 @@ def _checked_expiry(actor: User, expires_on: date | None) -> datetime:
         raise DomainError(_l("Choose a day after today."), field="expires_on")
     if expires_on > latest_expiry_date(actor):
         raise DomainError(_l("A token lasts at most a year: choose %(date)s or an earlier day.",
-                             date=latest_expiry_date(actor).isoformat()), field="expires_on")
+                             date=lazy_date(latest_expiry_date(actor))), field="expires_on")
     return expiry_instant(actor, expires_on)
 
 

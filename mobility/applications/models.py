@@ -96,8 +96,11 @@ class Application(TimestampMixin, Model):
     origin_city: Mapped[City | None] = relationship()
     members: Mapped[list[TeamMember]] = relationship(back_populates="application", cascade="all, delete-orphan",
                                                      order_by="TeamMember.id")
-    attachments: Mapped[list[Attachment]] = relationship(back_populates="application",
-                                                         cascade="all, delete-orphan", order_by="Attachment.id")
+    # The files of the application as it stands. A file of the last submission removed from a reopened draft
+    # stays (removed_at set) until the application is submitted again, so that submission can be restored.
+    attachments: Mapped[list[Attachment]] = relationship(
+        primaryjoin="and_(Attachment.application_id == Application.id, Attachment.removed_at.is_(None))",
+        viewonly=True, order_by="Attachment.id")
     # One receipt per submission (reopened and submitted again before the deadline: several), oldest first.
     receipts: Mapped[list[Receipt]] = relationship(back_populates="application", order_by="Receipt.number")
     host_confirmations: Mapped[list[HostConfirmation]] = relationship(
@@ -187,8 +190,10 @@ class Attachment(Model):
     sha256: Mapped[str] = mapped_column(sa.String(64), nullable=False)
     uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    # Removed from a reopened draft but part of the last submission: kept until the next submission.
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    application: Mapped[Application] = relationship(back_populates="attachments")
+    application: Mapped[Application] = relationship()
 
 
 class Receipt(Model):

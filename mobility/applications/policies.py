@@ -4,8 +4,7 @@ from __future__ import annotations
 from mobility.applications.enums import REOPENABLE, WITHDRAWABLE, MemberStatus
 from mobility.applications.models import Application
 from mobility.calls.models import Call
-from mobility.calls.policies import can_run_call
-from mobility.db import utcnow
+from mobility.calls.policies import can_run_call, is_open_for_applications
 
 
 def _signed_in(user) -> bool:
@@ -41,10 +40,10 @@ def can_withdraw_application(user, application: Application) -> bool:
 
 
 def can_reopen_application(user, application: Application, now=None) -> bool:
-    """Until the deadline the lead applicant may take a submitted (not yet screened) or withdrawn application
-    back to a draft and submit it again."""
+    """While the call takes applications the lead applicant may take a submitted (not yet screened) or
+    withdrawn application back to a draft and submit it again."""
     return is_owner(user, application) and application.status in REOPENABLE \
-        and (now or utcnow()) < application.call.closes_at
+        and is_open_for_applications(application.call, now)
 
 
 def can_manage_team(user, application: Application) -> bool:

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import cast
 
 from flask import current_app, url_for
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from mobility.accounts.enums import Discipline, Language
@@ -27,7 +27,7 @@ from mobility.applications.enums import (
     ScreeningReason,
 )
 from mobility.applications.models import Application, Attachment, HostConfirmation, Receipt, TeamMember
-from mobility.calls.enums import CallKind, CareerStage, QuestionKind
+from mobility.calls.enums import CallKind, CallStatus, CareerStage, QuestionKind
 from mobility.calls.models import Call
 from mobility.calls.policies import is_open_for_applications
 from mobility.calls.questionnaires import text_length, unanswered, validated_answers
@@ -45,6 +45,7 @@ from mobility.core.text import lazy_gettext as _l
 from mobility.db import utcnow
 from mobility.extensions import db
 from mobility.i18n.content import localized
+from mobility.i18n.formatting import local_datetime
 from mobility.i18n.locales import DEFAULT_LOCALE, LOCALES
 
 # The application lifecycle; the review and award steps use the same table. Until the deadline a submitted
@@ -64,7 +65,10 @@ APPLICATION = Lifecycle("application", Application, {
     ApplicationStatus.WAITLISTED: {ApplicationStatus.AWARDED, ApplicationStatus.REJECTED},
     # A grantee who declines the grant leaves the programme; the money goes back to the budget.
     ApplicationStatus.AWARDED: {ApplicationStatus.WITHDRAWN},
-    ApplicationStatus.REJECTED: set(),
+    # A rejection is final, except through a request for review the office upheld: the reconsidered decision
+    # (review.services.reconsider_decision, called only by awards.redress.reconsider, once per application)
+    # may award it or put it on the waiting list. The panel lock stops every other decision.
+    ApplicationStatus.REJECTED: {ApplicationStatus.AWARDED, ApplicationStatus.WAITLISTED},
     ApplicationStatus.WITHDRAWN: {ApplicationStatus.DRAFT},
 }, action="application.status_changed",
     refusal=lambda old, new: _l("An application that is %(old)s cannot become %(new)s.", old=old.title,
@@ -408,7 +412,7 @@ def submit_application(actor: User, application: Application, now: datetime | No
         raise DomainError(_l("This application can no longer be submitted."))
     if now >= call.closes_at:
         raise DomainError(_l("The deadline has passed. Applications were accepted until %(deadline)s.",
-                             deadline=call.closes_at.strftime("%Y-%m-%d %H:%M:%S UTC")))
+                             deadline=local_datetime(call.closes_at, "deadline")))
     if now < call.opens_at:
         raise DomainError(_l("This call is not open yet."))
     problems = missing_items(application)
@@ -438,6 +442,9 @@ def submit_application(actor: User, application: Application, now: datetime | No
                       reference=reference if number == 1 else f"{reference}-{number}", submitted_at=now,
                       content_sha256=content_hash(content), content=content)
     db.session.add(receipt)
+    for removed in _all_files(application):
+        if removed.removed_at is not None:
+            _delete_file(removed)
     db.session.execute(update(Call).where(Call.id == call.id, Call.first_submission_at.is_(None))
                        .values(first_submission_at=now).execution_options(synchronize_session=False))
     db.session.flush()
@@ -484,13 +491,101 @@ def reopen_application(actor: User, application: Application, now: datetime | No
         raise DomainError(_l("Only the lead applicant can reopen the application."))
     if application.is_draft:
         return application
-    if (now or utcnow()) >= application.call.closes_at:
+    if not is_open_for_applications(application.call, now):
         raise DomainError(_l("The deadline has passed: the application can no longer be reopened."))
     if application.status not in REOPENABLE:
         raise DomainError(_l("The office has started to check this application: it can no longer be reopened."))
     application.withdrawn_at = None
     set_status(actor, application, ApplicationStatus.DRAFT, receipts=len(application.receipts))
     return application
+
+
+def restore_last_submission(actor, application: Application, now: datetime | None = None) -> Receipt | None:
+    """After the deadline, an application reopened and not submitted again is the version last submitted:
+    its content comes back from the latest receipt (files removed from the draft with it; files added and
+    people invited since go), and it is submitted again as of that receipt. Returns that receipt, or None if
+    there is nothing to restore. Once: a restored application is no longer a draft."""
+    application = APPLICATION.lock(application)
+    receipt = _receipt_of(application.id)
+    if not application.is_draft or receipt is None or not submissions_ended(application.call, now):
+        return None
+    content = receipt.content
+    with db.session.no_autoflush:
+        application.title, application.summary = content["title"], content["summary"]
+        application.summary_translations = dict(content.get("summary_translations") or {})
+        application.translations = dict(content.get("translations") or {})
+        application.languages = list(content.get("languages") or [])
+        application.answers = dict(content.get("answers") or {})
+        application.discipline = Discipline(content["discipline"]) if content.get("discipline") else None
+        application.career_stage = CareerStage(content["career_stage"]) if content.get("career_stage") else None
+        application.direction = Direction(content["direction"]) if content.get("direction") else None
+        application.pair_id, application.origin_city_id = content.get("pair"), content.get("origin_city")
+        application.start_date = date.fromisoformat(content["start_date"]) if content.get("start_date") else None
+        application.end_date = date.fromisoformat(content["end_date"]) if content.get("end_date") else None
+        (application.host_organisation, application.host_contact_name,
+         application.host_email) = content.get("host") or ["", "", ""]
+        application.search_text = _search_text(application)
+        submitted = _submitted_files(receipt)
+        for attachment in _all_files(application):
+            if _file_key(attachment) in submitted:
+                attachment.removed_at = None
+            else:
+                _delete_file(attachment)
+        team = {entry[0] for entry in content.get("team", [])}
+        dropped = [member for member in application.members if member.email not in team]
+        for member in dropped:
+            application.members.remove(member)
+    db.session.flush()
+    db.session.expire(application, ["attachments"])
+    application.submitted_at, application.withdrawn_at = receipt.submitted_at, None
+    set_status(actor, application, ApplicationStatus.SUBMITTED, receipt=receipt.number, restored=True)
+    # Whole, or the office should know: a city or question deleted since can make it differ.
+    restored_whole = content_hash(content_snapshot(application)) == receipt.content_sha256
+    audit.record("application.restored", actor=actor, target=application, reference=receipt.reference,
+                 receipt=receipt.number, whole=restored_whole, invitations_dropped=len(dropped))
+    # The host is asked about the stay as it was submitted, if the draft's changes withdrew the confirmation.
+    host_details_changed(actor, application, ask=False)
+    ask_host_again(actor, application)
+    applicant = application.applicant
+    queue_mail(applicant.email, applicant.locale,
+               _l("Your application %(reference)s: the version you submitted is the one reviewed",
+                  reference=application.reference),
+               "applications/mail/restored.txt", application=application, receipt=receipt, user=applicant,
+               dropped=[m.name for m in dropped],
+               link=url_for("applications.view", application_id=application.id, _external=True))
+    return receipt
+
+
+def submissions_ended(call: Call, now: datetime | None = None) -> bool:
+    """The deadline has passed, or the office closed the call before it."""
+    return (now or utcnow()) >= call.closes_at or call.status in (CallStatus.CLOSED, CallStatus.ARCHIVED)
+
+
+def settle_deadline(actor, call: Call, now: datetime | None = None) -> int:
+    """Once submissions have ended: every application reopened and not submitted again goes back to the
+    version last submitted (restore_last_submission). Returns how many. Safe to run again at any time."""
+    if not submissions_ended(call, now):
+        return 0
+    ids = db.session.scalars(
+        select(Application.id).where(Application.call_id == call.id, Application.status == ApplicationStatus.DRAFT,
+                                     select(Receipt.id).where(Receipt.application_id == Application.id).exists())
+        .order_by(Application.id)).all()
+    restored = 0
+    for application_id in ids:
+        if restore_last_submission(actor, db.session.get_one(Application, application_id), now) is not None:
+            restored += 1
+    return restored
+
+
+def settle_deadlines(now: datetime | None = None) -> int:
+    """settle_deadline for every call whose submissions have ended and that still has reopened drafts (cron)."""
+    now = now or utcnow()
+    calls = db.session.scalars(
+        select(Call).where(or_(Call.closes_at <= now, Call.status.in_((CallStatus.CLOSED, CallStatus.ARCHIVED))),
+                           select(Application.id).join(Receipt).where(
+            Application.call_id == Call.id, Application.status == ApplicationStatus.DRAFT).exists())
+        .order_by(Call.id)).all()
+    return sum(settle_deadline(None, call, now) for call in calls)
 
 
 def screen_application(actor: User, application: Application, *, eligible: bool,
@@ -765,13 +860,44 @@ def add_attachment(actor: User, application: Application, *, kind: AttachmentKin
         keep_with_transaction(key)
     else:
         get_storage().delete(key)  # the other request's copy is the one kept
+    if attachment.removed_at is not None:  # the file of the last submission, removed from the draft: back again
+        attachment.removed_at = None
+        attachment.display_name = display_name(filename)
+        audit.record("application.file_added", actor=actor, target=application, file=attachment.display_name)
     db.session.expire(application, ["attachments"])
     return attachment
 
 
 def delete_attachment(actor: User, application: Application, attachment: Attachment) -> None:
+    """Take a file off the draft. A file of the last submission only leaves the draft: until the application
+    is submitted again that submission may still be the one reviewed (restore_last_submission)."""
     _ensure_editable(application)
-    application.attachments.remove(attachment)
     audit.record("application.file_removed", actor=actor, target=application, file=attachment.display_name)
+    receipt = _receipt_of(application.id)
+    if receipt is not None and _file_key(attachment) in _submitted_files(receipt):
+        attachment.removed_at = utcnow()
+    else:
+        _delete_file(attachment)
+    db.session.flush()
+    db.session.expire(application, ["attachments"])
+
+
+def _delete_file(attachment: Attachment) -> None:
+    db.session.delete(attachment)
     # The bytes go once the transaction is committed; a rollback keeps both row and file.
     db.session.info.setdefault("storage_deletions", []).append(attachment.storage_key)
+
+
+def _file_key(attachment: Attachment) -> tuple[str, str, str]:
+    """A file as a receipt's content lists it (content_snapshot)."""
+    return (attachment.display_name, attachment.sha256, attachment.kind.value)
+
+
+def _submitted_files(receipt: Receipt) -> set[tuple[str, str, str]]:
+    return {tuple(entry) for entry in receipt.content.get("attachments", [])}
+
+
+def _all_files(application: Application) -> list[Attachment]:
+    """The application's files, those removed from a reopened draft included."""
+    return list(db.session.scalars(select(Attachment).where(Attachment.application_id == application.id)
+                                   .order_by(Attachment.id)))

@@ -84,13 +84,15 @@ class NoticeOutcome(TitledEnum):
 
 
 class RedressStatus(TitledEnum):
-    """A request for review of a decision: waiting for the office, then upheld or rejected (once)."""
+    """A request for review of a decision: waiting for the office, then upheld or rejected (once); an upheld
+    request ends when the office has reconsidered the decision (once, awards.redress.reconsider)."""
 
     PENDING = "pending"
     UPHELD = "upheld"
     REJECTED = "rejected"
+    RECONSIDERED = "reconsidered"
 
     @classmethod
     def _titles(cls):
         return {cls.PENDING: _l("Waiting for the office"), cls.UPHELD: _l("Upheld"),
-                cls.REJECTED: _l("Rejected")}
+                cls.REJECTED: _l("Rejected"), cls.RECONSIDERED: _l("Decision reconsidered")}

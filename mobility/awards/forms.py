@@ -77,3 +77,16 @@ class RedressDecisionForm(FlaskForm):
     reason = TextAreaField(_l("Reason (the applicant reads it, in the letter and on their page)"),
                            validators=[DataRequired(REQUIRED), Length(max=4000)])
     submit = SubmitField(_l("Record the decision"))
+
+
+class ReconsiderForm(FlaskForm):
+    """The office's new decision after upholding a request for review (awards.redress.reconsider)."""
+
+    decision = RadioField(_l("Reconsidered decision"),
+                          choices=[("award", _l("Award a grant (within the budget line)")),
+                                   ("waitlist", _l("Put on the waiting list")),
+                                   ("reject", _l("Confirm the rejection"))],
+                          validators=[InputRequired(_l("Choose one."))])
+    reason = TextAreaField(_l("Reason (the applicant reads it in their new decision letter)"),
+                           validators=[DataRequired(REQUIRED), Length(max=4000)])
+    submit = SubmitField(_l("Record the reconsidered decision"))

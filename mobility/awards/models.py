@@ -14,6 +14,7 @@ from mobility.awards.enums import AgreementStatus, AmendmentStatus, GrantStatus,
 from mobility.cities.enums import Direction
 from mobility.db import TimestampMixin, UTCDateTime, enum_column, utcnow
 from mobility.extensions import Model
+from mobility.review.enums import Decision
 
 MONEY = sa.Numeric(12, 2)
 REFERENCE_KEY_LENGTH = 120
@@ -220,5 +221,16 @@ class RedressRequest(TimestampMixin, Model):
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decision_reason: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
+    # An upheld request: the office's new panel decision on the application (award, waiting list or rejection),
+    # recorded once despite the panel lock; the applicant's new letter says it is final.
+    reconsidered_decision: Mapped[Decision | None] = mapped_column(enum_column(Decision, name="reconsidered_decision"))
+    reconsidered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    reconsidered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reconsideration_reason: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
 
     application: Mapped[Application] = relationship()
+
+    @property
+    def reconsidered_outcome(self) -> NoticeOutcome | None:
+        """The reconsidered decision as the applicant's letter names it (Grant awarded, Not funded…)."""
+        return None if self.reconsidered_decision is None else NoticeOutcome(self.reconsidered_decision.value)

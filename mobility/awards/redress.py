@@ -7,9 +7,11 @@ from flask import url_for
 
 from mobility.accounts.models import User
 from mobility.applications.models import Application
-from mobility.awards.enums import RedressStatus
-from mobility.awards.models import DecisionNotice, RedressRequest
+from mobility.awards import services as awards
+from mobility.awards.enums import GrantStatus, RedressStatus
+from mobility.awards.models import DecisionNotice, Grant, RedressRequest
 from mobility.awards.queries import notice_of, request_of
+from mobility.calls.policies import can_run_call
 from mobility.core import audit
 from mobility.core.errors import DomainError
 from mobility.core.lifecycle import Lifecycle
@@ -19,14 +21,18 @@ from mobility.core.text import lazy_gettext as _l
 from mobility.db import utcnow
 from mobility.extensions import db
 from mobility.i18n.formatting import local_datetime
+from mobility.review import services as review
+from mobility.review.enums import Decision
 
 REASON_LIMIT = 4000
 
-# Filed by the applicant, decided by the office once.
+# Filed by the applicant, decided by the office once; an upheld request ends with the reconsidered decision
+# (once: that decision is final, and a request is made once per application, so no window opens again).
 REDRESS = Lifecycle("redress_request", RedressRequest, {
     RedressStatus.PENDING: {RedressStatus.UPHELD, RedressStatus.REJECTED},
-    RedressStatus.UPHELD: set(),
+    RedressStatus.UPHELD: {RedressStatus.RECONSIDERED},
     RedressStatus.REJECTED: set(),
+    RedressStatus.RECONSIDERED: set(),
 }, action="award.redress_decided")
 
 
@@ -52,7 +58,7 @@ def request_redress(applicant: User, application: Application, reason: str, now=
         raise DomainError(_l("A review can be asked for once the decision letter has been sent."))
     if not window_open(notice, now):
         raise DomainError(_l("The time to ask for a review of this decision ended on %(date)s.",
-                             date=local_datetime(notice.redress_until, "long")), field="reason")
+                             date=local_datetime(notice.redress_until, "deadline")), field="reason")
     reason = _text(reason)
     if not reason:
         raise DomainError(_l("Say why the decision should be reviewed."), field="reason")
@@ -98,4 +104,45 @@ def decide_redress(actor: User, request: RedressRequest, *, upheld: bool, reason
                                                      reference=application.reference),
                "awards/mail/redress_decided.txt", user=applicant, application=application, request=request,
                link=url_for("awards.redress_page", application_id=application.id, _external=True))
+    return request
+
+
+NOT_UPHELD = _l("The decision can be reconsidered only after the office has upheld the request for review.")
+
+
+def reconsider(actor: User, request: RedressRequest, decision: Decision, reason: str) -> RedressRequest:
+    """The office's new decision on the application of an upheld request, despite the panel lock (for this
+    application only): an award (the grant offered within the budget line, as offer_grant checks it, with the
+    call's offer period from the new letter), the waiting list, or the rejection confirmed. Once: sent again,
+    whatever it says, it is the reconsidered decision already recorded. The applicant gets a new decision
+    letter in their language, saying it follows their request and is final."""
+    request = REDRESS.lock(request)
+    if request.status is RedressStatus.RECONSIDERED:
+        return request
+    application = request.application
+    call = application.call
+    if not can_run_call(actor, call):
+        raise DomainError(_l("Only a manager of this programme can reconsider the decision."))
+    REDRESS.check(request.status, RedressStatus.RECONSIDERED, NOT_UPHELD)
+    reason = _text(reason)
+    if not reason:
+        raise DomainError(_l("Give the reason for the decision."), field="reason")
+    if len(reason) > REASON_LIMIT:
+        raise DomainError(_l("Use at most %(n)s characters.", n=REASON_LIMIT), field="reason")
+    review.lock_call_row(call)  # as an award takes it: awards and promotions of the call wait here
+    review.reconsideration_target(application, decision)  # refused before anything changes
+    grant: Grant | None = awards.grant_of(application)
+    if decision is Decision.AWARD and grant is None:
+        try:  # the budget line's lock and check: no award the budget cannot pay
+            grant = awards.offer_grant(actor, application)
+        except DomainError as refused:
+            raise DomainError(refused.message, field="decision") from None
+    review.reconsider_decision(actor, application, decision, reason)
+    request.reconsidered_decision, request.reconsideration_reason = decision, reason
+    request.reconsidered_by_id, request.reconsidered_at = actor.id, utcnow()
+    REDRESS.move(actor, request, RedressStatus.RECONSIDERED, action="award.redress_reconsidered",
+                 target=application, decision=decision.value)
+    letter_grant = grant if decision is Decision.AWARD and grant is not None \
+        and grant.status in (GrantStatus.OFFERED, GrantStatus.ACCEPTED) else None
+    awards.send_reconsidered_letter(application, letter_grant, reason)
     return request

@@ -34,6 +34,7 @@ from mobility.core.text import lazy_gettext as _l
 from mobility.db import locked, utcnow
 from mobility.extensions import db
 from mobility.i18n.formatting import money as format_money
+from mobility.i18n.locales import today_for
 from mobility.review import ranking
 from mobility.review import services as review
 from mobility.review.enums import Decision
@@ -186,6 +187,16 @@ def award_application(actor: User, application: Application, reason: str) -> Gra
     return once(award, lambda: grant_of(application))
 
 
+def offer_amount(application: Application) -> Decimal | None:
+    """What a grant offered to `application` now would be (None: it has no exchange to fund). The grants page
+    offers the next one waiting only if this fits what is left of the budget line."""
+    start, end = application.start_date, application.end_date
+    if application.origin_city is None or application.pair_id is None or application.direction is None \
+            or start is None or end is None:
+        return None  # the same check as offer_grant's
+    return compute(application, start, end, travellers_of(application)).total
+
+
 def offer_grant(actor: User | None, application: Application) -> Grant:
     """The grant of an awarded application, computed and checked against the budget; offered once."""
     existing = grant_of(application)
@@ -202,7 +213,8 @@ def offer_grant(actor: User | None, application: Application) -> Grant:
     if committed(call.id, application.pair_id, application.direction) + breakdown.total > budget.amount:
         raise DomainError(_l("This award would overspend the budget for %(direction)s (%(remaining)s left).",
                              direction=application.direction.title,
-                             remaining=budget.amount - committed(call.id, application.pair_id, application.direction)))
+                             remaining=format_money(budget.amount - committed(call.id, application.pair_id,
+                                                                              application.direction), call.currency)))
     grant = Grant(application_id=application.id, call_id=call.id, pair_id=application.pair_id,
                   status=GrantStatus.OFFERED,
                   direction=application.direction, amount=breakdown.total, currency=call.currency,
@@ -532,7 +544,7 @@ def record_payment_once(actor: User, grant: Grant, *, instalment: int, amount: D
                              "paid.", due=format_money(cap, grant.currency),
                              grant=format_money(grant.amount, grant.currency),
                              paid=format_money(money.paid, grant.currency)), field="amount")
-    if paid_on > date.today():
+    if paid_on > today_for(actor):
         raise DomainError(_l("A payment cannot be dated in the future."), field="paid_on")
     made: list[Payment] = []
 
@@ -572,7 +584,7 @@ def add_exchange_rate(actor: User, *, currency: str, rate: Decimal, valid_from: 
         raise DomainError(_l("Choose CNY, JPY or KRW."), field="currency")
     if rate is None or rate <= 0:
         raise DomainError(_l("The rate must be more than zero."), field="rate")
-    if valid_from > date.today():
+    if valid_from > today_for(actor):
         raise DomainError(_l("A rate cannot start in the future."), field="valid_from")
     def existing() -> ExchangeRate | None:
         return db.session.scalar(select(ExchangeRate).where(ExchangeRate.currency == currency,
@@ -653,15 +665,31 @@ def _notice(application: Application) -> DecisionNotice:
     return notice
 
 
+def send_reconsidered_letter(application: Application, grant: Grant | None, reason: str) -> None:
+    """The new decision letter after a request for review the office upheld (awards.redress.reconsider): the
+    reconsidered outcome, the office's reason and, for an award, the grant and the date its offer expires (the
+    call's offer period from this letter). Final: the letter offers no further review, and the notice keeps
+    the first letter's window (a request is made once per application)."""
+    decision = db.session.get_one(PanelDecision, application.id)
+    if grant is not None and grant.status is GrantStatus.OFFERED:
+        grant.offer_expires_at = grant.offer_expires_at or utcnow() + timedelta(days=application.call.offer_days)
+    notice = _notice(application)
+    _letter(application, decision, grant, notice, reconsidered=True, office_reason=reason)
+    decision.letter_sent_at = utcnow()
+
+
 def _letter(application: Application, decision: PanelDecision | None, grant: Grant | None,
-            notice: DecisionNotice, promoted: bool = False, rows: dict | None = None) -> None:
+            notice: DecisionNotice, promoted: bool = False, rows: dict | None = None, reconsidered: bool = False,
+            office_reason: str = "") -> None:
     applicant = application.applicant
     link = url_for("awards.grant_page", grant_id=grant.id, _external=True) if grant else None
-    queue_mail(applicant.email, applicant.locale, _l("The decision on your application %(reference)s",
-                                                     reference=application.reference),
-               "awards/mail/decision.txt", application=application, decision=decision, notice=notice,
-               summary=feedback.summary_of(application, rows), call=application.call, user=applicant, link=link,
-               grant=grant, promoted=promoted, line_titles=LINE_TITLES,
+    subject = (_l("The reconsidered decision on your application %(reference)s", reference=application.reference)
+               if reconsidered else
+               _l("The decision on your application %(reference)s", reference=application.reference))
+    queue_mail(applicant.email, applicant.locale, subject, "awards/mail/decision.txt", application=application,
+               decision=decision, notice=notice, summary=feedback.summary_of(application, rows), call=application.call,
+               user=applicant, link=link, grant=grant, promoted=promoted, reconsidered=reconsidered,
+               office_reason=office_reason, line_titles=LINE_TITLES,
                page=url_for("applications.view", application_id=application.id, _external=True),
                redress_link=url_for("awards.redress_page", application_id=application.id, _external=True),
                answer_by=grant.offer_expires_at if grant and grant.offer_expires_at else None)

@@ -14,13 +14,14 @@ from mobility.accounts.enums import Role
 from mobility.applications.forms import ConfirmForm
 from mobility.applications.models import Application
 from mobility.awards import feedback, policies, redress, services, versions
-from mobility.awards.enums import LINE_TITLES, GrantStatus
+from mobility.awards.enums import LINE_TITLES, GrantStatus, RedressStatus
 from mobility.awards.forms import (
     AcceptForm,
     AmendmentForm,
     DeclineForm,
     ExchangeRateForm,
     PaymentForm,
+    ReconsiderForm,
     RedressDecisionForm,
     RedressForm,
 )
@@ -43,6 +44,8 @@ from mobility.core.access import roles_required, signed_in
 from mobility.core.errors import DomainConflict
 from mobility.core.paging import MAX_INT
 from mobility.extensions import db
+from mobility.review.enums import Decision
+from mobility.review.models import PanelDecision
 
 bp = Blueprint("awards", __name__, template_folder="templates")
 OFFICE = (Role.MANAGER, Role.ADMIN)
@@ -191,7 +194,8 @@ def call_grants(call_id: int):
     pending = pending_amendments(call.id)
     return render_template("awards/manage_grants.html", call=call, grants=grants, lines=services.budget_lines(call),
                            money={g.id: services.money_of(g) for g in grants},
-                           waiting=waiting, pending=pending, form=ConfirmForm(formdata=None),
+                           waiting=waiting, offer_amounts={a.id: services.offer_amount(a) for a in waiting.values()},
+                           pending=pending, form=ConfirmForm(formdata=None),
                            letters_waiting=letters_waiting(call.id),
                            pairs={p.id: p for p in call.pairs})
 
@@ -285,6 +289,8 @@ def _redress_page(application: Application, form: RedressForm | None = None, sta
         and redress.window_open(notice)
     return render_template("awards/redress.html", application=application, call=application.call, notice=notice,
                            summary=feedback.summary_of(application) if notice else None, request_made=request_made,
+                           grant=services.grant_of(application) if request_made and request_made.reconsidered_at
+                           else None,
                            # A refused request shows its form again, with the reason typed and the refusal.
                            form=form if form is not None else (RedressForm(formdata=None) if may_ask else None)), status
 
@@ -310,14 +316,20 @@ def request_redress(application_id: int):
     return _redress_page(db.session.get_one(Application, application_id), form, 422)
 
 
-def _call_redress_page(call, forms: dict | None = None, status: int = 200):
+def _call_redress_page(call, forms: dict | None = None, status: int = 200, reconsider_forms: dict | None = None):
     requests = redress_requests_of_call(call.id)
     count, first_sent, last_day = notice_window_of_call(call.id)
-    forms = forms or {}
+    forms, reconsider_forms = forms or {}, reconsider_forms or {}
     return render_template("awards/manage_redress.html", call=call, requests=requests, letters=count,
                            first_sent=first_sent, last_day=last_day,
                            forms={r.id: forms.get(r.id) or RedressDecisionForm(formdata=None, prefix=f"r{r.id}")
-                                  for r in requests if r.status.value == "pending"}), status
+                                  for r in requests if r.status is RedressStatus.PENDING},
+                           # An upheld request: the new decision, until it is recorded.
+                           reconsider_forms={r.id: reconsider_forms.get(r.id)
+                                             or ReconsiderForm(formdata=None, prefix=f"c{r.id}")
+                                             for r in requests if r.status is RedressStatus.UPHELD},
+                           decisions={r.application_id: db.session.get(PanelDecision, r.application_id)
+                                      for r in requests}), status
 
 
 @bp.get("/manage/calls/<int:call_id>/redress")
@@ -341,3 +353,23 @@ def decide_redress(request_id: int):
         flash(_("The decision on the request is recorded and sent to the applicant."), "success")
         return redirect(url_for("awards.call_redress", call_id=call.id))
     return _call_redress_page(db.session.get_one(type(call), call.id), {request_id: form}, 422)
+
+
+@bp.post("/manage/redress/<int:request_id>/reconsider")
+@roles_required(*OFFICE)
+def reconsider(request_id: int):
+    """The office's reconsidered decision on the application of an upheld request (once)."""
+    found = db.session.get(RedressRequest, request_id) if request_id <= MAX_INT else None
+    if found is None:
+        abort(404)
+    call = require_running(found.application.call)
+    form = ReconsiderForm(prefix=f"c{found.id}")
+    # The form is on the page only while the request is upheld: a refusal of a request not (or no longer)
+    # upheld, sent from a page left open, is flashed instead.
+    shown = form if found.status is RedressStatus.UPHELD else None
+    if form.validate_on_submit() and unit_of_work.attempt(shown, redress.reconsider, _user(), found,
+                                                          Decision(form.decision.data), form.reason.data or ""):
+        flash(_("The reconsidered decision is recorded and sent to the applicant."), "success")
+        return redirect(url_for("awards.call_redress", call_id=call.id, _anchor=f"request-{request_id}"))
+    return _call_redress_page(db.session.get_one(type(call), call.id), status=422,
+                              reconsider_forms={request_id: form})

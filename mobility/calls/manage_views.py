@@ -5,7 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,6 +13,7 @@ from mobility.accounts.enums import Role
 from mobility.accounts.models import Programme
 from mobility.accounts.policies import programme_scope
 from mobility.accounts.queries import runnable_programmes
+from mobility.applications import services as application_services
 from mobility.awards import services as awards
 from mobility.calls import forms, rules, services
 from mobility.calls.enums import (
@@ -112,6 +113,13 @@ def change_status(call_id: int, status: str):
                                effects=effects)
     if unit_of_work.attempt(None, services.set_call_status, _actor(), call, target, confirmed=confirmed):
         flash(_("The call is now: %(status)s.", status=call.status.title), "success")
+        # Closed: an application reopened and not submitted again is the version last submitted, at once.
+        restored = application_services.settle_deadline(_actor(), call)
+        if restored:
+            flash(ngettext("%(num)d reopened application was not submitted again: its last submission is the one "
+                           "reviewed, and the applicant has been told.",
+                           "%(num)d reopened applications were not submitted again: their last submissions are "
+                           "the ones reviewed, and the applicants have been told.", restored), "info")
     return redirect(url_for("manage_calls.overview", call_id=call_id))
 
 

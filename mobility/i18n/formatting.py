@@ -26,7 +26,7 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-from mobility.core.text import current_locale, request_text
+from mobility.core.text import LazyText, current_locale, request_text
 from mobility.db import utcnow
 from mobility.i18n.content import localized, localized_locale
 from mobility.i18n.locales import HTML_LANG, LANGUAGE_TITLES, LOCALES, NATIVE_NAMES, guessed_timezone
@@ -95,7 +95,7 @@ class CompiledPattern:
 
 @lru_cache(maxsize=64)
 def _datetime_pattern(locale: Locale, format: str) -> CompiledPattern:
-    """The locale's date-and-time pattern for `format` ("short", "medium"…), parsed once. Babel's
+    """The locale's date-and-time pattern for `format` ("short", "medium"…, or "deadline"), parsed once. Babel's
     format_datetime builds and parses the date part and the time part again on every call, and lists show
     an instant per row. Korean reads 오전/오후, never AM/PM (WIDE_DAY_PERIODS)."""
     match format:
@@ -103,6 +103,11 @@ def _datetime_pattern(locale: Locale, format: str) -> CompiledPattern:
             combined = str(babel_dates.get_datetime_format(format, locale=locale)) \
                 .replace("{0}", babel_dates.get_time_format(format, locale=locale).pattern) \
                 .replace("{1}", babel_dates.get_date_format(format, locale=locale).pattern)
+            return CompiledPattern(babel_dates.parse_pattern(_standard(combined, locale)), locale)
+        case "deadline":  # a day and a time to the minute, no seconds: the zone's name is added by the caller
+            combined = str(babel_dates.get_datetime_format("long", locale=locale)) \
+                .replace("{0}", babel_dates.get_time_format("short", locale=locale).pattern) \
+                .replace("{1}", babel_dates.get_date_format("long", locale=locale).pattern)
             return CompiledPattern(babel_dates.parse_pattern(_standard(combined, locale)), locale)
         case _:  # a pattern of its own
             return CompiledPattern(babel_dates.parse_pattern(format), locale)
@@ -170,6 +175,12 @@ def local_date(value: date | datetime | None, format: str | None = None, rebase:
 
 # The standard names whose Flask-Babel configuration (BABEL date formats) is left at Babel's own pattern.
 _STANDARD_DATE_FORMATS = frozenset({None, "full", "long", "medium", "short"})
+
+
+def lazy_date(day: date, format: str = "long") -> LazyText:
+    """A day written in the language of wherever the text goes (a mail subject is rendered in the recipient's
+    locale, later than the sentence is made): `_l("due on %(date)s", date=lazy_date(due))`."""
+    return LazyText(format_date, day, format)
 
 
 def utc_datetime(instant: datetime | None) -> str:

@@ -7,7 +7,7 @@ one token), else its token holder's, else English; it never reads the browser se
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo, available_timezones
 
 from babel import Locale
@@ -15,6 +15,7 @@ from flask import current_app, has_request_context, request, session
 from flask_login import current_user
 
 from mobility.core.text import lazy_gettext as _l
+from mobility.db import utcnow
 
 LOCALES = ("en", "zh_Hans", "ja", "ko")
 DEFAULT_LOCALE = "en"
@@ -134,6 +135,12 @@ def timezone_choices() -> list[str]:
 def local_to_utc(local: datetime, zone: str) -> datetime:
     """A wall-clock time in `zone` (as typed in a form) as a UTC instant."""
     return local.replace(tzinfo=ZoneInfo(zone)).astimezone(timezone.utc)
+
+
+def today_for(user) -> date:
+    """Today on the person's own calendar (their time zone), not the server's: a payment made this morning
+    in Seoul is not "in the future" while it is still yesterday in UTC."""
+    return utc_to_local(utcnow(), getattr(user, "timezone", None) or "UTC").date()
 
 
 def utc_to_local(instant: datetime, zone: str) -> datetime:

@@ -79,6 +79,10 @@ def personal_data(user: User) -> dict:
     What the jury wrote about their applications comes once the decision letter has gone out (the decision
     is final then), and never says who wrote it: no juror's or rapporteur's identity, blind call or not."""
     applications = _applications_with_parts(user)
+    # Every file, those set aside in a reopened draft included (they are kept, so they are theirs to read).
+    files: dict[int, list[Attachment]] = {}
+    for attachment in _attachments_of(user):
+        files.setdefault(attachment.application_id, []).append(attachment)
     application_ids = [a.id for a in applications]
     grant_ids = db.session.scalars(sa.select(Grant.id).where(Grant.application_id.in_(application_ids))).all()
     decided = sa.select(PanelDecision.application_id).where(
@@ -101,7 +105,7 @@ def personal_data(user: User) -> dict:
         "applications": [{
             **_row(a, exclude=("search_text",)),
             "team": [_row(m) for m in a.members],
-            "files": [_row(f, exclude=("storage_key",)) for f in a.attachments],
+            "files": [_row(f, exclude=("storage_key",)) for f in files.get(a.id, [])],
             "receipts": [_row(r) for r in a.receipts],
             "host_confirmations": [_row(c) for c in a.host_confirmations],
         } for a in applications],
@@ -117,7 +121,7 @@ def personal_data(user: User) -> dict:
                                   .order_by(DecisionNotice.application_id)),
         # Their requests for review and the office's answers (not who in the office answered).
         "redress_requests": _rows(sa.select(RedressRequest).where(RedressRequest.application_id.in_(application_ids))
-                                  .order_by(RedressRequest.id), exclude=("decided_by_id",)),
+                                  .order_by(RedressRequest.id), exclude=("decided_by_id", "reconsidered_by_id")),
         "grants": _rows(sa.select(Grant).where(Grant.id.in_(grant_ids))),
         "grant_amendments": _rows(sa.select(GrantAmendment).where(GrantAmendment.grant_id.in_(grant_ids))
                                   .order_by(GrantAmendment.id), exclude=("decided_by_id",)),
@@ -173,14 +177,19 @@ def select_applications(user: User):
 
 def _applications_with_parts(user: User) -> Sequence[Application]:
     return db.session.scalars(select_applications(user).options(
-        selectinload(Application.members), selectinload(Application.attachments),
-        selectinload(Application.receipts), selectinload(Application.host_confirmations))).all()
+        selectinload(Application.members), selectinload(Application.receipts),
+        selectinload(Application.host_confirmations))).all()
+
+
+def _attachments_of(user: User) -> Sequence[Attachment]:
+    """The files of the person's applications, those removed from a reopened draft but still kept included."""
+    return db.session.scalars(sa.select(Attachment).join(Application, Attachment.application_id == Application.id)
+                              .where(Application.applicant_id == user.id).order_by(Attachment.id)).all()
 
 
 def _files(user: User) -> Iterator[tuple[str, str]]:
     """(archive name, storage key) of every file the person uploaded."""
-    for attachment in db.session.scalars(sa.select(Attachment).join(Application).where(
-            Application.applicant_id == user.id)):
+    for attachment in _attachments_of(user):
         name = with_extension(f"{attachment.id}-{attachment.display_name}", attachment.content_type)
         yield f"files/application-{attachment.application_id}/{name}", attachment.storage_key
     for photo in db.session.scalars(sa.select(ReportPhoto).join(FinalReport).join(Grant).join(Application).where(

@@ -39,6 +39,21 @@ class ReportForm(FlaskForm):
 
     questions: list = []  # the call's report questions, set by report_form_class
 
+    # The labels above speak to the grantee; the office and a juror read the same form about them.
+    READER_LABELS = {
+        "activities": _l("What the grantee did"),
+        "sectors": _l("Sectors the exchange touched"),
+        "travel_mode": _l("How the grantee travelled for most of the way"),
+        "public_summary": _l("The short public summary"),
+    }
+
+    def for_reader(self) -> ReportForm:
+        """The form labelled for someone reading the grantee's report, not writing it."""
+        for name, label in self.READER_LABELS.items():
+            self[name].label.text = label
+        self.public_summary.description = _l("Shown on the public page of the city pair once approved.")
+        return self
+
     def question_fields(self):
         return [(q, self[field_name(q)]) for q in self.questions]
 

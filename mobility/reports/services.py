@@ -34,6 +34,8 @@ from mobility.core.text import lazy_ngettext as ngettext
 from mobility.db import locked, utcnow
 from mobility.extensions import db
 from mobility.i18n.content import localized
+from mobility.i18n.formatting import lazy_date
+from mobility.i18n.locales import today_for
 from mobility.reports import tokens
 from mobility.reports.enums import REPORT_DUE_DAYS, ReportStatus, Sector, TravelMode, co2_estimate
 from mobility.reports.models import FinalReport, InterimReport, ReportPhoto
@@ -117,10 +119,10 @@ def save_report(grantee: User, report: FinalReport, data: ReportData, today: dat
         if not (lost_save and report.version == expected_version + 1
                 and _last_save_id(grantee, report) == lost_save):
             raise VersionConflict(report)
-    today = today or date.today()
+    today = today or today_for(grantee)
     awarded_on = grant.created_at.date()
     if data.actual_start and data.actual_start < awarded_on:
-        raise DomainError(_l("The stay cannot start before the grant was awarded (%(date)s).", date=awarded_on),
+        raise DomainError(_l("The stay cannot start before the grant was awarded (%(date)s).", date=lazy_date(awarded_on)),
                           field="actual_start")
     if data.actual_end and data.actual_end > today:
         raise DomainError(_l("The stay cannot end after today."), field="actual_end")
@@ -394,11 +396,11 @@ def send_report_reminders(today: date | None = None) -> int:
         link = url_for("reports.report_page", grant_id=grant.id, _external=True)
         late_days = (today - due).days
         if late_days > 0:
-            subject = _l("Your final report is overdue (due on %(date)s)", date=due)
+            subject = _l("Your final report is overdue (due on %(date)s)", date=lazy_date(due))
         elif late_days == 0:
             subject = _l("Your final report is due today")
         else:
-            subject = _l("Your final report is due on %(date)s", date=due)
+            subject = _l("Your final report is due on %(date)s", date=lazy_date(due))
         queue_mail(applicant.email, applicant.locale, subject, "reports/mail/reminder.txt", user=applicant,
                    grant=grant, due=due, overdue=late_days > 0, due_today=late_days == 0, late_days=late_days,
                    link=link)

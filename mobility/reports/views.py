@@ -163,6 +163,8 @@ def autosave(grant_id: int):
 
 def _page(report: FinalReport, form, is_grantee: bool, photo_form=None):
     office = award_policies.can_manage_grants(current_user, report.grant.application.call)
+    if not is_grantee:
+        form.for_reader()
     changes_form = ChangesForm(formdata=None) if office else None
     return render_template("reports/report.html", report=report, grant=report.grant, form=form,
                            is_grantee=is_grantee, editable=report.status in services.EDITABLE,
@@ -310,6 +312,8 @@ def interim_page(grant_id: int):
 
 
 def _interim(report: InterimReport, form, is_grantee: bool):
+    if not is_grantee:
+        form.progress.description = ""  # its hint speaks to the grantee; the office reads what they wrote
     office = award_policies.can_manage_grants(current_user, report.grant.application.call)
     return render_template("reports/interim.html", report=report, grant=report.grant, form=form,
                            is_grantee=is_grantee, editable=report.status in services.INTERIM_EDITABLE,

@@ -523,6 +523,53 @@ def record_decision(actor: User, application: Application, decision: Decision, r
     return row
 
 
+RECONSIDERED_DECISIONS = (Decision.AWARD, Decision.WAITLIST, Decision.REJECT)
+
+
+def reconsideration_target(application: Application, decision: Decision) -> ApplicationStatus | None:
+    """The status a reconsidered `decision` moves `application` to, or None when it keeps the decision it has
+    (the office confirms it). Refused, on the decision field, when the application's lifecycle does not allow
+    it (a withdrawn application, an award taken back)."""
+    if decision not in RECONSIDERED_DECISIONS:
+        raise DomainError(_l("Choose an award, the waiting list or the rejection."), field="decision")
+    target = DECISION_STATUS[decision]
+    row = db.session.get(PanelDecision, application.id)
+    if application.status is target and (row is None or row.decision is decision):
+        return None
+    try:
+        applications.APPLICATION.check(application.status, target)
+    except DomainError as refused:
+        raise DomainError(refused.message, field="decision") from None
+    return target
+
+
+def reconsider_decision(actor: User, application: Application, decision: Decision, reason: str) -> PanelDecision:
+    """The one exception to the panel lock: the new panel decision on one application whose request for review
+    the office upheld (awards.redress.reconsider checks the request and calls this, once; nothing else does).
+    Only this application's decision changes; every other score, consensus and decision stays locked. The
+    decision the application already has is confirmed as it stands."""
+    call = lock_call_row(application.call)
+    reason = reason.strip()
+    if not reason:
+        raise DomainError(_l("Give the reason for the decision."), field="reason")
+    target = reconsideration_target(application, decision)
+    row = db.session.get(PanelDecision, application.id)
+    if target is None and row is not None:
+        audit.record("review.decision_reconsidered", actor=actor, target=application, decision=decision.value,
+                     changed=False)
+        return row
+    row = row or PanelDecision(application_id=application.id)
+    row.decision, row.reason, row.decided_by_id, row.decided_at = decision, reason, actor.id, utcnow()
+    row.letter_sent_at = None
+    db.session.add(row)
+    memo.ranking_changed(call.id)
+    if target is not None:
+        applications.set_status(actor, application, target, decision=decision.value, reconsidered=True)
+    audit.record("review.decision_reconsidered", actor=actor, target=application, decision=decision.value,
+                 changed=True)
+    return row
+
+
 def lock_panel(actor: User, call: Call) -> None:
     """After this no score, consensus or decision changes; it takes the same row lock as every write.
     Once: locking again (a double click, a second manager) leaves the first lock as it was."""

@@ -10,7 +10,8 @@ from playwright.sync_api import Browser, expect
 from mobility.awards import queries, services
 from mobility.awards.enums import AgreementStatus
 from mobility.extensions import db
-from tests.factories import PASSWORD, make_awardable
+from tests.browser.pages import sign_in_page
+from tests.factories import make_awardable
 
 pytestmark = pytest.mark.browser
 
@@ -35,10 +36,7 @@ def offered(live_app):
 def _sign_in(browser: Browser, live_url, email, locale="en-GB"):
     context = browser.new_context(locale=locale, timezone_id="Europe/Berlin")
     page = context.new_page()
-    page.goto(live_url + "/sign-in")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("#submit").click()
+    sign_in_page(page, live_url, email)
     return context, page
 
 

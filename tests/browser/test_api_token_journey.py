@@ -10,7 +10,8 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from mobility.extensions import db
-from tests.factories import PASSWORD, make_reviewable_call
+from tests.browser.pages import sign_in_page
+from tests.factories import make_reviewable_call
 
 pytestmark = pytest.mark.browser
 
@@ -37,10 +38,7 @@ def test_a_manager_creates_uses_and_revokes_a_token(browser: Browser, live_url, 
     email, call_id = japanese_manager
     context = browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo")
     page = context.new_page()
-    page.goto(live_url + "/sign-in")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("#submit").click()
+    sign_in_page(page, live_url, email)
     expect(page.locator("html")).to_have_attribute("lang", "ja")
 
     page.goto(live_url + "/account/profile")

@@ -11,7 +11,8 @@ from mobility.calls import services as calls
 from mobility.calls.enums import RuleKind
 from mobility.db import utcnow
 from mobility.extensions import db
-from tests.factories import MINIMAL_PDF, PASSWORD, make_call, make_user
+from tests.browser.pages import sign_in_page
+from tests.factories import MINIMAL_PDF, make_call, make_user
 
 pytestmark = pytest.mark.browser
 
@@ -30,10 +31,7 @@ def open_call(live_app):
 
 
 def _sign_in(page: Page, live_url: str, email: str = "hanako@example.jp") -> None:
-    page.goto(live_url + "/sign-in")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("#submit").click()
+    sign_in_page(page, live_url, email)
     expect(page.locator("html")).to_have_attribute("lang", "ja")
 
 

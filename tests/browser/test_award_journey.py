@@ -6,7 +6,8 @@ from playwright.sync_api import Browser, expect
 
 from mobility.awards import services
 from mobility.extensions import db
-from tests.factories import PASSWORD, make_awardable
+from tests.browser.pages import sign_in_page
+from tests.factories import make_awardable
 
 pytestmark = pytest.mark.browser
 
@@ -26,10 +27,7 @@ def test_korean_grantee_accepts_and_sees_the_first_instalment_due(browser: Brows
     email, application_id, grant_id = korean_grantee
     context = browser.new_context(locale="ko-KR", timezone_id="Asia/Seoul")
     page = context.new_page()
-    page.goto(live_url + "/sign-in")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("#submit").click()
+    sign_in_page(page, live_url, email)
     expect(page.locator("html")).to_have_attribute("lang", "ko")
 
     page.goto(f"{live_url}/applications/{application_id}")

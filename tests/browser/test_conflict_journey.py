@@ -13,7 +13,8 @@ from mobility.applications import services as applications
 from mobility.extensions import db
 from mobility.review import services as review
 from mobility.review.enums import PairRule
-from tests.factories import PASSWORD, make_application, make_call, make_juror, make_user
+from tests.browser.pages import sign_in_page
+from tests.factories import make_application, make_call, make_juror, make_user
 
 pytestmark = pytest.mark.browser
 REASON = "신청자는 제 예전 제자입니다."
@@ -45,10 +46,7 @@ def assigned_call(live_app):
 
 
 def _sign_in(page, live_url, email):
-    page.goto(live_url + "/sign-in")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("#submit").click()
+    sign_in_page(page, live_url, email)
 
 
 def test_a_declared_conflict_moves_one_seat_and_the_office_reads_why(browser: Browser, live_url, assigned_call,

@@ -14,11 +14,14 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
 from mobility.applications import services as applications
+from mobility.applications.models import Application
 from mobility.awards import services as awards
 from mobility.core.models import OutboxMessage
+from mobility.db import utcnow
 from mobility.extensions import db
 from mobility.reports import services as reports
-from tests.factories import PASSWORD, make_application, make_awardable, make_user
+from tests.browser.pages import sign_in_page
+from tests.factories import make_application, make_awardable, make_user
 
 pytestmark = pytest.mark.browser
 
@@ -31,10 +34,7 @@ LANGUAGES = {"en": ("en-GB", "en", "Europe/Berlin"), "ko": ("ko-KR", "ko", "Asia
 
 
 def _sign_in(page: Page, live_url: str, email: str, lang: str) -> None:
-    page.goto(live_url + "/sign-in")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("#submit").click()
+    sign_in_page(page, live_url, email)
     expect(page.locator("html")).to_have_attribute("lang", lang)
 
 
@@ -126,7 +126,7 @@ def submitted(live_app, request):
 
 
 @pytest.mark.parametrize("submitted", ["en", "ko"], indirect=True)
-def test_withdraw_reopen_and_submit_again(browser: Browser, live_url, submitted, tmp_path):
+def test_withdraw_reopen_and_submit_again(browser: Browser, live_app, live_url, submitted, tmp_path):
     locale, email, application_id, reference = submitted
     browser_locale, lang, zone = LANGUAGES[locale]
     page = browser.new_context(locale=browser_locale, timezone_id=zone).new_page()
@@ -156,6 +156,28 @@ def test_withdraw_reopen_and_submit_again(browser: Browser, live_url, submitted,
     expect(page.locator("section[aria-labelledby=receipts-heading] li")).to_have_count(2)
     expect(page.locator("section[aria-labelledby=receipts-heading]")).to_contain_text(f"{reference}-2")
     page.screenshot(path=str(_shots(tmp_path) / f"receipts_{locale}.png"), full_page=True)
+
+    # Reopened once more and left unsubmitted: after the deadline the second submission is the one reviewed.
+    page.locator(f"a[href$='/applications/{application_id}/reopen']").click()
+    page.locator("form button.button[type=submit]").click()
+    page.locator("#title").fill("조수의 기억 III" if locale == "ko" else "Tidal memory III")
+    with page.expect_navigation():
+        page.locator("#save").click()
+    with live_app.app_context():
+        application = db.session.get_one(Application, application_id)
+        application.call.opens_at = utcnow() - timedelta(days=40)
+        application.call.closes_at = utcnow() - timedelta(minutes=1)
+        db.session.commit()
+    page.goto(f"{live_url}/applications/{application_id}")
+    expect(page.locator(".flash-info")).to_contain_text(f"{reference}-2")
+    page.screenshot(path=str(_shots(tmp_path) / f"last_submission_{locale}.png"), full_page=True)
+    with live_app.app_context(), live_app.test_request_context():
+        assert applications.settle_deadlines() == 1  # the scheduled run
+        db.session.commit()
+    page.reload()
+    expect(page.locator("h1")).to_have_text("조수의 기억 II" if locale == "ko" else "Tidal memory II")
+    expect(page.locator(".tag.status-submitted")).to_be_visible()
+    expect(page.locator("section[aria-labelledby=receipts-heading] li").first).to_contain_text(f"{reference}-2")
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from mobility.calls.models import Call
 from mobility.demo import DEMO_PASSWORD, load_demo
 from mobility.demo_programme import DECIDED_TEXTS, REVIEW_TEXTS
 from mobility.extensions import db
+from tests.browser.pages import sign_in_page
 
 pytestmark = pytest.mark.browser
 
@@ -46,10 +47,7 @@ def demo_server(tmp_path_factory):
 
 
 def _sign_in(page: Page, url: str, email: str) -> None:
-    page.goto(url + "/sign-in")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(DEMO_PASSWORD)
-    page.locator("#submit").click()
+    sign_in_page(page, url, email, DEMO_PASSWORD)
     expect(page.locator("main")).to_be_visible()
 
 

@@ -13,16 +13,14 @@ from playwright.sync_api import Browser, Page, expect
 
 from mobility.awards import services as awards
 from mobility.extensions import db
-from tests.factories import MINIMAL_PDF, MINIMAL_PNG, PASSWORD, make_awardable, make_call, make_user
+from tests.browser.pages import sign_in_page
+from tests.factories import MINIMAL_PDF, MINIMAL_PNG, make_awardable, make_call, make_user
 
 pytestmark = pytest.mark.browser
 
 
 def _sign_in(page: Page, live_url: str, email: str, lang: str) -> None:
-    page.goto(live_url + "/sign-in")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("#submit").click()
+    sign_in_page(page, live_url, email)
     expect(page.locator("html")).to_have_attribute("lang", lang)
 
 

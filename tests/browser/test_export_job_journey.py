@@ -12,7 +12,8 @@ from rq import SimpleWorker
 from mobility.applications import services as applications
 from mobility.extensions import db
 from mobility.jobs import runner
-from tests.factories import PASSWORD, make_application, make_call, make_user
+from tests.browser.pages import sign_in_page
+from tests.factories import make_application, make_call, make_user
 from tests.queues import on_queue
 
 pytestmark = pytest.mark.browser
@@ -40,10 +41,7 @@ def test_the_manager_watches_an_export_reach_100_percent_and_downloads_it(
         browser: Browser, queued_live_app, live_url, call_with_application, tmp_path):
     email, call_id = call_with_application
     page = browser.new_context(locale="en-GB").new_page()
-    page.goto(live_url + "/sign-in")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("#submit").click()
+    sign_in_page(page, live_url, email)
     page.goto(f"{live_url}/manage/calls/{call_id}/applications")
     page.get_by_role("button", name="Export CSV").click()
 

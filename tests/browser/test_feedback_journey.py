@@ -1,6 +1,7 @@
 """Every applicant hears back: an applicant reads their evaluation in their language and asks for a review of
-the decision; a manager decides the request in theirs; the applicant reads the answer (Korean applicant with
-an English-speaking office, then a Japanese applicant with a Chinese-speaking office)."""
+the decision; a manager decides the request in theirs; the applicant reads the answer; the office, having upheld
+the request, reconsiders the decision (the waiting list) and the applicant reads the new, final outcome (Korean
+applicant with an English-speaking office, then a Japanese applicant with a Chinese-speaking office)."""
 from __future__ import annotations
 
 import pytest
@@ -12,7 +13,8 @@ from mobility.awards import services as awards
 from mobility.extensions import db
 from mobility.review import services as review
 from mobility.review.enums import Decision
-from tests.factories import PASSWORD, make_awardable, make_user
+from tests.browser.pages import sign_in_page
+from tests.factories import make_awardable, make_user
 
 pytestmark = pytest.mark.browser
 
@@ -20,16 +22,22 @@ pytestmark = pytest.mark.browser
 TEXTS = {
     "ko": {"browser": "ko-KR", "heading": "귀하의 평가", "comment": "구성은 탄탄하지만 협력 기관이 분명하지 않습니다.",
            "summary": "유망한 계획입니다.", "ask": "결정 재심 신청하기", "reason": "협력 기관의 확인서를 첨부했습니다.",
-           "pending": "사무국 검토 대기 중", "upheld": "인용됨", "outcome": "미선정"},
+           "pending": "사무국 검토 대기 중", "upheld": "인용됨", "outcome": "미선정",
+           "reconsidering": "결정을 다시 검토하고 있습니다", "new_outcome": "예비 명단",
+           "final": "이 재결정은 최종 결정이며"},
     "ja": {"browser": "ja-JP", "heading": "あなたの評価", "comment": "構成はしっかりしていますが、提携先が不明確です。",
            "summary": "有望な計画です。", "ask": "決定の再審査を申し立てる", "reason": "提携先の確認書を添付しました。",
-           "pending": "事務局の対応待ち", "upheld": "認容", "outcome": "不採択"},
+           "pending": "事務局の対応待ち", "upheld": "認容", "outcome": "不採択",
+           "reconsidering": "決定は現在見直し中です", "new_outcome": "補欠", "final": "この再決定は最終的なもので"},
 }
 OFFICE = {
     "en": {"browser": "en-GB", "uphold": "Uphold the request", "reason_label": "Reason (the applicant reads it",
-           "record": "Record the decision"},
+           "record": "Record the decision", "waitlist": "Put on the waiting list",
+           "new_reason_label": "Reason (the applicant reads it in their new decision letter)",
+           "record_new": "Record the reconsidered decision"},
     "zh_Hans": {"browser": "zh-CN", "uphold": "接受申请", "reason_label": "理由（申请人会在通知函和其页面上看到）",
-                "record": "记录决定"},
+                "record": "记录决定", "waitlist": "列入候补名单", "new_reason_label": "理由（申请人会在新的决定通知函中看到）",
+                "record_new": "记录重新作出的决定"},
 }
 
 
@@ -56,10 +64,7 @@ def _decided(live_app, applicant_locale: str, office_locale: str):
 def _sign_in(browser: Browser, live_url: str, email: str, browser_locale: str):
     context = browser.new_context(locale=browser_locale, viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.goto(live_url + "/sign-in")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("#submit").click()
+    sign_in_page(page, live_url, email)
     return context, page
 
 
@@ -96,14 +101,34 @@ def test_an_applicant_reads_the_evaluation_asks_for_review_and_reads_the_answer(
     office_page.screenshot(path=str(tmp_path / f"office_redress_{office_locale}.png"), full_page=True)
     request.get_by_role("button", name=office["record"]).click()
     expect(office_page.locator(".flash-success")).to_be_visible()
-    expect(office_page.locator("section.redress-request form")).to_have_count(0)
+    # Upheld: the decision form is gone, the reconsideration form takes its place.
+    expect(office_page.locator("section.redress-request form")).to_have_count(1)
+    reconsider = office_page.locator("section.redress-request form.reconsider")
+    expect(reconsider).to_have_attribute("data-warn-on-leave", "")
     office_page.screenshot(path=str(tmp_path / f"office_decided_{office_locale}.png"), full_page=True)
-    office_context.close()
 
     page.reload()
     expect(page.locator("main")).to_contain_text(texts["upheld"])
     expect(page.locator("main")).to_contain_text("The jury will read the partner letter again.")
+    expect(page.locator("main")).to_contain_text(texts["reconsidering"])
     page.screenshot(path=str(tmp_path / f"redress_answered_{applicant_locale}.png"), full_page=True)
+
+    reconsider.get_by_label(office["waitlist"]).check()
+    reconsider.get_by_label(office["new_reason_label"]).fill("With the partner letter it reaches the waiting list.")
+    reconsider.get_by_role("button", name=office["record_new"]).click()
+    expect(office_page.locator(".flash-success")).to_be_visible()
+    expect(office_page.locator("section.redress-request form")).to_have_count(0)
+    expect(office_page.locator("section.redress-request .reconsidered-decision")).to_be_visible()
+    office_page.screenshot(path=str(tmp_path / f"office_reconsidered_{office_locale}.png"), full_page=True)
+    office_context.close()
+
+    page.reload()
+    main = page.locator("main")
+    expect(main.locator(".reconsidered-decision")).to_contain_text(texts["new_outcome"])
+    expect(main).to_contain_text("With the partner letter it reaches the waiting list.")
+    expect(main).to_contain_text(texts["final"])
+    expect(main).not_to_contain_text(texts["reconsidering"])
+    page.screenshot(path=str(tmp_path / f"redress_reconsidered_{applicant_locale}.png"), full_page=True)
     context.close()
     with live_app.app_context():
         applicant = db.session.scalar(select(User).where(User.email == applicant_email))

@@ -12,7 +12,8 @@ from mobility.applications import services as applications
 from mobility.calls import services as calls
 from mobility.extensions import db
 from mobility.review import services as review
-from tests.factories import PASSWORD, make_application, make_call, make_juror, make_user
+from tests.browser.pages import sign_in_page
+from tests.factories import make_application, make_call, make_juror, make_user
 
 pytestmark = pytest.mark.browser
 SHOTS = Path("/tmp/outcome_shots")
@@ -54,10 +55,7 @@ def test_the_jurors_desk(browser: Browser, live_url, desk, locale, browser_local
     email, criteria = desk
     context = browser.new_context(locale=browser_locale, viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.goto(live_url + "/sign-in")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("#submit").click()
+    sign_in_page(page, live_url, email)
     page.goto(live_url + "/review/")
     expect(page.locator(".progress-card")).to_contain_text(texts["done"])
     expect(page.locator(".assignment-card .card-language").filter(has_text=texts["japanese"])).to_have_count(1)

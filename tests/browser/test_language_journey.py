@@ -8,7 +8,8 @@ from playwright.sync_api import Browser, expect
 
 from mobility.applications import services as applications
 from mobility.extensions import db
-from tests.factories import PASSWORD, make_application, make_call, make_user
+from tests.browser.pages import sign_in_page
+from tests.factories import make_application, make_call, make_user
 
 pytestmark = pytest.mark.browser
 # One long Chinese paragraph: no spaces, so `word-break: keep-all` (right for Korean) would keep it on one line.
@@ -30,10 +31,7 @@ def chinese_application(live_app):
 
 
 def _sign_in(page, live_url, email):
-    page.goto(live_url + "/sign-in")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("#submit").click()
+    sign_in_page(page, live_url, email)
 
 
 def test_a_chinese_answer_on_a_korean_page_keeps_its_language_and_its_column(browser: Browser, live_url,

@@ -11,7 +11,8 @@ from playwright.sync_api import Browser, expect
 
 from mobility.awards.models import Payment
 from mobility.extensions import db
-from tests.factories import PASSWORD, make_lowered_grant
+from tests.browser.pages import sign_in_page
+from tests.factories import make_lowered_grant
 
 pytestmark = pytest.mark.browser
 
@@ -28,10 +29,7 @@ def lowered(live_app):
 def _sign_in(browser: Browser, live_url: str, email: str, locale: str):
     context = browser.new_context(locale=locale, timezone_id="Asia/Shanghai")
     page = context.new_page()
-    page.goto(live_url + "/sign-in")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("#submit").click()
+    sign_in_page(page, live_url, email)
     return context, page
 
 

@@ -13,7 +13,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
 from mobility.extensions import db
-from tests.factories import PASSWORD
+from tests.browser.pages import sign_in_page
 from tests.outcome_fixture import make_outcome_programme
 
 pytestmark = pytest.mark.browser
@@ -32,10 +32,7 @@ def office(live_app):
 
 
 def _sign_in(page: Page, live_url: str, email: str) -> None:
-    page.goto(live_url + "/sign-in")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("#submit").click()
+    sign_in_page(page, live_url, email)
     page.wait_for_load_state()
 
 

@@ -7,7 +7,8 @@ from playwright.sync_api import Browser, expect
 
 from mobility.awards import services
 from mobility.extensions import db
-from tests.factories import PASSWORD, make_awardable
+from tests.browser.pages import sign_in_page
+from tests.factories import make_awardable
 
 pytestmark = pytest.mark.browser
 
@@ -35,10 +36,7 @@ def test_locking_asks_first_and_names_the_undecided(browser: Browser, live_app, 
         db.session.commit()
     context = browser.new_context(locale=browser_locale)
     page = context.new_page()
-    page.goto(live_url + "/sign-in")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("#submit").click()
+    sign_in_page(page, live_url, email)
     page.goto(f"{live_url}/manage/calls/{call_id}/ranking")
     page.locator(f"a[href$='/manage/calls/{call_id}/lock']").click()
     warning = page.locator("[role=alert].undecided")

@@ -11,6 +11,7 @@ from playwright.sync_api import Browser, expect
 
 from mobility.awards import services as awards
 from mobility.extensions import db
+from tests.browser.pages import sign_in_page
 from tests.factories import PASSWORD, make_awardable
 
 pytestmark = pytest.mark.browser
@@ -31,10 +32,7 @@ def korean_artist(live_app):
 def test_download_then_erase(browser: Browser, live_url, korean_artist, tmp_path):
     email, reference = korean_artist
     page = browser.new_context(locale="ko-KR", accept_downloads=True).new_page()
-    page.goto(live_url + "/sign-in")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("#submit").click()
+    sign_in_page(page, live_url, email)
     page.goto(live_url + "/account/profile")
     page.get_by_role("link", name="내 데이터").click()
     with page.expect_download() as download:
@@ -60,10 +58,7 @@ def test_download_then_erase(browser: Browser, live_url, korean_artist, tmp_path
     page.locator("#password").fill(PASSWORD)
     page.locator("#erase").click()
     expect(page.locator(".flash-success")).to_contain_text("계정이 삭제되었습니다")
-    page.goto(live_url + "/sign-in")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("#submit").click()
+    sign_in_page(page, live_url, email)
     expect(page.locator("#email")).to_be_visible()  # still on the sign-in page
 
 

@@ -7,7 +7,8 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from mobility.extensions import db
-from tests.factories import PASSWORD, make_call, make_pair, make_user
+from tests.browser.pages import sign_in_page
+from tests.factories import make_call, make_pair, make_user
 
 pytestmark = pytest.mark.browser
 
@@ -25,10 +26,7 @@ def people(live_app):
 
 def _sign_in(browser: Browser, live_url: str, email: str, locale: str):
     page = browser.new_context(locale=locale).new_page()
-    page.goto(live_url + "/sign-in")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("#submit").click()
+    sign_in_page(page, live_url, email)
     return page
 
 

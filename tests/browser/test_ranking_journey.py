@@ -6,7 +6,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from mobility.extensions import db
-from tests.factories import PASSWORD, make_awardable, make_user
+from tests.browser.pages import sign_in_page
+from tests.factories import make_awardable, make_user
 
 pytestmark = pytest.mark.browser
 
@@ -23,10 +24,7 @@ def panel_call(live_app):
 
 
 def _sign_in(page: Page, live_url: str, email: str) -> None:
-    page.goto(live_url + "/sign-in")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("#submit").click()
+    sign_in_page(page, live_url, email)
 
 
 def test_a_decision_on_the_ranking_shows_at_once_for_both_managers(browser: Browser, live_url, panel_call,

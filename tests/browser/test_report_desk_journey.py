@@ -13,7 +13,8 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from mobility.extensions import db
-from tests.factories import PASSWORD, make_user
+from tests.browser.pages import sign_in_page
+from tests.factories import make_user
 from tests.http.test_report_desk_http import build_desk
 
 pytestmark = pytest.mark.browser
@@ -34,10 +35,7 @@ def desk(live_app):
 
 
 def _sign_in(page, live_url, email):
-    page.goto(live_url + "/sign-in")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("#submit").click()
+    sign_in_page(page, live_url, email)
 
 
 def _shot(page, name: str) -> None:

@@ -14,7 +14,8 @@ from mobility.calls import services as calls
 from mobility.calls.enums import QuestionKind, Questionnaire
 from mobility.core.models import OutboxMessage
 from mobility.extensions import db
-from tests.factories import PASSWORD, make_awardable
+from tests.browser.pages import sign_in_page
+from tests.factories import make_awardable
 
 pytestmark = pytest.mark.browser
 SUMMARY = "在开姆尼茨的旧工厂里，两位艺术家用声音和影像讲述镰仓的海。"
@@ -40,10 +41,7 @@ def chinese_grantee(live_app):
 
 
 def _sign_in(page, live_url, email):
-    page.goto(live_url + "/sign-in")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("#submit").click()
+    sign_in_page(page, live_url, email)
 
 
 def _approved_reports(page) -> int:

@@ -12,7 +12,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from mobility.accounts import twofactor
 from mobility.extensions import db
-from tests.factories import PASSWORD, make_user
+from tests.browser.pages import sign_in_page
+from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
 
@@ -27,10 +28,7 @@ def manager(live_app, monkeypatch):
 
 
 def _password_step(page: Page, live_url: str, email: str) -> None:
-    page.goto(live_url + "/sign-in")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("#submit").click()
+    sign_in_page(page, live_url, email)
 
 
 def _sign_out(page: Page) -> None:

@@ -119,6 +119,7 @@ EXPECTED_RULES = {
     "awards.request_redress": "signed-in",
     "awards.call_redress": "roles:admin,manager",
     "awards.decide_redress": "roles:admin,manager",
+    "awards.reconsider": "roles:admin,manager",
     "reports.report_page": "signed-in",
     "reports.interim_page": "signed-in",
     "reports.review_interim": "roles:admin,manager",

@@ -18,7 +18,7 @@ from mobility.reports import services as reports
 from mobility.reports.enums import ReportStatus
 from mobility.reports.models import FinalReport
 from tests.conftest import csrf_from, sign_in
-from tests.factories import make_application, make_awardable, make_user
+from tests.factories import make_application, make_awardable, make_call, make_user
 
 
 def _token(client, url="/"):
@@ -74,7 +74,7 @@ def test_withdraw_reopen_and_submit_again_through_the_pages(app, client, db, sub
 
     page = client.get(base + "/reopen")
     text = page.get_data(as_text=True)
-    assert page.status_code == 200 and "A draft is not reviewed" in text and "own receipt" in text
+    assert page.status_code == 200 and "for your changes to count" in text and "own receipt" in text
     response = client.post(base + "/reopen", data={"csrf_token": csrf_from(text)})
     assert response.status_code == 302 and response.headers["Location"].endswith(base + "/edit")
     edit = client.get(base + "/edit").get_data(as_text=True)
@@ -261,3 +261,32 @@ def test_the_edit_page_says_which_change_withdrew_the_confirmation(app, client, 
     page = client.get(f"/applications/{application.id}/edit").get_data(as_text=True)
     assert "You changed: Last day of the stay." in page and "asked again when you save" in page
     assert "/host-request" in page  # the applicant can ask at once
+
+
+def test_after_the_deadline_a_reopened_application_counts_as_last_submitted(app, client, db):
+    """The applicant and the office read which version is reviewed; closing the call settles it at once."""
+    with app.test_request_context():
+        manager = make_user("manager")
+        application = make_application(call=make_call(actor=manager, publish=True))
+        receipt = services.submit_application(application.applicant, application)
+        services.reopen_application(application.applicant, application)
+        application.title = "Half rewritten"
+        call = application.call
+        call.opens_at, call.closes_at = utcnow() - timedelta(days=20), utcnow() - timedelta(minutes=5)
+        db.session.commit()
+    base = f"/applications/{application.id}"
+    sign_in(client, application.applicant.email)
+    view = client.get(base).get_data(as_text=True)
+    assert "Reopened and not submitted again before the deadline" in view and receipt.reference in view
+    assert f'href="{base}/reopen"' not in view  # too late to reopen
+
+    office = app.test_client()
+    sign_in(office, manager.email)
+    assert "Reopened and not submitted again before the deadline" in office.get(base).get_data(as_text=True)
+    token = _token(office, f"/manage/calls/{call.id}")
+    response = office.post(f"/manage/calls/{call.id}/status/closed", data={"csrf_token": token},
+                           follow_redirects=True)
+    assert "1 reopened application was not submitted again" in response.get_data(as_text=True)
+    db.session.expire_all()
+    application = db.session.get(Application, application.id)
+    assert application.status is ApplicationStatus.SUBMITTED and application.title == "Tidal memory"

@@ -145,3 +145,123 @@ def test_the_office_sees_the_applicants_evaluation_on_the_redress_page(client, d
     sign_in(client, manager.email)
     page = client.get(f"/applications/{application.id}/redress").get_data(as_text=True)
     assert "A promising plan." in page and 'name="reason"' not in page  # the office reads, never asks
+
+
+# ---- an upheld request: the reconsidered decision ---------------------------------------------------------
+
+@pytest.fixture
+def upheld(app, db, decided):
+    manager, call, application = decided
+    with app.test_request_context():
+        from mobility.awards import redress
+
+        request = redress.request_redress(application.applicant, application, "The partner letter was attached.")
+        redress.decide_redress(manager, request, upheld=True, reason="The jury will read it again.")
+        db.session.commit()
+        return manager, call, application, request.id
+
+
+def test_the_office_reconsiders_an_upheld_request_once_and_the_applicant_reads_the_outcome(client, db, upheld):
+    from mobility.applications.enums import ApplicationStatus
+    from mobility.awards.models import Grant
+
+    manager, call, application, request_id = upheld
+    sign_in(client, application.applicant.email)
+    mine = client.get(f"/applications/{application.id}/redress").get_data(as_text=True)
+    assert "결정을 다시 검토하고 있습니다" in mine  # being reconsidered
+    client.post("/sign-out", data={"csrf_token": csrf_from(mine)})
+
+    sign_in(client, manager.email)
+    url = f"/manage/calls/{call.id}/redress"
+    page = client.get(url).get_data(as_text=True)
+    assert f'action="/manage/redress/{request_id}/reconsider"' in page and "data-warn-on-leave" in page
+    assert 'name="c%d-decision"' % request_id in page and "Confirm the rejection" in page
+    reconsider = f"/manage/redress/{request_id}/reconsider"
+    prefix = f"c{request_id}-"
+    token = csrf_from(page)
+    missing = client.post(reconsider, data={prefix + "decision": "award", prefix + "reason": "",
+                                            "csrf_token": token})
+    assert missing.status_code == 422 and "This field is required." in missing.get_data(as_text=True)
+    done = client.post(reconsider, data={prefix + "decision": "award", prefix + "reason": "The letter changes it.",
+                                         "csrf_token": token})
+    assert done.status_code == 302
+    again = client.post(reconsider, data={prefix + "decision": "reject", prefix + "reason": "Second thoughts",
+                                          "csrf_token": token})
+    assert again.status_code == 302  # once: the second submit gets the decision recorded
+    db.session.expire_all()
+    request = db.session.get(RedressRequest, request_id)
+    assert request.status is RedressStatus.RECONSIDERED and request.reconsidered_decision is Decision.AWARD
+    assert db.session.get(type(application), application.id).status is ApplicationStatus.AWARDED
+    assert db.session.scalar(select(func.count()).select_from(Grant)) == 1
+    after = client.get(url).get_data(as_text=True)
+    assert "The letter changes it." in after and 'action="/manage/redress/%d/reconsider"' % request_id not in after
+    assert "Grant awarded" in after
+    client.post("/sign-out", data={"csrf_token": csrf_from(after)})
+
+    sign_in(client, application.applicant.email)
+    mine = client.get(f"/applications/{application.id}/redress").get_data(as_text=True)
+    assert "The letter changes it." in mine and "지원금 선정" in mine and "이 재결정은 최종 결정이며" in mine
+    assert "/grants/" in mine
+    letters = db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.recipient == application.applicant.email, OutboxMessage.subject.contains("재결정"))).all()
+    assert len(letters) == 1 and letters[0].locale == "ko"
+
+
+def test_an_award_over_the_budget_is_shown_on_the_form_with_the_reason_kept(client, db, upheld):
+    from mobility.calls.models import CallBudget
+
+    manager, call, _application, request_id = upheld
+    for budget in db.session.scalars(select(CallBudget).where(CallBudget.call_id == call.id)):
+        budget.amount = 10
+    db.session.commit()
+    sign_in(client, manager.email)
+    page = client.get(f"/manage/calls/{call.id}/redress").get_data(as_text=True)
+    prefix = f"c{request_id}-"
+    refused = client.post(f"/manage/redress/{request_id}/reconsider",
+                          data={prefix + "decision": "award", prefix + "reason": "Typed with care.",
+                                "csrf_token": csrf_from(page)})
+    body = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "overspend the budget" in body and "Typed with care." in body
+    assert f'id="{prefix}decision-error"' in body
+    assert db.session.get(RedressRequest, request_id).status is RedressStatus.UPHELD
+
+
+@pytest.mark.parametrize("intruder", ["applicant", "juror", "other programme's manager"])
+def test_nobody_else_reconsiders(app, client, db, upheld, intruder):
+    manager, call, application, request_id = upheld
+    with app.test_request_context():
+        if intruder == "applicant":
+            email = application.applicant.email
+        elif intruder == "juror":
+            email = make_juror(city="Nara").email
+        else:
+            email = make_user("manager", programme="Another programme").email
+        db.session.commit()
+    sign_in(client, email)
+    token = csrf_from(client.get("/").get_data(as_text=True))
+    prefix = f"c{request_id}-"
+    answer = client.post(f"/manage/redress/{request_id}/reconsider",
+                         data={prefix + "decision": "award", prefix + "reason": "Mine now", "csrf_token": token})
+    assert answer.status_code == 403
+    assert db.session.get(RedressRequest, request_id).status is RedressStatus.UPHELD
+
+
+def test_a_request_that_does_not_exist_or_is_not_upheld(app, client, db, decided):
+    manager, call, application = decided
+    with app.test_request_context():
+        from mobility.awards import redress
+
+        request = redress.request_redress(application.applicant, application, "Please look again.")
+        db.session.commit()
+        request_id = request.id
+    sign_in(client, manager.email)
+    page = client.get(f"/manage/calls/{call.id}/redress").get_data(as_text=True)
+    assert f"/manage/redress/{request_id}/reconsider" not in page  # pending: decide the request first
+    token = csrf_from(page)
+    prefix = f"c{request_id}-"
+    early = client.post(f"/manage/redress/{request_id}/reconsider",
+                        data={prefix + "decision": "award", prefix + "reason": "Too early", "csrf_token": token})
+    assert early.status_code == 422 and "only after the office has upheld" in early.get_data(as_text=True)
+    assert client.post(f"/manage/redress/{2**40}/reconsider", data={"csrf_token": token}).status_code == 404
+    assert client.post(f"/manage/redress/{2**31 - 1}/reconsider", data={"csrf_token": token}).status_code == 404
+    assert db.session.get(RedressRequest, request_id).status is RedressStatus.PENDING

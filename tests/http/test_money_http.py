@@ -208,16 +208,39 @@ def test_the_budget_form_refuses_a_line_below_what_is_committed(app, client, db)
     assert "€3,000.00" in body
 
 
-def test_promoting_twice_gets_the_grant_already_offered(app, client, db):
+def _declined_with_one_waiting(app, db):
+    """The first offer declined and the second application next on the waiting list."""
     with app.test_request_context():
         manager, call, (first, second) = make_awardable(applications=2)
         grant = awards.award_application(manager, first, "Excellent")
         review.record_decision(manager, second, Decision.WAITLIST, "Next")
         awards.decline_grant(first.applicant, grant)
         db.session.commit()
+    return manager, call, second
+
+
+def test_promoting_twice_gets_the_grant_already_offered(app, client, db):
+    manager, call, second = _declined_with_one_waiting(app, db)
     sign_in(client, manager.email)
     page = client.get(f"/manage/calls/{call.id}/grants").get_data(as_text=True)
     for _ in range(2):
         response = client.post(f"/manage/applications/{second.id}/promote", data={"csrf_token": csrf_from(page)})
         assert response.status_code == 302
     assert db.session.scalar(select(func.count()).select_from(Grant).where(Grant.application_id == second.id)) == 1
+
+
+def test_the_grants_page_offers_the_next_one_waiting_only_if_the_budget_line_can_pay(app, client, db):
+    """Next on the waiting list: a button while the grant fits what is left; otherwise what it needs."""
+    manager, call, second = _declined_with_one_waiting(app, db)
+    with app.test_request_context():
+        needed = awards.offer_amount(second)
+    sign_in(client, manager.email)
+    page = client.get(f"/manage/calls/{call.id}/grants").get_data(as_text=True)
+    assert f'/manage/applications/{second.id}/promote' in page and "more than is left" not in page
+    with app.test_request_context():
+        budget = next(b for b in call.budgets if b.pair_id == second.pair_id and b.direction == second.direction)
+        budget.amount = needed - 1
+        db.session.commit()
+    page = client.get(f"/manage/calls/{call.id}/grants").get_data(as_text=True)
+    assert f'/manage/applications/{second.id}/promote' not in page
+    assert f"Needs €{needed:,.2f}, more than is left." in page

@@ -22,7 +22,7 @@ def grant(app, db):
         return grant
 
 
-def test_the_grantee_submits_and_a_second_submission_is_refused(client, db, grant):
+def test_the_grantee_submits_and_a_second_submission_is_refused(app, client, db, grant):
     sign_in(client, grant.application.applicant.email)
     url = f"/grants/{grant.id}/report"
     page = client.get(url).get_data(as_text=True)
@@ -38,6 +38,14 @@ def test_the_grantee_submits_and_a_second_submission_is_refused(client, db, gran
     assert report.status is ReportStatus.SUBMITTED
     again = client.post(url, data=data)
     assert again.status_code == 422
+    assert "What you did" in client.get(url).get_data(as_text=True)  # the grantee is spoken to
+
+    # The office reads the same report about the grantee, not to them.
+    office = app.test_client()
+    sign_in(office, grant.application.call.programme.managers[0].email)
+    read = office.get(url).get_data(as_text=True)
+    assert "What the grantee did" in read and "How the grantee travelled" in read
+    assert "What you did" not in read and "How you travelled" not in read and "工作坊与开放工作室" in read
 
 
 def test_other_people_cannot_reach_the_report(app, client, db, grant):

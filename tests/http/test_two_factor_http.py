@@ -268,7 +268,15 @@ def test_an_administrator_resets_a_lost_device_audited_and_the_person_is_signed_
     assert own.status_code == 403
     assert client.post("/admin/users/99999999999/two-factor/reset",
                        data={"csrf_token": csrf_from(page)}).status_code == 404
-    done = client.post(f"/admin/users/{user.id}/two-factor/reset", data={"csrf_token": csrf_from(page)})
+    # Never in one click: the page says what the reset does, and the administrator confirms they checked.
+    confirm = client.get(f"/admin/users/{user.id}/two-factor/reset")
+    text = confirm.get_data(as_text=True)
+    assert confirm.status_code == 200 and "whoever knows their password" in text and user.email in text
+    unchecked = client.post(f"/admin/users/{user.id}/two-factor/reset", data={"csrf_token": csrf_from(text)})
+    assert unchecked.status_code == 200 and "Confirm that you made sure it is them." in unchecked.get_data(as_text=True)
+    assert _db.session.get(User, user.id).two_factor_enabled
+    done = client.post(f"/admin/users/{user.id}/two-factor/reset",
+                       data={"csrf_token": csrf_from(text), "identity_checked": "y"})
     assert done.status_code == 302
     assert not _db.session.get(User, user.id).two_factor_enabled
     assert theirs.get("/account/profile").status_code == 302

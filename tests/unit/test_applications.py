@@ -25,7 +25,7 @@ from mobility.calls.enums import CallKind, CallStatus, QuestionKind, RuleKind
 from mobility.core.errors import DomainError
 from mobility.core.exports import safe_cell
 from mobility.core.models import OutboxMessage
-from tests.factories import MINIMAL_PDF, MINIMAL_PNG, make_application, make_call, make_user
+from tests.factories import MINIMAL_PDF, MINIMAL_PNG, draft_data, make_application, make_call, make_user
 
 
 @pytest.fixture(autouse=True)
@@ -33,17 +33,6 @@ def ctx(app):
     with app.test_request_context():
         yield
 
-
-def _data(application, **changes):
-    data = services.DraftData(
-        title=application.title, summary=application.summary, languages=list(application.languages),
-        discipline=application.discipline.value if application.discipline else None, pair_id=application.pair_id,
-        origin_city_id=application.origin_city_id, start_date=application.start_date,
-        end_date=application.end_date, host_organisation=application.host_organisation,
-        host_email=application.host_email, answers=dict(application.answers))
-    for name, value in changes.items():
-        setattr(data, name, value)
-    return data
 
 
 def test_one_application_per_artist_and_call_and_only_while_open(db):
@@ -59,10 +48,10 @@ def test_one_application_per_artist_and_call_and_only_while_open(db):
 def test_a_stale_version_is_refused_and_nothing_is_overwritten(db):
     application = make_application()
     old_version = application.version
-    services.save_draft(application.applicant, application, old_version, _data(application, title="Second tab"))
+    services.save_draft(application.applicant, application, old_version, draft_data(application, title="Second tab"))
     db.session.commit()
     with pytest.raises(services.VersionConflict):
-        services.save_draft(application.applicant, application, old_version, _data(application, title="First tab"))
+        services.save_draft(application.applicant, application, old_version, draft_data(application, title="First tab"))
     assert db.session.get(Application, application.id).title == "Second tab"
 
 
@@ -76,10 +65,10 @@ def test_lengths_are_counted_in_characters_for_cjk(db):
     application = make_application(call=call)
     ten = "鎌倉とケムニッツの海"  # 10 characters, 30 bytes, no spaces
     services.save_draft(application.applicant, application, application.version,
-                        _data(application, answers={str(question.id): ten}))
+                        draft_data(application, answers={str(question.id): ten}))
     with pytest.raises(DomainError) as error:
         services.save_draft(application.applicant, application, application.version,
-                            _data(application, answers={str(question.id): ten + "。"}))
+                            draft_data(application, answers={str(question.id): ten + "。"}))
     assert error.value.field == f"q_{question.id}"
     assert services.text_length("行1\r\n行2") == 5
 
@@ -94,7 +83,7 @@ def test_lengths_are_counted_in_characters_for_cjk(db):
 def test_bad_draft_input_is_refused_on_its_field(db, changes, field):
     application = make_application()
     with pytest.raises(DomainError) as error:
-        services.save_draft(application.applicant, application, application.version, _data(application, **changes))
+        services.save_draft(application.applicant, application, application.version, draft_data(application, **changes))
     assert error.value.field == field
 
 
@@ -122,7 +111,7 @@ def test_eligibility_explains_what_fails_and_blocks_submission(db):
         services.submit_application(application.applicant, application)
     assert error.value.field == "eligibility"
     services.save_draft(application.applicant, application, application.version,
-                        _data(application, end_date=application.start_date + timedelta(days=13)))
+                        draft_data(application, end_date=application.start_date + timedelta(days=13)))
     assert services.submit_application(application.applicant, application).reference.startswith("MOB-")
 
 
@@ -147,7 +136,7 @@ def test_submission_gives_one_receipt_with_a_hash_of_the_content(db):
     mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == artist.email))
     assert receipt.reference in mail.subject and receipt.content_sha256 in mail.body
     with pytest.raises(DomainError):
-        services.save_draft(artist, application, application.version, _data(application, title="Changed"))
+        services.save_draft(artist, application, application.version, draft_data(application, title="Changed"))
 
 
 def test_the_deadline_is_an_instant_on_the_servers_clock(db):
@@ -276,7 +265,7 @@ def test_host_links_stop_working_when_the_host_changes(db):
     services.confirm_host(request, name="Kim Min-jun")
     assert application.host_confirmed_name == "Kim Min-jun" and application.host_confirmed_at is not None
     services.save_draft(application.applicant, application, application.version,
-                        _data(application, host_email="other@example.de"))
+                        draft_data(application, host_email="other@example.de"))
     # The old link now shows a request that no longer counts and cannot be confirmed.
     assert services.host_confirmation_for_token(token).status is HostConfirmationStatus.WITHDRAWN
     assert application.host_confirmed_at is None and application.host_confirmed_name is None

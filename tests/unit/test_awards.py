@@ -16,6 +16,7 @@ from mobility.calls.rates import Traveller, calculate, totals_by_days
 from mobility.cities.models import City
 from mobility.core.errors import DomainError
 from mobility.core.models import OutboxMessage
+from mobility.i18n.locales import today_for
 from mobility.review import services as review
 from mobility.review.enums import Decision
 from tests.factories import make_awardable, make_call, make_user
@@ -91,7 +92,7 @@ def test_an_award_offers_a_grant_within_budget_and_refuses_an_overspend(db):
     db.session.commit()
     with pytest.raises(DomainError) as error:
         _award(manager, second)
-    assert "overspend" in str(error.value.message)
+    assert "overspend" in str(error.value.message) and "(€650.00 left)" in str(error.value.message)
     db.session.rollback()
     assert db.session.get(type(second), second.id).status is ApplicationStatus.IN_REVIEW
     line = next(b for b in services.budget_lines(call) if b.direction == first.direction)
@@ -118,7 +119,7 @@ def test_accepting_makes_the_first_instalment_due_and_payments_are_checked(db):
     assert error.value.field == "amount"
     with pytest.raises(DomainError) as error:
         services.record_payment(manager, grant, instalment=1, amount=Decimal("10"), reference="X",
-                                paid_on=date.today() + timedelta(days=1))
+                                paid_on=today_for(manager) + timedelta(days=1))  # their tomorrow
     assert error.value.field == "paid_on"
     services.record_payment(manager, grant, instalment=1, amount=Decimal("2345.00"), reference="SEPA-1",
                             paid_on=date.today())
@@ -162,7 +163,7 @@ def test_amendments_recalculate_keep_history_and_need_approval(db):
 def test_exchange_rates_and_indicative_amounts(db):
     manager = make_user("manager")
     for rate, valid_from, field in ((Decimal("0"), date.today(), "rate"),
-                                    (Decimal("160"), date.today() + timedelta(days=1), "valid_from")):
+                                    (Decimal("160"), today_for(manager) + timedelta(days=1), "valid_from")):
         with pytest.raises(DomainError) as error:
             services.add_exchange_rate(manager, currency="JPY", rate=rate, valid_from=valid_from)
         assert error.value.field == field
@@ -209,3 +210,19 @@ def test_dates_outside_the_window_or_length_are_refused(db):
         _award(manager, application)  # 30 days
     assert error.value.field == "end_date"
     assert db.session.scalar(select(Grant)) is None
+
+
+def test_today_is_the_persons_own_day_not_the_servers(db):
+    """At 10:00 UTC on 30 November it is already 1 December in Kiritimati (UTC+14): a manager there may date a
+    rate (or a payment) 1 December; one in Berlin may not."""
+    from datetime import datetime, timezone
+
+    from mobility.db import clock_at
+
+    far_east, berlin = make_user("manager", timezone="Pacific/Kiritimati"), make_user("manager")
+    with clock_at(datetime(2025, 11, 30, 10, 0, tzinfo=timezone.utc)):
+        assert today_for(far_east) == date(2025, 12, 1) and today_for(berlin) == date(2025, 11, 30)
+        services.add_exchange_rate(far_east, currency="JPY", rate=Decimal("161.25"), valid_from=date(2025, 12, 1))
+        with pytest.raises(DomainError) as refused:
+            services.add_exchange_rate(berlin, currency="KRW", rate=Decimal("1480.5"), valid_from=date(2025, 12, 1))
+        assert refused.value.field == "valid_from"

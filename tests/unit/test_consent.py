@@ -16,7 +16,7 @@ from mobility.core.errors import DomainError
 from mobility.core.models import AuditEntry, OutboxMessage
 from mobility.reports import services as reports
 from mobility.reports.enums import ReportStatus
-from tests.factories import make_application, make_awardable, make_user
+from tests.factories import draft_data, make_application, make_awardable, make_user
 
 
 @pytest.fixture(autouse=True)
@@ -24,18 +24,6 @@ def ctx(app):
     with app.test_request_context(environ_base={"REMOTE_ADDR": "127.0.0.1"}):
         yield
 
-
-def _data(application, **changes):
-    data = services.DraftData(
-        title=application.title, summary=application.summary, languages=list(application.languages),
-        discipline=application.discipline.value if application.discipline else None, pair_id=application.pair_id,
-        origin_city_id=application.origin_city_id, start_date=application.start_date,
-        end_date=application.end_date, host_organisation=application.host_organisation,
-        host_contact_name=application.host_contact_name, host_email=application.host_email,
-        answers=dict(application.answers))
-    for name, value in changes.items():
-        setattr(data, name, value)
-    return data
 
 
 def _host_mails(db, address="host@example.de"):
@@ -68,7 +56,7 @@ def test_the_confirmation_keeps_a_snapshot_and_its_digest_of_what_the_host_saw(d
     services.confirm_host(request, name="Someone else")
     assert request.confirmed_name == "Mateja Kos" and request.confirmed_at == first
     # Saving without changing the host or the dates keeps it.
-    services.save_draft(application.applicant, application, application.version, _data(application, title="New"),
+    services.save_draft(application.applicant, application, application.version, draft_data(application, title="New"),
                         ask_host=True)
     assert request.status is HostConfirmationStatus.CONFIRMED and application.host_confirmed_at is not None
     assert len(application.host_confirmations) == 1
@@ -86,13 +74,13 @@ def test_changing_what_the_host_saw_withdraws_the_confirmation_and_asks_again(db
     mails = len(_host_mails(db)) + len(_host_mails(db, "kd@example.si"))
     values = {k: (getattr(application, k) + timedelta(days=1) if v == "+1" else v) for k, v in changes.items()}
     # The autosave withdraws at once but mails nobody (a half-typed address must not get mail) …
-    services.save_draft(application.applicant, application, application.version, _data(application, **values))
+    services.save_draft(application.applicant, application, application.version, draft_data(application, **values))
     assert old.status is HostConfirmationStatus.WITHDRAWN and old.changed == changed
     assert old.withdrawn_at is not None
     assert application.host_confirmed_at is None and application.host_confirmed_name is None
     assert len(_host_mails(db)) + len(_host_mails(db, "kd@example.si")) == mails
     # … the save with the button asks the host again about the new version.
-    services.save_draft(application.applicant, application, application.version, _data(application),
+    services.save_draft(application.applicant, application, application.version, draft_data(application),
                         ask_host=True)
     new = application.host_confirmation
     assert new is not old and new.status is HostConfirmationStatus.REQUESTED
@@ -113,7 +101,7 @@ def test_the_host_link_names_one_version(db):
     token = tokens.make_host_token(old)
     assert services.host_confirmation_for_token(token) is old
     services.save_draft(application.applicant, application, application.version,
-                        _data(application, end_date=application.end_date - timedelta(days=3)), ask_host=True)
+                        draft_data(application, end_date=application.end_date - timedelta(days=3)), ask_host=True)
     assert services.host_confirmation_for_token(token) is old  # shows the old version, marked as no longer valid
     assert old.status is HostConfirmationStatus.WITHDRAWN
     new = application.host_confirmation
@@ -125,7 +113,7 @@ def test_submission_asks_a_host_whose_confirmation_a_change_withdrew(db):
     application = make_application()
     _confirmed(application)
     services.save_draft(application.applicant, application, application.version,
-                        _data(application, host_organisation="Kulturni dom"))
+                        draft_data(application, host_organisation="Kulturni dom"))
     before = len(_host_mails(db))
     services.submit_application(application.applicant, application)
     assert len(_host_mails(db)) == before + 1
@@ -178,7 +166,7 @@ def test_reopened_and_submitted_again_each_submission_keeps_its_own_receipt(db):
     services.reopen_application(applicant, application)
     assert application.status is ApplicationStatus.DRAFT and application.reference == first.reference
     assert services.reopen_application(applicant, application) is application  # once
-    services.save_draft(applicant, application, application.version, _data(application, title="Tidal memory II"))
+    services.save_draft(applicant, application, application.version, draft_data(application, title="Tidal memory II"))
     second = services.submit_application(applicant, application)
     assert second is not first and (first.number, second.number) == (1, 2)
     assert second.reference == f"{first.reference}-2"

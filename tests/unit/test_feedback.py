@@ -292,7 +292,7 @@ def test_the_personal_data_download_has_the_letter_and_the_request(db, letter_se
     data = privacy.personal_data(application.applicant)
     assert [(r["reason"], r["status"], r["decision_reason"]) for r in data["redress_requests"]] == [
         ("Please look again.", "rejected", "The procedure was followed.")]
-    assert all("decided_by_id" not in r for r in data["redress_requests"])
+    assert all("decided_by_id" not in r and "reconsidered_by_id" not in r for r in data["redress_requests"])
     assert [n["outcome"] for n in data["decision_letters"]] == ["reject"]
 
 

@@ -92,6 +92,26 @@ def test_amounts_are_written_exactly_as_babel_writes_them(app, locale, currency)
             assert money(value, currency) == format_currency(value, currency, locale=locale), value
 
 
+def test_a_deadline_reads_to_the_minute_without_seconds_or_a_second_zone(app):
+    """Deadlines (the redress window, the call's closing) read "December 25, 2026, 7:59 AM (Asia/Seoul)";
+    Korean with 오전/오후."""
+    from datetime import datetime, timezone
+
+    from flask_babel import force_locale
+
+    from mobility.i18n.formatting import local_datetime
+
+    instant = datetime(2026, 12, 24, 22, 59, 30, tzinfo=timezone.utc)
+    from mobility.i18n.locales import TIMEZONE_COOKIE
+
+    with app.test_request_context(headers={"Cookie": f"{TIMEZONE_COOKIE}=Asia/Seoul"}):
+        expected = {"en": "December 25, 2026", "ko": "2026년 12월 25일 오전 7:59", "ja": "2026年12月25日 7:59"}
+        for locale, start in expected.items():
+            with force_locale(locale):
+                text = local_datetime(instant, "deadline")
+            assert text.startswith(start) and ":30" not in text and "+0900" not in text, text
+
+
 @pytest.mark.parametrize("locale", ["en", "zh_Hans", "ja", "ko"])
 def test_a_long_list_of_instants_reads_as_babel_writes_each(locale):
     """The pattern keeps each field's text per value it reads (year, month, hour …): across many instants, in

@@ -85,3 +85,30 @@ def test_two_managers_sending_the_letters_at_once_send_each_letter_once(app):
         letters = db.session.scalars(select(OutboxMessage.recipient).where(
             OutboxMessage.subject.like("The decision on your application%"))).all()
         assert len(letters) == 2 == len(set(letters))
+
+
+def test_simultaneous_reconsiderations_decide_once_offer_one_grant_and_send_one_letter(app):
+    from mobility.awards.models import Grant
+
+    manager_id, _call, application_id, applicant_id = _locked(app)
+    with app.app_context(), app.test_request_context():
+        request = redress.request_redress(db.session.get_one(User, applicant_id),
+                                          db.session.get_one(Application, application_id), "Please.")
+        redress.decide_redress(db.session.get_one(User, manager_id), request, upheld=True, reason="Upheld.")
+        db.session.commit()
+        request_id = request.id
+
+    def reconsider(decision):
+        return lambda: redress.reconsider(db.session.get_one(User, manager_id),
+                                          db.session.get_one(RedressRequest, request_id), decision, "Reconsidered.")
+
+    outcomes = in_parallel([reconsider(Decision.AWARD), reconsider(Decision.AWARD), reconsider(Decision.WAITLIST),
+                            reconsider(Decision.REJECT)])
+    assert outcomes == ["done"] * WORKERS  # the later ones get the decision the first recorded
+    with app.app_context():
+        assert db.session.get(RedressRequest, request_id).status is RedressStatus.RECONSIDERED
+        assert _count(AuditEntry, AuditEntry.action == "award.redress_reconsidered") == 1
+        assert _count(Grant) <= 1
+        letters = db.session.scalars(select(OutboxMessage.recipient).where(
+            OutboxMessage.subject.like("The reconsidered decision on your application%"))).all()
+        assert len(letters) == 1

@@ -291,3 +291,16 @@ def test_an_approval_that_keeps_the_grant_says_what_is_still_to_pay(accepted, db
                               .order_by(OutboxMessage.id.desc())).first()
     assert mail.subject == "Your final report is approved"
     assert "Still to be paid to you" in mail.body and "recalculated" not in mail.body
+
+
+def test_a_reminders_subject_writes_the_day_in_the_grantees_language(accepted, db):
+    """The subject is rendered in the recipient's locale: 2027년 3월 1일, never 2027-03-01."""
+    from babel.dates import format_date
+
+    _manager, grant = accepted
+    grantee = grant.application.applicant
+    grantee.locale = "ko"
+    due = grant.end_date + timedelta(days=services.REPORT_DUE_DAYS)
+    assert services.send_report_reminders(today=due - timedelta(days=7)) == 1
+    mail = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc())).first()
+    assert format_date(due, "long", locale="ko") in mail.subject and due.isoformat() not in mail.subject

@@ -1,8 +1,8 @@
 """Counts read from indexes alone: the report desk's states and a juror's progress
 
 Revision ID: 5b7e3c9d1a24
-Revises: c4d8e2a6f913
-Create Date: 2026-12-08 01:00:00
+Revises: b6d2f4a8c0e1
+Create Date: 2026-12-09 02:00:00
 
 The report desk counts every accepted grant of the viewer's programmes by the state of its report (15,000
 grants and 10,000 reports in bench/pages.py's data): with these indexes PostgreSQL merges the two in grant
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '5b7e3c9d1a24'
-down_revision = 'c4d8e2a6f913'
+down_revision = 'b6d2f4a8c0e1'
 branch_labels = None
 depends_on = None
 
