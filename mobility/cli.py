@@ -123,7 +123,7 @@ def register_cli(app: Flask) -> None:
 
     @reports.command("remind")
     def reports_remind():
-        """Remind grantees of final reports coming due or overdue (run it daily from cron)."""
+        """Remind grantees of final and interim reports coming due or overdue (run it daily from cron)."""
         _remind(app, send_report_reminders)
 
     @app.cli.group()

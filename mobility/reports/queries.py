@@ -21,6 +21,7 @@ from mobility.reports.enums import OWED, REPORT_DUE_DAYS, ReportState, ReportSta
 from mobility.reports.models import FinalReport, InterimReport
 
 REMINDER_KIND = "final_report"  # the kind of the report reminders in sent_reminder (core/reminders.py)
+INTERIM_REMINDER_KIND = "interim_report"
 
 
 def funded_exchanges(pair_id: int | None = None) -> Select:

@@ -39,7 +39,7 @@ from mobility.i18n.locales import today_for
 from mobility.reports import tokens
 from mobility.reports.enums import REPORT_DUE_DAYS, ReportStatus, Sector, TravelMode, co2_estimate
 from mobility.reports.models import FinalReport, InterimReport, ReportPhoto
-from mobility.reports.queries import REMINDER_KIND, last_report_save
+from mobility.reports.queries import INTERIM_REMINDER_KIND, REMINDER_KIND, last_report_save
 
 # Written, submitted, then approved or sent back for changes (and submitted again).
 REPORT = Lifecycle("final_report", FinalReport, {
@@ -412,6 +412,39 @@ def send_report_reminders(today: date | None = None) -> int:
                            "reports/mail/overdue_office.txt", user=manager, grant=grant, due=due,
                            late_days=late_days, link=url_for("reports.desk", overdue="y", _external=True))
         audit.record("report.reminded", target=application, stage=stage)
+        count += 1
+    return count + send_interim_reminders(today)
+
+
+def send_interim_reminders(today: date) -> int:
+    """The same reminders for an interim report the call asks for (a week before, on the day, each week it is
+    late), to the grantee only: it moves no money, so the office is not alerted. Each once (core.reminders)."""
+    count = 0
+    waiting = db.session.scalars(
+        select(Grant).join(Call, Call.id == Grant.call_id).outerjoin(InterimReport, InterimReport.grant_id == Grant.id)
+        .where(Grant.status == GrantStatus.ACCEPTED, Call.interim_report_days > 0,
+               or_(InterimReport.id.is_(None), InterimReport.status.in_(INTERIM_EDITABLE)))
+        .options(selectinload(Grant.application).selectinload(Application.applicant))
+        .order_by(Grant.id)).all()
+    for grant in waiting:
+        due = interim_due_on(grant)
+        if due is None:
+            continue
+        stage = reminder_stage(due, today)
+        if stage is None or not reminders.claim(INTERIM_REMINDER_KIND, grant.id, stage):
+            continue
+        applicant = grant.application.applicant
+        late_days = (today - due).days
+        if late_days > 0:
+            subject = _l("Your interim report is overdue (due on %(date)s)", date=lazy_date(due))
+        elif late_days == 0:
+            subject = _l("Your interim report is due today")
+        else:
+            subject = _l("Your interim report is due on %(date)s", date=lazy_date(due))
+        queue_mail(applicant.email, applicant.locale, subject, "reports/mail/interim_reminder.txt", user=applicant,
+                   grant=grant, due=due, overdue=late_days > 0, due_today=late_days == 0, late_days=late_days,
+                   link=url_for("reports.interim_page", grant_id=grant.id, _external=True))
+        audit.record("interim_report.reminded", target=grant.application, stage=stage)
         count += 1
     return count
 

@@ -304,3 +304,31 @@ def test_a_reminders_subject_writes_the_day_in_the_grantees_language(accepted, d
     assert services.send_report_reminders(today=due - timedelta(days=7)) == 1
     mail = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc())).first()
     assert format_date(due, "long", locale="ko") in mail.subject and due.isoformat() not in mail.subject
+
+
+def test_an_interim_report_is_reminded_to_the_grantee_in_their_language_once_a_stage(accepted, db):
+    """A call asking for an interim report N days into the stay: a week before, on the day and each week late
+    the grantee hears once; a submitted interim report ends the reminders. The office is not alerted."""
+    manager, grant = accepted
+    grant.application.call.interim_report_days = 10
+    grantee = grant.application.applicant
+    grantee.locale = "ja"
+    due = services.interim_due_on(grant)
+
+    def interim_mails():
+        return db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == grantee.email,
+                                                              OutboxMessage.body.contains("/interim"))).all()
+
+    assert services.send_interim_reminders(due - timedelta(days=8)) == 0
+    assert services.send_interim_reminders(due - timedelta(days=7)) == 1
+    assert services.send_interim_reminders(due - timedelta(days=7)) == 0  # once, however often cron runs
+    mail = interim_mails()[-1]
+    assert mail.locale == "ja" and due.isoformat() not in mail.subject and "中間報告" in mail.subject + mail.body
+    assert services.send_interim_reminders(due + timedelta(days=1)) == 1  # late
+    report = services.interim_to_show(grant)
+    services.save_interim(grantee, report, progress="順調です。", answers={}, expected_version=report.version,
+                          submit=True)
+    assert services.send_interim_reminders(due + timedelta(days=8)) == 0  # submitted: no more reminders
+    assert len(interim_mails()) == 2
+    assert not db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == manager.email,
+                                                              OutboxMessage.subject.contains("interim"))).all()
