@@ -528,7 +528,8 @@ def restore_last_submission(actor, application: Application, now: datetime | Non
         submitted = _submitted_files(receipt)
         for attachment in _all_files(application):
             if _file_key(attachment) in submitted:
-                attachment.removed_at = None
+                # As submitted: a file set aside and uploaded again under another name gets its name back.
+                attachment.removed_at, attachment.display_name = None, submitted[_file_key(attachment)]
             else:
                 _delete_file(attachment)
         team = {entry[0] for entry in content.get("team", [])}
@@ -888,13 +889,14 @@ def _delete_file(attachment: Attachment) -> None:
     db.session.info.setdefault("storage_deletions", []).append(attachment.storage_key)
 
 
-def _file_key(attachment: Attachment) -> tuple[str, str, str]:
-    """A file as a receipt's content lists it (content_snapshot)."""
-    return (attachment.display_name, attachment.sha256, attachment.kind.value)
+def _file_key(attachment: Attachment) -> tuple[str, str]:
+    """A file by its bytes and purpose (its name may change when it is uploaded again)."""
+    return (attachment.sha256, attachment.kind.value)
 
 
-def _submitted_files(receipt: Receipt) -> set[tuple[str, str, str]]:
-    return {tuple(entry) for entry in receipt.content.get("attachments", [])}
+def _submitted_files(receipt: Receipt) -> dict[tuple[str, str], str]:
+    """The files of a submission as its receipt lists them (content_snapshot): (sha256, kind) → name."""
+    return {(sha256, kind): name for name, sha256, kind in receipt.content.get("attachments", [])}
 
 
 def _all_files(application: Application) -> list[Attachment]:

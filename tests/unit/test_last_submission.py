@@ -107,7 +107,7 @@ def test_submitting_again_deletes_the_files_removed_from_the_draft(db):
 
 
 def test_uploading_a_removed_file_again_brings_it_back(db):
-    application, _receipt = _submitted_with_a_cv(db)
+    application, receipt = _submitted_with_a_cv(db)
     applicant = application.applicant
     services.reopen_application(applicant, application)
     cv = application.attachments[0]
@@ -116,6 +116,10 @@ def test_uploading_a_removed_file_again_brings_it_back(db):
                                     data=MINIMAL_PDF)
     assert again.id == cv.id and again.removed_at is None and again.display_name == "my cv.pdf"
     assert [a.display_name for a in application.attachments] == ["my cv.pdf"]
+    # Not submitted again: after the deadline the file is there as submitted, under its submitted name.
+    services.restore_last_submission(None, application, now=application.call.closes_at)
+    assert [a.display_name for a in application.attachments] == ["cv.pdf"]
+    assert content_hash(services.content_snapshot(application)) == receipt.content_sha256
 
 
 def test_a_file_never_submitted_is_deleted_at_once(db):
