@@ -392,18 +392,10 @@ def send_report_reminders(today: date | None = None) -> int:
         if stage is None or not reminders.claim(REMINDER_KIND, grant.id, stage):
             continue
         application = grant.application
-        applicant = application.applicant
-        link = url_for("reports.report_page", grant_id=grant.id, _external=True)
-        late_days = (today - due).days
-        if late_days > 0:
-            subject = _l("Your final report is overdue (due on %(date)s)", date=lazy_date(due))
-        elif late_days == 0:
-            subject = _l("Your final report is due today")
-        else:
-            subject = _l("Your final report is due on %(date)s", date=lazy_date(due))
-        queue_mail(applicant.email, applicant.locale, subject, "reports/mail/reminder.txt", user=applicant,
-                   grant=grant, due=due, overdue=late_days > 0, due_today=late_days == 0, late_days=late_days,
-                   link=link)
+        late_days = _remind_grantee(grant, due, today, "reports/mail/reminder.txt", (
+            _l("Your final report is overdue (due on %(date)s)", date=lazy_date(due)),
+            _l("Your final report is due today"),
+            _l("Your final report is due on %(date)s", date=lazy_date(due))), "reports.report_page")
         if late_days > 0 and (late_days - 1) // 7 >= ESCALATE_TO_OFFICE_AFTER_WEEKS:
             for manager in application.call.programme.managers:
                 queue_mail(manager.email, manager.locale,
@@ -416,6 +408,19 @@ def send_report_reminders(today: date | None = None) -> int:
     return count + send_interim_reminders(today)
 
 
+def _remind_grantee(grant: Grant, due: date, today: date, template: str, subjects: tuple, endpoint: str) -> int:
+    """Mail the grantee the reminder of a report due on `due`; `subjects` are (overdue, today, coming). Returns
+    how many days late it is (0 on the day, negative before)."""
+    applicant = grant.application.applicant
+    late_days = (today - due).days
+    overdue, due_today, coming = subjects
+    subject = overdue if late_days > 0 else due_today if late_days == 0 else coming
+    queue_mail(applicant.email, applicant.locale, subject, template, user=applicant, grant=grant, due=due,
+               overdue=late_days > 0, due_today=late_days == 0, late_days=late_days,
+               link=url_for(endpoint, grant_id=grant.id, _external=True))
+    return late_days
+
+
 def send_interim_reminders(today: date) -> int:
     """The same reminders for an interim report the call asks for (a week before, on the day, each week it is
     late), to the grantee only: it moves no money, so the office is not alerted. Each once (core.reminders)."""
@@ -424,7 +429,8 @@ def send_interim_reminders(today: date) -> int:
         select(Grant).join(Call, Call.id == Grant.call_id).outerjoin(InterimReport, InterimReport.grant_id == Grant.id)
         .where(Grant.status == GrantStatus.ACCEPTED, Call.interim_report_days > 0,
                or_(InterimReport.id.is_(None), InterimReport.status.in_(INTERIM_EDITABLE)))
-        .options(selectinload(Grant.application).selectinload(Application.applicant))
+        .options(selectinload(Grant.application).selectinload(Application.applicant),
+                 selectinload(Grant.application).selectinload(Application.call))  # interim_due_on reads the call
         .order_by(Grant.id)).all()
     for grant in waiting:
         due = interim_due_on(grant)
@@ -433,17 +439,10 @@ def send_interim_reminders(today: date) -> int:
         stage = reminder_stage(due, today)
         if stage is None or not reminders.claim(INTERIM_REMINDER_KIND, grant.id, stage):
             continue
-        applicant = grant.application.applicant
-        late_days = (today - due).days
-        if late_days > 0:
-            subject = _l("Your interim report is overdue (due on %(date)s)", date=lazy_date(due))
-        elif late_days == 0:
-            subject = _l("Your interim report is due today")
-        else:
-            subject = _l("Your interim report is due on %(date)s", date=lazy_date(due))
-        queue_mail(applicant.email, applicant.locale, subject, "reports/mail/interim_reminder.txt", user=applicant,
-                   grant=grant, due=due, overdue=late_days > 0, due_today=late_days == 0, late_days=late_days,
-                   link=url_for("reports.interim_page", grant_id=grant.id, _external=True))
+        _remind_grantee(grant, due, today, "reports/mail/interim_reminder.txt", (
+            _l("Your interim report is overdue (due on %(date)s)", date=lazy_date(due)),
+            _l("Your interim report is due today"),
+            _l("Your interim report is due on %(date)s", date=lazy_date(due))), "reports.interim_page")
         audit.record("interim_report.reminded", target=grant.application, stage=stage)
         count += 1
     return count
