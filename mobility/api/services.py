@@ -35,17 +35,12 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 EXPIRY_NOTICE = timedelta(days=7)
 
 
-def local_today(user: User) -> date:
-    """Today in the holder's own time zone (the expiry date they choose is a day of their calendar)."""
-    return today_for(user)
-
-
 def default_expiry_date(user: User) -> date:
-    return local_today(user) + timedelta(days=DEFAULT_LIFETIME_DAYS)
+    return today_for(user) + timedelta(days=DEFAULT_LIFETIME_DAYS)
 
 
 def latest_expiry_date(user: User) -> date:
-    return local_today(user) + timedelta(days=MAX_LIFETIME_DAYS)
+    return today_for(user) + timedelta(days=MAX_LIFETIME_DAYS)
 
 
 def expiry_instant(user: User, expires_on: date) -> datetime:
@@ -55,7 +50,7 @@ def expiry_instant(user: User, expires_on: date) -> datetime:
 
 def _checked_expiry(actor: User, expires_on: date | None) -> datetime:
     expires_on = expires_on or default_expiry_date(actor)
-    if expires_on <= local_today(actor):
+    if expires_on <= today_for(actor):
         raise DomainError(_l("Choose a day after today."), field="expires_on")
     if expires_on > latest_expiry_date(actor):
         raise DomainError(_l("A token lasts at most a year: choose %(date)s or an earlier day.",

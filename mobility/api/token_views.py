@@ -20,6 +20,7 @@ from mobility.core.access import roles_required
 from mobility.core.paging import id_or_none
 from mobility.db import utcnow
 from mobility.extensions import db
+from mobility.i18n.locales import today_for
 
 bp = Blueprint("api_tokens", __name__, url_prefix="/account/api-tokens", template_folder="templates")
 OFFICE = (Role.MANAGER, Role.ADMIN)
@@ -32,7 +33,7 @@ def _form(**kwargs) -> TokenForm:
                                                                     for p in runnable_programmes(user)]
     if request.method == "GET" or kwargs.get("formdata", True) is None:
         form.expires_on.data = services.default_expiry_date(user)
-    form.expires_on.render_kw = {"min": (services.local_today(user) + timedelta(days=1)).isoformat(),
+    form.expires_on.render_kw = {"min": (today_for(user) + timedelta(days=1)).isoformat(),
                                  "max": services.latest_expiry_date(user).isoformat()}
     return form
 

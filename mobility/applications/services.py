@@ -29,7 +29,7 @@ from mobility.applications.enums import (
 from mobility.applications.models import Application, Attachment, HostConfirmation, Receipt, TeamMember
 from mobility.calls.enums import CallKind, CallStatus, CareerStage, QuestionKind
 from mobility.calls.models import Call
-from mobility.calls.policies import is_open_for_applications
+from mobility.calls.policies import is_open_for_applications, submissions_ended
 from mobility.calls.questionnaires import text_length, unanswered, validated_answers
 from mobility.cities.enums import Direction, Side
 from mobility.core import audit, mail_allowance, memo
@@ -555,11 +555,6 @@ def restore_last_submission(actor, application: Application, now: datetime | Non
                dropped=[m.name for m in dropped],
                link=url_for("applications.view", application_id=application.id, _external=True))
     return receipt
-
-
-def submissions_ended(call: Call, now: datetime | None = None) -> bool:
-    """The deadline has passed, or the office closed the call before it."""
-    return (now or utcnow()) >= call.closes_at or call.status in (CallStatus.CLOSED, CallStatus.ARCHIVED)
 
 
 def settle_deadline(actor, call: Call, now: datetime | None = None) -> int:

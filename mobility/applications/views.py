@@ -30,7 +30,7 @@ from mobility.awards.queries import notice_of, request_of
 from mobility.awards.services import grant_of
 from mobility.calls.enums import CallKind, QuestionKind
 from mobility.calls.models import Call
-from mobility.calls.policies import can_view_call
+from mobility.calls.policies import can_view_call, submissions_ended
 from mobility.core import unit_of_work
 from mobility.core.access import public, signed_in
 from mobility.core.errors import DomainError, abandon_request
@@ -121,7 +121,7 @@ def _fill(form, application) -> None:
 @signed_in
 def edit(application_id: int):
     application = _load(application_id)
-    if not application.is_draft or services.submissions_ended(application.call):
+    if not application.is_draft or submissions_ended(application.call):
         return redirect(url_for("applications.view", application_id=application.id))  # it says why
     _require(policies.can_edit_application(current_user, application))
     form = application_form_class(application.call)()
@@ -210,7 +210,7 @@ def view(application_id: int):
         screening = {"checks": check_eligibility(application, office=True), "previous": previous,
                      "next": following, "can_record": can_record}
     grant = grant_of(application)
-    submissions_ended = services.submissions_ended(application.call)
+    ended = submissions_ended(application.call)
     # After the decision letter: the evaluation summary and the window for a request for review.
     notice = notice_of(application) if award_policies.can_read_evaluation(current_user, application) else None
     return render_template("applications/view.html", application=application, grant=grant, notice=notice,
@@ -220,12 +220,12 @@ def view(application_id: int):
                            can_ask=award_policies.can_request_redress(current_user, application),
                            screening=screening, office_view=current_user.id != application.applicant_id,
                            can_edit=policies.can_edit_application(current_user, application)
-                           and not submissions_ended,
+                           and not ended,
                            can_withdraw=policies.can_withdraw_application(current_user, application),
                            can_reopen=policies.can_reopen_application(current_user, application),
-                           submissions_ended=submissions_ended,
+                           submissions_ended=ended,
                            last_submission_counts=application.is_draft and application.receipt is not None
-                           and submissions_ended,
+                           and ended,
                            host_now=_host_now(application, grant), host_details=services.HOST_DETAILS,
                            host_changes=services.host_changes,
                            screening_form=screening_form, confirm_form=ConfirmForm(formdata=None))

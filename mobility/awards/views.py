@@ -38,6 +38,7 @@ from mobility.awards.queries import (
     version_of,
     versions_of,
 )
+from mobility.calls.models import Call
 from mobility.calls.office import office_call, require_running
 from mobility.core import unit_of_work
 from mobility.core.access import roles_required, signed_in
@@ -339,13 +340,17 @@ def call_redress(call_id: int):
     return _call_redress_page(office_call(call_id))
 
 
+def _redress_request(request_id: int) -> tuple[RedressRequest, Call]:
+    """The request and its call, which the signed-in office must run (404, 403 otherwise; the route's int
+    converter already answers 404 for ids past the column's range)."""
+    found = db.get_or_404(RedressRequest, request_id)
+    return found, require_running(found.application.call)
+
+
 @bp.post("/manage/redress/<int:request_id>")
 @roles_required(*OFFICE)
 def decide_redress(request_id: int):
-    found = db.session.get(RedressRequest, request_id) if request_id <= MAX_INT else None
-    if found is None:
-        abort(404)
-    call = require_running(found.application.call)
+    found, call = _redress_request(request_id)
     form = RedressDecisionForm(prefix=f"r{found.id}")
     if form.validate_on_submit() and unit_of_work.attempt(form, redress.decide_redress, _user(), found,
                                                           upheld=form.outcome.data == "upheld",
@@ -359,10 +364,7 @@ def decide_redress(request_id: int):
 @roles_required(*OFFICE)
 def reconsider(request_id: int):
     """The office's reconsidered decision on the application of an upheld request (once)."""
-    found = db.session.get(RedressRequest, request_id) if request_id <= MAX_INT else None
-    if found is None:
-        abort(404)
-    call = require_running(found.application.call)
+    found, call = _redress_request(request_id)
     form = ReconsiderForm(prefix=f"c{found.id}")
     # The form is on the page only while the request is upheld: a refusal of a request not (or no longer)
     # upheld, sent from a page left open, is flashed instead.

@@ -29,3 +29,9 @@ def can_view_call(user, call: Call) -> bool:
 def is_open_for_applications(call: Call, now: datetime | None = None) -> bool:
     now = now or utcnow()
     return call.status is CallStatus.PUBLISHED and call.opens_at <= now < call.closes_at
+
+
+def submissions_ended(call: Call, now: datetime | None = None) -> bool:
+    """The deadline has passed, or the office closed the call before it: no application can be submitted
+    again, and one reopened counts as last submitted (applications.services.restore_last_submission)."""
+    return (now or utcnow()) >= call.closes_at or call.status in (CallStatus.CLOSED, CallStatus.ARCHIVED)
